@@ -1,0 +1,38 @@
+"""Domain errors -> HTTP, in one place. Request validation errors get French messages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from geo_clsm.errors import GeoClsmError, InvalidInputError, LayerError, NotFoundError, OutsideTerritoryError
+from geo_clsm.validate import french_reason
+
+STATUS: dict[type[GeoClsmError], int] = {
+    InvalidInputError: 422,
+    NotFoundError: 404,
+    OutsideTerritoryError: 404,
+    LayerError: 503,
+}
+
+
+def install(app: FastAPI) -> None:
+    """Install the exception handlers on ``app``."""
+
+    @app.exception_handler(GeoClsmError)
+    async def _domain(_: Request, exc: GeoClsmError) -> JSONResponse:
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        body: dict[str, object] = {"detail": exc.message}
+        if isinstance(exc, OutsideTerritoryError):
+            body["territories"] = exc.territories
+        return JSONResponse(status_code=status, content=body)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body")]
+            errors.append({"parameter": ".".join(loc), "message": french_reason(dict(err))})
+        detail = " ; ".join(f"{e['parameter']} : {e['message']}" for e in errors)
+        return JSONResponse(status_code=422, content={"detail": f"paramètre invalide — {detail}", "errors": errors})

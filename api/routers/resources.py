@@ -1,0 +1,116 @@
+"""GET /api/resources: the bundled resources as GeoJSON (or CSV), filtered and paginated."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from api.deps import get_catalog, get_settings
+from api.settings import Settings
+from geo_clsm.errors import InvalidInputError, NotFoundError
+from geo_clsm.geojson import feature, feature_collection
+from geo_clsm.layers import Catalog
+from geo_clsm.model import Resource, ResourceType
+from geo_clsm.query import filter_resources
+
+router = APIRouter(prefix="/api", tags=["ressources"])
+
+
+@dataclass
+class ResourceFilters:
+    """Filters shared by the listing endpoints."""
+
+    type: Annotated[
+        list[ResourceType] | None,
+        Query(description="Type de ressource (répétable). CMP couvre CMP adultes et enfants.", examples=["CMP"]),
+    ] = None
+    age: Annotated[
+        int | None, Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15])
+    ] = None
+    territory: Annotated[str | None, Query(description="Identifiant de territoire", examples=["metz"])] = None
+    commune: Annotated[str | None, Query(description="Code INSEE de la commune", examples=["57463"])] = None
+    q: Annotated[str | None, Query(max_length=200, description="Texte cherché dans le nom et l'adresse", examples=["Gambetta"])] = None
+    bbox: Annotated[
+        str | None,
+        Query(description="Emprise lon_min,lat_min,lon_max,lat_max (WGS84)", examples=["6.1,49.0,6.3,49.2"]),
+    ] = None
+
+    def parsed_bbox(self) -> tuple[float, float, float, float] | None:
+        if self.bbox is None:
+            return None
+        try:
+            x0, y0, x1, y1 = (float(v) for v in self.bbox.split(","))
+        except ValueError:
+            raise InvalidInputError("bbox : écrire quatre nombres lon_min,lat_min,lon_max,lat_max") from None
+        if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+            raise InvalidInputError("bbox : il faut lon_min < lon_max et lat_min < lat_max, en degrés WGS84")
+        return x0, y0, x1, y1
+
+
+CSV_FIELDS = ("id", "type", "type_label", "name", "street", "postcode", "commune", "insee_com", "phone", "email",
+              "website", "opening_hours", "position_precision", "source", "last_verified")
+
+
+def _csv(resources: list[Resource]) -> Response:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([*CSV_FIELDS, "lon", "lat"])
+    for r in resources:
+        p = r.public_properties()
+        pos = r.public_position()
+        w.writerow([p[k] if p[k] is not None else "" for k in CSV_FIELDS] + ([f"{pos.lon:.6f}", f"{pos.lat:.6f}"] if pos else ["", ""]))
+    return Response(
+        content=buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ressources.csv"'},
+    )
+
+
+@router.get("/resources", summary="Ressources (GeoJSON ou CSV), filtrées et paginées")
+def list_resources(
+    request: Request,
+    catalog: Annotated[Catalog, Depends(get_catalog)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    filters: Annotated[ResourceFilters, Depends()],
+    limit: Annotated[int | None, Query(ge=1, description="Taille de page (par défaut 500, au plus 5000)", examples=[50])] = None,
+    offset: Annotated[int, Query(ge=0, description="Nombre de ressources à sauter", examples=[0])] = 0,
+    format: Annotated[Literal["geojson", "csv"], Query(description="geojson (défaut) ou csv")] = "geojson",
+) -> Any:
+    limit = limit or settings.default_page_size
+    if limit > settings.max_page_size:
+        raise InvalidInputError(f"limit : {settings.max_page_size} au plus")
+    if filters.territory and filters.territory not in catalog.territories:
+        raise NotFoundError(f"territoire inconnu « {filters.territory} » : {', '.join(catalog.territories)}")
+    selected = filter_resources(
+        catalog.resources,
+        types=filters.type or (),
+        age=filters.age,
+        territory=filters.territory,
+        insee_com=filters.commune,
+        text=filters.q,
+        bbox=filters.parsed_bbox(),
+    )
+    page = selected[offset : offset + limit]
+    if format == "csv":
+        return _csv(page)
+    links = []
+    if offset + limit < len(selected):
+        links.append({"rel": "next", "href": str(request.url.include_query_params(offset=offset + limit, limit=limit))})
+    if offset > 0:
+        links.append({"rel": "prev", "href": str(request.url.include_query_params(offset=max(0, offset - limit), limit=limit))})
+    return feature_collection(
+        page, extra={"numberMatched": len(selected), "numberReturned": len(page), "links": links}
+    )
+
+
+@router.get("/resources/{resource_id}", summary="Une ressource (GeoJSON Feature)")
+def get_resource(resource_id: str, catalog: Annotated[Catalog, Depends(get_catalog)]) -> dict[str, Any]:
+    res = catalog.resources_by_id.get(resource_id)
+    if res is None:
+        raise NotFoundError(f"ressource inconnue « {resource_id} »")
+    return feature(res)

@@ -1,0 +1,22 @@
+"""One settings class; every setting can be given as an environment variable GEO_CLSM_<NAME>."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from geo_clsm.layers import DEFAULT_DATA_DIR
+
+
+class Settings(BaseSettings):
+    """Service settings (env prefix ``GEO_CLSM_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="GEO_CLSM_")
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    """Folder holding ``manifest.toml`` and the layers."""
+    territories: list[str] | None = None
+    """Territory ids to load (default: every territory of the manifest)."""
+    default_page_size: int = 500
+    max_page_size: int = 5000
