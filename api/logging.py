@@ -40,5 +40,12 @@ async def log_requests(request: Request, call_next: Callable[[Request], Awaitabl
     response = await call_next(request)
     ms = (time.perf_counter() - start) * 1000
     query = redact_query(request.url.query)
-    log.info("%s %s%s -> %d (%.1f ms)", request.method, request.url.path, f"?{query}" if query else "", response.status_code, ms)
+    log.info(
+        "%s %s%s -> %d (%.1f ms)",
+        request.method,
+        request.url.path,
+        f"?{query}" if query else "",
+        response.status_code,
+        ms,
+    )
     return response

@@ -96,7 +96,9 @@ def _import(args: argparse.Namespace) -> int:
         elif args.kind == "registry":
             verified = date.fromisoformat(args.verified_on) if args.verified_on else date.today()
             label = terr.registry_label if terr else None
-            report = import_registry(args.file, verified_on=verified, territory_label=label, territory=tid, communes=mairies)
+            report = import_registry(
+                args.file, verified_on=verified, territory_label=label, territory=tid, communes=mairies
+            )
         elif args.kind == "gisco":
             report = import_gisco(args.file, checker=checker, territory=tid or "france")
         else:

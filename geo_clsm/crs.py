@@ -67,17 +67,13 @@ def transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
-def to_projected(
-    lon: np.ndarray | float, lat: np.ndarray | float, crs: str
-) -> tuple[np.ndarray, np.ndarray]:
+def to_projected(lon: np.ndarray | float, lat: np.ndarray | float, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """WGS84 lon/lat -> projected x/y in metres in ``crs``."""
     x, y = transformer(WGS84, crs).transform(lon, lat)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
-def to_wgs84(
-    x: np.ndarray | float, y: np.ndarray | float, crs: str
-) -> tuple[np.ndarray, np.ndarray]:
+def to_wgs84(x: np.ndarray | float, y: np.ndarray | float, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """Projected x/y in ``crs`` -> WGS84 lon/lat."""
     lon, lat = transformer(crs, WGS84).transform(x, y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)

@@ -20,16 +20,12 @@ def feature(resource: Resource, extra: Mapping[str, Any] | None = None) -> dict[
     return {
         "type": "Feature",
         "id": resource.id,
-        "geometry": None
-        if pos is None
-        else {"type": "Point", "coordinates": [round(pos.lon, 6), round(pos.lat, 6)]},
+        "geometry": None if pos is None else {"type": "Point", "coordinates": [round(pos.lon, 6), round(pos.lat, 6)]},
         "properties": props,
     }
 
 
-def feature_collection(
-    resources: Iterable[Resource], *, extra: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
+def feature_collection(resources: Iterable[Resource], *, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of public features; ``extra`` adds top-level members."""
     fc: dict[str, Any] = {"type": "FeatureCollection", "features": [feature(r) for r in resources]}
     if extra:

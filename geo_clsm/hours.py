@@ -70,9 +70,7 @@ def _fmt(minutes: int) -> str:
 def _parse_time(token: str, rule: str) -> int:
     m = _TIME_RE.match(token)
     if not m or (m.group(1) == "24" and m.group(2) != "00"):
-        raise OpeningHoursError(
-            f"heure « {token} » invalide dans « {rule} » : écrire HH:MM, par exemple 09:30"
-        )
+        raise OpeningHoursError(f"heure « {token} » invalide dans « {rule} » : écrire HH:MM, par exemple 09:30")
     return int(m.group(1)) * 60 + int(m.group(2))
 
 
@@ -110,6 +108,10 @@ def parse_opening_hours(text: str) -> OpeningHours:
         if rule.startswith("PH"):
             continue
         head, _, rest = rule.partition(" ")
+        if head[:1].isalpha() and head != "off" and head[:2] not in DAYS:
+            raise OpeningHoursError(
+                f"jours « {head} » invalides dans « {rule} » : utiliser Mo Tu We Th Fr Sa Su, par exemple Mo-Fr"
+            )
         if head[:2] in DAYS:
             days, spec = _parse_days(head, rule), rest.strip()
         else:
@@ -124,14 +126,10 @@ def parse_opening_hours(text: str) -> OpeningHours:
         for span in spec.split(","):
             start_end = span.strip().split("-")
             if len(start_end) != 2:
-                raise OpeningHoursError(
-                    f"plage « {span.strip()} » invalide dans « {rule} » : écrire HH:MM-HH:MM"
-                )
+                raise OpeningHoursError(f"plage « {span.strip()} » invalide dans « {rule} » : écrire HH:MM-HH:MM")
             start, end = (_parse_time(t.strip(), rule) for t in start_end)
             if end <= start:
-                raise OpeningHoursError(
-                    f"plage « {span.strip()} » dans « {rule} » : la fin doit suivre le début"
-                )
+                raise OpeningHoursError(f"plage « {span.strip()} » dans « {rule} » : la fin doit suivre le début")
             spans.append((start, end))
         for wd in days:
             by_day[wd] = spans

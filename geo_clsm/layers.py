@@ -215,9 +215,7 @@ def _mairies(gdf: gpd.GeoDataFrame) -> dict[str, CommunePoint]:
     return out
 
 
-def load_catalog(
-    data_dir: Path | str | None = None, *, territories: Iterable[str] | None = None
-) -> Catalog:
+def load_catalog(data_dir: Path | str | None = None, *, territories: Iterable[str] | None = None) -> Catalog:
     """Load every territory of the manifest (or only ``territories``).
 
     Raises
@@ -231,9 +229,7 @@ def load_catalog(
         wanted = list(territories)
         unknown = [t for t in wanted if t not in all_terr]
         if unknown:
-            raise LayerError(
-                f"territoire inconnu : {', '.join(unknown)} (disponibles : {', '.join(all_terr)})"
-            )
+            raise LayerError(f"territoire inconnu : {', '.join(unknown)} (disponibles : {', '.join(all_terr)})")
         all_terr = {t: all_terr[t] for t in wanted}
     problems: list[str] = []
     cache: dict[str, gpd.GeoDataFrame] = {}
@@ -262,13 +258,13 @@ def load_catalog(
             path = data_dir / lay.path
             key = f"{terr.id}:{lay.id}"
             if lay.kind == "qpv":
-                gdf, rep = import_qpv(path, communes=codes, territory=terr.id)
+                gdf, qrep = import_qpv(path, communes=codes, territory=terr.id)
                 qpv_parts.append(gdf)
-                reports[key] = rep
+                reports[key] = qrep
             elif lay.kind == "resources":
-                rep = _import_resources(lay, path, terr, communes, mairies)
-                reports[key] = rep
-                resources.extend(rep.records)
+                rrep = _import_resources(lay, path, terr, communes, mairies)
+                reports[key] = rrep
+                resources.extend(rrep.records)
         per_territory[terr.id] = resources
         for key, rep in reports.items():
             if key.startswith(f"{terr.id}:") and rep.rejected:
@@ -327,7 +323,9 @@ def territory_context(
     if territory not in terrs:
         raise LayerError(f"territoire inconnu : {territory} (disponibles : {', '.join(terrs)})")
     problems: list[str] = []
-    communes, mairies = _territory_base(terrs[territory], layers, lambda lay: read_vector(data_dir / lay.path), problems)
+    communes, mairies = _territory_base(
+        terrs[territory], layers, lambda lay: read_vector(data_dir / lay.path), problems
+    )
     if problems:
         raise LayerError(f"couches invalides ({data_dir})", problems)
     return terrs[territory], communes, mairies

@@ -217,9 +217,7 @@ class Resource(BaseModel):
     @model_validator(mode="after")
     def _check_confidential(self) -> Resource:
         if self.confidential_address and self.position is not None and self.commune_position is None:
-            raise ValueError(
-                "adresse confidentielle : fournir la commune (insee_com) pour une position publique"
-            )
+            raise ValueError("adresse confidentielle : fournir la commune (insee_com) pour une position publique")
         return self
 
     @property

@@ -68,7 +68,7 @@ def repair_polygonal(geom: BaseGeometry | None) -> tuple[BaseGeometry | None, st
     if shapely.is_valid(geom):
         return geom, None, False
     fixed = shapely.make_valid(geom)
-    if fixed.geom_type == "GeometryCollection":
+    if isinstance(fixed, shapely.GeometryCollection):
         parts = [g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
         fixed = shapely.union_all(parts) if parts else shapely.Polygon()
     if fixed.is_empty or fixed.geom_type not in ("Polygon", "MultiPolygon"):
@@ -92,6 +92,7 @@ _PYDANTIC_FR = {
     "bool_parsing": "oui ou non attendu",
     "bool_type": "oui ou non attendu",
     "string_too_short": "valeur vide",
+    "string_type": "texte attendu (champ vide ?)",
     "finite_number": "nombre fini attendu",
 }
 
@@ -104,7 +105,8 @@ def french_reason(err: dict[str, Any]) -> str:
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind == "enum":
-        return f"valeur inconnue « {err.get('input')} » : valeurs possibles {ctx.get('expected', '')}"
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"valeur inconnue « {err.get('input')} » : valeurs possibles {expected}"
     if kind in ("greater_than_equal", "greater_than"):
         return f"valeur trop petite : minimum {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("less_than_equal", "less_than"):

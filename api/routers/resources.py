@@ -30,11 +30,14 @@ class ResourceFilters:
         Query(description="Type de ressource (répétable). CMP couvre CMP adultes et enfants.", examples=["CMP"]),
     ] = None
     age: Annotated[
-        int | None, Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15])
+        int | None,
+        Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15]),
     ] = None
     territory: Annotated[str | None, Query(description="Identifiant de territoire", examples=["metz"])] = None
     commune: Annotated[str | None, Query(description="Code INSEE de la commune", examples=["57463"])] = None
-    q: Annotated[str | None, Query(max_length=200, description="Texte cherché dans le nom et l'adresse", examples=["Gambetta"])] = None
+    q: Annotated[
+        str | None, Query(max_length=200, description="Texte cherché dans le nom et l'adresse", examples=["Gambetta"])
+    ] = None
     bbox: Annotated[
         str | None,
         Query(description="Emprise lon_min,lat_min,lon_max,lat_max (WGS84)", examples=["6.1,49.0,6.3,49.2"]),
@@ -52,8 +55,23 @@ class ResourceFilters:
         return x0, y0, x1, y1
 
 
-CSV_FIELDS = ("id", "type", "type_label", "name", "street", "postcode", "commune", "insee_com", "phone", "email",
-              "website", "opening_hours", "position_precision", "source", "last_verified")
+CSV_FIELDS = (
+    "id",
+    "type",
+    "type_label",
+    "name",
+    "street",
+    "postcode",
+    "commune",
+    "insee_com",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "position_precision",
+    "source",
+    "last_verified",
+)
 
 
 def _csv(resources: list[Resource]) -> Response:
@@ -63,7 +81,10 @@ def _csv(resources: list[Resource]) -> Response:
     for r in resources:
         p = r.public_properties()
         pos = r.public_position()
-        w.writerow([p[k] if p[k] is not None else "" for k in CSV_FIELDS] + ([f"{pos.lon:.6f}", f"{pos.lat:.6f}"] if pos else ["", ""]))
+        w.writerow(
+            [p[k] if p[k] is not None else "" for k in CSV_FIELDS]
+            + ([f"{pos.lon:.6f}", f"{pos.lat:.6f}"] if pos else ["", ""])
+        )
     return Response(
         content=buf.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -77,7 +98,9 @@ def list_resources(
     catalog: Annotated[Catalog, Depends(get_catalog)],
     settings: Annotated[Settings, Depends(get_settings)],
     filters: Annotated[ResourceFilters, Depends()],
-    limit: Annotated[int | None, Query(ge=1, description="Taille de page (par défaut 500, au plus 5000)", examples=[50])] = None,
+    limit: Annotated[
+        int | None, Query(ge=1, description="Taille de page (par défaut 500, au plus 5000)", examples=[50])
+    ] = None,
     offset: Annotated[int, Query(ge=0, description="Nombre de ressources à sauter", examples=[0])] = 0,
     format: Annotated[Literal["geojson", "csv"], Query(description="geojson (défaut) ou csv")] = "geojson",
 ) -> Any:
@@ -102,10 +125,10 @@ def list_resources(
     if offset + limit < len(selected):
         links.append({"rel": "next", "href": str(request.url.include_query_params(offset=offset + limit, limit=limit))})
     if offset > 0:
-        links.append({"rel": "prev", "href": str(request.url.include_query_params(offset=max(0, offset - limit), limit=limit))})
-    return feature_collection(
-        page, extra={"numberMatched": len(selected), "numberReturned": len(page), "links": links}
-    )
+        links.append(
+            {"rel": "prev", "href": str(request.url.include_query_params(offset=max(0, offset - limit), limit=limit))}
+        )
+    return feature_collection(page, extra={"numberMatched": len(selected), "numberReturned": len(page), "links": links})
 
 
 @router.get("/resources/{resource_id}", summary="Une ressource (GeoJSON Feature)")

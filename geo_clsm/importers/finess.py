@@ -32,18 +32,56 @@ from geo_clsm.validate import check_lonlat, french_errors, lambert93_to_lonlat
 
 SOURCE = "FINESS, extraction etalab (data.gouv.fr)"
 
-STRUCTURE_FIELDS = (
-    "section nofinesset nofinessej rs rslongue complrs compldistrib numvoie typvoie voie compvoie "
-    "lieuditbp commune departement libdepartement ligneacheminement telephone telecopie categetab "
-    "libcategetab categagretab libcategagretab siret codeape codemft libmft codesph libsph dateouv "
-    "dateautor datemaj numuai"
-).split()
+STRUCTURE_FIELDS = [
+    "section",
+    "nofinesset",
+    "nofinessej",
+    "rs",
+    "rslongue",
+    "complrs",
+    "compldistrib",
+    "numvoie",
+    "typvoie",
+    "voie",
+    "compvoie",
+    "lieuditbp",
+    "commune",
+    "departement",
+    "libdepartement",
+    "ligneacheminement",
+    "telephone",
+    "telecopie",
+    "categetab",
+    "libcategetab",
+    "categagretab",
+    "libcategagretab",
+    "siret",
+    "codeape",
+    "codemft",
+    "libmft",
+    "codesph",
+    "libsph",
+    "dateouv",
+    "dateautor",
+    "datemaj",
+    "numuai",
+]
 GEO_FIELDS = ("section", "nofinesset", "coordxet", "coordyet", "sourcecoordet", "datemaj")
 WIDE_REQUIRED = ("nofinesset", "rs", "categetab", "departement", "coordx", "coordy")
 
 _TYPVOIE = {
-    "R": "RUE", "AV": "AVENUE", "BD": "BOULEVARD", "PL": "PLACE", "RTE": "ROUTE", "CHE": "CHEMIN",
-    "ALL": "ALLEE", "IMP": "IMPASSE", "QUA": "QUAI", "SQ": "SQUARE", "CRS": "COURS", "FG": "FAUBOURG",
+    "R": "RUE",
+    "AV": "AVENUE",
+    "BD": "BOULEVARD",
+    "PL": "PLACE",
+    "RTE": "ROUTE",
+    "CHE": "CHEMIN",
+    "ALL": "ALLEE",
+    "IMP": "IMPASSE",
+    "QUA": "QUAI",
+    "SQ": "SQUARE",
+    "CRS": "COURS",
+    "FG": "FAUBOURG",
 }
 
 
@@ -144,13 +182,17 @@ def _parse_stock(lines: list[str], report: ImportReport[Resource]) -> list[_Row]
             fields = dict(zip(STRUCTURE_FIELDS, (p.strip() for p in parts), strict=False))
             fid = fields["nofinesset"]
             if fid in structures:
-                report.reject(i, "nofinesset", f"établissement {fid} en double (déjà ligne {structures[fid].line})", fid)
+                report.reject(
+                    i, "nofinesset", f"établissement {fid} en double (déjà ligne {structures[fid].line})", fid
+                )
                 continue
             structures[fid] = _Row(line=i, fid=fid, fields=fields)
         elif section == "geolocalisation":
             geos.append((i, parts))
         else:
-            report.reject(i, "section", f"type de ligne « {parts[0][:30]} » inconnu : structureet ou geolocalisation attendu")
+            report.reject(
+                i, "section", f"type de ligne « {parts[0][:30]} » inconnu : structureet ou geolocalisation attendu"
+            )
     for i, parts in geos:
         if len(parts) < 4:
             report.reject(i, "ligne", f"{len(parts)} champs au lieu de {len(GEO_FIELDS)} : ligne tronquée")
@@ -193,8 +235,17 @@ def _parse_wide(lines: list[str], report: ImportReport[Resource]) -> list[_Row]:
             "commune": f.get("cog", ""),
             "ligneacheminement": cp_city or f"{f.get('codepostal', '')} {f.get('libelle_routage', '')}",
         }
-        rows.append(_Row(line=i, fid=f["nofinesset"], fields=fields, x=f["coordx"], y=f["coordy"],
-                         geo_line=i, geo_date=f.get("dategeocod", "")))
+        rows.append(
+            _Row(
+                line=i,
+                fid=f["nofinesset"],
+                fields=fields,
+                x=f["coordx"],
+                y=f["coordy"],
+                geo_line=i,
+                geo_date=f.get("dategeocod", ""),
+            )
+        )
     return rows
 
 
@@ -234,7 +285,9 @@ def _import_row(
     name = f.get("rslongue") or f.get("rs") or ""
     rtype = type_from_category(category, name)
     if rtype is None:
-        report.exclude(r.line, "categetab", f"catégorie {category} ({f.get('libcategetab', '')}) hors santé mentale", fid)
+        report.exclude(
+            r.line, "categetab", f"catégorie {category} ({f.get('libcategetab', '')}) hors santé mentale", fid
+        )
         return
     dep = f.get("departement", "")
     insee = _insee(dep, f.get("commune", ""))
@@ -265,7 +318,9 @@ def _import_row(
     )
     last = _date(r.geo_date) or _date(f.get("datemaj", ""))
     if last is None:
-        report.reject(r.line, "datemaj", f"date de mise à jour « {f.get('datemaj', '')} » illisible : AAAA-MM-JJ attendu", fid)
+        report.reject(
+            r.line, "datemaj", f"date de mise à jour « {f.get('datemaj', '')} » illisible : AAAA-MM-JJ attendu", fid
+        )
         return
     try:
         res = Resource(

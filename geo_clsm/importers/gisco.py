@@ -80,7 +80,9 @@ def import_gisco(
     path = Path(path)
     report: ImportReport[Resource] = ImportReport(kind="gisco", source=str(path))
     if checker is None:
-        report.warnings.append("aucune couche de communes : positions vérifiées seulement contre les bornes de la France")
+        report.warnings.append(
+            "aucune couche de communes : positions vérifiées seulement contre les bornes de la France"
+        )
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]

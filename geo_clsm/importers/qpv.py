@@ -56,7 +56,9 @@ def import_qpv(
     try:
         gdf = pyogrio.read_dataframe(path)
     except (DataSourceError, OSError, ValueError) as exc:
-        report.reject(0, "fichier", f"fichier illisible ({exc.__class__.__name__}) : GeoJSON, GeoPackage ou shapefile attendu")
+        report.reject(
+            0, "fichier", f"fichier illisible ({exc.__class__.__name__}) : GeoJSON, GeoPackage ou shapefile attendu"
+        )
         return empty, report
     missing = [c for c in REQUIRED if c not in gdf.columns]
     if missing:
@@ -75,7 +77,9 @@ def import_qpv(
         report.rows_read += 1
         code = str(rec.get("code_qp") or "").strip()
         if not CODE_RE.match(code):
-            report.reject(i, "code_qp", f"code « {code} » invalide : QN suivi de 6 caractères, par exemple QN05718M", code)
+            report.reject(
+                i, "code_qp", f"code « {code} » invalide : QN suivi de 6 caractères, par exemple QN05718M", code
+            )
             continue
         insee = [c.strip() for c in str(rec.get("insee_com") or "").split(",") if c.strip()]
         if not insee:

@@ -105,7 +105,9 @@ def registry_record(rec: dict[str, str], *, verified_on: date) -> dict[str, Any]
         "age_max": hi,
         "lon": rec.get("lon") if has_coords else None,
         "lat": rec.get("lat") if has_coords else None,
-        "position_precision": _precision(rec.get("coord_quality") or "") if has_coords else ("none" if not_a_place else None),
+        "position_precision": _precision(rec.get("coord_quality") or "")
+        if has_coords
+        else ("none" if not_a_place else None),
         "position_source": rec.get("coord_source"),
         "confidential_address": "oui" if confidential else None,
         "finess_et": rec.get("finess_et"),

@@ -76,7 +76,7 @@ class ImportReport(Generic[T]):
             lines.append(f"  avertissement : {w}")
         if self.rejected:
             lines.append("Rejets :")
-            lines += [_line(r) for r in self.rejected]
+            lines += [_line(r) for r in sorted(self.rejected, key=lambda r: r.row)]
         if self.excluded:
             lines.append("Écartées (par motif) :")
             for reason, n in Counter(r.reason for r in self.excluded).most_common():
@@ -92,7 +92,7 @@ class ImportReport(Generic[T]):
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["status", "row", "record_id", "field", "reason"])
         for status, items in (("rejected", self.rejected), ("excluded", self.excluded)):
-            for r in items:
+            for r in sorted(items, key=lambda r: r.row):
                 w.writerow([status, r.row, r.record_id, r.field, r.reason])
         return buf.getvalue()
 

@@ -31,12 +31,41 @@ from geo_clsm.importers.report import ImportReport
 from geo_clsm.model import Position, PositionPrecision, Resource
 from geo_clsm.validate import check_lonlat, french_errors, lambert93_to_lonlat, repair_polygonal
 
-COLUMNS = (
-    "id type services name street postcode commune insee_com phone email website audience "
-    "age_min age_max opening_hours languages wheelchair appointment_required free_of_charge "
-    "sector capacity lon lat position_precision position_source confidential_address "
-    "service_area_wkt finess_et territory source last_verified source_date notes"
-).split()
+COLUMNS = [
+    "id",
+    "type",
+    "services",
+    "name",
+    "street",
+    "postcode",
+    "commune",
+    "insee_com",
+    "phone",
+    "email",
+    "website",
+    "audience",
+    "age_min",
+    "age_max",
+    "opening_hours",
+    "languages",
+    "wheelchair",
+    "appointment_required",
+    "free_of_charge",
+    "sector",
+    "capacity",
+    "lon",
+    "lat",
+    "position_precision",
+    "position_source",
+    "confidential_address",
+    "service_area_wkt",
+    "finess_et",
+    "territory",
+    "source",
+    "last_verified",
+    "source_date",
+    "notes",
+]
 
 _TRUE = {"1", "true", "oui", "yes", "vrai", "o", "y"}
 _FALSE = {"0", "false", "non", "no", "faux", "n"}
@@ -95,18 +124,14 @@ def _as_float(value: Any, field: str) -> float | None:
         raise RowError(field, f"« {value} » n'est pas un nombre") from None
 
 
-def _position(
-    rec: Mapping[str, Any], communes: Mapping[str, CommunePoint]
-) -> tuple[Position | None, Position | None]:
+def _position(rec: Mapping[str, Any], communes: Mapping[str, CommunePoint]) -> tuple[Position | None, Position | None]:
     """(position, commune_position) for a row."""
     lon, lat = _as_float(rec.get("lon"), "lon"), _as_float(rec.get("lat"), "lat")
     x, y = _as_float(rec.get("x"), "x"), _as_float(rec.get("y"), "y")
     insee = rec.get("insee_com")
     town = communes.get(insee) if insee else None
     commune_pos = (
-        Position(lon=town.lon, lat=town.lat, precision=PositionPrecision.COMMUNE, source=town.source)
-        if town
-        else None
+        Position(lon=town.lon, lat=town.lat, precision=PositionPrecision.COMMUNE, source=town.source) if town else None
     )
     if (lon is None) != (lat is None):
         raise RowError("lon" if lon is None else "lat", "coordonnée manquante : fournir lon et lat")
@@ -157,9 +182,7 @@ def resource_from_record(
     position, commune_pos = _position(rec, communes)
     confidential = _as_bool(rec.get("confidential_address"), "confidential_address") or False
     if confidential and position is not None and commune_pos is None:
-        raise RowError(
-            "insee_com", "adresse confidentielle : un code INSEE de commune connu est requis"
-        )
+        raise RowError("insee_com", "adresse confidentielle : un code INSEE de commune connu est requis")
     area = rec.get("service_area_wkt")
     if area is not None:
         try:
@@ -324,7 +347,9 @@ def import_resources(
             bad = rec.get("_bad_geometry") if isinstance(rec, dict) else None
             if bad:
                 report.rows_read += 1
-                report.reject(rownum, "geometry", f"géométrie {bad} : un Point (lon, lat) est attendu", str(rec.get("id") or ""))
+                report.reject(
+                    rownum, "geometry", f"géométrie {bad} : un Point (lon, lat) est attendu", str(rec.get("id") or "")
+                )
                 continue
             yield rownum, rec
 
@@ -344,8 +369,10 @@ def resource_to_row(r: Resource) -> dict[str, Any]:
     """One resource as a row of the project's CSV schema (true position, not public)."""
     pos = r.position
     placed_at_commune = pos is not None and pos == r.commune_position
+
     def yn(v: bool | None) -> str:
         return "" if v is None else ("oui" if v else "non")
+
     return {
         "id": r.id,
         "type": r.type.value,
@@ -368,8 +395,8 @@ def resource_to_row(r: Resource) -> dict[str, Any]:
         "free_of_charge": yn(r.free_of_charge),
         "sector": r.sector or "",
         "capacity": "" if r.capacity is None else r.capacity,
-        "lon": "" if pos is None or placed_at_commune else f"{pos.lon:.6f}",
-        "lat": "" if pos is None or placed_at_commune else f"{pos.lat:.6f}",
+        "lon": "" if pos is None or placed_at_commune else repr(pos.lon),
+        "lat": "" if pos is None or placed_at_commune else repr(pos.lat),
         "position_precision": "none" if pos is None else ("" if placed_at_commune else pos.precision.value),
         "position_source": "" if pos is None or placed_at_commune else pos.source,
         "confidential_address": "oui" if r.confidential_address else "",

@@ -1,0 +1,58 @@
+"""The ``geo-clsm`` console script, run as a real subprocess."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo_clsm.cli import main
+
+EXE = Path(sys.executable).parent / "geo-clsm"
+
+
+def test_console_script_import_finess_prints_rejections(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "finess.geojson"
+    report = tmp_path / "report.csv"
+    proc = subprocess.run(
+        [str(EXE), "import", "finess", str(data_dir / "synthetic_finess_stock.csv"), "--territory", "metz",
+         "--out", str(out), "--report", str(report)],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "importées : 3" in proc.stdout
+    assert "ligne 7 — champ ligne : 4 champs au lieu de 32" in proc.stdout
+    assert "ligne 14 [570900004] — champ coordxet,coordyet : x et y inversés" in proc.stdout
+    assert out.read_text(encoding="utf-8").count('"Feature"') == 3
+    rows = report.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "status,row,record_id,field,reason" and len(rows) == 1 + 5 + 2
+
+
+def test_import_resources_to_csv(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.csv"
+    assert main(["import", "resources", str(data_dir / "synthetic_resources.csv"), "--territory", "metz", "--out", str(out)]) == 0
+    assert "rejetées : 9" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8").startswith("id,type,")
+
+
+def test_import_qpv_gpkg(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "q.gpkg"
+    assert main(["import", "qpv", str(data_dir / "synthetic_qpv_anct.geojson"), "--territory", "metz", "--out", str(out)]) == 0
+    assert "importées : 2" in capsys.readouterr().out
+    assert out.is_file()
+
+
+def test_import_gisco_and_registry(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "gisco", str(data_dir / "synthetic_gisco.csv"), "--territory", "metz"]) == 0
+    assert "SMPR" in capsys.readouterr().out
+    registry = Path(__file__).resolve().parents[1] / "layers" / "pilots" / "resources_metz_angouleme.csv"
+    assert main(["import", "registry", str(registry), "--territory", "metz", "--verified-on", "2026-11-22"]) == 0
+    assert "importées : 20" in capsys.readouterr().out
+
+
+def test_errors_are_plain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "finess", str(tmp_path / "nope.csv")]) == 2
+    assert "fichier introuvable" in capsys.readouterr().err
+    assert main(["import", "qpv", str(tmp_path / "nope.csv"), "--territory", "lyon"]) == 2
+    with pytest.raises(SystemExit):
+        main(["import", "pdf", "x"])
