@@ -15,9 +15,21 @@ def test_console_script_import_finess_prints_rejections(data_dir: Path, tmp_path
     out = tmp_path / "finess.geojson"
     report = tmp_path / "report.csv"
     proc = subprocess.run(
-        [str(EXE), "import", "finess", str(data_dir / "synthetic_finess_stock.csv"), "--territory", "metz",
-         "--out", str(out), "--report", str(report)],
-        capture_output=True, text=True, check=False,
+        [
+            str(EXE),
+            "import",
+            "finess",
+            str(data_dir / "synthetic_finess_stock.csv"),
+            "--territory",
+            "metz",
+            "--out",
+            str(out),
+            "--report",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "importées : 3" in proc.stdout
@@ -30,14 +42,22 @@ def test_console_script_import_finess_prints_rejections(data_dir: Path, tmp_path
 
 def test_import_resources_to_csv(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "r.csv"
-    assert main(["import", "resources", str(data_dir / "synthetic_resources.csv"), "--territory", "metz", "--out", str(out)]) == 0
+    assert (
+        main(
+            ["import", "resources", str(data_dir / "synthetic_resources.csv"), "--territory", "metz", "--out", str(out)]
+        )
+        == 0
+    )
     assert "rejetées : 9" in capsys.readouterr().out
     assert out.read_text(encoding="utf-8").startswith("id,type,")
 
 
 def test_import_qpv_gpkg(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "q.gpkg"
-    assert main(["import", "qpv", str(data_dir / "synthetic_qpv_anct.geojson"), "--territory", "metz", "--out", str(out)]) == 0
+    assert (
+        main(["import", "qpv", str(data_dir / "synthetic_qpv_anct.geojson"), "--territory", "metz", "--out", str(out)])
+        == 0
+    )
     assert "importées : 2" in capsys.readouterr().out
     assert out.is_file()
 

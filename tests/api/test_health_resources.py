@@ -27,9 +27,30 @@ def test_resources_geojson_has_the_model_fields(client: TestClient) -> None:
     feats = _features(r.json())
     assert len(feats) == 20 and r.json()["numberMatched"] == 20
     props = feats[0]["properties"]
-    for key in ("id", "type", "name", "street", "postcode", "commune", "insee_com", "phone", "email", "website",
-                "audience", "opening_hours", "languages", "wheelchair", "appointment_required", "free_of_charge",
-                "sector", "position_precision", "position_source", "confidential_address", "source", "last_verified"):
+    for key in (
+        "id",
+        "type",
+        "name",
+        "street",
+        "postcode",
+        "commune",
+        "insee_com",
+        "phone",
+        "email",
+        "website",
+        "audience",
+        "opening_hours",
+        "languages",
+        "wheelchair",
+        "appointment_required",
+        "free_of_charge",
+        "sector",
+        "position_precision",
+        "position_source",
+        "confidential_address",
+        "source",
+        "last_verified",
+    ):
         assert key in props
     # A record that is not a place has no geometry, and says so.
     clsm = next(f for f in feats if f["id"] == "metz-clsm")

@@ -8,11 +8,15 @@ from geo_clsm.importers.resources import CommunePoint
 from geo_clsm.model import PositionPrecision, ResourceType
 
 
-def test_stock_layout_latin1(data_dir: Path, metz_checker: CommuneChecker, metz: tuple[object, dict[str, CommunePoint]]) -> None:
+def test_stock_layout_latin1(
+    data_dir: Path, metz_checker: CommuneChecker, metz: tuple[object, dict[str, CommunePoint]]
+) -> None:
     raw = (data_dir / "synthetic_finess_stock.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")  # the fixture really is Latin-1
-    rep = import_finess(data_dir / "synthetic_finess_stock.csv", checker=metz_checker, communes=metz[1], territory="metz")
+    rep = import_finess(
+        data_dir / "synthetic_finess_stock.csv", checker=metz_checker, communes=metz[1], territory="metz"
+    )
     assert rep.is_complete()
     by_id = {r.finess_et: r for r in rep.records}
     cmp_child = by_id["570900001"]

@@ -32,8 +32,10 @@ def test_gpkg_in_lambert93_is_read(tmp_path: Path, data_dir: Path) -> None:
 
 def test_missing_fields_reject_every_row(tmp_path: Path) -> None:
     p = tmp_path / "bad.geojson"
-    p.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"nom":"x"},'
-                 '"geometry":{"type":"Point","coordinates":[6.1,49.1]}}]}')
+    p.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"nom":"x"},'
+        '"geometry":{"type":"Point","coordinates":[6.1,49.1]}}]}'
+    )
     gdf, rep = import_qpv(p)
     assert gdf.empty
     assert rep.rows_read == 1 and "code_qp" in rep.rejected[0].reason

@@ -15,8 +15,9 @@ def test_audience_rules() -> None:
     assert audience_ages("tous") == (None, None)
 
 
-def test_shipped_registry_imports_every_row(angouleme: tuple[object, dict[str, CommunePoint]],
-                                             metz: tuple[object, dict[str, CommunePoint]]) -> None:
+def test_shipped_registry_imports_every_row(
+    angouleme: tuple[object, dict[str, CommunePoint]], metz: tuple[object, dict[str, CommunePoint]]
+) -> None:
     mairies = {**metz[1], **angouleme[1]}
     rep = import_registry(REGISTRY, verified_on=date(2026, 11, 22), communes=mairies)
     assert rep.rows_read == 35 and rep.imported == 35 and not rep.rejected

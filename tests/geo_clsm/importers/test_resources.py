@@ -45,7 +45,9 @@ def test_geojson_import(data_dir: Path, angouleme: tuple[object, dict[str, Commu
     assert {r.record_id: r.field for r in rep.rejected} == {"syn-gj-line": "geometry", "syn-gj-noname": "name"}
 
 
-def test_round_trip_through_project_csv(tmp_path: Path, data_dir: Path, metz: tuple[object, dict[str, CommunePoint]]) -> None:
+def test_round_trip_through_project_csv(
+    tmp_path: Path, data_dir: Path, metz: tuple[object, dict[str, CommunePoint]]
+) -> None:
     rep = import_resources(data_dir / "synthetic_resources.csv", communes=metz[1], territory="metz")
     out = tmp_path / "out.csv"
     write_resources_csv(rep.records, out)
