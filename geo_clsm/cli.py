@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,6 +61,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.data is not None:
         overrides["data_dir"] = args.data
     settings = Settings(**overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # access_log off: the access log would write the query string (a resident's position).
     uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
     return 0
