@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from geo_clsm.errors import GeoClsmError, InvalidInputError, LayerError, NotFoundError, OutsideTerritoryError
+from geo_clsm.geocode import GeocoderUnavailableError
 from geo_clsm.validate import french_reason
 
 STATUS: dict[type[GeoClsmError], int] = {
@@ -14,6 +15,7 @@ STATUS: dict[type[GeoClsmError], int] = {
     NotFoundError: 404,
     OutsideTerritoryError: 404,
     LayerError: 503,
+    GeocoderUnavailableError: 503,
 }
 
 

@@ -1,38 +1,73 @@
-"""The FastAPI app factory: ``create_app(settings)``. A lifespan loads layers once."""
+"""The FastAPI app factory: ``create_app(settings)``. A lifespan loads layers and indexes once."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from api import errors
 from api.logging import log_requests
-from api.routers import health, resources
+from api.routers import health, nearest, resources
 from api.settings import Settings
 from geo_clsm import __version__
+from geo_clsm.engine import Engine
+from geo_clsm.geocode import BanGeocoder, Geocoder, OfflineGeocoder
 from geo_clsm.layers import Catalog, load_catalog
 
 
-def create_app(settings: Settings | None = None, *, catalog: Catalog | None = None) -> FastAPI:
-    """Build the app. ``catalog`` lets tests share one loaded catalog between apps."""
+def build_geocoder(settings: Settings, catalog: Catalog) -> Geocoder:
+    offline = OfflineGeocoder(catalog)
+    if settings.geocoder == "ban":
+        return BanGeocoder(settings.ban_url, offline=offline, timeout_s=settings.ban_timeout_s)
+    return offline
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the app. ``engine`` lets tests share one loaded engine between apps."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.catalog = catalog or load_catalog(settings.data_dir, territories=settings.territories)
+        eng = engine or Engine(load_catalog(settings.data_dir, territories=settings.territories))
+        app.state.engine = eng
+        app.state.geocoder = build_geocoder(settings, eng.catalog)
         yield
 
     app = FastAPI(
         title="geo_clsm",
         version=__version__,
-        description="Ressources en santé mentale, quartiers prioritaires (QPV) et écarts d'accès.",
+        description=(
+            "Ressources en santé mentale, quartiers prioritaires (QPV) et écarts d'accès. "
+            "En cas d'urgence : 3114 (prévention du suicide), 15 (SAMU), 112."
+        ),
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
     app.middleware("http")(log_requests)
+    app.mount("/static/swagger", StaticFiles(directory=Path(str(swagger_ui_path))), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        # Swagger UI served by the app itself: no CDN, works on an intranet.
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="geo_clsm — API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
     app.include_router(health.router)
     app.include_router(resources.router)
+    app.include_router(nearest.router)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -20,3 +21,7 @@ class Settings(BaseSettings):
     """Territory ids to load (default: every territory of the manifest)."""
     default_page_size: int = 500
     max_page_size: int = 5000
+    geocoder: Literal["offline", "ban"] = "offline"
+    """"offline" answers from the shipped layers; "ban" sends typed addresses to a BAN service."""
+    ban_url: str = "https://api-adresse.data.gouv.fr"
+    ban_timeout_s: float = 5.0

@@ -42,6 +42,17 @@ DEPARTMENT_CRS: dict[str, str] = {
 }
 
 
+TIMEZONES: dict[str, str] = {
+    "France métropolitaine": "Europe/Paris",
+    "Guadeloupe": "America/Guadeloupe",
+    "Martinique": "America/Martinique",
+    "Guyane": "America/Cayenne",
+    "La Réunion": "Indian/Reunion",
+    "Mayotte": "Indian/Mayotte",
+    "Saint-Pierre-et-Miquelon": "America/Miquelon",
+}
+
+
 def zone_of(lon: float, lat: float) -> tuple[str, str] | None:
     """The (name, projected CRS) of the French zone containing a WGS84 point, or None."""
     for name, crs, x0, y0, x1, y1 in _ZONES:

@@ -68,6 +68,13 @@ TYPE_LABELS_FR: dict[ResourceType, str] = {
 }
 
 
+_IMPLIED_AGES: dict[ResourceType, tuple[int | None, int | None]] = {
+    ResourceType.CMP_ADULTE: (18, None),
+    ResourceType.CMP_ENFANT: (0, 17),
+    ResourceType.MDA: (11, 25),
+}
+
+
 class PositionPrecision(StrEnum):
     """How precisely a position locates the place."""
 
@@ -223,6 +230,18 @@ class Resource(BaseModel):
     @property
     def hours(self) -> OpeningHours | None:
         return parse_opening_hours(self.opening_hours) if self.opening_hours else None
+
+    def accepts_age(self, age: int) -> bool | None:
+        """Whether the resource receives a person of ``age``; None when unknown.
+
+        The audience's own range wins; without one, the type implies it: CMP adultes 18+,
+        CMP enfants et adolescents 0-17, maison des adolescents 11-25.
+        """
+        known = self.audience.includes_age(age)
+        if known is not None:
+            return known
+        implied = _IMPLIED_AGES.get(self.type)
+        return None if implied is None else Audience(age_min=implied[0], age_max=implied[1]).includes_age(age)
 
     def public_position(self) -> Position | None:
         """The position shown to the public (commune-level for a confidential address)."""

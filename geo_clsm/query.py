@@ -35,7 +35,7 @@ def filter_resources(
     for r in resources:
         if types and not any(r.matches_type(t) for t in types):
             continue
-        if age is not None and r.audience.includes_age(age) is False:
+        if age is not None and r.accepts_age(age) is False:
             continue
         if territory and r.territory != territory:
             continue

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
+from geo_clsm.engine import Engine
 from geo_clsm.layers import Catalog, load_catalog
 
 DATA = Path(__file__).parent / "data"
@@ -27,6 +28,11 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def client(catalog: Catalog) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(data_dir=LAYERS), catalog=catalog)) as c:
+def client(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(data_dir=LAYERS), engine=engine)) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def engine(catalog: Catalog) -> Engine:
+    return Engine(catalog)

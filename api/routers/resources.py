@@ -10,11 +10,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.deps import get_catalog, get_settings
+from api.deps import get_engine, get_settings
 from api.settings import Settings
+from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
-from geo_clsm.geojson import feature, feature_collection
-from geo_clsm.layers import Catalog
+from geo_clsm.geojson import feature
 from geo_clsm.model import Resource, ResourceType
 from geo_clsm.query import filter_resources
 
@@ -35,6 +35,7 @@ class ResourceFilters:
     ] = None
     territory: Annotated[str | None, Query(description="Identifiant de territoire", examples=["metz"])] = None
     commune: Annotated[str | None, Query(description="Code INSEE de la commune", examples=["57463"])] = None
+    qpv: Annotated[str | None, Query(description="Code du QPV où se trouve la ressource", examples=["QN05718M"])] = None
     q: Annotated[
         str | None, Query(max_length=200, description="Texte cherché dans le nom et l'adresse", examples=["Gambetta"])
     ] = None
@@ -74,15 +75,17 @@ CSV_FIELDS = (
 )
 
 
-def _csv(resources: list[Resource]) -> Response:
+def _csv(resources: list[Resource], engine: Engine) -> Response:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([*CSV_FIELDS, "lon", "lat"])
+    w.writerow([*CSV_FIELDS, "code_qp", "lon", "lat"])
     for r in resources:
         p = r.public_properties()
+        q = engine.resource_qpv.get(r.id)
         pos = r.public_position()
         w.writerow(
             [p[k] if p[k] is not None else "" for k in CSV_FIELDS]
+            + [q[0] if q else ""]
             + ([f"{pos.lon:.6f}", f"{pos.lat:.6f}"] if pos else ["", ""])
         )
     return Response(
@@ -95,7 +98,7 @@ def _csv(resources: list[Resource]) -> Response:
 @router.get("/resources", summary="Ressources (GeoJSON ou CSV), filtrées et paginées")
 def list_resources(
     request: Request,
-    catalog: Annotated[Catalog, Depends(get_catalog)],
+    engine: Annotated[Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
     filters: Annotated[ResourceFilters, Depends()],
     limit: Annotated[
@@ -107,8 +110,11 @@ def list_resources(
     limit = limit or settings.default_page_size
     if limit > settings.max_page_size:
         raise InvalidInputError(f"limit : {settings.max_page_size} au plus")
+    catalog = engine.catalog
     if filters.territory and filters.territory not in catalog.territories:
         raise NotFoundError(f"territoire inconnu « {filters.territory} » : {', '.join(catalog.territories)}")
+    if filters.qpv and filters.qpv not in set(catalog.qpv["code_qp"]):
+        raise NotFoundError(f"QPV inconnu « {filters.qpv} » : voir /api/qpv pour les codes")
     selected = filter_resources(
         catalog.resources,
         types=filters.type or (),
@@ -118,9 +124,11 @@ def list_resources(
         text=filters.q,
         bbox=filters.parsed_bbox(),
     )
+    if filters.qpv:
+        selected = [r for r in selected if (engine.resource_qpv.get(r.id) or ("",))[0] == filters.qpv]
     page = selected[offset : offset + limit]
     if format == "csv":
-        return _csv(page)
+        return _csv(page, engine)
     links = []
     if offset + limit < len(selected):
         links.append({"rel": "next", "href": str(request.url.include_query_params(offset=offset + limit, limit=limit))})
@@ -128,12 +136,18 @@ def list_resources(
         links.append(
             {"rel": "prev", "href": str(request.url.include_query_params(offset=max(0, offset - limit), limit=limit))}
         )
-    return feature_collection(page, extra={"numberMatched": len(selected), "numberReturned": len(page), "links": links})
+    return {
+        "type": "FeatureCollection",
+        "features": [feature(r, engine.resource_extra(r)) for r in page],
+        "numberMatched": len(selected),
+        "numberReturned": len(page),
+        "links": links,
+    }
 
 
 @router.get("/resources/{resource_id}", summary="Une ressource (GeoJSON Feature)")
-def get_resource(resource_id: str, catalog: Annotated[Catalog, Depends(get_catalog)]) -> dict[str, Any]:
-    res = catalog.resources_by_id.get(resource_id)
+def get_resource(resource_id: str, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
+    res = engine.catalog.resources_by_id.get(resource_id)
     if res is None:
         raise NotFoundError(f"ressource inconnue « {resource_id} »")
-    return feature(res)
+    return feature(res, engine.resource_extra(res))

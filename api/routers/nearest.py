@@ -1,0 +1,143 @@
+"""GET /api/nearest (residents and professionals) and GET /api/territories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import get_engine, get_geocoder
+from geo_clsm.engine import MAX_K, Engine
+from geo_clsm.errors import InvalidInputError
+from geo_clsm.geocode import Geocoder
+from geo_clsm.geojson import feature
+from geo_clsm.index import MAX_RADIUS_M
+from geo_clsm.model import ResourceType
+
+router = APIRouter(prefix="/api", tags=["recherche de proximité"])
+
+
+@dataclass
+class NearestParams:
+    """Where the person is, and what they look for."""
+
+    lat: Annotated[
+        float | None, Query(ge=-90, le=90, description="Latitude WGS84 en degrés décimaux", examples=[49.1197])
+    ] = None
+    lon: Annotated[
+        float | None, Query(ge=-180, le=180, description="Longitude WGS84 en degrés décimaux", examples=[6.1955])
+    ] = None
+    commune: Annotated[
+        str | None,
+        Query(max_length=100, description="Au lieu de lat/lon : code INSEE ou nom de commune", examples=["Metz"]),
+    ] = None
+    address: Annotated[
+        str | None,
+        Query(
+            max_length=200, description="Au lieu de lat/lon : adresse postale", examples=["20 rue Gambetta, 57000 Metz"]
+        ),
+    ] = None
+    type: Annotated[
+        list[ResourceType] | None,
+        Query(description="Type de ressource (répétable). CMP couvre CMP adultes et enfants.", examples=["CMP"]),
+    ] = None
+    age: Annotated[
+        int | None,
+        Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15]),
+    ] = None
+    k: Annotated[int, Query(ge=1, le=MAX_K, description=f"Nombre de résultats (au plus {MAX_K})", examples=[5])] = 5
+    max_distance_m: Annotated[
+        float | None,
+        Query(gt=0, le=MAX_RADIUS_M, description="Distance maximale, en mètres", examples=[5000]),
+    ] = None
+    open_at: Annotated[
+        datetime | None,
+        Query(
+            description="Ouvert à cette date et heure (ISO 8601, heure locale si sans fuseau). "
+            "Les ressources aux horaires inconnus sont gardées et marquées.",
+            examples=["2026-11-23T10:00:00+01:00"],
+        ),
+    ] = None
+
+
+def _locate(p: NearestParams, geocoder: Geocoder) -> tuple[float, float, dict[str, Any]]:
+    given = [
+        name
+        for name, v in (
+            ("lat/lon", p.lat if p.lat is not None or p.lon is not None else None),
+            ("commune", p.commune),
+            ("address", p.address),
+        )
+        if v is not None
+    ]
+    if len(given) != 1:
+        raise InvalidInputError("indiquer une seule position : lat et lon, ou commune, ou address")
+    if given[0] == "lat/lon":
+        if p.lat is None or p.lon is None:
+            raise InvalidInputError("lat et lon vont ensemble : donner les deux")
+        return p.lon, p.lat, {"located_by": "coordinates", "method": "coordinates", "precision": "exact"}
+    res = geocoder.commune(p.commune) if p.commune is not None else geocoder.address(p.address or "")
+    return res.lon, res.lat, {"located_by": given[0], **res.as_dict(), "lon": res.lon, "lat": res.lat}
+
+
+@router.get("/nearest", summary="Les ressources les plus proches d'une position, d'une commune ou d'une adresse")
+def nearest(
+    params: Annotated[NearestParams, Depends()],
+    engine: Annotated[Engine, Depends(get_engine)],
+    geocoder: Annotated[Geocoder, Depends(get_geocoder)],
+) -> dict[str, Any]:
+    lon, lat, located = _locate(params, geocoder)
+    place = engine.locate(lon, lat)
+    results = engine.nearest(
+        lon,
+        lat,
+        k=params.k,
+        types=params.type or (),
+        age=params.age,
+        max_distance_m=params.max_distance_m,
+        open_at=params.open_at,
+    )
+    features = [
+        feature(
+            r.resource,
+            {
+                **engine.resource_extra(r.resource),
+                "distance_m": round(r.distance_m, 1),
+                "walk_minutes": round(r.walk_minutes, 1),
+                "walk_minutes_is_estimate": True,
+                "serves_location": r.serves_location,
+                "open_status": r.open_status,
+            },
+        )
+        for r in results
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "query": {**located, **place.as_dict()},
+        "numberReturned": len(features),
+    }
+
+
+@router.get("/territories", summary="Territoires chargés, avec leurs emprises et comptes")
+def territories(engine: Annotated[Engine, Depends(get_engine)]) -> list[dict[str, Any]]:
+    cat = engine.catalog
+    out = []
+    for t in cat.territories.values():
+        communes = cat.communes[cat.communes["territory"] == t.id]
+        x0, y0, x1, y1 = (round(float(v), 5) for v in communes.total_bounds)
+        out.append(
+            {
+                "id": t.id,
+                "name": t.name,
+                "kind": t.kind,
+                "epci_siren": t.epci_siren,
+                "bbox": [x0, y0, x1, y1],
+                "communes": len(communes),
+                "qpv": int((cat.qpv["territory"] == t.id).sum()),
+                "resources": sum(1 for r in cat.resources if r.territory == t.id),
+            }
+        )
+    return out

@@ -1,0 +1,136 @@
+"""The query engine: catalog + spatial index + locator + service areas, built once.
+
+The API holds one Engine; every request reads it and never rebuilds an index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import shapely
+
+from geo_clsm.crs import TIMEZONES, zone_of
+from geo_clsm.index import ResourceIndex
+from geo_clsm.layers import Catalog
+from geo_clsm.model import Resource, ResourceType
+from geo_clsm.places import Locator, Place
+from geo_clsm.walk import walk_minutes
+
+MAX_K = 50
+
+
+@dataclass(frozen=True, slots=True)
+class NearestResult:
+    """One answer of a nearest query."""
+
+    resource: Resource
+    distance_m: float
+    walk_minutes: float
+    serves_location: bool | None
+    open_status: str | None  # "open", "closed" (never returned), "unknown", or None without open_at
+
+
+class ServiceAreas:
+    """Service-area polygons (EMPP, sectors): which resources serve a point."""
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self._res = [r for r in resources if r.service_area_wkt]
+        self._geoms = np.array([shapely.from_wkt(r.service_area_wkt) for r in self._res], dtype=object)
+        shapely.prepare(self._geoms)
+        self._tree = shapely.STRtree(self._geoms)
+        self.ids = {r.id for r in self._res}
+
+    def covering(self, lon: float, lat: float) -> list[Resource]:
+        hits = self._tree.query(shapely.Point(lon, lat), predicate="within")
+        return [self._res[int(i)] for i in sorted(hits)]
+
+
+class Engine:
+    """Everything a query needs, built once from a Catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.index = ResourceIndex(catalog.resources)
+        self.locator = Locator(catalog)
+        self.areas = ServiceAreas(catalog.resources)
+        self.resource_qpv: dict[str, tuple[str, str] | None] = {}
+        for r in catalog.resources:
+            pos = r.public_position()
+            self.resource_qpv[r.id] = self.locator.qpv_at(pos.lon, pos.lat) if pos else None
+
+    def resource_extra(self, r: Resource) -> dict[str, object]:
+        """Properties the engine adds to a resource: the QPV it lies in (or None)."""
+        q = self.resource_qpv.get(r.id)
+        return {"qpv": None if q is None else {"code_qp": q[0], "lib_qp": q[1]}}
+
+    def locate(self, lon: float, lat: float) -> Place:
+        return self.locator.locate(lon, lat)
+
+    def nearest(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        k: int = 5,
+        types: Sequence[ResourceType] = (),
+        age: int | None = None,
+        max_distance_m: float | None = None,
+        open_at: datetime | None = None,
+    ) -> list[NearestResult]:
+        """The ``k`` nearest resources to a WGS84 point, with the service areas that cover it.
+
+        Filters combine: ``types`` (type or service; CMP covers adult and child CMPs),
+        ``age`` (audience includes it, or is unknown), ``open_at`` (open then, or hours
+        unknown). Resources whose service area covers the point are added even beyond
+        the ``k`` nearest, with ``serves_location=True``. Distances are metres in the
+        zone's projected CRS; walking minutes are estimates (detour 1.3, 4.5 km/h).
+        """
+        local = _local_time(open_at, lon, lat) if open_at else None
+        types = [ResourceType(t) for t in types]
+
+        def keep(r: Resource) -> bool:
+            if types and not any(r.matches_type(t) for t in types):
+                return False
+            if age is not None and r.accepts_age(age) is False:
+                return False
+            if local is not None:
+                hours = r.hours
+                if hours is not None and not hours.is_open(local):
+                    return False
+            return True
+
+        hits = self.index.nearest(lon, lat, k=k, keep=keep, max_distance_m=max_distance_m)
+        seen = {h.resource.id for h in hits}
+        covering = [r for r in self.areas.covering(lon, lat) if keep(r)]
+        covering_ids = {r.id for r in covering}
+        extra = [r for r in covering if r.id not in seen]
+        if extra:
+            dist = {
+                h.resource.id: h
+                for h in self.index.within(lon, lat, distance_m=1e7, keep=lambda r: r.id in covering_ids)
+            }
+            hits = sorted(
+                [*hits, *(dist[r.id] for r in extra if r.id in dist)], key=lambda h: (h.distance_m, h.resource.id)
+            )
+        out = []
+        for h in hits:
+            r = h.resource
+            serves = (r.id in covering_ids) if r.id in self.areas.ids else None
+            status = None
+            if local is not None:
+                status = "unknown" if r.hours is None else "open"
+            out.append(NearestResult(r, h.distance_m, float(walk_minutes(h.distance_m)), serves, status))
+        return out
+
+
+def _local_time(when: datetime, lon: float, lat: float) -> datetime:
+    """Local wall-clock time at a point; a naive datetime is taken as local already."""
+    if when.tzinfo is None:
+        return when
+    zone = zone_of(lon, lat)
+    tz = ZoneInfo(TIMEZONES[zone[0]] if zone else "Europe/Paris")
+    return when.astimezone(tz).replace(tzinfo=None)

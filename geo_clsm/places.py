@@ -1,0 +1,88 @@
+"""Where a point is: its territory, commune and QPV. Topological tests only (no distances)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from geo_clsm.errors import OutsideTerritoryError
+from geo_clsm.layers import Catalog
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """The territory, commune and QPV (if any) of a point."""
+
+    territory: str
+    insee_com: str
+    commune: str
+    code_qp: str | None
+    lib_qp: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "territory": self.territory,
+            "commune": {"insee_com": self.insee_com, "nom": self.commune},
+            "qpv": None if self.code_qp is None else {"code_qp": self.code_qp, "lib_qp": self.lib_qp},
+        }
+
+
+class Locator:
+    """Point-in-polygon lookups over the catalog's communes and QPV (WGS84, STRtree)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        communes = catalog.communes
+        # Pilot communes first, so a point in a pilot is attributed to the pilot.
+        national = {t.id for t in catalog.territories.values() if t.kind != "pilot"}
+        order = np.argsort([t in national for t in communes["territory"]], kind="stable")
+        c = communes.iloc[order].reset_index(drop=True)
+        self._c_geoms = np.asarray(c.geometry.values)
+        self._c_insee = c["insee_com"].tolist()
+        self._c_name = c["nom"].astype(str).tolist()
+        self._c_terr = c["territory"].tolist()
+        self._c_tree = shapely.STRtree(self._c_geoms)
+        q = catalog.qpv.reset_index(drop=True)
+        self._q_geoms = np.asarray(q.geometry.values)
+        self._q_code = q["code_qp"].tolist()
+        self._q_name = q["lib_qp"].tolist()
+        self._q_tree = shapely.STRtree(self._q_geoms)
+        self._territories = {t.id: t.name for t in catalog.territories.values()}
+
+    def qpv_at(self, lon: float, lat: float) -> tuple[str, str] | None:
+        hits = self._q_tree.query(shapely.Point(lon, lat), predicate="within")
+        if len(hits) == 0:
+            return None
+        i = int(min(hits))
+        return self._q_code[i], self._q_name[i]
+
+    def try_locate(self, lon: float, lat: float) -> Place | None:
+        hits = self._c_tree.query(shapely.Point(lon, lat), predicate="within")
+        if len(hits) == 0:
+            return None
+        i = int(min(hits))  # lowest index = pilot commune when there is one
+        qpv = self.qpv_at(lon, lat)
+        return Place(
+            territory=self._c_terr[i],
+            insee_com=self._c_insee[i],
+            commune=self._c_name[i],
+            code_qp=qpv[0] if qpv else None,
+            lib_qp=qpv[1] if qpv else None,
+        )
+
+    def locate(self, lon: float, lat: float) -> Place:
+        """The place of a WGS84 point.
+
+        Raises
+        ------
+        OutsideTerritoryError
+            When no loaded territory contains the point.
+        """
+        place = self.try_locate(lon, lat)
+        if place is None:
+            names = [f"{tid} ({name})" for tid, name in self._territories.items()]
+            raise OutsideTerritoryError(
+                "position hors des territoires chargés : choisir un point dans l'un d'eux", names
+            )
+        return place
