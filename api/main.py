@@ -14,7 +14,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from api import errors
 from api.logging import log_requests
-from api.routers import health, nearest, resources
+from api.routers import access, health, nearest, resources
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.engine import Engine
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         eng = engine or Engine(load_catalog(settings.data_dir, territories=settings.territories))
         app.state.engine = eng
         app.state.geocoder = build_geocoder(settings, eng.catalog)
+        _ = eng.access  # access indicators: computed once, at start-up
         yield
 
     app = FastAPI(
@@ -70,4 +71,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health.router)
     app.include_router(resources.router)
     app.include_router(nearest.router)
+    app.include_router(access.router)
     return app

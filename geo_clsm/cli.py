@@ -37,6 +37,21 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--out", type=Path, default=None, help="écrire les enregistrements importés (.csv, .geojson)")
     i.add_argument("--report", type=Path, default=None, help="écrire les lignes rejetées/écartées en CSV")
     i.add_argument("--verified-on", default=None, help="registre : date de vérification (AAAA-MM-JJ)")
+
+    g = sub.add_parser("gaps", help="indicateurs d'accès par QPV et type de ressource")
+    g.add_argument("--territory", required=True, help="territoire du manifeste (avec des QPV)")
+    g.add_argument("--out", type=Path, required=True, help="fichier de sortie .gpkg, .geojson ou .csv")
+    g.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
+    g.add_argument("--type", action="append", default=None, help="type de ressource (répétable ; défaut : tous)")
+    g.add_argument("--spacing-m", type=float, default=50.0, help="pas de la grille dans les QPV, en mètres")
+    g.add_argument("--rest-spacing-m", type=float, default=200.0, help="pas de la grille hors QPV, en mètres")
+    g.add_argument(
+        "--radius-m", type=float, action="append", default=None, help="rayon de part (répétable ; défaut 500 et 1000)"
+    )
+    g.add_argument("--detour-factor", type=float, default=1.3)
+    g.add_argument("--walk-speed-kmh", type=float, default=4.5)
+    g.add_argument("--catchment-m", type=float, default=10_000.0, help="2SFCA : zone de chalandise en mètres")
+    g.add_argument("--decay-sigma-m", type=float, default=None, help="2SFCA : décroissance gaussienne (sigma, m)")
     return p
 
 
@@ -45,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "gaps":
+            return _gaps(args)
         return _import(args)
     except GeoClsmError as exc:
         print(f"erreur : {exc.message}", file=sys.stderr)
@@ -65,6 +82,63 @@ def _serve(args: argparse.Namespace) -> int:
     # access_log off: the access log would write the query string (a resident's position).
     uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
     return 0
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    width = 30
+    filled = width * done // total
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label:<14}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _gaps(args: argparse.Namespace) -> int:
+    from geo_clsm.access import AccessParams, compute_access
+    from geo_clsm.exports import write_access
+    from geo_clsm.layers import load_catalog
+    from geo_clsm.model import ResourceType
+
+    try:
+        types = [ResourceType(t) for t in args.type] if args.type else None
+    except ValueError as exc:
+        print(f"erreur : type inconnu ({exc}) : {', '.join(t.value for t in ResourceType)}", file=sys.stderr)
+        return 2
+    params = AccessParams(
+        grid_spacing_m=args.spacing_m,
+        rest_spacing_m=args.rest_spacing_m,
+        radii_m=tuple(args.radius_m) if args.radius_m else (500.0, 1000.0),
+        detour_factor=args.detour_factor,
+        walk_speed_kmh=args.walk_speed_kmh,
+        catchment_m=args.catchment_m,
+        decay_sigma_m=args.decay_sigma_m,
+    )
+    catalog = load_catalog(args.data)
+    result = compute_access(catalog, territory=args.territory, types=types, params=params, progress=_progress)
+    written = write_access(result, args.out)
+    rest = result.rest[result.rest["zone"] == "qpv"]
+    print(f"Indicateurs d'accès — {catalog.territories[args.territory].name} ({result.crs})")
+    for note in result.notes:
+        print(f"  note : {note}")
+    print("  type            distance moyenne QPV   hors QPV   ratio QPV/hors QPV   QPV en zone blanche")
+    for rec in rest.itertuples():
+        other = result.rest[(result.rest["zone"] == "hors_qpv") & (result.rest["resource_type"] == rec.resource_type)]
+        blank = int(result.qpv[result.qpv["resource_type"] == rec.resource_type]["zone_blanche"].sum())
+        om = other["mean_m"].iloc[0] if len(other) else None
+        print(
+            f"  {rec.resource_type:<15} {_m(rec.mean_m):>20} {_m(om):>10} {_r(rec.equity_ratio_mean):>20}"
+            f" {blank:>5}/{result.qpv['code_qp'].nunique()}"
+        )
+    print("Écrit : " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _m(v: Any) -> str:
+    return "—" if v is None or v != v else f"{v:,.0f} m".replace(",", " ")
+
+
+def _r(v: Any) -> str:
+    return "—" if v is None or v != v else f"{v:.2f}"
 
 
 def _import(args: argparse.Namespace) -> int:

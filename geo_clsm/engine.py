@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
 
+from geo_clsm.access import AccessParams, AccessResult, compute_access
 from geo_clsm.crs import TIMEZONES, zone_of
 from geo_clsm.index import ResourceIndex
 from geo_clsm.layers import Catalog
@@ -61,6 +63,12 @@ class Engine:
         for r in catalog.resources:
             pos = r.public_position()
             self.resource_qpv[r.id] = self.locator.qpv_at(pos.lon, pos.lat) if pos else None
+
+    @cached_property
+    def access(self) -> dict[str, AccessResult]:
+        """Access indicators of every territory that has QPV, computed once (default parameters)."""
+        with_qpv = sorted(set(self.catalog.qpv["territory"]))
+        return {tid: compute_access(self.catalog, territory=tid, params=AccessParams()) for tid in with_qpv}
 
     def resource_extra(self, r: Resource) -> dict[str, object]:
         """Properties the engine adds to a resource: the QPV it lies in (or None)."""

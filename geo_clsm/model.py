@@ -249,8 +249,9 @@ class Resource(BaseModel):
             return self.commune_position
         return self.position
 
-    def matches_type(self, wanted: ResourceType) -> bool:
+    def matches_type(self, wanted: ResourceType | str) -> bool:
         """Whether a type filter keeps this resource: its type, or a service it offers."""
+        wanted = ResourceType(wanted)
         return wanted.covers(self.type) or any(wanted.covers(t) for t in self.service_types)
 
     @property

@@ -76,3 +76,25 @@ def test_errors_are_plain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["import", "qpv", str(tmp_path / "nope.csv"), "--territory", "lyon"]) == 2
     with pytest.raises(SystemExit):
         main(["import", "pdf", "x"])
+
+
+def test_gaps_command_writes_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    gpkg = tmp_path / "gaps.gpkg"
+    assert main(["gaps", "--territory", "metz", "--out", str(gpkg), "--type", "CMP", "--type", "GEM"]) == 0
+    out = capsys.readouterr()
+    assert "ratio QPV/hors QPV" in out.out
+    assert "2/2" in out.err  # the progress bar
+    layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+    assert layers == {"qpv_indicators", "rest", "communes_2sfca"}
+    assert len(gpd.read_file(gpkg, layer="qpv_indicators")) == 8 * 2
+    csv_out = tmp_path / "gaps.csv"
+    assert main(["gaps", "--territory", "angouleme", "--out", str(csv_out), "--type", "CMP"]) == 0
+    assert (tmp_path / "gaps_rest.csv").is_file() and (tmp_path / "gaps_communes.csv").is_file()
+    gj = tmp_path / "gaps.geojson"
+    assert main(["gaps", "--territory", "angouleme", "--out", str(gj), "--type", "CMP", "--spacing-m", "100"]) == 0
+    assert len(gpd.read_file(gj)) == 5
+    assert main(["gaps", "--territory", "metz", "--out", str(tmp_path / "x.txt")]) == 2
+    assert main(["gaps", "--territory", "metz", "--out", str(gj), "--type", "ZZ"]) == 2

@@ -1,0 +1,199 @@
+"""Access gaps for planners: /api/qpv, /api/qpv/{code_qp}, /api/gaps, POST /api/scenarios."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import get_engine
+from geo_clsm.access import AccessResult, ScenarioChange, apply_scenario, compare, compute_access
+from geo_clsm.engine import Engine
+from geo_clsm.errors import NotFoundError
+from geo_clsm.exports import records
+from geo_clsm.model import ResourceType
+
+router = APIRouter(prefix="/api", tags=["écarts d'accès (QPV)"])
+
+MAX_CHANGES = 100
+TerritoryQuery = Annotated[str | None, Query(description="Identifiant de territoire", examples=["metz"])]
+TypeQuery = Annotated[
+    list[ResourceType] | None, Query(description="Type de ressource (répétable ; défaut : tous)", examples=["CMP"])
+]
+
+
+def _results(engine: Engine, territory: str | None) -> list[AccessResult]:
+    if territory is None:
+        return list(engine.access.values())
+    if territory not in engine.access:
+        raise NotFoundError(
+            f"territoire « {territory} » sans indicateurs : choisir parmi {', '.join(engine.access) or 'aucun'}"
+        )
+    return [engine.access[territory]]
+
+
+def _table(engine: Engine, territory: str | None, types: list[ResourceType] | None) -> pd.DataFrame:
+    frames = [pd.DataFrame(r.qpv.drop(columns="geometry")) for r in _results(engine, territory)]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if types and not table.empty:
+        table = table[table["resource_type"].isin([t.value for t in types])]
+    return table
+
+
+def _indicators_by_type(rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    out = {}
+    for rec in records(rows.drop(columns=["code_qp", "lib_qp", "territory"], errors="ignore")):
+        out[str(rec.pop("resource_type"))] = rec
+    return out
+
+
+@router.get("/qpv", summary="Les QPV chargés (GeoJSON), avec leurs indicateurs par type de ressource")
+def list_qpv(
+    engine: Annotated[Engine, Depends(get_engine)], territory: TerritoryQuery = None, type: TypeQuery = None
+) -> dict[str, Any]:
+    table = _table(engine, territory, type)
+    qpv = engine.catalog.qpv
+    if territory:
+        qpv = qpv[qpv["territory"] == territory]
+    feats = []
+    for rec in qpv.itertuples():
+        rows = table[table["code_qp"] == rec.code_qp] if not table.empty else table
+        feats.append(
+            {
+                "type": "Feature",
+                "id": rec.code_qp,
+                "geometry": rec.geometry.__geo_interface__,
+                "properties": {
+                    "code_qp": rec.code_qp,
+                    "lib_qp": rec.lib_qp,
+                    "insee_com": rec.insee_com,
+                    "territory": rec.territory,
+                    "indicators": _indicators_by_type(rows) if not rows.empty else {},
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": feats, "notes": _notes(engine, territory)}
+
+
+def _notes(engine: Engine, territory: str | None) -> list[str]:
+    notes: list[str] = []
+    for r in _results(engine, territory):
+        notes += [n for n in r.notes if n not in notes]
+    return notes
+
+
+@router.get("/qpv/{code_qp}", summary="Un QPV : indicateurs par type et comparaison avec le reste du territoire")
+def get_qpv(code_qp: str, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
+    qpv = engine.catalog.qpv
+    match = qpv[qpv["code_qp"] == code_qp]
+    if match.empty:
+        raise NotFoundError(f"QPV inconnu « {code_qp} » : voir /api/qpv pour les codes")
+    rec = match.iloc[0]
+    result = engine.access[rec["territory"]]
+    rows = pd.DataFrame(result.qpv.drop(columns="geometry"))
+    rows = rows[rows["code_qp"] == code_qp]
+    rest = result.rest[result.rest["zone"] == "hors_qpv"].set_index("resource_type")
+    indicators = _indicators_by_type(rows)
+    for rtype, ind in indicators.items():
+        if rtype in rest.index:
+            ind["rest_of_territory"] = records(rest.loc[[rtype]].reset_index())[0]
+    return {
+        "type": "Feature",
+        "id": code_qp,
+        "geometry": rec.geometry.__geo_interface__,
+        "properties": {
+            "code_qp": code_qp,
+            "lib_qp": rec["lib_qp"],
+            "insee_com": rec["insee_com"],
+            "territory": rec["territory"],
+            "indicators": indicators,
+            "notes": result.notes,
+        },
+    }
+
+
+@router.get("/gaps", summary="Tableau des écarts d'accès par QPV et type (JSON ou CSV)")
+def gaps(
+    engine: Annotated[Engine, Depends(get_engine)],
+    territory: TerritoryQuery = None,
+    type: TypeQuery = None,
+    only_zones_blanches: Annotated[
+        bool, Query(description="Ne garder que les QPV sans ressource du type dans le rayon", examples=[False])
+    ] = False,
+    format: Annotated[Literal["json", "csv"], Query(description="json (défaut) ou csv pour un tableur")] = "json",
+) -> Any:
+    table = _table(engine, territory, type)
+    if only_zones_blanches and not table.empty:
+        table = table[table["zone_blanche"]]
+    if not table.empty:
+        table = table.sort_values(["territory", "resource_type", "gap_rank", "code_qp"])
+    if format == "csv":
+        buf = io.StringIO()
+        table.to_csv(buf, index=False)
+        return Response(
+            buf.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="ecarts_acces_qpv.csv"'},
+        )
+    comparison = pd.concat([r.rest for r in _results(engine, territory)], ignore_index=True)
+    if type and not comparison.empty:
+        comparison = comparison[comparison["resource_type"].isin([t.value for t in type])]
+    return {"rows": records(table), "territory_comparison": records(comparison), "notes": _notes(engine, territory)}
+
+
+class ScenarioRequest(BaseModel):
+    """A what-if scenario: changes to the resources of a territory."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "territory": "metz",
+                    "changes": [{"action": "add", "type": "CMP_ENFANT", "lon": 6.2236, "lat": 49.1130}],
+                }
+            ]
+        },
+    )
+
+    territory: str = Field(description="Territoire (avec des QPV)")
+    changes: list[ScenarioChange] = Field(min_length=1, max_length=MAX_CHANGES)
+    types: list[ResourceType] | None = Field(
+        default=None, description="Types à recalculer (défaut : ceux touchés par les changements)"
+    )
+
+
+@router.post("/scenarios", summary="Scénario : ajouter, déplacer ou retirer des ressources, et comparer")
+def scenario(body: ScenarioRequest, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
+    before_all = _results(engine, body.territory)[0]
+    after_resources = apply_scenario(engine.catalog.resources, body.changes)
+    changed = _changed(engine, after_resources, body.changes)
+    types = body.types or [t for t in ResourceType if any(r.matches_type(t) for r in changed)]
+    after = compute_access(
+        engine.catalog, territory=body.territory, resources=after_resources, types=types, params=before_all.params
+    )
+    before = AccessResult(
+        territory=before_all.territory,
+        crs=before_all.crs,
+        params=before_all.params,
+        types=tuple(types),
+        qpv=before_all.qpv[before_all.qpv["resource_type"].isin([t.value for t in types])],
+        rest=before_all.rest,
+        communes=before_all.communes,
+    )
+    diff = compare(before, after)
+    return {"territory": body.territory, "types": [t.value for t in types], "rows": records(diff)}
+
+
+def _changed(engine: Engine, after: list[Any], changes: list[ScenarioChange]) -> list[Any]:
+    ids = {c.id for c in changes if c.id}
+    before = engine.catalog.resources_by_id
+    new = {r.id: r for r in after}
+    out = [before[i] for i in ids if i in before]
+    out += [new[i] for i in ids if i in new]
+    out += [r for r in after if r.id.startswith("scenario-")]
+    return out
