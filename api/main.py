@@ -7,19 +7,23 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
+import geo_clsm
 from api import errors
 from api.logging import log_requests
-from api.routers import access, health, nearest, resources
+from api.routers import access, health, map, nearest, resources
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.engine import Engine
 from geo_clsm.geocode import BanGeocoder, Geocoder, OfflineGeocoder
 from geo_clsm.layers import Catalog, load_catalog
+
+STATIC = Path(geo_clsm.__file__).resolve().parent / "static"
 
 
 def build_geocoder(settings: Settings, catalog: Catalog) -> Geocoder:
@@ -53,8 +57,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.pages = {}  # rendered map pages, by view and parameters
     errors.install(app)
     app.middleware("http")(log_requests)
+    app.add_middleware(GZipMiddleware, minimum_size=2000)
+    app.mount("/static/app", StaticFiles(directory=STATIC / "app"), name="app-static")
+    app.mount("/static/vendor", StaticFiles(directory=STATIC / "vendor"), name="vendor-static")
     app.mount("/static/swagger", StaticFiles(directory=Path(str(swagger_ui_path))), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
@@ -72,4 +80,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(resources.router)
     app.include_router(nearest.router)
     app.include_router(access.router)
+    app.include_router(map.router)
     return app

@@ -25,3 +25,6 @@ class Settings(BaseSettings):
     """"offline" answers from the shipped layers; "ban" sends typed addresses to a BAN service."""
     ban_url: str = "https://api-adresse.data.gouv.fr"
     ban_timeout_s: float = 5.0
+    tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    """Background tiles URL template; "none" draws no tiles (communes and QPV outlines remain)."""
+    tiles_attribution: str = "© les contributeurs d'OpenStreetMap"

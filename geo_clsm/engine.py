@@ -18,7 +18,7 @@ from geo_clsm.access import AccessParams, AccessResult, compute_access
 from geo_clsm.crs import TIMEZONES, zone_of
 from geo_clsm.index import ResourceIndex
 from geo_clsm.layers import Catalog
-from geo_clsm.model import Resource, ResourceType
+from geo_clsm.model import IMPLIED_AGES, PositionPrecision, Resource, ResourceType
 from geo_clsm.places import Locator, Place
 from geo_clsm.walk import walk_minutes
 
@@ -69,6 +69,21 @@ class Engine:
         """Access indicators of every territory that has QPV, computed once (default parameters)."""
         with_qpv = sorted(set(self.catalog.qpv["territory"]))
         return {tid: compute_access(self.catalog, territory=tid, params=AccessParams()) for tid in with_qpv}
+
+    @cached_property
+    def markers(self) -> list[list[object]]:
+        """Compact public markers: [id, type, lon, lat, approx, age_min, age_max] (see /api/markers)."""
+        out: list[list[object]] = []
+        for r in self.catalog.resources:
+            pos = r.public_position()
+            if pos is None:
+                continue
+            lo, hi = r.audience.age_min, r.audience.age_max
+            if lo is None and hi is None:
+                lo, hi = IMPLIED_AGES.get(r.type, (None, None))
+            approx = 1 if pos.precision is PositionPrecision.COMMUNE else 0
+            out.append([r.id, r.type.value, round(pos.lon, 6), round(pos.lat, 6), approx, lo, hi])
+        return out
 
     def resource_extra(self, r: Resource) -> dict[str, object]:
         """Properties the engine adds to a resource: the QPV it lies in (or None)."""

@@ -68,7 +68,7 @@ TYPE_LABELS_FR: dict[ResourceType, str] = {
 }
 
 
-_IMPLIED_AGES: dict[ResourceType, tuple[int | None, int | None]] = {
+IMPLIED_AGES: dict[ResourceType, tuple[int | None, int | None]] = {
     ResourceType.CMP_ADULTE: (18, None),
     ResourceType.CMP_ENFANT: (0, 17),
     ResourceType.MDA: (11, 25),
@@ -240,7 +240,7 @@ class Resource(BaseModel):
         known = self.audience.includes_age(age)
         if known is not None:
             return known
-        implied = _IMPLIED_AGES.get(self.type)
+        implied = IMPLIED_AGES.get(self.type)
         return None if implied is None else Audience(age_min=implied[0], age_max=implied[1]).includes_age(age)
 
     def public_position(self) -> Position | None:

@@ -1,0 +1,85 @@
+"""The two map views (/ and /planning), and the small endpoints their script uses."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import get_engine, get_geocoder, get_settings
+from api.settings import Settings
+from geo_clsm.engine import Engine
+from geo_clsm.errors import InvalidInputError, NotFoundError
+from geo_clsm.geocode import Geocoder
+from geo_clsm.maps import INDICATORS_FR, planner_page, resident_page
+from geo_clsm.model import ResourceType
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def resident(
+    request: Request, settings: Annotated[Settings, Depends(get_settings)], territory: str | None = None
+) -> HTMLResponse:
+    engine: Engine = request.app.state.engine
+    pilots = [t.id for t in engine.catalog.territories.values() if t.kind == "pilot"]
+    if territory is not None and territory not in pilots:
+        raise NotFoundError(f"territoire « {territory} » inconnu : choisir parmi {', '.join(pilots)}")
+    key = f"resident:{territory or ''}"
+    cache: dict[str, str] = request.app.state.pages
+    if key not in cache:
+        cache[key] = resident_page(
+            engine, tiles_url=settings.tiles_url, tiles_attribution=settings.tiles_attribution, territory=territory
+        )
+    return HTMLResponse(cache[key])
+
+
+@router.get("/planning", response_class=HTMLResponse, include_in_schema=False)
+def planning(
+    request: Request,
+    settings: Annotated[Settings, Depends(get_settings)],
+    territory: str | None = None,
+    type: ResourceType = ResourceType.CMP,
+    indicator: str = "mean_m",
+) -> HTMLResponse:
+    engine: Engine = request.app.state.engine
+    if not engine.access:
+        raise NotFoundError("aucun territoire avec des QPV n'est chargé")
+    territory = territory or next(iter(engine.access))
+    if territory not in engine.access:
+        raise NotFoundError(f"territoire « {territory} » sans QPV : choisir parmi {', '.join(engine.access)}")
+    if indicator not in INDICATORS_FR:
+        raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
+    key = f"planning:{territory}:{type.value}:{indicator}"
+    cache: dict[str, str] = request.app.state.pages
+    if key not in cache:
+        cache[key] = planner_page(
+            engine,
+            territory=territory,
+            rtype=type,
+            indicator=indicator,
+            tiles_url=settings.tiles_url,
+            tiles_attribution=settings.tiles_attribution,
+        )
+    return HTMLResponse(cache[key])
+
+
+@router.get("/api/markers", tags=["carte"], summary="Liste compacte des ressources pour la carte")
+def markers(engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
+    """``[id, type, lon, lat, approx (1 = commune precision), age_min, age_max]`` per placed resource.
+
+    Ages are the audience's, or those the type implies; null when unknown.
+    """
+    return {"columns": ["id", "type", "lon", "lat", "approx", "age_min", "age_max"], "markers": engine.markers}
+
+
+@router.get("/api/geocode", tags=["carte"], summary="Localiser une commune, un QPV ou une adresse")
+def geocode(
+    geocoder: Annotated[Geocoder, Depends(get_geocoder)],
+    q: Annotated[
+        str, Query(min_length=2, max_length=200, description="Commune, quartier ou adresse", examples=["Borny"])
+    ],
+) -> dict[str, Any]:
+    res = geocoder.place(q)
+    return {"lon": res.lon, "lat": res.lat, **res.as_dict()}

@@ -1,0 +1,404 @@
+"""Folium views: the resident map and the planner map, with vendored assets only.
+
+The pages load Leaflet and MarkerCluster from ``/static/vendor`` (served by the app) and
+the project's own script ``/static/app/map.js``; :func:`check_no_external_assets` fails
+if any script or stylesheet would come from another host. Points are not inlined: the
+script fetches a compact marker list from ``/api/markers`` and details on demand.
+Outlines (communes, QPV) are inlined, simplified in Lambert-93 (metres).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import warnings
+from typing import Any, cast
+
+import folium
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+from branca.element import Figure
+
+from geo_clsm.crs import LAMBERT93, WGS84
+from geo_clsm.engine import Engine
+from geo_clsm.model import PRECISION_LABELS_FR, ResourceType
+
+VENDOR_JS = [
+    ("leaflet", "/static/vendor/leaflet/leaflet.js"),
+    ("markercluster", "/static/vendor/markercluster/leaflet.markercluster.js"),
+]
+VENDOR_CSS = [
+    ("leaflet_css", "/static/vendor/leaflet/leaflet.css"),
+    ("markercluster_css", "/static/vendor/markercluster/MarkerCluster.css"),
+    ("markercluster_default_css", "/static/vendor/markercluster/MarkerCluster.Default.css"),
+    ("app_css", "/static/app/map.css"),
+]
+APP_JS = "/static/app/map.js"
+
+# Colour and short label of each type (the label keeps the map readable without colour).
+TYPE_STYLE: dict[ResourceType, tuple[str, str]] = {
+    ResourceType.CMP_ADULTE: ("#1f5fa8", "A"),
+    ResourceType.CMP_ENFANT: ("#2a9d8f", "E"),
+    ResourceType.CMP: ("#4a6fa5", "C"),
+    ResourceType.CATTP: ("#6a4c93", "T"),
+    ResourceType.HDJ: ("#8d5a97", "J"),
+    ResourceType.CMPP: ("#0b7a75", "P"),
+    ResourceType.GEM: ("#d1495b", "G"),
+    ResourceType.MDA: ("#e07a00", "M"),
+    ResourceType.EMPP: ("#7a5c00", "Mo"),
+    ResourceType.PAEJ: ("#b5179e", "Éc"),
+    ResourceType.CSAPA: ("#5c7c00", "Ad"),
+    ResourceType.URGENCES_PSY: ("#c1121f", "U"),
+    ResourceType.HOPITAL_PSY: ("#3d405b", "H"),
+    ResourceType.ASSOCIATION: ("#a0522d", "As"),
+    ResourceType.AUTRE: ("#5f6b73", "•"),
+}
+
+AGE_GROUPS = [
+    ("", "Tous âges", None),
+    ("enfant", "Enfant (moins de 12 ans)", 8),
+    ("ado", "Adolescent (12-17 ans)", 15),
+    ("jeune", "Jeune adulte (18-25 ans)", 21),
+    ("adulte", "Adulte (26-59 ans)", 40),
+    ("senior", "Personne âgée (60 ans et plus)", 70),
+]
+
+INDICATORS_FR = {
+    "mean_m": "Distance moyenne à la ressource la plus proche (m)",
+    "p90_m": "Distance au 90e centile (m)",
+    "within_500m_share": "Part du quartier à moins de 500 m",
+    "within_1000m_share": "Part du quartier à moins de 1 km",
+    "walk_minutes_mean": "Temps de marche moyen estimé (min)",
+    "sfca_per_10k": "Offre pour 10 000 habitants (2SFCA)",
+    "equity_ratio_mean": "Ratio distance QPV / reste du territoire",
+}
+# For these, a larger value is better access: the palette is reversed.
+HIGHER_IS_BETTER = {"within_500m_share", "within_1000m_share", "sfca_per_10k"}
+PALETTE = ["#fff3b0", "#fdc46a", "#f68d45", "#d6473a", "#8f1d2c"]
+
+EMERGENCY_BANNER = """
+<header class="gc-banner" role="banner" aria-label="Numéros d'urgence">
+  <strong>Urgence&nbsp;:</strong>
+  <a href="tel:3114" aria-label="Appeler le 3114, prévention du suicide">3114 <small>prévention du suicide</small></a>
+  <a href="tel:15" aria-label="Appeler le 15, SAMU">15 <small>SAMU</small></a>
+  <a href="tel:112" aria-label="Appeler le 112, urgences">112 <small>urgences</small></a>
+</header>
+"""
+
+
+class ExternalAssetError(RuntimeError):
+    """A page would load a script or stylesheet from another host."""
+
+
+def _base_map(
+    *, tiles_url: str, tiles_attribution: str, bounds: list[list[float]], prefer_canvas: bool = True
+) -> folium.Map:
+    m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=prefer_canvas)
+    m.default_js = list(VENDOR_JS)
+    m.default_css = list(VENDOR_CSS)
+    if tiles_url.strip().lower() != "none":
+        folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name="Fond de carte", max_zoom=19).add_to(m)
+    m.fit_bounds(bounds)
+    return m
+
+
+def _outline_geojson(gdf: gpd.GeoDataFrame, columns: list[str], *, tolerance_m: float = 15.0) -> dict[str, Any]:
+    """GeoJSON (WGS84) of polygons simplified in Lambert-93 metres."""
+    g = gdf[[*columns, "geometry"]].to_crs(LAMBERT93)
+    g["geometry"] = g.geometry.simplify(tolerance_m, preserve_topology=True)
+    data: dict[str, Any] = json.loads(g.to_crs(WGS84).to_json(na="null", drop_id=True))
+    return data
+
+
+def _pilot_frames(engine: Engine, territory: str | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    cat = engine.catalog
+    pilots = [t.id for t in cat.territories.values() if t.kind == "pilot"]
+    wanted = [territory] if territory else pilots
+    communes = cat.communes[cat.communes["territory"].isin(wanted)]
+    qpv = cat.qpv[cat.qpv["territory"].isin(wanted)]
+    return communes, qpv
+
+
+def _bounds(gdf: gpd.GeoDataFrame) -> list[list[float]]:
+    if gdf.empty:
+        return [[41.3, -5.2], [51.1, 9.6]]
+    x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
+    return [[y0, x0], [y1, x1]]
+
+
+def _config(m: folium.Map, mode: str, **extra: Any) -> str:
+    cfg = {
+        "map": m.get_name(),
+        "mode": mode,
+        "types": {t.value: {"label": t.label_fr, "color": c, "short": s} for t, (c, s) in TYPE_STYLE.items()},
+        "ageGroups": [{"id": i, "label": lab, "age": a} for i, lab, a in AGE_GROUPS],
+        "precisionLabels": {p.value: lab for p, lab in PRECISION_LABELS_FR.items()},
+        **extra,
+    }
+    return f"<script>window.GEO_CLSM = {json.dumps(cfg, ensure_ascii=False)};</script>"
+
+
+def _legend_types() -> str:
+    items = "".join(
+        f'<li><span class="gc-dot" style="background:{c}" aria-hidden="true">{html.escape(s)}</span>'
+        f"{html.escape(t.label_fr)}</li>"
+        for t, (c, s) in TYPE_STYLE.items()
+    )
+    return f'<ul class="gc-legend-types">{items}</ul>'
+
+
+def _filters_panel() -> str:
+    types = "".join(
+        f'<label><input type="checkbox" name="type" value="{t.value}" checked> '
+        f'<span class="gc-dot" style="background:{c}" aria-hidden="true">{html.escape(s)}</span>'
+        f"{html.escape(t.label_fr)}</label>"
+        for t, (c, s) in TYPE_STYLE.items()
+    )
+    ages = "".join(f'<option value="{i}">{html.escape(lab)}</option>' for i, lab, _ in AGE_GROUPS)
+    return f"""
+<details class="gc-filters" id="gc-filters">
+  <summary>Filtres et légende</summary>
+  <form id="gc-filter-form" aria-label="Filtrer les ressources">
+    <label for="gc-age">Âge de la personne</label>
+    <select id="gc-age" name="age">{ages}</select>
+    <fieldset><legend>Types de ressources</legend>
+      <button type="button" id="gc-all-types">Tout cocher</button>
+      <button type="button" id="gc-no-types">Tout décocher</button>
+      <div class="gc-type-list">{types}</div>
+    </fieldset>
+  </form>
+  <p class="gc-note">« C » : CMP dont le public n'est pas précisé. Un point en pointillé a une position
+  approximative (commune).</p>
+</details>"""
+
+
+def resident_page(engine: Engine, *, tiles_url: str, tiles_attribution: str, territory: str | None = None) -> str:
+    """The resident view: resources by type, nearest panel, list view, emergency banner."""
+    communes, qpv = _pilot_frames(engine, territory)
+    m = _base_map(tiles_url=tiles_url, tiles_attribution=tiles_attribution, bounds=_bounds(communes))
+    _add_outlines(m, communes, qpv)
+    root = _root(m)
+    root.header.add_child(folium.Element('<meta name="description" content="Carte des ressources en santé mentale">'))
+    panel = f"""
+{EMERGENCY_BANNER}
+<main class="gc-panel" id="gc-panel" aria-label="Trouver de l'aide près de chez soi">
+  <h1>Trouver de l'aide en santé mentale</h1>
+  <form id="gc-search" role="search" aria-label="Chercher un lieu">
+    <label for="gc-q">Commune, quartier ou adresse</label>
+    <div class="gc-row">
+      <input id="gc-q" name="q" type="search" autocomplete="off" placeholder="ex. Metz, Borny, 16000 Angoulême">
+      <button type="submit">Chercher</button>
+    </div>
+  </form>
+  <button type="button" id="gc-locate" class="gc-locate">Me localiser</button>
+  <p class="gc-hint">ou touchez la carte à l'endroit voulu.</p>
+  {_filters_panel()}
+  <p id="gc-status" class="gc-status" role="status" aria-live="polite"></p>
+  <ol id="gc-results" class="gc-results" aria-label="Ressources les plus proches"></ol>
+  <p class="gc-note">Distances à vol d'oiseau ; temps de marche estimés. Informations issues de sources
+  publiques (FINESS 2020, pages des établissements) : vérifiez auprès du lieu avant de vous déplacer.</p>
+</main>
+{_legend_box()}"""
+    root.html.add_child(folium.Element(panel))
+    root.html.add_child(folium.Element(_config(m, "resident")))
+    root.html.add_child(folium.Element(f'<script src="{APP_JS}" defer></script>'))
+    return _finish(m)
+
+
+def _legend_box() -> str:
+    return f'<aside class="gc-legend" aria-label="Légende">{_legend_types()}</aside>'
+
+
+def _add_outlines(m: folium.Map, communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> None:
+    if not communes.empty:
+        folium.GeoJson(
+            _outline_geojson(communes, ["insee_com", "nom"]),
+            name="Communes",
+            style_function=lambda _: {"color": "#555", "weight": 1, "fill": False, "opacity": 0.7},
+            tooltip=folium.GeoJsonTooltip(fields=["nom"], aliases=["Commune"]),
+        ).add_to(m)
+    if not qpv.empty:
+        folium.GeoJson(
+            _outline_geojson(qpv, ["code_qp", "lib_qp"]),
+            name="Quartiers prioritaires (QPV)",
+            style_function=lambda _: {"color": "#7b2cbf", "weight": 2, "fillOpacity": 0.08, "dashArray": "4 3"},
+            tooltip=folium.GeoJsonTooltip(fields=["lib_qp", "code_qp"], aliases=["QPV", "Code"]),
+        ).add_to(m)
+
+
+def classify(values: pd.Series, *, k: int = 5) -> tuple[np.ndarray, list[float]]:
+    """Class index per value and upper bounds, with mapclassify (Fisher-Jenks, fewer classes
+    when there are fewer distinct values). Missing values get class -1."""
+    finite = values.replace([np.inf, -np.inf], np.nan).dropna().astype(float)
+    classes = np.full(len(values), -1)
+    if finite.empty:
+        return classes, []
+    n = min(k, finite.nunique())
+    if n < 2:
+        classes[values.notna().to_numpy()] = 0
+        return classes, [float(finite.max())]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        scheme = mapclassify.FisherJenks(finite.to_numpy(), k=n)
+    classes[values.index.get_indexer(finite.index)] = scheme.yb
+    return classes, [float(b) for b in scheme.bins]
+
+
+def planner_page(
+    engine: Engine,
+    *,
+    territory: str,
+    rtype: ResourceType,
+    indicator: str,
+    tiles_url: str,
+    tiles_attribution: str,
+) -> str:
+    """The planner view: QPV choropleth of one indicator for one type, with downloads."""
+    result = engine.access[territory]
+    communes, _ = _pilot_frames(engine, territory)
+    table = result.qpv[result.qpv["resource_type"] == rtype.value].reset_index(drop=True)
+    classes, bins = classify(table[indicator])
+    palette = PALETTE[::-1] if indicator in HIGHER_IS_BETTER else PALETTE
+    palette = palette[: max(len(bins), 1)] if len(bins) < len(PALETTE) else palette
+    shown = table.copy()
+    shown["classe"] = classes
+    fields = [
+        "lib_qp",
+        "code_qp",
+        "mean_m",
+        "p90_m",
+        "within_500m_share",
+        "within_1000m_share",
+        "walk_minutes_mean",
+        "sfca_per_10k",
+        "equity_ratio_mean",
+        "zone_blanche",
+    ]
+    shown["zone_blanche"] = shown["zone_blanche"].map({True: "oui", False: "non"})
+    gj = _outline_geojson(shown, [*fields, "classe"])
+    # SVG rather than canvas: few polygons, each a focusable, inspectable path.
+    m = _base_map(
+        tiles_url=tiles_url, tiles_attribution=tiles_attribution, bounds=_bounds(communes), prefer_canvas=False
+    )
+    _add_outlines(m, communes, table.iloc[0:0])
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        c = feature["properties"]["classe"]
+        return {
+            "color": "#333",
+            "weight": 1.5,
+            "fillColor": "#cccccc" if c < 0 else palette[min(c, len(palette) - 1)],
+            "fillOpacity": 0.75,
+        }
+
+    folium.GeoJson(
+        gj,
+        name=f"QPV — {INDICATORS_FR[indicator]}",
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(
+            fields=fields,
+            aliases=[
+                "QPV",
+                "Code",
+                "Distance moyenne (m)",
+                "Distance p90 (m)",
+                "Part < 500 m",
+                "Part < 1 km",
+                "Marche moyenne (min, estim.)",
+                "Offre / 10 000 hab. (2SFCA)",
+                "Ratio QPV / reste",
+                "Zone blanche",
+            ],
+            localize=True,
+        ),
+    ).add_to(m)
+    root = _root(m)
+    lows = [None, *bins[:-1]]
+    rows = "".join(
+        f'<li><span class="gc-swatch" style="background:{palette[min(i, len(palette) - 1)]}"></span>'
+        f"{_fmt(lo, indicator)} – {_fmt(hi, indicator)}</li>"
+        for i, (lo, hi) in enumerate(zip(lows, bins, strict=True))
+    )
+    if (classes < 0).any():
+        rows += '<li><span class="gc-swatch" style="background:#cccccc"></span>aucune ressource de ce type</li>'
+    cat = engine.catalog
+    terr_opts = "".join(
+        f'<option value="{tid}"{" selected" if tid == territory else ""}>{html.escape(cat.territories[tid].name)}</option>'
+        for tid in engine.access
+    )
+    type_opts = "".join(
+        f'<option value="{t.value}"{" selected" if t == rtype else ""}>{html.escape(t.label_fr)}</option>'
+        for t in ResourceType
+    )
+    ind_opts = "".join(
+        f'<option value="{k}"{" selected" if k == indicator else ""}>{html.escape(v)}</option>'
+        for k, v in INDICATORS_FR.items()
+    )
+    q = f"territory={territory}&amp;type={rtype.value}"
+    panel = f"""
+{EMERGENCY_BANNER}
+<main class="gc-panel gc-planner" aria-label="Analyse des QPV">
+  <h1>Accès aux ressources dans les QPV</h1>
+  <form method="get" action="/planning" aria-label="Choisir l'indicateur">
+    <label for="gc-territory">Territoire</label><select id="gc-territory" name="territory">{terr_opts}</select>
+    <label for="gc-type">Type de ressource</label><select id="gc-type" name="type">{type_opts}</select>
+    <label for="gc-indicator">Indicateur</label><select id="gc-indicator" name="indicator">{ind_opts}</select>
+    <button type="submit">Afficher</button>
+  </form>
+  <section aria-label="Légende de l'indicateur" class="gc-choropleth-legend">
+    <h2>{html.escape(INDICATORS_FR[indicator])} — {html.escape(rtype.label_fr)}</h2>
+    <ul>{rows}</ul>
+    <p class="gc-note">Classes : seuils naturels (Fisher-Jenks, mapclassify). Distances à vol d'oiseau,
+    temps de marche estimés ; points de grille de 50 m de poids égal dans chaque QPV.</p>
+  </section>
+  <p class="gc-downloads">Télécharger les indicateurs :
+    <a href="/api/gaps?{q}&amp;format=csv" download>CSV</a> ·
+    <a href="/api/qpv?{q}">GeoJSON</a> ·
+    <a href="/api/gaps?territory={territory}&amp;format=csv" download>CSV, tous types</a></p>
+</main>
+{_legend_box()}"""
+    root.html.add_child(folium.Element(panel))
+    root.html.add_child(folium.Element(_config(m, "planner", territory=territory)))
+    root.html.add_child(folium.Element(f'<script src="{APP_JS}" defer></script>'))
+    return _finish(m)
+
+
+def _fmt(v: float | None, indicator: str) -> str:
+    """A legend bound in French notation, in the indicator's unit."""
+    if v is None:
+        return "min."
+    if indicator.endswith("_share"):
+        return f"{v * 100:.0f} %"
+    if indicator.endswith("_m"):
+        return f"{v:,.0f} m".replace(",", "\u202f")
+    digits = 1 if indicator == "walk_minutes_mean" else 2
+    return f"{v:.{digits}f}".replace(".", ",")
+
+
+_ASSET_RE = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']([^\"']+)[\"']", re.I)
+
+
+def check_no_external_assets(page: str) -> None:
+    """Raise if a script or stylesheet of the page is not served by the app itself."""
+    bad = [u for u in _ASSET_RE.findall(page) if not u.startswith(("/", "data:"))]
+    if bad:
+        raise ExternalAssetError("ressources externes dans la page : " + ", ".join(bad))
+
+
+def _root(m: folium.Map) -> Figure:
+    return cast(Figure, m.get_root())
+
+
+def _finish(m: folium.Map) -> str:
+    page: str = m.get_root().render()
+    page = page.replace("<html>", '<html lang="fr">', 1)
+    page = page.replace(
+        "<head>",
+        '<head>\n<meta charset="utf-8"><link rel="icon" href="data:,"><title>Ressources en santé mentale — geo_clsm</title>',
+        1,
+    )
+    check_no_external_assets(page)
+    return page
