@@ -40,6 +40,7 @@ test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python benchmarks/bench_nearest.py
+	$(BIN)/python benchmarks/bench_markers.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

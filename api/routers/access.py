@@ -6,11 +6,12 @@ import io
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_engine
+from api.params import TerritoryFilter, TypeFilter
 from geo_clsm.access import AccessResult, ScenarioChange, apply_scenario, compare, compute_access
 from geo_clsm.engine import Engine
 from geo_clsm.errors import NotFoundError
@@ -20,10 +21,6 @@ from geo_clsm.model import ResourceType
 router = APIRouter(prefix="/api", tags=["écarts d'accès (QPV)"])
 
 MAX_CHANGES = 100
-TerritoryQuery = Annotated[str | None, Query(description="Identifiant de territoire", examples=["metz"])]
-TypeQuery = Annotated[
-    list[ResourceType] | None, Query(description="Type de ressource (répétable ; défaut : tous)", examples=["CMP"])
-]
 
 
 def _results(engine: Engine, territory: str | None) -> list[AccessResult]:
@@ -53,7 +50,7 @@ def _indicators_by_type(rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 @router.get("/qpv", summary="Les QPV chargés (GeoJSON), avec leurs indicateurs par type de ressource")
 def list_qpv(
-    engine: Annotated[Engine, Depends(get_engine)], territory: TerritoryQuery = None, type: TypeQuery = None
+    engine: Annotated[Engine, Depends(get_engine)], territory: TerritoryFilter = None, type: TypeFilter = None
 ) -> dict[str, Any]:
     table = _table(engine, territory, type)
     qpv = engine.catalog.qpv
@@ -87,7 +84,10 @@ def _notes(engine: Engine, territory: str | None) -> list[str]:
 
 
 @router.get("/qpv/{code_qp}", summary="Un QPV : indicateurs par type et comparaison avec le reste du territoire")
-def get_qpv(code_qp: str, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
+def get_qpv(
+    code_qp: Annotated[str, Path(description="Code du QPV (ANCT 2024)", examples=["QN05720M"])],
+    engine: Annotated[Engine, Depends(get_engine)],
+) -> dict[str, Any]:
     qpv = engine.catalog.qpv
     match = qpv[qpv["code_qp"] == code_qp]
     if match.empty:
@@ -119,8 +119,8 @@ def get_qpv(code_qp: str, engine: Annotated[Engine, Depends(get_engine)]) -> dic
 @router.get("/gaps", summary="Tableau des écarts d'accès par QPV et type (JSON ou CSV)")
 def gaps(
     engine: Annotated[Engine, Depends(get_engine)],
-    territory: TerritoryQuery = None,
-    type: TypeQuery = None,
+    territory: TerritoryFilter = None,
+    type: TypeFilter = None,
     only_zones_blanches: Annotated[
         bool, Query(description="Ne garder que les QPV sans ressource du type dans le rayon", examples=[False])
     ] = False,

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import get_engine, get_geocoder
+from api.params import AgeFilter, TypeFilter
 from geo_clsm.engine import MAX_K, Engine
 from geo_clsm.errors import InvalidInputError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
 from geo_clsm.index import MAX_RADIUS_M
-from geo_clsm.model import ResourceType
 
 router = APIRouter(prefix="/api", tags=["recherche de proximité"])
 
@@ -39,14 +39,8 @@ class NearestParams:
             max_length=200, description="Au lieu de lat/lon : adresse postale", examples=["20 rue Gambetta, 57000 Metz"]
         ),
     ] = None
-    type: Annotated[
-        list[ResourceType] | None,
-        Query(description="Type de ressource (répétable). CMP couvre CMP adultes et enfants.", examples=["CMP"]),
-    ] = None
-    age: Annotated[
-        int | None,
-        Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15]),
-    ] = None
+    type: TypeFilter = None
+    age: AgeFilter = None
     k: Annotated[int, Query(ge=1, le=MAX_K, description=f"Nombre de résultats (au plus {MAX_K})", examples=[5])] = 5
     max_distance_m: Annotated[
         float | None,

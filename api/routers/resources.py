@@ -7,15 +7,16 @@ import io
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from api.deps import get_engine, get_settings
+from api.params import AgeFilter, TerritoryFilter, TypeFilter
 from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.geojson import feature
-from geo_clsm.model import Resource, ResourceType
+from geo_clsm.model import Resource
 from geo_clsm.query import filter_resources
 
 router = APIRouter(prefix="/api", tags=["ressources"])
@@ -25,15 +26,9 @@ router = APIRouter(prefix="/api", tags=["ressources"])
 class ResourceFilters:
     """Filters shared by the listing endpoints."""
 
-    type: Annotated[
-        list[ResourceType] | None,
-        Query(description="Type de ressource (répétable). CMP couvre CMP adultes et enfants.", examples=["CMP"]),
-    ] = None
-    age: Annotated[
-        int | None,
-        Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15]),
-    ] = None
-    territory: Annotated[str | None, Query(description="Identifiant de territoire", examples=["metz"])] = None
+    type: TypeFilter = None
+    age: AgeFilter = None
+    territory: TerritoryFilter = None
     commune: Annotated[str | None, Query(description="Code INSEE de la commune", examples=["57463"])] = None
     qpv: Annotated[str | None, Query(description="Code du QPV où se trouve la ressource", examples=["QN05718M"])] = None
     q: Annotated[
@@ -146,7 +141,12 @@ def list_resources(
 
 
 @router.get("/resources/{resource_id}", summary="Une ressource (GeoJSON Feature)")
-def get_resource(resource_id: str, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
+def get_resource(
+    resource_id: Annotated[
+        str, Path(description="Identifiant de la ressource", examples=["metz-cmp-cattp-adultes-gambetta"])
+    ],
+    engine: Annotated[Engine, Depends(get_engine)],
+) -> dict[str, Any]:
     res = engine.catalog.resources_by_id.get(resource_id)
     if res is None:
         raise NotFoundError(f"ressource inconnue « {resource_id} »")

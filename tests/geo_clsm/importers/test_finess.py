@@ -72,3 +72,13 @@ def test_report_format_lists_each_rejection(data_dir: Path) -> None:
     assert "lignes lues : 10" in text
     assert "ligne 7 — champ ligne" in text
     assert "ligne 16 [570999999]" in text
+
+
+def test_overseas_coordinates_use_the_departments_crs(data_dir: Path) -> None:
+    rep = import_finess(data_dir / "synthetic_finess_overseas.csv")
+    assert rep.imported == 1 and not rep.rejected
+    r = rep.records[0]
+    assert r.insee_com == "97411"
+    assert r.position is not None and "EPSG:2975" in r.position.source
+    assert r.position.lon == pytest.approx(55.45, abs=1e-5)
+    assert r.position.lat == pytest.approx(-20.88, abs=1e-5)

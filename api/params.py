@@ -1,0 +1,19 @@
+"""Query parameters shared by several endpoints, each with its description and example."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+
+from geo_clsm.model import ResourceType
+
+TypeFilter = Annotated[
+    list[ResourceType] | None,
+    Query(description="Type de ressource (répétable). CMP couvre CMP adultes et enfants.", examples=["CMP"]),
+]
+AgeFilter = Annotated[
+    int | None,
+    Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15]),
+]
+TerritoryFilter = Annotated[str | None, Query(description="Identifiant de territoire", examples=["metz"])]
