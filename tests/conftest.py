@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -36,3 +40,26 @@ def client(engine: Engine) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def engine(catalog: Catalog) -> Engine:
     return Engine(catalog)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(engine: Engine) -> Iterator[str]:
+    """The app in uvicorn on 127.0.0.1 (tiles "none"), for the browser and fuzz tests."""
+    port = _free_port()
+    app = create_app(Settings(tiles_url="none"), engine=engine)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    t.join(timeout=10)
