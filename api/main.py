@@ -15,7 +15,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 import geo_clsm
 from api import errors
-from api.logging import log_requests
+from api.request_log import log_requests
 from api.routers import access, health, map, nearest, resources
 from api.settings import Settings
 from geo_clsm import __version__
