@@ -90,6 +90,18 @@ def test_resident_view(browser: Browser, server: str) -> None:
         "document.querySelectorAll('#gc-results li').length > 0 && "
         "[...document.querySelectorAll('#gc-results li')].every(li => li.innerText.includes('GEM'))"
     )
+    # Type and age filters combine: every type, then teenagers only.
+    page.locator("#gc-all-types").click()
+    page.wait_for_function(f"document.body.getAttribute('data-markers-shown') === '{shown_all}'")
+    page.select_option("#gc-age", "ado")
+    page.wait_for_function(f"Number(document.body.getAttribute('data-markers-shown')) < {shown_all}")
+    teen = int(page.get_attribute("body", "data-markers-shown") or 0)
+    page.locator("#gc-no-types").click()
+    page.locator('input[name=type][value="CMP_ADULTE"]').check()
+    page.wait_for_function("document.body.getAttribute('data-markers-shown') !== null")
+    assert int(page.get_attribute("body", "data-markers-shown") or 0) == 0  # adult CMPs do not take a 15-year-old
+    page.locator("#gc-all-types").click()
+    page.wait_for_function(f"document.body.getAttribute('data-markers-shown') === '{teen}'")
     # The list is keyboard reachable.
     page.locator("#gc-results li button").first.focus()
     assert page.evaluate("document.activeElement.classList.contains('gc-result')")
@@ -99,12 +111,25 @@ def test_resident_view(browser: Browser, server: str) -> None:
 
 def test_resident_view_on_a_phone_with_search(browser: Browser, server: str) -> None:
     requests: list[str] = []
-    page = _open(browser, server + "/", requests, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = _open(
+        browser,
+        server + "/",
+        requests,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        geolocation={"latitude": 45.6473, "longitude": 0.1866},
+        permissions=["geolocation"],
+    )
     assert page.locator(".gc-banner").is_visible()
+    # "Me localiser" uses the browser's position (here a point of QPV Champ de Manœuvre, Soyaux).
+    page.click("#gc-locate")
+    page.wait_for_function("document.querySelector('#gc-status').innerText.includes('de votre position')")
+    assert "Champ De Manœuvre" in page.locator("#gc-status").inner_text()
+    assert page.locator("#gc-results li").count() == 10
     page.fill("#gc-q", "Soyaux")
     page.click("#gc-search button[type=submit]")
-    page.wait_for_selector("#gc-results li", timeout=15_000)
-    assert "Soyaux" in page.locator("#gc-status").inner_text()
+    page.wait_for_function("document.querySelector('#gc-status').innerText.includes('de Soyaux')", timeout=15_000)
+    assert page.locator("#gc-results li").count() == 10
     page.screenshot(path=str(ARTIFACTS / "resident_phone.png"))
     _only_local(requests, server)
 
