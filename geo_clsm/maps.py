@@ -198,6 +198,7 @@ def resident_page(engine: Engine, *, tiles_url: str, tiles_attribution: str, ter
   {_filters_panel()}
   <p id="gc-status" class="gc-status" role="status" aria-live="polite"></p>
   <ol id="gc-results" class="gc-results" aria-label="Ressources les plus proches"></ol>
+  <button type="button" id="gc-print" class="gc-print">Imprimer la liste</button>
   <p class="gc-note">Distances à vol d'oiseau ; temps de marche estimés. Informations issues de sources
   publiques (FINESS 2020, pages des établissements) : vérifiez auprès du lieu avant de vous déplacer.</p>
 </main>

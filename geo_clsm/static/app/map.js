@@ -56,11 +56,14 @@
     return "environ " + Math.max(1, Math.round(minutes)) + " min à pied";
   }
 
+  function address(p) {
+    return [p.street, [p.postcode, p.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+  }
+
   function popupHtml(f) {
     var p = f.properties;
     var lines = ["<strong>" + esc(p.name) + "</strong>", esc(p.type_label)];
-    var addr = [p.street, [p.postcode, p.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
-    if (addr) { lines.push(esc(addr)); }
+    if (address(p)) { lines.push(esc(address(p))); }
     if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">position approximative (commune)</em>'); }
     if (p.phone) { lines.push('Tél. <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + esc(p.phone) + "</a>"); }
     if (p.opening_hours_fr) { lines.push("Horaires : " + esc(p.opening_hours_fr)); }
@@ -125,7 +128,8 @@
       li.innerHTML = '<button type="button" class="gc-result" data-id="' + esc(f.id) + '">' +
         '<span class="gc-dot" aria-hidden="true" style="background:' + cfg.types[p.type].color + '">' + esc(cfg.types[p.type].short) + "</span>" +
         "<strong>" + esc(p.name) + "</strong><br>" + esc(p.type_label) + " · " + fmtDistance(p.distance_m) +
-        " · " + walkText(p.walk_minutes) + esc(approx) + esc(serves) + "</button>" +
+        " · " + walkText(p.walk_minutes) + esc(approx) + esc(serves) +
+        (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "") + "</button>" +
         (p.phone ? ' <a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="Appeler ' + esc(p.name) + '">Appeler ' + esc(p.phone) + "</a>" : "");
       li.querySelector("button").addEventListener("click", function () {
         var mk = markersById[f.id];
@@ -187,6 +191,7 @@
     map.on("click", function (e) { nearest(e.latlng.lat, e.latlng.lng, "du point choisi"); });
     document.getElementById("gc-search").addEventListener("submit", search);
     document.getElementById("gc-locate").addEventListener("click", locate);
+    document.getElementById("gc-print").addEventListener("click", function () { window.print(); });
     form.addEventListener("change", applyFilters);
     document.getElementById("gc-all-types").addEventListener("click", function () {
       form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = true; }); applyFilters();
