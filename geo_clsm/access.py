@@ -9,10 +9,13 @@ a walking speed), labelled as such.
 Sampling:
 
 - each QPV is covered by a regular grid of sample points (``grid_spacing_m``, 50 m by
-  default); every point weighs the same (no population layer below the commune ships);
+  default);
 - the rest of the territory (its communes minus its QPV) is covered by a coarser grid
-  (``rest_spacing_m``), each point weighted by its commune's population divided by the
-  commune's number of points, so the rest is population-weighted over communes.
+  (``rest_spacing_m``);
+- weights: with a population layer for the territory (points of a population grid, e.g.
+  INSEE's 200 m cells), each cell's population is split among its sample points; without
+  one, QPV points weigh the same and each rest point carries its commune's population
+  divided by the commune's number of points (population-weighted over communes).
 
 A resource with a service area (EMPP, sector) is at distance 0 from every point inside it.
 """
@@ -118,6 +121,25 @@ def sample_grid(geom: BaseGeometry, *, spacing_m: float) -> np.ndarray:
         p = geom.representative_point()
         return np.array([[p.x, p.y]])
     return np.column_stack([gx[inside], gy[inside]])
+
+
+def population_weights(pts: np.ndarray, pop_xy: np.ndarray, pop: np.ndarray, *, cell_m: float) -> np.ndarray:
+    """Weights of sample points from a population grid (projected metres).
+
+    Each sample point belongs to the nearest population point within half a cell's
+    diagonal; each cell's population is split equally among its sample points. A point
+    in no populated cell weighs 0.
+    """
+    w = np.zeros(len(pts))
+    if len(pop_xy) == 0 or len(pts) == 0:
+        return w
+    tree = shapely.STRtree(np.asarray(shapely.points(pop_xy)))
+    src, dst = tree.query_nearest(
+        np.asarray(shapely.points(pts)), max_distance=cell_m * np.sqrt(2) / 2, all_matches=False
+    )
+    counts = np.bincount(dst, minlength=len(pop_xy))
+    w[src] = pop[dst] / counts[dst]
+    return w
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -314,7 +336,6 @@ def compute_access(
     notes = [
         f"distances à vol d'oiseau ; temps de marche estimés (détour x{params.detour_factor}, {params.walk_speed_kmh} km/h)"
     ]
-    notes.append("QPV : points de grille de poids égal (pas de couche de population infra-communale)")
 
     # Sample points.
     q_pts = [sample_grid(g, spacing_m=params.grid_spacing_m) for g in qpv_p.geometry]
@@ -329,7 +350,29 @@ def compute_access(
         rest_w.append(np.full(len(pts), pop / len(pts)))
     r_xy = np.vstack(rest_pts)
     r_w = np.concatenate(rest_w)
+    q_w = [np.ones(len(p)) for p in q_pts]
+
+    # Population weights, when the territory has a population layer (e.g. a 200 m grid).
+    pop = catalog.population
+    pop = pop[pop["territory"] == territory] if pop is not None else None
+    if pop is not None and not pop.empty:
+        pxy = np.column_stack(to_projected(pop.geometry.x.to_numpy(), pop.geometry.y.to_numpy(), crs))
+        cell = float(pop["cell_m"].iloc[0])
+        values = pop["population"].to_numpy(dtype=float)
+        q_w = [population_weights(p, pxy, values, cell_m=cell) for p in q_pts]
+        unweighted = [qpv_p["code_qp"].iloc[i] for i, w in enumerate(q_w) if w.sum() <= 0]
+        q_w = [w if w.sum() > 0 else np.ones(len(w)) for w in q_w]
+        rw = population_weights(r_xy, pxy, values, cell_m=cell)
+        if rw.sum() > 0:
+            r_w = rw
+        notes.append(f"points pondérés par la population (carreaux de {cell:.0f} m)")
+        if unweighted:
+            notes.append("QPV sans population carroyée, points de poids égal : " + ", ".join(unweighted))
+    else:
+        notes.append("QPV : points de grille de poids égal (pas de couche de population infra-communale)")
+        notes.append("hors QPV : population de chaque commune répartie uniformément sur sa surface")
     q_all = np.vstack(q_pts) if q_pts else np.empty((0, 2))
+    q_w_all = np.concatenate(q_w) if q_w else np.empty(0)
 
     # 2SFCA demand: every commune (all layers, pilot first) near the territory.
     demand = _demand(catalog, crs, com_p.total_bounds, params.catchment_m)
@@ -358,7 +401,7 @@ def compute_access(
         rest_d = supply.nearest_m(r_xy)
         rest_stats = _stats(rest_d, r_w, params)
         q_d_all = supply.nearest_m(q_all) if len(q_all) else np.empty(0)
-        all_q_stats = _stats(q_d_all, np.ones(len(q_d_all)), params) if len(q_all) else {}
+        all_q_stats = _stats(q_d_all, q_w_all, params) if len(q_all) else {}
         rest_sfca = float(np.average(sfca(r_xy), weights=r_w)) if len(r_xy) else 0.0
         for part, stats, sf in (("hors_qpv", rest_stats, rest_sfca), ("qpv", all_q_stats, None)):
             if not stats:
@@ -371,8 +414,8 @@ def compute_access(
             pts = q_pts[i]
             d = q_d_all[offset : offset + len(pts)]
             offset += len(pts)
-            stats = _stats(d, np.ones(len(d)), params)
-            s = float(sfca(pts).mean())
+            stats = _stats(d, q_w[i], params)
+            s = float(np.average(sfca(pts), weights=q_w[i]))
             row = {
                 "code_qp": rec.code_qp,
                 "lib_qp": rec.lib_qp,

@@ -42,6 +42,7 @@ FORMATS = {
     "communes": {"communes"},
     "mairies": {"mairies"},
     "resources": {"registry", "resources", "gisco", "finess"},
+    "population": {"points"},
 }
 
 
@@ -59,6 +60,8 @@ class LayerInfo:
     crs: str
     fields: tuple[str, ...]
     verified_on: date | None = None
+    value_field: str | None = None  # population layers: the field holding the count
+    cell_m: float | None = None  # population layers: the grid cell size, in metres
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,8 @@ class Catalog:
     mairies: dict[str, CommunePoint]
     reports: dict[str, ImportReport[Any]] = field(default_factory=dict)
     replaced: list[tuple[str, str]] = field(default_factory=list)
+    population: gpd.GeoDataFrame | None = None
+    """Population points (WGS84): ``population``, ``cell_m`` (grid cell size) and ``territory``."""
 
     @cached_property
     def resources_by_id(self) -> dict[str, Resource]:
@@ -142,7 +147,11 @@ def read_manifest(data_dir: Path) -> tuple[dict[str, LayerInfo], dict[str, Terri
             crs=raw["crs"],
             fields=tuple(raw["fields"]),
             verified_on=date.fromisoformat(str(verified)) if verified else None,
+            value_field=raw.get("value_field"),
+            cell_m=float(raw["cell_m"]) if raw.get("cell_m") is not None else None,
         )
+        if raw["kind"] == "population" and (not raw.get("value_field") or not raw.get("cell_m")):
+            problems.append(f"couche {raw['id']} : une couche de population doit dire value_field et cell_m")
     territories: dict[str, Territory] = {}
     for raw in doc.get("territory", []):
         tid = raw.get("id")
@@ -243,7 +252,7 @@ def load_catalog(data_dir: Path | str | None = None, *, territories: Iterable[st
                 cache[layer.id] = gpd.GeoDataFrame(geometry=[], crs=WGS84)
         return cache[layer.id]
 
-    communes_parts, qpv_parts = [], []
+    communes_parts, qpv_parts, pop_parts = [], [], []
     mairies: dict[str, CommunePoint] = {}
     reports: dict[str, ImportReport[Any]] = {}
     per_territory: dict[str, list[Resource]] = {}
@@ -265,6 +274,8 @@ def load_catalog(data_dir: Path | str | None = None, *, territories: Iterable[st
                 rrep = _import_resources(lay, path, terr, communes, mairies)
                 reports[key] = rrep
                 resources.extend(rrep.records)
+            elif lay.kind == "population":
+                pop_parts.append(_population(vector(lay), terr, lay, communes, problems))
         per_territory[terr.id] = resources
         for key, rep in reports.items():
             if key.startswith(f"{terr.id}:") and rep.rejected:
@@ -289,6 +300,27 @@ def load_catalog(data_dir: Path | str | None = None, *, territories: Iterable[st
         mairies=mairies,
         reports=reports,
         replaced=replaced,
+        population=gpd.GeoDataFrame(pd.concat(pop_parts, ignore_index=True), geometry="geometry", crs=WGS84)
+        if pop_parts
+        else None,
+    )
+
+
+def _population(
+    gdf: gpd.GeoDataFrame, terr: Territory, lay: LayerInfo, communes: gpd.GeoDataFrame, problems: list[str]
+) -> gpd.GeoDataFrame:
+    """Population points inside a territory's communes: population, cell_m, territory."""
+    field_name = lay.value_field or "population"
+    if field_name not in gdf.columns or not (gdf.geometry.geom_type == "Point").all():
+        problems.append(f"couche {lay.id} : des points avec un champ {field_name} sont attendus")
+        return gpd.GeoDataFrame({"population": [], "cell_m": [], "territory": []}, geometry=[], crs=WGS84)
+    pts = gdf.to_crs(WGS84)
+    inside = pts.geometry.within(communes.geometry.union_all())
+    pts = pts[inside]
+    return gpd.GeoDataFrame(
+        {"population": pts[field_name].astype(float).to_numpy(), "cell_m": lay.cell_m, "territory": terr.id},
+        geometry=pts.geometry.to_numpy(),
+        crs=WGS84,
     )
 
 

@@ -225,3 +225,23 @@ def test_metz_against_independent_brute_force(engine: object) -> None:
         assert row["mean_m"] == pytest.approx(np.mean(near), rel=0.005)
         assert row["max_m"] == pytest.approx(np.max(near), rel=0.005)
         assert row["within_1000m_share"] == pytest.approx(np.mean(np.array(near) <= 1000), abs=0.02)
+
+
+def test_population_layer_weights_sample_points(square: Catalog) -> None:
+    import dataclasses
+
+    west, east = _ll(CENTRE[0] - 50, CENTRE[1]), _ll(CENTRE[0] + 50, CENTRE[1])
+    pop = gpd.GeoDataFrame(
+        {"population": [900.0, 100.0], "cell_m": [200.0, 200.0], "territory": ["test", "test"]},
+        geometry=[shapely.Point(west), shapely.Point(east)],
+        crs="EPSG:4326",
+    )
+    res = compute_access(dataclasses.replace(square, population=pop), territory="test", types=["GEM"])
+    row = _row(res, "GEM")
+    # 900 people on the 8 western cells, 100 on the 8 eastern ones; the GEM is 1 km east.
+    d_west = [np.hypot(1000 - dx, dy) for dx, dy in OFFSETS if dx < 0]
+    d_east = [np.hypot(1000 - dx, dy) for dx, dy in OFFSETS if dx > 0]
+    assert row["mean_m"] == pytest.approx(0.9 * np.mean(d_west) + 0.1 * np.mean(d_east), abs=0.1)
+    assert any("pondérés par la population" in n for n in res.notes)
+    unweighted = _row(compute_access(square, territory="test", types=["GEM"]), "GEM")
+    assert unweighted["mean_m"] < row["mean_m"]  # most people live on the far side

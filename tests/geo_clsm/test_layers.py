@@ -100,14 +100,36 @@ vintage = "2026"
 crs = "EPSG:4326"
 fields = ["id", "type", "name"]
 
+[[layer]]
+id = "cognac_synthetic_population"
+path = "cognac/synthetic_population.geojson"
+kind = "population"
+format = "points"
+value_field = "ind"
+cell_m = 200
+source = "synthetic test fixture"
+licence = "n/a"
+vintage = "2026"
+crs = "EPSG:4326"
+fields = ["ind"]
+
 [[territory]]
 id = "cognac"
 name = "Grand Cognac (test)"
 epci_siren = "200070514"
-layers = ["qpv2024_pilots", "communes_57_16", "mairies_57_16", "cognac_synthetic_resources"]
+layers = ["qpv2024_pilots", "communes_57_16", "mairies_57_16", "cognac_synthetic_resources", "cognac_synthetic_population"]
 """
     (tmp_path / "manifest.toml").write_text(manifest, encoding="utf-8")
+    # Synthetic population points: two in Cognac (16102), one in Angoulême (outside the territory).
+    (tmp_path / "cognac" / "synthetic_population.geojson").write_text(
+        '{"type":"FeatureCollection","features":['
+        '{"type":"Feature","properties":{"ind":120},"geometry":{"type":"Point","coordinates":[-0.3285,45.6958]}},'
+        '{"type":"Feature","properties":{"ind":80},"geometry":{"type":"Point","coordinates":[-0.3300,45.6900]}},'
+        '{"type":"Feature","properties":{"ind":999},"geometry":{"type":"Point","coordinates":[0.1560,45.6487]}}]}',
+        encoding="utf-8",
+    )
     cat = load_catalog(tmp_path, territories=["cognac"])
+    assert cat.population is not None and sorted(cat.population["population"]) == [80.0, 120.0]
     assert (cat.communes.territory == "cognac").sum() == 54
     assert cat.qpv.empty  # no QPV in Grand Cognac
     assert cat.counts()["resources"] == 2
