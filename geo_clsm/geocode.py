@@ -71,10 +71,8 @@ class OfflineGeocoder:
     method = "offline"
 
     def __init__(self, catalog: Catalog) -> None:
-        c = catalog.communes
+        c = catalog.communes  # pilot communes first: their row is the one kept for an INSEE code
         pilot = {t.id for t in catalog.territories.values() if t.kind == "pilot"}
-        order = np.argsort([t not in pilot for t in c["territory"]], kind="stable")
-        c = c.iloc[order]
         self._communes: dict[str, tuple[str, str, float, float, bool]] = {}
         points = shapely.point_on_surface(np.asarray(c.geometry.values))
         for insee, name, dep, terr, pt in zip(

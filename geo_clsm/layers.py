@@ -89,6 +89,7 @@ class Catalog:
     resources: list[Resource]
     qpv: gpd.GeoDataFrame
     communes: gpd.GeoDataFrame
+    """Communes of every territory, pilot territories' rows first."""
     mairies: dict[str, CommunePoint]
     reports: dict[str, ImportReport[Any]] = field(default_factory=dict)
     replaced: list[tuple[str, str]] = field(default_factory=list)
@@ -288,7 +289,12 @@ def load_catalog(data_dir: Path | str | None = None, *, territories: Iterable[st
         if qpv_parts
         else gpd.GeoDataFrame({"code_qp": [], "lib_qp": [], "insee_com": [], "territory": []}, geometry=[], crs=WGS84)
     )
-    communes_all = gpd.GeoDataFrame(pd.concat(communes_parts, ignore_index=True), geometry="geometry", crs=WGS84)
+    # Pilot communes first: where a commune is in a pilot and in the national layer, the first
+    # row (the pilot's) is the one lookups and de-duplications keep.
+    ordered = sorted(zip(all_terr.values(), communes_parts, strict=True), key=lambda tc: tc[0].kind != "pilot")
+    communes_all = gpd.GeoDataFrame(
+        pd.concat([part for _, part in ordered], ignore_index=True), geometry="geometry", crs=WGS84
+    )
     communes_all["insee_com"] = communes_all["insee_com"].astype(str)
     return Catalog(
         data_dir=data_dir,

@@ -33,11 +33,8 @@ class Locator:
     """Point-in-polygon lookups over the catalog's communes and QPV (WGS84, STRtree)."""
 
     def __init__(self, catalog: Catalog) -> None:
-        communes = catalog.communes
-        # Pilot communes first, so a point in a pilot is attributed to the pilot.
-        national = {t.id for t in catalog.territories.values() if t.kind != "pilot"}
-        order = np.argsort([t in national for t in communes["territory"]], kind="stable")
-        c = communes.iloc[order].reset_index(drop=True)
+        # The catalog lists pilot communes first, so a point in a pilot is attributed to the pilot.
+        c = catalog.communes.reset_index(drop=True)
         self._c_geoms = np.asarray(c.geometry.values)
         self._c_insee = c["insee_com"].tolist()
         self._c_name = c["nom"].astype(str).tolist()

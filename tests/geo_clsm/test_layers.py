@@ -20,6 +20,7 @@ def test_shipped_catalog(catalog: Catalog) -> None:
     assert set(catalog.communes.loc[catalog.communes.territory == "metz", "insee_com"]) >= {"57463", "57480"}
     assert (catalog.communes.territory == "metz").sum() == 46
     assert (catalog.communes.territory == "angouleme").sum() == 38
+    assert catalog.communes.territory.eq("france").is_monotonic_increasing  # pilot communes first
 
 
 def test_every_record_carries_source_date_and_precision(catalog: Catalog) -> None:
