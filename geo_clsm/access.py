@@ -509,7 +509,7 @@ class ScenarioChange(BaseModel):
 
 
 def apply_scenario(resources: Sequence[Resource], changes: Sequence[ScenarioChange]) -> list[Resource]:
-    """The resources after adding, moving or removing some (originals are not modified)."""
+    """The resources after adding, moving or removing some; untouched ones are the same objects."""
     out = {r.id: r for r in resources}
     for i, ch in enumerate(changes, start=1):
         where = f"changement n°{i}"

@@ -20,6 +20,7 @@ from geo_clsm.index import ResourceIndex
 from geo_clsm.layers import Catalog
 from geo_clsm.model import IMPLIED_AGES, PositionPrecision, Resource, ResourceType
 from geo_clsm.places import Locator, Place
+from geo_clsm.query import matches_audience
 from geo_clsm.walk import walk_minutes
 
 MAX_K = 50
@@ -116,9 +117,7 @@ class Engine:
         types = [ResourceType(t) for t in types]
 
         def keep(r: Resource) -> bool:
-            if types and not any(r.matches_type(t) for t in types):
-                return False
-            if age is not None and r.accepts_age(age) is False:
+            if not matches_audience(r, types=types, age=age):
                 return False
             if local is not None:
                 hours = r.hours

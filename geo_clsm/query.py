@@ -12,6 +12,18 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
+def matches_audience(r: Resource, *, types: Sequence[ResourceType] = (), age: int | None = None) -> bool:
+    """The type and age filters shared by listings and nearest queries.
+
+    ``types`` keeps a resource whose type or services match one of them (``CMP`` covers
+    adult and child CMPs); ``age`` keeps resources that receive that age, and those whose
+    audience is unknown.
+    """
+    if types and not any(r.matches_type(t) for t in types):
+        return False
+    return age is None or r.accepts_age(age) is not False
+
+
 def filter_resources(
     resources: Iterable[Resource],
     *,
@@ -24,18 +36,14 @@ def filter_resources(
 ) -> list[Resource]:
     """Resources matching every given filter.
 
-    ``types`` keeps a resource whose type or services match one of them (``CMP`` covers
-    adult and child CMPs). ``age`` keeps resources whose audience includes it, and those
-    whose audience is unknown. ``bbox`` is (lon_min, lat_min, lon_max, lat_max) in WGS84,
+    ``types`` and ``age`` as in :func:`matches_audience`. ``bbox`` is (lon_min, lat_min, lon_max, lat_max) in WGS84,
     tested on the public position. ``text`` matches name, street and commune, ignoring
     case and accents.
     """
     words = _fold(text).split() if text else []
     out = []
     for r in resources:
-        if types and not any(r.matches_type(t) for t in types):
-            continue
-        if age is not None and r.accepts_age(age) is False:
+        if not matches_audience(r, types=types, age=age):
             continue
         if territory and r.territory != territory:
             continue

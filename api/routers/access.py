@@ -171,7 +171,7 @@ class ScenarioRequest(BaseModel):
 def scenario(body: ScenarioRequest, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
     before_all = _results(engine, body.territory)[0]
     after_resources = apply_scenario(engine.catalog.resources, body.changes)
-    changed = _changed(engine, after_resources, body.changes)
+    changed = _changed(engine, after_resources)
     types = body.types or [t for t in ResourceType if any(r.matches_type(t) for r in changed)]
     after = compute_access(
         engine.catalog, territory=body.territory, resources=after_resources, types=types, params=before_all.params
@@ -189,11 +189,12 @@ def scenario(body: ScenarioRequest, engine: Annotated[Engine, Depends(get_engine
     return {"territory": body.territory, "types": [t.value for t in types], "rows": records(diff)}
 
 
-def _changed(engine: Engine, after: list[Any], changes: list[ScenarioChange]) -> list[Any]:
-    ids = {c.id for c in changes if c.id}
+def _changed(engine: Engine, after: list[Any]) -> list[Any]:
+    """Resources the scenario added, moved (before and after) or removed.
+
+    ``apply_scenario`` keeps untouched resources as the same objects, so identity tells.
+    """
     before = engine.catalog.resources_by_id
     new = {r.id: r for r in after}
-    out = [before[i] for i in ids if i in before]
-    out += [new[i] for i in ids if i in new]
-    out += [r for r in after if r.id.startswith("scenario-")]
-    return out
+    touched = [r for r in after if before.get(r.id) is not r]
+    return touched + [r for rid, r in before.items() if new.get(rid) is not r]
