@@ -82,7 +82,7 @@ class OfflineGeocoder:
                 continue
             town = catalog.mairies.get(insee)
             lon, lat = (town.lon, town.lat) if town else (pt.x, pt.y)
-            self._communes[insee] = (name, dep, lon, lat, town is not None or terr in pilot)
+            self._communes[insee] = (name, dep, lon, lat, terr in pilot)
         self._by_name: dict[str, list[str]] = {}
         for insee, (name, *_rest) in self._communes.items():
             self._by_name.setdefault(normalize_name(name), []).append(insee)

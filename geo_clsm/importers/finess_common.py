@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo_clsm.crs import LAMBERT93, to_projected
+from geo_clsm.crs import WGS84, crs_for_department, to_projected
 from geo_clsm.model import ResourceType
 from geo_clsm.validate import normalize_name
 
@@ -117,21 +117,27 @@ class CommuneMatch:
 class CommuneChecker:
     """Checks that a point lies in the commune it claims (by INSEE code or by name + department).
 
-    Works in Lambert-93 metres with a tolerance (default 1,000 m) that covers the
+    Distances are metres in each commune's projected CRS (Lambert-93 in mainland France, the
+    overseas department's own CRS overseas), with a tolerance (default 1,000 m) that covers the
     generalisation of the shipped commune outlines and geocoding at a commune's edge.
     """
 
     def __init__(self, communes: gpd.GeoDataFrame, *, tolerance_m: float = 1000.0) -> None:
-        c = communes.to_crs(LAMBERT93).reset_index(drop=True)
-        self._geoms = np.asarray(c.geometry.values)
+        c = communes.to_crs(WGS84).reset_index(drop=True)
         self._insee = c["insee_com"].astype(str).tolist()
         self._names = c["nom"].astype(str).tolist()
         self._deps = c["dep"].astype(str).tolist()
+        self._crs = [crs_for_department(d) for d in self._deps]
+        self._geoms = np.empty(len(c), dtype=object)
+        for crs in set(self._crs):
+            rows = [i for i, k in enumerate(self._crs) if k == crs]
+            self._geoms[rows] = np.asarray(c.geometry.iloc[rows].to_crs(crs).values)
+        self._wgs84 = np.asarray(c.geometry.values)
         self._by_insee = {code: i for i, code in enumerate(self._insee)}
         self._by_name: dict[tuple[str, str], int] = {}
         for i, (nm, dep) in enumerate(zip(self._names, self._deps, strict=True)):
             self._by_name.setdefault((dep, normalize_name(nm)), i)
-        self._tree = shapely.STRtree(self._geoms)
+        self._tree = shapely.STRtree(self._wgs84)
         self.tolerance_m = tolerance_m
         self.departments = set(self._deps)
 
@@ -142,19 +148,19 @@ class CommuneChecker:
             return self._by_name.get((dep, normalize_name(city)))
         return None
 
-    def containing(self, x: float, y: float) -> int | None:
-        hits = self._tree.query(shapely.Point(x, y), predicate="within")
+    def containing(self, lon: float, lat: float) -> int | None:
+        """The commune containing a WGS84 point (a topological test: no distance)."""
+        hits = self._tree.query(shapely.Point(lon, lat), predicate="within")
         return int(hits[0]) if len(hits) else None
 
     def check(
         self, lon: float, lat: float, *, insee_com: str | None = None, dep: str | None = None, city: str | None = None
     ) -> CommuneMatch:
         """Match the claimed commune and say (in French) what is wrong with the point, if anything."""
-        x, y = (float(v) for v in to_projected(lon, lat, LAMBERT93))
-        pt = shapely.Point(x, y)
         i = self.find(insee_com=insee_com, dep=dep, city=city)
         if i is not None:
-            d = float(shapely.distance(self._geoms[i], pt))
+            x, y = (float(v) for v in to_projected(lon, lat, self._crs[i]))
+            d = float(shapely.distance(self._geoms[i], shapely.Point(x, y)))
             if d > self.tolerance_m:
                 return CommuneMatch(
                     self._insee[i],
@@ -162,7 +168,7 @@ class CommuneChecker:
                     f"position à {d / 1000:.1f} km de sa commune ({self._names[i]}) : point mal géocodé",
                 )
             return CommuneMatch(self._insee[i], self._names[i], None)
-        j = self.containing(x, y)
+        j = self.containing(lon, lat)
         if j is None:
             return CommuneMatch(None, None, "position hors de toute commune connue : point mal géocodé")
         if dep and self._deps[j] != dep:

@@ -88,7 +88,7 @@ def test_a_third_territory_is_configuration(tmp_path: Path, data_dir: Path) -> N
     (tmp_path / "cognac").mkdir()
     shutil.copy(data_dir / "synthetic_resources.geojson", tmp_path / "cognac" / "synthetic_resources.geojson")
     manifest = (LAYERS / "manifest.toml").read_text(encoding="utf-8")
-    manifest = manifest.split('[[layer]]\nid = "communes_france_metro"')[0]
+    manifest = manifest.split('[[layer]]\nid = "communes_france"')[0]
     manifest += """
 [[layer]]
 id = "cognac_synthetic_resources"
