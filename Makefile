@@ -21,8 +21,8 @@ run: install
 	$(BIN)/geo-clsm serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check geo_clsm api tests $(wildcard benchmarks)
-	$(BIN)/ruff format --check geo_clsm api tests $(wildcard benchmarks)
+	$(BIN)/ruff check geo_clsm api tests $(wildcard benchmarks scripts)
+	$(BIN)/ruff format --check geo_clsm api tests $(wildcard benchmarks scripts)
 
 typecheck: install
 	$(BIN)/mypy

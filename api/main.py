@@ -39,7 +39,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        eng = engine or Engine(load_catalog(settings.data_dir, territories=settings.territories))
+        eng = engine or Engine(
+            load_catalog(
+                settings.data_dir, territories=settings.territories, local_file=settings.local_territories_file
+            )
+        )
         app.state.engine = eng
         app.state.geocoder = build_geocoder(settings, eng.catalog)
         _ = eng.access  # access indicators: computed once, at start-up

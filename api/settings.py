@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo_clsm.data.territories import DEFAULT_LOCAL_FILE
 from geo_clsm.layers import DEFAULT_DATA_DIR
 
 
@@ -18,7 +19,9 @@ class Settings(BaseSettings):
     data_dir: Path = DEFAULT_DATA_DIR
     """Folder holding ``manifest.toml`` and the layers."""
     territories: list[str] | None = None
-    """Territory ids to load (default: every territory of the manifest)."""
+    """Territory ids to load (default: every territory of the manifest and of the local file)."""
+    local_territories_file: Path = DEFAULT_LOCAL_FILE
+    """Territories added with ``geo-clsm territory add`` (relative to the working directory)."""
     default_page_size: int = 500
     max_page_size: int = 5000
     geocoder: Literal["offline", "ban"] = "offline"

@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--report", type=Path, default=None, help="écrire les lignes rejetées/écartées en CSV")
     i.add_argument("--verified-on", default=None, help="registre : date de vérification (AAAA-MM-JJ)")
 
+    _territory_parser(sub)
+
     g = sub.add_parser("gaps", help="indicateurs d'accès par QPV et type de ressource")
     g.add_argument("--territory", required=True, help="territoire du manifeste (avec des QPV)")
     g.add_argument("--out", type=Path, required=True, help="fichier de sortie .gpkg, .geojson ou .csv")
@@ -62,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "gaps":
             return _gaps(args)
+        if args.command == "territory":
+            return _territory(args)
         return _import(args)
     except GeoClsmError as exc:
         print(f"erreur : {exc.message}", file=sys.stderr)
@@ -81,6 +85,54 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # access_log off: the access log would write the query string (a resident's position).
     uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
+    return 0
+
+
+def _territory_parser(sub: Any) -> None:
+    t = sub.add_parser("territory", help="territoires définis à partir des couches nationales")
+    tsub = t.add_subparsers(dest="action", required=True)
+    a = tsub.add_parser("add", help="ajouter le territoire d'un CLSM (EPCI, département ou liste de communes)")
+    a.add_argument("id", help="identifiant court, par exemple lille")
+    a.add_argument("--name", required=True, help="nom affiché, par exemple « Métropole européenne de Lille »")
+    sel = a.add_mutually_exclusive_group(required=True)
+    sel.add_argument("--epci", help="SIREN de l'EPCI")
+    sel.add_argument("--department", help="code du département (répétable avec des virgules : 59,62)")
+    sel.add_argument("--communes", help="codes INSEE séparés par des virgules")
+    r = tsub.add_parser("remove", help="retirer un territoire ajouté (les ressources restent)")
+    r.add_argument("id")
+    lst = tsub.add_parser("list", help="lister les territoires")
+    for q in (a, r, lst):
+        q.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
+        q.add_argument("--local-file", type=Path, default=None, help="fichier des territoires locaux")
+
+
+def _territory(args: argparse.Namespace) -> int:
+    from geo_clsm.data.territories import DEFAULT_LOCAL_FILE, Selection, add_territory, remove_territory
+    from geo_clsm.layers import read_manifest
+
+    local = args.local_file or DEFAULT_LOCAL_FILE
+    if args.action == "add":
+        split = [c.strip().upper() for c in (args.department or args.communes or "").split(",") if c.strip()]
+        selection = Selection(
+            epci_siren=args.epci,
+            departments=tuple(split) if args.department else (),
+            communes=tuple(split) if args.communes else (),
+        )
+        info = add_territory(local, data_dir=args.data, territory_id=args.id, name=args.name, selection=selection)
+        print(
+            f"Territoire {info['id']} ajouté : {info['communes']} communes, {info['population']:,} habitants".replace(
+                ",", " "
+            )
+        )
+        print("Redémarrer le service (geo-clsm serve) pour le charger.")
+        return 0
+    if args.action == "remove":
+        remove_territory(local, args.id)
+        print(f"Territoire {args.id} retiré (les ressources sont conservées).")
+        return 0
+    _, territories = read_manifest(args.data, local_file=local)
+    for terr in territories.values():
+        print(f"{terr.id:<16} {terr.kind:<9} {terr.name}")
     return 0
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 import pyogrio
 
 from geo_clsm.crs import WGS84
+from geo_clsm.data.territories import Selection, national_layers, read_local
 from geo_clsm.errors import LayerError
 from geo_clsm.importers.finess import import_finess
 from geo_clsm.importers.finess_common import CommuneChecker
@@ -36,6 +37,7 @@ from geo_clsm.model import Resource
 log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "layers"
+_KIND_ORDER = {"pilot": 0, "local": 1, "national": 2}
 LAYER_KEYS = ("id", "path", "kind", "format", "source", "licence", "vintage", "crs", "fields")
 FORMATS = {
     "qpv": {"anct"},
@@ -70,10 +72,19 @@ class Territory:
 
     id: str
     name: str
-    kind: str  # "pilot" or "national"
+    kind: str  # "pilot", "local" (added from the national layers) or "national"
     layers: tuple[str, ...]
     epci_siren: str | None = None
     registry_label: str | None = None
+    departments: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+
+    @property
+    def selection(self) -> Selection | None:
+        """How the territory picks communes from its layers (None: every commune, as a national territory)."""
+        if not (self.epci_siren or self.departments or self.communes):
+            return None
+        return Selection(epci_siren=self.epci_siren, departments=self.departments, communes=self.communes)
 
 
 @dataclass
@@ -112,8 +123,12 @@ class Catalog:
         }
 
 
-def read_manifest(data_dir: Path) -> tuple[dict[str, LayerInfo], dict[str, Territory]]:
-    """Parse and check ``manifest.toml``; every problem is reported together."""
+def read_manifest(
+    data_dir: Path | None, *, local_file: Path | None = None
+) -> tuple[dict[str, LayerInfo], dict[str, Territory]]:
+    """Parse and check ``manifest.toml``, then the local territories of ``local_file`` (see
+    :mod:`geo_clsm.data.territories`); every problem is reported together."""
+    data_dir = data_dir or DEFAULT_DATA_DIR
     path = data_dir / "manifest.toml"
     if not path.is_file():
         raise LayerError(f"manifeste introuvable : {path}")
@@ -180,17 +195,51 @@ def read_manifest(data_dir: Path) -> tuple[dict[str, LayerInfo], dict[str, Terri
         problems.append("aucun territoire déclaré")
     if problems:
         raise LayerError(f"manifeste invalide ({path})", problems)
+    _add_local_territories(local_file, layers, territories)
     return layers, territories
 
 
-def read_vector(path: Path) -> gpd.GeoDataFrame:
+def _add_local_territories(path: Path | None, layers: dict[str, LayerInfo], territories: dict[str, Territory]) -> None:
+    problems: list[str] = []
+    entries = read_local(path)
+    refs = tuple(national_layers(layers, territories)) if entries else ()
+    for raw in entries:
+        tid = str(raw.get("id") or "")
+        if not tid or not raw.get("name") or tid in territories:
+            problems.append(f"territoire local {tid or '?'} : id unique et name requis")
+            continue
+        territories[tid] = Territory(
+            id=tid,
+            name=str(raw["name"]),
+            kind="local",
+            layers=refs,
+            epci_siren=raw.get("epci_siren"),
+            departments=tuple(raw.get("departments", ())),
+            communes=tuple(raw.get("communes", ())),
+        )
+    if problems:
+        raise LayerError(f"territoires locaux invalides ({path})", problems)
+
+
+def read_vector(path: Path, *, read_geometry: bool = True) -> gpd.GeoDataFrame:
     """Read a vector file with pyogrio; ``.gz`` files are decompressed in memory."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*non conformant file extension.*")
         if path.suffix == ".gz":
             data = gzip.decompress(path.read_bytes())
-            return pyogrio.read_dataframe(data)
-        return pyogrio.read_dataframe(path)
+            return pyogrio.read_dataframe(data, read_geometry=read_geometry)
+        return pyogrio.read_dataframe(path, read_geometry=read_geometry)
+
+
+def national_communes(data_dir: Path | str | None) -> pd.DataFrame:
+    """The national territory's commune table (no geometry): insee_com, nom, dep, population, EPCI."""
+    layers, territories = read_manifest(Path(data_dir) if data_dir else None)
+    national = next((t for t in territories.values() if t.kind == "national"), None)
+    ref = next((r for r in national.layers if layers[r].kind == "communes"), None) if national else None
+    if ref is None:
+        raise LayerError("aucune couche nationale de communes dans le manifeste")
+    path = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+    return pd.DataFrame(read_vector(path / layers[ref].path, read_geometry=False))
 
 
 def _communes(gdf: gpd.GeoDataFrame, territory: Territory, layer: LayerInfo, problems: list[str]) -> gpd.GeoDataFrame:
@@ -199,13 +248,14 @@ def _communes(gdf: gpd.GeoDataFrame, territory: Territory, layer: LayerInfo, pro
     if missing:
         problems.append(f"couche {layer.id} : champs manquants {', '.join(missing)}")
         return gpd.GeoDataFrame(columns=[*need, "territory", "geometry"], geometry="geometry", crs=WGS84)
-    if territory.epci_siren:
-        if "epci_siren" not in gdf.columns:
+    selection = territory.selection
+    if selection is not None:
+        if territory.epci_siren and "epci_siren" not in gdf.columns:
             problems.append(f"couche {layer.id} : champ epci_siren requis pour filtrer {territory.id}")
             return gdf.iloc[0:0]
-        gdf = gdf[gdf["epci_siren"].astype(str) == territory.epci_siren]
+        gdf = gdf[selection.mask(gdf)]
         if gdf.empty:
-            problems.append(f"territoire {territory.id} : aucune commune de l'EPCI {territory.epci_siren}")
+            problems.append(f"territoire {territory.id} : aucune commune choisie dans la couche {layer.id}")
     out = gdf[[*need, "geometry"]].copy()
     out["territory"] = territory.id
     return gpd.GeoDataFrame(out.to_crs(WGS84), geometry="geometry", crs=WGS84)
@@ -222,8 +272,13 @@ def _mairies(gdf: gpd.GeoDataFrame) -> dict[str, CommunePoint]:
     }
 
 
-def load_catalog(data_dir: Path | str | None = None, *, territories: Iterable[str] | None = None) -> Catalog:
-    """Load every territory of the manifest (or only ``territories``).
+def load_catalog(
+    data_dir: Path | str | None = None,
+    *,
+    territories: Iterable[str] | None = None,
+    local_file: Path | None = None,
+) -> Catalog:
+    """Load every territory of the manifest and of the local file (or only ``territories``).
 
     Raises
     ------
@@ -231,7 +286,7 @@ def load_catalog(data_dir: Path | str | None = None, *, territories: Iterable[st
         Listing every problem found in the manifest and the files.
     """
     data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
-    layers, all_terr = read_manifest(data_dir)
+    layers, all_terr = read_manifest(data_dir, local_file=local_file)
     if territories is not None:
         wanted = list(territories)
         unknown = [t for t in wanted if t not in all_terr]
@@ -286,9 +341,9 @@ def load_catalog(data_dir: Path | str | None = None, *, territories: Iterable[st
         if qpv_parts
         else gpd.GeoDataFrame({"code_qp": [], "lib_qp": [], "insee_com": [], "territory": []}, geometry=[], crs=WGS84)
     )
-    # Pilot communes first: where a commune is in a pilot and in the national layer, the first
-    # row (the pilot's) is the one lookups and de-duplications keep.
-    ordered = sorted(zip(all_terr.values(), communes_parts, strict=True), key=lambda tc: tc[0].kind != "pilot")
+    # Pilot communes first, then local territories', the national layer last: where a commune is
+    # in several, the first row is the one lookups and de-duplications keep.
+    ordered = sorted(zip(all_terr.values(), communes_parts, strict=True), key=lambda tc: _KIND_ORDER[tc[0].kind])
     communes_all = gpd.GeoDataFrame(
         pd.concat([part for _, part in ordered], ignore_index=True), geometry="geometry", crs=WGS84
     )
@@ -350,11 +405,11 @@ def _territory_base(
 
 
 def territory_context(
-    data_dir: Path | str | None, territory: str
+    data_dir: Path | str | None, territory: str, *, local_file: Path | None = None
 ) -> tuple[Territory, gpd.GeoDataFrame, dict[str, CommunePoint]]:
     """A territory, its communes and town halls, without loading its other layers (for importers)."""
     data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
-    layers, terrs = read_manifest(data_dir)
+    layers, terrs = read_manifest(data_dir, local_file=local_file)
     if territory not in terrs:
         raise LayerError(f"territoire inconnu : {territory} (disponibles : {', '.join(terrs)})")
     problems: list[str] = []

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Figure
 
-from geo_clsm.crs import LAMBERT93, WGS84
+from geo_clsm.crs import LAMBERT93, WGS84, projected_crs_for
 from geo_clsm.engine import Engine
 from geo_clsm.model import PRECISION_LABELS_FR, ResourceType
 
@@ -106,8 +106,10 @@ def _base_map(
 
 
 def _outline_geojson(gdf: gpd.GeoDataFrame, columns: list[str], *, tolerance_m: float = 15.0) -> dict[str, Any]:
-    """GeoJSON (WGS84) of polygons simplified in Lambert-93 metres."""
-    g = gdf[[*columns, "geometry"]].to_crs(LAMBERT93)
+    """GeoJSON (WGS84) of polygons simplified in metres, in the zone's projected CRS."""
+    x0, y0, x1, y1 = gdf.total_bounds if not gdf.empty else (2.0, 46.0, 2.0, 46.0)
+    crs = projected_crs_for((x0 + x1) / 2, (y0 + y1) / 2) or LAMBERT93  # an overseas territory has its own
+    g = gdf[[*columns, "geometry"]].to_crs(crs)
     g["geometry"] = g.geometry.simplify(tolerance_m, preserve_topology=True)
     data: dict[str, Any] = json.loads(g.to_crs(WGS84).to_json(na="null", drop_id=True))
     return data
@@ -115,8 +117,8 @@ def _outline_geojson(gdf: gpd.GeoDataFrame, columns: list[str], *, tolerance_m: 
 
 def _pilot_frames(engine: Engine, territory: str | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     cat = engine.catalog
-    pilots = [t.id for t in cat.territories.values() if t.kind == "pilot"]
-    wanted = [territory] if territory else pilots
+    local = [t.id for t in cat.territories.values() if t.kind != "national"]
+    wanted = [territory] if territory else local
     communes = cat.communes[cat.communes["territory"].isin(wanted)]
     qpv = cat.qpv[cat.qpv["territory"].isin(wanted)]
     return communes, qpv

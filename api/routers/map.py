@@ -23,9 +23,9 @@ def resident(
     request: Request, settings: Annotated[Settings, Depends(get_settings)], territory: str | None = None
 ) -> HTMLResponse:
     engine: Engine = request.app.state.engine
-    pilots = [t.id for t in engine.catalog.territories.values() if t.kind == "pilot"]
-    if territory is not None and territory not in pilots:
-        raise NotFoundError(f"territoire « {territory} » inconnu : choisir parmi {', '.join(pilots)}")
+    local = [t.id for t in engine.catalog.territories.values() if t.kind != "national"]
+    if territory is not None and territory not in local:
+        raise NotFoundError(f"territoire « {territory} » inconnu : choisir parmi {', '.join(local)}")
     key = f"resident:{territory or ''}"
     cache: dict[str, str] = request.app.state.pages
     if key not in cache:

@@ -122,16 +122,21 @@ def territories(engine: Annotated[Engine, Depends(get_engine)]) -> list[dict[str
     for t in cat.territories.values():
         communes = cat.communes[cat.communes["territory"] == t.id]
         x0, y0, x1, y1 = (round(float(v), 5) for v in communes.total_bounds)
+        codes = set(communes["insee_com"])
         out.append(
             {
                 "id": t.id,
                 "name": t.name,
                 "kind": t.kind,
                 "epci_siren": t.epci_siren,
+                "departments": sorted(set(communes["dep"].astype(str))),
                 "bbox": [x0, y0, x1, y1],
                 "communes": len(communes),
+                "commune_codes": sorted(codes) if t.kind != "national" else None,
+                "population": int(communes["population_municipale"].fillna(0).sum()),
                 "qpv": int((cat.qpv["territory"] == t.id).sum()),
-                "resources": sum(1 for r in cat.resources if r.territory == t.id),
+                # Resources attributed to it, or located in one of its communes.
+                "resources": sum(1 for r in cat.resources if r.territory == t.id or r.insee_com in codes),
             }
         )
     return out

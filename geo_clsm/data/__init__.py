@@ -1,0 +1,1 @@
+"""Data sources: manifest and layers, territories, official downloads."""
