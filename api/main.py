@@ -15,13 +15,14 @@ from swagger_ui_bundle import swagger_ui_path
 
 import geo_clsm
 from api import errors
+from api.reload import build_engine, install_engine, watching
 from api.request_log import log_requests
 from api.routers import access, health, map, nearest, resources
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.engine import Engine
 from geo_clsm.geocode import BanGeocoder, Geocoder, OfflineGeocoder
-from geo_clsm.layers import Catalog, load_catalog
+from geo_clsm.layers import Catalog
 
 STATIC = Path(geo_clsm.__file__).resolve().parent / "static"
 
@@ -39,15 +40,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        eng = engine or Engine(
-            load_catalog(
-                settings.data_dir, territories=settings.territories, local_file=settings.local_territories_file
-            )
-        )
-        app.state.engine = eng
-        app.state.geocoder = build_geocoder(settings, eng.catalog)
-        _ = eng.access  # access indicators: computed once, at start-up
-        yield
+        install_engine(app, engine or build_engine(settings))  # layers, index, access indicators: once
+        async with watching(app, settings):  # a new data version is picked up without a restart
+            yield
 
     app = FastAPI(
         title="geo_clsm",

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo_clsm.data.territories import DEFAULT_LOCAL_FILE
+from geo_clsm.data.versions import DEFAULT_VERSIONS_DIR
 from geo_clsm.layers import DEFAULT_DATA_DIR
 
 
@@ -22,6 +23,22 @@ class Settings(BaseSettings):
     """Territory ids to load (default: every territory of the manifest and of the local file)."""
     local_territories_file: Path = DEFAULT_LOCAL_FILE
     """Territories added with ``geo-clsm territory add`` (relative to the working directory)."""
+    versions_dir: Path = DEFAULT_VERSIONS_DIR
+    """Versions of the official sources published by ``geo-clsm data update``."""
+    source_finess_url: str = "https://www.data.gouv.fr/api/1/datasets/finess-extraction-du-fichier-des-etablissements/"
+    """FINESS etalab export (a data.gouv.fr dataset API URL: its geolocated file is picked, or a file URL)."""
+    source_qpv_url: str = (
+        "https://www.data.gouv.fr/api/1/datasets/quartier-prioritaire-de-la-politique-de-la-ville-qpv-2024/"
+    )
+    """ANCT national QPV 2024 file (dataset API URL: its GeoJSON is picked, or a file URL)."""
+    source_communes_url: str | None = None
+    """A commune layer in the shipped layer's schema (e.g. rebuilt by scripts/build_national_layers.py)."""
+    download_timeout_s: float = 120.0
+    download_max_mb: int = 500
+    source_max_age_days: int = 45
+    """/healthz warns when a source in service is older than this."""
+    reload_interval_s: float = 2.0
+    """How often the service checks for a new data version (no restart needed)."""
     default_page_size: int = 500
     max_page_size: int = 5000
     geocoder: Literal["offline", "ban"] = "offline"

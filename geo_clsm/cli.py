@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--verified-on", default=None, help="registre : date de vérification (AAAA-MM-JJ)")
 
     _territory_parser(sub)
+    _data_parser(sub)
 
     g = sub.add_parser("gaps", help="indicateurs d'accès par QPV et type de ressource")
     g.add_argument("--territory", required=True, help="territoire du manifeste (avec des QPV)")
@@ -66,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _gaps(args)
         if args.command == "territory":
             return _territory(args)
+        if args.command == "data":
+            from geo_clsm.data_cli import run_data
+
+            return run_data(args)
         return _import(args)
     except GeoClsmError as exc:
         print(f"erreur : {exc.message}", file=sys.stderr)
@@ -104,6 +109,23 @@ def _territory_parser(sub: Any) -> None:
     for q in (a, r, lst):
         q.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
         q.add_argument("--local-file", type=Path, default=None, help="fichier des territoires locaux")
+
+
+def _data_parser(sub: Any) -> None:
+    d = sub.add_parser("data", help="mettre à jour les données officielles (FINESS, QPV, communes), versions")
+    dsub = d.add_subparsers(dest="action", required=True)
+    u = dsub.add_parser("update", help="télécharger, comparer et publier une nouvelle version")
+    u.add_argument("--source", required=True, choices=("finess", "qpv", "communes", "all"))
+    u.add_argument("--report", type=Path, default=None, help="écrire les changements en CSV")
+    u.add_argument(
+        "--force", action="store_true", help="publier même si plus de 10 % des enregistrements disparaissent"
+    )
+    dsub.add_parser("versions", help="lister les versions publiées")
+    r = dsub.add_parser("rollback", help="revenir à une version (ou « shipped » : les couches livrées)")
+    r.add_argument("version")
+    r.add_argument("--source", default=None, choices=("finess", "qpv", "communes"))
+    for q in (u, r):
+        q.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
 
 
 def _territory(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import logging
 import tomllib
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +24,7 @@ import pyogrio
 
 from geo_clsm.crs import WGS84
 from geo_clsm.data.territories import Selection, national_layers, read_local
+from geo_clsm.data.versions import VersionStore
 from geo_clsm.errors import LayerError
 from geo_clsm.importers.finess import import_finess
 from geo_clsm.importers.finess_common import CommuneChecker
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "layers"
 _KIND_ORDER = {"pilot": 0, "local": 1, "national": 2}
+SOURCE_FORMATS = {"finess": "finess", "qpv": "anct", "communes": "communes"}  # format of each official source
 LAYER_KEYS = ("id", "path", "kind", "format", "source", "licence", "vintage", "crs", "fields")
 FORMATS = {
     "qpv": {"anct"},
@@ -64,6 +66,7 @@ class LayerInfo:
     verified_on: date | None = None
     value_field: str | None = None  # population layers: the field holding the count
     cell_m: float | None = None  # population layers: the grid cell size, in metres
+    update_source: str | None = None  # official source that `geo-clsm data update` refreshes
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +168,7 @@ def read_manifest(
             verified_on=date.fromisoformat(str(verified)) if verified else None,
             value_field=raw.get("value_field"),
             cell_m=float(raw["cell_m"]) if raw.get("cell_m") is not None else None,
+            update_source=raw.get("update_source"),
         )
         if raw["kind"] == "population" and (not raw.get("value_field") or not raw.get("cell_m")):
             problems.append(f"couche {raw['id']} : une couche de population doit dire value_field et cell_m")
@@ -231,6 +235,25 @@ def read_vector(path: Path, *, read_geometry: bool = True) -> gpd.GeoDataFrame:
         return pyogrio.read_dataframe(path, read_geometry=read_geometry)
 
 
+def with_versions(layers: dict[str, LayerInfo], versions_dir: Path | None) -> dict[str, LayerInfo]:
+    """The layers with those refreshed by a data update pointing at the version in service."""
+    if versions_dir is None:
+        return layers
+    current = VersionStore(versions_dir).in_service()
+    out = dict(layers)
+    for lid, lay in layers.items():
+        v = current.get(lay.update_source or "")
+        if v is not None:
+            out[lid] = replace(
+                lay,
+                path=str(v.file.resolve()),
+                format=SOURCE_FORMATS[v.source],
+                vintage=f"{v.created.date().isoformat()} (mise à jour {v.id})",
+                source=f"{v.url} (téléchargé le {v.created.date().isoformat()})",
+            )
+    return out
+
+
 def national_communes(data_dir: Path | str | None) -> pd.DataFrame:
     """The national territory's commune table (no geometry): insee_com, nom, dep, population, EPCI."""
     layers, territories = read_manifest(Path(data_dir) if data_dir else None)
@@ -277,8 +300,12 @@ def load_catalog(
     *,
     territories: Iterable[str] | None = None,
     local_file: Path | None = None,
+    versions_dir: Path | None = None,
 ) -> Catalog:
     """Load every territory of the manifest and of the local file (or only ``territories``).
+
+    With ``versions_dir``, a layer refreshed by ``geo-clsm data update`` is read from the version
+    in service of its source (see :mod:`geo_clsm.data.versions`) instead of the shipped file.
 
     Raises
     ------
@@ -287,6 +314,7 @@ def load_catalog(
     """
     data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
     layers, all_terr = read_manifest(data_dir, local_file=local_file)
+    layers = with_versions(layers, versions_dir)
     if territories is not None:
         wanted = list(territories)
         unknown = [t for t in wanted if t not in all_terr]

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from api.deps import get_catalog
+from api.deps import get_catalog, get_settings
+from api.settings import Settings
 from geo_clsm import __version__
+from geo_clsm.data.versions import VersionStore
 from geo_clsm.layers import Catalog
 
 router = APIRouter(tags=["santé du service"])
 
 
 @router.get("/healthz", summary="État du service, versions et comptes des couches")
-def healthz(catalog: Annotated[Catalog, Depends(get_catalog)]) -> dict[str, Any]:
+def healthz(
+    catalog: Annotated[Catalog, Depends(get_catalog)], settings: Annotated[Settings, Depends(get_settings)]
+) -> dict[str, Any]:
     return {
         "status": "ok",
         "version": __version__,
@@ -26,4 +32,40 @@ def healthz(catalog: Annotated[Catalog, Depends(get_catalog)]) -> dict[str, Any]
         ],
         "imports": {key: rep.summary() for key, rep in catalog.reports.items()},
         "replaced_by_curated": len(catalog.replaced),
+        "sources": _sources(catalog, settings),
     }
+
+
+def _sources(catalog: Catalog, settings: Settings) -> list[dict[str, Any]]:
+    """Version and age of each official source in service, with a warning past the age limit."""
+    in_service = VersionStore(settings.versions_dir).in_service()
+    today = date.today()
+    out = []
+    for lay in catalog.layers.values():
+        if not lay.update_source:
+            continue
+        v = in_service.get(lay.update_source)
+        as_of = v.created.date() if v else _first_date(lay.vintage)
+        age = (today - as_of).days if as_of else None
+        stale = age is None or age > settings.source_max_age_days
+        out.append(
+            {
+                "source": lay.update_source,
+                "layer": lay.id,
+                "version": v.id if v else "couche livrée",
+                "date": as_of.isoformat() if as_of else None,
+                "age_days": age,
+                "warning": (
+                    f"données de plus de {settings.source_max_age_days} jours : lancer geo-clsm data update "
+                    f"--source {lay.update_source}"
+                    if stale
+                    else None
+                ),
+            }
+        )
+    return out
+
+
+def _first_date(text: str) -> date | None:
+    m = re.search(r"\d{4}-\d{2}-\d{2}", text)
+    return date.fromisoformat(m.group(0)) if m else None

@@ -1,0 +1,82 @@
+"""Live data: the service picks up a new data version or territory without a restart.
+
+A background task checks, every ``reload_interval_s``, a token made of what defines the data in
+service (the versions in service, the local territories file). When it changes, a new Engine is
+built in a worker thread (layers, index, access indicators) while the old one keeps answering,
+then swapped in one assignment: a request sees the old data or the new data, never a mix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from api.settings import Settings
+from geo_clsm.data.versions import VersionStore
+from geo_clsm.engine import Engine
+from geo_clsm.errors import GeoClsmError
+from geo_clsm.layers import load_catalog
+
+log = logging.getLogger("geo_clsm.reload")
+
+
+def data_token(settings: Settings) -> str:
+    local = settings.local_territories_file
+    territories = local.read_text(encoding="utf-8") if local.is_file() else ""
+    return VersionStore(settings.versions_dir).token() + "\n--\n" + territories
+
+
+def build_engine(settings: Settings) -> Engine:
+    """Load the catalog (shipped layers, local territories, data versions in service) and build an engine."""
+    catalog = load_catalog(
+        settings.data_dir,
+        territories=settings.territories,
+        local_file=settings.local_territories_file,
+        versions_dir=settings.versions_dir,
+    )
+    engine = Engine(catalog)
+    _ = engine.access  # indicators computed before the swap: the old ones are served meanwhile
+    return engine
+
+
+def install_engine(app: FastAPI, engine: Engine) -> None:
+    """Swap the engine (and what is derived from it) in one go."""
+    from api.main import build_geocoder
+
+    geocoder = build_geocoder(app.state.settings, engine.catalog)
+    app.state.pages = {}
+    app.state.geocoder = geocoder
+    app.state.engine = engine
+
+
+async def _watch(app: FastAPI, settings: Settings) -> None:
+    token = data_token(settings)
+    while True:
+        await asyncio.sleep(settings.reload_interval_s)
+        new = await asyncio.to_thread(data_token, settings)
+        if new == token:
+            continue
+        token = new
+        try:
+            engine = await asyncio.to_thread(build_engine, settings)
+        except (GeoClsmError, OSError, ValueError) as exc:
+            log.error("nouvelle version des données non chargée, l'ancienne reste en service : %s", exc)
+            continue
+        install_engine(app, engine)
+        log.info("nouvelle version des données en service")
+
+
+@contextlib.asynccontextmanager
+async def watching(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    task = asyncio.create_task(_watch(app, settings)) if settings.reload_interval_s > 0 else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

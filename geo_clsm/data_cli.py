@@ -1,0 +1,75 @@
+"""``geo-clsm data update|versions|rollback``: the official sources, their versions and changes."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+from geo_clsm.data.changes import counts
+from geo_clsm.data.versions import VersionStore
+
+
+def _progress(done: int, total: int | None) -> None:
+    if total:
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done // 1024} / {total // 1024} Kio")
+    else:
+        sys.stderr.write(f"\r{done // 1024} Kio")
+    sys.stderr.flush()
+
+
+def run_data(args: argparse.Namespace) -> int:
+    from api.settings import Settings
+    from geo_clsm.data.update import UpdateOptions, update_source
+
+    settings = Settings()
+    store = VersionStore(settings.versions_dir)
+    if args.action == "versions":
+        current = set(store.current().values())
+        versions = store.list()
+        if not versions:
+            print("Aucune version publiée : les couches livrées sont en service.")
+        for v in versions:
+            mark = "*" if v.id in current else " "
+            print(f"{mark} {v.id:<32} {v.source:<9} {v.created:%Y-%m-%d %H:%M}  {v.counts}")
+        return 0
+    if args.action == "rollback":
+        store.rollback(args.version, source=args.source)
+        print(f"En service : {store.current() or 'couches livrées'} (le service la charge sans redémarrage).")
+        return 0
+    sources = ("finess", "qpv", "communes") if args.source == "all" else (args.source,)
+    urls = {
+        "finess": settings.source_finess_url,
+        "qpv": settings.source_qpv_url,
+        "communes": settings.source_communes_url,
+    }
+    status = 0
+    for source in sources:
+        url = urls[source]
+        if not url:
+            print(f"{source} : pas d'adresse de téléchargement (GEO_CLSM_SOURCE_{source.upper()}_URL)", file=sys.stderr)
+            status = 2
+            continue
+        options = UpdateOptions(
+            url=url, timeout_s=settings.download_timeout_s, max_bytes=settings.download_max_mb << 20, force=args.force
+        )
+        result = update_source(
+            source,
+            options=options,
+            store=store,
+            data_dir=args.data or settings.data_dir,
+            local_file=settings.local_territories_file,
+            progress=_progress,
+        )
+        sys.stderr.write("\n")
+        c = counts(result.changes)
+        print(
+            f"{source} : version {result.version.id} publiée — {c['added']} ajouts, {c['removed']} retraits, "
+            f"{c['moved']} déplacements, {c['changed']} modifications ; {len(result.review)} fiches à revoir"
+        )
+        if args.report:
+            target = args.report if len(sources) == 1 else args.report.with_name(f"{args.report.stem}_{source}.csv")
+            shutil.copy(store.versions_dir / result.version.id / "changes.csv", target)
+    return status
