@@ -40,7 +40,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        install_engine(app, engine or build_engine(settings))  # layers, index, access indicators: once
+        eng = engine or build_engine(settings)  # layers and index, once
+        _ = eng.access  # access indicators: computed once, at start-up
+        install_engine(app, eng)
         async with watching(app, settings):  # a new data version is picked up without a restart
             yield
 

@@ -46,6 +46,8 @@ def _open(browser: Browser, url: str, requests: list[str], **ctx: object) -> Pag
     page.on("request", lambda r: requests.append(r.url))
     page.goto(url)
     page.wait_for_function("Number(document.body.getAttribute('data-markers-shown') || 0) > 0", timeout=30_000)
+    # MarkerCluster adds its elements in chunks after the list is loaded: wait for the first ones.
+    page.wait_for_selector(".marker-cluster, .gc-marker", timeout=30_000)
     return page
 
 
