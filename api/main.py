@@ -16,7 +16,7 @@ from swagger_ui_bundle import swagger_ui_path
 import geo_clsm
 from api import errors
 from api.request_log import log_requests
-from api.routers import access, health, map, nearest, ogc, resources
+from api.routers import access, export, health, map, nearest, ogc, resources
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.engine import Engine
@@ -82,4 +82,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(access.router)
     app.include_router(map.router)
     app.include_router(ogc.router)
+    app.include_router(export.router)
     return app
