@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -242,7 +243,7 @@ def _items_html(
     info: ogc.CollectionInfo, page: list[ogc.Item], links: list[dict[str, Any]], *, matched: int
 ) -> Response:
     rows = "".join(
-        f'<li><a href="items/{html.escape(i.id)}?f=html">{html.escape(i.id)}</a> — '
+        f'<li><a href="items/{html.escape(quote(i.id))}?f=html">{html.escape(i.id)}</a> — '
         f"{html.escape(str(i.properties.get('name') or i.properties.get('lib_qp') or i.properties.get('nom') or ''))}</li>"
         for i in page
     )
@@ -270,7 +271,7 @@ def get_item(
         return _page(f"{info.title} — {item.id}", _table(item.properties))
     feature = ogc.to_feature(item, crs=out_crs)
     feature["links"] = [
-        {"rel": "self", "type": GEOJSON, "href": f"{base}/items/{item.id}"},
+        {"rel": "self", "type": GEOJSON, "href": f"{base}/items/{quote(item.id)}"},
         {"rel": "collection", "type": "application/json", "href": base},
     ]
     return _json(feature, GEOJSON, _crs_header(out_crs))
