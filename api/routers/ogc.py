@@ -7,12 +7,15 @@ engine the rest of the API uses; collections and items are built in :mod:`geo_cl
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 
 from api.deps import get_engine
 from api.openapi30 import openapi30
@@ -20,8 +23,31 @@ from geo_clsm import ogc
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.model import ResourceType
+from geo_clsm.validate import french_reason
 
-router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
+
+class OgcRoute(APIRoute):
+    """OGC API – Features answers an invalid parameter value with 400 (Part 1, /req/core/query-param-invalid)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                parts = []
+                for err in exc.errors():
+                    name = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path"))
+                    parts.append(f"{name} : {french_reason(dict(err))}")
+                return JSONResponse({"detail": f"paramètre invalide — {' ; '.join(parts)}"}, status_code=400)
+            except InvalidInputError as exc:
+                return JSONResponse({"detail": exc.message}, status_code=400)
+
+        return route
+
+
+router = APIRouter(prefix="/ogc", tags=["OGC API – Features"], route_class=OgcRoute)
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -110,6 +136,11 @@ def landing(request: Request, f: Format = None) -> Response:
 @router.get("/api", include_in_schema=False)
 def api_definition(request: Request) -> Response:
     spec = openapi30(request.app.openapi(), prefix="/ogc", server_url=str(request.base_url).rstrip("/"))
+    for ops in spec["paths"].values():
+        for op in ops.values():
+            invalid = op["responses"].pop("422", None)
+            if invalid is not None:  # OgcRoute answers an invalid parameter with 400
+                op["responses"]["400"] = invalid | {"description": "Paramètre invalide (message en français)"}
     return _json(spec, media_type=OPENAPI30)
 
 
@@ -177,7 +208,13 @@ def get_items(
     collectionId: CollectionId,
     engine: Annotated[Engine, Depends(get_engine)],
     limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description=f"Taille de page (au plus {MAX_LIMIT})", examples=[100])
+        int,
+        Query(
+            ge=1,
+            description=f"Taille de page (au plus {MAX_LIMIT} ; une valeur plus grande vaut {MAX_LIMIT})",
+            examples=[100],
+            json_schema_extra={"maximum": MAX_LIMIT},
+        ),
     ] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, description="Nombre d'objets à sauter", examples=[0])] = 0,
     bbox: Annotated[
@@ -194,6 +231,7 @@ def get_items(
 ) -> Response:
     info = ogc.collection(collectionId)
     out_crs = ogc.crs_code(crs)
+    limit = min(limit, MAX_LIMIT)  # Part 1: a larger limit is not an error, the maximum applies
     filters = {"type": type.value if type else None, "territory": territory, "insee_com": insee_com}
     for name, value in filters.items():
         if value is not None and name not in info.filters:

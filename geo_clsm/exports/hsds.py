@@ -24,133 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from geo_clsm.errors import NotFoundError
+from geo_clsm.exports.hsds_schema import LANGUAGE_NAMES_FR, TABLES, descriptor
 from geo_clsm.hours import DAYS, parse_opening_hours
-from geo_clsm.model import PRECISION_LABELS_FR, PositionPrecision, Resource
+from geo_clsm.model import PRECISION_LABELS_FR, Position, PositionPrecision, Resource
 
 _NS = uuid.UUID("0f3c1d52-6f0e-4d8e-9a3e-6b1f2c9e7a10")  # geo_clsm's HSDS namespace (fixed)
-
-# table -> (field, HSDS type, format or None, required); HSDS 3.0 tabular names and types.
-TABLES: dict[str, tuple[tuple[str, str, str | None, bool], ...]] = {
-    "organization": (
-        ("id", "string", "uuid", True),
-        ("name", "string", None, True),
-        ("alternate_name", "string", None, False),
-        ("description", "string", None, True),
-        ("email", "string", "email", False),
-        ("website", "string", "uri", False),
-        ("legal_status", "string", None, False),
-    ),
-    "organization_identifier": (
-        ("id", "string", "uuid", True),
-        ("organization_id", "string", "uuid", True),
-        ("identifier_scheme", "string", None, False),
-        ("identifier_type", "string", None, True),
-        ("identifier", "string", None, True),
-    ),
-    "service": (
-        ("id", "string", "uuid", True),
-        ("organization_id", "string", "uuid", True),
-        ("name", "string", None, True),
-        ("alternate_name", "string", None, False),
-        ("description", "string", None, False),
-        ("url", "string", "uri", False),
-        ("email", "string", "email", False),
-        ("status", "string", None, True),
-        ("application_process", "string", None, False),
-        ("fees_description", "string", None, False),
-        ("eligibility_description", "string", None, False),
-        ("minimum_age", "number", None, False),
-        ("maximum_age", "number", None, False),
-        ("assured_date", "string", None, False),
-    ),
-    "location": (
-        ("id", "string", "uuid", True),
-        ("location_type", "string", None, True),
-        ("organization_id", "string", "uuid", False),
-        ("name", "string", None, False),
-        ("description", "string", None, False),
-        ("latitude", "number", None, False),
-        ("longitude", "number", None, False),
-        ("external_identifier", "string", None, False),
-        ("external_identifier_type", "string", None, False),
-    ),
-    "service_at_location": (
-        ("id", "string", "uuid", True),
-        ("service_id", "string", "uuid", True),
-        ("location_id", "string", "uuid", True),
-        ("description", "string", None, False),
-    ),
-    "address": (
-        ("id", "string", "uuid", True),
-        ("location_id", "string", "uuid", False),
-        ("address_1", "string", None, True),
-        ("city", "string", None, True),
-        ("state_province", "string", None, True),
-        ("postal_code", "string", None, True),
-        ("country", "string", None, True),
-        ("address_type", "string", None, True),
-    ),
-    "phone": (
-        ("id", "string", "uuid", True),
-        ("service_id", "string", "uuid", False),
-        ("location_id", "string", "uuid", False),
-        ("number", "string", None, True),
-        ("type", "string", None, False),
-    ),
-    "schedule": (
-        ("id", "string", "uuid", True),
-        ("service_id", "string", "uuid", False),
-        ("location_id", "string", "uuid", False),
-        ("freq", "string", None, False),
-        ("byday", "string", None, False),
-        ("opens_at", "string", None, False),
-        ("closes_at", "string", None, False),
-        ("description", "string", None, False),
-        ("notes", "string", None, False),
-    ),
-    "language": (
-        ("id", "string", "uuid", True),
-        ("service_id", "string", "uuid", False),
-        ("location_id", "string", "uuid", False),
-        ("name", "string", None, False),
-        ("code", "string", None, False),
-    ),
-    "accessibility": (
-        ("id", "string", "uuid", True),
-        ("location_id", "string", "uuid", False),
-        ("description", "string", None, False),
-    ),
-}
-
-# child table -> (its field, parent table)
-FOREIGN_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    "organization_identifier": (("organization_id", "organization"),),
-    "service": (("organization_id", "organization"),),
-    "location": (("organization_id", "organization"),),
-    "service_at_location": (("service_id", "service"), ("location_id", "location")),
-    "address": (("location_id", "location"),),
-    "phone": (("service_id", "service"), ("location_id", "location")),
-    "schedule": (("service_id", "service"), ("location_id", "location")),
-    "language": (("service_id", "service"), ("location_id", "location")),
-    "accessibility": (("location_id", "location"),),
-}
-
-LANGUAGE_NAMES_FR = {
-    "fr": "français",
-    "en": "anglais",
-    "de": "allemand",
-    "ar": "arabe",
-    "es": "espagnol",
-    "it": "italien",
-    "pt": "portugais",
-    "tr": "turc",
-    "ru": "russe",
-    "uk": "ukrainien",
-    "ro": "roumain",
-    "pl": "polonais",
-    "zh": "chinois",
-    "fcs": "langue des signes française",
-}
 
 _BYDAY = {d: d.upper() for d in DAYS}  # OSM Mo -> RFC 5545 MO
 
@@ -192,103 +70,111 @@ def _schedules(props: dict[str, Any], service_id: str, location_id: str, rid: st
     return rows
 
 
-def _rows(r: Resource) -> dict[str, list[dict[str, Any]]]:
-    """The HSDS rows of one resource, from its public view only."""
-    p = r.public_properties()
-    pos = r.public_position()
+def _organization(p: dict[str, Any], org: str) -> dict[str, list[dict[str, Any]]]:
     rid = p["id"]
-    org, svc, loc = _uid("organization", rid), _uid("service", rid), _uid("location", rid)
-    precision = PositionPrecision(p["position_precision"])
-    where = PRECISION_LABELS_FR[precision]
-    if p["confidential_address"]:
-        where = f"adresse confidentielle, {where}"
-    audience = p["audience"]
-    eligibility = ", ".join(audience["groups"]) or None
-    identifiers = [{"identifier_type": "identifiant geo_clsm", "identifier": rid, "identifier_scheme": None}]
+    identifiers = [{"identifier_type": "identifiant geo_clsm", "identifier": rid}]
     if p["finess_et"]:
-        identifiers.append({"identifier_type": "FINESS ET", "identifier": p["finess_et"], "identifier_scheme": None})
-    out: dict[str, list[dict[str, Any]]] = {
-        "organization": [
-            {
-                "id": org,
-                "name": p["name"],
-                "description": p["type_label"] + (f" — secteur {p['sector']}" if p["sector"] else ""),
-                "email": p["email"],
-                "website": p["website"],
-            }
-        ],
+        identifiers.append({"identifier_type": "FINESS ET", "identifier": p["finess_et"]})
+    row = {
+        "id": org,
+        "name": p["name"],
+        "description": p["type_label"] + (f" — secteur {p['sector']}" if p["sector"] else ""),
+        "email": p["email"],
+        "website": p["website"],
+    }
+    return {
+        "organization": [row],
         "organization_identifier": [
             {"id": _uid("identifier", rid, i["identifier_type"]), "organization_id": org, **i} for i in identifiers
         ],
-        "service": [
-            {
-                "id": svc,
-                "organization_id": org,
-                "name": p["name"],
-                "alternate_name": p["type_label"],
-                "description": "; ".join(
-                    [p["type_label"], *p["services"], f"Source : {p['source']} (vérifié le {p['last_verified']})"]
-                ),
-                "url": p["website"],
-                "email": p["email"],
-                "status": "active",
-                "application_process": {True: "sur rendez-vous", False: "sans rendez-vous"}.get(
-                    p["appointment_required"]
-                ),
-                "fees_description": {True: "gratuit", False: "payant"}.get(p["free_of_charge"]),
-                "eligibility_description": eligibility,
-                "minimum_age": audience["age_min"],
-                "maximum_age": audience["age_max"],
-                "assured_date": p["last_verified"],
-            }
-        ],
-        "location": [
-            {
-                "id": loc,
-                "location_type": "physical",
-                "organization_id": org,
-                "name": p["name"],
-                "description": f"Position : {where}" + (f" ; {p['commune']}" if p["commune"] else ""),
-                "latitude": None if pos is None else round(pos.lat, 6),
-                "longitude": None if pos is None else round(pos.lon, 6),
-                "external_identifier": p["finess_et"],
-                "external_identifier_type": "FINESS ET" if p["finess_et"] else None,
-            }
-        ],
-        "service_at_location": [{"id": _uid("service_at_location", rid), "service_id": svc, "location_id": loc}],
-        "schedule": _schedules(p, svc, loc, rid),
-        "language": [
-            {
-                "id": _uid("language", rid, code),
-                "service_id": svc,
-                "location_id": loc,
-                "name": LANGUAGE_NAMES_FR.get(code.lower(), code),
-                "code": code,
-            }
-            for code in p["languages"]
-        ],
-        "address": [],
-        "phone": [],
-        "accessibility": [],
     }
+
+
+def _service(p: dict[str, Any], svc: str, org: str) -> dict[str, Any]:
+    audience = p["audience"]
+    return {
+        "id": svc,
+        "organization_id": org,
+        "name": p["name"],
+        "alternate_name": p["type_label"],
+        "description": "; ".join(
+            [p["type_label"], *p["services"], f"Source : {p['source']} (vérifié le {p['last_verified']})"]
+        ),
+        "url": p["website"],
+        "email": p["email"],
+        "status": "active",
+        "application_process": {True: "sur rendez-vous", False: "sans rendez-vous"}.get(p["appointment_required"]),
+        "fees_description": {True: "gratuit", False: "payant"}.get(p["free_of_charge"]),
+        "eligibility_description": ", ".join(audience["groups"]) or None,
+        "minimum_age": audience["age_min"],
+        "maximum_age": audience["age_max"],
+        "assured_date": p["last_verified"],
+    }
+
+
+def _location(p: dict[str, Any], pos: Position | None, loc: str, org: str) -> dict[str, Any]:
+    where = PRECISION_LABELS_FR[PositionPrecision(p["position_precision"])]
+    if p["confidential_address"]:
+        where = f"adresse confidentielle, {where}"
+    return {
+        "id": loc,
+        "location_type": "physical",
+        "organization_id": org,
+        "name": p["name"],
+        "description": f"Position : {where}" + (f" ; {p['commune']}" if p["commune"] else ""),
+        "latitude": None if pos is None else round(pos.lat, 6),
+        "longitude": None if pos is None else round(pos.lon, 6),
+        "external_identifier": p["finess_et"],
+        "external_identifier_type": "FINESS ET" if p["finess_et"] else None,
+    }
+
+
+def _address(p: dict[str, Any], loc: str) -> list[dict[str, Any]]:
+    """The street address, when the public view has one (never for a confidential address)."""
     dep = _department(p["insee_com"])
-    if p["street"] and p["postcode"] and p["commune"] and dep:
-        out["address"].append(
-            {
-                "id": _uid("address", rid),
-                "location_id": loc,
-                "address_1": p["street"],
-                "city": p["commune"],
-                "state_province": dep,
-                "postal_code": p["postcode"],
-                "country": "FR",
-                "address_type": "physical",
-            }
-        )
-    if p["phone"]:
-        out["phone"].append(
-            {"id": _uid("phone", rid), "service_id": svc, "location_id": loc, "number": p["phone"], "type": "voice"}
-        )
+    if not (p["street"] and p["postcode"] and p["commune"] and dep):
+        return []
+    return [
+        {
+            "id": _uid("address", p["id"]),
+            "location_id": loc,
+            "address_1": p["street"],
+            "city": p["commune"],
+            "state_province": dep,
+            "postal_code": p["postcode"],
+            "country": "FR",
+            "address_type": "physical",
+        }
+    ]
+
+
+def _rows(r: Resource) -> dict[str, list[dict[str, Any]]]:
+    """The HSDS rows of one resource, from its public view only."""
+    p = r.public_properties()
+    rid = p["id"]
+    org, svc, loc = _uid("organization", rid), _uid("service", rid), _uid("location", rid)
+    out = _organization(p, org)
+    out["service"] = [_service(p, svc, org)]
+    out["location"] = [_location(p, r.public_position(), loc, org)]
+    out["service_at_location"] = [{"id": _uid("service_at_location", rid), "service_id": svc, "location_id": loc}]
+    out["address"] = _address(p, loc)
+    out["schedule"] = _schedules(p, svc, loc, rid)
+    out["language"] = [
+        {
+            "id": _uid("language", rid, code),
+            "service_id": svc,
+            "location_id": loc,
+            "name": LANGUAGE_NAMES_FR.get(code.lower(), code),
+            "code": code,
+        }
+        for code in p["languages"]
+    ]
+    out["phone"] = (
+        [{"id": _uid("phone", rid), "service_id": svc, "location_id": loc, "number": p["phone"], "type": "voice"}]
+        if p["phone"]
+        else []
+    )
+    out["accessibility"] = []
     if p["wheelchair"] is not None:
         text = "accessible en fauteuil roulant" if p["wheelchair"] else "non accessible en fauteuil roulant"
         out["accessibility"].append({"id": _uid("accessibility", rid), "location_id": loc, "description": text})
@@ -312,51 +198,6 @@ def territory_resources(resources: Sequence[Resource], *, territory: str, territ
     return [r for r in resources if r.territory == territory]
 
 
-def _descriptor(territory: str, title: str) -> dict[str, Any]:
-    res = []
-    for name, fields in TABLES.items():
-        schema: dict[str, Any] = {
-            "fields": [
-                {
-                    "name": f,
-                    "type": t,
-                    **({"format": fmt} if fmt else {}),
-                    **({"constraints": {"required": True, **({"unique": True} if f == "id" else {})}} if req else {}),
-                }
-                for f, t, fmt, req in fields
-            ],
-            "primaryKey": ["id"],
-        }
-        fks = [
-            {"fields": [field], "reference": {"resource": parent, "fields": ["id"]}}
-            for field, parent in FOREIGN_KEYS.get(name, ())
-        ]
-        if fks:
-            schema["foreignKeys"] = fks
-        res.append(
-            {
-                "name": name,
-                "path": f"{name}.csv",
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": schema,
-            }
-        )
-    return {
-        "name": f"geo-clsm-hsds-{territory.lower()}",
-        "title": title,
-        "profile": "tabular-data-package",
-        "description": (
-            "Ressources en santé mentale au format Open Referral HSDS 3.0 (tables CSV). Vue publique : "
-            "une adresse confidentielle n'est donnée qu'à la commune. Chaque service indique sa source et "
-            "sa date de vérification."
-        ),
-        "resources": res,
-    }
-
-
 def _csv(name: str, rows: list[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
     fields = [f[0] for f in TABLES[name]]
@@ -371,8 +212,8 @@ def hsds_files(resources: Iterable[Resource], *, territory: str, title: str) -> 
     """The export's files by name: one CSV per table and ``datapackage.json``."""
     tables = hsds_tables(resources)
     files = {f"{name}.csv": _csv(name, rows) for name, rows in tables.items()}
-    descriptor = json.dumps(_descriptor(territory, title), ensure_ascii=False, indent=2)
-    files["datapackage.json"] = descriptor.encode("utf-8")
+    text = json.dumps(descriptor(territory, title), ensure_ascii=False, indent=2)
+    files["datapackage.json"] = text.encode("utf-8")
     return files
 
 

@@ -179,7 +179,9 @@ def test_openapi_30_definition(client: TestClient) -> None:
     spec = client.get("/ogc/api").json()
     assert spec["openapi"].startswith("3.0")
     validate(spec)
-    assert "/ogc/collections/{collectionId}/items" in spec["paths"]
+    items = spec["paths"]["/ogc/collections/{collectionId}/items"]["get"]
+    limit = next(p for p in items["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == 10_000 and "400" in items["responses"]
 
 
 def test_errors_in_french(client: TestClient) -> None:
@@ -189,10 +191,13 @@ def test_errors_in_french(client: TestClient) -> None:
     assert r.status_code == 404 and "objet inconnu" in r.json()["detail"]
     for params in ({"bbox": "1,2"}, {"bbox": "5,49,4,50"}, {"crs": "EPSG:3857"}, {"limit": 0}, {"type": "XX"}):
         r = client.get("/ogc/collections/resources/items", params=params)
-        assert r.status_code == 422, params
+        assert r.status_code == 400, params  # Part 1: an invalid parameter value is a 400
         assert r.json()["detail"]
     r = client.get("/ogc/collections/qpv/items", params={"type": "CMP"})
-    assert r.status_code == 422 and "filtre sans objet" in r.json()["detail"]
+    assert r.status_code == 400 and "filtre sans objet" in r.json()["detail"]
+    # Part 1: a limit above the maximum is not an error, the maximum applies
+    r = client.get("/ogc/collections/resources/items", params={"limit": 20_000})
+    assert r.status_code == 200 and r.json()["numberReturned"] == min(r.json()["numberMatched"], 10_000)
     r = client.get("/ogc/collections/qpv/items", params={"territory": "lyon"})
     assert r.status_code == 404 and "territoire inconnu" in r.json()["detail"]
 
