@@ -221,9 +221,20 @@ def get_items(
         str | None, Query(description="Emprise x_min,y_min,x_max,y_max (dans bbox-crs)", examples=["6.1,49.0,6.3,49.2"])
     ] = None,
     bbox_crs: Annotated[
-        str | None, Query(alias="bbox-crs", description="CRS de bbox (CRS84 par défaut, ou EPSG:2154)")
+        str | None,
+        Query(
+            alias="bbox-crs",
+            description="CRS de bbox (CRS84 par défaut, ou EPSG:2154)",
+            examples=["http://www.opengis.net/def/crs/EPSG/0/2154"],
+        ),
     ] = None,
-    crs: Annotated[str | None, Query(description="CRS des géométries (CRS84 par défaut, ou EPSG:2154)")] = None,
+    crs: Annotated[
+        str | None,
+        Query(
+            description="CRS des géométries (CRS84 par défaut, ou EPSG:2154)",
+            examples=["http://www.opengis.net/def/crs/EPSG/0/2154"],
+        ),
+    ] = None,
     type: Annotated[ResourceType | None, Query(description="Type de ressource", examples=["CMP"])] = None,
     territory: Annotated[str | None, Query(description="Territoire", examples=["metz"])] = None,
     insee_com: Annotated[str | None, Query(description="Code INSEE de la commune", examples=["57463"])] = None,
@@ -298,7 +309,13 @@ def get_item(
     collectionId: CollectionId,
     featureId: Annotated[str, Path(description="Identifiant de l'objet", examples=["metz-cmp-cattp-adultes-gambetta"])],
     engine: Annotated[Engine, Depends(get_engine)],
-    crs: Annotated[str | None, Query(description="CRS des géométries (CRS84 par défaut, ou EPSG:2154)")] = None,
+    crs: Annotated[
+        str | None,
+        Query(
+            description="CRS des géométries (CRS84 par défaut, ou EPSG:2154)",
+            examples=["http://www.opengis.net/def/crs/EPSG/0/2154"],
+        ),
+    ] = None,
     f: Format = None,
 ) -> Response:
     info = ogc.collection(collectionId)
