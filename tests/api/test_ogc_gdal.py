@@ -45,3 +45,12 @@ def test_ogrinfo_reads_every_feature_with_its_attributes(server: str, collection
         if isinstance(value, str) and "\n" not in value and key != "id":
             shown = value.replace("-", "/") if re.fullmatch(r"\d{4}-\d\d-\d\d", value) else value  # GDAL's dates
             assert f"  {key} (" in block and f") = {shown}\n" in block, key
+
+
+def test_ogrinfo_spatial_filter_agrees_with_api_resources(server: str) -> None:
+    """GDAL sends -spat as bbox: the resources it returns are those /api/resources finds in the box."""
+    box = ("6.10", "49.05", "6.25", "49.15")
+    api = httpx.get(f"{server}/api/resources", params={"bbox": ",".join(box), "limit": 5000}, timeout=60).json()
+    out = _ogrinfo("-al", "-q", "-spat", *box, f"OAPIF:{server}/ogc", "resources")
+    ids = set(re.findall(r"^  id \(String\) = (.+)$", out, flags=re.M))
+    assert ids == {f["id"] for f in api["features"]} and len(ids) == api["numberMatched"] > 0
