@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench clean install chromium
+.PHONY: run test lint typecheck pytest bench clean install chromium gdal
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,13 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-pytest: install chromium
+# Debian's GDAL command-line tools: the OGC API - Features tests read /ogc with `ogrinfo OAPIF:...`.
+gdal:
+	@command -v ogrinfo >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gdal-bin; }
+
+pytest: install chromium gdal
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck pytest

@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--walk-speed-kmh", type=float, default=4.5)
     g.add_argument("--catchment-m", type=float, default=10_000.0, help="2SFCA : zone de chalandise en mètres")
     g.add_argument("--decay-sigma-m", type=float, default=None, help="2SFCA : décroissance gaussienne (sigma, m)")
+    x = sub.add_parser("export", help="exporter l'annuaire d'un territoire (Open Referral HSDS 3.0)")
+    x.add_argument("format", choices=("hsds",))
+    x.add_argument("--territory", required=True, help="territoire du manifeste")
+    x.add_argument("--out", type=Path, required=True, help="dossier de sortie (CSV et datapackage.json)")
+    x.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
     return p
 
 
@@ -71,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from geo_clsm.data_cli import run_data
 
             return run_data(args)
+        if args.command == "export":
+            return _export(args)
         return _import(args)
     except GeoClsmError as exc:
         print(f"erreur : {exc.message}", file=sys.stderr)
@@ -204,6 +211,18 @@ def _gaps(args: argparse.Namespace) -> int:
             f" {blank:>5}/{result.qpv['code_qp'].nunique()}"
         )
     print("Écrit : " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from geo_clsm.exports.hsds import hsds_files, territory_resources, write_hsds
+    from geo_clsm.layers import load_catalog
+
+    catalog = load_catalog(args.data)
+    chosen = territory_resources(catalog.resources, territory=args.territory, territories=catalog.territories)
+    title = f"geo_clsm — {catalog.territories[args.territory].name} (HSDS 3.0)"
+    written = write_hsds(hsds_files(chosen, territory=args.territory, title=title), args.out)
+    print(f"HSDS 3.0 : {len(chosen)} ressources de {args.territory}, {len(written)} fichiers dans {args.out}")
     return 0
 
 
