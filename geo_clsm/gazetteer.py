@@ -4,6 +4,8 @@ Every parameter that takes a commune (``/api/nearest?commune=``, ``/api/resource
 the map's search box) goes through :meth:`Gazetteer.commune`, so a name, an INSEE code or a
 postcode is understood the same way everywhere, with the same disambiguation:
 
+- five digits are a postcode when La Poste's table has it, else an INSEE code ("insee:13001"
+  forces the INSEE reading);
 - several places answer -> the one in a pilot territory when exactly one is, the others
   listed as ``alternatives``; otherwise :class:`AmbiguousPlaceError` with the candidates
   (name, department, population), pilots first then by population;
@@ -190,15 +192,15 @@ class Gazetteer:
             hit = self.arrondissements.get(code)
             return [hit] if hit else []
         if _INSEE.match(f) or _POSTCODE.match(f):
-            out: list[PlaceEntry] = []
+            # Five digits that are a postcode are read as one (people type postcodes); an INSEE code
+            # that is also a postcode ("13001": Aix-en-Provence or Marseille 1er) is named "insee:13001".
+            out = [
+                e
+                for code in self.postcodes.get(f, ())
+                if (e := self.arrondissements.get(code) or self.communes.get(code)) is not None
+            ]
             hit = self.communes.get(f.upper()) or self.arrondissements.get(f.upper())
-            if hit:
-                out.append(hit)
-            for code in self.postcodes.get(f, ()):
-                e = self.arrondissements.get(code) or self.communes.get(code)
-                if e is not None and e not in out:
-                    out.append(e)
-            return out
+            return out or ([hit] if hit else [])
         return None
 
     def _named(self, f: str, *, qpv: bool) -> list[PlaceEntry]:

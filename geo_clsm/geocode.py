@@ -44,9 +44,12 @@ class GeocodeResult:
     message: str | None = None
     """Words for the person: what was not found, which other places have this name."""
     alternatives: tuple[dict[str, object], ...] = ()
+    code: str | None = None
+    """The place found: INSEE code of a commune or arrondissement, or QPV code."""
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "code": self.code,
             "method": self.method,
             "precision": self.precision,
             "label": self.label,
@@ -86,13 +89,15 @@ def _result(res: Resolved, method: str, *, message: str | None = None) -> Geocod
         None,
         message or res.message,
         tuple(a.as_candidate() for a in res.alternatives[:10]),
+        e.code,
     )
 
 
 def street_not_found(res: Resolved) -> str:
     """'Adresse non trouvée : recherche autour de la mairie de Metz' (or the commune's centre)."""
     e = res.place
-    where = f"de la mairie de {e.name}" if e.point == "mairie" else f"du centre de {e.name}"
+    of = f"d'{e.name}" if e.name[:1].upper() in "AEIOUYÂÉÈÊÎÔÛ" else f"de {e.name}"
+    where = f"de la mairie {of}" if e.point == "mairie" else f"du centre {of}"
     return f"Adresse non trouvée : recherche autour {where}"
 
 

@@ -62,7 +62,7 @@ def test_resident_view(browser: Browser, server: str) -> None:
     # Markers render (clusters or single markers).
     assert page.locator(".marker-cluster, .gc-marker").count() > 0
     shown_all = int(page.get_attribute("body", "data-markers-shown") or 0)
-    assert shown_all > 4000
+    assert shown_all > 3500  # same-site FINESS duplicates are grouped (issue 17)
     # The emergency banner is visible, with its three numbers.
     banner = page.locator(".gc-banner")
     assert banner.is_visible()
