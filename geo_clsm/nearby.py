@@ -66,9 +66,9 @@ class NearestAnswer:
     def message_fr(self) -> str | None:
         km = f"{self.near_limit_m / 1000:.0f} km"
         if self.missing_types:
-            names = [t.label_fr for t in self.missing_types]
-            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " ni " + names[-1]
-            return f"Pas de {listed} connu près d'ici (à moins de {km}). Lignes nationales joignables :"
+            parts = [("d'" if t.label_fr[:1] in "AEIOUYÉÈÊ" else "de ") + t.label_fr for t in self.missing_types]
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " ni " + parts[-1]
+            return f"Pas {listed} connu près d'ici (à moins de {km}). Lignes nationales joignables :"
         if self.nothing_near:
             return f"Pas de ressource connue près d'ici (à moins de {km}). Lignes nationales joignables :"
         return None
