@@ -18,7 +18,7 @@ from geo_clsm.access import AccessParams, AccessResult, compute_access
 from geo_clsm.crs import TIMEZONES, zone_of
 from geo_clsm.index import ResourceIndex
 from geo_clsm.layers import Catalog
-from geo_clsm.model import IMPLIED_AGES, PositionPrecision, Resource, ResourceType
+from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource, ResourceType
 from geo_clsm.nearby import NationalLines
 from geo_clsm.places import Locator, Place
 from geo_clsm.query import matches_audience
@@ -74,7 +74,10 @@ class Engine:
     def access(self) -> dict[str, AccessResult]:
         """Access indicators of every territory that has QPV, computed once (default parameters)."""
         with_qpv = sorted(set(self.catalog.qpv["territory"]))
-        return {tid: compute_access(self.catalog, territory=tid, params=AccessParams()) for tid in with_qpv}
+        return {
+            tid: compute_access(self.catalog, territory=tid, types=PLACE_TYPES, params=AccessParams())
+            for tid in with_qpv
+        }
 
     @cached_property
     def markers(self) -> list[list[object]]:

@@ -73,6 +73,8 @@ TYPE_LABELS_FR: dict[ResourceType, str] = {
 
 # Types that are phone lines, not places: listed, never placed on the map or in distance searches.
 LINE_TYPES = frozenset({ResourceType.LIGNE_ECOUTE, ResourceType.URGENCE})
+PLACE_TYPES = tuple(t for t in ResourceType if t not in LINE_TYPES)
+"""Types of places (those with a position, measured by the access indicators)."""
 
 _MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",

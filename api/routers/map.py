@@ -14,7 +14,7 @@ from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.maps import INDICATORS_FR, planner_page, resident_page
-from geo_clsm.model import ResourceType
+from geo_clsm.model import LINE_TYPES, ResourceType
 
 router = APIRouter()
 
@@ -50,6 +50,8 @@ def planning(
     territory = territory or next(iter(engine.access))
     if territory not in engine.access:
         raise NotFoundError(f"territoire « {territory} » sans QPV : choisir parmi {', '.join(engine.access)}")
+    if type in LINE_TYPES:
+        raise InvalidInputError("les lignes nationales n'ont pas de position : choisir un type de lieu (CMP, GEM …)")
     if indicator not in INDICATORS_FR:
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
     key = f"planning:{territory}:{type.value}:{indicator}"

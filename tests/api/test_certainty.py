@@ -158,3 +158,10 @@ def test_written_rules() -> None:
     assert readable("CMP Centre Magritte") == "CMP Centre Magritte"  # already readable: unchanged
     assert readable_street("QU CLAUDE BERNARD") == "Quai Claude Bernard"
     assert readable_street("4 PL CHARLES DE GAULLE") == "4 Place Charles de Gaulle"
+
+
+def test_lines_are_not_places_for_access_indicators(client: TestClient, engine: Engine) -> None:
+    for result in engine.access.values():
+        assert not {"LIGNE_ECOUTE", "URGENCE"} & set(result.qpv["resource_type"])
+    r = client.get("/planning", params={"territory": "metz", "type": "LIGNE_ECOUTE"})
+    assert r.status_code == 422 and "lignes nationales" in r.json()["detail"]
