@@ -103,7 +103,8 @@ def test_one_way_to_name_a_commune(client: TestClient) -> None:
         r = client.get(path, params=params)
         assert r.status_code == 409, r.text
         cands = r.json()["candidates"]
-        assert cands[0]["label"] == "Saint-Denis (93)" and cands[0]["population"] > 100_000
+        assert {c["label"] for c in cands[:2]} == {"Saint-Denis (93)", "Saint-Denis (974)"}
+        assert all(c["population"] > 100_000 for c in cands[:2])
     r = client.get("/api/geocode", params={"q": "Woipy"})
     assert r.status_code == 404 and r.json()["suggestions"][0]["name"] == "Woippy"
     spec = client.get("/openapi.json").json()

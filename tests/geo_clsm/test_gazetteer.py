@@ -109,11 +109,15 @@ def test_address_located_at_its_commune_in_words(
     assert (res.code, res.precision, res.message) == (code, precision, message)
 
 
-def test_homonyms_are_a_list_to_choose_from(geocoder: OfflineGeocoder) -> None:
+def test_homonyms_are_a_list_to_choose_from(geocoder: OfflineGeocoder, catalog: Catalog) -> None:
     with pytest.raises(AmbiguousPlaceError) as exc:
         geocoder.place("Saint-Denis")
     cands = exc.value.candidates
-    assert cands[0]["code"] == "93066" and cands[0]["department"] == "93"  # the most populous first
+    # Independent check on the commune layer: the most populous Saint-Denis first (Réunion's, then 93's).
+    c = catalog.communes
+    same = c[c["nom"] == "Saint-Denis"].sort_values("population_municipale", ascending=False)
+    assert [x["code"] for x in cands[:2]] == same["insee_com"].tolist()[:2]
+    assert {"93066", "97411"} == {x["code"] for x in cands[:2]}
     assert all(fold(str(c["name"])) == "saint denis" for c in cands)
     assert [c["population"] for c in cands] == sorted((c["population"] for c in cands), reverse=True)  # type: ignore[type-var]
     assert "(57)" not in exc.value.message  # no made-up department example
