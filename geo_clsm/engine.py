@@ -117,7 +117,9 @@ class Engine:
 
         Filters combine: ``types`` (type or service; CMP covers adult and child CMPs),
         ``age`` (audience includes it, or is unknown), ``open_at`` (open then, or hours
-        unknown). Resources whose service area covers the point are added even beyond
+        unknown). With ``age``, the resources known to receive it come first (up to ``k``),
+        then those kept only because their audience is unknown (``audience_known=False``)
+        fill the list up to ``k``. Resources whose service area covers the point are added even beyond
         the ``k`` nearest, with ``serves_location=True``. Distances are metres in the
         zone's projected CRS; walking minutes are estimates (detour 1.3, 4.5 km/h).
         """

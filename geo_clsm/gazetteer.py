@@ -120,7 +120,7 @@ class Gazetteer:
     """Communes (with town-hall points), arrondissements, postcodes and QPV of the loaded layers."""
 
     def __init__(self, catalog: Catalog) -> None:
-        extra = _read_places(catalog)
+        arms = _read_arrondissements(catalog)
         pilots = {t.id for t in catalog.territories.values() if t.kind == "pilot"}
         c = catalog.communes
         inside = shapely.point_on_surface(np.asarray(c.geometry.values))
@@ -137,17 +137,11 @@ class Gazetteer:
             if insee in self.communes:  # pilot rows come first
                 continue
             town = catalog.mairies.get(insee)
-            row = extra.get(insee)
-            if town is not None:
-                lon, lat, how = town.lon, town.lat, "mairie"
-            elif row is not None and row["lon"]:
-                lon, lat, how = float(row["lon"]), float(row["lat"]), "mairie"
-            else:
-                lon, lat, how = float(pt.x), float(pt.y), "centre"
+            lon, lat, how = (town.lon, town.lat, "mairie") if town else (float(pt.x), float(pt.y), "centre")
             popn = int(pop) if pop == pop and pop is not None else None
             self.communes[insee] = PlaceEntry("commune", insee, name, dep, popn, lon, lat, terr in pilots, insee, how)
         self.arrondissements: dict[str, PlaceEntry] = {}
-        for code, row in extra.items():
+        for code, row in arms.items():
             parent = self.communes.get(row["parent"])
             if row["kind"] == "ARM" and parent is not None and row["lon"]:
                 name = re.sub(r" Arrondissement$", "", row["nom"])
@@ -319,8 +313,8 @@ def _layer_path(catalog: Catalog, kind: str) -> Path | None:
     return None if lay is None else catalog.data_dir / lay.path
 
 
-def _read_places(catalog: Catalog) -> dict[str, dict[str, str]]:
-    path = _layer_path(catalog, "places")
+def _read_arrondissements(catalog: Catalog) -> dict[str, dict[str, str]]:
+    path = _layer_path(catalog, "arrondissements")
     if path is None:
         return {}
     with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:

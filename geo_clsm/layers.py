@@ -46,7 +46,7 @@ FORMATS = {
     "resources": {"registry", "resources", "gisco", "finess"},
     "population": {"points"},
     # read by the gazetteer and the national lines, whichever territories are loaded
-    "places": {"places"},
+    "arrondissements": {"arrondissements"},
     "postcodes": {"postcodes"},
     "lines": {"national_lines"},
     "line_needs": {"line_needs"},

