@@ -7,15 +7,28 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from geo_clsm.errors import GeoClsmError, InvalidInputError, LayerError, NotFoundError, OutsideTerritoryError
+from geo_clsm.gazetteer import AmbiguousPlaceError, PlaceNotFoundError
 from geo_clsm.geocode import GeocoderUnavailableError
 from geo_clsm.validate import french_reason
 
 STATUS: dict[type[GeoClsmError], int] = {
+    AmbiguousPlaceError: 409,  # several places answer: the body lists ``candidates`` to choose from
     InvalidInputError: 422,
     NotFoundError: 404,
     OutsideTerritoryError: 404,
     LayerError: 503,
     GeocoderUnavailableError: 503,
+}
+
+
+PLACE_RESPONSES: dict[int | str, dict[str, object]] = {
+    404: {
+        "description": "Lieu introuvable : `detail` dit quoi corriger, `suggestions` liste les noms proches (fautes de frappe)."
+    },
+    409: {
+        "description": "Plusieurs lieux portent ce nom : `candidates` les liste (nom, département, population), "
+        "territoires pilotes d'abord ; renvoyer le champ `query` du lieu choisi."
+    },
 }
 
 
@@ -28,6 +41,10 @@ def install(app: FastAPI) -> None:
         body: dict[str, object] = {"detail": exc.message}
         if isinstance(exc, OutsideTerritoryError):
             body["territories"] = exc.territories
+        if isinstance(exc, AmbiguousPlaceError):
+            body["candidates"] = exc.candidates
+        if isinstance(exc, PlaceNotFoundError):
+            body["suggestions"] = exc.suggestions
         return JSONResponse(status_code=status, content=body)
 
     @app.exception_handler(RequestValidationError)

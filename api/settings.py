@@ -48,3 +48,6 @@ class Settings(BaseSettings):
     tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     """Background tiles URL template; "none" draws no tiles (communes and QPV outlines remain)."""
     tiles_attribution: str = "© les contributeurs d'OpenStreetMap"
+    near_limit_m: float = 50_000.0
+    """Beyond this distance nothing is offered as "near": the answer says "Pas de … connu près d'ici"
+    and lists the national lines instead (``GEO_CLSM_NEAR_LIMIT_M``)."""

@@ -5,8 +5,8 @@ The API holds one Engine; every request reads it and never rebuilds an index.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -18,7 +18,8 @@ from geo_clsm.access import AccessParams, AccessResult, compute_access
 from geo_clsm.crs import TIMEZONES, zone_of
 from geo_clsm.index import ResourceIndex
 from geo_clsm.layers import Catalog
-from geo_clsm.model import IMPLIED_AGES, PositionPrecision, Resource, ResourceType
+from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource, ResourceType
+from geo_clsm.nearby import NationalLines
 from geo_clsm.places import Locator, Place
 from geo_clsm.query import matches_audience
 from geo_clsm.walk import walk_minutes
@@ -35,6 +36,9 @@ class NearestResult:
     walk_minutes: float
     serves_location: bool | None
     open_status: str | None  # "open", "closed" (never returned), "unknown", or None without open_at
+    audience_known: bool | None = None
+    """With an age: True when the resource is known to receive it, False when it is kept only
+    because its audience is unknown ("public non précisé", listed after the known ones)."""
 
 
 class ServiceAreas:
@@ -60,6 +64,7 @@ class Engine:
         self.index = ResourceIndex(catalog.resources)
         self.locator = Locator(catalog)
         self.areas = ServiceAreas(catalog.resources)
+        self.lines = NationalLines(catalog)
         self.resource_qpv: dict[str, tuple[str, str] | None] = {}
         for r in catalog.resources:
             pos = r.public_position()
@@ -69,7 +74,10 @@ class Engine:
     def access(self) -> dict[str, AccessResult]:
         """Access indicators of every territory that has QPV, computed once (default parameters)."""
         with_qpv = sorted(set(self.catalog.qpv["territory"]))
-        return {tid: compute_access(self.catalog, territory=tid, params=AccessParams()) for tid in with_qpv}
+        return {
+            tid: compute_access(self.catalog, territory=tid, types=PLACE_TYPES, params=AccessParams())
+            for tid in with_qpv
+        }
 
     @cached_property
     def markers(self) -> list[list[object]]:
@@ -109,7 +117,9 @@ class Engine:
 
         Filters combine: ``types`` (type or service; CMP covers adult and child CMPs),
         ``age`` (audience includes it, or is unknown), ``open_at`` (open then, or hours
-        unknown). Resources whose service area covers the point are added even beyond
+        unknown). With ``age``, the resources known to receive it come first (up to ``k``),
+        then those kept only because their audience is unknown (``audience_known=False``)
+        fill the list up to ``k``. Resources whose service area covers the point are added even beyond
         the ``k`` nearest, with ``serves_location=True``. Distances are metres in the
         zone's projected CRS; walking minutes are estimates (detour 1.3, 4.5 km/h).
         """
@@ -125,6 +135,39 @@ class Engine:
                     return False
             return True
 
+        if age is None:
+            return self._nearest(lon, lat, k=k, keep=keep, max_distance_m=max_distance_m, local=local)
+        # Known to receive this age first; those kept only because their audience is unknown after.
+        known = self._nearest(
+            lon,
+            lat,
+            k=k,
+            keep=lambda r: keep(r) and r.accepts_age(age) is True,
+            max_distance_m=max_distance_m,
+            local=local,
+        )
+        unknown = self._nearest(
+            lon,
+            lat,
+            k=k,
+            keep=lambda r: keep(r) and r.accepts_age(age) is None,
+            max_distance_m=max_distance_m,
+            local=local,
+        )
+        return [replace(r, audience_known=True) for r in known] + [
+            replace(r, audience_known=False) for r in unknown[: max(0, k - len(known))]
+        ]
+
+    def _nearest(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        k: int,
+        keep: Callable[[Resource], bool],
+        max_distance_m: float | None,
+        local: datetime | None,
+    ) -> list[NearestResult]:
         hits = self.index.nearest(lon, lat, k=k, keep=keep, max_distance_m=max_distance_m)
         seen = {h.resource.id for h in hits}
         covering = [r for r in self.areas.covering(lon, lat) if keep(r)]

@@ -2,9 +2,12 @@
 
 Two implementations of :class:`Geocoder`:
 
-- :class:`OfflineGeocoder` answers from the shipped layers: INSEE codes and commune names
-  (town-hall point, else a point inside the commune), QPV codes and names, and addresses
-  down to their commune ("12 rue X, 57000 Metz" -> Metz). It sends nothing anywhere.
+- :class:`OfflineGeocoder` answers from the shipped layers through the shared
+  :class:`~geo_clsm.gazetteer.Gazetteer`: communes by name, INSEE code or postcode (town-hall
+  point, else a point inside the commune), arrondissements of Paris, Lyon and Marseille, QPV
+  by code or any distinctive part of their name, and addresses down to their commune
+  ("1 rue X, 57000 Metz" -> Metz, with the words "Adresse non trouvée : recherche autour de
+  la mairie de Metz"). It sends nothing anywhere.
 - :class:`BanGeocoder` asks a Base Adresse Nationale (BAN) search service, for
   deployments that accept sending the typed address to it; on failure it says so.
 """
@@ -19,12 +22,10 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-import shapely
-
-from geo_clsm.errors import GeoClsmError, InvalidInputError, NotFoundError
+from geo_clsm.errors import GeoClsmError, NotFoundError
+from geo_clsm.gazetteer import Gazetteer, PlaceNotFoundError, Resolved, fold
 from geo_clsm.layers import Catalog
-from geo_clsm.validate import check_lonlat, normalize_name
+from geo_clsm.validate import check_lonlat
 
 
 class GeocoderUnavailableError(GeoClsmError):
@@ -36,22 +37,33 @@ class GeocodeResult:
     lon: float
     lat: float
     label: str
-    precision: str  # "address", "street", "commune" or "qpv"
+    precision: str  # "address", "street", "commune", "arrondissement" or "qpv"
     method: str  # "offline" or "ban"
     insee_com: str | None = None
     score: float | None = None
+    message: str | None = None
+    """Words for the person: what was not found, which other places have this name."""
+    alternatives: tuple[dict[str, object], ...] = ()
+    code: str | None = None
+    """The place found: INSEE code of a commune or arrondissement, or QPV code."""
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "code": self.code,
             "method": self.method,
             "precision": self.precision,
             "label": self.label,
             "insee_com": self.insee_com,
             "score": self.score,
+            "message": self.message,
+            "alternatives": list(self.alternatives),
         }
 
 
 class Geocoder(Protocol):
+    @property
+    def gazetteer(self) -> Gazetteer: ...
+
     def commune(self, text: str) -> GeocodeResult: ...
 
     def address(self, text: str) -> GeocodeResult: ...
@@ -61,95 +73,72 @@ class Geocoder(Protocol):
         ...
 
 
-_PAREN_DEP = re.compile(r"^(.*?)\s*\((\w{2,3})\)\s*$")
-_POSTCODE_CITY = re.compile(r"\b(\d{5})\s+([^,\d]+?)\s*$")
+_ADDRESS_HINT = re.compile(r"\d|,|\b(rue|avenue|av|bd|boulevard|place|pl|chemin|route|impasse|allee|quai|cours)\b")
+
+
+def _result(res: Resolved, method: str, *, message: str | None = None) -> GeocodeResult:
+    e = res.place
+    precision = {"qpv": "qpv", "arrondissement": "arrondissement"}.get(e.kind, "commune")
+    return GeocodeResult(
+        e.lon,
+        e.lat,
+        e.label,
+        precision,
+        method,
+        e.insee_com,
+        None,
+        message or res.message,
+        tuple(a.as_candidate() for a in res.alternatives[:10]),
+        e.code,
+    )
+
+
+def street_not_found(res: Resolved) -> str:
+    """'Adresse non trouvée : recherche autour de la mairie de Metz' (or the commune's centre)."""
+    e = res.place
+    of = f"d'{e.name}" if e.name[:1].upper() in "AEIOUYÂÉÈÊÎÔÛ" else f"de {e.name}"
+    where = f"de la mairie {of}" if e.point == "mairie" else f"du centre {of}"
+    return f"Adresse non trouvée : recherche autour {where}"
 
 
 class OfflineGeocoder:
-    """Geocoding from the loaded layers only."""
+    """Geocoding from the loaded layers only: nothing is sent anywhere."""
 
     method = "offline"
 
-    def __init__(self, catalog: Catalog) -> None:
-        c = catalog.communes  # pilot communes first: their row is the one kept for an INSEE code
-        pilot = {t.id for t in catalog.territories.values() if t.kind == "pilot"}
-        self._communes: dict[str, tuple[str, str, float, float, bool]] = {}
-        points = shapely.point_on_surface(np.asarray(c.geometry.values))
-        for insee, name, dep, terr, pt in zip(
-            c["insee_com"], c["nom"].astype(str), c["dep"].astype(str), c["territory"], points, strict=True
-        ):
-            if insee in self._communes:
-                continue
-            town = catalog.mairies.get(insee)
-            lon, lat = (town.lon, town.lat) if town else (pt.x, pt.y)
-            self._communes[insee] = (name, dep, lon, lat, terr in pilot)
-        self._by_name: dict[str, list[str]] = {}
-        for insee, (name, *_rest) in self._communes.items():
-            self._by_name.setdefault(normalize_name(name), []).append(insee)
-        q = catalog.qpv
-        qpts = shapely.point_on_surface(np.asarray(q.geometry.values))
-        self._qpv: dict[str, tuple[str, float, float]] = {
-            code: (name, pt.x, pt.y) for code, name, pt in zip(q["code_qp"], q["lib_qp"], qpts, strict=True)
-        }
-        self._qpv_by_name = {normalize_name(name): code for code, (name, _, _) in self._qpv.items()}
-
-    def _commune_result(self, insee: str) -> GeocodeResult:
-        name, dep, lon, lat, _ = self._communes[insee]
-        return GeocodeResult(lon, lat, f"{name} ({dep})", "commune", self.method, insee)
+    def __init__(self, catalog: Catalog, *, gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer or Gazetteer(catalog)
 
     def commune(self, text: str) -> GeocodeResult:
-        """A commune by INSEE code, name, or "name (department)"."""
-        t = text.strip()
-        if t.upper() in self._communes:
-            return self._commune_result(t.upper())
-        m = _PAREN_DEP.match(t)
-        dep = m.group(2).upper() if m else None
-        candidates = self._by_name.get(normalize_name(m.group(1) if m else t), [])
-        if dep:
-            candidates = [i for i in candidates if self._communes[i][1] == dep]
-        if not candidates:
-            raise NotFoundError(f"commune « {t} » introuvable : vérifier l'orthographe ou donner le code INSEE")
-        pilots = [i for i in candidates if self._communes[i][4]]
-        if len(candidates) > 1 and len(pilots) != 1:
-            options = ", ".join(f"{self._communes[i][0]} ({self._communes[i][1]}) = {i}" for i in candidates[:8])
-            raise InvalidInputError(
-                f"commune « {t} » ambiguë : préciser le département, par exemple « {t} (57) », ou le code INSEE ({options})"
-            )
-        return self._commune_result(pilots[0] if len(candidates) > 1 else candidates[0])
+        """A commune or arrondissement by name, INSEE code, postcode, or "name (department)"."""
+        return _result(self.gazetteer.commune(text), self.method)
 
     def qpv(self, text: str) -> GeocodeResult:
-        t = text.strip()
-        code = t.upper() if t.upper() in self._qpv else self._qpv_by_name.get(normalize_name(t))
-        if code is None:
-            raise NotFoundError(f"quartier « {t} » introuvable")
-        name, lon, lat = self._qpv[code]
-        return GeocodeResult(lon, lat, f"{name} ({code})", "qpv", self.method)
+        found = [e for e in self.gazetteer.find(text) if e.kind == "qpv"]
+        if not found:
+            raise NotFoundError(f"quartier « {text.strip()} » introuvable")
+        return _result(self.gazetteer.choose(text.strip(), found), self.method)
 
     def address(self, text: str) -> GeocodeResult:
-        """An address, located offline to its commune ("…, 57000 Metz" or "…, Metz")."""
+        """An address, located offline at its commune's town hall, saying the street was not found."""
         t = text.strip()
-        m = _POSTCODE_CITY.search(t)
-        tail = m.group(2) if m else t.rsplit(",", 1)[-1]
-        dep = None
-        if m:
-            dep = m.group(1)[:2] if not m.group(1).startswith("97") else m.group(1)[:3]
-            if dep == "20":
-                dep = None
-        try:
-            return self.commune(f"{tail.strip()} ({dep})" if dep else tail.strip())
-        except (NotFoundError, InvalidInputError):
-            raise NotFoundError(
-                f"adresse « {t} » non localisée hors ligne : ajouter « code postal commune » à la fin, "
-                "par exemple « 12 rue Gambetta, 57000 Metz »"
-            ) from None
+        res = self.gazetteer.address_commune(t)
+        if res is None:
+            raise PlaceNotFoundError(
+                f"adresse « {t} » non localisée : ajouter la commune ou le code postal à la fin, "
+                "par exemple « 12 rue Gambetta, 57000 Metz »",
+                [],
+            )
+        return _result(res, self.method, message=street_not_found(res))
 
     def place(self, text: str) -> GeocodeResult:
-        for attempt in (self.qpv, self.commune):
-            try:
-                return attempt(text)
-            except NotFoundError:
-                continue
-        return self.address(text)
+        t = text.strip()
+        try:
+            return _result(self.gazetteer.resolve(t), self.method)
+        except PlaceNotFoundError:
+            if not _ADDRESS_HINT.search(fold(t)):
+                raise
+        return self.address(t)
 
 
 _BAN_PRECISION = {"housenumber": "address", "street": "street", "locality": "street", "municipality": "commune"}
@@ -206,6 +195,10 @@ class BanGeocoder:
             score,
         )
 
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return self.offline.gazetteer
+
     def commune(self, text: str) -> GeocodeResult:
         return self.offline.commune(text)
 
@@ -213,11 +206,8 @@ class BanGeocoder:
         return self._search(text)
 
     def place(self, text: str) -> GeocodeResult:
+        """Communes, arrondissements and QPV offline; anything else goes to the BAN."""
         try:
-            return self.offline.qpv(text)
-        except NotFoundError:
-            pass
-        try:
-            return self.offline.commune(text)
-        except (NotFoundError, InvalidInputError):
+            return _result(self.gazetteer.resolve(text.strip()), self.offline.method)
+        except PlaceNotFoundError:
             return self._search(text)

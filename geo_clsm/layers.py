@@ -26,9 +26,11 @@ from geo_clsm.crs import WGS84
 from geo_clsm.data.territories import Selection, national_layers, read_local
 from geo_clsm.data.versions import VersionStore
 from geo_clsm.errors import LayerError
+from geo_clsm.importers.dedupe import group_same_site
 from geo_clsm.importers.finess import import_finess
 from geo_clsm.importers.finess_common import CommuneChecker
 from geo_clsm.importers.gisco import import_gisco
+from geo_clsm.importers.lines import import_national_lines
 from geo_clsm.importers.qpv import import_qpv
 from geo_clsm.importers.registry import import_registry
 from geo_clsm.importers.report import ImportReport
@@ -47,6 +49,11 @@ FORMATS = {
     "mairies": {"mairies"},
     "resources": {"registry", "resources", "gisco", "finess"},
     "population": {"points"},
+    # read by the gazetteer and the national lines, whichever territories are loaded
+    "arrondissements": {"arrondissements"},
+    "postcodes": {"postcodes"},
+    "lines": {"national_lines"},
+    "line_needs": {"line_needs"},
 }
 
 
@@ -364,6 +371,16 @@ def load_catalog(
     if problems:
         raise LayerError(f"couches invalides ({data_dir})", problems)
     merged, replaced = merge_resources(per_territory, all_terr)
+    merged, grouped = group_same_site(merged)
+    replaced += grouped
+    for lay in layers.values():
+        if lay.kind == "lines":  # national lines: whichever territories are loaded
+            if lay.verified_on is None:
+                raise LayerError(f"couche {lay.id} : verified_on requis (date d'entrée dans le produit)")
+            reports[f"national:{lay.id}"] = lines_rep = import_national_lines(
+                data_dir / lay.path, verified_on=lay.verified_on
+            )
+            merged += lines_rep.records
     qpv = (
         gpd.GeoDataFrame(pd.concat(qpv_parts, ignore_index=True), geometry="geometry", crs=WGS84)
         if qpv_parts

@@ -96,7 +96,8 @@ class ExternalAssetError(RuntimeError):
 def _base_map(
     *, tiles_url: str, tiles_attribution: str, bounds: list[list[float]], prefer_canvas: bool = True
 ) -> folium.Map:
-    m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=prefer_canvas)
+    # The scale bar is added by map.js, metric only (folium's would show miles and feet too).
+    m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, prefer_canvas=prefer_canvas)
     m.default_js = list(VENDOR_JS)
     m.default_css = list(VENDOR_CSS)
     if tiles_url.strip().lower() != "none":
@@ -189,9 +190,9 @@ def resident_page(engine: Engine, *, tiles_url: str, tiles_attribution: str, ter
 <main class="gc-panel" id="gc-panel" aria-label="Trouver de l'aide près de chez soi">
   <h1>Trouver de l'aide en santé mentale</h1>
   <form id="gc-search" role="search" aria-label="Chercher un lieu">
-    <label for="gc-q">Commune, quartier ou adresse</label>
+    <label for="gc-q">Commune, code postal, quartier ou adresse</label>
     <div class="gc-row">
-      <input id="gc-q" name="q" type="search" autocomplete="off" placeholder="ex. Metz, Borny, 16000 Angoulême">
+      <input id="gc-q" name="q" type="search" autocomplete="off" placeholder="ex. Metz, 16000, Borny, 1 rue Serpenoise Metz">
       <button type="submit">Chercher</button>
     </div>
   </form>
@@ -199,7 +200,10 @@ def resident_page(engine: Engine, *, tiles_url: str, tiles_attribution: str, ter
   <p class="gc-hint">ou touchez la carte à l'endroit voulu.</p>
   {_filters_panel()}
   <p id="gc-status" class="gc-status" role="status" aria-live="polite"></p>
+  <p id="gc-notice" class="gc-notice" role="note" hidden></p>
+  <div id="gc-choices" class="gc-choices" hidden></div>
   <ol id="gc-results" class="gc-results" aria-label="Ressources les plus proches"></ol>
+  <section id="gc-lines" class="gc-lines" aria-label="Lignes nationales" hidden></section>
   <button type="button" id="gc-print" class="gc-print">Imprimer la liste</button>
   <p class="gc-note">Distances à vol d'oiseau ; temps de marche estimés. Informations issues de sources
   publiques (FINESS 2020, pages des établissements) : vérifiez auprès du lieu avant de vous déplacer.</p>

@@ -34,6 +34,8 @@ class ResourceType(StrEnum):
     HOPITAL_PSY = "HOPITAL_PSY"
     ASSOCIATION = "ASSOCIATION"
     AUTRE = "AUTRE"
+    LIGNE_ECOUTE = "LIGNE_ECOUTE"  # national phone line: no position, never a map marker
+    URGENCE = "URGENCE"  # national emergency number (114): no position
 
     @property
     def label_fr(self) -> str:
@@ -65,7 +67,27 @@ TYPE_LABELS_FR: dict[ResourceType, str] = {
     ResourceType.HOPITAL_PSY: "Hôpital psychiatrique",
     ResourceType.ASSOCIATION: "Association",
     ResourceType.AUTRE: "Autre ressource",
+    ResourceType.LIGNE_ECOUTE: "Ligne d'écoute nationale (téléphone)",
+    ResourceType.URGENCE: "Numéro d'urgence national",
 }
+
+# Types that are phone lines, not places: listed, never placed on the map or in distance searches.
+LINE_TYPES = frozenset({ResourceType.LIGNE_ECOUTE, ResourceType.URGENCE})
+PLACE_TYPES = tuple(t for t in ResourceType if t not in LINE_TYPES)
+"""Types of places (those with a position, measured by the access indicators)."""
+
+_MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def source_short(source: str) -> str:
+    """A short public name for a source: 'FINESS' for FINESS-derived records, else the web site."""
+    if "FINESS" in source.upper() or "eurostat/basic-services" in source:
+        return "FINESS"
+    m = re.match(r"^https?://(?:www\.|m\.)?([^/]+)", source)
+    return m.group(1) if m else source[:60]
 
 
 IMPLIED_AGES: dict[ResourceType, tuple[int | None, int | None]] = {
@@ -171,6 +193,13 @@ class Resource(BaseModel):
     last_verified: date
     source_date: date | None = None
     notes: str | None = None
+    display_name: str | None = None
+    """Readable French name for display (FINESS capitals and abbreviations expanded); ``name`` stays raw."""
+    display_street: str | None = None
+    verified_by_person: bool = False
+    """True only when a person checked the record (by calling, visiting); ``last_verified`` is then that day."""
+    to_verify: bool = False
+    """The source says the record must be checked before it is relied upon ("à vérifier")."""
 
     @field_validator("id")
     @classmethod
@@ -298,4 +327,18 @@ class Resource(BaseModel):
             "last_verified": self.last_verified.isoformat(),
             "source_date": self.source_date.isoformat() if self.source_date else None,
             "notes": self.notes,
+            "display_name": self.display_name or self.name,
+            "display_street": None if self.confidential_address else (self.display_street or self.street),
+            "verified_by_person": self.verified_by_person,
+            "to_verify": self.to_verify,
+            "provenance_fr": self.provenance_fr(),
         }
+
+    def provenance_fr(self) -> str:
+        """What the public is told about freshness: 'vérifié le …' only when a person verified the record."""
+        if self.verified_by_person:
+            return f"vérifié le {self.last_verified.strftime('%d/%m/%Y')}"
+        when = self.source_date
+        text = f"source : {source_short(self.source)}"
+        text += f", {_MONTHS_FR[when.month - 1]} {when.year}" if when else " (date non indiquée)"
+        return text + (" — à vérifier" if self.to_verify else "")

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_engine, get_geocoder, get_settings
+from api.errors import PLACE_RESPONSES
 from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.maps import INDICATORS_FR, planner_page, resident_page
-from geo_clsm.model import ResourceType
+from geo_clsm.model import LINE_TYPES, ResourceType
 
 router = APIRouter()
 
@@ -49,6 +50,8 @@ def planning(
     territory = territory or next(iter(engine.access))
     if territory not in engine.access:
         raise NotFoundError(f"territoire « {territory} » sans QPV : choisir parmi {', '.join(engine.access)}")
+    if type in LINE_TYPES:
+        raise InvalidInputError("les lignes nationales n'ont pas de position : choisir un type de lieu (CMP, GEM …)")
     if indicator not in INDICATORS_FR:
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
     key = f"planning:{territory}:{type.value}:{indicator}"
@@ -74,12 +77,27 @@ def markers(engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
     return {"columns": ["id", "type", "lon", "lat", "approx", "age_min", "age_max"], "markers": engine.markers}
 
 
-@router.get("/api/geocode", tags=["carte"], summary="Localiser une commune, un QPV ou une adresse")
+@router.get(
+    "/api/geocode",
+    tags=["carte"],
+    summary="Localiser une commune, un code postal, un arrondissement, un QPV ou une adresse",
+    responses=PLACE_RESPONSES,
+)
 def geocode(
     geocoder: Annotated[Geocoder, Depends(get_geocoder)],
     q: Annotated[
-        str, Query(min_length=2, max_length=200, description="Commune, quartier ou adresse", examples=["Borny"])
+        str,
+        Query(
+            min_length=2,
+            max_length=200,
+            description="Commune, code postal, quartier ou adresse (« Metz », « 57000 », « Paris 18e », "
+            "« Patrotte », « 1 rue Serpenoise Metz »)",
+            examples=["Borny"],
+        ),
     ],
 ) -> dict[str, Any]:
+    """``precision`` says how precisely the point locates the text (address, street, arrondissement,
+    qpv, commune); ``message`` says in words what was not found (« Adresse non trouvée : recherche
+    autour de la mairie de Metz ») or which other places have this name (``alternatives``)."""
     res = geocoder.place(q)
     return {"lon": res.lon, "lat": res.lat, **res.as_dict()}

@@ -8,13 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import get_engine, get_geocoder
+from api.deps import get_engine, get_geocoder, get_settings
+from api.errors import PLACE_RESPONSES
 from api.params import AgeFilter, TypeFilter
+from api.settings import Settings
 from geo_clsm.engine import MAX_K, Engine
 from geo_clsm.errors import InvalidInputError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
 from geo_clsm.index import MAX_RADIUS_M
+from geo_clsm.nearby import distance_label, search
 
 router = APIRouter(prefix="/api", tags=["recherche de proximité"])
 
@@ -31,7 +34,12 @@ class NearestParams:
     ] = None
     commune: Annotated[
         str | None,
-        Query(max_length=100, description="Au lieu de lat/lon : code INSEE ou nom de commune", examples=["Metz"]),
+        Query(
+            max_length=100,
+            description="Au lieu de lat/lon : nom de commune, code INSEE ou code postal (« Metz », « 57463 », "
+            "« 57000 », « Paris 18e »). Plusieurs communes possibles : réponse 409 avec `candidates`.",
+            examples=["Metz"],
+        ),
     ] = None
     address: Annotated[
         str | None,
@@ -76,15 +84,26 @@ def _locate(p: NearestParams, geocoder: Geocoder) -> tuple[float, float, dict[st
     return res.lon, res.lat, {"located_by": given[0], **res.as_dict(), "lon": res.lon, "lat": res.lat}
 
 
-@router.get("/nearest", summary="Les ressources les plus proches d'une position, d'une commune ou d'une adresse")
+@router.get(
+    "/nearest",
+    summary="Les ressources les plus proches d'une position, d'une commune ou d'une adresse",
+    responses=PLACE_RESPONSES,
+)
 def nearest(
     params: Annotated[NearestParams, Depends()],
     engine: Annotated[Engine, Depends(get_engine)],
     geocoder: Annotated[Geocoder, Depends(get_geocoder)],
+    settings: Annotated[Settings, Depends(get_settings)],
 ) -> dict[str, Any]:
+    """Each result says how sure it is: ``distance_label`` ("dans la commune", "environ 1,2 km")
+    and ``distance_is_approximate``; with ``age``, ``audience_known`` (false: « public non précisé »,
+    listed after the resources known to receive that age). Nothing beyond ``GEO_CLSM_NEAR_LIMIT_M``
+    (50 km by default) is offered: ``missing_types`` and ``message`` say what is not near, and
+    ``national_lines`` lists the national lines that answer it."""
     lon, lat, located = _locate(params, geocoder)
     place = engine.locate(lon, lat)
-    results = engine.nearest(
+    answer = search(
+        engine,
         lon,
         lat,
         k=params.k,
@@ -92,26 +111,37 @@ def nearest(
         age=params.age,
         max_distance_m=params.max_distance_m,
         open_at=params.open_at,
+        near_limit_m=settings.near_limit_m,
     )
-    features = [
-        feature(
-            r.resource,
-            {
-                **engine.resource_extra(r.resource),
-                "distance_m": round(r.distance_m, 1),
-                "walk_minutes": round(r.walk_minutes, 1),
-                "walk_minutes_is_estimate": True,
-                "serves_location": r.serves_location,
-                "open_status": r.open_status,
-            },
+    precision = str(located.get("precision") or "exact")
+    features = []
+    for r in answer.results:
+        label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)
+        features.append(
+            feature(
+                r.resource,
+                {
+                    **engine.resource_extra(r.resource),
+                    "distance_m": round(r.distance_m, 1),
+                    "distance_label": label,
+                    "distance_is_approximate": approx,
+                    "walk_minutes": round(r.walk_minutes, 1),
+                    "walk_minutes_is_estimate": True,
+                    "serves_location": r.serves_location,
+                    "open_status": r.open_status,
+                    "audience_known": r.audience_known,
+                },
+            )
         )
-        for r in results
-    ]
     return {
         "type": "FeatureCollection",
         "features": features,
         "query": {**located, **place.as_dict()},
         "numberReturned": len(features),
+        "near_limit_m": answer.near_limit_m,
+        "missing_types": [{"type": t.value, "label": t.label_fr} for t in answer.missing_types],
+        "message": answer.message_fr(),
+        "national_lines": [feature(r, {}) for r in answer.lines],
     }
 
 

@@ -10,11 +10,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from api.deps import get_engine, get_settings
+from api.deps import get_engine, get_geocoder, get_settings
+from api.errors import PLACE_RESPONSES
 from api.params import AgeFilter, TerritoryFilter, TypeFilter
 from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
+from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
 from geo_clsm.model import Resource
 from geo_clsm.query import filter_resources
@@ -29,7 +31,15 @@ class ResourceFilters:
     type: TypeFilter = None
     age: AgeFilter = None
     territory: TerritoryFilter = None
-    commune: Annotated[str | None, Query(description="Code INSEE de la commune", examples=["57463"])] = None
+    commune: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Commune : nom, code INSEE ou code postal (« Metz », « 57463 », « 57000 »). "
+            "Plusieurs communes possibles : réponse 409 avec `candidates`.",
+            examples=["Metz"],
+        ),
+    ] = None
     qpv: Annotated[str | None, Query(description="Code du QPV où se trouve la ressource", examples=["QN05718M"])] = None
     q: Annotated[
         str | None, Query(max_length=200, description="Texte cherché dans le nom et l'adresse", examples=["Gambetta"])
@@ -90,10 +100,11 @@ def _csv(resources: list[Resource], engine: Engine) -> Response:
     )
 
 
-@router.get("/resources", summary="Ressources (GeoJSON ou CSV), filtrées et paginées")
+@router.get("/resources", summary="Ressources (GeoJSON ou CSV), filtrées et paginées", responses=PLACE_RESPONSES)
 def list_resources(
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
+    geocoder: Annotated[Geocoder, Depends(get_geocoder)],
     settings: Annotated[Settings, Depends(get_settings)],
     filters: Annotated[ResourceFilters, Depends()],
     limit: Annotated[
@@ -110,12 +121,13 @@ def list_resources(
         raise NotFoundError(f"territoire inconnu « {filters.territory} » : {', '.join(catalog.territories)}")
     if filters.qpv and filters.qpv not in set(catalog.qpv["code_qp"]):
         raise NotFoundError(f"QPV inconnu « {filters.qpv} » : voir /api/qpv pour les codes")
+    insee = geocoder.commune(filters.commune).insee_com if filters.commune is not None else None
     selected = filter_resources(
         catalog.resources,
         types=filters.type or (),
         age=filters.age,
         territory=filters.territory,
-        insee_com=filters.commune,
+        insee_com=insee,
         text=filters.q,
         bbox=filters.parsed_bbox(),
     )

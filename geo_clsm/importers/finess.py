@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from geo_clsm.crs import LAMBERT93, crs_for_department, to_wgs84
 from geo_clsm.importers.finess_common import CommuneChecker, format_phone, type_from_category
+from geo_clsm.importers.names import readable, readable_street
 from geo_clsm.importers.report import ImportReport
 from geo_clsm.importers.resources import CommunePoint
 from geo_clsm.model import Position, PositionPrecision, Resource
@@ -338,6 +339,9 @@ def _import_row(
             territory=territory,
             source=SOURCE,
             last_verified=last,
+            source_date=last,
+            display_name=readable(name),
+            display_street=readable_street(street) if street else None,
             notes=f"FINESS catégorie {category} : {f.get('libcategetab', '')}",
         )
     except ValidationError as exc:

@@ -80,6 +80,13 @@ def type_from_category(category: str, name: str) -> ResourceType | None:
             return ResourceType.HDJ
         elif _URG.search(up):
             return ResourceType.URGENCES_PSY
+    if base is ResourceType.CMP and category == "156":
+        # Type fixes, written down in layers/README.md: a unit FINESS files as CMP whose name says
+        # it is an emergency unit, or only a day hospital, is typed by its name.
+        if _URG.search(up):
+            return ResourceType.URGENCES_PSY
+        if _HDJ.search(up) and not _CMP.search(up):
+            return ResourceType.HDJ
     if base is ResourceType.CMP:
         if _CHILD.search(up):
             return ResourceType.CMP_ENFANT

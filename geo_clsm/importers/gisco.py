@@ -28,6 +28,7 @@ from geo_clsm.importers.finess_common import (
     format_phone,
     type_from_category,
 )
+from geo_clsm.importers.names import readable, readable_street
 from geo_clsm.importers.report import ImportReport
 from geo_clsm.model import Position, PositionPrecision, Resource
 from geo_clsm.validate import check_lonlat, french_errors
@@ -104,7 +105,9 @@ def _import_row(
     if category in EXCLUDED_CATEGORIES:
         report.exclude(row, "facility_type", EXCLUDED_CATEGORIES[category], fid)
         return
-    name = (rec.get("site_name") or "").strip() or (rec.get("hospital_name") or "").strip()
+    # hospital_name is the unit ("CMP LE PRE VIVAL MENDE"), site_name its site or parent ("CHS FRANCOIS TOSQUELLES")
+    site = (rec.get("site_name") or "").strip()
+    name = (rec.get("hospital_name") or "").strip() or site
     rtype = type_from_category(category, name) if category else None
     if rtype is None:
         report.exclude(row, "facility_type", f"catégorie hors santé mentale : {label or '(vide)'}", fid)
@@ -161,7 +164,10 @@ def _import_row(
             territory=territory,
             source=SOURCE,
             last_verified=last,
-            notes=f"FINESS : {label}",
+            source_date=last,
+            notes=f"FINESS : {label}" + (f" ; site : {site}" if site and site != name else ""),
+            display_name=readable(name),
+            display_street=readable_street(street) if street else None,
         )
     except ValidationError as exc:
         errs = french_errors(exc)

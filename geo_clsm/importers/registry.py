@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from geo_clsm.importers.names import readable, readable_street
 from geo_clsm.importers.report import ImportReport
 from geo_clsm.importers.resources import CommunePoint, RowError, resource_from_record
 from geo_clsm.model import Resource
@@ -157,5 +158,11 @@ def import_registry(
             except RowError as e:
                 report.reject(row, e.field, e.reason, rid)
                 continue
-            report.records.append(res)
+            # Curated rows are transcribed from public sources, not verified by a person: the
+            # public sees "source : …, <month year>", never "vérifié le" (see layers/README.md).
+            report.records.append(
+                res.model_copy(
+                    update={"display_name": readable(res.name), "display_street": readable_street(res.street)}
+                )
+            )
     return report

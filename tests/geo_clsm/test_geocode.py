@@ -45,7 +45,7 @@ def test_qpv_and_address(offline: OfflineGeocoder) -> None:
     assert q.precision == "qpv" and "QN05718M" in q.label
     a = offline.address("20 rue Gambetta, 57000 Metz")
     assert a.insee_com == "57463" and a.precision == "commune"
-    with pytest.raises(NotFoundError, match="code postal commune"):
+    with pytest.raises(NotFoundError, match="ajouter la commune ou le code postal"):
         offline.address("20 rue Gambetta")
 
 

@@ -1,0 +1,120 @@
+"""A nearest-resource answer that says how sure it is.
+
+On top of :meth:`Engine.nearest`:
+
+- nothing farther than ``near_limit_m`` (default 50 km) is offered as "near": for each wanted
+  type with nothing within it, the answer says "Pas de … connu près d'ici" and lists the
+  national lines that answer that need (``national_lines_needs.csv``) instead of a place
+  hundreds of kilometres away;
+- each result gets a distance in words: "dans la commune" for a resource placed only at its
+  commune when the search is in that commune (never "à 0 m"), "environ …" when either end is
+  approximate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from geo_clsm.importers.lines import ALL_NEEDS, read_line_needs
+from geo_clsm.layers import Catalog
+from geo_clsm.model import LINE_TYPES, PositionPrecision, Resource, ResourceType
+from geo_clsm.query import matches_audience
+
+if TYPE_CHECKING:
+    from geo_clsm.engine import Engine, NearestResult
+
+NEAR_LIMIT_M = 50_000.0
+APPROXIMATE_QUERY = {"commune", "arrondissement", "qpv"}
+
+
+class NationalLines:
+    """The national lines of the catalog, and which needs each answers."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.lines = [r for r in catalog.resources if r.type in LINE_TYPES]
+        needs_layer = next((lay for lay in catalog.layers.values() if lay.kind == "line_needs"), None)
+        self.needs = read_line_needs(catalog.data_dir / needs_layer.path) if needs_layer else {}
+
+    def answering(self, types: Sequence[ResourceType], *, age: int | None) -> list[Resource]:
+        """Lines for these needs (every need when ``types`` is empty) that receive ``age``:
+        the lines specific to a need first, then those answering every need."""
+        wanted = {t.value for t in types}
+        specific, general = [], []
+        for r in self.lines:
+            answers = self.needs.get(r.id, frozenset())
+            if age is not None and r.accepts_age(age) is False:
+                continue
+            if answers & wanted:
+                specific.append(r)
+            elif ALL_NEEDS in answers:
+                general.append(r)
+        return specific + general
+
+
+@dataclass
+class NearestAnswer:
+    results: list[NearestResult]
+    missing_types: list[ResourceType]
+    lines: list[Resource]
+    near_limit_m: float
+    nothing_near: bool = False
+    labels: dict[str, str] = field(default_factory=dict)  # resource id -> distance in words
+
+    def message_fr(self) -> str | None:
+        km = f"{self.near_limit_m / 1000:.0f} km"
+        if self.missing_types:
+            parts = [("d'" if t.label_fr[:1] in "AEIOUYÉÈÊ" else "de ") + t.label_fr for t in self.missing_types]
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " ni " + parts[-1]
+            return f"Pas {listed} connu près d'ici (à moins de {km}). Lignes nationales joignables :"
+        if self.nothing_near:
+            return f"Pas de ressource connue près d'ici (à moins de {km}). Lignes nationales joignables :"
+        return None
+
+
+def distance_label(r: NearestResult, *, query_insee: str | None, query_precision: str) -> tuple[str, bool]:
+    """The distance in words, and whether it is approximate."""
+    pos = r.resource.public_position()
+    commune_level = pos is not None and pos.precision is PositionPrecision.COMMUNE
+    if commune_level and query_insee and r.resource.insee_com == query_insee:
+        return "dans la commune", True
+    approx = commune_level or query_precision in APPROXIMATE_QUERY
+    d = r.distance_m
+    text = f"{round(d / 10) * 10:.0f} m" if d < 1000 else f"{d / 1000:.1f} km".replace(".", ",")
+    if approx:
+        text = "moins de 100 m" if d < 100 else "environ " + text
+    return text, approx
+
+
+def _audience_filter(t: ResourceType, age: int | None) -> Callable[[Resource], bool]:
+    return lambda r: matches_audience(r, types=[t], age=age)
+
+
+def search(
+    engine: Engine,
+    lon: float,
+    lat: float,
+    *,
+    k: int = 5,
+    types: Sequence[ResourceType] = (),
+    age: int | None = None,
+    max_distance_m: float | None = None,
+    open_at: datetime | None = None,
+    near_limit_m: float = NEAR_LIMIT_M,
+) -> NearestAnswer:
+    """Nearest resources within ``near_limit_m`` (and ``max_distance_m``), with the national lines
+    that answer the wanted needs nothing near answers."""
+    radius = near_limit_m if max_distance_m is None else min(max_distance_m, near_limit_m)
+    results = engine.nearest(lon, lat, k=k, types=types, age=age, max_distance_m=radius, open_at=open_at)
+    missing = []
+    for t in types:
+        if any(r.resource.matches_type(t) for r in results):
+            continue
+        near = engine.index.nearest(lon, lat, k=1, keep=_audience_filter(t, age), max_distance_m=near_limit_m)
+        if not near:
+            missing.append(ResourceType(t))
+    nothing = not results and not types
+    lines = engine.lines.answering(missing, age=age) if (missing or nothing) else []
+    return NearestAnswer(results, missing, lines, near_limit_m, nothing_near=nothing)
