@@ -52,6 +52,7 @@ class ResourceType(StrEnum):
 
 
 CMP_FAMILY = frozenset({ResourceType.CMP, ResourceType.CMP_ADULTE, ResourceType.CMP_ENFANT})
+_TYPE_BY_CODE: dict[str, ResourceType] = {t.value: t for t in ResourceType}
 
 TYPE_LABELS_FR: dict[ResourceType, str] = {
     ResourceType.CMP_ADULTE: "CMP adultes",
@@ -301,7 +302,9 @@ class Resource(BaseModel):
         self, wanted: ResourceType | str, *, known_audience_only: bool = False
     ) -> tuple[ResourceType, ...]:
         """The resource's offers (its type, then its services) that a filter on ``wanted`` keeps."""
-        wanted = ResourceType(wanted)
+        wanted = wanted if isinstance(wanted, ResourceType) else ResourceType(wanted)
+        if wanted not in CMP_FAMILY and wanted not in IMPLIED_AGES:  # plain types: by type or service
+            return tuple(o for o in (self.type, *self.service_types) if o == wanted)
         want_ages = IMPLIED_AGES.get(wanted)
         out = []
         for offer in (self.type, *self.service_types):
@@ -321,7 +324,7 @@ class Resource(BaseModel):
 
     @property
     def service_types(self) -> tuple[ResourceType, ...]:
-        return tuple(ResourceType(s) for s in self.services if s in ResourceType.__members__)
+        return tuple(_TYPE_BY_CODE[s] for s in self.services if s in _TYPE_BY_CODE)
 
     def public_properties(self) -> dict[str, Any]:
         """Properties safe to publish (GeoJSON feature properties, CSV rows)."""
