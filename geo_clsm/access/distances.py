@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from geo_clsm.access.params import AccessParams
@@ -21,8 +22,9 @@ from geo_clsm.model import IMPLIED_AGES, PositionPrecision, Resource, ResourceTy
 from geo_clsm.query import audience_unknown
 from geo_clsm.walk import walk_minutes
 
-Placed = tuple[Resource, float, float, BaseGeometry | None]
-"""A resource with its projected public position (x, y) and projected service area."""
+Placed = tuple[Resource, float, float, BaseGeometry | None, frozenset[ResourceType]]
+"""A resource with its projected public position (x, y), projected service area and offers
+(its type and the types of its services)."""
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Supply:
     unknown_audience: np.ndarray  # kept only because the audience is unknown
     at_commune: np.ndarray  # public position at commune precision
     capacity: np.ndarray
+    kdtree: cKDTree | None = None
 
     @staticmethod
     def place(resources: Sequence[Resource], crs: str) -> list[Placed]:
@@ -54,7 +57,7 @@ class Supply:
         projected = gpd.GeoSeries([shapely.from_wkt(r.service_area_wkt) for r in with_area], crs=WGS84).to_crs(crs)
         areas = {r.id: g for r, g in zip(with_area, projected, strict=True)}
         return [
-            (r, float(a), float(b), areas.get(r.id))
+            (r, float(a), float(b), areas.get(r.id), frozenset((r.type, *r.service_types)))
             for r, a, b in zip(kept, np.atleast_1d(x), np.atleast_1d(y), strict=True)
         ]
 
@@ -73,18 +76,24 @@ class Supply:
         ``placed`` (from :meth:`place`) saves re-projecting the resources for every type.
         """
         placed = Supply.place(resources, crs) if placed is None else placed
-        chosen = [p for p in placed if p[0].matches_type(rtype, known_audience_only=known_audience_only)]
+        covered = {o for o in ResourceType if rtype.covers(o)}  # cheap pre-filter; the rule decides
+        chosen = [
+            p
+            for p in placed
+            if not covered.isdisjoint(p[4]) and p[0].matches_type(rtype, known_audience_only=known_audience_only)
+        ]
         picked = [p[0] for p in chosen]
         xy = np.array([[p[1], p[2]] for p in chosen]) if chosen else np.empty((0, 2))
         areas = {i: p[3] for i, p in enumerate(chosen) if p[3] is not None}
         tree = shapely.STRtree(np.asarray(shapely.points(xy))) if picked else None
+        kdtree = cKDTree(xy) if picked else None
         unknown = np.array([rtype in IMPLIED_AGES and audience_unknown(r, types=[rtype]) for r in picked], dtype=bool)
         approx = np.array(
             [(p := r.public_position()) is not None and p.precision is PositionPrecision.COMMUNE for r in picked],
             dtype=bool,
         )
         cap = np.array([r.capacity or 1.0 for r in picked], dtype=float)
-        return cls(picked, xy, areas, tree, unknown, approx, cap)
+        return cls(picked, xy, areas, tree, unknown, approx, cap, kdtree)
 
     def near_box(self, box: tuple[float, float, float, float]) -> np.ndarray:
         """Boolean mask of the resources inside a projected box (x0, y0, x1, y1)."""
@@ -100,13 +109,10 @@ class Supply:
 
         0 and the area's resource inside a service area; inf and -1 without any resource.
         """
-        if self.tree is None or len(pts) == 0:
+        if self.kdtree is None or len(pts) == 0:
             return np.full(len(pts), np.inf), np.full(len(pts), -1)
-        src, idx = self.tree.query_nearest(np.asarray(shapely.points(pts)), all_matches=False)
-        d = np.hypot(pts[src, 0] - self.xy[idx, 0], pts[src, 1] - self.xy[idx, 1])
-        dist = np.empty(len(pts))
-        nearest = np.empty(len(pts), dtype=int)
-        dist[src], nearest[src] = d, idx
+        d, idx = self.kdtree.query(pts)
+        dist, nearest = np.asarray(d, dtype=float), np.asarray(idx, dtype=int)
         for i, area in self.areas.items():
             inside = shapely.contains_xy(area, pts[:, 0], pts[:, 1])
             dist[inside] = 0.0
