@@ -4,7 +4,8 @@ scenarios.
 
 Split by concern: :mod:`.params` (parameters, result), :mod:`.sampling` (sample points,
 weights, demand), :mod:`.distances` (supply, distance statistics), :mod:`.sfca` (2SFCA),
-:mod:`.indicators` (the per-QPV table), :mod:`.present` (rounding, French formatting),
+:mod:`.indicators` (the per-QPV table), :mod:`.uncertainty` (what a figure relies on),
+:mod:`.present` (rounding, French formatting),
 :mod:`.scenarios` (what-if).
 """
 

@@ -26,14 +26,14 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geo_clsm.access.distances import Placed, Supply, distance_stats
-from geo_clsm.access.params import FRAGILE_BELOW, AccessParams, AccessResult, Progress
+from geo_clsm.access.params import AccessParams, AccessResult, Progress
 from geo_clsm.access.sampling import commune_grid_demand, population_weights, sample_grid
 from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
+from geo_clsm.access.uncertainty import indices, relied, uncertainty
 from geo_clsm.crs import LAMBERT93, WGS84, projected_crs_for, to_projected
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.layers import Catalog
 from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
-from geo_clsm.query import unknown_audience_note
 
 
 @dataclass
@@ -247,7 +247,8 @@ def _type_rows(
         return fca_scores(xy, sxy, ratios, eval_tree=ctx.trees[name], **decay)  # type: ignore[arg-type]
 
     territory = ctx.territory
-    rest_stats = distance_stats(supply.nearest_m(ctx.r_xy), ctx.r_w, params)
+    rest_d, rest_near = supply.nearest(ctx.r_xy)
+    rest_stats = distance_stats(rest_d, ctx.r_w, params)
     q_all = ctx.q_all
     q_d_all, q_near_all = supply.nearest(q_all)
     q_sfca_all = sfca("qpv", q_all)
@@ -258,11 +259,21 @@ def _type_rows(
             "resource_type": rtype.value,
             **rest_stats,
             "sfca": float(np.average(sfca("rest", ctx.r_xy), weights=ctx.r_w)),
+            **relied(supply, indices(rest_near)),
         }
     ]
     if len(q_all):
         all_q = distance_stats(q_d_all, ctx.q_w_all, params)
-        rest_rows.append({"territory": territory, "zone": "qpv", "resource_type": rtype.value, **all_q, "sfca": None})
+        rest_rows.append(
+            {
+                "territory": territory,
+                "zone": "qpv",
+                "resource_type": rtype.value,
+                **all_q,
+                "sfca": None,
+                **relied(supply, indices(q_near_all)),
+            }
+        )
     rows: list[dict[str, Any]] = []
     count_col = f"count_within_{int(params.count_radius_m)}m"
     offset = 0
@@ -286,7 +297,7 @@ def _type_rows(
             "catchment_m": catchment,
             "n_sample_points": len(pts),
             "n_resources": len(reach),
-            **_uncertainty(supply, reach | {int(j) for j in nearest if j >= 0}, len(reach), catchment),
+            **uncertainty(supply, reach | indices(nearest), n_reach=len(reach), catchment_m=catchment),
         }
         rest_mean = rest_stats.get("mean_m")
         row["equity_ratio_mean"] = row["mean_m"] / rest_mean if row["mean_m"] is not None and rest_mean else None
@@ -305,32 +316,6 @@ def _type_rows(
         for rec, s in zip(ctx.communes.itertuples(), sfca("communes", ctx.com_xy), strict=True)
     ]
     return rows, rest_rows, com_rows
-
-
-def _uncertainty(supply: Supply, relied: set[int], n_reach: int, catchment_m: float) -> dict[str, Any]:
-    """Counts and the French note of the resources a QPV row relies on."""
-    idx = np.array(sorted(relied), dtype=int)
-    n_unknown = int(supply.unknown_audience[idx].sum()) if len(idx) else 0
-    share = float(supply.at_commune[idx].mean()) if len(idx) else None
-    fragile = n_reach < FRAGILE_BELOW
-    parts = [f"{len(idx)} ressource{'s' if len(idx) > 1 else ''} prise{'s' if len(idx) > 1 else ''} en compte"]
-    unknown = unknown_audience_note(n_unknown)
-    if unknown:
-        parts[0] += f", {unknown}"
-    if share:
-        parts.append(f"{round(share * 100)} % positionnées à la commune seulement")
-    if fragile:
-        km = f"{catchment_m / 1000:g}".replace(".", ",")
-        parts.append(
-            f"valeur fragile : {n_reach} ressource{'s' if n_reach > 1 else ''} à moins de {km} km (moins de 3)"
-        )
-    return {
-        "n_resources_relied": len(idx),
-        "n_unknown_audience": n_unknown,
-        "commune_precision_share": share,
-        "fragile": fragile,
-        "note": " ; ".join(parts),
-    }
 
 
 def _assemble(

@@ -112,6 +112,7 @@ def test_known_audience_only_switch(client: TestClient) -> None:
     default = client.get("/api/gaps", params=params).json()
     known = client.get("/api/gaps", params={**params, "known_audience_only": True}).json()
     assert all(r["n_unknown_audience"] >= 1 for r in default["rows"])
+    assert all("au public non précisé" in c["note"] for c in default["territory_comparison"])
     assert all(r["n_unknown_audience"] == 0 and r["zone_blanche"] for r in known["rows"])
     assert any("public connu seulement" in n for n in known["notes"])
     one = client.get("/api/qpv/QN01601M", params={"known_audience_only": True})
