@@ -23,7 +23,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import cKDTree
 
 from geo_clsm.access.distances import Placed, Supply, distance_stats
 from geo_clsm.access.params import AccessParams, AccessResult, Progress
@@ -57,12 +56,6 @@ class _Territory:
     def __post_init__(self) -> None:
         self.q_all = np.vstack(self.q_pts) if self.q_pts else np.empty((0, 2))
         self.q_w_all = np.concatenate(self.q_w) if self.q_w else np.empty(0)
-        # k-d trees reused by every type's 2SFCA.
-        self.demand_tree = cKDTree(self.demand_xy) if len(self.demand_xy) else None
-        self.trees = {
-            name: cKDTree(xy) if len(xy) else None
-            for name, xy in (("rest", self.r_xy), ("qpv", self.q_all), ("communes", self.com_xy))
-        }
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -239,26 +232,25 @@ def _type_rows(
         ctx.demand_pop,
         sxy,
         supply.capacity[near],
-        demand_tree=ctx.demand_tree,
         **decay,  # type: ignore[arg-type]
     )
 
-    def sfca(name: str, xy: np.ndarray) -> np.ndarray:
-        return fca_scores(xy, sxy, ratios, eval_tree=ctx.trees[name], **decay)  # type: ignore[arg-type]
+    def sfca(xy: np.ndarray) -> np.ndarray:
+        return fca_scores(xy, sxy, ratios, **decay)  # type: ignore[arg-type]
 
     territory = ctx.territory
     rest_d, rest_near = supply.nearest(ctx.r_xy)
     rest_stats = distance_stats(rest_d, ctx.r_w, params)
     q_all = ctx.q_all
     q_d_all, q_near_all = supply.nearest(q_all)
-    q_sfca_all = sfca("qpv", q_all)
+    q_sfca_all = sfca(q_all)
     rest_rows = [
         {
             "territory": territory,
             "zone": "hors_qpv",
             "resource_type": rtype.value,
             **rest_stats,
-            "sfca": float(np.average(sfca("rest", ctx.r_xy), weights=ctx.r_w)),
+            "sfca": float(np.average(sfca(ctx.r_xy), weights=ctx.r_w)),
             **relied(supply, indices(rest_near)),
         }
     ]
@@ -313,7 +305,7 @@ def _type_rows(
             "sfca": float(s),
             "sfca_per_10k": float(s) * 10_000,
         }
-        for rec, s in zip(ctx.communes.itertuples(), sfca("communes", ctx.com_xy), strict=True)
+        for rec, s in zip(ctx.communes.itertuples(), sfca(ctx.com_xy), strict=True)
     ]
     return rows, rest_rows, com_rows
 

@@ -6,15 +6,14 @@ Step 2: A_i = sum_j R_j W(d_ij) over supply j within the catchment of location i
 W is 1 (no decay), a Gaussian ``exp(-d² / 2σ²)`` (PySAL ``access`` ``weights.gaussian``),
 or steps ``((bound_m, weight), ...)``: the weight of the first bound >= d (PySAL
 ``weights.step_fn``; the DREES APL uses 1, 2/3, 1/3). W is 0 beyond the catchment.
-Pairs within the catchment are found with a k-d tree (scipy), one supply at a time.
+Distances are computed in chunks of points near the supply (``benchmarks/bench_access.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 Steps = Sequence[tuple[float, float]]
 
@@ -34,22 +33,25 @@ def decay_weights(
     return np.where(d <= catchment_m, w, 0.0)
 
 
-def _each_supply(
-    points: np.ndarray, supply_xy: np.ndarray, *, catchment_m: float, tree: cKDTree | None = None
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each supply point: indices of ``points`` within the catchment and their distances.
+CHUNK = 4096
 
-    ``tree`` is a k-d tree of ``points`` already built (reused across types).
+
+def _chunks(
+    points: np.ndarray, supply_xy: np.ndarray, *, catchment_m: float
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Points near the supply, in chunks: (indices into ``points``, distances to every supply point).
+
+    Only points inside the supply's bounding box grown by the catchment are kept; the
+    distance matrix of a chunk is dense (few supply points per type around a territory).
     """
     if len(points) == 0 or len(supply_xy) == 0:
-        return [(np.empty(0, dtype=int), np.empty(0)) for _ in supply_xy]
-    tree = tree if tree is not None else cKDTree(points)
-    out = []
-    for j, near in enumerate(tree.query_ball_point(supply_xy, r=catchment_m)):
-        idx = np.asarray(near, dtype=int)
-        d = np.hypot(points[idx, 0] - supply_xy[j, 0], points[idx, 1] - supply_xy[j, 1])
-        out.append((idx, d))
-    return out
+        return
+    lo, hi = supply_xy.min(axis=0) - catchment_m, supply_xy.max(axis=0) + catchment_m
+    near = np.flatnonzero(np.all((points >= lo) & (points <= hi), axis=1))
+    for s in range(0, len(near), CHUNK):
+        idx = near[s : s + CHUNK]
+        p = points[idx]
+        yield idx, np.hypot(p[:, None, 0] - supply_xy[None, :, 0], p[:, None, 1] - supply_xy[None, :, 1])
 
 
 def fca_supply_ratios(
@@ -61,17 +63,12 @@ def fca_supply_ratios(
     catchment_m: float,
     decay_sigma_m: float | None = None,
     steps: Steps | None = None,
-    demand_tree: cKDTree | None = None,
 ) -> np.ndarray:
     """2SFCA step 1: R_j = S_j / sum_k P_k W(d_kj) over demand k within the catchment of j (0 if none)."""
-    ratios = np.zeros(len(supply_xy))
-    for j, (idx, d) in enumerate(_each_supply(demand_xy, supply_xy, catchment_m=catchment_m, tree=demand_tree)):
-        served = float(
-            demand_pop[idx] @ decay_weights(d, catchment_m=catchment_m, decay_sigma_m=decay_sigma_m, steps=steps)
-        )
-        if served > 0:
-            ratios[j] = supply_capacity[j] / served
-    return ratios
+    served = np.zeros(len(supply_xy))
+    for idx, d in _chunks(demand_xy, supply_xy, catchment_m=catchment_m):
+        served += demand_pop[idx] @ decay_weights(d, catchment_m=catchment_m, decay_sigma_m=decay_sigma_m, steps=steps)
+    return np.divide(supply_capacity, served, out=np.zeros(len(supply_xy)), where=served > 0)
 
 
 def fca_scores(
@@ -82,13 +79,11 @@ def fca_scores(
     catchment_m: float,
     decay_sigma_m: float | None = None,
     steps: Steps | None = None,
-    eval_tree: cKDTree | None = None,
 ) -> np.ndarray:
     """2SFCA step 2: A_i = sum_j R_j W(d_ij) over supply j within the catchment of i."""
     out = np.zeros(len(eval_xy))
-    for j, (idx, d) in enumerate(_each_supply(eval_xy, supply_xy, catchment_m=catchment_m, tree=eval_tree)):
-        if ratios[j]:
-            out[idx] += ratios[j] * decay_weights(d, catchment_m=catchment_m, decay_sigma_m=decay_sigma_m, steps=steps)
+    for idx, d in _chunks(eval_xy, supply_xy, catchment_m=catchment_m):
+        out[idx] = decay_weights(d, catchment_m=catchment_m, decay_sigma_m=decay_sigma_m, steps=steps) @ ratios
     return out
 
 
