@@ -82,7 +82,7 @@ def compare(before: AccessResult, after: AccessResult) -> pd.DataFrame:
     ]
     a = present(pd.DataFrame(before.qpv.drop(columns="geometry")))
     b = present(pd.DataFrame(after.qpv.drop(columns="geometry")))
-    m = a[["code_qp", "lib_qp", "resource_type", *cols, "zone_blanche"]].merge(
+    m = a[["code_qp", "lib_qp", "resource_type", *cols, "zone_blanche", "fragile"]].merge(
         b[["code_qp", "resource_type", *cols, "zone_blanche", "fragile"]],
         on=["code_qp", "resource_type"],
         suffixes=("_before", "_after"),

@@ -59,6 +59,8 @@ def test_scenario_before_after(client: TestClient) -> None:
     borny = rows["QN05720M"]
     assert borny["mean_m_after"] < borny["mean_m_before"] and borny["mean_m_diff"] < 0
     assert borny["zone_blanche_before"] and not borny["zone_blanche_after"]
+    assert {"fragile_before", "fragile_after", "n_resources_diff"} <= set(borny)
+    assert borny["mean_m_diff"] == borny["mean_m_after"] - borny["mean_m_before"]  # the figures as shown
     # The catalog itself is unchanged.
     again = client.get("/api/qpv/QN05720M").json()["properties"]["indicators"]["CSAPA"]
     assert again["mean_m"] == borny["mean_m_before"]
