@@ -47,6 +47,7 @@ test: lint typecheck pytest
 bench: install
 	$(BIN)/python benchmarks/bench_nearest.py
 	$(BIN)/python benchmarks/bench_markers.py
+	$(BIN)/python benchmarks/bench_access.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

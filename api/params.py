@@ -17,3 +17,13 @@ AgeFilter = Annotated[
     Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15]),
 ]
 TerritoryFilter = Annotated[str | None, Query(description="Identifiant de territoire", examples=["metz"])]
+KnownAudienceFilter = Annotated[
+    bool,
+    Query(
+        description=(
+            "Public connu seulement : écarter les ressources gardées parce que leur public n'est pas précisé "
+            "(par exemple un CMP au public non précisé pour « CMP adultes »)"
+        ),
+        examples=[False],
+    ),
+]

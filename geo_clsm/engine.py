@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import shapely
 
-from geo_clsm.access import AccessParams, AccessResult, compute_access
+from geo_clsm.access import AccessResult, territory_indicators
 from geo_clsm.crs import TIMEZONES, zone_of
 from geo_clsm.index import ResourceIndex
 from geo_clsm.layers import Catalog
@@ -73,11 +73,7 @@ class Engine:
     @cached_property
     def access(self) -> dict[str, AccessResult]:
         """Access indicators of every territory that has QPV, computed once (default parameters)."""
-        with_qpv = sorted(set(self.catalog.qpv["territory"]))
-        return {
-            tid: compute_access(self.catalog, territory=tid, types=PLACE_TYPES, params=AccessParams())
-            for tid in with_qpv
-        }
+        return territory_indicators(self.catalog, types=PLACE_TYPES)
 
     @cached_property
     def markers(self) -> list[list[object]]:

@@ -1,4 +1,4 @@
-"""Folium views: the resident map and the planner map, with vendored assets only.
+"""Folium views: the resident map and the shared page parts (the planner map: :mod:`geo_clsm.planner`).
 
 The pages load Leaflet and MarkerCluster from ``/static/vendor`` (served by the app) and
 the project's own script ``/static/app/map.js``; :func:`check_no_external_assets` fails
@@ -12,14 +12,10 @@ from __future__ import annotations
 import html
 import json
 import re
-import warnings
 from typing import Any, cast
 
 import folium
 import geopandas as gpd
-import mapclassify
-import numpy as np
-import pandas as pd
 from branca.element import Figure
 
 from geo_clsm.crs import LAMBERT93, WGS84, projected_crs_for
@@ -65,19 +61,6 @@ AGE_GROUPS = [
     ("adulte", "Adulte (26-59 ans)", 40),
     ("senior", "Personne âgée (60 ans et plus)", 70),
 ]
-
-INDICATORS_FR = {
-    "mean_m": "Distance moyenne à la ressource la plus proche (m)",
-    "p90_m": "Distance au 90e centile (m)",
-    "within_500m_share": "Part du quartier à moins de 500 m",
-    "within_1000m_share": "Part du quartier à moins de 1 km",
-    "walk_minutes_mean": "Temps de marche moyen estimé (min)",
-    "sfca_per_10k": "Offre pour 10 000 habitants (2SFCA)",
-    "equity_ratio_mean": "Ratio distance QPV / reste du territoire",
-}
-# For these, a larger value is better access: the palette is reversed.
-HIGHER_IS_BETTER = {"within_500m_share", "within_1000m_share", "sfca_per_10k"}
-PALETTE = ["#fff3b0", "#fdc46a", "#f68d45", "#d6473a", "#8f1d2c"]
 
 EMERGENCY_BANNER = """
 <header class="gc-banner" role="banner" aria-label="Numéros d'urgence">
@@ -234,155 +217,6 @@ def _add_outlines(m: folium.Map, communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFra
             style_function=lambda _: {"color": "#7b2cbf", "weight": 2, "fillOpacity": 0.08, "dashArray": "4 3"},
             tooltip=folium.GeoJsonTooltip(fields=["lib_qp", "code_qp"], aliases=["QPV", "Code"]),
         ).add_to(m)
-
-
-def classify(values: pd.Series, *, k: int = 5) -> tuple[np.ndarray, list[float]]:
-    """Class index per value and upper bounds, with mapclassify (Fisher-Jenks, fewer classes
-    when there are fewer distinct values). Missing values get class -1."""
-    finite = values.replace([np.inf, -np.inf], np.nan).dropna().astype(float)
-    classes = np.full(len(values), -1)
-    if finite.empty:
-        return classes, []
-    n = min(k, finite.nunique())
-    if n < 2:
-        classes[values.notna().to_numpy()] = 0
-        return classes, [float(finite.max())]
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Numba not installed")
-        scheme = mapclassify.FisherJenks(finite.to_numpy(), k=n)
-    classes[values.index.get_indexer(finite.index)] = scheme.yb
-    return classes, [float(b) for b in scheme.bins]
-
-
-def planner_page(
-    engine: Engine,
-    *,
-    territory: str,
-    rtype: ResourceType,
-    indicator: str,
-    tiles_url: str,
-    tiles_attribution: str,
-) -> str:
-    """The planner view: QPV choropleth of one indicator for one type, with downloads."""
-    result = engine.access[territory]
-    communes, _ = _pilot_frames(engine, territory)
-    table = result.qpv[result.qpv["resource_type"] == rtype.value].reset_index(drop=True)
-    classes, bins = classify(table[indicator])
-    palette = PALETTE[::-1] if indicator in HIGHER_IS_BETTER else PALETTE
-    palette = palette[: max(len(bins), 1)] if len(bins) < len(PALETTE) else palette
-    shown = table.copy()
-    shown["classe"] = classes
-    fields = [
-        "lib_qp",
-        "code_qp",
-        "mean_m",
-        "p90_m",
-        "within_500m_share",
-        "within_1000m_share",
-        "walk_minutes_mean",
-        "sfca_per_10k",
-        "equity_ratio_mean",
-        "zone_blanche",
-    ]
-    shown["zone_blanche"] = shown["zone_blanche"].map({True: "oui", False: "non"})
-    gj = _outline_geojson(shown, [*fields, "classe"])
-    # SVG rather than canvas: few polygons, each a focusable, inspectable path.
-    m = _base_map(
-        tiles_url=tiles_url, tiles_attribution=tiles_attribution, bounds=_bounds(communes), prefer_canvas=False
-    )
-    _add_outlines(m, communes, table.iloc[0:0])
-
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        c = feature["properties"]["classe"]
-        return {
-            "color": "#333",
-            "weight": 1.5,
-            "fillColor": "#cccccc" if c < 0 else palette[min(c, len(palette) - 1)],
-            "fillOpacity": 0.75,
-        }
-
-    folium.GeoJson(
-        gj,
-        name=f"QPV — {INDICATORS_FR[indicator]}",
-        style_function=style,
-        tooltip=folium.GeoJsonTooltip(
-            fields=fields,
-            aliases=[
-                "QPV",
-                "Code",
-                "Distance moyenne (m)",
-                "Distance p90 (m)",
-                "Part < 500 m",
-                "Part < 1 km",
-                "Marche moyenne (min, estim.)",
-                "Offre / 10 000 hab. (2SFCA)",
-                "Ratio QPV / reste",
-                "Zone blanche",
-            ],
-            localize=True,
-        ),
-    ).add_to(m)
-    root = _root(m)
-    lows = [None, *bins[:-1]]
-    rows = "".join(
-        f'<li><span class="gc-swatch" style="background:{palette[min(i, len(palette) - 1)]}"></span>'
-        f"{_fmt(lo, indicator)} – {_fmt(hi, indicator)}</li>"
-        for i, (lo, hi) in enumerate(zip(lows, bins, strict=True))
-    )
-    if (classes < 0).any():
-        rows += '<li><span class="gc-swatch" style="background:#cccccc"></span>aucune ressource de ce type</li>'
-    cat = engine.catalog
-    terr_opts = "".join(
-        f'<option value="{tid}"{" selected" if tid == territory else ""}>{html.escape(cat.territories[tid].name)}</option>'
-        for tid in engine.access
-    )
-    type_opts = "".join(
-        f'<option value="{t.value}"{" selected" if t == rtype else ""}>{html.escape(t.label_fr)}</option>'
-        for t in ResourceType
-    )
-    ind_opts = "".join(
-        f'<option value="{k}"{" selected" if k == indicator else ""}>{html.escape(v)}</option>'
-        for k, v in INDICATORS_FR.items()
-    )
-    q = f"territory={territory}&amp;type={rtype.value}"
-    panel = f"""
-{EMERGENCY_BANNER}
-<main class="gc-panel gc-planner" aria-label="Analyse des QPV">
-  <h1>Accès aux ressources dans les QPV</h1>
-  <form method="get" action="/planning" aria-label="Choisir l'indicateur">
-    <label for="gc-territory">Territoire</label><select id="gc-territory" name="territory">{terr_opts}</select>
-    <label for="gc-type">Type de ressource</label><select id="gc-type" name="type">{type_opts}</select>
-    <label for="gc-indicator">Indicateur</label><select id="gc-indicator" name="indicator">{ind_opts}</select>
-    <button type="submit">Afficher</button>
-  </form>
-  <section aria-label="Légende de l'indicateur" class="gc-choropleth-legend">
-    <h2>{html.escape(INDICATORS_FR[indicator])} — {html.escape(rtype.label_fr)}</h2>
-    <ul>{rows}</ul>
-    <p class="gc-note">Classes : seuils naturels (Fisher-Jenks, mapclassify). Distances à vol d'oiseau,
-    temps de marche estimés ; points de grille de 50 m de poids égal dans chaque QPV.</p>
-  </section>
-  <p class="gc-downloads">Télécharger les indicateurs :
-    <a href="/api/gaps?{q}&amp;format=csv" download>CSV</a> ·
-    <a href="/api/qpv?{q}">GeoJSON</a> ·
-    <a href="/api/gaps?territory={territory}&amp;format=csv" download>CSV, tous types</a></p>
-</main>
-{_legend_box()}"""
-    root.html.add_child(folium.Element(panel))
-    root.html.add_child(folium.Element(_config(m, "planner", territory=territory)))
-    root.html.add_child(folium.Element(f'<script src="{APP_JS}" defer></script>'))
-    return _finish(m)
-
-
-def _fmt(v: float | None, indicator: str) -> str:
-    """A legend bound in French notation, in the indicator's unit."""
-    if v is None:
-        return "min."
-    if indicator.endswith("_share"):
-        return f"{v * 100:.0f} %"
-    if indicator.endswith("_m"):
-        return f"{v:,.0f} m".replace(",", "\u202f")
-    digits = 1 if indicator == "walk_minutes_mean" else 2
-    return f"{v:.{digits}f}".replace(".", ",")
 
 
 _ASSET_RE = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']([^\"']+)[\"']", re.I)

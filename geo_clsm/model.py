@@ -42,14 +42,17 @@ class ResourceType(StrEnum):
         return TYPE_LABELS_FR[self]
 
     def covers(self, other: ResourceType) -> bool:
-        """Whether a filter on ``self`` keeps a resource of type ``other``.
+        """Whether a filter on ``self`` may keep an offer of type ``other``, before the audience test.
 
-        ``CMP`` is the parent of ``CMP_ADULTE`` and ``CMP_ENFANT``.
+        The CMP family (``CMP``, ``CMP_ADULTE``, ``CMP_ENFANT``) covers itself: a CMP whose
+        public is not stated may receive adults or children; :meth:`Resource.matches_type`
+        then compares audiences (the type's :data:`IMPLIED_AGES` against the offer's).
         """
-        return other == self or (self is ResourceType.CMP and other in _CMP_CHILDREN)
+        return other == self or (self in CMP_FAMILY and other in CMP_FAMILY)
 
 
-_CMP_CHILDREN = {ResourceType.CMP_ADULTE, ResourceType.CMP_ENFANT}
+CMP_FAMILY = frozenset({ResourceType.CMP, ResourceType.CMP_ADULTE, ResourceType.CMP_ENFANT})
+_TYPE_BY_CODE: dict[str, ResourceType] = {t.value: t for t in ResourceType}
 
 TYPE_LABELS_FR: dict[ResourceType, str] = {
     ResourceType.CMP_ADULTE: "CMP adultes",
@@ -95,6 +98,14 @@ IMPLIED_AGES: dict[ResourceType, tuple[int | None, int | None]] = {
     ResourceType.CMP_ENFANT: (0, 17),
     ResourceType.MDA: (11, 25),
 }
+"""Ages a type implies (inclusive years; None = open end). A filter on one of these types
+keeps offers whose audience overlaps the range, or whose audience is unknown."""
+
+
+def _overlaps(a: tuple[int | None, int | None], b: tuple[int | None, int | None]) -> bool:
+    lo = max(0 if a[0] is None else a[0], 0 if b[0] is None else b[0])
+    hi = min(200 if a[1] is None else a[1], 200 if b[1] is None else b[1])
+    return lo <= hi
 
 
 class PositionPrecision(StrEnum):
@@ -260,17 +271,14 @@ class Resource(BaseModel):
     def hours(self) -> OpeningHours | None:
         return parse_opening_hours(self.opening_hours) if self.opening_hours else None
 
-    def accepts_age(self, age: int) -> bool | None:
-        """Whether the resource receives a person of ``age``; None when unknown.
+    def accepts_age(self, age: int, *, offer: ResourceType | None = None) -> bool | None:
+        """Whether the resource (or one of its offers) receives a person of ``age``; None when unknown.
 
         The audience's own range wins; without one, the type implies it: CMP adultes 18+,
         CMP enfants et adolescents 0-17, maison des adolescents 11-25.
         """
-        known = self.audience.includes_age(age)
-        if known is not None:
-            return known
-        implied = IMPLIED_AGES.get(self.type)
-        return None if implied is None else Audience(age_min=implied[0], age_max=implied[1]).includes_age(age)
+        ages = self.offer_ages(offer or self.type)
+        return None if ages is None else _overlaps(ages, (age, age))
 
     def public_position(self) -> Position | None:
         """The position shown to the public (commune-level for a confidential address)."""
@@ -278,14 +286,45 @@ class Resource(BaseModel):
             return self.commune_position
         return self.position
 
-    def matches_type(self, wanted: ResourceType | str) -> bool:
-        """Whether a type filter keeps this resource: its type, or a service it offers."""
-        wanted = ResourceType(wanted)
-        return wanted.covers(self.type) or any(wanted.covers(t) for t in self.service_types)
+    def matches_type(self, wanted: ResourceType | str, *, known_audience_only: bool = False) -> bool:
+        """Whether a type filter keeps this resource: by its type or a service it offers.
+
+        The one audience rule: for a type that implies ages (``CMP_ADULTE`` 18+,
+        ``CMP_ENFANT`` 0-17, ``MDA`` 11-25), an offer of the family counts when its audience
+        overlaps those ages **or is unknown** (a ``CMP`` of unstated public, a day hospital
+        offering a CMP). ``known_audience_only`` drops the unknown ones.
+        The offer's audience is the resource's stated age range, else the ages its own
+        type implies (a ``CMP_ENFANT`` is 0-17), else unknown.
+        """
+        return bool(self.matching_offers(wanted, known_audience_only=known_audience_only))
+
+    def matching_offers(
+        self, wanted: ResourceType | str, *, known_audience_only: bool = False
+    ) -> tuple[ResourceType, ...]:
+        """The resource's offers (its type, then its services) that a filter on ``wanted`` keeps."""
+        wanted = wanted if isinstance(wanted, ResourceType) else ResourceType(wanted)
+        if wanted not in CMP_FAMILY and wanted not in IMPLIED_AGES:  # plain types: by type or service
+            return tuple(o for o in (self.type, *self.service_types) if o == wanted)
+        want_ages = IMPLIED_AGES.get(wanted)
+        out = []
+        for offer in (self.type, *self.service_types):
+            if not wanted.covers(offer):
+                continue
+            ages = None if want_ages is None else self.offer_ages(offer)
+            unknown_ok = ages is None and not known_audience_only
+            if want_ages is None or unknown_ok or (ages is not None and _overlaps(ages, want_ages)):
+                out.append(offer)
+        return tuple(out)
+
+    def offer_ages(self, offer: ResourceType) -> tuple[int | None, int | None] | None:
+        """Age range of one of the resource's offers: stated, else implied by the offer's type; None if unknown."""
+        if self.audience.age_min is not None or self.audience.age_max is not None:
+            return (self.audience.age_min, self.audience.age_max)
+        return IMPLIED_AGES.get(offer)
 
     @property
     def service_types(self) -> tuple[ResourceType, ...]:
-        return tuple(ResourceType(s) for s in self.services if s in ResourceType.__members__)
+        return tuple(_TYPE_BY_CODE[s] for s in self.services if s in _TYPE_BY_CODE)
 
     def public_properties(self) -> dict[str, Any]:
         """Properties safe to publish (GeoJSON feature properties, CSV rows)."""

@@ -23,6 +23,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from geo_clsm.access import present
 from geo_clsm.crs import LAMBERT93, WGS84, transformer
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.exports import records
@@ -87,7 +88,7 @@ def _qpv_indicators(engine: Engine) -> list[Item]:
     communes = dict(zip(engine.catalog.qpv["code_qp"], engine.catalog.qpv["insee_com"], strict=True))
     out = []
     for result in engine.access.values():
-        table = pd.DataFrame(result.qpv.drop(columns="geometry"))
+        table = present(pd.DataFrame(result.qpv.drop(columns="geometry")))  # the figures as shown everywhere
         for rec, geom in zip(records(table), result.qpv.geometry, strict=True):
             rec["insee_com"] = communes.get(rec["code_qp"])
             out.append(Item(f"{rec['code_qp']}-{rec['resource_type']}", geom, rec, frozenset([rec["resource_type"]])))
@@ -100,7 +101,7 @@ def _communes_indicators(engine: Engine) -> list[Item]:
     for tid, result in engine.access.items():
         mine = communes[communes["territory"] == tid]
         shapes = dict(zip(mine["insee_com"].astype(str), mine.geometry, strict=True))
-        for rec in records(result.communes):
+        for rec in records(present(result.communes)):
             code = str(rec["insee_com"])
             item_id = f"{code}-{rec['resource_type']}"
             out.append(Item(item_id, shapes.get(code), rec, frozenset([rec["resource_type"]])))

@@ -12,16 +12,55 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
-def matches_audience(r: Resource, *, types: Sequence[ResourceType] = (), age: int | None = None) -> bool:
-    """The type and age filters shared by listings and nearest queries.
+def matches_audience(
+    r: Resource,
+    *,
+    types: Sequence[ResourceType] = (),
+    age: int | None = None,
+    known_audience_only: bool = False,
+) -> bool:
+    """The type and age filters shared by listings, nearest queries and indicators.
 
-    ``types`` keeps a resource whose type or services match one of them (``CMP`` covers
-    adult and child CMPs); ``age`` keeps resources that receive that age, and those whose
-    audience is unknown.
+    ``types`` keeps a resource whose type or services match one of them
+    (:meth:`Resource.matches_type`: ``CMP`` covers every CMP; ``CMP_ADULTE`` a CMP whose
+    audience includes adults or is unknown); ``age`` keeps resources that receive that
+    age, and those whose audience is unknown. ``known_audience_only`` drops the resources
+    kept only because their audience is unknown.
     """
-    if types and not any(r.matches_type(t) for t in types):
-        return False
-    return age is None or r.accepts_age(age) is not False
+    if types:
+        offers = [o for t in types for o in r.matching_offers(t, known_audience_only=known_audience_only)]
+        if not offers:
+            return False
+    else:
+        offers = [r.type]
+    if age is None:
+        return True
+    for offer in offers:
+        accepts = r.accepts_age(age, offer=offer)
+        if accepts is True or (accepts is None and not known_audience_only):
+            return True
+    return False
+
+
+def audience_unknown(r: Resource, *, types: Sequence[ResourceType] = (), age: int | None = None) -> bool:
+    """Whether ``r`` passes the filters only because its audience is unknown."""
+    return matches_audience(r, types=types, age=age) and not matches_audience(
+        r, types=types, age=age, known_audience_only=True
+    )
+
+
+def count_unknown_audience(
+    resources: Iterable[Resource], *, types: Sequence[ResourceType] = (), age: int | None = None
+) -> int:
+    """How many of ``resources`` pass the filters only because their audience is unknown."""
+    return sum(audience_unknown(r, types=types, age=age) for r in resources)
+
+
+def unknown_audience_note(n_unknown: int) -> str | None:
+    """The French note of an answer relying on resources of unknown audience ("dont 3 au public non précisé")."""
+    if n_unknown <= 0:
+        return None
+    return f"dont {n_unknown} au public non précisé"
 
 
 def filter_resources(
@@ -33,17 +72,18 @@ def filter_resources(
     insee_com: str | None = None,
     text: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    known_audience_only: bool = False,
 ) -> list[Resource]:
     """Resources matching every given filter.
 
-    ``types`` and ``age`` as in :func:`matches_audience`. ``bbox`` is (lon_min, lat_min, lon_max, lat_max) in WGS84,
+    ``types``, ``age`` and ``known_audience_only`` as in :func:`matches_audience`. ``bbox`` is (lon_min, lat_min, lon_max, lat_max) in WGS84,
     tested on the public position. ``text`` matches name, street and commune, ignoring
     case and accents.
     """
     words = _fold(text).split() if text else []
     out = []
     for r in resources:
-        if not matches_audience(r, types=types, age=age):
+        if not matches_audience(r, types=types, age=age, known_audience_only=known_audience_only):
             continue
         if territory and r.territory != territory:
             continue

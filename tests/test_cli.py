@@ -98,3 +98,22 @@ def test_gaps_command_writes_every_format(tmp_path: Path, capsys: pytest.Capture
     assert len(gpd.read_file(gj)) == 5
     assert main(["gaps", "--territory", "metz", "--out", str(tmp_path / "x.txt")]) == 2
     assert main(["gaps", "--territory", "metz", "--out", str(gj), "--type", "ZZ"]) == 2
+
+
+def test_gaps_command_sfca_settings_and_known_audience(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+
+    out = tmp_path / "cmp.csv"
+    argv = ["gaps", "--territory", "angouleme", "--out", str(out), "--type", "CMP_ADULTE"]
+    assert main([*argv, "--decay", "step", "--catchment", "CMP_ADULTE=3000"]) == 0
+    printed = capsys.readouterr().out
+    assert "par paliers (APL)" in printed and "3\u202f000 m" in printed
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {r["catchment_m"] for r in rows} == {"3000"} and all(int(r["n_unknown_audience"]) >= 1 for r in rows)
+    assert main([*argv, "--known-audience-only"]) == 0
+    assert "public connu seulement" in capsys.readouterr().out
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert all(r["n_unknown_audience"] == "0" for r in rows)
+    assert main([*argv, "--catchment", "CMP=beaucoup"]) == 2
+    assert "TYPE=MÈTRES" in capsys.readouterr().err
+    assert main([*argv, "--catchment", "ZZ=1000"]) == 2

@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_engine
-from api.params import TerritoryFilter, TypeFilter
-from geo_clsm.access import AccessResult, ScenarioChange, apply_scenario, compare, compute_access
+from api.params import KnownAudienceFilter, TerritoryFilter, TypeFilter
+from geo_clsm.access import AccessResult, ScenarioChange, apply_scenario, compare, compute_access, present
 from geo_clsm.engine import Engine
 from geo_clsm.errors import NotFoundError
 from geo_clsm.exports import records
@@ -23,22 +23,28 @@ router = APIRouter(prefix="/api", tags=["écarts d'accès (QPV)"])
 MAX_CHANGES = 100
 
 
-def _results(engine: Engine, territory: str | None) -> list[AccessResult]:
+def _results(engine: Engine, territory: str | None, known: bool = False) -> list[AccessResult]:
     if territory is None:
-        return list(engine.access.values())
+        return [r.variant(known_audience_only=known) for r in engine.access.values()]
     if territory not in engine.access:
         raise NotFoundError(
             f"territoire « {territory} » sans indicateurs : choisir parmi {', '.join(engine.access) or 'aucun'}"
         )
-    return [engine.access[territory]]
+    return [engine.access[territory].variant(known_audience_only=known)]
 
 
-def _table(engine: Engine, territory: str | None, types: list[ResourceType] | None) -> pd.DataFrame:
-    frames = [pd.DataFrame(r.qpv.drop(columns="geometry")) for r in _results(engine, territory)]
+def _table(engine: Engine, territory: str | None, types: list[ResourceType] | None, known: bool) -> pd.DataFrame:
+    """The per-QPV table as presented (rounded once, :func:`geo_clsm.access.present`)."""
+    frames = [pd.DataFrame(r.qpv.drop(columns="geometry")) for r in _results(engine, territory, known)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if types and not table.empty:
         table = table[table["resource_type"].isin([t.value for t in types])]
-    return table
+    return present(table)
+
+
+def _sfca_settings(engine: Engine, territory: str | None) -> dict[str, Any]:
+    """The 2SFCA parameters of each territory (catchment and decay per type)."""
+    return {r.territory: r.params.sfca_settings(r.types) for r in _results(engine, territory)}
 
 
 def _indicators_by_type(rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -50,9 +56,12 @@ def _indicators_by_type(rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 @router.get("/qpv", summary="Les QPV chargés (GeoJSON), avec leurs indicateurs par type de ressource")
 def list_qpv(
-    engine: Annotated[Engine, Depends(get_engine)], territory: TerritoryFilter = None, type: TypeFilter = None
+    engine: Annotated[Engine, Depends(get_engine)],
+    territory: TerritoryFilter = None,
+    type: TypeFilter = None,
+    known_audience_only: KnownAudienceFilter = False,
 ) -> dict[str, Any]:
-    table = _table(engine, territory, type)
+    table = _table(engine, territory, type, known_audience_only)
     qpv = engine.catalog.qpv
     if territory:
         qpv = qpv[qpv["territory"] == territory]
@@ -73,12 +82,17 @@ def list_qpv(
                 },
             }
         )
-    return {"type": "FeatureCollection", "features": feats, "notes": _notes(engine, territory)}
+    return {
+        "type": "FeatureCollection",
+        "features": feats,
+        "notes": _notes(engine, territory, known_audience_only),
+        "sfca": _sfca_settings(engine, territory),
+    }
 
 
-def _notes(engine: Engine, territory: str | None) -> list[str]:
+def _notes(engine: Engine, territory: str | None, known: bool = False) -> list[str]:
     notes: list[str] = []
-    for r in _results(engine, territory):
+    for r in _results(engine, territory, known):
         notes += [n for n in r.notes if n not in notes]
     return notes
 
@@ -87,16 +101,17 @@ def _notes(engine: Engine, territory: str | None) -> list[str]:
 def get_qpv(
     code_qp: Annotated[str, Path(description="Code du QPV (ANCT 2024)", examples=["QN05720M"])],
     engine: Annotated[Engine, Depends(get_engine)],
+    known_audience_only: KnownAudienceFilter = False,
 ) -> dict[str, Any]:
     qpv = engine.catalog.qpv
     match = qpv[qpv["code_qp"] == code_qp]
     if match.empty:
         raise NotFoundError(f"QPV inconnu « {code_qp} » : voir /api/qpv pour les codes")
     rec = match.iloc[0]
-    result = engine.access[rec["territory"]]
-    rows = pd.DataFrame(result.qpv.drop(columns="geometry"))
+    result = engine.access[rec["territory"]].variant(known_audience_only=known_audience_only)
+    rows = present(pd.DataFrame(result.qpv.drop(columns="geometry")))
     rows = rows[rows["code_qp"] == code_qp]
-    rest = result.rest[result.rest["zone"] == "hors_qpv"].set_index("resource_type")
+    rest = present(result.rest[result.rest["zone"] == "hors_qpv"]).set_index("resource_type")
     indicators = _indicators_by_type(rows)
     for rtype, ind in indicators.items():
         if rtype in rest.index:
@@ -112,6 +127,7 @@ def get_qpv(
             "territory": rec["territory"],
             "indicators": indicators,
             "notes": result.notes,
+            "sfca": result.params.sfca_settings(result.types),
         },
     }
 
@@ -125,8 +141,9 @@ def gaps(
         bool, Query(description="Ne garder que les QPV sans ressource du type dans le rayon", examples=[False])
     ] = False,
     format: Annotated[Literal["json", "csv"], Query(description="json (défaut) ou csv pour un tableur")] = "json",
+    known_audience_only: KnownAudienceFilter = False,
 ) -> Any:
-    table = _table(engine, territory, type)
+    table = _table(engine, territory, type, known_audience_only)
     if only_zones_blanches and not table.empty:
         table = table[table["zone_blanche"]]
     if not table.empty:
@@ -139,10 +156,15 @@ def gaps(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="ecarts_acces_qpv.csv"'},
         )
-    comparison = pd.concat([r.rest for r in _results(engine, territory)], ignore_index=True)
+    comparison = pd.concat([r.rest for r in _results(engine, territory, known_audience_only)], ignore_index=True)
     if type and not comparison.empty:
         comparison = comparison[comparison["resource_type"].isin([t.value for t in type])]
-    return {"rows": records(table), "territory_comparison": records(comparison), "notes": _notes(engine, territory)}
+    return {
+        "rows": records(table),
+        "territory_comparison": records(present(comparison)),
+        "notes": _notes(engine, territory, known_audience_only),
+        "sfca": _sfca_settings(engine, territory),
+    }
 
 
 class ScenarioRequest(BaseModel):
@@ -165,17 +187,20 @@ class ScenarioRequest(BaseModel):
     types: list[ResourceType] | None = Field(
         default=None, description="Types à recalculer (défaut : ceux touchés par les changements)"
     )
+    known_audience_only: bool = Field(
+        default=False, description="Public connu seulement : écarter les ressources au public non précisé"
+    )
 
 
 @router.post("/scenarios", summary="Scénario : ajouter, déplacer ou retirer des ressources, et comparer")
 def scenario(body: ScenarioRequest, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
-    before_all = _results(engine, body.territory)[0]
+    before_all = _results(engine, body.territory, body.known_audience_only)[0]
     after_resources = apply_scenario(engine.catalog.resources, body.changes)
     changed = _changed(engine, after_resources)
     types = body.types or [t for t in ResourceType if any(r.matches_type(t) for r in changed)]
     after = compute_access(
         engine.catalog, territory=body.territory, resources=after_resources, types=types, params=before_all.params
-    )
+    ).variant(known_audience_only=body.known_audience_only)
     before = AccessResult(
         territory=before_all.territory,
         crs=before_all.crs,

@@ -13,8 +13,9 @@ from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.geocode import Geocoder
-from geo_clsm.maps import INDICATORS_FR, planner_page, resident_page
+from geo_clsm.maps import resident_page
 from geo_clsm.model import LINE_TYPES, ResourceType
+from geo_clsm.planner import INDICATORS_FR, planner_page
 
 router = APIRouter()
 
@@ -43,6 +44,7 @@ def planning(
     territory: str | None = None,
     type: ResourceType = ResourceType.CMP,
     indicator: str = "mean_m",
+    known_audience_only: bool = False,
 ) -> HTMLResponse:
     engine: Engine = request.app.state.engine
     if not engine.access:
@@ -54,7 +56,7 @@ def planning(
         raise InvalidInputError("les lignes nationales n'ont pas de position : choisir un type de lieu (CMP, GEM …)")
     if indicator not in INDICATORS_FR:
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
-    key = f"planning:{territory}:{type.value}:{indicator}"
+    key = f"planning:{territory}:{type.value}:{indicator}:{known_audience_only}"
     cache: dict[str, str] = request.app.state.pages
     if key not in cache:
         cache[key] = planner_page(
@@ -62,6 +64,7 @@ def planning(
             territory=territory,
             rtype=type,
             indicator=indicator,
+            known_audience_only=known_audience_only,
             tiles_url=settings.tiles_url,
             tiles_attribution=settings.tiles_attribution,
         )

@@ -12,14 +12,14 @@ from fastapi.responses import Response
 
 from api.deps import get_engine, get_geocoder, get_settings
 from api.errors import PLACE_RESPONSES
-from api.params import AgeFilter, TerritoryFilter, TypeFilter
+from api.params import AgeFilter, KnownAudienceFilter, TerritoryFilter, TypeFilter
 from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
 from geo_clsm.model import Resource
-from geo_clsm.query import filter_resources
+from geo_clsm.query import count_unknown_audience, filter_resources, unknown_audience_note
 
 router = APIRouter(prefix="/api", tags=["ressources"])
 
@@ -30,6 +30,7 @@ class ResourceFilters:
 
     type: TypeFilter = None
     age: AgeFilter = None
+    known_audience_only: KnownAudienceFilter = False
     territory: TerritoryFilter = None
     commune: Annotated[
         str | None,
@@ -130,10 +131,12 @@ def list_resources(
         insee_com=insee,
         text=filters.q,
         bbox=filters.parsed_bbox(),
+        known_audience_only=filters.known_audience_only,
     )
     if filters.qpv:
         selected = [r for r in selected if (engine.resource_qpv.get(r.id) or ("",))[0] == filters.qpv]
     page = selected[offset : offset + limit]
+    n_unknown = count_unknown_audience(selected, types=filters.type or (), age=filters.age)
     if format == "csv":
         return _csv(page, engine)
     links = []
@@ -148,6 +151,8 @@ def list_resources(
         "features": [feature(r, engine.resource_extra(r)) for r in page],
         "numberMatched": len(selected),
         "numberReturned": len(page),
+        "numberUnknownAudience": n_unknown,
+        "note": unknown_audience_note(n_unknown),
         "links": links,
     }
 

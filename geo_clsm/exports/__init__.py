@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo_clsm.access import AccessResult
+from geo_clsm.access import AccessResult, present
 from geo_clsm.errors import InvalidInputError
 
 FORMATS = (".gpkg", ".geojson", ".csv")
@@ -36,16 +36,18 @@ def write_access(result: AccessResult, out: Path) -> list[Path]:
     if suffix not in FORMATS:
         raise InvalidInputError(f"format de sortie « {suffix} » : choisir {', '.join(FORMATS)}")
     written = [out]
+    qpv = present(result.qpv)
+    rest, communes = present(result.rest), present(result.communes)
     if suffix == ".gpkg":
-        result.qpv.to_file(out, layer="qpv_indicators", driver="GPKG")
-        for name, table in (("rest", result.rest), ("communes_2sfca", result.communes)):
+        qpv.to_file(out, layer="qpv_indicators", driver="GPKG")
+        for name, table in (("rest", rest), ("communes_2sfca", communes)):
             pyogrio.write_dataframe(table, out, layer=name, driver="GPKG", append=False)
         return written
     if suffix == ".geojson":
-        out.write_text(json.dumps(json.loads(result.qpv.to_json(na="null")), ensure_ascii=False), encoding="utf-8")
+        out.write_text(json.dumps(json.loads(qpv.to_json(na="null")), ensure_ascii=False), encoding="utf-8")
     else:
-        pd.DataFrame(result.qpv.drop(columns="geometry")).to_csv(out, index=False)
-    for name, table in (("rest", result.rest), ("communes", result.communes)):
+        pd.DataFrame(qpv.drop(columns="geometry")).to_csv(out, index=False)
+    for name, table in (("rest", rest), ("communes", communes)):
         side = out.with_name(f"{out.stem}_{name}.csv")
         table.to_csv(side, index=False)
         written.append(side)

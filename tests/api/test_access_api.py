@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 from geojson_pydantic import Feature, FeatureCollection
 
@@ -29,7 +30,9 @@ def test_one_qpv_with_rest_of_territory(client: TestClient) -> None:
     cmp_ = f.properties["indicators"]["CMP"]
     rest = cmp_["rest_of_territory"]
     assert rest["zone"] == "hors_qpv"
-    assert cmp_["equity_ratio_mean"] == round(cmp_["mean_m"] / rest["mean_m"], 3)
+    # Presented figures: metres to 10 m, the ratio (from unrounded distances) to 2 decimals.
+    assert cmp_["equity_ratio_mean"] == pytest.approx(cmp_["mean_m"] / rest["mean_m"], abs=0.01)
+    assert cmp_["mean_m"] % 10 == 0 and rest["mean_m"] % 10 == 0
 
 
 def test_gaps_json_and_csv(client: TestClient) -> None:
@@ -56,6 +59,8 @@ def test_scenario_before_after(client: TestClient) -> None:
     borny = rows["QN05720M"]
     assert borny["mean_m_after"] < borny["mean_m_before"] and borny["mean_m_diff"] < 0
     assert borny["zone_blanche_before"] and not borny["zone_blanche_after"]
+    assert {"fragile_before", "fragile_after", "n_resources_diff"} <= set(borny)
+    assert borny["mean_m_diff"] == borny["mean_m_after"] - borny["mean_m_before"]  # the figures as shown
     # The catalog itself is unchanged.
     again = client.get("/api/qpv/QN05720M").json()["properties"]["indicators"]["CSAPA"]
     assert again["mean_m"] == borny["mean_m_before"]
@@ -79,3 +84,39 @@ def test_errors(client: TestClient) -> None:
     assert r.status_code == 404
     r = client.post("/api/scenarios", json={"territory": "lyon", "changes": [{"action": "remove", "id": "x"}]})
     assert r.status_code == 404
+
+
+def test_gaps_state_uncertainty_and_sfca_parameters(client: TestClient) -> None:
+    body = client.get("/api/gaps", params={"territory": "metz", "type": "CMP_ADULTE"}).json()
+    for row in body["rows"]:
+        assert row["n_sample_points"] > 0 and row["n_resources"] < 100
+        assert row["fragile"] is (row["n_resources"] < 3)
+        assert "prise" in row["note"] and row["catchment_m"] == 5000
+        assert row["mean_m"] % 10 == 0 and round(row["within_1000m_share"], 2) == row["within_1000m_share"]
+    assert body["sfca"]["metz"]["catchments_m"]["CMP_ADULTE"] == 5000
+    assert body["sfca"]["metz"]["decay"] == "gaussian"
+    assert any("gaussienne" in n for n in body["notes"])
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/api/gaps", params={"territory": "metz", "type": "CMP_ADULTE", "format": "csv"}).text
+            )
+        )
+    )
+    by_code = {r["code_qp"]: r for r in csv_rows}
+    for row in body["rows"]:  # the same figures in JSON and CSV, no float noise
+        assert by_code[row["code_qp"]]["mean_m"] == str(row["mean_m"])
+        assert float(by_code[row["code_qp"]]["sfca_per_10k"]) == row["sfca_per_10k"]
+
+
+def test_known_audience_only_switch(client: TestClient) -> None:
+    params = {"territory": "angouleme", "type": "CMP_ADULTE"}
+    default = client.get("/api/gaps", params=params).json()
+    known = client.get("/api/gaps", params={**params, "known_audience_only": True}).json()
+    assert all(r["n_unknown_audience"] >= 1 for r in default["rows"])
+    assert all("au public non précisé" in c["note"] for c in default["territory_comparison"])
+    assert all(r["n_unknown_audience"] == 0 and r["zone_blanche"] for r in known["rows"])
+    assert any("public connu seulement" in n for n in known["notes"])
+    one = client.get("/api/qpv/QN01601M", params={"known_audience_only": True})
+    assert one.status_code == 200
+    assert one.json()["properties"]["indicators"]["CMP_ADULTE"]["n_unknown_audience"] == 0

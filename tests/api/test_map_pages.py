@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from geo_clsm.engine import Engine
-from geo_clsm.maps import ExternalAssetError, check_no_external_assets, classify
+from geo_clsm.maps import ExternalAssetError, check_no_external_assets
+from geo_clsm.planner import classify
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,9 @@ def _res(**kw: object) -> Resource:
 def test_cmp_filter_covers_adult_and_child_cmps_and_services() -> None:
     assert _res(type="CMP_ENFANT").matches_type(ResourceType.CMP)
     assert _res(type="CMP_ADULTE").matches_type(ResourceType.CMP)
-    assert not _res(type="CMP").matches_type(ResourceType.CMP_ADULTE)
+    # a CMP of unstated public may receive adults: kept for "CMP adultes" (see test_audience.py)
+    assert _res(type="CMP").matches_type(ResourceType.CMP_ADULTE)
+    assert not _res(type="CMP").matches_type(ResourceType.CMP_ADULTE, known_audience_only=True)
     hdj = _res(type="HDJ", services=("HDJ", "CMP", "CATTP"))
     assert hdj.matches_type(ResourceType.CATTP)
     assert not hdj.matches_type(ResourceType.GEM)

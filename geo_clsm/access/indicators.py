@@ -1,0 +1,363 @@
+"""Per-QPV indicators per resource type, equity against the rest of the territory, 2SFCA.
+
+All metric work is done in the territory's projected CRS (Lambert-93 in mainland France,
+each overseas territory's own CRS), chosen from the territory's position. Distances are
+straight lines in metres; walking minutes are estimates (detour factor x straight line at
+a walking speed), labelled as such. Sampling and demand: :mod:`geo_clsm.access.sampling`;
+2SFCA: :mod:`geo_clsm.access.sfca`; parameters: :mod:`geo_clsm.access.params`.
+
+Each QPV row states its uncertainty: ``n_sample_points``; ``n_resources`` (resources of
+the type within the 2SFCA catchment of the QPV); the resources relied on (those within
+reach and the nearest one of every sample point): their number, how many are counted only
+because their audience is unknown (``n_unknown_audience``), the share at commune precision;
+``fragile`` when fewer than 3 resources are within reach; and a French ``note``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo_clsm.access.distances import Placed, Supply, distance_stats
+from geo_clsm.access.params import AccessParams, AccessResult, Progress
+from geo_clsm.access.sampling import commune_grid_demand, population_weights, sample_grid
+from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
+from geo_clsm.access.uncertainty import indices, relied, uncertainty
+from geo_clsm.crs import LAMBERT93, WGS84, projected_crs_for, to_projected
+from geo_clsm.errors import InvalidInputError, NotFoundError
+from geo_clsm.layers import Catalog
+from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
+
+
+@dataclass
+class _Territory:
+    """Sample points, weights and 2SFCA demand of one territory (projected metres)."""
+
+    territory: str
+    crs: str
+    qpv: gpd.GeoDataFrame  # projected
+    communes: gpd.GeoDataFrame  # projected
+    q_pts: list[np.ndarray]
+    q_w: list[np.ndarray]
+    r_xy: np.ndarray
+    r_w: np.ndarray
+    demand_xy: np.ndarray
+    demand_pop: np.ndarray
+    com_xy: np.ndarray
+    notes: list[str]
+    placed: list[Placed] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.q_all = np.vstack(self.q_pts) if self.q_pts else np.empty((0, 2))
+        self.q_w_all = np.concatenate(self.q_w) if self.q_w else np.empty(0)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = (float(v) for v in self.communes.total_bounds)
+        return x0, y0, x1, y1
+
+
+def sample_territory(catalog: Catalog, *, territory: str, params: AccessParams, max_catchment_m: float) -> _Territory:
+    """Sample points of the QPV and of the rest of the territory, with weights, and 2SFCA demand."""
+    qpv = catalog.qpv[catalog.qpv["territory"] == territory].reset_index(drop=True)
+    communes = catalog.communes[catalog.communes["territory"] == territory].reset_index(drop=True)
+    if communes.empty:
+        raise InvalidInputError(f"territoire « {territory} » sans communes : indicateurs impossibles")
+    c = communes.geometry.union_all().representative_point()
+    crs = projected_crs_for(c.x, c.y) or LAMBERT93
+    qpv_p = qpv.to_crs(crs)
+    com_p = communes.to_crs(crs)
+    notes = [
+        f"distances à vol d'oiseau ; temps de marche estimés (détour x{params.detour_factor}, {params.walk_speed_kmh} km/h)"
+    ]
+    q_pts = [sample_grid(g, spacing_m=params.grid_spacing_m) for g in qpv_p.geometry]
+    qpv_union = qpv_p.geometry.union_all() if len(qpv_p) else shapely.Polygon()
+    rest_pts, rest_w = [], []
+    for geom, pop in zip(com_p.geometry, com_p["population_municipale"].fillna(0).astype(float), strict=True):
+        part = geom.difference(qpv_union) if not qpv_union.is_empty else geom
+        if part.is_empty:
+            continue
+        pts = sample_grid(part, spacing_m=params.rest_spacing_m)
+        rest_pts.append(pts)
+        rest_w.append(np.full(len(pts), pop / len(pts)))
+    r_xy, r_w = np.vstack(rest_pts), np.concatenate(rest_w)
+    q_w = [np.ones(len(p)) for p in q_pts]
+
+    # 2SFCA demand: communes (every layer, pilot first) within two catchments of the territory.
+    b = com_p.total_bounds
+    m = 2 * max_catchment_m
+    box = (b[0] - m, b[1] - m, b[2] + m, b[3] + m)
+    near = catalog.communes.drop_duplicates("insee_com", keep="first")
+    near = near[near.geometry.intersects(shapely.box(*to_wgs84_box(box, crs)))].to_crs(crs)
+    pop = catalog.population
+    pop = pop[pop["territory"] == territory] if pop is not None else None
+    if pop is not None and not pop.empty:
+        pxy = np.column_stack(to_projected(pop.geometry.x.to_numpy(), pop.geometry.y.to_numpy(), crs))
+        cell = float(pop["cell_m"].iloc[0])
+        values = pop["population"].to_numpy(dtype=float)
+        q_w = [population_weights(p, pxy, values, cell_m=cell) for p in q_pts]
+        unweighted = [qpv_p["code_qp"].iloc[i] for i, w in enumerate(q_w) if w.sum() <= 0]
+        q_w = [w if w.sum() > 0 else np.ones(len(w)) for w in q_w]
+        rw = population_weights(r_xy, pxy, values, cell_m=cell)
+        if rw.sum() > 0:
+            r_w = rw
+        # Demand: the grid's cells in the territory, the communes' spread population around it.
+        outside = near[~near["insee_com"].isin(set(communes["insee_com"]))]
+        oxy, opop = commune_grid_demand(outside, box=box, spacing_m=params.demand_spacing_m)
+        demand_xy, demand_pop = np.vstack([pxy, oxy]), np.concatenate([values, opop])
+        notes.append(f"points pondérés par la population (carreaux de {cell:.0f} m)")
+        notes.append(f"2SFCA : demande = carreaux de population de {cell:.0f} m (communes voisines : grille)")
+        if unweighted:
+            notes.append("QPV sans population carroyée, points de poids égal : " + ", ".join(unweighted))
+    else:
+        demand_xy, demand_pop = commune_grid_demand(near, box=box, spacing_m=params.demand_spacing_m)
+        notes.append("QPV : points de grille de poids égal (pas de couche de population infra-communale)")
+        notes.append("hors QPV : population de chaque commune répartie uniformément sur sa surface")
+        notes.append(
+            f"2SFCA : demande = population de chaque commune répartie sur une grille de {params.demand_spacing_m:.0f} m"
+        )
+    reps = com_p.geometry.representative_point()
+    return _Territory(
+        territory=territory,
+        crs=crs,
+        qpv=qpv_p,
+        communes=com_p,
+        q_pts=q_pts,
+        q_w=q_w,
+        r_xy=r_xy,
+        r_w=r_w,
+        demand_xy=demand_xy,
+        demand_pop=demand_pop,
+        com_xy=np.column_stack([reps.x, reps.y]),
+        notes=notes,
+    )
+
+
+def to_wgs84_box(box: tuple[float, float, float, float], crs: str) -> tuple[float, float, float, float]:
+    """A projected box's WGS84 bounds (lon_min, lat_min, lon_max, lat_max)."""
+    x0, y0, x1, y1 = box
+    xs = np.array([x0, x1, x0, x1, (x0 + x1) / 2, (x0 + x1) / 2])
+    ys = np.array([y0, y0, y1, y1, y0, y1])
+    g = gpd.GeoSeries(shapely.points(xs, ys), crs=crs).to_crs(WGS84)
+    return float(g.x.min()), float(g.y.min()), float(g.x.max()), float(g.y.max())
+
+
+def compute_access(
+    catalog: Catalog,
+    *,
+    territory: str,
+    resources: Sequence[Resource] | None = None,
+    types: Iterable[ResourceType | str] | None = None,
+    params: AccessParams | None = None,
+    progress: Progress | None = None,
+) -> AccessResult:
+    """Indicators per QPV x type for one territory, and their known-audience-only variant.
+
+    Parameters
+    ----------
+    catalog
+        Loaded layers (QPV, communes with population, resources).
+    territory
+        Territory id (a pilot: it needs QPV and communes).
+    resources
+        Resources to measure against (default: the catalog's, all territories, so help
+        just across a border counts).
+    types
+        Resource types (default: every type of place; phone lines have no position).
+    params
+        Grid spacing, radii, walking assumptions, 2SFCA catchments and decay.
+    progress
+        Called with (done, total, type) after each type.
+    """
+    params = params or AccessParams()
+    if territory not in catalog.territories:
+        raise NotFoundError(f"territoire inconnu « {territory} » : {', '.join(catalog.territories)}")
+    resources = list(catalog.resources if resources is None else resources)
+    type_list = tuple(ResourceType(t) for t in (types or PLACE_TYPES))
+    max_catchment = max((params.catchment_for(t) for t in type_list), default=params.default_catchment_m)
+    ctx = sample_territory(catalog, territory=territory, params=params, max_catchment_m=max_catchment)
+    ctx.placed = Supply.place(resources, ctx.crs)
+    tables: dict[bool, list[tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]]] = {
+        False: [],
+        True: [],
+    }
+    for n, rtype in enumerate(type_list, start=1):
+        supply = Supply.build(resources, rtype, ctx.crs, placed=ctx.placed)
+        rows = _type_rows(ctx, rtype, supply, params)
+        tables[False].append(rows)
+        known = (
+            Supply.build(resources, rtype, ctx.crs, known_audience_only=True, placed=ctx.placed)
+            if rtype in IMPLIED_AGES
+            else supply
+        )
+        tables[True].append(rows if known.ids == supply.ids else _type_rows(ctx, rtype, known, params))
+        if progress:
+            progress(n, len(type_list), rtype.value)
+    notes = [*ctx.notes, *_sfca_notes(params, type_list)]
+    known_result = _assemble(catalog, ctx, params, type_list, tables[True], [*notes, KNOWN_NOTE], known=True)
+    result = _assemble(catalog, ctx, params, type_list, tables[False], [*notes, UNKNOWN_NOTE], known=False)
+    result.known = known_result
+    return result
+
+
+UNKNOWN_NOTE = "les ressources au public non précisé comptent (CMP adultes / enfants : public inclus ou non précisé)"
+KNOWN_NOTE = "public connu seulement : les ressources au public non précisé sont écartées"
+
+
+def _sfca_notes(params: AccessParams, types: tuple[ResourceType, ...]) -> list[str]:
+    groups: dict[str, list[str]] = {}
+    for t in types:
+        groups.setdefault(params.decay_fr(t), []).append(t.value)
+    return [f"2SFCA ({', '.join(ts)}) : décroissance {d}" for d, ts in groups.items()]
+
+
+def _type_rows(
+    ctx: _Territory, rtype: ResourceType, supply: Supply, params: AccessParams
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """QPV rows, rest rows and commune rows of one type."""
+    catchment = params.catchment_for(rtype)
+    decay = {"catchment_m": catchment, "decay_sigma_m": params.sigma_for(rtype), "steps": params.steps_for(rtype)}
+    # Only supply within one catchment of the territory reaches its points.
+    x0, y0, x1, y1 = ctx.bounds
+    near = supply.near_box((x0 - catchment, y0 - catchment, x1 + catchment, y1 + catchment))
+    sxy = supply.xy[near]
+    ratios = fca_supply_ratios(
+        ctx.demand_xy,
+        ctx.demand_pop,
+        sxy,
+        supply.capacity[near],
+        **decay,  # type: ignore[arg-type]
+    )
+
+    def sfca(xy: np.ndarray) -> np.ndarray:
+        return fca_scores(xy, sxy, ratios, **decay)  # type: ignore[arg-type]
+
+    territory = ctx.territory
+    rest_d, rest_near = supply.nearest(ctx.r_xy)
+    rest_stats = distance_stats(rest_d, ctx.r_w, params)
+    q_all = ctx.q_all
+    q_d_all, q_near_all = supply.nearest(q_all)
+    q_sfca_all = sfca(q_all)
+    rest_rows = [
+        {
+            "territory": territory,
+            "zone": "hors_qpv",
+            "resource_type": rtype.value,
+            **rest_stats,
+            "sfca": float(np.average(sfca(ctx.r_xy), weights=ctx.r_w)),
+            **relied(supply, indices(rest_near)),
+        }
+    ]
+    if len(q_all):
+        all_q = distance_stats(q_d_all, ctx.q_w_all, params)
+        rest_rows.append(
+            {
+                "territory": territory,
+                "zone": "qpv",
+                "resource_type": rtype.value,
+                **all_q,
+                "sfca": None,
+                **relied(supply, indices(q_near_all)),
+            }
+        )
+    rows: list[dict[str, Any]] = []
+    count_col = f"count_within_{int(params.count_radius_m)}m"
+    offset = 0
+    for i, rec in enumerate(ctx.qpv.itertuples()):
+        pts, w = ctx.q_pts[i], ctx.q_w[i]
+        part = slice(offset, offset + len(pts))
+        offset += len(pts)
+        d, nearest = q_d_all[part], q_near_all[part]
+        stats = distance_stats(d, w, params)
+        s = float(np.average(q_sfca_all[part], weights=w))
+        reach = supply.within(rec.geometry, catchment)
+        row = {
+            "code_qp": rec.code_qp,
+            "lib_qp": rec.lib_qp,
+            "territory": territory,
+            "resource_type": rtype.value,
+            **stats,
+            count_col: supply.count_within(rec.geometry, params.count_radius_m),
+            "sfca": s,
+            "sfca_per_10k": s * 10_000,
+            "catchment_m": catchment,
+            "n_sample_points": len(pts),
+            "n_resources": len(reach),
+            **uncertainty(supply, reach | indices(nearest), n_reach=len(reach), catchment_m=catchment),
+        }
+        rest_mean = rest_stats.get("mean_m")
+        row["equity_ratio_mean"] = row["mean_m"] / rest_mean if row["mean_m"] is not None and rest_mean else None
+        row["zone_blanche"] = supply.count_within(rec.geometry, params.gap_radius_m) == 0
+        rows.append(row)
+    com_rows = [
+        {
+            "insee_com": rec.insee_com,
+            "nom": rec.nom,
+            "territory": territory,
+            "resource_type": rtype.value,
+            "population": rec.population_municipale,
+            "sfca": float(s),
+            "sfca_per_10k": float(s) * 10_000,
+        }
+        for rec, s in zip(ctx.communes.itertuples(), sfca(ctx.com_xy), strict=True)
+    ]
+    return rows, rest_rows, com_rows
+
+
+def _assemble(
+    catalog: Catalog,
+    ctx: _Territory,
+    params: AccessParams,
+    types: tuple[ResourceType, ...],
+    parts: list[tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]],
+    notes: list[str],
+    *,
+    known: bool,
+) -> AccessResult:
+    table = pd.DataFrame([r for p in parts for r in p[0]])
+    if not table.empty:
+        # Rank QPVs by gap per type: 1 = farthest on average (no resource at all ranks first).
+        key = table["mean_m"].astype(float).fillna(np.inf)
+        table["gap_rank"] = key.groupby(table["resource_type"]).rank(method="min", ascending=False).astype(int)
+    qpv = catalog.qpv[catalog.qpv["territory"] == ctx.territory]
+    geoms = dict(zip(qpv["code_qp"], qpv.geometry, strict=True))
+    gdf = (
+        gpd.GeoDataFrame(table, geometry=[geoms[c] for c in table["code_qp"]], crs=WGS84)
+        if not table.empty
+        else gpd.GeoDataFrame(table, geometry=[], crs=WGS84)
+    )
+    rest = pd.DataFrame([r for p in parts for r in p[1]])
+    if not rest.empty:
+        rest["sfca_per_10k"] = rest["sfca"].astype(float) * 10_000
+        means = rest.pivot_table(index="resource_type", columns="zone", values="mean_m", aggfunc="first")
+        if {"qpv", "hors_qpv"} <= set(means.columns):
+            rest["equity_ratio_mean"] = rest["resource_type"].map(means["qpv"] / means["hors_qpv"])
+    return AccessResult(
+        territory=ctx.territory,
+        crs=ctx.crs,
+        params=params,
+        types=types,
+        qpv=gdf,
+        rest=rest,
+        communes=pd.DataFrame([r for p in parts for r in p[2]]),
+        notes=notes,
+        known_audience_only=known,
+    )
+
+
+def territory_indicators(
+    catalog: Catalog, *, types: Iterable[ResourceType | str] | None = None, params: AccessParams | None = None
+) -> dict[str, AccessResult]:
+    """Access indicators of every territory that has QPV (sorted by id); ``types`` as in :func:`compute_access`."""
+    with_qpv = sorted(set(catalog.qpv["territory"]))
+    type_list = list(types) if types is not None else None
+    return {
+        tid: compute_access(catalog, territory=tid, types=type_list, params=params or AccessParams())
+        for tid in with_qpv
+    }
