@@ -1,0 +1,100 @@
+"""Printed documents: GET /guide/{territory}, the territory's mental-health guide (HTML or PDF)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from api.deps import get_engine, get_settings
+from api.settings import Settings
+from geo_clsm.documents.render import guide_document
+from geo_clsm.engine import Engine
+
+router = APIRouter(tags=["documents"])
+_LOCK = threading.Lock()  # one document rendered at a time: rendering is CPU-bound
+
+
+class GuideFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+
+
+class GuideAudience(StrEnum):
+    tous = "tous"
+    jeunes = "jeunes"
+    professionnels = "professionnels"
+
+
+class GuideLayout(StrEnum):
+    a4 = "a4"
+    a5 = "a5"
+
+
+def online_map_url(settings: Settings, request: Request, territory: str) -> str:
+    """The public map of a territory: ``GEO_CLSM_PUBLIC_URL`` if set, else this server's address."""
+    base = settings.public_url or str(request.base_url)
+    return f"{base.rstrip('/')}/?territory={territory}"
+
+
+def _cache(request: Request) -> dict[tuple[str, str, str, str, date], bytes]:
+    """Rendered documents of the day, by (territory, audience, layout, format, date)."""
+    state = request.app.state
+    if not hasattr(state, "documents"):
+        state.documents = {}
+    cache: dict[tuple[str, str, str, str, date], bytes] = state.documents
+    return cache
+
+
+@router.get(
+    "/guide/{territory}",
+    summary="Guide santé mentale du territoire, imprimable (HTML) ou en PDF",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Le guide : page HTML imprimable, ou PDF balisé (accessible) avec format=pdf",
+            "content": {"text/html": {}, "application/pdf": {}},
+        },
+        404: {"description": "Territoire inconnu ou sans guide"},
+        422: {"description": "Paramètre invalide"},
+    },
+)
+def guide(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    territory: Annotated[str, Path(description="Identifiant d'un territoire pilote", examples=["metz"])],
+    format: Annotated[GuideFormat, Query(description="html (imprimable) ou pdf")] = GuideFormat.html,
+    audience: Annotated[
+        GuideAudience, Query(description="Public : tous, jeunes (11-25 ans) ou professionnels (FINESS, secteurs)")
+    ] = GuideAudience.tous,
+    layout: Annotated[GuideLayout, Query(description="Format de page : a4 ou a5")] = GuideLayout.a4,
+) -> Response:
+    today = date.today()
+    key = (territory, audience.value, layout.value, format.value, today)
+    with _LOCK:
+        cache = _cache(request)
+        if key not in cache:
+            for old in [k for k in cache if k[-1] != today]:
+                del cache[old]
+            cache[key] = guide_document(
+                engine.catalog,
+                territory=territory,
+                audience=audience.value,
+                layout=layout.value,
+                doc_format=format.value,
+                generated_on=today,
+                online_map_url=online_map_url(settings, request, territory),
+                contact=settings.guide_contact,
+            )
+        body = cache[key]
+    if format is GuideFormat.pdf:
+        name = f"guide-sante-mentale-{territory}-{audience.value}-{layout.value}.pdf"
+        return Response(
+            body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
+        )
+    return Response(body, media_type="text/html; charset=utf-8")
