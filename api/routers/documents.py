@@ -12,7 +12,8 @@ from fastapi.responses import Response
 
 from api.deps import get_engine, get_settings
 from api.settings import Settings
-from geo_clsm.documents.render import guide_document
+from geo_clsm.documents.pdf import html_to_pdf
+from geo_clsm.documents.render import guide_html
 from geo_clsm.engine import Engine
 
 router = APIRouter(tags=["documents"])
@@ -41,12 +42,15 @@ def online_map_url(settings: Settings, request: Request, territory: str) -> str:
     return f"{base.rstrip('/')}/?territory={territory}"
 
 
-def _cache(request: Request) -> dict[tuple[str, str, str, str, date], bytes]:
-    """Rendered documents of the day, by (territory, audience, layout, format, date)."""
+_Key = tuple[tuple[str, str, str, str, date], str]
+
+
+def _cache(request: Request) -> dict[_Key, bytes]:
+    """Documents rendered today, by ((territory, audience, layout, map URL, date), format)."""
     state = request.app.state
     if not hasattr(state, "documents"):
         state.documents = {}
-    cache: dict[tuple[str, str, str, str, date], bytes] = state.documents
+    cache: dict[_Key, bytes] = state.documents
     return cache
 
 
@@ -75,23 +79,25 @@ def guide(
     layout: Annotated[GuideLayout, Query(description="Format de page : a4 ou a5")] = GuideLayout.a4,
 ) -> Response:
     today = date.today()
-    key = (territory, audience.value, layout.value, format.value, today)
+    url = online_map_url(settings, request, territory)
+    key = (territory, audience.value, layout.value, url, today)
     with _LOCK:
         cache = _cache(request)
-        if key not in cache:
-            for old in [k for k in cache if k[-1] != today]:
-                del cache[old]
-            cache[key] = guide_document(
+        for old in [k for k in cache if k[0][-1] != today]:
+            del cache[old]
+        if (key, "html") not in cache:
+            cache[key, "html"] = guide_html(
                 engine.catalog,
                 territory=territory,
                 audience=audience.value,
                 layout=layout.value,
-                doc_format=format.value,
                 generated_on=today,
-                online_map_url=online_map_url(settings, request, territory),
+                online_map_url=url,
                 contact=settings.guide_contact,
-            )
-        body = cache[key]
+            ).encode("utf-8")
+        if format is GuideFormat.pdf and (key, "pdf") not in cache:
+            cache[key, "pdf"] = html_to_pdf(cache[key, "html"].decode("utf-8"))
+        body = cache[key, format.value]
     if format is GuideFormat.pdf:
         name = f"guide-sante-mentale-{territory}-{audience.value}-{layout.value}.pdf"
         return Response(
