@@ -72,11 +72,14 @@ def guide(
     engine: Annotated[Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
     territory: Annotated[str, Path(description="Identifiant d'un territoire pilote", examples=["metz"])],
-    format: Annotated[GuideFormat, Query(description="html (imprimable) ou pdf")] = GuideFormat.html,
+    format: Annotated[GuideFormat, Query(description="html (imprimable) ou pdf", examples=["pdf"])] = GuideFormat.html,
     audience: Annotated[
-        GuideAudience, Query(description="Public : tous, jeunes (11-25 ans) ou professionnels (FINESS, secteurs)")
+        GuideAudience,
+        Query(
+            description="Public : tous, jeunes (11-25 ans) ou professionnels (FINESS, secteurs)", examples=["jeunes"]
+        ),
     ] = GuideAudience.tous,
-    layout: Annotated[GuideLayout, Query(description="Format de page : a4 ou a5")] = GuideLayout.a4,
+    layout: Annotated[GuideLayout, Query(description="Format de page : a4 ou a5", examples=["a5"])] = GuideLayout.a4,
 ) -> Response:
     today = date.today()
     url = online_map_url(settings, request, territory)
