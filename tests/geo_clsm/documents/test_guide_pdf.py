@@ -126,3 +126,12 @@ def test_tagged_pdf_with_language_title_and_body_at_least_11pt(metz_pdf: Path, t
     heights = [float(b) - float(a) for a, b in boxes]
     assert len(heights) > 500
     assert min(heights) >= 12.3
+
+
+def test_situations_point_to_the_pages_that_list_the_types(metz_pdf: Path) -> None:
+    pages = pdftotext(metz_pdf).split("\f")
+    refs = re.findall(r"• (.+?) — page (\d+)", pdftotext(metz_pdf))
+    assert len(refs) >= 10
+    for label, page in refs:
+        assert int(page) >= 3  # after the cover and "À qui s'adresser ?"
+        assert label in pages[int(page) - 1], (label, page)  # the section heading is on that page
