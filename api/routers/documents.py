@@ -72,7 +72,7 @@ def guide(
     engine: Annotated[Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
     territory: Annotated[str, Path(description="Identifiant d'un territoire pilote", examples=["metz"])],
-    format: Annotated[GuideFormat, Query(description="html (imprimable) ou pdf", examples=["pdf"])] = GuideFormat.html,
+    format: Annotated[GuideFormat, Query(description="html (imprimable) ou pdf", examples=["html"])] = GuideFormat.html,
     audience: Annotated[
         GuideAudience,
         Query(

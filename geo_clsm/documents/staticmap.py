@@ -89,7 +89,7 @@ def draw_map_png(
     qpv: gpd.GeoDataFrame | None = None,
     width_mm: float = 180.0,
     height_mm: float = 200.0,
-    dpi: int = 200,
+    dpi: int = 150,
     merge_distance_m: float = 60.0,
     extent: tuple[float, float, float, float] | None = None,
     zoom_frame: tuple[float, float, float, float] | None = None,
