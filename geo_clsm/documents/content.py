@@ -41,6 +41,8 @@ TYPE_EXPLANATIONS_FR: dict[ResourceType, str] = {
     T.ASSOCIATION: "Association : soutien, information, entraide, notamment pour les familles et les proches.",
     T.HOPITAL_PSY: "Hôpital spécialisé en psychiatrie : hospitalisations et services de soins du secteur.",
     T.AUTRE: "Autres lieux d'écoute, d'orientation ou de coordination en santé mentale.",
+    T.LIGNE_ECOUTE: "Lignes d'écoute nationales : on peut appeler de partout, souvent gratuitement et sans donner son nom.",
+    T.URGENCE: "Numéro d'urgence national.",
 }
 
 TYPE_ORDER: tuple[ResourceType, ...] = (
@@ -59,6 +61,8 @@ TYPE_ORDER: tuple[ResourceType, ...] = (
     T.ASSOCIATION,
     T.HOPITAL_PSY,
     T.AUTRE,
+    T.LIGNE_ECOUTE,
+    T.URGENCE,
 )
 
 YOUTH_FIRST: tuple[ResourceType, ...] = (T.MDA, T.PAEJ, T.CMP_ENFANT)
@@ -79,13 +83,13 @@ SITUATIONS: tuple[SituationText, ...] = (
         "crise",
         "Crise ou idées suicidaires",
         "Appelez tout de suite le 3114 (24 h/24, gratuit) ou le 15. En cas de danger immédiat : 112.",
-        (T.URGENCES_PSY, T.CMP_ADULTE, T.CMP_ENFANT, T.CMP),
+        (T.URGENCES_PSY, T.LIGNE_ECOUTE, T.CMP_ADULTE, T.CMP_ENFANT, T.CMP),
     ),
     SituationText(
         "jeune",
         "Un enfant, un adolescent ou un jeune",
         "Pour un enfant ou un jeune de moins de 25 ans, et pour ses parents.",
-        (T.MDA, T.PAEJ, T.CMP_ENFANT, T.CMPP),
+        (T.MDA, T.PAEJ, T.CMP_ENFANT, T.CMPP, T.LIGNE_ECOUTE),
     ),
     SituationText(
         "adulte",
@@ -97,19 +101,19 @@ SITUATIONS: tuple[SituationText, ...] = (
         "addictions",
         "Addictions",
         "Alcool, cannabis, drogues, jeux, écrans : pour la personne et pour son entourage.",
-        (T.CSAPA,),
+        (T.CSAPA, T.LIGNE_ECOUTE),
     ),
     SituationText(
         "proches",
         "Proches et aidants",
         "Vous accompagnez une personne en difficulté psychique : vous pouvez être aidé aussi.",
-        (T.ASSOCIATION, T.MDA),
+        (T.ASSOCIATION, T.MDA, T.LIGNE_ECOUTE),
     ),
     SituationText(
         "isolement",
         "Isolement et entraide",
         "Rencontrer d'autres personnes, partager des activités, s'entraider.",
-        (T.GEM, T.ASSOCIATION),
+        (T.GEM, T.ASSOCIATION, T.LIGNE_ECOUTE),
     ),
     SituationText(
         "precarite",

@@ -24,7 +24,7 @@ from geo_clsm.documents.content import (
 )
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.layers import Catalog
-from geo_clsm.model import PositionPrecision, Resource, ResourceType
+from geo_clsm.model import LINE_TYPES, PositionPrecision, Resource, ResourceType
 
 GuideAudience = Literal["tous", "jeunes", "professionnels"]
 AUDIENCES: tuple[str, ...] = get_args(GuideAudience)
@@ -35,6 +35,7 @@ AUDIENCE_LABELS_FR = {
 }
 YOUTH_AGES = range(11, 26)
 NO_COMMUNE_FR = "Commune non précisée"
+BY_PHONE_FR = "Par téléphone, partout en France"
 LAYER_KINDS_FR = {
     "qpv": "Quartiers prioritaires de la politique de la ville (ANCT)",
     "communes": "Contours et populations des communes (INSEE, IGN)",
@@ -58,6 +59,7 @@ class GuideEntry:
     facts: tuple[tuple[str, str], ...]
     on_map: bool
     approximate: bool
+    is_line: bool
     lon: float | None = None
     lat: float | None = None
 
@@ -98,7 +100,8 @@ class Guide:
     situations: tuple[Situation, ...]
     entries: tuple[GuideEntry, ...]
     sources: tuple[dict[str, str], ...]
-    verified_fr: str | None
+    verified_fr: str | None  # when the records a person checked were checked
+    verified_count: int
     online_map_url: str | None = None
     contact: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -114,16 +117,16 @@ def is_for_youth(r: Resource) -> bool:
 
 
 def select_resources(resources: Iterable[Resource], *, territory: str, audience: str) -> list[Resource]:
-    """The territory's resources for an audience (``jeunes`` keeps those for 11-25 year olds)."""
-    kept = [r for r in resources if r.territory == territory]
+    """The territory's resources and the national lines, for an audience (``jeunes`` keeps
+    those for 11-25 year olds)."""
+    kept = [r for r in resources if r.territory == territory or r.type in LINE_TYPES]
     return [r for r in kept if is_for_youth(r)] if audience == "jeunes" else kept
 
 
 def type_order(audience: str) -> tuple[ResourceType, ...]:
     """Section order: youth resources (MDA, PAEJ, child CMP) first for ``jeunes``."""
-    if audience != "jeunes":
-        return TYPE_ORDER
-    return (*YOUTH_FIRST, *(t for t in TYPE_ORDER if t not in YOUTH_FIRST))
+    order = TYPE_ORDER if audience != "jeunes" else (*YOUTH_FIRST, *(t for t in TYPE_ORDER if t not in YOUTH_FIRST))
+    return (*order, *(t for t in ResourceType if t not in order))  # a type added later is still listed
 
 
 def build_guide(
@@ -165,13 +168,15 @@ def build_guide(
             entries.extend(group)
             groups.append(CommuneGroup(commune, tuple(group)))
         sections.append(
-            TypeSection(rtype.value, f"type-{rtype.value}", rtype.label_fr, TYPE_EXPLANATIONS_FR[rtype], tuple(groups))
+            TypeSection(
+                rtype.value, f"type-{rtype.value}", rtype.label_fr, TYPE_EXPLANATIONS_FR.get(rtype, ""), tuple(groups)
+            )
         )
     by_code = {s.type: s for s in sections}
     situations = tuple(
         Situation(s.title, s.advice, tuple(by_code[t.value] for t in s.types if t.value in by_code)) for s in SITUATIONS
     )
-    verified = [r.last_verified for r in chosen]
+    verified = [r.last_verified for r in chosen if r.verified_by_person]
     return Guide(
         territory_id=territory,
         territory_name=catalog.territories[territory].name,
@@ -184,6 +189,7 @@ def build_guide(
         entries=tuple(entries),
         sources=tuple(_sources(catalog, territory)),
         verified_fr=_verified_fr(verified),
+        verified_count=len(verified),
         online_map_url=online_map_url,
         contact=contact,
     )
@@ -192,7 +198,7 @@ def build_guide(
 def _by_commune(resources: Sequence[Resource]) -> list[tuple[str, list[Resource]]]:
     groups: dict[str, list[Resource]] = {}
     for r in resources:
-        groups.setdefault(r.commune or NO_COMMUNE_FR, []).append(r)
+        groups.setdefault(BY_PHONE_FR if r.type in LINE_TYPES else (r.commune or NO_COMMUNE_FR), []).append(r)
     order = sorted(groups, key=lambda c: (c == NO_COMMUNE_FR, c))
     return [(c, sorted(groups[c], key=lambda r: r.name)) for c in order]
 
@@ -202,10 +208,13 @@ def _entry(r: Resource, *, number: int, pro: bool) -> GuideEntry:
     p = r.public_properties()
     pos = r.public_position()
     commune = p["commune"] or NO_COMMUNE_FR
-    if p["confidential_address"]:
+    if r.type in LINE_TYPES:
+        address = BY_PHONE_FR
+        commune = BY_PHONE_FR
+    elif p["confidential_address"]:
         address = f"Adresse non publiée (lieu discret) — {commune}"
-    elif p["street"]:
-        address = ", ".join(filter(None, (p["street"], " ".join(filter(None, (p["postcode"], p["commune"]))))))
+    elif p["display_street"]:
+        address = ", ".join(filter(None, (p["display_street"], " ".join(filter(None, (p["postcode"], p["commune"]))))))
     else:
         address = f"{commune} (adresse précise non connue)" if p["commune"] else "Adresse non connue"
     aud = p["audience"]
@@ -237,17 +246,18 @@ def _entry(r: Resource, *, number: int, pro: bool) -> GuideEntry:
     if pro:
         facts.append(("FINESS", p["finess_et"] or "non renseigné"))
         facts.append(("Secteur", p["sector"] or "non renseigné"))
-    facts.append(("Vérifié le", date_fr(date.fromisoformat(p["last_verified"]))))
+    facts.append(("Information", p["provenance_fr"]))  # "vérifié le" only when a person checked it
     return GuideEntry(
         number=number,
         id=p["id"],
         type=p["type"],
-        name=p["name"],
+        name=p["display_name"],
         address=address,
         commune=commune,
         phone=p["phone"],
         facts=tuple(facts),
         on_map=pos is not None,
+        is_line=r.type in LINE_TYPES,
         approximate=pos is not None and pos.precision is PositionPrecision.COMMUNE,
         lon=pos.lon if pos else None,
         lat=pos.lat if pos else None,

@@ -158,7 +158,7 @@ def guide_html(
         emergency=EMERGENCY_NUMBERS,
         maps=guide_maps(catalog, guide, layout=layout),
         qr_uri=qr_data_uri(online_map_url) if online_map_url else None,
-        not_on_map=[e for e in guide.entries if not e.on_map],
+        not_on_map=[e for e in guide.entries if not e.on_map and not e.is_line],
     )
 
 

@@ -49,8 +49,10 @@ def test_numbers_are_sequential_in_reading_order_and_sections_follow_the_type_or
     flat = [e.number for s in g.sections for c in s.communes for e in c.entries]
     assert flat == list(range(1, len(g.entries) + 1))
     assert [s.type for s in g.sections][:3] == ["MDA", "PAEJ", "CMP_ENFANT"]
-    expected = {r.id for r in guide_catalog.resources if r.territory == "metz" and is_for_youth(r)}
-    assert {e.id for e in g.entries} == expected
+    local = {r.id for r in guide_catalog.resources if r.territory == "metz" and is_for_youth(r)}
+    lines = {r.id for r in guide_catalog.resources if r.id.startswith("ligne-")}  # national phone lines
+    assert "ligne-fil-sante-jeunes" in lines
+    assert {e.id for e in g.entries} == local | lines
     crisis = next(s for s in g.situations if s.title.startswith("Crise"))
     assert crisis.sections and crisis.sections[0].type == "URGENCES_PSY"
 

@@ -53,6 +53,10 @@ def test_every_public_resource_is_listed_with_its_phone(metz_pdf: Path) -> None:
         if row["phone"]:
             assert _squash(row["phone"]) in text, row["id"]
     assert "GEMSYNTHÉTIQUElieudiscret" in text and "0300000001" in text
+    with (REGISTRY.parents[1] / "france" / "national_lines.csv").open(encoding="utf-8", newline="") as fh:
+        lines = list(csv.DictReader(fh))
+    for line in lines:  # the national phone lines are listed too
+        assert _squash(line["name"]) in text and _squash(line["phone"]) in text, line["id"]
 
 
 def test_emergency_numbers_on_every_page(metz_pdf: Path, metz_jeunes_pdf: Path) -> None:
