@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from geo_clsm.hours import DAY_LABELS_FR, parse_opening_hours
 from geo_clsm.model import ResourceType
 
 T = ResourceType
@@ -145,9 +146,36 @@ def date_fr(d: date) -> str:
     return f"{day} {_MONTHS_FR[d.month - 1]} {d.year}"
 
 
+def hours_fr(text: str | None) -> str | None:
+    """Opening hours in words, days with the same hours grouped: "24 h/24, 7 j/7",
+    "du lundi au vendredi 09h00–17h00 ; samedi 09h00–12h00"; None without hours."""
+    if not text:
+        return None
+    slots = parse_opening_hours(text).slots
+    by_day = [tuple((s.start_min, s.end_min) for s in slots if s.weekday == wd) for wd in range(7)]
+    if all(day == ((0, 24 * 60),) for day in by_day):
+        return "24 h/24, 7 j/7"
+    parts: list[str] = []
+    wd = 0
+    while wd < 7:
+        end = wd
+        while end + 1 < 7 and by_day[end + 1] == by_day[wd]:
+            end += 1
+        if by_day[wd]:
+            spans = ", ".join(f"{_hm(a)}–{_hm(b)}" for a, b in by_day[wd])
+            days = DAY_LABELS_FR[wd] if end == wd else f"du {DAY_LABELS_FR[wd]} au {DAY_LABELS_FR[end]}"
+            parts.append(f"{'tous les jours' if (wd, end) == (0, 6) else days} {spans}")
+        wd = end + 1
+    return " ; ".join(parts) or "fermé"
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60:02d}h{minutes % 60:02d}"
+
+
 def ages_fr(age_min: int | None, age_max: int | None) -> str | None:
-    """An age range in words, or None when no range is known."""
-    if age_min is None and age_max is None:
+    """An age range in words, or None when no range is known (or it is every age)."""
+    if not age_min and age_max is None:
         return None
     if age_max is None:
         return f"à partir de {age_min} ans"
