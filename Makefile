@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench clean install chromium gdal
+.PHONY: run test lint typecheck pytest bench clean install chromium gdal pdflibs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
+run: install pdflibs
 	$(BIN)/geo-clsm serve --host $(HOST) --port $(PORT)
 
 lint: install
@@ -39,7 +39,16 @@ gdal:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gdal-bin; }
 
-pytest: install chromium gdal
+# Debian libraries for WeasyPrint (the guide's PDF: Pango, HarfBuzz subsetting, a font) and
+# poppler-utils (pdftoppm, pdftotext, pdfinfo: the tests read the PDFs back).
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+pdflibs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+	   && test -x /usr/bin/pdftoppm && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(PDF_DEBS); }
+
+pytest: install chromium gdal pdflibs
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck pytest

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from geo_clsm.documents.pdf import PdfUnavailableError
 from geo_clsm.errors import GeoClsmError, InvalidInputError, LayerError, NotFoundError, OutsideTerritoryError
 from geo_clsm.gazetteer import AmbiguousPlaceError, PlaceNotFoundError
 from geo_clsm.geocode import GeocoderUnavailableError
@@ -18,6 +19,7 @@ STATUS: dict[type[GeoClsmError], int] = {
     OutsideTerritoryError: 404,
     LayerError: 503,
     GeocoderUnavailableError: 503,
+    PdfUnavailableError: 503,
 }
 
 

@@ -17,7 +17,7 @@ import geo_clsm
 from api import errors
 from api.reload import build_engine, install_engine, watching
 from api.request_log import log_requests
-from api.routers import access, export, health, map, nearest, ogc, resources
+from api.routers import access, documents, export, health, map, nearest, ogc, resources
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.engine import Engine
@@ -84,4 +84,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(map.router)
     app.include_router(ogc.router)
     app.include_router(export.router)
+    app.include_router(documents.router)
     return app

@@ -51,3 +51,8 @@ class Settings(BaseSettings):
     near_limit_m: float = 50_000.0
     """Beyond this distance nothing is offered as "near": the answer says "Pas de … connu près d'ici"
     and lists the national lines instead (``GEO_CLSM_NEAR_LIMIT_M``)."""
+    public_url: str | None = None
+    """Public address of the service (e.g. https://sante-mentale.example.fr): the guide's QR code
+    points at its map, ``<public_url>/?territory=ID``; by default the address the request came to."""
+    guide_contact: str | None = None
+    """Who to tell about an error in the guide (e.g. an e-mail address); by default the CLSM's coordination."""

@@ -74,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--territory", required=True, help="territoire du manifeste")
     x.add_argument("--out", type=Path, required=True, help="dossier de sortie (CSV et datapackage.json)")
     x.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
+    d = sub.add_parser("guide", help="guide santé mentale du territoire (PDF ou HTML imprimable)")
+    d.add_argument("--territory", required=True, help="territoire pilote du manifeste")
+    d.add_argument("--audience", choices=("tous", "jeunes", "professionnels"), default="tous")
+    d.add_argument("--format", choices=("a4", "a5"), default="a4", help="format de page")
+    d.add_argument("--out", type=Path, required=True, help="fichier de sortie .pdf ou .html")
+    d.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
+    d.add_argument(
+        "--public-url", default=None, help="adresse publique du service (QR code ; défaut GEO_CLSM_PUBLIC_URL)"
+    )
+    d.add_argument("--contact", default=None, help="à qui signaler une erreur (défaut GEO_CLSM_GUIDE_CONTACT)")
     return p
 
 
@@ -92,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_data(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "guide":
+            return _guide(args)
         return _import(args)
     except GeoClsmError as exc:
         print(f"erreur : {exc.message}", file=sys.stderr)
@@ -176,6 +188,35 @@ def _territory(args: argparse.Namespace) -> int:
     _, territories = read_manifest(args.data, local_file=local)
     for terr in territories.values():
         print(f"{terr.id:<16} {terr.kind:<9} {terr.name}")
+    return 0
+
+
+def _guide(args: argparse.Namespace) -> int:
+    import os
+    from datetime import date
+
+    from geo_clsm.documents.render import guide_document
+    from geo_clsm.layers import load_catalog
+
+    suffix = args.out.suffix.lower().lstrip(".")
+    if suffix not in ("pdf", "html"):
+        print(f"erreur : --out {args.out} : choisir un fichier .pdf ou .html", file=sys.stderr)
+        return 2
+    base = args.public_url or os.environ.get("GEO_CLSM_PUBLIC_URL")
+    if not base:
+        print("attention : pas d'adresse publique (--public-url) : guide sans code QR", file=sys.stderr)
+    body = guide_document(
+        load_catalog(args.data, territories=[args.territory]),
+        territory=args.territory,
+        audience=args.audience,
+        layout=args.format,
+        doc_format=suffix,
+        generated_on=date.today(),
+        online_map_url=f"{base.rstrip('/')}/?territory={args.territory}" if base else None,
+        contact=args.contact or os.environ.get("GEO_CLSM_GUIDE_CONTACT"),
+    )
+    args.out.write_bytes(body)
+    print(f"Écrit : {args.out} ({len(body) // 1024} Kio)")
     return 0
 
 

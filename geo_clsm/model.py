@@ -204,6 +204,9 @@ class Resource(BaseModel):
     last_verified: date
     source_date: date | None = None
     notes: str | None = None
+    """Internal notes (curation remarks, doubts, sources' quirks): never published."""
+    public_info: str | None = None
+    """Information for the public (in French), shown by the map, API, exports and guide."""
     display_name: str | None = None
     """Readable French name for display (FINESS capitals and abbreviations expanded); ``name`` stays raw."""
     display_street: str | None = None
@@ -327,7 +330,11 @@ class Resource(BaseModel):
         return tuple(_TYPE_BY_CODE[s] for s in self.services if s in _TYPE_BY_CODE)
 
     def public_properties(self) -> dict[str, Any]:
-        """Properties safe to publish (GeoJSON feature properties, CSV rows)."""
+        """Properties safe to publish (GeoJSON feature properties, CSV rows, documents).
+
+        Never the internal ``notes`` nor a confidential street: every public output goes
+        through this view.
+        """
         pos = self.public_position()
         hours = self.hours
         return {
@@ -365,7 +372,7 @@ class Resource(BaseModel):
             "source": self.source,
             "last_verified": self.last_verified.isoformat(),
             "source_date": self.source_date.isoformat() if self.source_date else None,
-            "notes": self.notes,
+            "public_info": self.public_info,
             "display_name": self.display_name or self.name,
             "display_street": None if self.confidential_address else (self.display_street or self.street),
             "verified_by_person": self.verified_by_person,

@@ -117,3 +117,27 @@ def test_gaps_command_sfca_settings_and_known_audience(tmp_path: Path, capsys: p
     assert main([*argv, "--catchment", "CMP=beaucoup"]) == 2
     assert "TYPE=MÈTRES" in capsys.readouterr().err
     assert main([*argv, "--catchment", "ZZ=1000"]) == 2
+
+
+def test_console_script_guide_writes_pdf_and_html(tmp_path: Path) -> None:
+    pdf = tmp_path / "guide.pdf"
+    proc = subprocess.run(
+        [str(EXE), "guide", "--territory", "angouleme", "--audience", "jeunes", "--format", "a5", "--out", str(pdf)],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "GEO_CLSM_PUBLIC_URL": "https://exemple.fr"},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert pdf.read_bytes().startswith(b"%PDF-") and "Écrit" in proc.stdout
+    page = tmp_path / "guide.html"
+    assert main(["guide", "--territory", "metz", "--out", str(page)]) == 0  # no public URL: no QR code
+    text = page.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in text and "?territory=" not in text
+
+
+def test_guide_refuses_unknown_output_and_territory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guide", "--territory", "metz", "--out", str(tmp_path / "g.docx")]) == 2
+    assert main(["guide", "--territory", "france", "--out", str(tmp_path / "g.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert ".pdf ou .html" in err and "territoires pilotes" in err

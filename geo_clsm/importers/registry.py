@@ -10,6 +10,9 @@ Each row is translated to the project's schema, then validated like any resource
   ``approximate`` -> street; a row without coordinates is placed at its town hall
   (commune precision), except a row whose notes say it is not a place ("do not map").
 - A row whose notes ask not to publish its location is ``confidential_address``.
+- ``notes`` (curation remarks, in English), ``other_sources`` and ``confidence`` go to
+  the internal ``notes``, never published; an optional ``public_info`` column holds
+  the French text the public may see.
 - ``AUTRE`` rows that are CMPs whose public is not stated become type ``CMP``.
 - ``audience`` text gives an age range by the rules of ``audience_ages``.
 - ``last_verified`` is the date the registry was checked (``verified_on``);
@@ -116,6 +119,7 @@ def registry_record(rec: dict[str, str], *, verified_on: date) -> dict[str, Any]
         "last_verified": verified_on.isoformat(),
         "source_date": (d.isoformat() if (d := _source_date(rec.get("source_date_seen") or "")) else None),
         "notes": " | ".join(extra) or None,
+        "public_info": rec.get("public_info"),
     }
 
 

@@ -7,7 +7,9 @@ CSV columns (UTF-8, ``,``-separated, one header row; lists are ``;``-separated):
     appointment_required, free_of_charge, sector, capacity,
     lon, lat  (WGS84)  or  x, y  (Lambert-93, metres),
     position_precision, position_source, confidential_address, service_area_wkt,
-    finess_et, territory, source, last_verified, source_date, notes
+    finess_et, territory, source, last_verified, source_date, notes, public_info
+
+``notes`` are internal (never published); ``public_info`` is the text the public sees.
 
 Required: id, type, name, source, last_verified. A row without coordinates but with a
 known ``insee_com`` is placed at its town hall with ``position_precision=commune``.
@@ -65,6 +67,7 @@ COLUMNS = [
     "last_verified",
     "source_date",
     "notes",
+    "public_info",
 ]
 
 _TRUE = {"1", "true", "oui", "yes", "vrai", "o", "y"}
@@ -228,6 +231,7 @@ def resource_from_record(
         "last_verified": rec.get("last_verified"),
         "source_date": rec.get("source_date"),
         "notes": rec.get("notes"),
+        "public_info": rec.get("public_info"),
     }
     for key in ("age_min", "age_max"):
         v = data["audience"][key]
@@ -407,4 +411,5 @@ def resource_to_row(r: Resource) -> dict[str, Any]:
         "last_verified": r.last_verified.isoformat(),
         "source_date": r.source_date.isoformat() if r.source_date else "",
         "notes": r.notes or "",
+        "public_info": r.public_info or "",
     }

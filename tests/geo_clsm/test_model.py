@@ -67,3 +67,11 @@ def test_confidential_without_commune_is_refused() -> None:
 def test_field_checks(field: str, value: str) -> None:
     with pytest.raises(ValidationError):
         _res(**{field: value})
+
+
+def test_internal_notes_are_not_public_and_public_info_is() -> None:
+    r = _res(notes="do NOT geocode or publish an address (curation)", public_info="Accueil sans rendez-vous le mardi.")
+    props = r.public_properties()
+    assert "notes" not in props
+    assert "do NOT geocode" not in repr(props)
+    assert props["public_info"] == "Accueil sans rendez-vous le mardi."

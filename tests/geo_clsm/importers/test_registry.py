@@ -40,3 +40,15 @@ def test_territory_filter_excludes_with_reason() -> None:
     rep = import_registry(REGISTRY, verified_on=date(2026, 11, 22), territory_label="Grand Angoulême")
     assert rep.imported == 15 and len(rep.excluded) == 20
     assert rep.is_complete()
+
+
+def test_registry_curation_notes_are_internal(
+    angouleme: tuple[object, dict[str, CommunePoint]], metz: tuple[object, dict[str, CommunePoint]]
+) -> None:
+    rep = import_registry(REGISTRY, verified_on=date(2026, 11, 22), communes={**metz[1], **angouleme[1]})
+    gem = {r.id: r for r in rep.records}["ang-gem-suis-ton-chemin"]
+    assert gem.notes is not None and "do not geocode" in gem.notes.lower()
+    for r in rep.records:
+        assert r.public_info is None  # the registry has no public text: nothing is invented
+        shown = repr(r.public_properties())
+        assert not r.notes or r.notes[:40] not in shown
