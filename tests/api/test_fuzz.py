@@ -22,6 +22,9 @@ def test_no_server_error_on_generated_requests(server: str, tmp_path: Path) -> N
             "--phases",
             "examples,coverage,fuzzing",
             "--no-color",
+            # A guide PDF is rendered once per day and audience (a few seconds, more on a loaded machine).
+            "--request-timeout",
+            "120",
         ],
         capture_output=True,
         text=True,
