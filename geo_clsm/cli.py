@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--out", type=Path, default=None, help="écrire les enregistrements importés (.csv, .geojson)")
     i.add_argument("--report", type=Path, default=None, help="écrire les lignes rejetées/écartées en CSV")
     i.add_argument("--verified-on", default=None, help="registre : date de vérification (AAAA-MM-JJ)")
+    i.add_argument("--apply", action="store_true", help="écrire les enregistrements valides dans la base")
+    i.add_argument("--database", default=None, help="URL de la base (défaut : GEO_CLSM_DATABASE_URL)")
 
     _territory_parser(sub)
     _data_parser(sub)
@@ -84,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
         "--public-url", default=None, help="adresse publique du service (QR code ; défaut GEO_CLSM_PUBLIC_URL)"
     )
     d.add_argument("--contact", default=None, help="à qui signaler une erreur (défaut GEO_CLSM_GUIDE_CONTACT)")
+    from geo_clsm.store.commands import add_parsers
+
+    add_parsers(sub)
     return p
 
 
@@ -104,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "guide":
             return _guide(args)
+        if args.command in ("db", "user"):
+            from geo_clsm.store.commands import run_db, run_user
+
+            return run_db(args) if args.command == "db" else run_user(args)
         return _import(args)
     except GeoClsmError as exc:
         print(f"erreur : {exc.message}", file=sys.stderr)
@@ -339,6 +348,10 @@ def _import(args: argparse.Namespace) -> int:
     else:
         checker = CommuneChecker(communes) if communes is not None else None
         if args.kind == "resources":
+            if args.apply and mairies is None:  # rows placed at their town hall need every commune's
+                from geo_clsm.layers import load_catalog
+
+                mairies = load_catalog(args.data).mairies
             report = import_resources(args.file, communes=mairies, territory=tid)
         elif args.kind == "registry":
             verified = date.fromisoformat(args.verified_on) if args.verified_on else date.today()
@@ -353,6 +366,13 @@ def _import(args: argparse.Namespace) -> int:
         if args.out:
             _write_resources(report, args.out, write_resources_csv)
     print(report.format())
+    if args.apply:
+        if args.kind == "qpv":
+            print("erreur : --apply concerne les ressources", file=sys.stderr)
+            return 2
+        from geo_clsm.store.commands import apply_import
+
+        print(apply_import(list(report.records), database=args.database))
     if args.report:
         report.write_csv(args.report)
     return 1 if any(r.row == 0 for r in report.rejected) else 0

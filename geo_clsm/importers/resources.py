@@ -304,6 +304,27 @@ def _geojson_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         yield i, props
 
 
+def _gpkg_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """GeoPackage rows (as ``geo-clsm db export`` writes them): attributes and a Point geometry."""
+    import pyogrio
+
+    try:
+        gdf = pyogrio.read_dataframe(path)
+    except (pyogrio.errors.DataSourceError, OSError) as exc:
+        raise RowError("fichier", f"GeoPackage illisible : {exc}") from None
+    geom_col = gdf.geometry.name if hasattr(gdf, "geometry") else None
+    for i, rec in enumerate(gdf.to_dict("records"), start=1):
+        geom = rec.pop(geom_col, None) if geom_col else None
+        props = {k: (None if v is None or v != v else v) for k, v in rec.items()}
+        if geom is not None and not geom.is_empty:
+            if geom.geom_type != "Point":
+                props["lon"] = props["lat"] = None
+                props["_bad_geometry"] = geom.geom_type
+            else:
+                props["lon"], props["lat"] = geom.x, geom.y
+        yield i, props
+
+
 def import_resources(
     path: Path | str,
     *,
@@ -315,7 +336,7 @@ def import_resources(
     Parameters
     ----------
     path
-        ``.csv`` or ``.geojson``/``.json`` file.
+        ``.csv``, ``.geojson``/``.json`` or ``.gpkg`` file.
     communes
         Town-hall points by INSEE code, used to place rows without coordinates and to
         give confidential resources their public (commune-level) position.
@@ -336,8 +357,10 @@ def import_resources(
             rows: Iterable[tuple[int, Mapping[str, Any]]] = list(_csv_rows(path))
         elif suffix in (".geojson", ".json"):
             rows = list(_geojson_rows(path))
+        elif suffix == ".gpkg":
+            rows = list(_gpkg_rows(path))
         else:
-            report.reject(0, "fichier", f"format « {suffix} » non pris en charge : .csv ou .geojson")
+            report.reject(0, "fichier", f"format « {suffix} » non pris en charge : .csv, .geojson ou .gpkg")
             return report
     except RowError as e:
         report.reject(0, e.field, e.reason)
