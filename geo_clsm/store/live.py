@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.engine import Engine as SqlEngine
 
@@ -137,17 +138,51 @@ class LiveEngine:
             t.join(timeout_s)
 
     def start(self) -> None:
-        """Poll the data version in a daemon thread (changes made by other workers)."""
+        """Watch for changes made by other workers, in a daemon thread.
+
+        PostgreSQL: ``LISTEN geo_clsm_data`` wakes the thread at once (every change sends a
+        ``NOTIFY``); the data version is still checked every ``poll_interval_s``, which is
+        all SQLite does.
+        """
+        listener = self._listen() if self.db.dialect.name == "postgresql" else None
 
         def loop() -> None:
-            while not self._stop.wait(self.poll_interval_s):
+            while not self._stop.is_set():
+                self._wait(listener)
+                if self._stop.is_set():
+                    break
                 try:
                     self.sync()
                 except Exception:  # keep polling: the next round may succeed
                     log.exception("could not refresh the engine from the database")
+            if listener is not None:
+                listener.close()
 
         self._poller = threading.Thread(target=loop, name="data-version-poll", daemon=True)
         self._poller.start()
+
+    def _listen(self) -> Any:
+        try:
+            import psycopg
+
+            url = self.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            conn = psycopg.connect(url, autocommit=True)
+            conn.execute("LISTEN geo_clsm_data")
+            return conn
+        except Exception:
+            log.exception("LISTEN unavailable: polling the data version only")
+            return None
+
+    def _wait(self, listener: Any) -> None:
+        if listener is None:
+            self._stop.wait(self.poll_interval_s)
+            return
+        try:
+            for _ in listener.notifies(timeout=self.poll_interval_s, stop_after=1):
+                pass
+        except Exception:
+            log.exception("LISTEN connection lost: polling the data version")
+            self._stop.wait(self.poll_interval_s)
 
     def stop(self) -> None:
         self._stop.set()
