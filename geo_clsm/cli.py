@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
+    s.add_argument("--workers", type=int, default=1, help="nombre de processus (chacun suit les modifications)")
 
     i = sub.add_parser("import", help="importer un fichier et afficher le rapport d'import")
     i.add_argument("kind", choices=IMPORT_KINDS)
@@ -130,7 +132,15 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["data_dir"] = args.data
     settings = Settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _prepare_database(settings.database_url, settings.data_dir)
     # access_log off: the access log would write the query string (a resident's position).
+    if args.workers > 1:  # each worker builds its own app (settings from the environment)
+        if args.data is not None:
+            os.environ["GEO_CLSM_DATA_DIR"] = str(args.data)
+        uvicorn.run(
+            "api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, access_log=False
+        )
+        return 0
     uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
     return 0
 
@@ -198,6 +208,12 @@ def _territory(args: argparse.Namespace) -> int:
     for terr in territories.values():
         print(f"{terr.id:<16} {terr.kind:<9} {terr.name}")
     return 0
+def _prepare_database(url: str, data_dir: Path) -> None:
+    """Create and seed a new database once, before any worker starts; refuse a schema that is behind."""
+    from geo_clsm.layers import load_catalog
+    from geo_clsm.store import open_store
+
+    open_store(url, shipped=lambda: load_catalog(data_dir).resources).dispose()
 
 
 def _guide(args: argparse.Namespace) -> int:

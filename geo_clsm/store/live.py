@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 
 def catalog_from_store(base: Catalog, resources: list[Resource]) -> Catalog:
-    """``base`` (communes, QPV, layers from the files) with the database's resources."""
-    return dataclasses.replace(base, resources=resources)
+    """``base`` (communes, QPV, layers from the files) with the database's resources of its territories."""
+    loaded = base.territories
+    return dataclasses.replace(base, resources=[r for r in resources if r.territory is None or r.territory in loaded])
 
 
 def changed_territories(old: list[Resource], new: list[Resource]) -> set[str]:
@@ -77,12 +78,13 @@ class LiveEngine:
                 version = repo.data_version(conn)
                 if version == self.version:
                     return self.current
-                resources = self._ordered(repo.active_resources(conn))
+                catalog = catalog_from_store(self.current.catalog, self._ordered(repo.active_resources(conn)))
             old = self.current
+            resources = catalog.resources
             if resources == old.catalog.resources:
                 self.version = version
                 return old
-            new = Engine(catalog_from_store(old.catalog, resources))
+            new = Engine(catalog)
             if "access" in old.__dict__:
                 # The previous indicators stay served until the recomputed ones are ready.
                 new.__dict__["access"] = old.__dict__["access"]

@@ -83,3 +83,17 @@ def test_export_then_import_apply_round_trips_every_field(
             # The import knows every commune's town hall: it may add a missing commune position.
             expected = r.model_copy(update={"commune_position": a.commune_position})
         assert a == expected, rid
+
+
+def test_serve_refuses_a_schema_that_is_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with connect(url).begin() as conn:
+        conn.execute(sa.text("CREATE TABLE alembic_version (version_num varchar(32) NOT NULL)"))
+    monkeypatch.setenv("GEO_CLSM_DATABASE_URL", url)
+    assert main(["serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "schéma" in err and "geo-clsm db upgrade" in err
