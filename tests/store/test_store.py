@@ -181,3 +181,30 @@ def test_connect_creates_the_sqlite_folder(tmp_path: object) -> None:
     with db.connect() as conn:
         conn.execute(sa.text("select 1"))
     assert folder.is_dir()
+
+
+def test_migrations_match_the_schema(db: SqlEngine) -> None:
+    """The shipped migrations build exactly the tables of geo_clsm.store.schema (autogenerate finds nothing)."""
+    import warnings
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from geo_clsm.store.schema import metadata
+
+    with db.connect() as conn, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Did not recognize type 'geometry'", category=sa.exc.SAWarning)
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    # PostGIS: the generated geom column and its index exist in the database only, by design.
+    diff = [d for d in diff if "geom" not in repr(d) and "spatial_ref_sys" not in repr(d)]
+    assert diff == []
+
+
+def test_engine_keeps_the_loaded_territories(catalog: Catalog, shipped: list[Resource]) -> None:
+    import dataclasses
+
+    from geo_clsm.store.live import catalog_from_store
+
+    metz_only = dataclasses.replace(catalog, territories={"metz": catalog.territories["metz"]})
+    kept = catalog_from_store(metz_only, shipped).resources
+    assert kept and {r.territory for r in kept} == {"metz"}
