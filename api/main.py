@@ -18,7 +18,22 @@ from api import errors
 from api.live import attach_store, detach_store
 from api.reload import build_engine, install_engine, watching
 from api.request_log import log_requests
-from api.routers import access, admin, admin_pages, auth, documents, export, health, map, nearest, ogc, reports, resources
+from api.routers import (
+    access,
+    admin,
+    admin_import,
+    admin_pages,
+    auth,
+    documents,
+    export,
+    health,
+    map,
+    nearest,
+    ogc,
+    report_form,
+    reports,
+    resources,
+)
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.engine import Engine
@@ -95,5 +110,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin.router)
     app.include_router(reports.router)
     app.include_router(admin_pages.router)
+    app.include_router(admin_import.router)
+    app.include_router(report_form.router)
     app.mount("/static/admin", StaticFiles(directory=STATIC / "admin"), name="admin-static")
     return app

@@ -24,7 +24,7 @@ from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.importers.resources import resource_to_row
 from geo_clsm.model import Resource
 from geo_clsm.store import repo
-from geo_clsm.store.reports import get_report, list_reports, set_status
+from geo_clsm.store.reports import list_reports, set_status
 from geo_clsm.store.schema import territory_settings
 from geo_clsm.store.users import ROLES, add_user, list_users
 
@@ -262,6 +262,3 @@ def _known(engine: Engine, territory: str) -> None:
 
 def _iso(v: Any) -> Any:
     return v.isoformat() if isinstance(v, datetime) else v
-
-
-__all__ = ["get_report", "router"]

@@ -1,46 +1,29 @@
-"""Editor screens at /admin (server-rendered French pages, Jinja2 templates in api/templates/),
-and the public "Signaler une erreur" form at /signaler/{id}.
-
-Every form post carries a CSRF token: the session's once signed in; before (login, public
-report), a random token in a SameSite=Strict cookie repeated in the form (double submit).
+"""Editor screens at /admin (server-rendered French pages, Jinja2 templates in api/templates/):
+sign in, search, a form per resource, history with restore, review queue, public reports.
 """
 
 from __future__ import annotations
 
-import secrets
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
 
 from api.deps import get_engine, get_settings
+from api.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
 from api.live import refresh
-from api.routers.reports import RateLimiter
-from api.sessions import (
-    COOKIE,
-    clear_session_cookie,
-    csrf_ok,
-    get_db,
-    optional_session,
-    set_session_cookie,
-)
+from api.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
 from api.settings import Settings
 from geo_clsm.engine import Engine
-from geo_clsm.errors import GeoClsmError, InvalidInputError, NotFoundError
-from geo_clsm.importers.resources import COLUMNS, import_resources, resource_to_row
+from geo_clsm.errors import NotFoundError
+from geo_clsm.importers.resources import COLUMNS, resource_to_row
 from geo_clsm.model import PRECISION_LABELS_FR, TYPE_LABELS_FR
 from geo_clsm.store import repo
-from geo_clsm.store.files import apply_records
 from geo_clsm.store.records import FieldError
-from geo_clsm.store.reports import add_report, get_report, list_reports, set_status
-from geo_clsm.store.users import LoginThrottledError, Session, authenticate, close_session, open_session
+from geo_clsm.store.reports import get_report, list_reports, set_status
+from geo_clsm.store.users import LoginThrottledError, authenticate, close_session, open_session
 
 router = APIRouter(include_in_schema=False)
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
-FORM_COOKIE = "geo_clsm_form"
 
 LABELS = {
     "id": "Identifiant",
@@ -77,46 +60,6 @@ LABELS = {
     "source_date": "Date de la source (AAAA-MM-JJ)",
     "notes": "Notes internes (jamais publiées)",
 }
-
-
-def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    session: Session | None = context.get("session")
-    context.setdefault("csrf", session.csrf_token if session else "")
-    context.setdefault("tiles", request.app.state.settings.tiles_url)
-    return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
-
-
-def to_login() -> RedirectResponse:
-    return RedirectResponse("/admin/login", status_code=303)
-
-
-def back(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def form_token(request: Request) -> str:
-    return request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
-
-
-def with_form_cookie(response: Response, token: str, settings: Settings) -> Response:
-    response.set_cookie(FORM_COOKIE, token, httponly=True, secure=settings.cookie_secure, samesite="strict", path="/")
-    return response
-
-
-def double_submit_ok(request: Request, token: str) -> bool:
-    cookie = request.cookies.get(FORM_COOKIE)
-    return bool(cookie) and secrets.compare_digest(cookie or "", token)
-
-
-def checked(request: Request, csrf_token: str) -> Session | None:
-    """The session if signed in and the form's CSRF token matches; None otherwise."""
-    session = optional_session(request)
-    if session is None or not csrf_ok(session, csrf_token):
-        return None
-    return session
-
-
-Csrf = Annotated[str, Form()]
 
 
 # --- sign in / out -----------------------------------------------------------------------
@@ -366,126 +309,3 @@ def decide(report_id: int, decision: str, request: Request, csrf_token: Csrf) ->
     if decision == "accept":  # accepting opens the edit form, with the report beside it
         return back(f"/admin/resources/{rep['resource_id']}?report={report_id}")
     return back("/admin/reports")
-
-
-# --- import: preview, then apply ---------------------------------------------------------------
-
-
-@router.get("/admin/import")
-def import_form(request: Request) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
-    return page(request, "admin/import.html", session=session)
-
-
-def _uploads(request: Request) -> dict[str, Path]:
-    uploads: dict[str, Path] | None = getattr(request.app.state, "uploads", None)
-    if uploads is None:
-        uploads = request.app.state.uploads = {}
-    return uploads
-
-
-@router.post("/admin/import/preview")
-async def import_preview(
-    request: Request, engine: Annotated[Engine, Depends(get_engine)], file: UploadFile, csrf_token: Csrf
-) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
-    suffix = Path(file.filename or "").suffix.lower()
-    if suffix not in (".csv", ".geojson", ".json"):
-        err = InvalidInputError(f"fichier : format « {suffix} » non pris en charge, choisir un .csv ou un .geojson")
-        return page(request, "admin/import.html", 422, session=session, error=err.message)
-    folder = Path(tempfile.mkdtemp(prefix="geo_clsm_import_"))
-    path = folder / f"upload{suffix}"
-    path.write_bytes(await file.read())
-    report = import_resources(path, communes=engine.catalog.mairies)
-    with get_db(request).connect() as conn:
-        existing = {r.id for r in repo.active_resources(conn)}
-    token = secrets.token_urlsafe(16)
-    _uploads(request)[token] = path
-    new = sum(1 for r in report.records if r.id not in existing)
-    return page(
-        request,
-        "admin/import.html",
-        session=session,
-        report=report,
-        token=token,
-        filename=file.filename,
-        new=new,
-        updated=len(report.records) - new,
-    )
-
-
-@router.post("/admin/import/apply")
-def import_apply(
-    request: Request, engine: Annotated[Engine, Depends(get_engine)], token: Annotated[str, Form()], csrf_token: Csrf
-) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
-    path = _uploads(request).pop(token, None)
-    if path is None or not path.is_file():
-        return page(request, "admin/import.html", 422, session=session, error="aperçu expiré : renvoyer le fichier")
-    report = import_resources(path, communes=engine.catalog.mairies)
-    result = apply_records(get_db(request), report.records, author=f"{session.user.email} (import {path.suffix})")
-    path.unlink(missing_ok=True)
-    refresh(request)
-    return page(request, "admin/import.html", session=session, applied=result)
-
-
-# --- public: "Signaler une erreur" ---------------------------------------------------------------
-
-
-@router.get("/signaler/{resource_id}")
-def report_form(
-    resource_id: str,
-    request: Request,
-    engine: Annotated[Engine, Depends(get_engine)],
-    settings: Annotated[Settings, Depends(get_settings)],
-) -> Response:
-    r = engine.catalog.resources_by_id.get(resource_id)
-    if r is None:
-        raise NotFoundError(f"ressource inconnue « {resource_id} »")
-    token = form_token(request)
-    resp = page(request, "report.html", r=r.public_properties(), form_csrf=token)
-    return with_form_cookie(resp, token, settings)
-
-
-@router.post("/signaler/{resource_id}")
-def report_post(
-    resource_id: str,
-    request: Request,
-    engine: Annotated[Engine, Depends(get_engine)],
-    settings: Annotated[Settings, Depends(get_settings)],
-    message: Annotated[str, Form(max_length=2000)],
-    csrf_token: Csrf,
-    contact: Annotated[str, Form(max_length=200)] = "",
-    website: Annotated[str, Form()] = "",
-) -> Response:
-    r = engine.catalog.resources_by_id.get(resource_id)
-    if r is None:
-        raise NotFoundError(f"ressource inconnue « {resource_id} »")
-    token = form_token(request)
-    ctx: dict[str, Any] = {"r": r.public_properties(), "form_csrf": token, "message": message, "contact": contact}
-    if not double_submit_ok(request, csrf_token):
-        return with_form_cookie(
-            page(request, "report.html", 403, error="formulaire expiré : recommencer", **ctx), token, settings
-        )
-    limiter: RateLimiter | None = getattr(request.app.state, "report_limiter", None)
-    if limiter is None:
-        limiter = request.app.state.report_limiter = RateLimiter()
-    wait = limiter.retry_after_s(
-        request.client.host if request.client else "?", limit=settings.reports_per_client_per_hour
-    )
-    if wait is not None:
-        resp = page(request, "report.html", 429, error="trop de signalements envoyés : réessayer plus tard", **ctx)
-        resp.headers["Retry-After"] = str(wait)
-        return resp
-    if not website:
-        try:
-            add_report(get_db(request), resource_id, message=message, contact=contact)
-        except GeoClsmError as exc:
-            return with_form_cookie(page(request, "report.html", 422, error=exc.message, **ctx), token, settings)
-    return page(request, "report.html", 201, r=r.public_properties(), sent=True)

@@ -25,7 +25,7 @@ from geo_clsm.errors import InvalidInputError
 from geo_clsm.importers.resources import COLUMNS, resource_to_row, write_resources_csv
 from geo_clsm.model import Resource
 from geo_clsm.store import repo
-from geo_clsm.store.records import snapshot
+from geo_clsm.store.records import from_row, snapshot
 from geo_clsm.store.schema import resources as resources_table
 
 EXPORT_FORMATS = (".gpkg", ".geojson", ".csv")
@@ -40,8 +40,6 @@ def export_resources(db: SqlEngine, out: Path, *, include_withdrawn: bool = Fals
     with db.connect() as conn:
         if include_withdrawn:
             rows = conn.execute(sa.select(resources_table).order_by(resources_table.c.id))
-            from geo_clsm.store.records import from_row
-
             records = [from_row(r._mapping) for r in rows]
         else:
             records = repo.active_resources(conn)
