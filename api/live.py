@@ -15,9 +15,11 @@ from geo_clsm.store.live import LiveEngine
 
 
 def attach_store(app: FastAPI, settings: Settings, engine: Engine) -> LiveEngine:
-    """Open the database (a new one is created and seeded from ``engine``'s shipped resources),
-    build the engine from it, and start watching the data version."""
-    db = open_store(settings.database_url, shipped=lambda: engine.catalog.resources)
+    """Open the database (created when new; the seed brings in ``engine``'s shipped resources,
+    never over an editor's change), and build the engine from it."""
+    db = open_store(
+        settings.database_url, shipped=lambda: engine.catalog.resources, territories=list(engine.catalog.territories)
+    )
 
     def on_swap(new: Engine) -> None:
         app.state.engine = new

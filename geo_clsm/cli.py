@@ -132,7 +132,7 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["data_dir"] = args.data
     settings = Settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    _prepare_database(settings.database_url, settings.data_dir)
+    _prepare_database(settings)
     # access_log off: the access log would write the query string (a resident's position).
     if args.workers > 1:  # each worker builds its own app (settings from the environment)
         if args.data is not None:
@@ -208,12 +208,22 @@ def _territory(args: argparse.Namespace) -> int:
     for terr in territories.values():
         print(f"{terr.id:<16} {terr.kind:<9} {terr.name}")
     return 0
-def _prepare_database(url: str, data_dir: Path) -> None:
-    """Create and seed a new database once, before any worker starts; refuse a schema that is behind."""
+
+
+def _prepare_database(settings: Any) -> None:
+    """Create and seed the database once, before any worker starts; refuse a schema that is behind."""
     from geo_clsm.layers import load_catalog
     from geo_clsm.store import open_store
 
-    open_store(url, shipped=lambda: load_catalog(data_dir).resources).dispose()
+    catalog = load_catalog(
+        settings.data_dir,
+        territories=settings.territories,
+        local_file=settings.local_territories_file,
+        versions_dir=settings.versions_dir,
+    )
+    open_store(
+        settings.database_url, shipped=lambda: catalog.resources, territories=list(catalog.territories)
+    ).dispose()
 
 
 def _guide(args: argparse.Namespace) -> int:

@@ -31,6 +31,12 @@ def catalog() -> Catalog:
     return load_catalog(LAYERS)
 
 
+@pytest.fixture(autouse=True)
+def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app a test builds without a database URL gets its own SQLite file, never ./var/."""
+    monkeypatch.setenv("GEO_CLSM_DATABASE_URL", f"sqlite:///{tmp_path / 'geo_clsm.db'}")
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite database of record for the shared apps (created and seeded on first start)."""

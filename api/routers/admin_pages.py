@@ -59,6 +59,11 @@ LABELS = {
     "last_verified": "Vérifiée le (AAAA-MM-JJ)",
     "source_date": "Date de la source (AAAA-MM-JJ)",
     "notes": "Notes internes (jamais publiées)",
+    "public_info": "Information publique (affichée au public)",
+    "display_name": "Nom affiché (lisible, sinon le nom)",
+    "display_street": "Adresse affichée (lisible, sinon l'adresse)",
+    "verified_by_person": "Vérifiée par une personne (oui/non)",
+    "to_verify": "À vérifier avant de s'y fier (oui/non)",
 }
 
 

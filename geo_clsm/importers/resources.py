@@ -7,7 +7,8 @@ CSV columns (UTF-8, ``,``-separated, one header row; lists are ``;``-separated):
     appointment_required, free_of_charge, sector, capacity,
     lon, lat  (WGS84)  or  x, y  (Lambert-93, metres),
     position_precision, position_source, confidential_address, service_area_wkt,
-    finess_et, territory, source, last_verified, source_date, notes, public_info
+    finess_et, territory, source, last_verified, source_date, notes, public_info,
+    display_name, display_street, verified_by_person, to_verify
 
 ``notes`` are internal (never published); ``public_info`` is the text the public sees.
 
@@ -68,6 +69,10 @@ COLUMNS = [
     "source_date",
     "notes",
     "public_info",
+    "display_name",
+    "display_street",
+    "verified_by_person",
+    "to_verify",
 ]
 
 _TRUE = {"1", "true", "oui", "yes", "vrai", "o", "y"}
@@ -232,6 +237,10 @@ def resource_from_record(
         "source_date": rec.get("source_date"),
         "notes": rec.get("notes"),
         "public_info": rec.get("public_info"),
+        "display_name": rec.get("display_name"),
+        "display_street": rec.get("display_street"),
+        "verified_by_person": _as_bool(rec.get("verified_by_person"), "verified_by_person") or False,
+        "to_verify": _as_bool(rec.get("to_verify"), "to_verify") or False,
     }
     for key in ("age_min", "age_max"):
         v = data["audience"][key]
@@ -435,4 +444,8 @@ def resource_to_row(r: Resource) -> dict[str, Any]:
         "source_date": r.source_date.isoformat() if r.source_date else "",
         "notes": r.notes or "",
         "public_info": r.public_info or "",
+        "display_name": r.display_name or "",
+        "display_street": r.display_street or "",
+        "verified_by_person": "oui" if r.verified_by_person else "",
+        "to_verify": "oui" if r.to_verify else "",
     }

@@ -7,7 +7,7 @@ the latest schema (else :class:`SchemaBehindError` says to run ``geo-clsm db upg
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from sqlalchemy.engine import Engine as SqlEngine
 
@@ -18,14 +18,17 @@ from geo_clsm.store.db import DEFAULT_DATABASE_URL, SchemaBehindError, check_sch
 __all__ = ["DEFAULT_DATABASE_URL", "SchemaBehindError", "connect", "open_store", "upgrade"]
 
 
-def open_store(url: str, *, shipped: Callable[[], Iterable[Resource]]) -> SqlEngine:
-    """Connect to ``url``; create and seed it when new; refuse a schema that is behind."""
+def open_store(
+    url: str, *, shipped: Callable[[], Iterable[Resource]], territories: Collection[str] | None = None
+) -> SqlEngine:
+    """Connect to ``url``, create it when new, refuse a schema that is behind, and seed it.
+
+    The seed runs at every start: records nobody edited follow the layers in use (for the
+    ``territories`` they cover); records an editor changed are left alone.
+    """
     db = connect(url)
     if is_empty(db):
         upgrade(db)
     check_schema(db)
-    with db.connect() as conn:
-        seeded = repo.was_seeded(conn)
-    if not seeded:
-        repo.seed(db, shipped())
+    repo.seed(db, shipped(), territories=territories)
     return db

@@ -49,9 +49,10 @@ def run_db(args: argparse.Namespace) -> int:
     if args.action == "seed":
         from geo_clsm.layers import load_catalog
 
-        result = repo.seed(db, load_catalog(args.data).resources)
+        catalog = load_catalog(args.data)
+        result = repo.seed(db, catalog.resources, territories=list(catalog.territories))
         print(
-            f"ajoutées : {result.inserted}, mises à jour : {result.updated}, "
+            f"ajoutées : {result.inserted}, mises à jour : {result.updated}, retirées : {result.withdrawn}, "
             f"modifiées par un éditeur (laissées) : {result.kept_edited}, inchangées : {result.unchanged}"
         )
         return 0

@@ -97,6 +97,16 @@ class LiveEngine:
         self._schedule_access()
         return new
 
+    def rebase(self, engine: Engine) -> Engine:
+        """A new data version of the layers: re-seed the database from it (never overwriting an
+        editor's change), take its communes and QPV, and serve the database's resources."""
+        repo.seed(self.db, engine.catalog.resources, territories=list(engine.catalog.territories))
+        with self._lock:
+            self.current = engine
+            self.version = -1
+            self._order = {r.id: i for i, r in enumerate(engine.catalog.resources)}
+        return self.sync()
+
     def _ordered(self, resources: list[Resource]) -> list[Resource]:
         """The shipped order first (pilots before the national layer), then new records by id."""
         last = len(self._order)

@@ -135,6 +135,11 @@ def to_row(r: Resource) -> dict[str, Any]:
         "last_verified": r.last_verified,
         "source_date": r.source_date,
         "notes": r.notes,
+        "public_info": r.public_info,
+        "display_name": r.display_name,
+        "display_street": r.display_street,
+        "verified_by_person": r.verified_by_person,
+        "to_verify": r.to_verify,
     }
 
 
@@ -182,6 +187,11 @@ def from_row(row: Mapping[Any, Any]) -> Resource:
         last_verified=day(row["last_verified"]) or date.min,
         source_date=day(row["source_date"]),
         notes=row["notes"],
+        public_info=row["public_info"],
+        display_name=row["display_name"],
+        display_street=row["display_street"],
+        verified_by_person=bool(row["verified_by_person"]),
+        to_verify=bool(row["to_verify"]),
     )
 
 

@@ -6,7 +6,7 @@ every worker notice it (see :mod:`geo_clsm.store.live`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -165,11 +165,11 @@ def _set_status(engine: SqlEngine, resource_id: str, status: str, *, author: str
 
 
 def mark_verified(engine: SqlEngine, resource_id: str, *, author: str, on: date | None = None) -> Change:
-    """Record that the resource was checked (``last_verified`` = today)."""
+    """Record that a person checked the resource today (``last_verified``, ``verified_by_person``)."""
     day = on or date.today()
     with engine.begin() as conn:
         old, status = get(conn, resource_id)
-        new = old.model_copy(update={"last_verified": day})
+        new = old.model_copy(update={"last_verified": day, "verified_by_person": True, "to_verify": False})
         _write(conn, new, status=status)
         hid = _record(conn, resource_id, "verify", author, snapshot(old, status=status), snapshot(new, status=status))
         return Change(new, status, bump_version(conn), hid)
@@ -239,68 +239,105 @@ def review_queue(conn: Connection, *, today: date | None = None, limit: int = 20
 
 @dataclass
 class SeedResult:
-    """What a seed run did: inserted, updated (unedited seed records), kept (edited by a person)."""
+    """What a seed run did: inserted, updated or withdrawn (unedited seed records), kept (edited by a person)."""
 
     inserted: int = 0
     updated: int = 0
+    withdrawn: int = 0
     kept_edited: int = 0
     unchanged: int = 0
 
 
-def seed(engine: SqlEngine, shipped: Iterable[Resource], *, author: str = "couches livrées") -> SeedResult:
-    """Fill the database from the shipped layers.
+def seed(
+    engine: SqlEngine,
+    shipped: Iterable[Resource],
+    *,
+    territories: Collection[str] | None = None,
+    author: str = "couches livrées",
+) -> SeedResult:
+    """Bring the database in step with the shipped layers (or a new data version of them).
 
-    A record changed by a person (``edited``) is never overwritten, a withdrawn record is
-    not brought back, and a record already present is never inserted twice.
+    A record changed by a person (``edited``) is never overwritten, and a record already
+    present is never inserted twice. Unedited records follow the layers: changed when the
+    layer changed, withdrawn from public view when the layers of their territory (one of
+    ``territories``) no longer ship them, active again when they come back.
     """
+    shipped = list(shipped)
+    for attempt in range(3):  # several workers may seed at once: the loser retries and finds the rows
+        try:
+            return _seed_once(engine, shipped, territories=territories, author=author)
+        except sa.exc.IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _seed_entry(rid: str, author: str, stamp: datetime, before: Any, after: Any, comment: str | None) -> dict[str, Any]:
+    return {
+        "resource_id": rid,
+        "action": "seed",
+        "author": author,
+        "at": stamp,
+        "before": before,
+        "after": after,
+        "comment": comment,
+    }
+
+
+def _seed_once(
+    engine: SqlEngine, shipped: list[Resource], *, territories: Collection[str] | None, author: str
+) -> SeedResult:
     result = SeedResult()
     with engine.begin() as conn:
-        existing = {r.id: (bool(r.edited), r) for r in conn.execute(sa.select(resources))}
+        existing = {r.id: r for r in conn.execute(sa.select(resources))}
         inserts, hist = [], []
         stamp = now()
         for r in shipped:
             row = to_row(r)
-            if r.id not in existing:
+            current = existing.get(r.id)
+            if current is None:
                 inserts.append({**row, "status": ACTIVE, "origin": "seed", "edited": False, "updated_at": stamp})
-                hist.append(
-                    {
-                        "resource_id": r.id,
-                        "action": "seed",
-                        "author": author,
-                        "at": stamp,
-                        "before": None,
-                        "after": snapshot(r),
-                        "comment": None,
-                    }
-                )
+                hist.append(_seed_entry(r.id, author, stamp, None, snapshot(r), None))
                 result.inserted += 1
                 continue
-            edited, current = existing[r.id]
-            if edited:
+            if current.edited:
                 result.kept_edited += 1
                 continue
             old = from_row(current._mapping)
-            if old == r:
+            if old == r and current.status == ACTIVE:
                 result.unchanged += 1
                 continue
-            conn.execute(sa.update(resources).where(resources.c.id == r.id).values(**row, updated_at=stamp))
-            hist.append(
-                {
-                    "resource_id": r.id,
-                    "action": "seed",
-                    "author": author,
-                    "at": stamp,
-                    "before": snapshot(old, status=current.status),
-                    "after": snapshot(r, status=current.status),
-                    "comment": None,
-                }
+            conn.execute(
+                sa.update(resources).where(resources.c.id == r.id).values(**row, status=ACTIVE, updated_at=stamp)
             )
+            hist.append(_seed_entry(r.id, author, stamp, snapshot(old, status=current.status), snapshot(r), None))
             result.updated += 1
+        if territories is not None:
+            ids = {r.id for r in shipped}
+            scope = set(territories)
+            for rid, current in existing.items():
+                if rid in ids or current.edited or current.status != ACTIVE or current.territory not in scope:
+                    continue
+                conn.execute(
+                    sa.update(resources).where(resources.c.id == rid).values(status=WITHDRAWN, updated_at=stamp)
+                )
+                old = from_row(current._mapping)
+                hist.append(
+                    _seed_entry(
+                        rid,
+                        author,
+                        stamp,
+                        snapshot(old),
+                        snapshot(old, status=WITHDRAWN),
+                        "absente des couches livrées",
+                    )
+                )
+                result.withdrawn += 1
         if inserts:
             conn.execute(sa.insert(resources), inserts)
         if hist:
             conn.execute(sa.insert(history), hist)
-        if inserts or result.updated:
+        if inserts or result.updated or result.withdrawn:
             bump_version(conn)
         conn.execute(sa.delete(meta).where(meta.c.key == "seeded_at"))
         conn.execute(sa.insert(meta).values(key="seeded_at", value=stamp.isoformat()))

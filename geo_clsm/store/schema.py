@@ -7,6 +7,7 @@ migration adds a PostGIS ``geom`` column generated from lon/lat, with a GiST ind
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -63,6 +64,11 @@ resources = Table(
     Column("last_verified", Date, nullable=False),
     Column("source_date", Date),
     Column("notes", Text),
+    Column("public_info", Text),
+    Column("display_name", Text),
+    Column("display_street", Text),
+    Column("verified_by_person", Boolean, nullable=False, default=False, server_default=sa.false()),
+    Column("to_verify", Boolean, nullable=False, default=False, server_default=sa.false()),
     # Bookkeeping: not part of the model.
     Column("status", String(16), nullable=False, default="active"),  # active | withdrawn
     Column("origin", String(16), nullable=False, default="seed"),  # seed | editor | import

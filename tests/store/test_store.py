@@ -83,6 +83,19 @@ def test_reseeding_never_overwrites_an_edit_nor_duplicates(
     assert got[moved.id].name.endswith("(nouveau nom)")
 
 
+def test_seed_follows_a_new_layer_version_for_unedited_records(db: SqlEngine, shipped: list[Resource]) -> None:
+    dropped = shipped[3]
+    territories = {r.territory for r in shipped if r.territory}
+    without = [r for r in shipped if r.id != dropped.id]
+    result = repo.seed(db, without, territories=territories)
+    assert result.withdrawn == 1 and dropped.id not in active(db)
+    # A record of a territory the layers do not cover is left alone.
+    assert repo.seed(db, without, territories={"autre"}).withdrawn == 0
+    back = repo.seed(db, shipped, territories=territories)
+    assert back.updated == 1 and active(db)[dropped.id] == dropped
+    assert count(db, resources) == len(shipped)
+
+
 def test_update_keeps_history_with_author_and_values(db: SqlEngine, catalog: Catalog) -> None:
     with db.connect() as conn:
         v0 = repo.data_version(conn)
@@ -160,6 +173,7 @@ def test_verified_and_review_queue(db: SqlEngine, shipped: list[Resource]) -> No
     today = date(2026, 11, 23)
     repo.mark_verified(db, METZ, author="ed@example.fr", on=today)
     assert active(db)[METZ].last_verified == today
+    assert active(db)[METZ].verified_by_person is True
     with db.connect() as conn:
         queue = repo.review_queue(conn, today=today)
     days = [date.fromisoformat(q["last_verified"]) for q in queue]
