@@ -31,6 +31,14 @@ def catalog() -> Catalog:
     return load_catalog(LAYERS)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Apps built by session- or module-scoped fixtures without a database URL: a temporary file, never ./var/."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_CLSM_DATABASE_URL", f"sqlite:///{tmp_path_factory.mktemp('default-db') / 'geo_clsm.db'}")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An app a test builds without a database URL gets its own SQLite file, never ./var/."""
