@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench clean install chromium gdal pdflibs
+.PHONY: run test lint typecheck pytest bench clean install chromium gdal pdflibs postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,17 @@ pdflibs:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(PDF_DEBS); }
 
-pytest: install chromium gdal pdflibs
-	$(BIN)/python -m pytest -q
+# Debian's PostgreSQL + PostGIS for the store tests; tests/pg.sh starts a throw-away server
+# on a unix socket in a temporary folder and `pytest` gets its URL in GEO_CLSM_TEST_PG_URL.
+postgres:
+	@{ ls /usr/lib/postgresql/*/bin/initdb && ls /usr/share/postgresql/*/extension/postgis.control; } >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgis; }
+
+pytest: install chromium gdal pdflibs postgres
+	@set -e; pgdir=$$(mktemp -d /tmp/geo_clsm_pg.XXXXXX); trap "sh tests/pg.sh stop $$pgdir" EXIT; \
+	  url=$$(sh tests/pg.sh start $$pgdir); \
+	  GEO_CLSM_TEST_PG_URL=$$url $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -47,6 +47,8 @@ def install(app: FastAPI) -> None:
             body["candidates"] = exc.candidates
         if isinstance(exc, PlaceNotFoundError):
             body["suggestions"] = exc.suggestions
+        if isinstance(getattr(exc, "field", None), str):  # an edited record's field (store.records.FieldError)
+            body["field"] = exc.field  # type: ignore[attr-defined]
         return JSONResponse(status_code=status, content=body)
 
     @app.exception_handler(RequestValidationError)

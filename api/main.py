@@ -15,9 +15,25 @@ from swagger_ui_bundle import swagger_ui_path
 
 import geo_clsm
 from api import errors
+from api.live import attach_store, detach_store
 from api.reload import build_engine, install_engine, watching
 from api.request_log import log_requests
-from api.routers import access, documents, export, health, map, nearest, ogc, resources
+from api.routers import (
+    access,
+    admin,
+    admin_import,
+    admin_pages,
+    auth,
+    documents,
+    export,
+    health,
+    map,
+    nearest,
+    ogc,
+    report_form,
+    reports,
+    resources,
+)
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.engine import Engine
@@ -41,10 +57,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         eng = engine or build_engine(settings)  # layers and index, once
+        # Database of record (issue 8): resources come from it; the layers seed it on first start.
+        eng = attach_store(app, settings, eng).sync()
         _ = eng.access  # access indicators: computed once, at start-up
         install_engine(app, eng)
+        app.state.live.start()
         async with watching(app, settings):  # a new data version is picked up without a restart
             yield
+        detach_store(app)
 
     app = FastAPI(
         title="geo_clsm",
@@ -85,4 +105,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(ogc.router)
     app.include_router(export.router)
     app.include_router(documents.router)
+    # Editors (issue 8): sign-in, editing API, public error reports, editor screens.
+    app.include_router(auth.router)
+    app.include_router(admin.router)
+    app.include_router(reports.router)
+    app.include_router(admin_pages.router)
+    app.include_router(admin_import.router)
+    app.include_router(report_form.router)
+    app.mount("/static/admin", StaticFiles(directory=STATIC / "admin"), name="admin-static")
     return app

@@ -63,6 +63,9 @@ async def _watch(app: FastAPI, settings: Settings) -> None:
         token = new
         try:
             engine = await asyncio.to_thread(build_engine, settings)
+            live = getattr(app.state, "live", None)
+            if live is not None:  # database of record: the new layers re-seed it, resources come from it
+                engine = await asyncio.to_thread(live.rebase, engine)
         except (GeoClsmError, OSError, ValueError) as exc:
             log.error("nouvelle version des données non chargée, l'ancienne reste en service : %s", exc)
             continue

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from geo_clsm.data.territories import DEFAULT_LOCAL_FILE
 from geo_clsm.data.versions import DEFAULT_VERSIONS_DIR
 from geo_clsm.layers import DEFAULT_DATA_DIR
+from geo_clsm.store.db import DEFAULT_DATABASE_URL
 
 
 class Settings(BaseSettings):
@@ -56,3 +57,12 @@ class Settings(BaseSettings):
     points at its map, ``<public_url>/?territory=ID``; by default the address the request came to."""
     guide_contact: str | None = None
     """Who to tell about an error in the guide (e.g. an e-mail address); by default the CLSM's coordination."""
+    # Database of record and editors (issue 8).
+    database_url: str = DEFAULT_DATABASE_URL
+    """``sqlite:///var/geo_clsm.db`` (relative to the working directory) or ``postgresql://…``."""
+    cookie_secure: bool = True
+    """Session cookie sent over HTTPS only (browsers accept it on http://localhost as well)."""
+    data_poll_interval_s: float = 1.0
+    """How often each worker checks the data version for changes made by other workers."""
+    reports_per_client_per_hour: int = 5
+    """Public error reports accepted per client and hour before answering 429."""

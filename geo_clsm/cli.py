@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
+    s.add_argument("--workers", type=int, default=1, help="nombre de processus (chacun suit les modifications)")
 
     i = sub.add_parser("import", help="importer un fichier et afficher le rapport d'import")
     i.add_argument("kind", choices=IMPORT_KINDS)
@@ -37,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--out", type=Path, default=None, help="écrire les enregistrements importés (.csv, .geojson)")
     i.add_argument("--report", type=Path, default=None, help="écrire les lignes rejetées/écartées en CSV")
     i.add_argument("--verified-on", default=None, help="registre : date de vérification (AAAA-MM-JJ)")
+    i.add_argument("--apply", action="store_true", help="écrire les enregistrements valides dans la base")
+    i.add_argument("--database", default=None, help="URL de la base (défaut : GEO_CLSM_DATABASE_URL)")
 
     _territory_parser(sub)
     _data_parser(sub)
@@ -84,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
         "--public-url", default=None, help="adresse publique du service (QR code ; défaut GEO_CLSM_PUBLIC_URL)"
     )
     d.add_argument("--contact", default=None, help="à qui signaler une erreur (défaut GEO_CLSM_GUIDE_CONTACT)")
+    from geo_clsm.store.commands import add_parsers
+
+    add_parsers(sub)
     return p
 
 
@@ -104,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "guide":
             return _guide(args)
+        if args.command in ("db", "user"):
+            from geo_clsm.store.commands import run_db, run_user
+
+            return run_db(args) if args.command == "db" else run_user(args)
         return _import(args)
     except GeoClsmError as exc:
         print(f"erreur : {exc.message}", file=sys.stderr)
@@ -121,7 +132,15 @@ def _serve(args: argparse.Namespace) -> int:
         overrides["data_dir"] = args.data
     settings = Settings(**overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _prepare_database(settings)
     # access_log off: the access log would write the query string (a resident's position).
+    if args.workers > 1:  # each worker builds its own app (settings from the environment)
+        if args.data is not None:
+            os.environ["GEO_CLSM_DATA_DIR"] = str(args.data)
+        uvicorn.run(
+            "api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, access_log=False
+        )
+        return 0
     uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
     return 0
 
@@ -189,6 +208,22 @@ def _territory(args: argparse.Namespace) -> int:
     for terr in territories.values():
         print(f"{terr.id:<16} {terr.kind:<9} {terr.name}")
     return 0
+
+
+def _prepare_database(settings: Any) -> None:
+    """Create and seed the database once, before any worker starts; refuse a schema that is behind."""
+    from geo_clsm.layers import load_catalog
+    from geo_clsm.store import open_store
+
+    catalog = load_catalog(
+        settings.data_dir,
+        territories=settings.territories,
+        local_file=settings.local_territories_file,
+        versions_dir=settings.versions_dir,
+    )
+    open_store(
+        settings.database_url, shipped=lambda: catalog.resources, territories=list(catalog.territories)
+    ).dispose()
 
 
 def _guide(args: argparse.Namespace) -> int:
@@ -339,6 +374,10 @@ def _import(args: argparse.Namespace) -> int:
     else:
         checker = CommuneChecker(communes) if communes is not None else None
         if args.kind == "resources":
+            if args.apply and mairies is None:  # rows placed at their town hall need every commune's
+                from geo_clsm.layers import load_catalog
+
+                mairies = load_catalog(args.data).mairies
             report = import_resources(args.file, communes=mairies, territory=tid)
         elif args.kind == "registry":
             verified = date.fromisoformat(args.verified_on) if args.verified_on else date.today()
@@ -353,6 +392,13 @@ def _import(args: argparse.Namespace) -> int:
         if args.out:
             _write_resources(report, args.out, write_resources_csv)
     print(report.format())
+    if args.apply:
+        if args.kind == "qpv":
+            print("erreur : --apply concerne les ressources", file=sys.stderr)
+            return 2
+        from geo_clsm.store.commands import apply_import
+
+        print(apply_import(list(report.records), database=args.database))
     if args.report:
         report.write_csv(args.report)
     return 1 if any(r.row == 0 for r in report.rejected) else 0

@@ -31,9 +31,29 @@ def catalog() -> Catalog:
     return load_catalog(LAYERS)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Apps built by session- or module-scoped fixtures without a database URL: a temporary file, never ./var/."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEO_CLSM_DATABASE_URL", f"sqlite:///{tmp_path_factory.mktemp('default-db') / 'geo_clsm.db'}")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app a test builds without a database URL gets its own SQLite file, never ./var/."""
+    monkeypatch.setenv("GEO_CLSM_DATABASE_URL", f"sqlite:///{tmp_path / 'geo_clsm.db'}")
+
+
 @pytest.fixture(scope="session")
-def client(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(data_dir=LAYERS), engine=engine)) as c:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite database of record for the shared apps (created and seeded on first start)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'geo_clsm.db'}"
+
+
+@pytest.fixture(scope="session")
+def client(engine: Engine, database_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(data_dir=LAYERS, database_url=database_url), engine=engine)) as c:
         yield c
 
 
@@ -49,10 +69,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(engine: Engine) -> Iterator[str]:
+def server(engine: Engine, database_url: str) -> Iterator[str]:
     """The app in uvicorn on 127.0.0.1 (tiles "none"), for the browser and fuzz tests."""
     port = _free_port()
-    app = create_app(Settings(tiles_url="none"), engine=engine)
+    app = create_app(Settings(tiles_url="none", database_url=database_url), engine=engine)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     t = threading.Thread(target=srv.run, daemon=True)
     t.start()

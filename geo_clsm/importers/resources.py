@@ -7,7 +7,8 @@ CSV columns (UTF-8, ``,``-separated, one header row; lists are ``;``-separated):
     appointment_required, free_of_charge, sector, capacity,
     lon, lat  (WGS84)  or  x, y  (Lambert-93, metres),
     position_precision, position_source, confidential_address, service_area_wkt,
-    finess_et, territory, source, last_verified, source_date, notes, public_info
+    finess_et, territory, source, last_verified, source_date, notes, public_info,
+    display_name, display_street, verified_by_person, to_verify
 
 ``notes`` are internal (never published); ``public_info`` is the text the public sees.
 
@@ -68,6 +69,10 @@ COLUMNS = [
     "source_date",
     "notes",
     "public_info",
+    "display_name",
+    "display_street",
+    "verified_by_person",
+    "to_verify",
 ]
 
 _TRUE = {"1", "true", "oui", "yes", "vrai", "o", "y"}
@@ -232,6 +237,10 @@ def resource_from_record(
         "source_date": rec.get("source_date"),
         "notes": rec.get("notes"),
         "public_info": rec.get("public_info"),
+        "display_name": rec.get("display_name"),
+        "display_street": rec.get("display_street"),
+        "verified_by_person": _as_bool(rec.get("verified_by_person"), "verified_by_person") or False,
+        "to_verify": _as_bool(rec.get("to_verify"), "to_verify") or False,
     }
     for key in ("age_min", "age_max"):
         v = data["audience"][key]
@@ -304,6 +313,27 @@ def _geojson_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         yield i, props
 
 
+def _gpkg_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """GeoPackage rows (as ``geo-clsm db export`` writes them): attributes and a Point geometry."""
+    import pyogrio
+
+    try:
+        gdf = pyogrio.read_dataframe(path)
+    except (pyogrio.errors.DataSourceError, OSError) as exc:
+        raise RowError("fichier", f"GeoPackage illisible : {exc}") from None
+    geom_col = gdf.geometry.name if hasattr(gdf, "geometry") else None
+    for i, rec in enumerate(gdf.to_dict("records"), start=1):
+        geom = rec.pop(geom_col, None) if geom_col else None
+        props = {k: (None if v is None or v != v else v) for k, v in rec.items()}
+        if geom is not None and not geom.is_empty:
+            if geom.geom_type != "Point":
+                props["lon"] = props["lat"] = None
+                props["_bad_geometry"] = geom.geom_type
+            else:
+                props["lon"], props["lat"] = geom.x, geom.y
+        yield i, props
+
+
 def import_resources(
     path: Path | str,
     *,
@@ -315,7 +345,7 @@ def import_resources(
     Parameters
     ----------
     path
-        ``.csv`` or ``.geojson``/``.json`` file.
+        ``.csv``, ``.geojson``/``.json`` or ``.gpkg`` file.
     communes
         Town-hall points by INSEE code, used to place rows without coordinates and to
         give confidential resources their public (commune-level) position.
@@ -336,8 +366,10 @@ def import_resources(
             rows: Iterable[tuple[int, Mapping[str, Any]]] = list(_csv_rows(path))
         elif suffix in (".geojson", ".json"):
             rows = list(_geojson_rows(path))
+        elif suffix == ".gpkg":
+            rows = list(_gpkg_rows(path))
         else:
-            report.reject(0, "fichier", f"format « {suffix} » non pris en charge : .csv ou .geojson")
+            report.reject(0, "fichier", f"format « {suffix} » non pris en charge : .csv, .geojson ou .gpkg")
             return report
     except RowError as e:
         report.reject(0, e.field, e.reason)
@@ -412,4 +444,8 @@ def resource_to_row(r: Resource) -> dict[str, Any]:
         "source_date": r.source_date.isoformat() if r.source_date else "",
         "notes": r.notes or "",
         "public_info": r.public_info or "",
+        "display_name": r.display_name or "",
+        "display_street": r.display_street or "",
+        "verified_by_person": "oui" if r.verified_by_person else "",
+        "to_verify": "oui" if r.to_verify else "",
     }

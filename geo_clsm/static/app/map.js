@@ -90,6 +90,7 @@
     }
     if (p.website) { lines.push('<a href="' + esc(p.website) + '" target="_blank" rel="noopener noreferrer">Site web</a>'); }
     lines.push('<small class="gc-provenance">' + esc(p.provenance_fr) + "</small>");
+    lines.push('<a class="gc-report" href="/signaler/' + encodeURIComponent(p.id) + '">Signaler une erreur</a>');
     return '<div class="gc-popup">' + lines.join("<br>") + "</div>";
   }
 

@@ -1,0 +1,44 @@
+"""Wiring the database of record into the app: open (create + seed) it, keep the engine live.
+
+The public routes keep reading ``app.state.engine``; :class:`LiveEngine` replaces it whole
+after every change (this worker's, or another worker's seen through the data version).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+
+from api.settings import Settings
+from geo_clsm.engine import Engine
+from geo_clsm.store import open_store
+from geo_clsm.store.live import LiveEngine
+
+
+def attach_store(app: FastAPI, settings: Settings, engine: Engine) -> LiveEngine:
+    """Open the database (created when new; the seed brings in ``engine``'s shipped resources,
+    never over an editor's change), and build the engine from it."""
+    db = open_store(
+        settings.database_url, shipped=lambda: engine.catalog.resources, territories=list(engine.catalog.territories)
+    )
+
+    def on_swap(new: Engine) -> None:
+        app.state.engine = new
+        app.state.pages = {}  # rendered map pages depend on the engine
+
+    live = LiveEngine(db, engine, on_swap=on_swap, poll_interval_s=settings.data_poll_interval_s)
+    app.state.db = db
+    app.state.live = live
+    app.state.engine = live.sync()
+    return live
+
+
+def detach_store(app: FastAPI) -> None:
+    live: LiveEngine = app.state.live
+    live.stop()
+    live.db.dispose()
+
+
+def refresh(request: Request) -> Engine:
+    """After a change: rebuild and swap the engine now, so the response's next read sees it."""
+    live: LiveEngine = request.app.state.live
+    return live.sync()

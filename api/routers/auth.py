@@ -1,0 +1,65 @@
+"""Sign-in for editors: POST /api/auth/login sets the session cookie; logout; who am I."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api.deps import get_settings
+from api.sessions import (
+    COOKIE,
+    EditorSession,
+    clear_session_cookie,
+    get_db,
+    set_session_cookie,
+)
+from api.settings import Settings
+from geo_clsm.store.users import LoginThrottledError, authenticate, close_session, open_session
+
+router = APIRouter(prefix="/api/auth", tags=["éditeurs"])
+
+
+class Login(BaseModel):
+    email: str = Field(max_length=254, examples=["coordination@clsm-metz.fr"])
+    password: str = Field(max_length=1000)
+
+
+class Me(BaseModel):
+    email: str
+    role: str
+    csrf_token: str = Field(description="À renvoyer dans l'en-tête X-CSRF-Token de chaque modification")
+
+
+@router.post(
+    "/login",
+    summary="Se connecter (pose le cookie de session)",
+    responses={401: {"description": "identifiants incorrects"}, 429: {"description": "trop d'échecs"}},
+)
+def login(body: Login, request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> Response:
+    db = get_db(request)
+    try:
+        user = authenticate(db, body.email, body.password)
+    except LoginThrottledError as exc:
+        return JSONResponse({"detail": exc.message}, status_code=429, headers={"Retry-After": str(exc.retry_after_s)})
+    if user is None:
+        return JSONResponse({"detail": "adresse e-mail ou mot de passe incorrect"}, status_code=401)
+    token, csrf = open_session(db, user)
+    response = JSONResponse(Me(email=user.email, role=user.role, csrf_token=csrf).model_dump())
+    set_session_cookie(response, token, settings)
+    return response
+
+
+@router.post("/logout", status_code=204, summary="Se déconnecter")
+def logout(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> Response:
+    close_session(get_db(request), request.cookies.get(COOKIE))
+    response = Response(status_code=204)
+    clear_session_cookie(response, settings)
+    return response
+
+
+@router.get("/me", summary="Le compte connecté", responses={401: {"description": "non connecté"}})
+def me(session: EditorSession) -> Me:
+    return Me(email=session.user.email, role=session.user.role, csrf_token=session.csrf_token)

@@ -1,0 +1,34 @@
+"""The database of record: schema and migrations, SQLite and PostgreSQL, history, users, reports.
+
+``open_store`` is what the service calls at start-up: a brand-new database is created at
+the latest schema and filled from the shipped layers; an existing one must already be at
+the latest schema (else :class:`SchemaBehindError` says to run ``geo-clsm db upgrade``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+
+from sqlalchemy.engine import Engine as SqlEngine
+
+from geo_clsm.model import Resource
+from geo_clsm.store import repo
+from geo_clsm.store.db import DEFAULT_DATABASE_URL, SchemaBehindError, check_schema, connect, is_empty, upgrade
+
+__all__ = ["DEFAULT_DATABASE_URL", "SchemaBehindError", "connect", "open_store", "upgrade"]
+
+
+def open_store(
+    url: str, *, shipped: Callable[[], Iterable[Resource]], territories: Collection[str] | None = None
+) -> SqlEngine:
+    """Connect to ``url``, create it when new, refuse a schema that is behind, and seed it.
+
+    The seed runs at every start: records nobody edited follow the layers in use (for the
+    ``territories`` they cover); records an editor changed are left alone.
+    """
+    db = connect(url)
+    if is_empty(db):
+        upgrade(db)
+    check_schema(db)
+    repo.seed(db, shipped(), territories=territories)
+    return db

@@ -1,0 +1,105 @@
+"""The ``db`` and ``user`` sub-commands of ``geo-clsm`` (parsing stays in :mod:`geo_clsm.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geo_clsm.store import repo
+from geo_clsm.store.db import DEFAULT_DATABASE_URL, check_schema, connect, current_revision, head_revision, upgrade
+
+PASSWORD_ENV = "GEO_CLSM_PASSWORD"
+
+
+def database_url(arg: str | None = None) -> str:
+    return arg or os.environ.get("GEO_CLSM_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    d = sub.add_parser("db", help="base de données : migrations, remplissage, export")
+    d.add_argument("action", choices=("upgrade", "seed", "export", "status"))
+    d.add_argument("--database", default=None, help="URL (défaut : GEO_CLSM_DATABASE_URL ou sqlite:///var/geo_clsm.db)")
+    d.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml), pour seed")
+    d.add_argument("--out", type=Path, default=None, help="export : fichier .gpkg, .geojson ou .csv")
+    d.add_argument("--all", action="store_true", help="export : inclure les ressources retirées")
+
+    u = sub.add_parser("user", help="comptes des éditeurs et administrateurs")
+    u.add_argument("action", choices=("add", "list"))
+    u.add_argument("email", nargs="?")
+    u.add_argument("--role", choices=("editor", "admin"), default="editor")
+    u.add_argument("--database", default=None)
+
+
+def run_db(args: argparse.Namespace) -> int:
+    db = connect(database_url(args.database))
+    if args.action == "upgrade":
+        before = current_revision(db)
+        upgrade(db)
+        print(f"schéma : {before or 'vide'} -> {head_revision()}")
+        return 0
+    if args.action == "status":
+        print(f"schéma : {current_revision(db) or 'vide'} (attendu : {head_revision()})")
+        return 0
+    check_schema(db)
+    if args.action == "seed":
+        from geo_clsm.layers import load_catalog
+
+        catalog = load_catalog(args.data)
+        result = repo.seed(db, catalog.resources, territories=list(catalog.territories))
+        print(
+            f"ajoutées : {result.inserted}, mises à jour : {result.updated}, retirées : {result.withdrawn}, "
+            f"modifiées par un éditeur (laissées) : {result.kept_edited}, inchangées : {result.unchanged}"
+        )
+        return 0
+    if args.out is None:
+        print("erreur : export : --out FICHIER.gpkg|.geojson|.csv est requis", file=sys.stderr)
+        return 2
+    from geo_clsm.store.files import export_resources
+
+    n = export_resources(db, args.out, include_withdrawn=args.all)
+    print(f"{n} ressources écrites dans {args.out} (fichier interne : adresses confidentielles et notes incluses)")
+    return 0
+
+
+def run_user(args: argparse.Namespace) -> int:
+    from geo_clsm.store.users import add_user, list_users
+
+    db = connect(database_url(args.database))
+    check_schema(db)
+    if args.action == "list":
+        for u in list_users(db):
+            print(f"{u['email']}\t{u['role']}\t{'actif' if u['active'] else 'inactif'}")
+        return 0
+    if not args.email:
+        print("erreur : user add EMAIL --role editor|admin", file=sys.stderr)
+        return 2
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        if not sys.stdin.isatty():
+            print(
+                f"erreur : mot de passe : définir {PASSWORD_ENV} ou lancer la commande dans un terminal",
+                file=sys.stderr,
+            )
+            return 2
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Confirmer : ") != password:
+            print("erreur : les deux mots de passe diffèrent", file=sys.stderr)
+            return 2
+    user = add_user(db, args.email, password, role=args.role)
+    print(f"compte {user.email} ({user.role}) enregistré")
+    return 0
+
+
+def apply_import(records: Sequence[Any], *, database: str | None = None) -> str:
+    """Write an import's records to the database; a one-line summary."""
+    from geo_clsm.store.files import apply_records
+
+    db = connect(database_url(database))
+    check_schema(db)
+    result = apply_records(db, records, author="import (ligne de commande)")
+    return f"base : {result.created} créées, {result.updated} modifiées, {result.unchanged} inchangées"

@@ -1,0 +1,99 @@
+"""Export the database of record to a file, and apply an import report to it.
+
+Exports use the project's resource schema (the importers' own), so
+``geo-clsm db export --out F`` followed by ``geo-clsm import resources F --apply``
+round-trips every field. They hold true positions, confidential addresses and notes:
+they are internal backups, not publications.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine as SqlEngine
+
+from geo_clsm.crs import WGS84
+from geo_clsm.errors import InvalidInputError
+from geo_clsm.importers.resources import COLUMNS, resource_to_row, write_resources_csv
+from geo_clsm.model import Resource
+from geo_clsm.store import repo
+from geo_clsm.store.records import from_row, snapshot
+from geo_clsm.store.schema import resources as resources_table
+
+EXPORT_FORMATS = (".gpkg", ".geojson", ".csv")
+_PROPS = [c for c in COLUMNS if c not in ("lon", "lat")]
+
+
+def export_resources(db: SqlEngine, out: Path, *, include_withdrawn: bool = False) -> int:
+    """Write the active resources (or all) to ``out`` (.gpkg, .geojson or .csv); returns the count."""
+    suffix = out.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise InvalidInputError(f"format d'export « {suffix} » : choisir {', '.join(EXPORT_FORMATS)}")
+    with db.connect() as conn:
+        if include_withdrawn:
+            rows = conn.execute(sa.select(resources_table).order_by(resources_table.c.id))
+            records = [from_row(r._mapping) for r in rows]
+        else:
+            records = repo.active_resources(conn)
+    if suffix == ".csv":
+        write_resources_csv(records, out)
+    elif suffix == ".geojson":
+        out.write_text(json.dumps(_feature_collection(records), ensure_ascii=False), encoding="utf-8")
+    else:
+        _gdf(records).to_file(out, layer="resources", driver="GPKG")
+    return len(records)
+
+
+def _feature_collection(records: Iterable[Resource]) -> dict[str, object]:
+    features = []
+    for r in records:
+        row = resource_to_row(r)
+        lon, lat = row.pop("lon"), row.pop("lat")
+        geom = None if lon == "" else {"type": "Point", "coordinates": [lon, lat]}
+        features.append({"type": "Feature", "geometry": geom, "properties": row})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _gdf(records: Iterable[Resource]) -> gpd.GeoDataFrame:
+    rows = [resource_to_row(r) for r in records]
+    geoms = [None if row["lon"] == "" else shapely.Point(float(row["lon"]), float(row["lat"])) for row in rows]
+    df = pd.DataFrame([{k: str(row[k]) for k in _PROPS} for row in rows], columns=_PROPS)
+    return gpd.GeoDataFrame(df, geometry=geoms, crs=WGS84)
+
+
+@dataclass
+class ApplyResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def apply_records(db: SqlEngine, records: Iterable[Any], *, author: str) -> ApplyResult:
+    """Write validated records (an import report's) to the database, each change in history."""
+    result = ApplyResult()
+    with db.begin() as conn:
+        for r in records:
+            row = conn.execute(sa.select(resources_table).where(resources_table.c.id == r.id)).first()
+            if row is None:
+                repo._write(conn, r, status=repo.ACTIVE, origin="import")
+                repo._record(conn, r.id, "import", author, None, snapshot(r))
+                result.created += 1
+                continue
+            old, status = repo.get(conn, r.id)
+            if old == r:
+                result.unchanged += 1
+                continue
+            repo._write(conn, r, status=status)
+            repo._record(conn, r.id, "import", author, snapshot(old, status=status), snapshot(r, status=status))
+            result.updated += 1
+        if result.created or result.updated:
+            repo.bump_version(conn)
+    return result

@@ -1,0 +1,202 @@
+"""Keeping the in-memory query engine in step with the database of record.
+
+The public API reads one immutable :class:`~geo_clsm.engine.Engine`. After a change, a new
+engine is built from the database's active resources and swapped in whole (one reference
+assignment): a request sees the old engine or the new one, never a mix. Access indicators
+of the territories whose resources changed are recomputed in a background thread; the new
+engine serves the previous indicators until then. Every worker process polls the data
+version (a counter bumped in the same transaction as each change), so all of them pick up
+a change within ``poll_interval_s``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.engine import Engine as SqlEngine
+
+from geo_clsm.access import AccessParams, AccessResult, compute_access
+from geo_clsm.engine import Engine
+from geo_clsm.layers import Catalog
+from geo_clsm.model import Resource
+from geo_clsm.store import repo
+
+log = logging.getLogger(__name__)
+
+
+def catalog_from_store(base: Catalog, resources: list[Resource]) -> Catalog:
+    """``base`` (communes, QPV, layers from the files) with the database's resources of its territories."""
+    loaded = base.territories
+    return dataclasses.replace(base, resources=[r for r in resources if r.territory is None or r.territory in loaded])
+
+
+def changed_territories(old: list[Resource], new: list[Resource]) -> set[str]:
+    """Territories holding a resource that was added, removed or changed."""
+    before = {r.id: r for r in old}
+    after = {r.id: r for r in new}
+    out: set[str] = set()
+    for rid in before.keys() | after.keys():
+        a, b = before.get(rid), after.get(rid)
+        if a != b:
+            out.update(t for t in (a.territory if a else None, b.territory if b else None) if t)
+    return out
+
+
+class LiveEngine:
+    """Holds the current engine; rebuilds and swaps it when the data version moves."""
+
+    def __init__(
+        self,
+        db: SqlEngine,
+        engine: Engine,
+        *,
+        on_swap: Callable[[Engine], None] | None = None,
+        poll_interval_s: float = 1.0,
+        compute_access_in_background: bool = True,
+    ) -> None:
+        self.db = db
+        self.current = engine
+        self.version = -1
+        self.on_swap = on_swap
+        self.poll_interval_s = poll_interval_s
+        self.background = compute_access_in_background
+        self._lock = threading.Lock()
+        self._dirty: set[str] = set()
+        self._access_thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
+        self._order = {r.id: i for i, r in enumerate(engine.catalog.resources)}
+
+    def sync(self) -> Engine:
+        """Rebuild from the database if its version moved (or on first call); returns the current engine."""
+        with self._lock:
+            with self.db.connect() as conn:
+                version = repo.data_version(conn)
+                if version == self.version:
+                    return self.current
+                catalog = catalog_from_store(self.current.catalog, self._ordered(repo.active_resources(conn)))
+            old = self.current
+            resources = catalog.resources
+            if resources == old.catalog.resources:
+                self.version = version
+                return old
+            new = Engine(catalog)
+            if "access" in old.__dict__:
+                # The previous indicators stay served until the recomputed ones are ready.
+                new.__dict__["access"] = old.__dict__["access"]
+                self._dirty |= changed_territories(old.catalog.resources, resources)
+            self.current = new
+            self.version = version
+            if self.on_swap:
+                self.on_swap(new)
+            log.info("engine rebuilt from the database (data version %d, %d resources)", version, len(resources))
+        self._schedule_access()
+        return new
+
+    def rebase(self, engine: Engine) -> Engine:
+        """A new data version of the layers: re-seed the database from it (never overwriting an
+        editor's change), take its communes and QPV, and serve the database's resources."""
+        repo.seed(self.db, engine.catalog.resources, territories=list(engine.catalog.territories))
+        with self._lock:
+            self.current = engine
+            self.version = -1
+            self._order = {r.id: i for i, r in enumerate(engine.catalog.resources)}
+        return self.sync()
+
+    def _ordered(self, resources: list[Resource]) -> list[Resource]:
+        """The shipped order first (pilots before the national layer), then new records by id."""
+        last = len(self._order)
+        return sorted(resources, key=lambda r: (self._order.get(r.id, last), r.id))
+
+    def _schedule_access(self) -> None:
+        if not self._dirty:
+            return
+        if not self.background:
+            self.recompute_access()
+            return
+        if self._access_thread is None or not self._access_thread.is_alive():
+            self._access_thread = threading.Thread(target=self.recompute_access, name="access-recompute", daemon=True)
+            self._access_thread.start()
+
+    def recompute_access(self) -> None:
+        """Recompute the indicators of the changed territories, then publish them on the current engine."""
+        while True:
+            with self._lock:
+                engine, dirty = self.current, set(self._dirty)
+                self._dirty.clear()
+            if not dirty:
+                return
+            with_qpv = set(engine.catalog.qpv["territory"])
+            fresh: dict[str, AccessResult] = {}
+            for tid in sorted(dirty & with_qpv):
+                fresh[tid] = compute_access(engine.catalog, territory=tid, params=AccessParams())
+            with self._lock:
+                if self.current is engine:
+                    previous = engine.__dict__.get("access", {})
+                    engine.__dict__["access"] = {**previous, **fresh}  # one assignment: old or new dict
+                    if self.on_swap:
+                        self.on_swap(engine)
+                else:
+                    self._dirty |= dirty  # a newer engine arrived meanwhile: recompute on it
+
+    def wait_for_access(self, timeout_s: float = 120.0) -> None:
+        """Block until background indicator computations are done (tests, shutdown)."""
+        t = self._access_thread
+        if t is not None:
+            t.join(timeout_s)
+
+    def start(self) -> None:
+        """Watch for changes made by other workers, in a daemon thread.
+
+        PostgreSQL: ``LISTEN geo_clsm_data`` wakes the thread at once (every change sends a
+        ``NOTIFY``); the data version is still checked every ``poll_interval_s``, which is
+        all SQLite does.
+        """
+        listener = self._listen() if self.db.dialect.name == "postgresql" else None
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                self._wait(listener)
+                if self._stop.is_set():
+                    break
+                try:
+                    self.sync()
+                except Exception:  # keep polling: the next round may succeed
+                    log.exception("could not refresh the engine from the database")
+            if listener is not None:
+                listener.close()
+
+        self._poller = threading.Thread(target=loop, name="data-version-poll", daemon=True)
+        self._poller.start()
+
+    def _listen(self) -> Any:
+        try:
+            import psycopg
+
+            url = self.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            conn = psycopg.connect(url, autocommit=True)
+            conn.execute("LISTEN geo_clsm_data")
+            return conn
+        except Exception:
+            log.exception("LISTEN unavailable: polling the data version only")
+            return None
+
+    def _wait(self, listener: Any) -> None:
+        if listener is None:
+            self._stop.wait(self.poll_interval_s)
+            return
+        try:
+            for _ in listener.notifies(timeout=self.poll_interval_s, stop_after=1):
+                pass
+        except Exception:
+            log.exception("LISTEN connection lost: polling the data version")
+            self._stop.wait(self.poll_interval_s)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._poller is not None:
+            self._poller.join(timeout=5)

@@ -1,0 +1,348 @@
+"""Reading and changing resources in the database of record, with a history entry per change.
+
+Every change runs in one transaction that also bumps the data version, so the engines of
+every worker notice it (see :mod:`geo_clsm.store.live`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine as SqlEngine
+
+from geo_clsm.errors import InvalidInputError, NotFoundError
+from geo_clsm.importers.resources import CommunePoint
+from geo_clsm.model import Resource
+from geo_clsm.store.records import FieldError, from_row, from_snapshot, snapshot, to_row, validate_record
+from geo_clsm.store.schema import history, meta, resources
+
+ACTIVE, WITHDRAWN = "active", "withdrawn"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def data_version(conn: Connection) -> int:
+    """The data version: a counter bumped by every change to resources."""
+    v = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version")).scalar()
+    return int(v) if v is not None else 0
+
+
+def bump_version(conn: Connection) -> int:
+    """Increment the data version (inside the caller's transaction) and return it."""
+    updated = conn.execute(
+        sa.update(meta)
+        .where(meta.c.key == "data_version")
+        .values(value=sa.cast(sa.cast(meta.c.value, sa.Integer) + 1, sa.Text))
+    )
+    if updated.rowcount == 0:
+        conn.execute(sa.insert(meta).values(key="data_version", value="1"))
+    version = data_version(conn)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_notify('geo_clsm_data', :v)"), {"v": str(version)})
+    return version
+
+
+def active_resources(conn: Connection) -> list[Resource]:
+    """Every resource in public view, ordered by id."""
+    rows = conn.execute(sa.select(resources).where(resources.c.status == ACTIVE).order_by(resources.c.id))
+    return [from_row(r._mapping) for r in rows]
+
+
+def get(conn: Connection, resource_id: str) -> tuple[Resource, str]:
+    """(resource, status) or :class:`NotFoundError`."""
+    row = conn.execute(sa.select(resources).where(resources.c.id == resource_id)).first()
+    if row is None:
+        raise NotFoundError(f"ressource inconnue « {resource_id} »")
+    return from_row(row._mapping), str(row.status)
+
+
+def search(
+    conn: Connection, *, text: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[tuple[Resource, str]], int]:
+    """Resources whose id, name, commune or street contains ``text``; (page, total)."""
+    q = sa.select(resources)
+    if text:
+        like = f"%{text.lower()}%"
+        q = q.where(
+            sa.or_(
+                sa.func.lower(resources.c.id).like(like),
+                sa.func.lower(resources.c.name).like(like),
+                sa.func.lower(resources.c.commune).like(like),
+                sa.func.lower(resources.c.street).like(like),
+            )
+        )
+    if status:
+        q = q.where(resources.c.status == status)
+    total = conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
+    rows = conn.execute(q.order_by(resources.c.name, resources.c.id).limit(limit).offset(offset))
+    return [(from_row(r._mapping), str(r.status)) for r in rows], int(total)
+
+
+def _record(
+    conn: Connection, resource_id: str, action: str, author: str, before: Any, after: Any, comment: str | None = None
+) -> int:
+    res = conn.execute(
+        sa.insert(history).values(
+            resource_id=resource_id, action=action, author=author, at=now(), before=before, after=after, comment=comment
+        )
+    )
+    pk = res.inserted_primary_key
+    assert pk is not None
+    return int(pk[0])
+
+
+def _write(conn: Connection, r: Resource, *, status: str, origin: str | None = None, edited: bool = True) -> None:
+    values = {**to_row(r), "status": status, "edited": edited, "updated_at": now()}
+    exists = conn.execute(sa.select(resources.c.id).where(resources.c.id == r.id)).first()
+    if exists:
+        conn.execute(sa.update(resources).where(resources.c.id == r.id).values(**values))
+    else:
+        conn.execute(sa.insert(resources).values(**values, origin=origin or "editor"))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The outcome of a change: the record after it, its status and the new data version."""
+
+    resource: Resource
+    status: str
+    version: int
+    history_id: int
+
+
+def create(engine: SqlEngine, data: Mapping[str, Any], *, author: str, communes: Mapping[str, CommunePoint]) -> Change:
+    """Create a resource from a full record (validated as an imported row)."""
+    if not data.get("id"):
+        raise FieldError("id", "champ obligatoire manquant : un identifiant unique")
+    r = validate_record(data, communes=communes)
+    with engine.begin() as conn:
+        if conn.execute(sa.select(resources.c.id).where(resources.c.id == r.id)).first():
+            raise FieldError("id", f"identifiant « {r.id} » déjà utilisé : en choisir un autre")
+        _write(conn, r, status=ACTIVE, origin="editor")
+        hid = _record(conn, r.id, "create", author, None, snapshot(r))
+        return Change(r, ACTIVE, bump_version(conn), hid)
+
+
+def update(
+    engine: SqlEngine,
+    resource_id: str,
+    changes: Mapping[str, Any],
+    *,
+    author: str,
+    communes: Mapping[str, CommunePoint],
+    action: str = "update",
+    comment: str | None = None,
+) -> Change:
+    """Change fields of a resource (validated as an imported row); kept in history."""
+    with engine.begin() as conn:
+        old, status = get(conn, resource_id)
+        new = validate_record(changes, base=old, communes=communes)
+        _write(conn, new, status=status)
+        hid = _record(
+            conn, resource_id, action, author, snapshot(old, status=status), snapshot(new, status=status), comment
+        )
+        return Change(new, status, bump_version(conn), hid)
+
+
+def withdraw(engine: SqlEngine, resource_id: str, *, author: str) -> Change:
+    """Withdraw a resource from public view (kept, with its history, and restorable)."""
+    return _set_status(engine, resource_id, WITHDRAWN, author=author, action="withdraw")
+
+
+def _set_status(engine: SqlEngine, resource_id: str, status: str, *, author: str, action: str) -> Change:
+    with engine.begin() as conn:
+        r, old_status = get(conn, resource_id)
+        _write(conn, r, status=status)
+        hid = _record(conn, resource_id, action, author, snapshot(r, status=old_status), snapshot(r, status=status))
+        return Change(r, status, bump_version(conn), hid)
+
+
+def mark_verified(engine: SqlEngine, resource_id: str, *, author: str, on: date | None = None) -> Change:
+    """Record that a person checked the resource today (``last_verified``, ``verified_by_person``)."""
+    day = on or date.today()
+    with engine.begin() as conn:
+        old, status = get(conn, resource_id)
+        new = old.model_copy(update={"last_verified": day, "verified_by_person": True, "to_verify": False})
+        _write(conn, new, status=status)
+        hid = _record(conn, resource_id, "verify", author, snapshot(old, status=status), snapshot(new, status=status))
+        return Change(new, status, bump_version(conn), hid)
+
+
+def entries(conn: Connection, resource_id: str) -> list[dict[str, Any]]:
+    """Every history entry of a resource, oldest first."""
+    get(conn, resource_id)
+    rows = conn.execute(sa.select(history).where(history.c.resource_id == resource_id).order_by(history.c.id))
+    return [dict(r._mapping) for r in rows]
+
+
+def restore(engine: SqlEngine, resource_id: str, *, entry_id: int, author: str) -> Change:
+    """Bring back the record as a history entry left it (its ``after``, else its ``before``)."""
+    with engine.begin() as conn:
+        entry = conn.execute(sa.select(history).where(history.c.id == entry_id)).first()
+        if entry is None or entry.resource_id != resource_id:
+            raise InvalidInputError(f"entry_id : aucune entrée n° {entry_id} dans l'historique de « {resource_id} »")
+        snap = entry.after if entry.after is not None else entry.before
+        if snap is None:
+            raise InvalidInputError(f"entry_id : l'entrée n° {entry_id} ne contient aucune version à restaurer")
+        old, old_status = get(conn, resource_id)
+        new, status = from_snapshot(snap)
+        _write(conn, new, status=status)
+        hid = _record(
+            conn,
+            resource_id,
+            "restore",
+            author,
+            snapshot(old, status=old_status),
+            snapshot(new, status=status),
+            f"version de l'entrée n° {entry_id}",
+        )
+        return Change(new, status, bump_version(conn), hid)
+
+
+def review_queue(conn: Connection, *, today: date | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Active records, oldest ``last_verified`` first; ``stale`` when older than 12 months."""
+    today = today or date.today()
+    try:
+        limit_day = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        limit_day = today.replace(year=today.year - 1, day=28)
+    rows = conn.execute(
+        sa.select(
+            resources.c.id, resources.c.name, resources.c.commune, resources.c.territory, resources.c.last_verified
+        )
+        .where(resources.c.status == ACTIVE)
+        .order_by(resources.c.last_verified, resources.c.id)
+        .limit(limit)
+    )
+    out = []
+    for r in rows:
+        lv = r.last_verified if isinstance(r.last_verified, date) else date.fromisoformat(str(r.last_verified))
+        out.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "commune": r.commune,
+                "territory": r.territory,
+                "last_verified": lv.isoformat(),
+                "stale": lv < limit_day,
+            }
+        )
+    return out
+
+
+@dataclass
+class SeedResult:
+    """What a seed run did: inserted, updated or withdrawn (unedited seed records), kept (edited by a person)."""
+
+    inserted: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    kept_edited: int = 0
+    unchanged: int = 0
+
+
+def seed(
+    engine: SqlEngine,
+    shipped: Iterable[Resource],
+    *,
+    territories: Collection[str] | None = None,
+    author: str = "couches livrées",
+) -> SeedResult:
+    """Bring the database in step with the shipped layers (or a new data version of them).
+
+    A record changed by a person (``edited``) is never overwritten, and a record already
+    present is never inserted twice. Unedited records follow the layers: changed when the
+    layer changed, withdrawn from public view when the layers of their territory (one of
+    ``territories``) no longer ship them, active again when they come back.
+    """
+    shipped = list(shipped)
+    for attempt in range(3):  # several workers may seed at once: the loser retries and finds the rows
+        try:
+            return _seed_once(engine, shipped, territories=territories, author=author)
+        except sa.exc.IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _seed_entry(rid: str, author: str, stamp: datetime, before: Any, after: Any, comment: str | None) -> dict[str, Any]:
+    return {
+        "resource_id": rid,
+        "action": "seed",
+        "author": author,
+        "at": stamp,
+        "before": before,
+        "after": after,
+        "comment": comment,
+    }
+
+
+def _seed_once(
+    engine: SqlEngine, shipped: list[Resource], *, territories: Collection[str] | None, author: str
+) -> SeedResult:
+    result = SeedResult()
+    with engine.begin() as conn:
+        existing = {r.id: r for r in conn.execute(sa.select(resources))}
+        inserts, hist = [], []
+        stamp = now()
+        for r in shipped:
+            row = to_row(r)
+            current = existing.get(r.id)
+            if current is None:
+                inserts.append({**row, "status": ACTIVE, "origin": "seed", "edited": False, "updated_at": stamp})
+                hist.append(_seed_entry(r.id, author, stamp, None, snapshot(r), None))
+                result.inserted += 1
+                continue
+            if current.edited:
+                result.kept_edited += 1
+                continue
+            old = from_row(current._mapping)
+            if old == r and current.status == ACTIVE:
+                result.unchanged += 1
+                continue
+            conn.execute(
+                sa.update(resources).where(resources.c.id == r.id).values(**row, status=ACTIVE, updated_at=stamp)
+            )
+            hist.append(_seed_entry(r.id, author, stamp, snapshot(old, status=current.status), snapshot(r), None))
+            result.updated += 1
+        if territories is not None:
+            ids = {r.id for r in shipped}
+            scope = set(territories)
+            for rid, current in existing.items():
+                if rid in ids or current.edited or current.status != ACTIVE or current.territory not in scope:
+                    continue
+                conn.execute(
+                    sa.update(resources).where(resources.c.id == rid).values(status=WITHDRAWN, updated_at=stamp)
+                )
+                old = from_row(current._mapping)
+                hist.append(
+                    _seed_entry(
+                        rid,
+                        author,
+                        stamp,
+                        snapshot(old),
+                        snapshot(old, status=WITHDRAWN),
+                        "absente des couches livrées",
+                    )
+                )
+                result.withdrawn += 1
+        if inserts:
+            conn.execute(sa.insert(resources), inserts)
+        if hist:
+            conn.execute(sa.insert(history), hist)
+        if inserts or result.updated or result.withdrawn:
+            bump_version(conn)
+        conn.execute(sa.delete(meta).where(meta.c.key == "seeded_at"))
+        conn.execute(sa.insert(meta).values(key="seeded_at", value=stamp.isoformat()))
+    return result
+
+
+def was_seeded(conn: Connection) -> bool:
+    return conn.execute(sa.select(meta.c.value).where(meta.c.key == "seeded_at")).first() is not None

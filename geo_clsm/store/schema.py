@@ -1,0 +1,148 @@
+"""The database of record: tables for resources, history, users, sessions, reports, settings.
+
+Every field of :class:`geo_clsm.model.Resource` has a column (lists and the audience as
+JSON); positions are WGS84 lon/lat with their precision and source. On PostgreSQL the
+migration adds a PostGIS ``geom`` column generated from lon/lat, with a GiST index.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+resources = Table(
+    "resources",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("services", JSON, nullable=False, default=list),
+    Column("name", Text, nullable=False),
+    Column("street", Text),
+    Column("postcode", String(5)),
+    Column("commune", Text),
+    Column("insee_com", String(5), index=True),
+    Column("phone", String(40)),
+    Column("email", Text),
+    Column("website", Text),
+    Column("audience", JSON, nullable=False),
+    Column("opening_hours", Text),
+    Column("languages", JSON, nullable=False, default=list),
+    Column("wheelchair", Boolean),
+    Column("appointment_required", Boolean),
+    Column("free_of_charge", Boolean),
+    Column("sector", Text),
+    Column("capacity", Float),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("position_precision", String(16)),
+    Column("position_source", Text),
+    Column("commune_lon", Float),
+    Column("commune_lat", Float),
+    Column("commune_precision", String(16)),
+    Column("commune_source", Text),
+    Column("service_area_wkt", Text),
+    Column("confidential_address", Boolean, nullable=False, default=False),
+    Column("finess_et", String(9)),
+    Column("territory", String(64), index=True),
+    Column("source", Text, nullable=False),
+    Column("last_verified", Date, nullable=False),
+    Column("source_date", Date),
+    Column("notes", Text),
+    Column("public_info", Text),
+    Column("display_name", Text),
+    Column("display_street", Text),
+    Column("verified_by_person", Boolean, nullable=False, default=False, server_default=sa.false()),
+    Column("to_verify", Boolean, nullable=False, default=False, server_default=sa.false()),
+    # Bookkeeping: not part of the model.
+    Column("status", String(16), nullable=False, default="active"),  # active | withdrawn
+    Column("origin", String(16), nullable=False, default="seed"),  # seed | editor | import
+    Column("edited", Boolean, nullable=False, default=False),  # changed by a person: the seed leaves it alone
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+history = Table(
+    "history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("resource_id", String(100), nullable=False, index=True),
+    Column("action", String(16), nullable=False),  # create seed update withdraw restore verify import
+    Column("author", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("comment", Text),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # editor | admin
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("resource_id", String(100), nullable=False, index=True),
+    Column("message", Text, nullable=False),
+    Column("contact", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, default="open"),  # open | accepted | dismissed
+    Column("handled_by", Text),
+    Column("handled_at", DateTime(timezone=True)),
+)
+
+territory_settings = Table(
+    "territory_settings",
+    metadata,
+    Column("territory", String(64), primary_key=True),
+    Column("settings", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,83 @@
+"""The live engine: rebuilt and swapped after a change, picked up by every worker, access
+indicators recomputed in the background while the previous ones are served."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+from sqlalchemy.engine import Engine as SqlEngine
+
+from geo_clsm.access import AccessParams, compute_access
+from geo_clsm.engine import Engine
+from geo_clsm.layers import Catalog
+from geo_clsm.model import Resource
+from geo_clsm.store import repo
+from geo_clsm.store.live import LiveEngine, catalog_from_store, changed_territories
+
+RID = "metz-epsm-metz-jury"
+
+
+def wait_until(predicate: object, *, limit_s: float = 60.0) -> bool:
+    """Wait for a condition (a correctness deadline, not a timing assertion)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_another_worker_picks_up_a_change(db: SqlEngine, catalog: Catalog, shipped: list[Resource]) -> None:
+    base = Engine(catalog_from_store(catalog, shipped))
+    worker_a = LiveEngine(db, base, poll_interval_s=0.2)
+    worker_b = LiveEngine(db, base, poll_interval_s=0.2)
+    assert worker_a.sync() is base and worker_b.sync() is base  # the database holds the same records
+    worker_b.start()
+    try:
+        repo.update(db, RID, {"phone": "03 87 99 99 99"}, author="ed@example.fr", communes=catalog.mairies)
+        new_a = worker_a.sync()
+        assert new_a is not base
+        assert new_a.catalog.resources_by_id[RID].phone == "03 87 99 99 99"
+        assert base.catalog.resources_by_id[RID].phone != "03 87 99 99 99"  # the old engine is untouched
+        assert wait_until(lambda: worker_b.current.catalog.resources_by_id[RID].phone == "03 87 99 99 99")
+        assert [r.id for r in new_a.catalog.resources] == [r.id for r in shipped]  # shipped order kept
+    finally:
+        worker_b.stop()
+
+
+def test_withdrawn_resource_leaves_the_engine(db: SqlEngine, catalog: Catalog, shipped: list[Resource]) -> None:
+    live = LiveEngine(db, Engine(catalog_from_store(catalog, shipped)))
+    repo.withdraw(db, RID, author="ed@example.fr")
+    eng = live.sync()
+    assert RID not in eng.catalog.resources_by_id
+    assert RID not in {m[0] for m in eng.markers}
+
+
+def test_access_recomputed_in_background_previous_served_meanwhile(
+    db: SqlEngine, catalog: Catalog, shipped: list[Resource]
+) -> None:
+    base = Engine(catalog_from_store(catalog, shipped))
+    old_access = base.access
+    live = LiveEngine(db, base)
+    live.sync()
+    metz_cmp = next(r for r in shipped if r.territory == "metz" and r.position is not None)
+    repo.withdraw(db, metz_cmp.id, author="ed@example.fr")
+    new = live.sync()
+    served = new.access  # right after the swap: either the previous dict or the recomputed one
+    assert served is old_access or served["metz"] is not old_access["metz"]
+    live.wait_for_access()
+    recomputed = new.access
+    assert recomputed["angouleme"] is old_access["angouleme"]  # untouched territory: not recomputed
+    expected = compute_access(new.catalog, territory="metz", params=AccessParams())  # independent run
+    pd.testing.assert_frame_equal(
+        recomputed["metz"].qpv.drop(columns="geometry").reset_index(drop=True),
+        expected.qpv.drop(columns="geometry").reset_index(drop=True),
+    )
+
+
+def test_changed_territories(shipped: list[Resource]) -> None:
+    a = shipped[0]
+    b = a.model_copy(update={"territory": "angouleme"})
+    assert changed_territories([a], [b]) == {a.territory, "angouleme"}
+    assert changed_territories(shipped, shipped) == set()
