@@ -327,7 +327,9 @@ def load_catalog(
         unknown = [t for t in wanted if t not in all_terr]
         if unknown:
             raise LayerError(f"territoire inconnu : {', '.join(unknown)} (disponibles : {', '.join(all_terr)})")
-        all_terr = {t: all_terr[t] for t in wanted}
+        # Territories added by the deployment (territory add) are always served, whatever the filter.
+        added = [t for t, terr in all_terr.items() if terr.kind == "local" and t not in wanted]
+        all_terr = {t: all_terr[t] for t in [*wanted, *added]}
     problems: list[str] = []
     cache: dict[str, gpd.GeoDataFrame] = {}
 
