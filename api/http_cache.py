@@ -1,6 +1,6 @@
 """ETag and Cache-Control for responses that change only with the data (pure ASGI).
 
-For ``GET`` on the paths in :data:`DATA_PATHS` (health, markers, QPV, gaps, territories), the
+For ``GET`` on the paths in :data:`DATA_PATHS` (markers, QPV, gaps, territories), the
 response is kept in memory per data version, path, query and encoding; the ETag is the
 data version and the request's path and query. A client that sends ``If-None-Match`` with
 the current ETag gets a ``304`` without a body. A new data version (another engine, new
@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-DATA_PATHS = ("/healthz", "/api/markers", "/api/qpv", "/api/gaps", "/api/territories")
+DATA_PATHS = ("/api/markers", "/api/qpv", "/api/gaps", "/api/territories")
 CACHE_CONTROL = b"public, max-age=300, must-revalidate"
 MAX_ENTRIES = 256
 MAX_BODY_BYTES = 8 * 2**20
