@@ -128,8 +128,9 @@ def test_feature_by_id_is_the_public_view(client: TestClient, catalog: Catalog) 
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json")
     f = Feature.model_validate(r.json())
     assert f.properties is not None
-    # one property per model field (the audience split into its three parts; positions are the geometry)
-    fields = set(Resource.model_fields) - {"audience", "position", "commune_position", "service_area_wkt"}
+    # one property per model field (the audience split into its three parts; positions are the geometry;
+    # internal notes are never published)
+    fields = set(Resource.model_fields) - {"audience", "position", "commune_position", "service_area_wkt", "notes"}
     assert fields <= set(f.properties)
     assert {"audience_age_min", "audience_age_max", "audience_groups"} <= set(f.properties)
     assert f.properties["street"] is None and f.properties["position_precision"] == "commune"
