@@ -54,11 +54,21 @@ class BatchRequest(BaseModel):
 
 
 _REQUEST = TypeAdapter(BatchRequest)
+
+
+def _inline_schema() -> dict[str, Any]:
+    """BatchRequest's JSON schema without references (the body is read by hand, not declared)."""
+    schema = BatchRequest.model_json_schema()
+    defs = schema.pop("$defs", {})
+    schema["properties"]["points"]["items"] = defs["BatchPoint"]
+    return schema
+
+
 _BODY_DOC = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": BatchRequest.model_json_schema(ref_template="#/components/schemas/{model}")},
+            "application/json": {"schema": _inline_schema()},
             "text/csv": {"schema": {"type": "string"}, "example": "id,lat,lon\na1,49.1197,6.1955\n"},
         },
     }

@@ -107,9 +107,7 @@ def test_batch_positions_are_never_logged(client: TestClient, caplog: pytest.Log
     assert re.findall(r"\d+\.\d{3,}", text) == []
 
 
-@pytest.mark.parametrize(
-    "path", ["/healthz", "/api/markers", "/api/territories", "/api/gaps?territory=metz", "/api/qpv"]
-)
+@pytest.mark.parametrize("path", ["/api/markers", "/api/territories", "/api/gaps?territory=metz", "/api/qpv"])
 def test_data_only_responses_carry_an_etag_and_answer_304(client: TestClient, path: str) -> None:
     first = client.get(path)
     assert first.status_code == 200
