@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench clean install chromium gdal pdflibs postgres
+.PHONY: run test lint typecheck pytest bench clean install chromium gdal pdflibs postgres wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,8 +62,15 @@ pytest: install chromium gdal pdflibs postgres
 
 test: lint typecheck pytest
 
-bench: install
-	$(BIN)/python benchmarks/bench_nearest.py
+# Debian's wrk drives the HTTP benchmark (installed once, like chromium).
+wrk:
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+
+# The six benchmarks of issue 9 (each against a baseline measured in the same run), then a table.
+bench: install chromium wrk
+	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bench_markers.py
 	$(BIN)/python benchmarks/bench_access.py
 

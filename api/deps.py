@@ -1,4 +1,8 @@
-"""Shared dependencies: the engine (catalog, index, locator), the geocoder, settings."""
+"""Shared dependencies: the engine (catalog, index, locator), the geocoder, settings.
+
+They are ``async``: they do no blocking work, and FastAPI would otherwise run each of them
+in the thread pool on every request.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +14,20 @@ from geo_clsm.geocode import Geocoder
 from geo_clsm.layers import Catalog
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_catalog(request: Request) -> Catalog:
-    return get_engine(request).catalog
+async def get_catalog(request: Request) -> Catalog:
+    return (await get_engine(request)).catalog
 
 
-def get_geocoder(request: Request) -> Geocoder:
+async def get_geocoder(request: Request) -> Geocoder:
     geocoder: Geocoder = request.app.state.geocoder
     return geocoder
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings

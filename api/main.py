@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import gc
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,13 +12,15 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 from swagger_ui_bundle import swagger_ui_path
 
 import geo_clsm
 from api import errors
+from api.http_cache import DataCacheMiddleware
 from api.live import attach_store, detach_store
 from api.reload import build_engine, install_engine, watching
-from api.request_log import log_requests
+from api.request_log import RequestLogMiddleware
 from api.routers import (
     access,
     admin,
@@ -25,6 +28,7 @@ from api.routers import (
     admin_pages,
     admin_territories,
     auth,
+    batch,
     documents,
     export,
     health,
@@ -37,6 +41,7 @@ from api.routers import (
 )
 from api.settings import Settings
 from geo_clsm import __version__
+from geo_clsm.cache import catalog_version
 from geo_clsm.engine import Engine
 from geo_clsm.geocode import BanGeocoder, Geocoder, OfflineGeocoder
 from geo_clsm.layers import Catalog
@@ -51,18 +56,32 @@ def build_geocoder(settings: Settings, catalog: Catalog) -> Geocoder:
     return offline
 
 
+def _data_version(app: FastAPI) -> Callable[[Scope], str | None]:
+    """The data version of the engine serving now (None before start-up)."""
+
+    def version(scope: Scope) -> str | None:
+        engine = getattr(app.state, "engine", None)
+        return None if engine is None else catalog_version(engine.catalog)
+
+    return version
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app. ``engine`` lets tests share one loaded engine between apps."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        eng = engine or build_engine(settings)  # layers and index, once
+        eng = engine or build_engine(settings)  # layers and index, once per data version (cached)
         # Database of record (issue 8): resources come from it; the layers seed it on first start.
         eng = attach_store(app, settings, eng).sync()
         _ = eng.access  # access indicators: computed once, at start-up
         install_engine(app, eng)
         app.state.live.start()
+        # What start-up built lives as long as the process: keep it out of the cyclic GC's
+        # generations, so that a full collection does not walk it during a request (p99).
+        gc.collect()
+        gc.freeze()
         async with watching(app, settings):  # a new data version is picked up without a restart
             yield
         detach_store(app)
@@ -81,8 +100,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.pages = {}  # rendered map pages, by view and parameters
     errors.install(app)
-    app.middleware("http")(log_requests)
-    app.add_middleware(GZipMiddleware, minimum_size=2000)
+    # Pure ASGI middlewares, innermost first. GZip only where it pays (bodies over one packet).
+    app.add_middleware(GZipMiddleware, minimum_size=1400, compresslevel=5)
+    app.add_middleware(DataCacheMiddleware, version=_data_version(app))
+    app.add_middleware(RequestLogMiddleware)
     app.mount("/static/app", StaticFiles(directory=STATIC / "app"), name="app-static")
     app.mount("/static/vendor", StaticFiles(directory=STATIC / "vendor"), name="vendor-static")
     app.mount("/static/swagger", StaticFiles(directory=Path(str(swagger_ui_path))), name="swagger")
@@ -100,6 +121,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.include_router(health.router)
     app.include_router(resources.router)
+    app.include_router(batch.router)
     app.include_router(nearest.router)
     app.include_router(access.router)
     app.include_router(map.router)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 from fastapi import Query
 
 from geo_clsm.model import ResourceType
+
+T = TypeVar("T")
 
 TypeFilter = Annotated[
     list[ResourceType] | None,
@@ -27,3 +31,20 @@ KnownAudienceFilter = Annotated[
         examples=[False],
     ),
 ]
+
+
+def async_dependency(cls: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """``Depends(async_dependency(SomeDataclass))``: the same parameters, built without the thread pool.
+
+    FastAPI runs a class dependency (``Depends()`` on a dataclass) in the thread pool on every
+    request; this async factory has the class's signature (annotations resolved) instead.
+    """
+    hints = get_type_hints(cls, include_extras=True)
+    sig = inspect.signature(cls)
+    params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values()]
+
+    async def build(**kwargs: Any) -> T:
+        return cls(**kwargs)
+
+    build.__signature__ = sig.replace(parameters=params, return_annotation=cls)  # type: ignore[attr-defined]
+    return build

@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from api.settings import Settings
+from geo_clsm.cache import load_catalog_cached, warm_access
 from geo_clsm.data.versions import VersionStore
 from geo_clsm.engine import Engine
 from geo_clsm.errors import GeoClsmError
-from geo_clsm.layers import load_catalog
 
 log = logging.getLogger("geo_clsm.reload")
 
@@ -32,14 +32,15 @@ def data_token(settings: Settings) -> str:
 
 def build_engine(settings: Settings) -> Engine:
     """Load the catalog (shipped layers, local territories, data versions in service) and build an engine."""
-    catalog = load_catalog(
+    catalog = load_catalog_cached(  # parsed once per data version (see geo_clsm.cache)
         settings.data_dir,
         territories=settings.territories,
         local_file=settings.local_territories_file,
         versions_dir=settings.versions_dir,
+        cache_dir=settings.cache_dir,
     )
     engine = Engine(catalog)
-    _ = engine.access  # indicators computed before the swap: the old ones are served meanwhile
+    warm_access(engine, cache_dir=settings.cache_dir)  # before the swap: the old ones are served meanwhile
     return engine
 
 

@@ -1,18 +1,21 @@
 """Request logging that never writes a resident's position at better than ~1 km.
 
 Query parameters ``lat``/``lon`` are rounded to 2 decimals; ``address`` and ``q`` are
-replaced by their length. The uvicorn access log is turned off by ``geo-clsm serve``.
+replaced by their length; request bodies (batch uploads) are never read or logged. The
+uvicorn access log is turned off by ``geo-clsm serve``.
+
+:class:`RequestLogMiddleware` is a pure ASGI middleware: it wraps ``send`` to see the
+status, and adds no task, queue or request object per request (unlike
+``app.middleware("http")``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("geo_clsm.requests")
 
@@ -35,17 +38,35 @@ def redact_query(query: str) -> str:
     return "&".join(parts)
 
 
-async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    start = time.perf_counter()
-    response = await call_next(request)
-    ms = (time.perf_counter() - start) * 1000
-    query = redact_query(request.url.query)
-    log.info(
-        "%s %s%s -> %d (%.1f ms)",
-        request.method,
-        request.url.path,
-        f"?{query}" if query else "",
-        response.status_code,
-        ms,
-    )
-    return response
+class RequestLogMiddleware:
+    """Log method, path, redacted query, status and duration of every HTTP request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not log.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            ms = (time.perf_counter() - start) * 1000
+            query = redact_query(scope.get("query_string", b"").decode("latin-1"))
+            log.info(
+                "%s %s%s -> %d (%.1f ms)",
+                scope["method"],
+                scope["path"],
+                f"?{query}" if query else "",
+                status,
+                ms,
+            )

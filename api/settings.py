@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo_clsm.cache import DEFAULT_CACHE_DIR
 from geo_clsm.data.territories import DEFAULT_LOCAL_FILE
 from geo_clsm.data.versions import DEFAULT_VERSIONS_DIR
 from geo_clsm.layers import DEFAULT_DATA_DIR
@@ -20,6 +22,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = DEFAULT_DATA_DIR
     """Folder holding ``manifest.toml`` and the layers."""
+    cache_dir: Path | None = DEFAULT_CACHE_DIR
+    """Parsed layers and indicators, by data version (git-ignored folder; "none" for no cache)."""
     territories: list[str] | None = None
     """Territory ids to load (default: every territory of the manifest and of the local file)."""
     local_territories_file: Path = DEFAULT_LOCAL_FILE
@@ -66,3 +70,8 @@ class Settings(BaseSettings):
     """How often each worker checks the data version for changes made by other workers."""
     reports_per_client_per_hour: int = 5
     """Public error reports accepted per client and hour before answering 429."""
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _no_cache(cls, v: object) -> object:
+        return None if isinstance(v, str) and v.strip().lower() in ("", "none") else v

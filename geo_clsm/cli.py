@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
@@ -29,7 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
-    s.add_argument("--workers", type=int, default=1, help="nombre de processus (chacun suit les modifications)")
+    s.add_argument("--workers", type=int, default=1, help="processus servant les requêtes (défaut 1)")
+
+    n = sub.add_parser("nearest", help="ressources les plus proches de chaque point d'un fichier CSV (id,lat,lon)")
+    n.add_argument("--in", dest="points", type=Path, required=True, help="points CSV : id,lat,lon (WGS84)")
+    n.add_argument("--out", type=Path, required=True, help="réponses CSV : une ligne par point et ressource")
+    n.add_argument("--k", type=int, default=5, help="ressources par point (défaut 5, au plus 50)")
+    n.add_argument("--type", action="append", default=None, help="type de ressource (répétable)")
+    n.add_argument("--age", type=int, default=None, help="âge de la personne")
+    n.add_argument("--max-distance-m", type=float, default=None, help="distance maximale, en mètres")
+    n.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
 
     i = sub.add_parser("import", help="importer un fichier et afficher le rapport d'import")
     i.add_argument("kind", choices=IMPORT_KINDS)
@@ -115,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from geo_clsm.store.commands import run_db, run_user
 
             return run_db(args) if args.command == "db" else run_user(args)
+        if args.command == "nearest":
+            return _nearest(args)
         return _import(args)
     except GeoClsmError as exc:
         print(f"erreur : {exc.message}", file=sys.stderr)
@@ -127,21 +139,73 @@ def _serve(args: argparse.Namespace) -> int:
     from api.main import create_app
     from api.settings import Settings
 
-    overrides: dict[str, Any] = {}
+    if args.workers < 1:
+        print("erreur : --workers doit valoir 1 ou plus", file=sys.stderr)
+        return 2
     if args.data is not None:
-        overrides["data_dir"] = args.data
-    settings = Settings(**overrides)
+        os.environ["GEO_CLSM_DATA_DIR"] = str(args.data.resolve())  # read by every worker's Settings()
+    settings = Settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _prepare_database(settings)
     # access_log off: the access log would write the query string (a resident's position).
-    if args.workers > 1:  # each worker builds its own app (settings from the environment)
-        if args.data is not None:
-            os.environ["GEO_CLSM_DATA_DIR"] = str(args.data)
-        uvicorn.run(
-            "api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, access_log=False
-        )
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
         return 0
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
+    # Several workers, each building its own app (settings from the environment). Fill the
+    # start-up cache once, in a child process, so that every worker reads the same parsed layers
+    # and indicators instead of computing them N times.
+    ctx = multiprocessing.get_context("spawn")
+    child = ctx.Process(target=_warm, args=(settings,))
+    child.start()
+    child.join()
+    uvicorn.run(
+        "api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, access_log=False
+    )
+    return 0
+
+
+def _warm(settings: Any) -> None:
+    """Build the engine once, which fills the start-up cache (run in a child process)."""
+    from api.reload import build_engine
+
+    build_engine(settings)
+
+
+def _nearest(args: argparse.Namespace) -> int:
+    from api.settings import Settings
+    from geo_clsm.batch import answer_rows, parse_points_csv, parse_types, write_answers_csv
+    from geo_clsm.cache import load_catalog_cached
+    from geo_clsm.engine import MAX_K, Engine
+
+    if not args.points.is_file():
+        print(f"erreur : fichier introuvable : {args.points}", file=sys.stderr)
+        return 2
+    if not 1 <= args.k <= MAX_K:
+        print(f"erreur : --k entre 1 et {MAX_K}", file=sys.stderr)
+        return 2
+    points = parse_points_csv(args.points.read_text(encoding="utf-8-sig"))
+    types = parse_types(args.type)
+    settings = Settings(**({"data_dir": args.data} if args.data is not None else {}))
+    catalog = load_catalog_cached(  # the same data as the service (see api.reload.build_engine)
+        settings.data_dir,
+        territories=settings.territories,
+        local_file=settings.local_territories_file,
+        versions_dir=settings.versions_dir,
+        cache_dir=settings.cache_dir,
+    )
+    engine = Engine(catalog)
+    rows = answer_rows(
+        engine,
+        points,
+        k=args.k,
+        types=types,
+        age=args.age,
+        max_distance_m=args.max_distance_m,
+        near_limit_m=settings.near_limit_m,
+    )
+    with args.out.open("w", encoding="utf-8", newline="") as f:
+        n = write_answers_csv(rows, f)
+    print(f"{len(points)} points, {n} lignes écrites dans {args.out}")
     return 0
 
 

@@ -67,6 +67,18 @@ def projected_crs_for(lon: float, lat: float) -> str | None:
     return zone[1] if zone else None
 
 
+def projected_crs_many(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """:func:`projected_crs_for` for arrays of points: the CRS per point ("" outside France)."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    out = np.full(lon.shape, "", dtype=object)
+    free = np.ones(lon.shape, dtype=bool)
+    for _, crs, x0, y0, x1, y1 in _ZONES:  # in order: the first zone containing a point wins
+        hit = free & (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+        out[hit] = crs
+        free &= ~hit
+    return out
+
+
 def crs_for_department(dep: str) -> str:
     """The projected CRS in which FINESS gives coordinates for a department code."""
     return DEPARTMENT_CRS.get(dep, LAMBERT93)
@@ -82,6 +94,12 @@ def to_projected(lon: np.ndarray | float, lat: np.ndarray | float, crs: str) -> 
     """WGS84 lon/lat -> projected x/y in metres in ``crs``."""
     x, y = transformer(WGS84, crs).transform(lon, lat)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def project_point(lon: float, lat: float, crs: str) -> tuple[float, float]:
+    """One WGS84 point -> projected (x, y) in metres in ``crs`` (cached transformer, no arrays)."""
+    x, y = transformer(WGS84, crs).transform(lon, lat)
+    return float(x), float(y)
 
 
 def to_wgs84(x: np.ndarray | float, y: np.ndarray | float, crs: str) -> tuple[np.ndarray, np.ndarray]:

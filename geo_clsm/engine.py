@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 
 from geo_clsm.access import AccessResult, territory_indicators
 from geo_clsm.crs import TIMEZONES, zone_of
@@ -132,7 +133,7 @@ class Engine:
             return True
 
         if age is None:
-            return self._nearest(lon, lat, k=k, keep=keep, max_distance_m=max_distance_m, local=local)
+            return self._nearest(lon, lat, k=k, keep=keep, max_distance_m=max_distance_m, local=local, types=types)
         # Known to receive this age first; those kept only because their audience is unknown after.
         known = self._nearest(
             lon,
@@ -141,6 +142,11 @@ class Engine:
             keep=lambda r: keep(r) and r.accepts_age(age) is True,
             max_distance_m=max_distance_m,
             local=local,
+            types=types,
+            mask=self.index.cached_mask(
+                ("known", frozenset(types), age),
+                lambda r: matches_audience(r, types=types, age=age) and r.accepts_age(age) is True,
+            ),
         )
         unknown = self._nearest(
             lon,
@@ -149,6 +155,11 @@ class Engine:
             keep=lambda r: keep(r) and r.accepts_age(age) is None,
             max_distance_m=max_distance_m,
             local=local,
+            types=types,
+            mask=self.index.cached_mask(
+                ("unknown", frozenset(types), age),
+                lambda r: matches_audience(r, types=types, age=age) and r.accepts_age(age) is None,
+            ),
         )
         return [replace(r, audience_known=True) for r in known] + [
             replace(r, audience_known=False) for r in unknown[: max(0, k - len(known))]
@@ -163,20 +174,27 @@ class Engine:
         keep: Callable[[Resource], bool],
         max_distance_m: float | None,
         local: datetime | None,
+        types: Sequence[ResourceType] = (),
+        mask: NDArray[np.bool_] | None = None,
     ) -> list[NearestResult]:
-        hits = self.index.nearest(lon, lat, k=k, keep=keep, max_distance_m=max_distance_m)
+        # ``types`` and ``mask`` (arrays the index computes once per filter with the same predicates)
+        # say what ``keep`` says about type and age; ``keep`` itself runs on candidates only when
+        # hours matter.
+        hits = self.index.nearest(
+            lon,
+            lat,
+            k=k,
+            types=types,
+            mask=mask,
+            keep=keep if local is not None else None,
+            max_distance_m=max_distance_m,
+        )
         seen = {h.resource.id for h in hits}
         covering = [r for r in self.areas.covering(lon, lat) if keep(r)]
         covering_ids = {r.id for r in covering}
         extra = [r for r in covering if r.id not in seen]
         if extra:
-            dist = {
-                h.resource.id: h
-                for h in self.index.within(lon, lat, distance_m=1e7, keep=lambda r: r.id in covering_ids)
-            }
-            hits = sorted(
-                [*hits, *(dist[r.id] for r in extra if r.id in dist)], key=lambda h: (h.distance_m, h.resource.id)
-            )
+            hits = sorted([*hits, *self.index.distances(lon, lat, extra)], key=lambda h: (h.distance_m, h.resource.id))
         out = []
         for h in hits:
             r = h.resource

@@ -1,24 +1,39 @@
 """The spatial index of resources, built once, in projected CRSs (metres).
 
 Resources are grouped by the projected CRS of their zone (Lambert-93 for mainland France,
-each overseas territory's own CRS); each group has an STRtree of its points. A query
-re-projects one point, never the layer. Positions are the *public* ones, so a distance
-never reveals more than the public position of a confidential resource.
+each overseas territory's own CRS); each group has a ``scipy.spatial.cKDTree`` of its
+points. A query re-projects one point (cached transformers), never the layer. Positions
+are the *public* ones, so a distance never reveals more than the public position of a
+confidential resource.
+
+Filters are boolean masks over :attr:`ResourceIndex.resources`, computed once per filter
+(types, age, audience rule) with the model's own predicate (:func:`geo_clsm.query.matches_audience`,
+the one rule listings, nearest queries and indicators share; see :meth:`ResourceIndex.cached_mask`).
+A filtered query walks a tree built once over the resources of the wanted types, then applies
+the mask (and an optional predicate, e.g. opening hours) to growing candidate sets. Ties in distance are broken by index order, as before, so answers are deterministic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
-from geo_clsm.crs import projected_crs_for, to_projected
-from geo_clsm.model import Resource
+from geo_clsm.crs import project_point, projected_crs_for, projected_crs_many, to_projected
+from geo_clsm.model import Resource, ResourceType
+from geo_clsm.query import matches_audience
 
-START_RADIUS_M = 2_000.0
+START_RADIUS_M = 2_000.0  # kept for callers; the k-d tree needs no starting radius
 MAX_RADIUS_M = 2_000_000.0
+_MAX_MASKS = 1024  # filters remembered (types x age x audience rule), oldest dropped first
+_FIRST_K_EXTRA = 8  # candidates fetched beyond k, to resolve filters and ties in one pass
+
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
+FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,38 +42,131 @@ class Hit:
     distance_m: float
 
 
+class _Tree:
+    """A k-d tree over a subset of one CRS group (global indices ``ids``, ascending)."""
+
+    def __init__(self, ids: IntArray, x: FloatArray, y: FloatArray) -> None:
+        self.ids = ids
+        self.id_list: list[int] = ids.tolist()
+        self.tree = cKDTree(np.column_stack([x[ids], y[ids]])) if len(ids) else None
+
+    def query(self, qx: float, qy: float, kq: int, limit: float) -> list[tuple[float, int]]:
+        """Up to ``kq`` nearest (distance, global index) within ``limit``, nearest first.
+
+        Small answers: plain Python lists beat numpy calls for a handful of items.
+        """
+        n = len(self.id_list)
+        if self.tree is None:
+            return []
+        kq = min(kq, n)
+        d, i = self.tree.query((qx, qy), k=[kq] if kq == 1 else kq, distance_upper_bound=limit * (1 + 1e-9) + 1e-6)
+        ids = self.id_list
+        return [(dd, ids[ii]) for dd, ii in zip(d.tolist(), i.tolist(), strict=True) if ii < n]
+
+
 class _Group:
-    def __init__(self, crs: str, resources: list[Resource]) -> None:
+    """The resources of one projected CRS."""
+
+    def __init__(self, crs: str, ids: IntArray, x: FloatArray, y: FloatArray) -> None:
         self.crs = crs
-        self.resources = resources
-        pos = [r.public_position() for r in resources]
-        lon = np.array([p.lon for p in pos if p is not None])
-        lat = np.array([p.lat for p in pos if p is not None])
-        self.x, self.y = to_projected(lon, lat, crs)
-        self.tree = shapely.STRtree(np.asarray(shapely.points(self.x, self.y)))
+        self.ids = ids
+        self.all = _Tree(ids, x, y)
+        self.id_set = frozenset(ids.tolist())
+        self.by_types: dict[frozenset[ResourceType], _Tree] = {}
 
 
 class ResourceIndex:
     """k-nearest queries over resources, in metres."""
 
     def __init__(self, resources: Sequence[Resource]) -> None:
-        by_crs: dict[str, list[Resource]] = {}
+        self.resources: list[Resource] = []
         self.unplaced: list[Resource] = []
+        crs_of: list[str] = []
+        lon: list[float] = []
+        lat: list[float] = []
         for r in resources:
             pos = r.public_position()
             crs = projected_crs_for(pos.lon, pos.lat) if pos else None
-            if crs is None:
+            if pos is None or crs is None:
                 self.unplaced.append(r)
                 continue
-            by_crs.setdefault(crs, []).append(r)
-        self._groups = {crs: _Group(crs, res) for crs, res in by_crs.items()}
+            self.resources.append(r)
+            crs_of.append(crs)
+            lon.append(pos.lon)
+            lat.append(pos.lat)
+        n = len(self.resources)
+        self.x = np.zeros(n)
+        self.y = np.zeros(n)
+        crs_arr = np.array(crs_of, dtype=object)
+        self._groups: dict[str, _Group] = {}
+        lon_a, lat_a = np.array(lon, dtype=float), np.array(lat, dtype=float)
+        for crs in sorted(set(crs_of)):
+            ids = np.flatnonzero(crs_arr == crs)
+            self.x[ids], self.y[ids] = to_projected(lon_a[ids], lat_a[ids], crs)
+            self._groups[crs] = _Group(crs, ids, self.x, self.y)
+        self._position = {id(r): i for i, r in enumerate(self.resources)}
+        self._type_masks: dict[ResourceType, BoolArray] = {}
+        self._masks: dict[Hashable, BoolArray] = {}
 
     def __len__(self) -> int:
-        return sum(len(g.resources) for g in self._groups.values())
+        return len(self.resources)
 
+    # -- masks -----------------------------------------------------------------------------
+    def type_mask(self, types: Sequence[ResourceType]) -> BoolArray | None:
+        """Resources a type filter keeps (None: no type filter)."""
+        if not types:
+            return None
+        out = np.zeros(len(self.resources), dtype=bool)
+        for t in set(types):
+            if t not in self._type_masks:
+                self._type_masks[t] = np.fromiter(
+                    (matches_audience(r, types=[t]) for r in self.resources), dtype=bool, count=len(self.resources)
+                )
+            out |= self._type_masks[t]
+        return out
+
+    def audience_mask(self, types: Sequence[ResourceType], age: int | None) -> BoolArray | None:
+        """Resources :func:`~geo_clsm.query.matches_audience` keeps for these types and age (None: no filter)."""
+        if age is None and not types:
+            return None
+        types = list(types)
+        return self.cached_mask(
+            ("audience", frozenset(types), age), lambda r: matches_audience(r, types=types, age=age)
+        )
+
+    def cached_mask(self, key: Hashable, keep: Callable[[Resource], bool]) -> BoolArray:
+        """The mask of ``keep`` over :attr:`resources`, computed once per ``key`` (the filter's
+        parameters; the caller's predicate must depend on nothing else)."""
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = self.mask_of(keep)
+            if len(self._masks) >= _MAX_MASKS:
+                self._masks.pop(next(iter(self._masks)))
+            self._masks[key] = mask
+        return mask
+
+    def mask_of(self, keep: Callable[[Resource], bool]) -> BoolArray:
+        """A mask from a per-resource predicate (for filters no array covers)."""
+        return np.fromiter((keep(r) for r in self.resources), dtype=bool, count=len(self.resources))
+
+    def position_of(self, r: Resource) -> int | None:
+        """The index of a resource in :attr:`resources` (by identity), or None if unplaced."""
+        return self._position.get(id(r))
+
+    # -- queries ---------------------------------------------------------------------------
     def _group_at(self, lon: float, lat: float) -> _Group | None:
         crs = projected_crs_for(lon, lat)
         return self._groups.get(crs) if crs else None
+
+    def _tree(self, group: _Group, types: Sequence[ResourceType]) -> _Tree:
+        if not types:
+            return group.all
+        key = frozenset(types)
+        if key not in group.by_types:
+            mask = self.type_mask(list(key))
+            assert mask is not None
+            group.by_types[key] = _Tree(group.ids[mask[group.ids]], self.x, self.y)
+        return group.by_types[key]
 
     def nearest(
         self,
@@ -68,45 +176,122 @@ class ResourceIndex:
         k: int,
         keep: Callable[[Resource], bool] | None = None,
         max_distance_m: float | None = None,
+        types: Sequence[ResourceType] = (),
+        mask: BoolArray | None = None,
     ) -> list[Hit]:
-        """The ``k`` nearest resources to a WGS84 point that pass ``keep``, nearest first.
+        """The ``k`` nearest resources to a WGS84 point that pass the filters, nearest first.
 
-        Distances are planar in the zone's projected CRS (metres). The search radius
-        starts at 2 km and grows fourfold until ``k`` resources pass ``keep``, or the
-        radius reaches ``max_distance_m`` (default 2,000 km).
+        Filters: ``types`` (as :func:`~geo_clsm.query.matches_audience`), ``mask`` (boolean
+        array over :attr:`resources`) and ``keep`` (a predicate, slower). Distances are planar
+        in the zone's projected CRS (metres), at most ``max_distance_m`` (default 2,000 km).
         """
         group = self._group_at(lon, lat)
         if group is None or k <= 0:
             return []
-        x, y = (float(v) for v in to_projected(lon, lat, group.crs))
-        point = shapely.Point(x, y)
+        qx, qy = project_point(lon, lat, group.crs)
         limit = MAX_RADIUS_M if max_distance_m is None else max_distance_m
-        radius = min(START_RADIUS_M, limit)
+        idx, d = self._search(group, qx, qy, k, self._tree(group, types), mask, keep, limit)
+        return [Hit(self.resources[i], di) for i, di in zip(idx, d, strict=True)]
+
+    def _search(
+        self,
+        group: _Group,
+        qx: float,
+        qy: float,
+        k: int,
+        tree: _Tree,
+        mask: BoolArray | None,
+        keep: Callable[[Resource], bool] | None,
+        limit: float,
+    ) -> tuple[list[int], list[float]]:
+        """The k nearest passing candidates (global indices, distances), ties broken by index."""
+        kq = k + _FIRST_K_EXTRA
+        n = len(tree.id_list)
         while True:
-            idx = group.tree.query(point, predicate="dwithin", distance=radius)
+            asked = min(kq, n)
+            found = tree.query(qx, qy, asked, limit)
+            exhausted = len(found) < asked or asked == n  # the limit or the end of the tree reached
+            passing = found
+            if mask is not None:
+                passing = [c for c in passing if mask[c[1]]]
             if keep is not None:
-                idx = np.array([i for i in idx if keep(group.resources[i])], dtype=int)
-            if len(idx) >= k or radius >= limit:
-                break
-            radius = min(radius * 4, limit)
-        if len(idx) == 0:
-            return []
-        d = np.hypot(group.x[idx] - x, group.y[idx] - y)
-        order = np.lexsort((idx, d))[:k]
-        return [Hit(group.resources[int(idx[o])], float(d[o])) for o in order if d[o] <= limit]
+                passing = [c for c in passing if keep(self.resources[c[1]])]
+            passing.sort()  # by distance, then index
+            # Done when k passed and the k-th is strictly nearer than any candidate not fetched.
+            if exhausted or (len(passing) >= k and passing[k - 1][0] < found[-1][0]):
+                best = [c for c in passing[:k] if c[0] <= limit]
+                return [i for _, i in best], [d for d, _ in best]
+            kq *= 4
+
+    def nearest_many(
+        self, lon: FloatArray, lat: FloatArray, *, k: int, mask: BoolArray | None = None
+    ) -> tuple[IntArray, FloatArray]:
+        """Vectorised k-nearest for many WGS84 points (no distance limit).
+
+        Returns ``(idx, dist_m)``, both of shape ``(n, k)``: indices into :attr:`resources`
+        (``-1`` where fewer than k resources pass, or outside every zone) and metres (``inf``).
+        Same answers, ties included, as :meth:`nearest` point by point.
+        """
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        n = len(lon)
+        out_i = np.full((n, k), -1, dtype=np.intp)
+        out_d = np.full((n, k), np.inf)
+        crs = projected_crs_many(lon, lat)
+        for name, group in self._groups.items():
+            rows = np.flatnonzero(crs == name)
+            if len(rows) == 0:
+                continue
+            tree = group.all if mask is None else _Tree(group.ids[mask[group.ids]], self.x, self.y)
+            if tree.tree is None:
+                continue
+            qx, qy = to_projected(lon[rows], lat[rows], name)
+            kq = min(k + 1, len(tree.ids))
+            d, i = tree.tree.query(np.column_stack([qx, qy]), k=kq, workers=-1)
+            d, i = d.reshape(len(rows), kq), i.reshape(len(rows), kq)
+            gid = tree.ids[i]
+            # The tree sorts by distance; only rows with equal distances need the index order.
+            tied = np.flatnonzero((d[:, 1:] == d[:, :-1]).any(axis=1))
+            if len(tied):
+                order = np.lexsort((gid[tied], d[tied]), axis=1)
+                gid[tied] = np.take_along_axis(gid[tied], order, axis=1)
+            kk = min(k, kq)
+            out_i[rows, :kk], out_d[rows, :kk] = gid[:, :kk], d[:, :kk]
+            # A tie between the k-th and the next candidate may hide an equal one: redo those rows.
+            if kq > k:
+                for r in np.flatnonzero(d[:, k - 1] == d[:, k]):
+                    got, dd = self._search(group, float(qx[r]), float(qy[r]), k, tree, None, None, MAX_RADIUS_M)
+                    out_i[rows[r]], out_d[rows[r]] = -1, np.inf
+                    out_i[rows[r], : len(got)], out_d[rows[r], : len(got)] = got, dd
+        return out_i, out_d
 
     def within(
         self, lon: float, lat: float, *, distance_m: float, keep: Callable[[Resource], bool] | None = None
     ) -> list[Hit]:
         """Every resource within ``distance_m`` of a WGS84 point, nearest first."""
         group = self._group_at(lon, lat)
-        if group is None:
+        if group is None or group.all.tree is None:
             return []
-        x, y = (float(v) for v in to_projected(lon, lat, group.crs))
-        idx = group.tree.query(shapely.Point(x, y), predicate="dwithin", distance=distance_m)
+        qx, qy = (float(v) for v in to_projected(lon, lat, group.crs))
+        local = group.all.tree.query_ball_point((qx, qy), r=distance_m * (1 + 1e-9) + 1e-6)
+        ids = group.ids[np.asarray(local, dtype=np.intp)]
+        d = np.hypot(self.x[ids] - qx, self.y[ids] - qy)
         hits = [
-            Hit(group.resources[int(i)], float(np.hypot(group.x[i] - x, group.y[i] - y)))
-            for i in idx
-            if keep is None or keep(group.resources[int(i)])
+            Hit(self.resources[int(i)], float(di))
+            for i, di in zip(ids, d, strict=True)
+            if di <= distance_m and (keep is None or keep(self.resources[int(i)]))
         ]
         return sorted(hits, key=lambda h: (h.distance_m, h.resource.id))
+
+    def distances(self, lon: float, lat: float, resources: Sequence[Resource]) -> list[Hit]:
+        """Hits for the given resources (placed in the point's zone), nearest first."""
+        group = self._group_at(lon, lat)
+        if group is None:
+            return []
+        qx, qy = (float(v) for v in to_projected(lon, lat, group.crs))
+        pos = [p for p in (self.position_of(r) for r in resources) if p is not None]
+        ids = np.array([p for p in pos if p in group.id_set], dtype=np.intp)
+        d = np.hypot(self.x[ids] - qx, self.y[ids] - qy)
+        return sorted(
+            (Hit(self.resources[int(i)], float(di)) for i, di in zip(ids, d, strict=True)),
+            key=lambda h: (h.distance_m, h.resource.id),
+        )

@@ -20,7 +20,6 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from geo_clsm.crs import WGS84
 from geo_clsm.data.territories import Selection, national_layers, read_local
@@ -234,6 +233,8 @@ def _add_local_territories(path: Path | None, layers: dict[str, LayerInfo], terr
 
 def read_vector(path: Path, *, read_geometry: bool = True) -> gpd.GeoDataFrame:
     """Read a vector file with pyogrio; ``.gz`` files are decompressed in memory."""
+    import pyogrio  # here: GDAL costs ~30 MB and a second at start-up, unused when the cache answers
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*non conformant file extension.*")
         if path.suffix == ".gz":
@@ -330,6 +331,10 @@ def load_catalog(
         # Territories added by the deployment (territory add) are always served, whatever the filter.
         added = [t for t, terr in all_terr.items() if terr.kind == "local" and t not in wanted]
         all_terr = {t: all_terr[t] for t in [*wanted, *added]}
+    from pyogrio.errors import (
+        DataSourceError,
+    )  # here: GDAL costs ~30 MB and a second at start-up, unused when the cache answers
+
     problems: list[str] = []
     cache: dict[str, gpd.GeoDataFrame] = {}
 
@@ -337,7 +342,7 @@ def load_catalog(
         if layer.id not in cache:
             try:
                 cache[layer.id] = read_vector(data_dir / layer.path)
-            except (pyogrio.errors.DataSourceError, OSError) as exc:
+            except (DataSourceError, OSError) as exc:
                 problems.append(f"couche {layer.id} illisible : {exc}")
                 cache[layer.id] = gpd.GeoDataFrame(geometry=[], crs=WGS84)
         return cache[layer.id]

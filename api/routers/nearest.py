@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_engine, get_geocoder, get_settings
 from api.errors import PLACE_RESPONSES
-from api.params import AgeFilter, TypeFilter
+from api.params import AgeFilter, TypeFilter, async_dependency
 from api.settings import Settings
 from geo_clsm.engine import MAX_K, Engine
 from geo_clsm.errors import InvalidInputError
@@ -89,8 +90,8 @@ def _locate(p: NearestParams, geocoder: Geocoder) -> tuple[float, float, dict[st
     summary="Les ressources les plus proches d'une position, d'une commune ou d'une adresse",
     responses=PLACE_RESPONSES,
 )
-def nearest(
-    params: Annotated[NearestParams, Depends()],
+async def nearest(
+    params: Annotated[NearestParams, Depends(async_dependency(NearestParams))],
     engine: Annotated[Engine, Depends(get_engine)],
     geocoder: Annotated[Geocoder, Depends(get_geocoder)],
     settings: Annotated[Settings, Depends(get_settings)],
@@ -100,7 +101,11 @@ def nearest(
     listed after the resources known to receive that age). Nothing beyond ``GEO_CLSM_NEAR_LIMIT_M``
     (50 km by default) is offered: ``missing_types`` and ``message`` say what is not near, and
     ``national_lines`` lists the national lines that answer it."""
-    lon, lat, located = _locate(params, geocoder)
+    # async: only an address may wait on the network (BAN geocoder): that one goes to the thread pool.
+    if params.address is not None:
+        lon, lat, located = await run_in_threadpool(_locate, params, geocoder)
+    else:
+        lon, lat, located = _locate(params, geocoder)
     place = engine.locate(lon, lat)
     answer = search(
         engine,

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyogrio
 
 from geo_clsm.access import AccessResult, present
 from geo_clsm.errors import InvalidInputError
@@ -39,6 +38,8 @@ def write_access(result: AccessResult, out: Path) -> list[Path]:
     qpv = present(result.qpv)
     rest, communes = present(result.rest), present(result.communes)
     if suffix == ".gpkg":
+        import pyogrio  # here: GDAL costs ~30 MB and a second at start-up, unused when the cache answers
+
         qpv.to_file(out, layer="qpv_indicators", driver="GPKG")
         for name, table in (("rest", rest), ("communes_2sfca", communes)):
             pyogrio.write_dataframe(table, out, layer=name, driver="GPKG", append=False)

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pyogrio
-from pyogrio.errors import DataSourceError
 
 from geo_clsm.crs import WGS84
 from geo_clsm.importers.report import ImportReport
@@ -53,6 +51,9 @@ def import_qpv(
         geometry=[],
         crs=WGS84,
     )
+    import pyogrio  # here: GDAL costs ~30 MB and a second at start-up, unused when the cache answers
+    from pyogrio.errors import DataSourceError
+
     try:
         gdf = pyogrio.read_dataframe(path)
     except (DataSourceError, OSError, ValueError) as exc:

@@ -1,0 +1,97 @@
+"""Start-up to the first ``/healthz`` answer, shipped layers, against the same app with an empty catalog.
+
+Target (issue 9): ≤ 2 s, RSS ≤ 250 MB (with unchanged data, i.e. a restart: warm cache).
+
+- Figure: ``geo-clsm serve`` on 127.0.0.1 with the shipped layers, from process start to the
+  first 200 from ``/healthz``, with the start-up cache filled by a previous start (a restart
+  with unchanged data). The cold start (empty cache: parse layers, compute indicators) is
+  printed too. RSS: the server's peak resident memory (VmHWM) once it answers.
+- Baseline: the same command and app on a synthetic data folder holding one synthetic
+  commune and no resource (``synthetic_empty_catalog``), warm cache too.
+- Each start is measured ``REPEAT`` times; the best is kept (the machine is shared).
+
+Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_startup.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from common import BIN, ROOT, free_port, process_peak_mib, report, server
+
+REPEAT = 2
+
+MANIFEST = """
+[[layer]]
+id = "synthetic_communes"
+path = "synthetic_communes.geojson"
+kind = "communes"
+format = "communes"
+source = "synthetic benchmark layer (one invented commune), never shipped"
+licence = "none"
+vintage = "2026"
+crs = "EPSG:4326"
+fields = ["insee_com", "nom", "dep", "population_municipale"]
+
+[[territory]]
+id = "synthetic_empty_catalog"
+name = "synthetic empty catalog"
+kind = "national"
+layers = ["synthetic_communes"]
+"""
+
+
+def empty_catalog(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+    square = [[[6.0, 49.0], [6.1, 49.0], [6.1, 49.1], [6.0, 49.1], [6.0, 49.0]]]
+    feat = {
+        "type": "Feature",
+        "properties": {"insee_com": "99999", "nom": "synthetic", "dep": "99", "population_municipale": 1},
+        "geometry": {"type": "Polygon", "coordinates": square},
+    }
+    (folder / "synthetic_communes.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [feat]}))
+    return folder
+
+
+def start(data_dir: Path, cache_dir: Path) -> tuple[float, float]:
+    """Seconds to the first /healthz 200, and the server's peak RSS then (MiB)."""
+    port = free_port()
+    env = {"GEO_CLSM_DATA_DIR": str(data_dir), "GEO_CLSM_CACHE_DIR": str(cache_dir)}
+    cmd = [str(BIN / "geo-clsm"), "serve", "--port", str(port)]
+    with server(cmd, env=env, health=f"http://127.0.0.1:{port}/healthz", timeout_s=300) as (proc, seconds):
+        return seconds, process_peak_mib(proc.pid)
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench_startup_"))
+    try:
+        shipped, empty = ROOT / "layers", empty_catalog(work / "synthetic_empty_catalog")
+        cold_s, cold_mib = start(shipped, work / "cache")
+        warm = min(start(shipped, work / "cache") for _ in range(REPEAT))
+        start(empty, work / "cache")
+        base = min(start(empty, work / "cache") for _ in range(REPEAT))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("start-up to the first /healthz answer (geo-clsm serve, 127.0.0.1)")
+    print(f"  shipped layers, cold cache     {cold_s:6.2f} s   peak RSS {cold_mib:5.0f} MiB")
+    print(f"  shipped layers, restart        {warm[0]:6.2f} s   peak RSS {warm[1]:5.0f} MiB")
+    print(f"  baseline empty catalog         {base[0]:6.2f} s   peak RSS {base[1]:5.0f} MiB")
+    mb = warm[1] * 2**20 / 1e6
+    report(
+        "start-up to first /healthz, shipped layers (restart)",
+        figure=f"{warm[0]:.2f} s, RSS {mb:.0f} MB (cold cache {cold_s:.1f} s)",
+        baseline_name="same app, synthetic empty catalog",
+        baseline=f"{base[0]:.2f} s, RSS {base[1] * 2**20 / 1e6:.0f} MB",
+        ratio=f"{warm[0] / base[0]:.2f}x time, {warm[1] / base[1]:.2f}x RSS",
+        peak_mib=warm[1],
+        target="≤ 2 s, RSS ≤ 250 MB",
+        met=warm[0] <= 2 and mb <= 250,
+    )
+
+
+if __name__ == "__main__":
+    main()

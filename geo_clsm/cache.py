@@ -1,0 +1,172 @@
+"""Start-up cache: layers parsed once, indicators computed once, per data version.
+
+The *data version* of a catalog is a hash of the manifest, every layer file it names
+(their bytes), the territories asked for, and the source of this package (so a change of
+importer or indicator code never serves a stale cache). The parsed :class:`Catalog` and
+the access indicators are pickled under ``cache_dir`` by that version; a restart with
+unchanged data reads them back instead of parsing and computing again. A change of any
+input gives a new version: only then are they rebuilt. Files are written atomically.
+
+The cache holds only what the layers already hold (public data and the registry); it is a
+local, git-ignored folder (``var/cache`` by default, setting ``GEO_CLSM_CACHE_DIR``).
+Pickles are read only from that folder, which only this service writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import weakref
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from geo_clsm import __version__
+from geo_clsm.errors import LayerError
+from geo_clsm.layers import DEFAULT_DATA_DIR, Catalog, load_catalog, read_manifest, with_versions
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_CACHE_DIR = DEFAULT_DATA_DIR.parent / "var" / "cache"
+
+_versions: dict[int, tuple[weakref.ref[Catalog], str]] = {}  # by id(): a Catalog is not hashable
+
+
+def _hash_file(h: Any, path: Path) -> None:
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+
+
+def code_fingerprint() -> str:
+    """A hash of this package's Python source (the code that parses and computes)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT}|{__version__}".encode())
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        h.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def data_version(
+    data_dir: Path,
+    territories: Iterable[str] | None = None,
+    *,
+    local_file: Path | None = None,
+    versions_dir: Path | None = None,
+) -> str | None:
+    """The version of the data :func:`~geo_clsm.layers.load_catalog` would load with these arguments:
+    the manifest, the local territories file, every layer file in service (shipped or a data
+    update's version), the territories asked for, and the code. None when the manifest is invalid
+    (then nothing is cached and the loader reports the problems)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(code_fingerprint().encode())
+    h.update(repr(sorted(territories) if territories is not None else None).encode())
+    try:
+        layers, _ = read_manifest(data_dir, local_file=local_file)
+        layers = with_versions(layers, versions_dir)
+    except (LayerError, OSError, ValueError):
+        return None
+    for extra in (data_dir / "manifest.toml", local_file):
+        if extra is not None and extra.is_file():
+            h.update(str(extra).encode())
+            _hash_file(h, extra)
+    for layer in sorted(layers.values(), key=lambda lay: lay.id):
+        path = data_dir / layer.path
+        h.update(f"{layer!r}".encode())
+        if path.is_file():
+            _hash_file(h, path)
+    return h.hexdigest()
+
+
+def catalog_version(catalog: Catalog) -> str:
+    """The data version of a catalog: the one it was loaded with, else a hash of its content."""
+    entry = _versions.get(id(catalog))
+    known = entry[1] if entry is not None and entry[0]() is catalog else None
+    if known is None:
+        h = hashlib.blake2b(digest_size=16)
+        for r in catalog.resources:
+            h.update(r.model_dump_json().encode())
+        h.update(repr(catalog.qpv["code_qp"].tolist() if "code_qp" in catalog.qpv else []).encode())
+        h.update(repr(sorted(catalog.territories)).encode())
+        known = h.hexdigest()
+        set_catalog_version(catalog, known)
+    return known
+
+
+def set_catalog_version(catalog: Catalog, version: str) -> None:
+    key = id(catalog)
+    _versions[key] = (weakref.ref(catalog, lambda _: _versions.pop(key, None)), version)
+
+
+def read(cache_dir: Path, name: str) -> Any | None:
+    """A cached object, or None when absent or unreadable (then it is rebuilt)."""
+    path = cache_dir / name
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except Exception as exc:  # a truncated or stale file: rebuild, never fail the start-up
+        log.warning("cache %s unreadable (%s): rebuilding", path, type(exc).__name__)
+        return None
+
+
+def write(cache_dir: Path, name: str, obj: Any) -> None:
+    """Store an object atomically (a reader never sees half a file); failures only warn."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{name}.")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache_dir / name)
+    except OSError as exc:
+        log.warning("cache %s not written: %s", cache_dir / name, exc)
+
+
+def load_catalog_cached(
+    data_dir: Path | str | None,
+    *,
+    territories: Iterable[str] | None = None,
+    local_file: Path | None = None,
+    versions_dir: Path | None = None,
+    cache_dir: Path | None,
+) -> Catalog:
+    """:func:`~geo_clsm.layers.load_catalog`, read from ``cache_dir`` when the data did not change."""
+    data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+    wanted = list(territories) if territories is not None else None
+
+    def load() -> Catalog:
+        return load_catalog(data_dir, territories=wanted, local_file=local_file, versions_dir=versions_dir)
+
+    version = (
+        None if cache_dir is None else data_version(data_dir, wanted, local_file=local_file, versions_dir=versions_dir)
+    )
+    if cache_dir is None or version is None:
+        return load()
+    name = f"catalog-{version}.pickle"
+    catalog = read(cache_dir, name)
+    if not isinstance(catalog, Catalog):
+        catalog = load()
+        write(cache_dir, name, catalog)
+    catalog.data_dir = data_dir
+    set_catalog_version(catalog, version)
+    return catalog
+
+
+def warm_access(engine: Any, *, cache_dir: Path | None) -> None:
+    """Compute ``engine.access`` once per data version, or read it from ``cache_dir``."""
+    if cache_dir is None or "access" in engine.__dict__:
+        _ = engine.access
+        return
+    name = f"access-{catalog_version(engine.catalog)}.pickle"
+    cached = read(cache_dir, name)
+    if isinstance(cached, dict):
+        engine.__dict__["access"] = cached  # functools.cached_property's own storage
+        return
+    write(cache_dir, name, engine.access)
