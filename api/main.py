@@ -35,6 +35,7 @@ from api.routers import (
     reports,
     resources,
 )
+from api.security import SecurityMiddleware
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.engine import Engine
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.pages = {}  # rendered map pages, by view and parameters
     errors.install(app)
     app.middleware("http")(log_requests)
+    app.add_middleware(SecurityMiddleware, settings=settings)  # headers, CSP nonces, limits, HEAD, CORS
     app.add_middleware(GZipMiddleware, minimum_size=2000)
     app.mount("/static/app", StaticFiles(directory=STATIC / "app"), name="app-static")
     app.mount("/static/vendor", StaticFiles(directory=STATIC / "vendor"), name="vendor-static")
