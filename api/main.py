@@ -16,6 +16,7 @@ from swagger_ui_bundle import swagger_ui_path
 import geo_clsm
 from api import errors
 from api.live import attach_store, detach_store
+from api.openapi_errors import document_errors
 from api.reload import build_engine, install_engine, watching
 from api.request_log import log_requests
 from api.routers import (
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.pages = {}  # rendered map pages, by view and parameters
     errors.install(app)
+    document_errors(app)  # the OpenAPI document gives the real error bodies and formats
     app.middleware("http")(log_requests)
     app.add_middleware(SecurityMiddleware, settings=settings)  # headers, CSP nonces, limits, HEAD, CORS
     app.add_middleware(GZipMiddleware, minimum_size=2000)
