@@ -57,6 +57,8 @@ EXTRA = [  # operations with parameters that bring the confidential resource int
     ("GET", "/planning", {"territory": "metz", "type": "GEM"}),
     ("GET", "/", {"territory": "metz"}),
     ("GET", "/ogc/api", {}),
+    ("GET", "/guide/metz", {"audience": "professionnels"}),
+    ("GET", "/guide/metz", {"audience": "jeunes", "layout": "a5"}),
 ]
 SCENARIOS = [
     {"territory": "metz", "changes": [{"action": "remove", "id": SECRET_ID}]},
