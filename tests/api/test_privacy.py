@@ -67,6 +67,15 @@ SCENARIOS = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _test_database(database_url: str) -> Iterator[None]:
+    """Apps built here use the session's temporary database of record."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GEO_CLSM_DATABASE_URL", database_url)
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="module")
 def secret_engine(catalog: Catalog, data_dir: Path) -> Engine:
     rep = import_resources(data_dir / "synthetic_resources.csv", communes=catalog.mairies, territory="metz")

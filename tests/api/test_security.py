@@ -26,6 +26,15 @@ def _csp(response: object) -> dict[str, list[str]]:
     return out
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _test_database(database_url: str) -> Iterator[None]:
+    """Apps built here use the session's temporary database of record."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GEO_CLSM_DATABASE_URL", database_url)
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="module")
 def osm_client(engine: Engine) -> Iterator[TestClient]:
     settings = Settings(tiles_url="https://{s}.tile.example.org/{z}/{x}/{y}.png")

@@ -37,6 +37,15 @@ document.addEventListener('securitypolicyviolation', e => {
 """
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _test_database(database_url: str) -> Iterator[None]:
+    """Apps built here use the session's temporary database of record."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GEO_CLSM_DATABASE_URL", database_url)
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="module")
 def tiled_server(engine: Engine) -> Iterator[str]:
     """The app with tiles from 127.0.0.2 (nothing listens there: tiles fail, the policy allows them)."""
