@@ -136,14 +136,23 @@ def test_long_query_string_is_414_in_french(client: TestClient) -> None:
     assert r.headers["x-content-type-options"] == "nosniff"
 
 
-def test_large_body_is_413_in_french(client: TestClient) -> None:
+@pytest.fixture(scope="module")
+def small_cap(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(max_body_bytes=1_048_576), engine=engine)) as c:
+        yield c
+
+
+def test_large_body_is_413_in_french(small_cap: TestClient) -> None:
+    client = small_cap
     big = b'{"territory": "metz", "changes": [' + b" " * 1_100_000 + b"]}"
     r = client.post("/api/scenarios", content=big, headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert "trop volumineuse" in r.json()["detail"]
 
 
-def test_large_chunked_body_is_413(client: TestClient) -> None:
+def test_large_chunked_body_is_413(small_cap: TestClient) -> None:
+    client = small_cap
+
     def chunks() -> Iterator[bytes]:
         yield b'{"territory": "metz", "changes": ['
         for _ in range(40):
