@@ -167,13 +167,15 @@ def test_every_operation_in_every_format(secret_client: TestClient, secret_engin
     spec = secret_client.get("/openapi.json").json()
     calls: list[tuple[str, str, dict[str, object]]] = []
     for path, ops in spec["paths"].items():
+        if "/admin" in path or path.rsplit("/", 1)[-1] in ("login", "logout", "me"):
+            continue  # editors' operations need a session: not public
         if "get" in ops:
             filled = _fill(path, secret_engine)
             calls += [("GET", filled, v) for v in VARIANTS]
             if "{collectionId}" in path:
                 for coll in ("qpv", "qpv-indicators", "communes-indicators"):
                     calls.append(("GET", filled.replace("/resources", "/" + coll, 1), {}))
-        elif "post" not in ops:
+        elif not set(ops) <= {"post", "put", "patch", "delete"}:
             raise AssertionError(f"{path}: a new method, add it to this test")
     calls += EXTRA
     seen_public_point = 0
