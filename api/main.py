@@ -19,6 +19,7 @@ import geo_clsm
 from api import errors
 from api.http_cache import DataCacheMiddleware
 from api.live import attach_store, detach_store
+from api.openapi_errors import document_errors
 from api.reload import build_engine, install_engine, watching
 from api.request_log import RequestLogMiddleware
 from api.routers import (
@@ -39,6 +40,7 @@ from api.routers import (
     reports,
     resources,
 )
+from api.security import SecurityMiddleware
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.cache import catalog_version
@@ -100,7 +102,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.pages = {}  # rendered map pages, by view and parameters
     errors.install(app)
-    # Pure ASGI middlewares, innermost first. GZip only where it pays (bodies over one packet).
+    document_errors(app)  # the OpenAPI document gives the real error bodies and formats
+    # Pure ASGI middlewares, innermost first. Security (headers, CSP nonces in HTML, limits, HEAD, CORS)
+    # sees uncompressed bodies; GZip only where it pays (bodies over one packet).
+    app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=1400, compresslevel=5)
     app.add_middleware(DataCacheMiddleware, version=_data_version(app))
     app.add_middleware(RequestLogMiddleware)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from geo_clsm.cache import DEFAULT_CACHE_DIR
 from geo_clsm.data.territories import DEFAULT_LOCAL_FILE
 from geo_clsm.data.versions import DEFAULT_VERSIONS_DIR
 from geo_clsm.layers import DEFAULT_DATA_DIR
 from geo_clsm.store.db import DEFAULT_DATABASE_URL
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.*-]+(:[0-9]+)?|'self'")
 
 
 class Settings(BaseSettings):
@@ -75,3 +79,30 @@ class Settings(BaseSettings):
     @classmethod
     def _no_cache(cls, v: object) -> object:
         return None if isinstance(v, str) and v.strip().lower() in ("", "none") else v
+
+    # --- security (api/security.py) ---
+    frame_ancestors: Annotated[list[str], NoDecode] = []
+    """Origins allowed to embed the pages in a frame (a CLSM's website), comma-separated:
+    ``GEO_CLSM_FRAME_ANCESTORS="https://clsm-metz.fr,https://www.grandangouleme.fr"``. Empty: none."""
+    cors_origins: Annotated[list[str], NoDecode] = []
+    """Origins whose scripts may call the API from a browser (CORS), comma-separated. Empty: none."""
+    max_query_bytes: int = 4096
+    """Longer query strings get a 414."""
+    max_body_bytes: int = 25 * 1024 * 1024
+    """Larger request bodies get a 413 (above the editors' 20 MB import upload cap)."""
+    rate_limits: dict[str, float] = {}
+    """Per-client requests per minute by limit name, overriding the route's default, as JSON:
+    ``GEO_CLSM_RATE_LIMITS='{"scenarios": 20}'``; 0 turns a limit off."""
+
+    @field_validator("frame_ancestors", "cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            value = [v.strip() for v in text.replace(" ", ",").split(",") if v.strip()]
+        for origin in value if isinstance(value, list) else []:
+            if not _ORIGIN.fullmatch(str(origin)):
+                raise ValueError(f"origine invalide « {origin} » : écrire par exemple https://www.clsm-metz.fr")
+        return value

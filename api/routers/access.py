@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_engine
 from api.params import KnownAudienceFilter, TerritoryFilter, TypeFilter
+from api.security import RATE_LIMITED, rate_limit
 from geo_clsm.access import AccessResult, ScenarioChange, apply_scenario, compare, compute_access, present
 from geo_clsm.engine import Engine
 from geo_clsm.errors import NotFoundError
@@ -192,7 +193,12 @@ class ScenarioRequest(BaseModel):
     )
 
 
-@router.post("/scenarios", summary="Scénario : ajouter, déplacer ou retirer des ressources, et comparer")
+@router.post(
+    "/scenarios",
+    summary="Scénario : ajouter, déplacer ou retirer des ressources, et comparer",
+    dependencies=[rate_limit("scenarios", per_minute=10)],
+    responses=RATE_LIMITED,
+)
 def scenario(body: ScenarioRequest, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
     before_all = _results(engine, body.territory, body.known_audience_only)[0]
     after_resources = apply_scenario(engine.catalog.resources, body.changes)

@@ -29,7 +29,7 @@ from geo_clsm.importers.finess_common import (
     type_from_category,
 )
 from geo_clsm.importers.names import readable, readable_street
-from geo_clsm.importers.report import ImportReport
+from geo_clsm.importers.report import ImportReport, utf8_readable
 from geo_clsm.model import Position, PositionPrecision, Resource
 from geo_clsm.validate import check_lonlat, french_errors
 
@@ -84,6 +84,8 @@ def import_gisco(
         report.warnings.append(
             "aucune couche de communes : positions vérifiées seulement contre les bornes de la France"
         )
+    if not utf8_readable(path, report):
+        return report
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]

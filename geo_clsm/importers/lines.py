@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from geo_clsm.hours import parse_opening_hours
-from geo_clsm.importers.report import ImportReport
+from geo_clsm.importers.report import ImportReport, utf8_readable
 from geo_clsm.model import Audience, Resource, ResourceType
 from geo_clsm.validate import french_errors
 
@@ -57,6 +57,8 @@ def import_national_lines(path: Path | str, *, verified_on: date) -> ImportRepor
     """Read the national lines; ``verified_on`` is the day the file was checked into the product."""
     path = Path(path)
     report: ImportReport[Resource] = ImportReport(kind="national_lines", source=str(path))
+    if not utf8_readable(path, report):
+        return report
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         for rec in reader:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from geo_clsm.importers.names import readable, readable_street
-from geo_clsm.importers.report import ImportReport
+from geo_clsm.importers.report import ImportReport, utf8_readable
 from geo_clsm.importers.resources import CommunePoint, RowError, resource_from_record
 from geo_clsm.model import Resource
 
@@ -147,6 +147,8 @@ def import_registry(
     """
     path = Path(path)
     report: ImportReport[Resource] = ImportReport(kind="registry", source=str(path))
+    if not utf8_readable(path, report):
+        return report
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         for rec in reader:

@@ -103,3 +103,15 @@ class ImportReport(Generic[T]):
 def _line(r: Rejection) -> str:
     rid = f" [{r.record_id}]" if r.record_id else ""
     return f"  ligne {r.row}{rid} — champ {r.field} : {r.reason}"
+
+
+def utf8_readable(path: Path, report: ImportReport[Any]) -> bool:
+    """True if ``path`` decodes as UTF-8 (BOM or not); else one rejection of the whole file (row 0)."""
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            while fh.read(1 << 20):
+                pass
+    except UnicodeDecodeError as exc:
+        report.reject(0, "fichier", f"encodage illisible (octet {exc.start}) : enregistrer le fichier en UTF-8")
+        return False
+    return True

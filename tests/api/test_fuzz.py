@@ -1,5 +1,21 @@
-"""Bad input never yields a 500: schemathesis generates requests from the OpenAPI spec
-(valid and invalid) against the running app, on 127.0.0.1 only, with a bounded count."""
+"""Schemathesis against the running app (127.0.0.1 only, bounded count): no generated request
+yields a server error.
+
+The full set of checks (documented status codes, content types, response schemas, headers) is the
+aim of issue 14; it does not pass yet: the editors' routes answer 401/403 to anonymous requests and
+HEAD answers change the Allow header of some 405s (schemathesis ST205). When it does, two checks
+stay out, each for a documented reason:
+
+- ``positive_data_acceptance`` (every schema-valid request accepted): /api/nearest needs exactly
+  one of lat+lon, commune or address, which OpenAPI query parameters cannot express; such
+  requests get a documented 422 with a French message.
+- ``negative_data_rejection`` (every schema-violating request rejected): FastAPI reads the last
+  value of a repeated single-valued query parameter (``territory=a&territory=b``) and OGC API –
+  Features requires a ``limit`` above the maximum to be clamped, not rejected; both are
+  answered with data, which this check counts as a failure.
+
+The API declares no links between operations, so there is no stateful phase to run.
+"""
 
 import subprocess
 import sys
@@ -32,5 +48,5 @@ def test_no_server_error_on_generated_requests(server: str, tmp_path: Path) -> N
         check=False,
         cwd=tmp_path,
     )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
     assert "passed" in proc.stdout

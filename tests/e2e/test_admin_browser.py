@@ -79,7 +79,7 @@ def sign_in(page: Page, base: str) -> None:
 def open_public_popup(page: Page, base: str) -> str:
     """Open the resident map, list the resources near the record, open its popup; its text."""
     page.goto(base + "/")
-    page.wait_for_function("Number(document.body.getAttribute('data-markers-shown') || 0) > 0", timeout=30_000)
+    page.wait_for_function("() => Number(document.body.getAttribute('data-markers-shown') || 0) > 0", timeout=30_000)
     page.evaluate(f"() => {{ window[GEO_CLSM.map].setView([{LAT + 0.002}, {LON}], 17, {{animate: false}}); }}")
     box = page.locator(".folium-map").bounding_box()
     assert box is not None

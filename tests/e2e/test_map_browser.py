@@ -45,7 +45,7 @@ def _open(browser: Browser, url: str, requests: list[str], **ctx: object) -> Pag
     page = context.new_page()
     page.on("request", lambda r: requests.append(r.url))
     page.goto(url)
-    page.wait_for_function("Number(document.body.getAttribute('data-markers-shown') || 0) > 0", timeout=30_000)
+    page.wait_for_function("() => Number(document.body.getAttribute('data-markers-shown') || 0) > 0", timeout=30_000)
     # MarkerCluster adds its elements in chunks after the list is loaded: wait for the first ones.
     page.wait_for_selector(".marker-cluster, .gc-marker", timeout=30_000)
     return page
@@ -85,25 +85,25 @@ def test_resident_view(browser: Browser, server: str) -> None:
     page.locator("#gc-no-types").click()
     assert page.get_attribute("body", "data-markers-shown") == "0"
     page.locator('input[name=type][value="GEM"]').check()
-    page.wait_for_function("document.body.getAttribute('data-markers-shown') !== '0'")
+    page.wait_for_function("() => document.body.getAttribute('data-markers-shown') !== '0'")
     gem_only = int(page.get_attribute("body", "data-markers-shown") or 0)
     assert 0 < gem_only < shown_all
     # The only GEMs are in Angoulême, 600 km away: the list says so and offers the national lines (issue 17).
-    page.wait_for_function("document.querySelector('#gc-status').innerText.includes('Pas de GEM')")
+    page.wait_for_function("() => document.querySelector('#gc-status').innerText.includes('Pas de GEM')")
     assert page.locator("#gc-results li").count() == 0
     assert page.locator('#gc-lines a[href="tel:3114"]').is_visible()
     # Type and age filters combine: every type, then teenagers only.
     page.locator("#gc-all-types").click()
-    page.wait_for_function(f"document.body.getAttribute('data-markers-shown') === '{shown_all}'")
+    page.wait_for_function(f"() => document.body.getAttribute('data-markers-shown') === '{shown_all}'")
     page.select_option("#gc-age", "ado")
-    page.wait_for_function(f"Number(document.body.getAttribute('data-markers-shown')) < {shown_all}")
+    page.wait_for_function(f"() => Number(document.body.getAttribute('data-markers-shown')) < {shown_all}")
     teen = int(page.get_attribute("body", "data-markers-shown") or 0)
     page.locator("#gc-no-types").click()
     page.locator('input[name=type][value="CMP_ADULTE"]').check()
-    page.wait_for_function("document.body.getAttribute('data-markers-shown') !== null")
+    page.wait_for_function("() => document.body.getAttribute('data-markers-shown') !== null")
     assert int(page.get_attribute("body", "data-markers-shown") or 0) == 0  # adult CMPs do not take a 15-year-old
     page.locator("#gc-all-types").click()
-    page.wait_for_function(f"document.body.getAttribute('data-markers-shown') === '{teen}'")
+    page.wait_for_function(f"() => document.body.getAttribute('data-markers-shown') === '{teen}'")
     # The list is keyboard reachable.
     page.locator("#gc-results li button").first.focus()
     assert page.evaluate("document.activeElement.classList.contains('gc-result')")
@@ -125,12 +125,12 @@ def test_resident_view_on_a_phone_with_search(browser: Browser, server: str) -> 
     assert page.locator(".gc-banner").is_visible()
     # "Me localiser" uses the browser's position (here a point of QPV Champ de Manœuvre, Soyaux).
     page.click("#gc-locate")
-    page.wait_for_function("document.querySelector('#gc-status').innerText.includes('de votre position')")
+    page.wait_for_function("() => document.querySelector('#gc-status').innerText.includes('de votre position')")
     assert "Champ De Manœuvre" in page.locator("#gc-status").inner_text()
     assert page.locator("#gc-results li").count() == 10
     page.fill("#gc-q", "Soyaux")
     page.click("#gc-search button[type=submit]")
-    page.wait_for_function("document.querySelector('#gc-status').innerText.includes('de Soyaux')", timeout=15_000)
+    page.wait_for_function("() => document.querySelector('#gc-status').innerText.includes('de Soyaux')", timeout=15_000)
     assert page.locator("#gc-results li").count() == 10
     page.screenshot(path=str(ARTIFACTS / "resident_phone.png"))
     _only_local(requests, server)
@@ -181,22 +181,24 @@ def test_failed_search_after_a_successful_one(browser: Browser, server: str) -> 
     assert page.locator(".leaflet-control-scale-line").count() == 1
     assert page.locator(".leaflet-control-scale-line").inner_text().endswith("m")
     _search(page, "Metz")
-    page.wait_for_function("Number(document.body.getAttribute('data-results') || 0) > 0", timeout=15_000)
+    page.wait_for_function("() => Number(document.body.getAttribute('data-results') || 0) > 0", timeout=15_000)
     assert page.locator("#gc-results li").count() == 10
     assert _inside_view(page)  # the map frames the point and the listed results
     _search(page, "Atlantis")
-    page.wait_for_function("document.querySelector('#gc-status').innerText.includes('introuvable')", timeout=15_000)
+    page.wait_for_function(
+        "() => document.querySelector('#gc-status').innerText.includes('introuvable')", timeout=15_000
+    )
     assert page.locator("#gc-results li").count() == 0  # the old list is gone
     assert page.locator("#gc-status").inner_text().startswith("lieu « Atlantis » introuvable")
     # A typo gets a suggestion to pick; picking it searches there.
     _search(page, "Woipy")
     page.wait_for_selector(".gc-choice", timeout=15_000)
     page.locator(".gc-choice").first.click()
-    page.wait_for_function("document.querySelector('#gc-status').innerText.includes('Woippy')", timeout=15_000)
+    page.wait_for_function("() => document.querySelector('#gc-status').innerText.includes('Woippy')", timeout=15_000)
     assert page.locator("#gc-results li").count() == 10
     # An address whose street is unknown offline: located at the town hall, and the page says so.
     _search(page, "1 rue Serpenoise Metz")
-    page.wait_for_function("!document.querySelector('#gc-notice').hidden", timeout=15_000)
+    page.wait_for_function("() => !document.querySelector('#gc-notice').hidden", timeout=15_000)
     assert page.locator("#gc-notice").inner_text() == "Adresse non trouvée : recherche autour de la mairie de Metz"
     # Homonyms: a list to choose from.
     _search(page, "Saint-Denis")
@@ -217,7 +219,7 @@ def test_lyon_teenager_sees_national_lines(browser: Browser, server: str) -> Non
     page.locator('input[name=type][value="PAEJ"]').check()
     page.select_option("#gc-age", "ado")
     _search(page, "Lyon 8e")
-    page.wait_for_function("!document.querySelector('#gc-lines').hidden", timeout=15_000)
+    page.wait_for_function("() => !document.querySelector('#gc-lines').hidden", timeout=15_000)
     assert "Pas de Maison des adolescents ni de Point d'écoute (PAEJ) connu près d'ici" in page.inner_text("#gc-status")
     assert page.locator("#gc-results li").count() == 0  # not Metz, 387 km away
     lines = page.locator("#gc-lines .gc-line")
@@ -233,7 +235,7 @@ def test_child_known_resources_first(browser: Browser, server: str) -> None:
     page.locator("#gc-filters summary").click()
     page.select_option("#gc-age", "enfant")
     _search(page, "Soyaux")  # Charente: few resources known to receive an 8-year-old
-    page.wait_for_function("Number(document.body.getAttribute('data-results') || 0) > 0", timeout=15_000)
+    page.wait_for_function("() => Number(document.body.getAttribute('data-results') || 0) > 0", timeout=15_000)
     items = page.locator("#gc-results li")
     classes = [items.nth(i).get_attribute("class") or "" for i in range(items.count())]
     sep = classes.index("gc-sep")

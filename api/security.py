@@ -1,0 +1,303 @@
+"""Security headers, request limits, HEAD and CORS (one pure ASGI middleware), and rate limits.
+
+:class:`SecurityMiddleware` wraps the whole app (``create_app`` installs it with one line):
+
+- every response gets a Content-Security-Policy allowing only the app's own origin and the
+  configured tile server's (``GEO_CLSM_TILES_URL``), ``X-Content-Type-Options: nosniff``,
+  ``Referrer-Policy: no-referrer``, ``Permissions-Policy: geolocation=(self)`` and
+  ``frame-ancestors 'none'`` unless ``GEO_CLSM_FRAME_ANCESTORS`` names origins allowed to embed;
+- inline ``<script>`` and ``<style>`` elements of HTML responses get a nonce generated for that
+  response (the folium pages are cached once, the nonce is added on the way out), so no inline
+  script runs without it;
+- a query string longer than ``GEO_CLSM_MAX_QUERY_BYTES`` gets a 414, a body longer than
+  ``GEO_CLSM_MAX_BODY_BYTES`` a 413, each with a French message;
+- ``HEAD`` is answered wherever ``GET`` is (same status and headers, no body);
+- CORS for the origins of ``GEO_CLSM_CORS_ORIGINS`` (none by default).
+
+:func:`rate_limit` is a FastAPI dependency factory: ``dependencies=[rate_limit("scenarios",
+per_minute=10)]`` on a route limits each client (by IP address, never logged) with an in-memory
+token bucket per process, and answers 429 with ``Retry-After`` and a French message.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, HTTPException, Request
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.settings import Settings
+
+NONCE_STATE_KEY = "csp_nonce"
+_INLINE_TAG = re.compile(rb"<(script|style)\b(?![^>]*\bnonce=)", re.I)
+_PLACEHOLDER = re.compile(r"\{[^}]*\}")
+
+
+def tile_origin(tiles_url: str) -> str | None:
+    """The CSP source of a tile URL template (``{s}`` subdomains become a ``*`` wildcard); None for
+    ``none`` or a URL served by the app itself."""
+    url = tiles_url.strip()
+    if not url or url.lower() == "none" or url.startswith("/"):
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = _PLACEHOLDER.sub("*", parts.netloc)
+    if "*" in host.partition(".")[2] or ("*" in host and not host.startswith("*.")):
+        return f"{parts.scheme}:"  # CSP wildcards only cover the leftmost label: allow the scheme
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(settings: Settings, nonce: str) -> str:
+    """The policy for one response: nothing but the app and the tile server, inline code by nonce."""
+    tiles = tile_origin(settings.tiles_url)
+    ancestors = " ".join(settings.frame_ancestors) if settings.frame_ancestors else "'none'"
+    directives = [
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        f"style-src 'self' 'nonce-{nonce}'",
+        # style="" attributes (legend swatches, marker colours set by map.js) carry no script.
+        "style-src-attr 'unsafe-inline'",
+        "img-src 'self' data:" + (f" {tiles}" if tiles else ""),
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        f"frame-ancestors {ancestors}",
+    ]
+    return "; ".join(directives)
+
+
+class SecurityMiddleware:
+    """Headers, limits, HEAD and CORS for every response (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.settings = settings
+        self.app: ASGIApp = app
+        if settings.cors_origins:
+            self.app = CORSMiddleware(
+                app, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"]
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        headers = self._headers(nonce)
+        if len(scope.get("query_string", b"")) > self.settings.max_query_bytes:
+            msg = f"adresse trop longue : la requête ne doit pas dépasser {self.settings.max_query_bytes} octets de paramètres"
+            await _plain_error(send, 414, msg, headers)
+            return
+        length = _content_length(scope)
+        if length is not None and length > self.settings.max_body_bytes:
+            await _plain_error(send, 413, self._too_large(), headers)
+            return
+        head = scope["method"] == "HEAD"
+        scope = dict(scope)
+        scope.setdefault("state", {})
+        scope["state"] = {**scope["state"], NONCE_STATE_KEY: nonce}
+        if head:
+            scope["method"] = "GET"
+        state = {"started": False, "rejected": False, "received": 0}
+
+        async def limited_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > self.settings.max_body_bytes and not state["started"]:
+                    # Answer 413 now; the app sees a disconnected client and its answer is dropped.
+                    state["rejected"] = True
+                    await _plain_error(send, 413, self._too_large(), headers)
+                    return {"type": "http.disconnect"}
+            return message
+
+        sender = _Sender(send, headers=headers, nonce=nonce, head=head)
+
+        async def tracked_send(message: Message) -> None:
+            if state["rejected"]:
+                return
+            state["started"] = True
+            await sender(message)
+
+        await self.app(scope, limited_receive, tracked_send)
+
+    def _too_large(self) -> str:
+        return f"requête trop volumineuse : le corps ne doit pas dépasser {self.settings.max_body_bytes} octets"
+
+    def _headers(self, nonce: str) -> list[tuple[bytes, bytes]]:
+        out = [
+            (b"content-security-policy", content_security_policy(self.settings, nonce).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
+        ]
+        if not self.settings.frame_ancestors:
+            out.append((b"x-frame-options", b"DENY"))
+        return out
+
+
+class _Sender:
+    """Adds the headers, puts the nonce on inline scripts and styles of HTML bodies, drops HEAD bodies."""
+
+    def __init__(self, send: Send, *, headers: list[tuple[bytes, bytes]], nonce: str, head: bool) -> None:
+        self.send = send
+        self.headers = headers
+        self.nonce = nonce.encode()
+        self.head = head
+        self.start: Message | None = None
+        self.html = False
+        self.chunks: list[bytes] = []
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            names = {k.lower() for k, _ in message.get("headers", [])}
+            headers = [*message.get("headers", []), *((k, v) for k, v in self.headers if k not in names)]
+            ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+            self.html = ctype.startswith(b"text/html") and not any(k.lower() == b"content-encoding" for k, _ in headers)
+            self.start = {**message, "headers": headers}
+            if not self.html:
+                await self.send(self.start)
+            return
+        if message["type"] != "http.response.body" or not self.html:
+            if self.head and message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await self.send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await self.send(message)
+            return
+        self.chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = _add_nonce(b"".join(self.chunks), self.nonce)
+        assert self.start is not None
+        headers = [(k, v) for k, v in self.start["headers"] if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await self.send({**self.start, "headers": headers})
+        await self.send({"type": "http.response.body", "body": b"" if self.head else body, "more_body": False})
+
+
+def _add_nonce(body: bytes, nonce: bytes) -> bytes:
+    return _INLINE_TAG.sub(lambda m: b"<" + m.group(1) + b' nonce="' + nonce + b'"', body)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _plain_error(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps({"detail": message}, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+# --- rate limits -------------------------------------------------------------------------------
+
+
+class TokenBucket:
+    """Per-key token buckets: ``capacity`` requests at once, refilled at ``per_minute``.
+
+    In memory, for one process; at most ``max_keys`` clients are remembered (the least recently
+    seen is forgotten first, which only ever gives that client a full bucket again).
+    """
+
+    def __init__(
+        self,
+        *,
+        per_minute: float,
+        capacity: float,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate_per_s = per_minute / 60.0
+        self.capacity = capacity
+        self.max_keys = max_keys
+        self.clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """Take one token for ``key``: 0.0 if allowed, else the seconds to wait for one."""
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate_per_s)
+            wait_s = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait_s = (1.0 - tokens) / self.rate_per_s if self.rate_per_s > 0 else math.inf
+            self._buckets[key] = (tokens, now)
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+            return wait_s
+
+
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Trop de demandes de ce poste : réessayer après le délai de l'en-tête `Retry-After` (s)."}
+}
+"""``responses=`` entry for a rate-limited route (documents the 429 in the OpenAPI)."""
+
+
+def _buckets(request: Request) -> MutableMapping[str, TokenBucket]:
+    state = request.app.state
+    if not hasattr(state, "rate_buckets"):
+        state.rate_buckets = {}
+    buckets: MutableMapping[str, TokenBucket] = state.rate_buckets
+    return buckets
+
+
+def rate_limit(name: str, *, per_minute: float, burst: float | None = None) -> Any:
+    """A dependency limiting each client to ``per_minute`` requests (``burst`` at once, default
+    ``per_minute``) on the routes that use it. ``GEO_CLSM_RATE_LIMITS='{"name": n}'`` overrides
+    ``per_minute`` (0 turns the limit off). Clients are told apart by IP address, which is never
+    logged; behind a reverse proxy run uvicorn with ``--proxy-headers``."""
+
+    async def check(request: Request) -> None:
+        settings: Settings = request.app.state.settings
+        rate = settings.rate_limits.get(name, per_minute)
+        if rate <= 0:
+            return
+        buckets = _buckets(request)
+        bucket = buckets.get(name)
+        if bucket is None or bucket.rate_per_s != rate / 60.0:
+            bucket = buckets[name] = TokenBucket(per_minute=rate, capacity=max(1.0, burst or rate))
+        wait_s = bucket.take(request.client.host if request.client else "?")
+        if wait_s > 0:
+            retry = max(1, math.ceil(wait_s))
+            raise HTTPException(
+                status_code=429,
+                detail=f"trop de demandes en peu de temps : réessayer dans {retry} s",
+                headers={"Retry-After": str(retry)},
+            )
+
+    check.__name__ = f"rate_limit_{name}"
+    return Depends(check)
