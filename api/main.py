@@ -30,9 +30,11 @@ from api.routers import (
     map,
     nearest,
     ogc,
+    pwa,
     report_form,
     reports,
     resources,
+    search_page,
 )
 from api.settings import Settings
 from geo_clsm import __version__
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(nearest.router)
     app.include_router(access.router)
     app.include_router(map.router)
+    app.include_router(search_page.router)
+    app.include_router(pwa.router)
     app.include_router(ogc.router)
     app.include_router(export.router)
     app.include_router(documents.router)

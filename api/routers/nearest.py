@@ -16,6 +16,7 @@ from geo_clsm.engine import MAX_K, Engine
 from geo_clsm.errors import InvalidInputError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
+from geo_clsm.hours import local_now, open_now
 from geo_clsm.index import MAX_RADIUS_M
 from geo_clsm.nearby import distance_label, search
 
@@ -101,6 +102,20 @@ def nearest(
     (50 km by default) is offered: ``missing_types`` and ``message`` say what is not near, and
     ``national_lines`` lists the national lines that answer it."""
     lon, lat, located = _locate(params, geocoder)
+    return nearest_answer(lon, lat, located, params=params, engine=engine, settings=settings)
+
+
+def nearest_answer(
+    lon: float,
+    lat: float,
+    located: dict[str, Any],
+    *,
+    params: NearestParams,
+    engine: Engine,
+    settings: Settings,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The /api/nearest body for a located point: used by the API and by the /recherche page."""
     place = engine.locate(lon, lat)
     answer = search(
         engine,
@@ -114,6 +129,7 @@ def nearest(
         near_limit_m=settings.near_limit_m,
     )
     precision = str(located.get("precision") or "exact")
+    when = now or local_now()
     features = []
     for r in answer.results:
         label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)
@@ -129,6 +145,7 @@ def nearest(
                     "walk_minutes_is_estimate": True,
                     "serves_location": r.serves_location,
                     "open_status": r.open_status,
+                    "open_now": open_now(r.resource, when),
                     "audience_known": r.audience_known,
                 },
             )
