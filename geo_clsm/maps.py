@@ -179,6 +179,8 @@ def _finish(
     title: str = "Ressources en santé mentale — geo_clsm",
 ) -> str:
     page: str = m.get_root().render()
+    # Folium's viewport forbids zooming (user-scalable=no): people must be able to zoom (WCAG 1.4.4).
+    page = _VIEWPORT_RE.sub('<meta name="viewport" content="width=device-width, initial-scale=1">', page, count=1)
     dir_attr = f' dir="{direction}"' if direction else ""
     page = page.replace("<html>", f'<html lang="{lang}"{dir_attr}>', 1)
     page = page.replace(

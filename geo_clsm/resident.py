@@ -180,7 +180,6 @@ def resident_page(
     root = _root(m)
     head = [
         f'<meta name="description" content="{html.escape(t("Carte des ressources en santé mentale"))}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="manifest" href="/manifest.webmanifest">',
         '<meta name="theme-color" content="#a4161a">',
     ]

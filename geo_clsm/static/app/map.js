@@ -235,6 +235,7 @@
       }
       var li = document.createElement("li");
       if (p.audience_known === false) { li.className = "gc-unknown-audience"; }
+      li.setAttribute("data-type", p.type);
       li.innerHTML = '<button type="button" class="gc-result" data-id="' + esc(f.id) + '">' +
         '<span class="gc-dot" aria-hidden="true" style="background:' + cfg.types[p.type].color + '">' + esc(cfg.types[p.type].short) + "</span>" +
         resultLine(f) + "</button>" + (p.phone ? " " + telLink(p, p.display_name || p.name) : "");
