@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import get_engine, get_geocoder, get_settings
 from api.errors import PLACE_RESPONSES
-from api.params import AgeFilter, TypeFilter
+from api.params import AgeFilter, LangSpokenFilter, TypeFilter
 from api.settings import Settings
 from geo_clsm.engine import MAX_K, Engine
 from geo_clsm.errors import InvalidInputError
@@ -50,6 +50,7 @@ class NearestParams:
     ] = None
     type: TypeFilter = None
     age: AgeFilter = None
+    lang_spoken: LangSpokenFilter = None
     k: Annotated[int, Query(ge=1, le=MAX_K, description=f"Nombre de résultats (au plus {MAX_K})", examples=[5])] = 5
     max_distance_m: Annotated[
         float | None,
@@ -127,6 +128,7 @@ def nearest_answer(
         max_distance_m=params.max_distance_m,
         open_at=params.open_at,
         near_limit_m=settings.near_limit_m,
+        languages=params.lang_spoken or (),
     )
     precision = str(located.get("precision") or "exact")
     when = now or local_now()
