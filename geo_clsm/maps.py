@@ -157,6 +157,7 @@ def _add_outlines(m: folium.Map, communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFra
         ).add_to(m)
 
 
+_VIEWPORT_RE = re.compile(r'<meta name="viewport"[^>]*>')
 _ASSET_RE = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']([^\"']+)[\"']", re.I)
 
 

@@ -187,7 +187,16 @@ def test_narrow_screens_do_not_scroll_sideways(browser: Browser, server: str, wi
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/?lang=ar", "/planning", "/recherche?q=Borny", "/recherche?q=Borny&lang=ar", "/recherche", "/hors-ligne"],
+    [
+        "/",
+        "/?lang=ar",
+        "/planning",
+        "/recherche?q=Borny",
+        "/recherche?q=Borny&lang=ar",
+        "/recherche",
+        "/hors-ligne",
+        "/guide/metz",
+    ],
 )
 def test_axe_finds_no_wcag_violation(browser: Browser, server: str, url: str) -> None:
     page = _page(browser, server + url)
