@@ -212,3 +212,44 @@ def test_axe_after_helper_and_search(browser: Browser, server: str) -> None:
     _search(page, "Borny")
     page.locator("#gc-filters summary").click()
     assert _axe_violations(page) == []
+
+
+def test_share_link_reopens_the_search_without_the_position(browser: Browser, server: str) -> None:
+    page = _page(browser, server + "/")
+    _map_ready(page)
+    _search(page, "Borny")
+    page.locator("#gc-share").click()
+    shared = page.locator("#gc-share-out").inner_text()
+    link = shared[shared.index("http") :]
+    assert "q=Borny" in link and "lat=" not in link and "lon=" not in link
+    # A click on the map is a position: the link needs the person's consent, refused here.
+    page.once("dialog", lambda d: d.dismiss())
+    page.evaluate("() => { window[GEO_CLSM.map].setView([49.11296, 6.22361], 17, {animate: false}); }")
+    box = page.locator(".folium-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.querySelector('#gc-status').innerText.includes('point choisi')", timeout=15_000)
+    page.locator("#gc-share").click()
+    assert page.locator("#gc-share-out").inner_text() == shared  # unchanged: no link with a position
+    # The shared link reopens the same search.
+    again = _page(browser, link)
+    _map_ready(again)
+    again.wait_for_function("Number(document.body.getAttribute('data-results') || 0) > 0", timeout=15_000)
+    assert again.locator("#gc-q").input_value() == "Borny"
+    assert "Borny" in again.locator("#gc-status").inner_text()
+
+
+def test_offline_keeps_the_emergency_numbers(browser: Browser, server: str) -> None:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server + "/recherche")
+    page.evaluate("() => navigator.serviceWorker.register('/sw.js').then(() => navigator.serviceWorker.ready)")
+    page.wait_for_function("!!navigator.serviceWorker.controller || true")
+    context.set_offline(True)
+    page.goto(server + "/une-page-jamais-vue")  # not cached: the offline page answers
+    assert page.locator(".gc-banner a[href='tel:3114']").is_visible()
+    assert page.locator("main a[href='tel:3114']").is_visible() and page.locator("main a[href='tel:15']").is_visible()
+    page.goto(server + "/recherche")  # the cached shell
+    assert page.locator("form[action='/recherche']").count() == 1
+    context.set_offline(False)
+    context.close()

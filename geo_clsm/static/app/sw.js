@@ -1,7 +1,7 @@
 /* geo_clsm service worker: keeps the app shell and the emergency numbers available offline.
  * Pages: network first, then the cached copy, then the offline page (3114, 15, 112).
  * Static files: cache first. Searches (/api/...) are never cached: a position stays on the device. */
-var CACHE = "geo-clsm-shell-v1";
+var CACHE = "geo-clsm-shell-v2";
 var SHELL = [
   "/", "/recherche", "/hors-ligne",
   "/static/app/map.css", "/static/app/page.css", "/static/app/map.js", "/static/app/orient.js",
@@ -24,7 +24,7 @@ self.addEventListener("fetch", function (event) {
   if (req.method !== "GET" || url.origin !== self.location.origin || url.pathname.indexOf("/api/") === 0) { return; }
   if (req.mode === "navigate") {
     event.respondWith(fetch(req).catch(function () {
-      return caches.match(req, { ignoreSearch: true }).then(function (hit) { return hit || caches.match("/hors-ligne"); });
+      return caches.match(req, { ignoreSearch: true, ignoreVary: true }).then(function (hit) { return hit || caches.match("/hors-ligne", { ignoreVary: true }); });
     }));
     return;
   }
