@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench clean install chromium gdal pdflibs postgres wrk lock
+.PHONY: run test lint typecheck pytest bench clean install chromium gdal pdflibs postgres wrk lock axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ pdflibs:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(PDF_DEBS); }
 
+# axe-core (npm) for the accessibility tests, installed into the git-ignored .cache/axe.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	mkdir -p .cache/axe
+	npm install --prefix .cache/axe --no-save --no-audit --no-fund axe-core@4.11
+
+axe: $(AXE)
+
 # Debian's PostgreSQL + PostGIS for the store tests; tests/pg.sh starts a throw-away server
 # on a unix socket in a temporary folder and `pytest` gets its URL in GEO_CLSM_TEST_PG_URL.
 postgres:
@@ -58,7 +66,7 @@ postgres:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgis; }
 
-pytest: install chromium gdal pdflibs postgres
+pytest: install chromium gdal pdflibs postgres axe
 	@set -e; pgdir=$$(mktemp -d /tmp/geo_clsm_pg.XXXXXX); trap "sh tests/pg.sh stop $$pgdir" EXIT; \
 	  url=$$(sh tests/pg.sh start $$pgdir); \
 	  GEO_CLSM_TEST_PG_URL=$$url $(BIN)/python -m pytest -q $(PYTEST_ARGS)

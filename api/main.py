@@ -36,9 +36,11 @@ from api.routers import (
     map,
     nearest,
     ogc,
+    pwa,
     report_form,
     reports,
     resources,
+    search_page,
 )
 from api.security import SecurityMiddleware
 from api.settings import Settings
@@ -130,6 +132,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(nearest.router)
     app.include_router(access.router)
     app.include_router(map.router)
+    app.include_router(search_page.router)
+    app.include_router(pwa.router)
     app.include_router(ogc.router)
     app.include_router(export.router)
     app.include_router(documents.router)

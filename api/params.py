@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar, get_type_hints
 
 from fastapi import Query
+from pydantic import StringConstraints
 
 from geo_clsm.model import ResourceType
 
@@ -19,6 +20,14 @@ TypeFilter = Annotated[
 AgeFilter = Annotated[
     int | None,
     Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15]),
+]
+LangSpokenFilter = Annotated[
+    list[Annotated[str, StringConstraints(pattern="^[A-Za-z]{2,3}$")]] | None,
+    Query(
+        description="Langue parlée sur place (code ISO 639-1, répétable) : « ar », « en ». "
+        "Sans langue indiquée, un lieu compte comme francophone.",
+        examples=["ar"],
+    ),
 ]
 TerritoryFilter = Annotated[str | None, Query(description="Identifiant de territoire", examples=["metz"])]
 KnownAudienceFilter = Annotated[

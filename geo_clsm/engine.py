@@ -22,7 +22,7 @@ from geo_clsm.layers import Catalog
 from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource, ResourceType
 from geo_clsm.nearby import NationalLines
 from geo_clsm.places import Locator, Place
-from geo_clsm.query import matches_audience
+from geo_clsm.query import matches_audience, speaks
 from geo_clsm.walk import walk_minutes
 
 MAX_K = 50
@@ -109,6 +109,7 @@ class Engine:
         age: int | None = None,
         max_distance_m: float | None = None,
         open_at: datetime | None = None,
+        languages: Sequence[str] = (),
     ) -> list[NearestResult]:
         """The ``k`` nearest resources to a WGS84 point, with the service areas that cover it.
 
@@ -124,7 +125,7 @@ class Engine:
         types = [ResourceType(t) for t in types]
 
         def keep(r: Resource) -> bool:
-            if not matches_audience(r, types=types, age=age):
+            if not matches_audience(r, types=types, age=age) or not speaks(r, languages):
                 return False
             if local is not None:
                 hours = r.hours

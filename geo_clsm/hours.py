@@ -19,6 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from opening_hours import OpeningHours as _OsmHours
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_LABELS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -135,3 +140,39 @@ def parse_opening_hours(text: str) -> OpeningHours:
             by_day[wd] = spans
     slots = tuple(Slot(wd, s, e) for wd in sorted(by_day) for s, e in by_day[wd])
     return OpeningHours(text=text.strip(), slots=slots)
+
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class _HasHours(Protocol):
+    @property
+    def opening_hours(self) -> str | None: ...
+
+
+@lru_cache(maxsize=4096)
+def _osm_hours(text: str) -> _OsmHours:
+    # A French public service is closed on public holidays unless its hours say otherwise:
+    # "; PH off" is added when the text has no PH rule and is not "24/7".
+    rule = text if "PH" in text or text.strip() == "24/7" else f"{text}; PH off"
+    return _OsmHours(rule, country="FR")
+
+
+def is_open_at(text: str, when: datetime) -> bool:
+    """Whether hours ``text`` are open at local time ``when``, French public holidays included
+    (computed by the ``opening-hours-py`` library)."""
+    return bool(_osm_hours(text).is_open(when.replace(tzinfo=None)))
+
+
+def local_now() -> datetime:
+    """The current time in metropolitan France (naive local time, as opening hours are written)."""
+    return datetime.now(PARIS).replace(tzinfo=None)
+
+
+def open_now(resource: _HasHours, when: datetime) -> bool | None:
+    """Whether the resource is open at ``when`` (French public holidays count as closed unless
+    the hours say ``PH``); None when its hours are unknown."""
+    text = resource.opening_hours
+    if not text:
+        return None
+    return is_open_at(text, when)

@@ -136,68 +136,6 @@ def _legend_types() -> str:
     return f'<ul class="gc-legend-types">{items}</ul>'
 
 
-def _filters_panel() -> str:
-    types = "".join(
-        f'<label><input type="checkbox" name="type" value="{t.value}" checked> '
-        f'<span class="gc-dot" style="background:{c}" aria-hidden="true">{html.escape(s)}</span>'
-        f"{html.escape(t.label_fr)}</label>"
-        for t, (c, s) in TYPE_STYLE.items()
-    )
-    ages = "".join(f'<option value="{i}">{html.escape(lab)}</option>' for i, lab, _ in AGE_GROUPS)
-    return f"""
-<details class="gc-filters" id="gc-filters">
-  <summary>Filtres et légende</summary>
-  <form id="gc-filter-form" aria-label="Filtrer les ressources">
-    <label for="gc-age">Âge de la personne</label>
-    <select id="gc-age" name="age">{ages}</select>
-    <fieldset><legend>Types de ressources</legend>
-      <button type="button" id="gc-all-types">Tout cocher</button>
-      <button type="button" id="gc-no-types">Tout décocher</button>
-      <div class="gc-type-list">{types}</div>
-    </fieldset>
-  </form>
-  <p class="gc-note">« C » : CMP dont le public n'est pas précisé. Un point en pointillé a une position
-  approximative (commune).</p>
-</details>"""
-
-
-def resident_page(engine: Engine, *, tiles_url: str, tiles_attribution: str, territory: str | None = None) -> str:
-    """The resident view: resources by type, nearest panel, list view, emergency banner."""
-    communes, qpv = _pilot_frames(engine, territory)
-    m = _base_map(tiles_url=tiles_url, tiles_attribution=tiles_attribution, bounds=_bounds(communes))
-    _add_outlines(m, communes, qpv)
-    root = _root(m)
-    root.header.add_child(folium.Element('<meta name="description" content="Carte des ressources en santé mentale">'))
-    panel = f"""
-{EMERGENCY_BANNER}
-<main class="gc-panel" id="gc-panel" aria-label="Trouver de l'aide près de chez soi">
-  <h1>Trouver de l'aide en santé mentale</h1>
-  <form id="gc-search" role="search" aria-label="Chercher un lieu">
-    <label for="gc-q">Commune, code postal, quartier ou adresse</label>
-    <div class="gc-row">
-      <input id="gc-q" name="q" type="search" autocomplete="off" placeholder="ex. Metz, 16000, Borny, 1 rue Serpenoise Metz">
-      <button type="submit">Chercher</button>
-    </div>
-  </form>
-  <button type="button" id="gc-locate" class="gc-locate">Me localiser</button>
-  <p class="gc-hint">ou touchez la carte à l'endroit voulu.</p>
-  {_filters_panel()}
-  <p id="gc-status" class="gc-status" role="status" aria-live="polite"></p>
-  <p id="gc-notice" class="gc-notice" role="note" hidden></p>
-  <div id="gc-choices" class="gc-choices" hidden></div>
-  <ol id="gc-results" class="gc-results" aria-label="Ressources les plus proches"></ol>
-  <section id="gc-lines" class="gc-lines" aria-label="Lignes nationales" hidden></section>
-  <button type="button" id="gc-print" class="gc-print">Imprimer la liste</button>
-  <p class="gc-note">Distances à vol d'oiseau ; temps de marche estimés. Informations issues de sources
-  publiques (FINESS 2020, pages des établissements) : vérifiez auprès du lieu avant de vous déplacer.</p>
-</main>
-{_legend_box()}"""
-    root.html.add_child(folium.Element(panel))
-    root.html.add_child(folium.Element(_config(m, "resident")))
-    root.html.add_child(folium.Element(f'<script src="{APP_JS}" defer></script>'))
-    return _finish(m)
-
-
 def _legend_box() -> str:
     return f'<aside class="gc-legend" aria-label="Légende">{_legend_types()}</aside>'
 
@@ -219,6 +157,7 @@ def _add_outlines(m: folium.Map, communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFra
         ).add_to(m)
 
 
+_VIEWPORT_RE = re.compile(r'<meta name="viewport"[^>]*>')
 _ASSET_RE = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']([^\"']+)[\"']", re.I)
 
 
@@ -233,12 +172,21 @@ def _root(m: folium.Map) -> Figure:
     return cast(Figure, m.get_root())
 
 
-def _finish(m: folium.Map) -> str:
+def _finish(
+    m: folium.Map,
+    *,
+    lang: str = "fr",
+    direction: str | None = None,
+    title: str = "Ressources en santé mentale — geo_clsm",
+) -> str:
     page: str = m.get_root().render()
-    page = page.replace("<html>", '<html lang="fr">', 1)
+    # Folium's viewport forbids zooming (user-scalable=no): people must be able to zoom (WCAG 1.4.4).
+    page = _VIEWPORT_RE.sub('<meta name="viewport" content="width=device-width, initial-scale=1">', page, count=1)
+    dir_attr = f' dir="{direction}"' if direction else ""
+    page = page.replace("<html>", f'<html lang="{lang}"{dir_attr}>', 1)
     page = page.replace(
         "<head>",
-        '<head>\n<meta charset="utf-8"><link rel="icon" href="data:,"><title>Ressources en santé mentale — geo_clsm</title>',
+        f'<head>\n<meta charset="utf-8"><link rel="icon" href="data:,"><title>{html.escape(title)}</title>',
         1,
     )
     check_no_external_assets(page)

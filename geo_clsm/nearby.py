@@ -103,11 +103,14 @@ def search(
     max_distance_m: float | None = None,
     open_at: datetime | None = None,
     near_limit_m: float = NEAR_LIMIT_M,
+    languages: Sequence[str] = (),
 ) -> NearestAnswer:
     """Nearest resources within ``near_limit_m`` (and ``max_distance_m``), with the national lines
     that answer the wanted needs nothing near answers."""
     radius = near_limit_m if max_distance_m is None else min(max_distance_m, near_limit_m)
-    results = engine.nearest(lon, lat, k=k, types=types, age=age, max_distance_m=radius, open_at=open_at)
+    results = engine.nearest(
+        lon, lat, k=k, types=types, age=age, max_distance_m=radius, open_at=open_at, languages=languages
+    )
     missing = []
     for t in types:
         if any(r.resource.matches_type(t) for r in results):

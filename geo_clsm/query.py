@@ -63,6 +63,17 @@ def unknown_audience_note(n_unknown: int) -> str | None:
     return f"dont {n_unknown} au public non précisé"
 
 
+def speaks(r: Resource, languages: Sequence[str]) -> bool:
+    """Whether the resource is known to speak one of ``languages`` (ISO 639-1 codes).
+
+    A French public service with no stated languages counts as speaking French only.
+    """
+    if not languages:
+        return True
+    spoken = {lang.lower() for lang in r.languages} or {"fr"}
+    return any(lang.lower() in spoken for lang in languages)
+
+
 def filter_resources(
     resources: Iterable[Resource],
     *,
@@ -73,6 +84,7 @@ def filter_resources(
     text: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
     known_audience_only: bool = False,
+    languages: Sequence[str] = (),
 ) -> list[Resource]:
     """Resources matching every given filter.
 
@@ -84,6 +96,8 @@ def filter_resources(
     out = []
     for r in resources:
         if not matches_audience(r, types=types, age=age, known_audience_only=known_audience_only):
+            continue
+        if not speaks(r, languages):
             continue
         if territory and r.territory != territory:
             continue

@@ -113,6 +113,8 @@ def french_reason(err: dict[str, Any]) -> str:
         return f"valeur trop grande : maximum {ctx.get('le', ctx.get('lt'))}"
     if kind == "extra_forbidden":
         return "champ inconnu : le retirer"
+    if kind == "string_pattern_mismatch":
+        return f"format invalide « {err.get('input')} » : attendu {ctx.get('pattern')}"
     return _PYDANTIC_FR.get(kind, msg)
 
 

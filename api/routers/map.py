@@ -13,28 +13,37 @@ from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.geocode import Geocoder
-from geo_clsm.maps import resident_page
+from geo_clsm.i18n import choose_lang
 from geo_clsm.model import LINE_TYPES, ResourceType
 from geo_clsm.planner import INDICATORS_FR, planner_page
+from geo_clsm.resident import resident_page
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def resident(
-    request: Request, settings: Annotated[Settings, Depends(get_settings)], territory: str | None = None
+    request: Request,
+    settings: Annotated[Settings, Depends(get_settings)],
+    territory: str | None = None,
+    lang: Annotated[str | None, Query(max_length=20, description="Langue de la page (fr, en, ar)")] = None,
 ) -> HTMLResponse:
     engine: Engine = request.app.state.engine
     local = [t.id for t in engine.catalog.territories.values() if t.kind != "national"]
     if territory is not None and territory not in local:
         raise NotFoundError(f"territoire « {territory} » inconnu : choisir parmi {', '.join(local)}")
-    key = f"resident:{territory or ''}"
+    chosen = choose_lang(lang, request.headers.get("accept-language"))
+    key = f"resident:{territory or ''}:{chosen}"
     cache: dict[str, str] = request.app.state.pages
     if key not in cache:
         cache[key] = resident_page(
-            engine, tiles_url=settings.tiles_url, tiles_attribution=settings.tiles_attribution, territory=territory
+            engine,
+            tiles_url=settings.tiles_url,
+            tiles_attribution=settings.tiles_attribution,
+            territory=territory,
+            lang=chosen,
         )
-    return HTMLResponse(cache[key])
+    return HTMLResponse(cache[key], headers={"Content-Language": chosen, "Vary": "Accept-Language"})
 
 
 @router.get("/planning", response_class=HTMLResponse, include_in_schema=False)

@@ -11,12 +11,13 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_engine, get_geocoder, get_settings
 from api.errors import PLACE_RESPONSES
-from api.params import AgeFilter, TypeFilter, async_dependency
+from api.params import AgeFilter, LangSpokenFilter, TypeFilter, async_dependency
 from api.settings import Settings
 from geo_clsm.engine import MAX_K, Engine
 from geo_clsm.errors import InvalidInputError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
+from geo_clsm.hours import local_now, open_now
 from geo_clsm.index import MAX_RADIUS_M
 from geo_clsm.nearby import distance_label, search
 
@@ -50,6 +51,7 @@ class NearestParams:
     ] = None
     type: TypeFilter = None
     age: AgeFilter = None
+    lang_spoken: LangSpokenFilter = None
     k: Annotated[int, Query(ge=1, le=MAX_K, description=f"Nombre de résultats (au plus {MAX_K})", examples=[5])] = 5
     max_distance_m: Annotated[
         float | None,
@@ -106,6 +108,20 @@ async def nearest(
         lon, lat, located = await run_in_threadpool(_locate, params, geocoder)
     else:
         lon, lat, located = _locate(params, geocoder)
+    return nearest_answer(lon, lat, located, params=params, engine=engine, settings=settings)
+
+
+def nearest_answer(
+    lon: float,
+    lat: float,
+    located: dict[str, Any],
+    *,
+    params: NearestParams,
+    engine: Engine,
+    settings: Settings,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The /api/nearest body for a located point: used by the API and by the /recherche page."""
     place = engine.locate(lon, lat)
     answer = search(
         engine,
@@ -117,8 +133,10 @@ async def nearest(
         max_distance_m=params.max_distance_m,
         open_at=params.open_at,
         near_limit_m=settings.near_limit_m,
+        languages=params.lang_spoken or (),
     )
     precision = str(located.get("precision") or "exact")
+    when = now or local_now()
     features = []
     for r in answer.results:
         label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)
@@ -134,6 +152,7 @@ async def nearest(
                     "walk_minutes_is_estimate": True,
                     "serves_location": r.serves_location,
                     "open_status": r.open_status,
+                    "open_now": open_now(r.resource, when),
                     "audience_known": r.audience_known,
                 },
             )

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from api.deps import get_engine, get_geocoder, get_settings
 from api.errors import PLACE_RESPONSES
-from api.params import AgeFilter, KnownAudienceFilter, TerritoryFilter, TypeFilter
+from api.params import AgeFilter, KnownAudienceFilter, LangSpokenFilter, TerritoryFilter, TypeFilter
 from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
@@ -31,6 +31,7 @@ class ResourceFilters:
     type: TypeFilter = None
     age: AgeFilter = None
     known_audience_only: KnownAudienceFilter = False
+    lang_spoken: LangSpokenFilter = None
     territory: TerritoryFilter = None
     commune: Annotated[
         str | None,
@@ -132,6 +133,7 @@ def list_resources(
         text=filters.q,
         bbox=filters.parsed_bbox(),
         known_audience_only=filters.known_audience_only,
+        languages=filters.lang_spoken or (),
     )
     if filters.qpv:
         selected = [r for r in selected if (engine.resource_qpv.get(r.id) or ("",))[0] == filters.qpv]

@@ -27,7 +27,7 @@ def test_resident_page(no_tiles: TestClient) -> None:
     r = no_tiles.get("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     page = r.text
-    assert '<html lang="fr">' in page
+    assert '<html lang="fr" dir="ltr">' in page
     assert 'href="tel:3114"' in page and 'href="tel:15"' in page and 'href="tel:112"' in page
     assert "Me localiser" in page and 'role="search"' in page and 'aria-live="polite"' in page
     assert "/static/vendor/leaflet/leaflet.js" in page and "/static/app/map.js" in page

@@ -41,6 +41,7 @@ def browser() -> Iterator[Browser]:
 
 
 def _open(browser: Browser, url: str, requests: list[str], **ctx: object) -> Page:
+    ctx.setdefault("locale", "fr-FR")  # the page follows the browser's language (Accept-Language)
     context = browser.new_context(**ctx)  # type: ignore[arg-type]
     page = context.new_page()
     page.on("request", lambda r: requests.append(r.url))

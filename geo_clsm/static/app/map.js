@@ -2,7 +2,16 @@
  * Everything it fetches comes from the app itself (/api/...). French user-facing text. */
 (function () {
   "use strict";
-  var cfg = window.GEO_CLSM;
+  function readJson(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
+  var cfg = window.GEO_CLSM = window.GEO_CLSM || readJson("gc-map-config");
+  var page = readJson("gc-page-config") || { messages: {}, lang: "fr" };
+  // French msgids, translated from the page's catalogue; {name} placeholders filled from vals.
+  function t(s, vals) {
+    var out = page.messages[s] || s;
+    if (vals) { Object.keys(vals).forEach(function (k) { out = out.split("{" + k + "}").join(vals[k]); }); }
+    return out;
+  }
+  var locale = page.lang === "fr" ? "fr-FR" : page.lang;
   var map = window[cfg.map];
   if (!map.options.maxZoom) { map.setMaxZoom(19); }  // clustering needs it, even without tiles
   L.control.scale({ metric: true, imperial: false }).addTo(map);  // metric only
@@ -30,6 +39,9 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
   }
+  function typeLabel(p) { return (page.typeLabels && page.typeLabels[p.type]) || p.type_label; }
+  var listeners = [];         // called with each nearest answer (the orientation helper listens)
+  var lastText = null;        // the text of the last search (shared without any position)
   function setStatus(text) { if (statusEl) { statusEl.textContent = text; } }
 
   function selectedTypes() {
@@ -63,8 +75,8 @@
   }
 
   function walkText(minutes) {
-    if (minutes > 90) { return "trop loin pour y aller à pied"; }
-    return "environ " + Math.max(1, Math.round(minutes)) + " min à pied";
+    if (minutes > 90) { return t("trop loin pour y aller à pied"); }
+    return t("environ {n} min à pied", { n: Math.max(1, Math.round(minutes)) });
   }
 
   function address(p) {
@@ -73,32 +85,36 @@
   }
 
   function telLink(p, label) {
-    return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="Appeler ' + esc(label) + '">Appeler ' + esc(p.phone) + "</a>";
+    return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {name}", { name: label })) + '">' + esc(t("Appeler {phone}", { phone: p.phone })) + "</a>";
   }
 
   function popupHtml(f) {
     var p = f.properties;
-    var lines = ["<strong>" + esc(p.display_name || p.name) + "</strong>", esc(p.type_label)];
+    var lines = ["<strong>" + esc(p.display_name || p.name) + "</strong>", esc(typeLabel(p))];
+    if (page.explanations && page.explanations[p.type]) { lines.push('<span class="gc-explain">' + esc(page.explanations[p.type]) + "</span>"); }
     if (address(p)) { lines.push(esc(address(p))); }
-    if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">position approximative (commune)</em>'); }
-    if (p.phone) { lines.push('Tél. <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + esc(p.phone) + "</a>"); }
-    if (p.opening_hours_fr) { lines.push("Horaires : " + esc(p.opening_hours_fr)); }
+    if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
+    if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + esc(p.phone) + "</a>"); }
+    if (p.opening_hours_fr) { lines.push(esc(t("Horaires :")) + " " + esc(p.opening_hours_fr)); }
+    if (p.open_now === true) { lines.push('<strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"); }
+    if (p.open_now === false) { lines.push('<span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>"); }
     var a = p.audience || {};
-    if (a.groups && a.groups.length) { lines.push("Public : " + esc(a.groups.join(", "))); }
+    if (a.groups && a.groups.length) { lines.push(esc(t("Public :")) + " " + esc(a.groups.join(", "))); }
     else if (a.age_min !== null || a.age_max !== null) {
-      lines.push("Âges : " + (a.age_min === null ? "0" : a.age_min) + (a.age_max === null ? " ans et plus" : "–" + a.age_max + " ans"));
+      lines.push(a.age_max === null ? t("Âges : {min} ans et plus", { min: a.age_min === null ? 0 : a.age_min })
+        : t("Âges : {min}–{max} ans", { min: a.age_min === null ? 0 : a.age_min, max: a.age_max }));
     }
-    if (p.website) { lines.push('<a href="' + esc(p.website) + '" target="_blank" rel="noopener noreferrer">Site web</a>'); }
+    if (p.website) { lines.push('<a href="' + esc(p.website) + '" target="_blank" rel="noopener noreferrer">' + esc(t("Site web")) + "</a>"); }
     lines.push('<small class="gc-provenance">' + esc(p.provenance_fr) + "</small>");
     lines.push('<a class="gc-report" href="/signaler/' + encodeURIComponent(p.id) + '">Signaler une erreur</a>');
     return '<div class="gc-popup">' + lines.join("<br>") + "</div>";
   }
 
   function openDetails(marker, id) {
-    marker.bindPopup("Chargement…").openPopup();
+    marker.bindPopup(esc(t("Chargement…"))).openPopup();
     fetch("/api/resources/" + encodeURIComponent(id)).then(function (r) { return r.json(); }).then(function (f) {
       marker.setPopupContent(popupHtml(f));
-    }).catch(function () { marker.setPopupContent("Détails indisponibles."); });
+    }).catch(function () { marker.setPopupContent(esc(t("Détails indisponibles."))); });
   }
 
   function applyFilters() {
@@ -128,7 +144,7 @@
       map.addLayer(cluster);
       applyFilters();
       document.body.setAttribute("data-markers-loaded", String(data.markers.length));
-    }).catch(function (e) { console.error(e); setStatus("Impossible de charger les ressources. Réessayez plus tard."); });
+    }).catch(function (e) { console.error(e); setStatus(t("Impossible de charger les ressources. Réessayez plus tard.")); });
   }
 
   function clearResults() {
@@ -150,12 +166,18 @@
   function resultLine(f) {
     var p = f.properties;
     var dist = p.distance_label || fmtDistance(p.distance_m);
-    var walk = p.distance_label === "dans la commune" ? "" : " · " + walkText(p.walk_minutes);
-    var approx = p.position_precision === "commune" && p.distance_label !== "dans la commune" ? " (position approximative)" : "";
-    var serves = p.serves_location === true ? " — intervient à cette adresse" : "";
-    var unknown = p.audience_known === false ? '<br><em class="gc-unknown">public non précisé : vérifier auprès du lieu</em>' : "";
-    return "<strong>" + esc(p.display_name || p.name) + "</strong><br>" + esc(p.type_label) + " · " + esc(dist) +
-      esc(walk) + esc(approx) + esc(serves) + unknown +
+    var inCommune = p.distance_label === "dans la commune";
+    var words = { "dans la commune": t("dans la commune"), "moins de 100 m": t("moins de 100 m") };
+    dist = words[dist] || dist;
+    if (/^environ /.test(p.distance_label || "")) { dist = t("environ {d}", { d: p.distance_label.slice(8) }); }
+    var walk = inCommune ? "" : " · " + walkText(p.walk_minutes);
+    var approx = p.position_precision === "commune" && !inCommune ? " (" + t("position approximative") + ")" : "";
+    var serves = p.serves_location === true ? " — " + t("intervient à cette adresse") : "";
+    var unknown = p.audience_known === false ? '<br><em class="gc-unknown">' + esc(t("public non précisé : vérifier auprès du lieu")) + "</em>" : "";
+    var open = p.open_now === true ? '<br><strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"
+      : (p.open_now === false ? '<br><span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "");
+    return "<strong>" + esc(p.display_name || p.name) + "</strong><br>" + esc(typeLabel(p)) + " · <bdi>" + esc(dist) +
+      "</bdi>" + esc(walk) + esc(approx) + esc(serves) + unknown + open +
       (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "");
   }
 
@@ -164,7 +186,7 @@
     linesEl.innerHTML = "";
     if (!lines || !lines.length) { linesEl.hidden = true; return; }
     var h = document.createElement("h2");
-    h.textContent = "Lignes nationales";
+    h.textContent = t("Lignes nationales");
     linesEl.appendChild(h);
     var ul = document.createElement("ul");
     lines.forEach(function (f) {
@@ -175,7 +197,7 @@
       var a = p.audience || {};
       li.innerHTML = "<strong>" + esc(p.display_name || p.name) + "</strong>" +
         (a.groups && a.groups.length ? "<br>" + esc(a.groups.join(", ")) : "") +
-        (p.opening_hours_fr ? "<br>" + esc(p.opening_hours === "24/7" ? "24 h sur 24, 7 jours sur 7" : p.opening_hours_fr) : "") +
+        (p.opening_hours_fr ? "<br>" + esc(p.opening_hours === "24/7" ? t("24 h sur 24, 7 jours sur 7") : p.opening_hours_fr) : "") +
         (p.phone ? "<br>" + telLink(p, p.display_name || p.name) : "") +
         '<br><small class="gc-provenance">' + esc(p.provenance_fr) + "</small>";
       ul.appendChild(li);
@@ -195,10 +217,12 @@
     clearResults();
     var feats = body.features || [];
     var where = body.query && body.query.commune ? body.query.commune.nom : "";
-    var qpv = body.query && body.query.qpv ? " (quartier " + body.query.qpv.lib_qp + ")" : "";
-    var found = feats.length + " ressource" + (feats.length > 1 ? "s" : "") + " trouvée" + (feats.length > 1 ? "s" : "") +
-      " près " + (label || ("de " + where)) + qpv + ".";
-    setStatus(body.message ? (feats.length ? found + " " : "") + body.message : found);
+    var qpv = body.query && body.query.qpv ? " (" + t("quartier {name}", { name: body.query.qpv.lib_qp }) + ")" : "";
+    var place = label || t("de {place}", { place: where });
+    var found = (feats.length > 1 ? t("{n} ressources trouvées près {place}", { n: feats.length, place: place })
+      : t("{n} ressource trouvée près {place}", { n: feats.length, place: place })) + qpv + ".";
+    var message = body.message && page.lang !== "fr" ? t("Rien de ce type n'est connu près d'ici. Lignes nationales joignables :") : body.message;
+    setStatus(message ? (feats.length ? found + " " : "") + message : found);
     var unknownShown = false;
     feats.forEach(function (f, i) {
       var p = f.properties;
@@ -206,11 +230,12 @@
         unknownShown = true;
         var sep = document.createElement("li");
         sep.className = "gc-sep";
-        sep.textContent = "Public non précisé (peut-être pas adapté à cet âge) :";
+        sep.textContent = t("Public non précisé (peut-être pas adapté à cet âge) :");
         resultsEl.appendChild(sep);
       }
       var li = document.createElement("li");
       if (p.audience_known === false) { li.className = "gc-unknown-audience"; }
+      li.setAttribute("data-type", p.type);
       li.innerHTML = '<button type="button" class="gc-result" data-id="' + esc(f.id) + '">' +
         '<span class="gc-dot" aria-hidden="true" style="background:' + cfg.types[p.type].color + '">' + esc(cfg.types[p.type].short) + "</span>" +
         resultLine(f) + "</button>" + (p.phone ? " " + telLink(p, p.display_name || p.name) : "");
@@ -228,6 +253,8 @@
     renderLines(body.national_lines);
     document.body.setAttribute("data-results", String(feats.length));
     if (frameNext) { frameNext = false; frame(lat, lon, feats); }
+    listeners.forEach(function (cb) { cb(body); });
+    updateShare();
   }
 
   function nearest(lat, lon, label, opts) {
@@ -235,20 +262,20 @@
     frameNext = !!(opts && opts.frame);
     var params = new URLSearchParams({ lat: lat.toFixed(5), lon: lon.toFixed(5), k: "10" });
     var types = selectedTypes();
-    if (types.length === 0) { clearResults(); setStatus("Aucun type de ressource sélectionné."); return; }
+    if (types.length === 0) { clearResults(); setStatus(t("Aucun type de ressource sélectionné.")); return; }
     if (types.length < Object.keys(cfg.types).length) { types.forEach(function (t) { params.append("type", t); }); }
     var age = selectedAge();
     if (age !== null) { params.set("age", String(age)); }
     if (queryMarker) { map.removeLayer(queryMarker); }
     queryMarker = L.circleMarker([lat, lon], { radius: 8, color: "#000", weight: 2, fillColor: "#ffd400", fillOpacity: 1 })
-      .addTo(map).bindTooltip("Point de recherche");
-    setStatus("Recherche des ressources proches…");
+      .addTo(map).bindTooltip(t("Point de recherche"));
+    setStatus(t("Recherche des ressources proches…"));
     fetch("/api/nearest?" + params.toString()).then(function (r) {
       return r.json().then(function (b) { return { ok: r.ok, body: b }; });
     }).then(function (res) {
-      if (!res.ok) { clearResults(); setStatus(res.body.detail || "Recherche impossible."); return; }
+      if (!res.ok) { clearResults(); setStatus(res.body.detail || t("Recherche impossible.")); return; }
       renderResults(res.body, label, lat, lon);
-    }).catch(function () { clearResults(); setStatus("Recherche impossible pour le moment."); });
+    }).catch(function () { clearResults(); setStatus(t("Recherche impossible pour le moment.")); });
   }
 
   function showChoices(intro, list) {
@@ -263,7 +290,7 @@
       var b = document.createElement("button");
       b.type = "button";
       b.className = "gc-choice";
-      b.textContent = c.label + (c.population ? " — " + c.population.toLocaleString("fr-FR") + " hab." : "");
+      b.textContent = c.label + (c.population ? " — " + t("{n} hab.", { n: c.population.toLocaleString(locale) }) : "");
       b.addEventListener("click", function () { document.getElementById("gc-q").value = c.label; geocode(c.query, c.label); });
       li.appendChild(b);
       ul.appendChild(li);
@@ -281,44 +308,93 @@
   function geocode(q, shown) {
     clearChoices();
     setNotice("");
-    setStatus("Recherche du lieu…");
+    setStatus(t("Recherche du lieu…"));
     fetch("/api/geocode?q=" + encodeURIComponent(q)).then(function (r) {
       return r.json().then(function (b) { return { ok: r.ok, status: r.status, body: b }; });
     }).then(function (res) {
       if (!res.ok) {
-        failed(res.body.detail || "Lieu introuvable.");
-        if (res.status === 409) { showChoices("Plusieurs lieux portent ce nom : choisissez.", res.body.candidates); }
-        else if (res.body.suggestions && res.body.suggestions.length) { showChoices("Vouliez-vous dire :", res.body.suggestions); }
+        failed(page.lang === "fr" ? (res.body.detail || "Lieu introuvable.") : t("Lieu introuvable."));
+        if (res.status === 409) { showChoices(t("Plusieurs lieux portent ce nom : choisissez."), res.body.candidates); }
+        else if (res.body.suggestions && res.body.suggestions.length) { showChoices(t("Vouliez-vous dire :"), res.body.suggestions); }
         return;
       }
       setNotice(res.body.message);
-      nearest(res.body.lat, res.body.lon, "de " + (res.body.label || shown), { frame: true });
-    }).catch(function () { failed("Recherche impossible pour le moment."); });
+      lastText = q;
+      nearest(res.body.lat, res.body.lon, t("de {place}", { place: res.body.label || shown }), { frame: true });
+    }).catch(function () { failed(t("Recherche impossible pour le moment.")); });
   }
 
   function search(ev) {
     ev.preventDefault();
     var q = document.getElementById("gc-q").value.trim();
-    if (q.length < 2) { failed("Saisissez une commune, un code postal, un quartier ou une adresse."); clearChoices(); return; }
+    if (q.length < 2) { failed(t("Saisissez une commune, un code postal, un quartier ou une adresse.")); clearChoices(); return; }
     geocode(q, q);
   }
 
   function locate() {
-    if (!navigator.geolocation) { setStatus("La localisation n'est pas disponible sur cet appareil."); return; }
-    setStatus("Localisation en cours…");
+    if (!navigator.geolocation) { setStatus(t("La localisation n'est pas disponible sur cet appareil.")); return; }
+    setStatus(t("Localisation en cours…"));
     navigator.geolocation.getCurrentPosition(function (pos) {
       clearChoices();
       setNotice("");
-      nearest(pos.coords.latitude, pos.coords.longitude, "de votre position", { frame: true });
-    }, function () { failed("Position refusée ou indisponible : cherchez une commune ou touchez la carte."); },
+      lastText = null;
+      nearest(pos.coords.latitude, pos.coords.longitude, t("de votre position"), { frame: true });
+    }, function () { failed(t("Position refusée ou indisponible : cherchez une commune ou touchez la carte.")); },
     { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 });
   }
 
+  // Share: the typed search reopens as /?q=…; a position is put in the link only when the person says so.
+  var shareBtn = document.getElementById("gc-share");
+  function shareUrl(withPosition) {
+    var params = new URLSearchParams();
+    if (lastText) { params.set("q", lastText); }
+    else if (withPosition && lastQuery) { params.set("lat", lastQuery.lat.toFixed(3)); params.set("lon", lastQuery.lon.toFixed(3)); }
+    else { return null; }
+    var types = selectedTypes();
+    if (types.length < Object.keys(cfg.types).length) { types.forEach(function (x) { params.append("type", x); }); }
+    var age = document.getElementById("gc-age");
+    if (age && age.value) { params.set("age", age.value); }
+    if (page.lang !== "fr") { params.set("lang", page.lang); }
+    return location.origin + "/?" + params.toString();
+  }
+  function updateShare() { if (shareBtn) { shareBtn.hidden = !lastQuery; } }
+  function share() {
+    var url = shareUrl(false);
+    if (!url && window.confirm(t("Ce lien contiendra votre position approximative. Continuer ?"))) { url = shareUrl(true); }
+    if (!url) { return; }
+    var out = document.getElementById("gc-share-out");
+    if (out) { out.textContent = t("Lien à partager : {url}", { url: url }); }
+    if (navigator.clipboard) { navigator.clipboard.writeText(url).catch(function () {}); }
+  }
+  function fromUrl() {
+    var params = new URLSearchParams(location.search);
+    var types = params.getAll("type");
+    if (types.length) { form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = types.indexOf(i.value) >= 0; }); }
+    if (params.get("age")) { document.getElementById("gc-age").value = params.get("age"); }
+    if (params.get("q")) { document.getElementById("gc-q").value = params.get("q"); geocode(params.get("q"), params.get("q")); }
+    else if (params.get("lat") && params.get("lon")) {
+      nearest(Number(params.get("lat")), Number(params.get("lon")), t("du point choisi"), { frame: true });
+    }
+  }
+
+  window.GEO_CLSM_APP = {
+    t: t,
+    page: page,
+    onResults: function (cb) { listeners.push(cb); },
+    hasQuery: function () { return !!lastQuery; },
+    setFilters: function (types, ageId) {
+      form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = types.indexOf(i.value) >= 0; });
+      document.getElementById("gc-age").value = ageId || "";
+      applyFilters();
+    }
+  };
+
   if (cfg.mode === "resident") {
-    map.on("click", function (e) { clearChoices(); setNotice(""); nearest(e.latlng.lat, e.latlng.lng, "du point choisi"); });
+    map.on("click", function (e) { clearChoices(); setNotice(""); lastText = null; nearest(e.latlng.lat, e.latlng.lng, t("du point choisi")); });
     document.getElementById("gc-search").addEventListener("submit", search);
     document.getElementById("gc-locate").addEventListener("click", locate);
     document.getElementById("gc-print").addEventListener("click", function () { window.print(); });
+    if (shareBtn) { shareBtn.addEventListener("click", share); }
     form.addEventListener("change", applyFilters);
     document.getElementById("gc-all-types").addEventListener("click", function () {
       form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = true; }); applyFilters();
@@ -328,4 +404,5 @@
     });
   }
   loadMarkers();
+  if (cfg.mode === "resident") { fromUrl(); }
 })();

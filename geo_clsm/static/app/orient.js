@@ -1,0 +1,113 @@
+/* "Que faire ?" orientation helper: three questions answered with buttons (pour qui, âge,
+ * situation), rules from geo_clsm/i18n/orientation.toml (passed in the page's JSON config).
+ * A crisis answer shows 3114 and 15, then the nearest psychiatric emergency, before anything else. */
+(function () {
+  "use strict";
+  var app = window.GEO_CLSM_APP;
+  var steps = document.getElementById("gc-orient-steps");
+  var out = document.getElementById("gc-orient-result");
+  if (!app || !steps || !out) { return; }
+  var t = app.t;
+  var rules = app.page.orientation;
+  var answers = {};
+  var crisis = null;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text) { e.textContent = text; }
+    return e;
+  }
+
+  function question(title, choices, onPick) {
+    steps.innerHTML = "";
+    var fs = el("fieldset", "gc-orient-q");
+    fs.appendChild(el("legend", null, title));
+    choices.forEach(function (c) {
+      var b = el("button", "gc-orient-btn", t(c.label));
+      b.type = "button";
+      b.setAttribute("data-choice", c.id);
+      b.addEventListener("click", function () { onPick(c); });
+      fs.appendChild(b);
+    });
+    steps.appendChild(fs);
+    var first = fs.querySelector("button");
+    if (first && answers.started) { first.focus(); }
+  }
+
+  function askWho() {
+    question(t("Pour qui cherchez-vous de l'aide ?"), rules.who, function (c) {
+      answers = { started: true, who: c.id };
+      askAge();
+    });
+  }
+
+  function askAge() {
+    var ages = answers.who === "enfant" ? rules.ages.filter(function (a) { return a.age < 26; }) : rules.ages;
+    question(t("Quel âge a la personne ?"), ages, function (c) { answers.age = c; askSituation(); });
+  }
+
+  function askSituation() {
+    question(t("Quelle est la situation ?"), rules.situations, function (s) { answers.situation = s; show(); });
+  }
+
+  function telLink(number, label) {
+    var a = el("a", "gc-tel gc-big-tel");
+    a.href = "tel:" + number;
+    a.textContent = label;
+    return a;
+  }
+
+  function show() {
+    var s = answers.situation;
+    var age = answers.age ? answers.age.age : null;
+    var types = age !== null && age < 18 && s.typesMinor.length ? s.typesMinor : s.types;
+    out.innerHTML = "";
+    crisis = null;
+    if (s.crisis) {
+      crisis = el("div", "gc-crisis");
+      crisis.setAttribute("role", "alert");
+      crisis.appendChild(el("p", "gc-crisis-title", t("Appelez maintenant :")));
+      var ul = el("ul");
+      var labels = { "3114": t("3114 — prévention du suicide, 24 h sur 24"), "15": t("15 — SAMU, urgence médicale") };
+      s.numbers.forEach(function (n) { var li = el("li"); li.appendChild(telLink(n, labels[n] || n)); ul.appendChild(li); });
+      crisis.appendChild(ul);
+      crisis.appendChild(el("p", "gc-crisis-near", app.hasQuery() ? t("Recherche des urgences psychiatriques les plus proches…")
+        : t("Pour les urgences psychiatriques les plus proches, indiquez votre commune ou touchez « Me localiser ».")));
+      out.appendChild(crisis);
+    }
+    var h = el("h3", null, t("À qui s'adresser"));
+    out.appendChild(h);
+    var dl = el("ul", "gc-explain-list");
+    types.forEach(function (ty) {
+      var li = el("li");
+      li.setAttribute("data-type", ty);
+      li.appendChild(el("strong", null, app.page.typeLabels[ty] || ty));
+      li.appendChild(document.createTextNode(" — " + (app.page.explanations[ty] || "")));
+      dl.appendChild(li);
+    });
+    out.appendChild(dl);
+    if (!app.hasQuery()) { out.appendChild(el("p", "gc-hint", t("Indiquez votre commune ou touchez « Me localiser » pour voir les lieux les plus proches."))); }
+    var again = el("button", "gc-orient-again", t("Recommencer"));
+    again.type = "button";
+    again.addEventListener("click", function () { out.innerHTML = ""; answers = { started: true }; askWho(); });
+    out.appendChild(again);
+    steps.innerHTML = "";
+    app.setFilters(types, answers.age ? answers.age.id : "");
+    if (crisis) { crisis.querySelector("a").focus(); } else { h.setAttribute("tabindex", "-1"); h.focus(); }
+  }
+
+  app.onResults(function (body) {
+    if (!crisis) { return; }
+    var near = crisis.querySelector(".gc-crisis-near");
+    var f = (body.features || []).filter(function (x) { return x.properties.type === "URGENCES_PSY"; })[0];
+    if (!f) { near.textContent = t("Pas d'urgence psychiatrique connue près d'ici : appelez le 15."); return; }
+    var p = f.properties;
+    near.textContent = "";
+    near.appendChild(el("strong", null, t("Urgences psychiatriques les plus proches :") + " "));
+    near.appendChild(document.createTextNode((p.display_name || p.name) + " · " + (p.distance_label || "")));
+    if (p.phone) { near.appendChild(document.createTextNode(" · ")); near.appendChild(telLink(p.phone.replace(/\s/g, ""), p.phone)); }
+  });
+
+  askWho();
+})();
