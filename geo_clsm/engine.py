@@ -134,7 +134,16 @@ class Engine:
             return True
 
         if age is None:
-            return self._nearest(lon, lat, k=k, keep=keep, max_distance_m=max_distance_m, local=local, types=types)
+            return self._nearest(
+                lon,
+                lat,
+                k=k,
+                keep=keep,
+                max_distance_m=max_distance_m,
+                local=local,
+                types=types,
+                filter_all=bool(languages),
+            )
         # Known to receive this age first; those kept only because their audience is unknown after.
         known = self._nearest(
             lon,
@@ -144,6 +153,7 @@ class Engine:
             max_distance_m=max_distance_m,
             local=local,
             types=types,
+            filter_all=bool(languages),
             mask=self.index.cached_mask(
                 ("known", frozenset(types), age),
                 lambda r: matches_audience(r, types=types, age=age) and r.accepts_age(age) is True,
@@ -157,6 +167,7 @@ class Engine:
             max_distance_m=max_distance_m,
             local=local,
             types=types,
+            filter_all=bool(languages),
             mask=self.index.cached_mask(
                 ("unknown", frozenset(types), age),
                 lambda r: matches_audience(r, types=types, age=age) and r.accepts_age(age) is None,
@@ -177,6 +188,7 @@ class Engine:
         local: datetime | None,
         types: Sequence[ResourceType] = (),
         mask: NDArray[np.bool_] | None = None,
+        filter_all: bool = False,
     ) -> list[NearestResult]:
         # ``types`` and ``mask`` (arrays the index computes once per filter with the same predicates)
         # say what ``keep`` says about type and age; ``keep`` itself runs on candidates only when
@@ -187,7 +199,7 @@ class Engine:
             k=k,
             types=types,
             mask=mask,
-            keep=keep if local is not None else None,
+            keep=keep if local is not None or filter_all else None,
             max_distance_m=max_distance_m,
         )
         seen = {h.resource.id for h in hits}

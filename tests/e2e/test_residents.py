@@ -37,6 +37,9 @@ def browser() -> Iterator[Browser]:
 def _page(browser: Browser, url: str, **ctx: Any) -> Page:
     ctx.setdefault("locale", "fr-FR")
     ctx.setdefault("viewport", {"width": 1280, "height": 800})
+    ctx.setdefault(
+        "bypass_csp", True
+    )  # the test injects axe and polls with string predicates (CSP: tests/e2e/test_csp_browser.py)
     page = browser.new_context(**ctx).new_page()
     page.goto(url)
     return page
@@ -240,7 +243,7 @@ def test_share_link_reopens_the_search_without_the_position(browser: Browser, se
 
 
 def test_offline_keeps_the_emergency_numbers(browser: Browser, server: str) -> None:
-    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()
     page.goto(server + "/recherche")
     page.evaluate("() => navigator.serviceWorker.register('/sw.js').then(() => navigator.serviceWorker.ready)")
