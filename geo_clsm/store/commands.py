@@ -1,4 +1,4 @@
-"""The ``db`` and ``user`` sub-commands of ``geo-clsm`` (parsing stays in :mod:`geo_clsm.cli`)."""
+"""The ``db`` and ``user`` sub-commands of ``geo-clsm`` (registered by :mod:`geo_clsm.cli`)."""
 
 from __future__ import annotations
 

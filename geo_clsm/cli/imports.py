@@ -1,0 +1,93 @@
+"""``geo-clsm import``: read a file with an importer and print its report (``--apply`` writes to the store)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from geo_clsm.importers.report import ImportReport
+
+IMPORT_KINDS = ("qpv", "resources", "registry", "gisco", "finess")
+
+
+def register(sub: Any) -> None:
+    i = sub.add_parser("import", help="importer un fichier et afficher le rapport d'import")
+    i.add_argument("kind", choices=IMPORT_KINDS)
+    i.add_argument("file", type=Path)
+    i.add_argument("--territory", default=None, help="territoire du manifeste (filtre, contrôle des positions)")
+    i.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
+    i.add_argument("--out", type=Path, default=None, help="écrire les enregistrements importés (.csv, .geojson)")
+    i.add_argument("--report", type=Path, default=None, help="écrire les lignes rejetées/écartées en CSV")
+    i.add_argument("--verified-on", default=None, help="registre : date de vérification (AAAA-MM-JJ)")
+    i.add_argument("--apply", action="store_true", help="écrire les enregistrements valides dans la base")
+    i.add_argument("--database", default=None, help="URL de la base (défaut : GEO_CLSM_DATABASE_URL)")
+    i.set_defaults(run=_import)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from geo_clsm.importers.finess import import_finess
+    from geo_clsm.importers.finess_common import CommuneChecker
+    from geo_clsm.importers.gisco import import_gisco
+    from geo_clsm.importers.qpv import import_qpv
+    from geo_clsm.importers.registry import import_registry
+    from geo_clsm.importers.resources import import_resources, write_resources_csv
+    from geo_clsm.layers import territory_context
+
+    if not args.file.is_file():
+        print(f"erreur : fichier introuvable : {args.file}", file=sys.stderr)
+        return 2
+    terr = communes = mairies = None
+    if args.territory:
+        terr, communes, mairies = territory_context(args.data, args.territory)
+    tid = terr.id if terr else None
+    report: ImportReport[Any]
+    if args.kind == "qpv":
+        codes = set(communes["insee_com"].astype(str)) if communes is not None else None
+        gdf, report = import_qpv(args.file, communes=codes, territory=tid)
+        if args.out:
+            gdf.to_file(args.out)
+    else:
+        checker = CommuneChecker(communes) if communes is not None else None
+        if args.kind == "resources":
+            if args.apply and mairies is None:  # rows placed at their town hall need every commune's
+                from geo_clsm.layers import load_catalog
+
+                mairies = load_catalog(args.data).mairies
+            report = import_resources(args.file, communes=mairies, territory=tid)
+        elif args.kind == "registry":
+            verified = date.fromisoformat(args.verified_on) if args.verified_on else date.today()
+            label = terr.registry_label if terr else None
+            report = import_registry(
+                args.file, verified_on=verified, territory_label=label, territory=tid, communes=mairies
+            )
+        elif args.kind == "gisco":
+            report = import_gisco(args.file, checker=checker, territory=tid or "france")
+        else:
+            report = import_finess(args.file, checker=checker, communes=mairies, territory=tid)
+        if args.out:
+            _write_resources(report, args.out, write_resources_csv)
+    print(report.format())
+    if args.apply:
+        if args.kind == "qpv":
+            print("erreur : --apply concerne les ressources", file=sys.stderr)
+            return 2
+        from geo_clsm.store.commands import apply_import
+
+        print(apply_import(list(report.records), database=args.database))
+    if args.report:
+        report.write_csv(args.report)
+    return 1 if any(r.row == 0 for r in report.rejected) else 0
+
+
+def _write_resources(report: ImportReport[Any], out: Path, write_csv: Any) -> None:
+    if out.suffix.lower() == ".csv":
+        write_csv(report.records, out)
+        return
+    from geo_clsm.geojson import feature_collection
+
+    out.write_text(json.dumps(feature_collection(report.records), ensure_ascii=False), encoding="utf-8")

@@ -1,0 +1,58 @@
+"""``geo-clsm nearest``: the nearest resources of every point of a CSV file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    n = sub.add_parser("nearest", help="ressources les plus proches de chaque point d'un fichier CSV (id,lat,lon)")
+    n.add_argument("--in", dest="points", type=Path, required=True, help="points CSV : id,lat,lon (WGS84)")
+    n.add_argument("--out", type=Path, required=True, help="réponses CSV : une ligne par point et ressource")
+    n.add_argument("--k", type=int, default=5, help="ressources par point (défaut 5, au plus 50)")
+    n.add_argument("--type", action="append", default=None, help="type de ressource (répétable)")
+    n.add_argument("--age", type=int, default=None, help="âge de la personne")
+    n.add_argument("--max-distance-m", type=float, default=None, help="distance maximale, en mètres")
+    n.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
+    n.set_defaults(run=_nearest)
+
+
+def _nearest(args: argparse.Namespace) -> int:
+    from api.settings import Settings
+    from geo_clsm.batch import answer_rows, parse_points_csv, parse_types, write_answers_csv
+    from geo_clsm.cache import load_catalog_cached
+    from geo_clsm.engine import MAX_K, Engine
+
+    if not args.points.is_file():
+        print(f"erreur : fichier introuvable : {args.points}", file=sys.stderr)
+        return 2
+    if not 1 <= args.k <= MAX_K:
+        print(f"erreur : --k entre 1 et {MAX_K}", file=sys.stderr)
+        return 2
+    points = parse_points_csv(args.points.read_text(encoding="utf-8-sig"))
+    types = parse_types(args.type)
+    settings = Settings(**({"data_dir": args.data} if args.data is not None else {}))
+    catalog = load_catalog_cached(  # the same data as the service (see api.reload.build_engine)
+        settings.data_dir,
+        territories=settings.territories,
+        local_file=settings.local_territories_file,
+        versions_dir=settings.versions_dir,
+        cache_dir=settings.cache_dir,
+    )
+    engine = Engine(catalog)
+    rows = answer_rows(
+        engine,
+        points,
+        k=args.k,
+        types=types,
+        age=args.age,
+        max_distance_m=args.max_distance_m,
+        near_limit_m=settings.near_limit_m,
+    )
+    with args.out.open("w", encoding="utf-8", newline="") as f:
+        n = write_answers_csv(rows, f)
+    print(f"{len(points)} points, {n} lignes écrites dans {args.out}")
+    return 0

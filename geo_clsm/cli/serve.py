@@ -1,0 +1,135 @@
+"""``geo-clsm serve``: load and check the layers, prepare the database, then start uvicorn.
+
+A start-up failure is one French line on stderr (exit 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from geo_clsm.errors import GeoClsmError, LayerError
+from geo_clsm.importers.report import ImportReport
+
+
+def register(sub: Any) -> None:
+    s = sub.add_parser("serve", help="démarrer le service web (carte et API)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
+    s.add_argument("--workers", type=int, default=1, help="processus servant les requêtes (défaut 1)")
+    s.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Load the data first: a start-up failure is one French line on stderr (exit 2), no traceback."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from api.main import create_app
+    from api.settings import Settings
+
+    if args.workers < 1:
+        print("erreur : --workers doit valoir 1 ou plus", file=sys.stderr)
+        return 2
+    if args.data is not None:
+        os.environ["GEO_CLSM_DATA_DIR"] = str(args.data.resolve())  # read by every worker's Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"erreur au démarrage : {settings_error_line(exc)}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        _prepare_database(settings)  # layers read and database opened before the port is opened
+    except (GeoClsmError, OSError) as exc:
+        print(f"erreur au démarrage : {startup_error_line(exc, data_dir=settings.data_dir)}", file=sys.stderr)
+        return 2
+    # access_log off: the access log would write the query string (a resident's position).
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
+        return 0
+    # Several workers, each building its own app (settings from the environment). Fill the
+    # start-up cache once, in a child process, so that every worker reads the same parsed layers
+    # and indicators instead of computing them N times.
+    ctx = multiprocessing.get_context("spawn")
+    child = ctx.Process(target=_warm, args=(settings,))
+    child.start()
+    child.join()
+    uvicorn.run(
+        "api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, access_log=False
+    )
+    return 0
+
+
+def _warm(settings: Any) -> None:
+    """Build the engine once, which fills the start-up cache (run in a child process)."""
+    from api.reload import build_engine
+
+    build_engine(settings)
+
+
+def check_layers_readable(reports: dict[str, ImportReport[Any]]) -> None:
+    """Raise if a layer file could not be read at all (a rejection of row 0, the whole file).
+
+    A layer with some bad rows loads, and its report lists them; an unreadable file stops the service.
+    """
+    problems = [
+        f"couche {key} ({rep.source}) : {rej.reason}"
+        for key, rep in reports.items()
+        for rej in rep.rejected
+        if rej.row == 0
+    ]
+    if problems:
+        raise LayerError("couches illisibles", sorted(set(problems)))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def startup_error_line(exc: Exception, *, data_dir: Path) -> str:
+    """What failed and how to fix it, on one line (the problems of a LayerError joined by « ; »)."""
+    where = f"corriger puis relancer (dossier des couches : {data_dir}, option --data ou GEO_CLSM_DATA_DIR)"
+    if isinstance(exc, GeoClsmError):
+        first, *_ = exc.message.split("\n", 1)
+        problems = getattr(exc, "problems", [])
+        detail = _one_line(first) + (" : " + " ; ".join(_one_line(p) for p in problems[:5]) if problems else "")
+        if len(problems) > 5:
+            detail += f" ; et {len(problems) - 5} autre(s)"
+        return f"{detail} — {where}"
+    filename = getattr(exc, "filename", None)
+    reason = _one_line(getattr(exc, "strerror", None) or str(exc))
+    return f"fichier illisible {filename or ''} ({reason}) — {where}"
+
+
+def settings_error_line(exc: Any) -> str:
+    """A pydantic-settings ValidationError as one line naming the environment variables to fix."""
+    parts = []
+    for err in exc.errors():
+        name = "GEO_CLSM_" + "_".join(str(p) for p in err.get("loc", ())[:1]).upper()
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        parts.append(f"réglage {name} invalide : {_one_line(msg)}")
+    return " ; ".join(parts) + " — corriger la variable d'environnement puis relancer"
+
+
+def _prepare_database(settings: Any) -> None:
+    """Create and seed the database once, before any worker starts; refuse a schema that is behind."""
+    from geo_clsm.layers import load_catalog
+    from geo_clsm.store import open_store
+
+    catalog = load_catalog(
+        settings.data_dir,
+        territories=settings.territories,
+        local_file=settings.local_territories_file,
+        versions_dir=settings.versions_dir,
+    )
+    check_layers_readable(catalog.reports)  # some bad rows load with their report; an unreadable file stops
+    open_store(
+        settings.database_url, shipped=lambda: catalog.resources, territories=list(catalog.territories)
+    ).dispose()
