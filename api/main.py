@@ -37,6 +37,7 @@ from api.routers import (
     nearest,
     ogc,
     pwa,
+    report,
     report_form,
     reports,
     resources,
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(ogc.router)
     app.include_router(export.router)
     app.include_router(documents.router)
+    app.include_router(report.router)
     # Editors (issue 8): sign-in, editing API, public error reports, editor screens.
     app.include_router(auth.router)
     app.include_router(admin.router)

@@ -146,3 +146,17 @@ meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+partner_indicators = Table(
+    "partner_indicators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("scope", String(16), nullable=False),  # commune | department | territory | france
+    Column("code", String(64), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Index("ix_partner_indicators_name_code", "name", "code", unique=True),
+)

@@ -1,0 +1,107 @@
+"""The territorial diagnostic: GET /api/report/{territory} (HTML, PDF or JSON figures)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import get_engine
+from geo_clsm.documents.pdf import html_to_pdf
+from geo_clsm.documents.report import ReportFigures, check_territory, report_figures
+from geo_clsm.documents.report.render import SINCE_UNAVAILABLE, report_html
+from geo_clsm.engine import Engine
+from geo_clsm.errors import InvalidInputError
+
+router = APIRouter(prefix="/api", tags=["documents"])
+_LOCK = threading.Lock()  # one report rendered at a time: rendering is CPU-bound
+_KEEP = 16  # rendered reports kept in memory
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+    json = "json"
+
+
+def _indicators(request: Request, engine: Engine, territory: str) -> list[dict[str, Any]]:
+    db = getattr(request.app.state, "db", None)
+    if db is None:
+        return []
+    from geo_clsm.store.indicators import indicator_rows
+
+    communes = engine.catalog.communes[engine.catalog.communes["territory"] == territory]
+    return indicator_rows(
+        db, territory=territory, departments=set(communes["dep"].astype(str)), communes=set(communes["insee_com"])
+    )
+
+
+def _cache(request: Request) -> dict[tuple[Any, ...], Any]:
+    state = request.app.state
+    if not hasattr(state, "reports"):
+        state.reports = {}
+    cache: dict[tuple[Any, ...], Any] = state.reports
+    return cache
+
+
+@router.get(
+    "/report/{territory}",
+    summary="Diagnostic territorial : rapport imprimable (HTML), PDF, ou ses chiffres en JSON",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Le rapport : page HTML imprimable, PDF balisé avec format=pdf, chiffres avec format=json "
+            '(`{"territory", "population", "supply": [{"scope", "code", "type", "count", "per_10k", "layer"}], '
+            '"access": [...], "sources": [...], "indicators": [...]}`)',
+            "content": {"text/html": {}, "application/pdf": {}, "application/json": {}},
+        },
+        404: {"description": "Territoire inconnu ou sans diagnostic"},
+        422: {"description": "Paramètre invalide"},
+    },
+)
+def report(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    territory: Annotated[str, Path(description="Identifiant d'un territoire (pilote ou ajouté)", examples=["metz"])],
+    format: Annotated[
+        ReportFormat, Query(description="html (imprimable), pdf, ou json (les chiffres)", examples=["html"])
+    ] = ReportFormat.html,
+    since: Annotated[
+        date | None,
+        Query(description="Date AAAA-MM-JJ : section « évolution » depuis cette date", examples=["2026-01-01"]),
+    ] = None,
+) -> Response:
+    check_territory(engine.catalog, territory)
+    if since is not None:
+        raise InvalidInputError(SINCE_UNAVAILABLE)
+    today = date.today()
+    access = engine.access.get(territory)
+    indicators = _indicators(request, engine, territory)
+    key = (territory, today, id(engine), id(access), json.dumps(indicators, sort_keys=True, default=str))
+    with _LOCK:
+        cache = _cache(request)
+        if (key, "figures") not in cache:
+            if len(cache) > _KEEP:
+                cache.clear()
+            cache[key, "figures"] = report_figures(
+                engine.catalog, territory=territory, access=access, generated_on=today, indicators=indicators
+            )
+        figures: ReportFigures = cache[key, "figures"]
+        if format is ReportFormat.json:
+            return JSONResponse(figures.to_json())
+        if (key, "html") not in cache:
+            cache[key, "html"] = report_html(engine.catalog, figures).encode("utf-8")
+        if format is ReportFormat.pdf and (key, "pdf") not in cache:
+            cache[key, "pdf"] = html_to_pdf(cache[key, "html"].decode("utf-8"))
+        body: bytes = cache[key, format.value]
+    if format is ReportFormat.pdf:
+        name = f"diagnostic-sante-mentale-{territory}-{today.isoformat()}.pdf"
+        return Response(
+            body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
+        )
+    return Response(body, media_type="text/html; charset=utf-8")

@@ -1,0 +1,193 @@
+"""From the report's figures to what the template prints: tables as lists of cells, in French.
+
+Nothing is computed here that is not in :class:`ReportFigures`: only picked, pivoted and
+written in French (decimal comma, units).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from geo_clsm.access import format_fr
+from geo_clsm.documents.report.figures import ReportFigures
+from geo_clsm.documents.report.supply import DIRECTORY
+from geo_clsm.model import ResourceType
+
+QPV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("gap_rank", "Rang (1 = le plus loin)"),
+    ("mean_m", "Distance moyenne"),
+    ("p90_m", "Distance 90 %"),
+    ("within_1000m_share", "Part à moins de 1 km"),
+    ("walk_minutes_mean", "Marche (estimée)"),
+    ("zone_blanche", "Zone blanche"),
+    ("equity_ratio_mean", "Ratio d'équité"),
+    ("sfca_per_10k", "2SFCA pour 10 000 hab."),
+    ("n_resources", "Lieux à portée"),
+)
+
+
+def number_fr(v: float | int | None) -> str:
+    """A number in French, as computed (no further rounding): narrow no-break space for
+    thousands, decimal comma; — when missing."""
+    if v is None:
+        return "—"
+    if isinstance(v, int) or float(v).is_integer():
+        return f"{round(v):,}".replace(",", "\u202f")
+    return (
+        f"{v:,.12g}".replace(",", "\u202f").replace(".", ",")
+        if abs(v) < 1000
+        else f"{v:,.1f}".replace(",", "\u202f").replace(".", ",")
+    )
+
+
+def label(rtype: str) -> str:
+    return ResourceType(rtype).label_fr
+
+
+def comparison_table(fig: ReportFigures) -> dict[str, Any] | None:
+    """Per type: the national layer's count and per-10k for the territory, its departments and France,
+    and whether the territory is above or below the national level."""
+    if fig.national_layer is None:
+        return None
+    layer = fig.national_layer
+    terr = {r["type"]: r for r in fig.rows("territory", layer=layer)}
+    deps = fig.rows("department")
+    france = {r["type"]: r for r in fig.rows("france")}
+    header = ["Type", f"{fig.name} (nombre)", f"{fig.name} (pour 10 000)"]
+    header += [f"{d['name']} (pour 10 000)" for d in fig.departments]
+    header += ["France (pour 10 000)", "Par rapport à la France"]
+    rows = []
+    for t in fig.types:
+        t_row, f_row = terr[t], france[t]
+        cells = [label(t), number_fr(t_row["count"]), number_fr(t_row["per_10k"])]
+        cells += [
+            number_fr(next(r["per_10k"] for r in deps if r["code"] == d["code"] and r["type"] == t))
+            for d in fig.departments
+        ]
+        cells += [number_fr(f_row["per_10k"]), _versus(t_row["per_10k"], f_row["per_10k"])]
+        rows.append(cells)
+    return {"header": header, "rows": rows}
+
+
+def _versus(here: float | None, national: float | None) -> str:
+    if here is None or not national:
+        return "—"
+    ratio = here / national
+    if abs(ratio - 1) < 0.05:
+        return "au niveau national"
+    word = "au-dessus" if ratio > 1 else "en dessous"
+    return f"{word} (× {number_fr(round(ratio, 2))})"
+
+
+def directory_table(fig: ReportFigures) -> list[list[str]]:
+    """Per type: the directory's count and per-10k for the whole territory."""
+    return [
+        [label(r["type"]), number_fr(r["count"]), number_fr(r["per_10k"])]
+        for r in fig.rows("territory", layer=DIRECTORY)
+    ]
+
+
+def places_by_area(fig: ReportFigures, scope: str) -> list[dict[str, Any]]:
+    """One line per commune or QPV: its population (communes) and its places by type (directory)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in fig.rows(scope, layer=DIRECTORY):
+        area = out.setdefault(
+            r["code"], {"code": r["code"], "name": r["name"], "population": r["population"], "parts": []}
+        )
+        if r["count"]:
+            rate = f" ({number_fr(r['per_10k'])} pour 10 000)" if r["per_10k"] is not None else ""
+            area["parts"].append(f"{label(r['type'])} : {r['count']}{rate}")
+    return [
+        {**a, "population": number_fr(a["population"]), "places": " ; ".join(a["parts"]) or "aucun lieu recensé"}
+        for a in out.values()
+    ]
+
+
+def qpv_tables(fig: ReportFigures) -> list[dict[str, Any]]:
+    """Per type: the QPV ranked by gap, with the engine's presented indicators."""
+    tables = []
+    for t in fig.types:
+        rows = [r for r in fig.rows("qpv", part="access") if r["type"] == t]
+        if not rows:
+            continue
+        rows.sort(key=lambda r: (r.get("gap_rank") or 0, r["code"]))
+        cells = [[f"{r['name']} ({r['code']})", *(format_fr(c, r.get(c)) for c, _ in QPV_COLUMNS)] for r in rows]
+        fragile = [r["name"] for r in rows if r.get("fragile")]
+        tables.append(
+            {
+                "type": t,
+                "label": label(t),
+                "header": ["QPV", *(h for _, h in QPV_COLUMNS)],
+                "rows": cells,
+                "fragile": fragile,
+            }
+        )
+    return tables
+
+
+def zones_blanches(fig: ReportFigures) -> list[str]:
+    return [
+        f"{label(r['type'])} : {r['name']} ({r['code']})"
+        for r in fig.rows("qpv", part="access")
+        if r.get("zone_blanche")
+    ]
+
+
+def equity_table(fig: ReportFigures) -> list[list[str]]:
+    """Per type: mean distance in all QPV, outside them, and their ratio (QPV / reste)."""
+    out = []
+    for t in fig.types:
+        q = next((r for r in fig.rows("qpv_ensemble", part="access") if r["type"] == t), None)
+        rest = next((r for r in fig.rows("hors_qpv", part="access") if r["type"] == t), None)
+        if q is None or rest is None:
+            continue
+        out.append([
+            label(t), format_fr("mean_m", q.get("mean_m")), format_fr("mean_m", rest.get("mean_m")),
+            format_fr("equity_ratio_mean", q.get("equity_ratio_mean")),
+        ])  # fmt: skip
+    return out
+
+
+def sfca_table(fig: ReportFigures) -> dict[str, Any]:
+    """2SFCA score per 10,000 inhabitants, communes x types (the engine's presented figures)."""
+    rows = fig.rows("commune", part="access")
+    types = [t for t in fig.types if any(r["type"] == t for r in rows)]
+    by_commune: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        by_commune.setdefault(r["code"], {"name": r["name"]})[r["type"]] = r.get("sfca_per_10k")
+    body = [
+        [c["name"], *(format_fr("sfca_per_10k", c.get(t)) for t in types)]
+        for c in sorted(by_commune.values(), key=lambda c: str(c["name"]))
+    ]
+    return {"types": types, "header": ["Commune", *types], "rows": body, "legend": [(t, label(t)) for t in types]}
+
+
+def indicator_tables(fig: ReportFigures) -> list[dict[str, Any]]:
+    """Partner indicators, one table per indicator, with the national value when given."""
+    names: dict[str, dict[str, Any]] = {}
+    area_names = {c["insee_com"]: c["nom"] for c in fig.communes} | {d["code"]: d["name"] for d in fig.departments}
+    area_names[fig.territory] = fig.name
+    for r in fig.indicators:
+        t = names.setdefault(
+            r["name"],
+            {
+                "name": r["name"],
+                "unit": r["unit"],
+                "source": r["source"],
+                "national": r["national_value"],
+                "imported_on": r["imported_on"],
+                "rows": [],
+            },
+        )
+        t["rows"].append([area_names.get(r["code"], r["code"]), _scope_fr(r["scope"]), number_fr(r["value"])])
+    return [{**t, "national": number_fr(t["national"]) if t["national"] is not None else None} for t in names.values()]
+
+
+def _scope_fr(scope: str) -> str:
+    return {"territory": "territoire", "department": "département", "commune": "commune"}.get(scope, scope)
+
+
+def qpv_list(fig: ReportFigures) -> Sequence[dict[str, Any]]:
+    names = {c["insee_com"]: c["nom"] for c in fig.communes}
+    return [{**q, "commune": names.get(q["insee_com"], q["insee_com"])} for q in fig.qpv]
