@@ -77,6 +77,8 @@ def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog,
         )
         return catalog, None
     with db.connect() as conn:
+        if not repo.was_seeded(conn):  # a database holding only indicators: the layers are the directory
+            return catalog, db
         return catalog_from_store(catalog, repo.active_resources(conn)), db
 
 
