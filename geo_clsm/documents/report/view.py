@@ -127,11 +127,12 @@ def qpv_tables(fig: ReportFigures) -> list[dict[str, Any]]:
 
 
 def zones_blanches(fig: ReportFigures) -> list[str]:
-    return [
-        f"{label(r['type'])} : {r['name']} ({r['code']})"
-        for r in fig.rows("qpv", part="access")
-        if r.get("zone_blanche")
-    ]
+    """Per type, the QPV with no place of the type within 1 km (the engine's ``zone_blanche``)."""
+    by_type: dict[str, list[str]] = {}
+    for r in fig.rows("qpv", part="access"):
+        if r.get("zone_blanche"):
+            by_type.setdefault(r["type"], []).append(f"{r['name']} ({r['code']})")
+    return [f"{label(t)} : {', '.join(by_type[t])}" for t in fig.types if t in by_type]
 
 
 def equity_table(fig: ReportFigures) -> list[list[str]]:
