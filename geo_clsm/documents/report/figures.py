@@ -108,38 +108,19 @@ def compute_figures(
     directory = in_communes((r for r in catalog.resources if r.type in PLACE_TYPES), codes)
     finess_here = in_communes(national.resources, codes) if national else []
     types = _report_types(directory, finess_here)
-    supply: list[dict[str, Any]] = []
-
-    def add(scope: str, code: str, name: str, members: Sequence[Any], population: float | None, layer: str) -> None:
-        for t, n in count_types(members, types).items():
-            supply.append(supply_row(scope, code, name, t, n, population, layer))
-
     name = catalog.territories[territory].name
-    add("territory", territory, name, directory, population, DIRECTORY)
+    supply = _Supply(types)
+    supply.add("territory", territory, name, directory, population, DIRECTORY)
     for rec in communes.sort_values("nom").itertuples():
         code = str(rec.insee_com)
-        add("commune", code, str(rec.nom), [r for r in directory if r.insee_com == code], pop[code], DIRECTORY)
+        supply.add("commune", code, str(rec.nom), [r for r in directory if r.insee_com == code], pop[code], DIRECTORY)
     members = qpv_members(directory, qpv)
     for rec in qpv.itertuples():
-        add("qpv", str(rec.code_qp), str(rec.lib_qp), members[str(rec.code_qp)], None, DIRECTORY)
+        supply.add("qpv", str(rec.code_qp), str(rec.lib_qp), members[str(rec.code_qp)], None, DIRECTORY)
     departments = sorted({str(d) for d in communes["dep"]})
-    dep_rows = []
     if national is not None:
-        layer = national.layer.id
-        add("territory", territory, name, finess_here, population, layer)
-        dep_of = national.department_of()
-        for dep in departments:
-            dep_pop = national.population_of(department=dep)
-            dep_rows.append({"code": dep, "name": f"Département {dep}", "population": dep_pop})
-            add(
-                "department",
-                dep,
-                f"Département {dep}",
-                [r for r in national.resources if dep_of.get(r.insee_com or "") == dep],
-                dep_pop,
-                layer,
-            )
-        add("france", "FR", "France", national.resources, national.population_of(), layer)
+        supply.add("territory", territory, name, finess_here, population, national.layer.id)
+        dep_rows = _national_rows(supply, national, departments)
     else:
         dep_rows = [{"code": d, "name": f"Département {d}", "population": None} for d in departments]
     return ReportFigures(
@@ -157,13 +138,41 @@ def compute_figures(
             for r in qpv.itertuples()
         ],
         types=[t.value for t in types],
-        supply=supply,
+        supply=supply.rows,
         access=access_rows(access, types=types) if access is not None else [],
         indicators=list(indicators),
         sources=sources_for(catalog, territory=territory, national=national, indicators=indicators),
         method=method_notes(access, national=national, has_qpv=not qpv.empty),
         national_layer=national.layer.id if national else None,
     )
+
+
+class _Supply:
+    """Supply rows of the report's types, added area by area."""
+
+    def __init__(self, types: Sequence[ResourceType]) -> None:
+        self.types = types
+        self.rows: list[dict[str, Any]] = []
+
+    def add(
+        self, scope: str, code: str, name: str, members: Sequence[Any], population: float | None, layer: str
+    ) -> None:
+        for t, n in count_types(members, self.types).items():
+            self.rows.append(supply_row(scope, code, name, t, n, population, layer))
+
+
+def _national_rows(supply: _Supply, national: National, departments: Sequence[str]) -> list[dict[str, Any]]:
+    """Department and France rows from the national layer; the departments' facts."""
+    layer = national.layer.id
+    dep_of = national.department_of()
+    facts = []
+    for dep in departments:
+        dep_pop = national.population_of(department=dep)
+        facts.append({"code": dep, "name": f"Département {dep}", "population": dep_pop})
+        members = [r for r in national.resources if dep_of.get(r.insee_com or "") == dep]
+        supply.add("department", dep, f"Département {dep}", members, dep_pop, layer)
+    supply.add("france", "FR", "France", national.resources, national.population_of(), layer)
+    return facts
 
 
 def _report_types(*groups: Sequence[Any]) -> list[ResourceType]:
