@@ -199,7 +199,11 @@ def disagreements(
     request: Request,
     status: Annotated[
         str | None,
-        Query(pattern="^(open|accepted|kept|superseded)$", description="open, accepted, kept ou superseded"),
+        Query(
+            pattern="^(open|accepted|kept|superseded)$",
+            description="open, accepted, kept ou superseded",
+            examples=["open"],
+        ),
     ] = "open",
 ) -> list[dict[str, Any]]:
     return list_disagreements(get_db(request), status=status)
@@ -210,8 +214,8 @@ def disagreements(
     summary="Prendre les valeurs officielles (accept) ou garder la fiche (keep) ; noté dans l'historique",
 )
 def decide_disagreement(
-    item_id: Annotated[int, Path(ge=1, description="Numéro du désaccord")],
-    decision: Annotated[str, Path(pattern="^(accept|keep)$", description="accept ou keep")],
+    item_id: Annotated[int, Path(ge=1, description="Numéro du désaccord", examples=[1])],
+    decision: Annotated[str, Path(pattern="^(accept|keep)$", description="accept ou keep", examples=["keep"])],
     session: EditorSession,
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],

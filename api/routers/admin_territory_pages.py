@@ -144,5 +144,10 @@ def remove(
         return to_login()
     if not session.user.is_admin:
         return _forbidden(request, session)
-    remove_territory(settings.local_territories_file, territory_id)
+    try:
+        remove_territory(settings.local_territories_file, territory_id)
+    except GeoClsmError as exc:
+        return page(
+            request, "admin/forbidden.html", 404, session=session, message=exc.message, title="Territoire inconnu"
+        )
     return back(f"/admin/territories?removed={territory_id}")

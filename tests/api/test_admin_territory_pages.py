@@ -131,3 +131,5 @@ def test_add_then_remove_after_confirmation(setup: tuple[TestClient, Settings]) 
     with db.connect() as conn:
         assert len(repo.active_resources(conn)) == before
     assert admin.get("/admin/territories/metz/retirer").status_code == 404  # pilots are not removable
+    r = admin.post("/admin/territories/metz/retirer", data={"csrf_token": csrf})
+    assert r.status_code == 404 and "seuls les territoires ajoutés" in r.text and "<h1>" in r.text

@@ -311,6 +311,27 @@ def test_disagreements_go_to_the_editors_queue(tmp_path: Path, data_dir: Path, h
     assert again.queued == 0 and len(list_disagreements(db)) == 1
 
 
+def test_cli_files_disagreements_in_the_database(
+    tmp_path: Path, data_dir: Path, http, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """`geo-clsm data update` files the disagreements in the service's database; without one, it says so."""
+    url = _with_metz_and_a_disagreeing_file(data_dir, http)
+    monkeypatch.setenv("GEO_CLSM_VERSIONS_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("GEO_CLSM_SOURCE_FINESS_URL", url)
+    monkeypatch.setenv("GEO_CLSM_LOCAL_TERRITORIES_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("GEO_CLSM_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    assert cli(["data", "update", "--source", "finess", "--data", str(data_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "non versés dans la file des éditeurs" in captured.err and "review.csv" in captured.err
+    db_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    catalog = load_catalog(data_dir)
+    db = open_store(db_url, shipped=lambda: catalog.resources)
+    monkeypatch.setenv("GEO_CLSM_DATABASE_URL", db_url)
+    assert cli(["data", "update", "--source", "finess", "--force", "--data", str(data_dir)]) == 0
+    assert "1 nouvelle(s) dans la file des éditeurs" in capsys.readouterr().out
+    assert [d["official_id"] for d in list_disagreements(db)] == [CURATED]
+
+
 def test_qpv_update_from_the_national_anct_geojson(tmp_path: Path, data_dir: Path, http) -> None:  # type: ignore[no-untyped-def]
     doc = json.loads((LAYERS / "pilots" / "qpv2024_metz_angouleme.geojson").read_text(encoding="utf-8"))
     feats = doc["features"]
