@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from typing import TYPE_CHECKING
 
 from geo_clsm.data.changes import counts
 from geo_clsm.data.versions import VersionStore
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine as SqlEngine
 
 
 def _progress(done: int, total: int | None) -> None:
@@ -20,12 +24,33 @@ def _progress(done: int, total: int | None) -> None:
     sys.stderr.flush()
 
 
+def _review_db(url: str) -> SqlEngine | None:
+    """The database of record, to file disagreements with curated records; None (with a warning) if not ready."""
+    from geo_clsm.store import SchemaBehindError, connect
+    from geo_clsm.store.db import check_schema, is_empty
+
+    db = connect(url)
+    try:
+        if is_empty(db):
+            raise SchemaBehindError("base vide : le service ne l'a pas encore créée")
+        check_schema(db)
+    except SchemaBehindError as exc:
+        print(
+            f"attention : désaccords avec les fiches non versés dans la file des éditeurs ({exc.message}) ; "
+            "ils restent dans review.csv de la version",
+            file=sys.stderr,
+        )
+        return None
+    return db
+
+
 def run_data(args: argparse.Namespace) -> int:
     from api.settings import Settings
     from geo_clsm.data.update import UpdateOptions, update_source
 
     settings = Settings()
     store = VersionStore(settings.versions_dir)
+    db = None
     if args.action == "versions":
         current = set(store.current().values())
         versions = store.list()
@@ -46,6 +71,8 @@ def run_data(args: argparse.Namespace) -> int:
         "communes": settings.source_communes_url,
     }
     status = 0
+    if "finess" in sources:
+        db = _review_db(settings.database_url)
     for source in sources:
         url = urls[source]
         if not url:
@@ -62,12 +89,14 @@ def run_data(args: argparse.Namespace) -> int:
             data_dir=args.data or settings.data_dir,
             local_file=settings.local_territories_file,
             progress=_progress,
+            db=db,
         )
         sys.stderr.write("\n")
         c = counts(result.changes)
         print(
             f"{source} : version {result.version.id} publiée — {c['added']} ajouts, {c['removed']} retraits, "
             f"{c['moved']} déplacements, {c['changed']} modifications ; {len(result.review)} fiches à revoir"
+            + (f", {result.queued} nouvelle(s) dans la file des éditeurs (/admin/review)" if db is not None else "")
         )
         if args.report:
             target = args.report if len(sources) == 1 else args.report.with_name(f"{args.report.stem}_{source}.csv")

@@ -33,6 +33,8 @@ VENDOR_CSS = [
     ("app_css", "/static/app/map.css"),
 ]
 APP_JS = "/static/app/map.js"
+FORMAT_JS = "/static/app/map-format.js"  # loaded before APP_JS (formatting and popups)
+APP_SCRIPTS = (FORMAT_JS, APP_JS)
 
 # Colour and short label of each type (the label keeps the map readable without colour).
 TYPE_STYLE: dict[ResourceType, tuple[str, str]] = {

@@ -21,7 +21,7 @@ import pandas as pd
 from geo_clsm.access import format_fr, present
 from geo_clsm.engine import Engine
 from geo_clsm.maps import (
-    APP_JS,
+    APP_SCRIPTS,
     EMERGENCY_BANNER,
     _add_outlines,
     _base_map,
@@ -205,7 +205,8 @@ def planner_page(
 {_legend_box()}"""
     root.html.add_child(folium.Element(panel))
     root.html.add_child(folium.Element(_config(m, "planner", territory=territory)))
-    root.html.add_child(folium.Element(f'<script src="{APP_JS}" defer></script>'))
+    for src in APP_SCRIPTS:
+        root.html.add_child(folium.Element(f'<script src="{src}" defer></script>'))
     root.html.add_child(folium.Element(f'<script src="{PLANNING_JS}" defer></script>'))
     return _finish(m)
 

@@ -32,6 +32,7 @@ from geo_clsm.model import PRECISION_LABELS_FR, ResourceType
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 APP_JS = "/static/app/map.js"
+FORMAT_JS = "/static/app/map-format.js"  # before APP_JS: formatting and popups
 ORIENT_JS = "/static/app/orient.js"
 SW_REGISTER_JS = "/static/app/register-sw.js"
 
@@ -199,7 +200,7 @@ def resident_page(
     root.html.add_child(folium.Element(body))
     root.html.add_child(folium.Element(_json_block("gc-map-config", _map_config(m, t))))
     root.html.add_child(folium.Element(_json_block("gc-page-config", page_config(t))))
-    for src in (APP_JS, ORIENT_JS, SW_REGISTER_JS):
+    for src in (FORMAT_JS, APP_JS, ORIENT_JS, SW_REGISTER_JS):
         root.html.add_child(folium.Element(f'<script src="{src}" defer></script>'))
     page = _finish(m, lang=t.lang, direction=t.dir, title=t("Ressources en santé mentale — geo_clsm"))
     # The map comes after the panel in the document: banner, panel, then the map (logical tab order).

@@ -1,5 +1,5 @@
 """The editing API (/api/admin/*): create, change, withdraw, verify, history, restore, review,
-reports; users and territory settings for admins. Every route needs a session (401), the
+disagreements with official sources, reports; users and territory settings for admins. Every route needs a session (401), the
 admin-only ones an admin (403); changes need the X-CSRF-Token header.
 
 Changes are validated exactly as the importers validate a row (see
@@ -24,6 +24,7 @@ from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.importers.resources import resource_to_row
 from geo_clsm.model import Resource
 from geo_clsm.store import repo
+from geo_clsm.store.disagreements import list_disagreements, resolve
 from geo_clsm.store.reports import list_reports, set_status
 from geo_clsm.store.schema import territory_settings
 from geo_clsm.store.users import ROLES, add_user, list_users
@@ -188,6 +189,43 @@ def review(
 ) -> list[dict[str, Any]]:
     with get_db(request).connect() as conn:
         return repo.review_queue(conn, limit=limit)
+
+
+@router.get(
+    "/disagreements", summary="Désaccords entre une source officielle (FINESS) et des fiches tenues par le CLSM"
+)
+def disagreements(
+    session: EditorSession,
+    request: Request,
+    status: Annotated[
+        str | None,
+        Query(
+            pattern="^(open|accepted|kept|superseded)$",
+            description="open, accepted, kept ou superseded",
+            examples=["open"],
+        ),
+    ] = "open",
+) -> list[dict[str, Any]]:
+    return list_disagreements(get_db(request), status=status)
+
+
+@router.post(
+    "/disagreements/{item_id}/{decision}",
+    summary="Prendre les valeurs officielles (accept) ou garder la fiche (keep) ; noté dans l'historique",
+)
+def decide_disagreement(
+    item_id: Annotated[int, Path(ge=1, description="Numéro du désaccord", examples=[1])],
+    decision: Annotated[str, Path(pattern="^(accept|keep)$", description="accept ou keep", examples=["keep"])],
+    session: EditorSession,
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+) -> dict[str, Any]:
+    out = resolve(
+        get_db(request), item_id, decision=decision, author=session.user.email, communes=engine.catalog.mairies
+    )
+    if decision == "accept":
+        refresh(request)
+    return out
 
 
 @router.get("/reports", summary="Signalements du public")

@@ -19,6 +19,8 @@ from geo_clsm.errors import NotFoundError
 from geo_clsm.importers.resources import COLUMNS, resource_to_row
 from geo_clsm.model import PRECISION_LABELS_FR, TYPE_LABELS_FR
 from geo_clsm.store import repo
+from geo_clsm.store.disagreements import DECISIONS, list_disagreements, resolve
+from geo_clsm.store.disagreements import LABELS as FIELD_LABELS
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.reports import get_report, list_reports, set_status
 from geo_clsm.store.users import LoginThrottledError, authenticate, close_session, open_session
@@ -290,7 +292,35 @@ def review_page(request: Request) -> Response:
         return to_login()
     with get_db(request).connect() as conn:
         queue = repo.review_queue(conn)
-    return page(request, "admin/review.html", session=session, queue=queue)
+    items = list_disagreements(get_db(request))
+    done = request.query_params.get("done")
+    return page(
+        request,
+        "admin/review.html",
+        session=session,
+        queue=queue,
+        disagreements=items,
+        field_labels=FIELD_LABELS,
+        done=done,
+    )
+
+
+@router.post("/admin/review/disagreements/{item_id}/{decision}")
+def decide_disagreement(
+    item_id: int, decision: str, request: Request, engine: Annotated[Engine, Depends(get_engine)], csrf_token: Csrf
+) -> Response:
+    """Accept the official values (written as a change, in the history) or keep the curated record."""
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    if decision not in DECISIONS:
+        raise NotFoundError(f"décision inconnue « {decision} »")
+    out = resolve(
+        get_db(request), item_id, decision=decision, author=session.user.email, communes=engine.catalog.mairies
+    )
+    if decision == "accept":
+        refresh(request)
+    return back(f"/admin/review?done={out['status']}#desaccords")
 
 
 @router.get("/admin/reports")

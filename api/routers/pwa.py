@@ -13,6 +13,14 @@ from geo_clsm.resident import STATIC_DIR as STATIC
 from geo_clsm.resident import emergency_banner
 
 router = APIRouter(include_in_schema=False)
+# PNG icons drawn by scripts/draw_icons.py from icon.svg's design (some launchers take PNG only).
+ICONS: list[dict[str, str]] = [
+    {"src": "/static/app/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+    {"src": "/static/app/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+    {"src": "/static/app/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any"},
+    {"src": "/static/app/icon-maskable-192.png", "sizes": "192x192", "type": "image/png", "purpose": "maskable"},
+    {"src": "/static/app/icon-maskable-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+]
 
 
 @router.get("/manifest.webmanifest")
@@ -26,7 +34,7 @@ def manifest() -> JSONResponse:
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#a4161a",
-        "icons": [{"src": "/static/app/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+        "icons": ICONS,
     }
     return JSONResponse(body, media_type="application/manifest+json")
 

@@ -41,7 +41,7 @@ class Change:
     detail: str
 
 
-def _distance_m(a: Resource, b: Resource) -> float | None:
+def distance_m(a: Resource, b: Resource) -> float | None:
     pa, pb = a.position, b.position
     if pa is None or pb is None:
         return None
@@ -77,7 +77,7 @@ def resource_changes(old: Iterable[Resource], new: Iterable[Resource]) -> list[C
     for key in sorted(before.keys() & after.keys()):
         a, b = before[key], after[key]
         fields = _field_changes(a, b)
-        d = _distance_m(a, b)
+        d = distance_m(a, b)
         if d is not None and d > MOVE_THRESHOLD_M:
             rows.append(Change("moved", b.id, b.finess_et or "", b.name, "; ".join([f"déplacé de {d:.0f} m", *fields])))
         elif (a.position is None) != (b.position is None):

@@ -3,8 +3,10 @@
 Nothing in service changes unless every step succeeds: the download is complete, the file
 imports, it removes at most ``max_removed_share`` of the records of that source (unless
 forced); then the file becomes a new dated version and ``current.json`` points at it.
-A curated record (pilot registry) is never overwritten: where the official source disagrees
-with it, the disagreement is written to the version's ``review.csv`` for the editors.
+A curated record (pilot registry, or a record an editor changed) is never overwritten: where the
+official source disagrees with it, the disagreement is written to the version's ``review.csv`` and,
+given the database of record, filed in the editors' review queue
+(:mod:`geo_clsm.store.disagreements`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
@@ -27,6 +29,9 @@ from geo_clsm.importers.finess_common import CommuneChecker
 from geo_clsm.importers.qpv import import_qpv
 from geo_clsm.layers import Catalog, LayerInfo, load_catalog, read_vector
 from geo_clsm.model import Resource
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine as SqlEngine
 
 MAX_REMOVED_SHARE = 0.10
 # title of the data.gouv.fr resource to pick when a source URL is a dataset API URL
@@ -48,6 +53,8 @@ class UpdateResult:
     changes: list[Change]
     review: list[Change]
     report_summary: dict[str, Any]
+    official: list[Resource]  # the records the new file holds (resources only)
+    queued: int = 0  # disagreements newly filed in the editors' review queue
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ def _layer_of(catalog: Catalog, source: str) -> tuple[LayerInfo, str]:
 
 def _compare_resources(
     catalog: Catalog, path: Path, layer: LayerInfo, territory: str
-) -> tuple[list[Change], list[Change], dict[str, Any], int]:
+) -> tuple[list[Change], list[Change], dict[str, Any], int, list[Resource]]:
     communes = catalog.communes[catalog.communes["territory"] == territory]
     report = import_finess(path, checker=CommuneChecker(communes), communes=catalog.mairies, territory=territory)
     if report.imported == 0:
@@ -82,7 +89,7 @@ def _compare_resources(
         )
     old = catalog.reports[f"{territory}:{layer.id}"].records
     changes = resource_changes(old, report.records)
-    return changes, _curated_conflicts(catalog, report.records), report.summary(), len(old)
+    return changes, _curated_conflicts(catalog, report.records), report.summary(), len(old), report.records
 
 
 def _curated_conflicts(catalog: Catalog, official: list[Resource]) -> list[Change]:
@@ -141,8 +148,12 @@ def update_source(
     local_file: Path | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    db: SqlEngine | None = None,
 ) -> UpdateResult:
     """Download, import, compare and publish one official source.
+
+    With ``db`` (the database of record), disagreements with curated records are filed in the
+    editors' review queue once the version is published.
 
     Raises
     ------
@@ -162,8 +173,9 @@ def update_source(
             progress=progress,
         )
         review: list[Change] = []
+        official: list[Resource] = []
         if source == "finess":
-            changes, review, summary, n_old = _compare_resources(catalog, got.path, layer, territory)
+            changes, review, summary, n_old, official = _compare_resources(catalog, got.path, layer, territory)
         else:
             changes, summary, n_old = _compare_areas(catalog, got.path, source)
         removed = counts(changes)["removed"]
@@ -184,7 +196,13 @@ def update_source(
     write_changes(changes, folder / "changes.csv")
     write_changes(review, folder / "review.csv")
     store.publish(version.id)
-    return UpdateResult(source, version, changes, review, summary)
+    queued = 0
+    if db is not None and official:
+        from geo_clsm.store.disagreements import file_disagreements
+
+        pilots = [t.id for t in catalog.territories.values() if t.kind == "pilot"]
+        queued = file_disagreements(db, official, source=source, version=version.id, curated_territories=pilots)
+    return UpdateResult(source, version, changes, review, summary, official, queued)
 
 
 __all__ = ["DownloadError", "UpdateOptions", "UpdateRefusedError", "UpdateResult", "update_source"]

@@ -1,4 +1,5 @@
-"""The database of record: tables for resources, history, users, sessions, reports, settings.
+"""The database of record: tables for resources, history, users, sessions, reports, disagreements
+with official sources, settings.
 
 Every field of :class:`geo_clsm.model.Resource` has a column (lists and the audience as
 JSON); positions are WGS84 lon/lat with their precision and source. On PostgreSQL the
@@ -128,6 +129,24 @@ reports = Table(
     Column("contact", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False, default="open"),  # open | accepted | dismissed
+    Column("handled_by", Text),
+    Column("handled_at", DateTime(timezone=True)),
+)
+
+# Disagreements between an official source (FINESS) and a record curated by editors, waiting for
+# an editor: accept (take the official values) or keep (the curated values stay).
+disagreements = Table(
+    "disagreements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("resource_id", String(100), nullable=False, index=True),
+    Column("source", String(16), nullable=False),  # finess
+    Column("version", String(64), nullable=False),  # the data version that brought the official values
+    Column("official_id", String(20), nullable=False),  # FINESS number
+    Column("fields", JSON, nullable=False),  # {field: {"curated": value, "official": value}}
+    Column("official", JSON, nullable=False),  # the official values to write on "accept" (import columns)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, default="open"),  # open | accepted | kept | superseded
     Column("handled_by", Text),
     Column("handled_at", DateTime(timezone=True)),
 )

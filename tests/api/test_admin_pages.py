@@ -14,6 +14,7 @@ from api.main import create_app
 from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.store import connect, repo
+from geo_clsm.store.disagreements import file_disagreements
 from geo_clsm.store.users import add_user
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
@@ -128,3 +129,35 @@ def test_public_report_form(client: TestClient) -> None:
     r = c.post(f"/signaler/{RID}", data={"message": "sans jeton", "csrf_token": "x"})
     assert r.status_code == 403
     assert c.get("/signaler/inconnue").status_code == 404
+
+
+def test_disagreements_in_the_review_queue(client: TestClient, signed_in: str, engine: Engine) -> None:
+    """FINESS disagrees with two curated records: one is accepted, the other kept; both in the history."""
+    db = client.app.state.db  # type: ignore[attr-defined]
+    with db.connect() as conn:
+        records = repo.active_resources(conn)
+    numbers = [r.finess_et for r in records if r.finess_et]
+    mine = [r for r in records if r.territory == "metz" and r.finess_et and numbers.count(r.finess_et) == 1][:2]
+    official = [r.model_copy(update={"phone": f"03 87 00 00 0{i}"}) for i, r in enumerate(mine)]
+    assert file_disagreements(db, official, source="finess", version="synthetic-v1", curated_territories=["metz"]) == 2
+    page = client.get("/admin/review")
+    assert page.status_code == 200 and "Désaccords avec les sources officielles" in page.text
+    ids = [int(i) for i in re.findall(r'action="/admin/review/disagreements/(\d+)/accept"', page.text)]
+    assert len(ids) == 2 and "03 87 00 00 00" in page.text
+    forged = client.post(
+        f"/admin/review/disagreements/{ids[0]}/accept", data={"csrf_token": "x"}, follow_redirects=False
+    )
+    assert forged.headers["location"] == "/admin/login"
+    r = client.post(f"/admin/review/disagreements/{ids[0]}/accept", data={"csrf_token": signed_in})
+    assert r.status_code == 200 and "Valeurs officielles enregistrées" in r.text
+    r = client.post(f"/admin/review/disagreements/{ids[1]}/keep", data={"csrf_token": signed_in})
+    assert "Fiche conservée" in r.text and "Aucun désaccord en attente" in r.text
+    with db.connect() as conn:
+        assert repo.get(conn, mine[0].id)[0].phone == "03 87 00 00 00"
+        assert repo.get(conn, mine[1].id)[0].phone == mine[1].phone
+        assert repo.entries(conn, mine[0].id)[-1]["action"] == "official"
+        assert repo.entries(conn, mine[1].id)[-1]["action"] == "keep"
+    history = client.get(f"/admin/resources/{mine[1].id}/history").text
+    assert "valeurs de la fiche conservées" in history
+    again = client.post(f"/admin/review/disagreements/{ids[1]}/accept", data={"csrf_token": signed_in})
+    assert again.status_code == 422 and "déjà traité" in again.json()["detail"]

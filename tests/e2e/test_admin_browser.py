@@ -3,7 +3,6 @@ public popup; a resident reports an error from the popup and an editor accepts i
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from api.main import create_app
 from api.settings import Settings
@@ -19,16 +18,11 @@ from geo_clsm.engine import Engine
 from geo_clsm.store import connect
 from geo_clsm.store.users import add_user
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 RID = "metz-cmp-cattp-adultes-gambetta"
 LON, LAT = 6.17594, 49.11022
 EDITOR = ("editrice@clsm-metz.fr", "mot-de-passe-editrice")
 NEW_PHONE = "03 87 11 22 99"
-
-if os.environ.get("GEO_CLSM_SKIP_E2E") == "1":  # pragma: no cover
-    pytest.skip("GEO_CLSM_SKIP_E2E=1", allow_module_level=True)
 
 
 def _free_port() -> int:
@@ -56,15 +50,6 @@ def admin_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> It
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     t.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian chromium is missing: `make test` installs it"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def sign_in(page: Page, base: str) -> None:

@@ -7,27 +7,19 @@ serves a tile URL on another (unreachable) origin so that the policy's ``img-src
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from api.main import create_app
 from api.settings import Settings
 from geo_clsm.engine import Engine
 
 from ..conftest import _free_port
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-if os.environ.get("GEO_CLSM_SKIP_E2E") == "1":  # pragma: no cover - opt-out for machines without Chromium
-    pytest.skip("GEO_CLSM_SKIP_E2E=1", allow_module_level=True)
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -63,15 +55,6 @@ def tiled_server(engine: Engine) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     t.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian chromium is missing: `make test` installs it (apt-get install chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _open(browser: Browser, url: str, console: list[str]) -> Page:

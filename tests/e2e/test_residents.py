@@ -6,32 +6,14 @@ axe-core comes from npm (``make axe`` installs it into the git-ignored ``.cache/
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+from .conftest import axe_violations
+
 CHILD_TYPES = {"CMP_ENFANT", "CMPP", "MDA", "PAEJ"}
-
-if os.environ.get("GEO_CLSM_SKIP_E2E") == "1":  # pragma: no cover - opt-out for machines without Chromium
-    pytest.skip("GEO_CLSM_SKIP_E2E=1", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian chromium is missing: `make test` installs it (apt-get install chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _page(browser: Browser, url: str, **ctx: Any) -> Page:
@@ -48,19 +30,6 @@ def _page(browser: Browser, url: str, **ctx: Any) -> Page:
 def _map_ready(page: Page) -> None:
     page.wait_for_function("Number(document.body.getAttribute('data-markers-shown') || 0) > 0", timeout=30_000)
     page.wait_for_selector(".marker-cluster, .gc-marker", timeout=30_000)
-
-
-def _axe_violations(page: Page) -> list[dict[str, Any]]:
-    assert AXE.exists(), "axe-core is missing: run `make axe` (npm install axe-core into .cache/axe)"
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        WCAG_TAGS,
-    )
-    return [
-        {"id": v["id"], "targets": [n["target"] for n in v["nodes"][:5]], "summary": v["nodes"][0]["failureSummary"]}
-        for v in result["violations"]
-    ]
 
 
 def _answer(page: Page, *labels: str) -> None:
@@ -205,7 +174,7 @@ def test_axe_finds_no_wcag_violation(browser: Browser, server: str, url: str) ->
     page = _page(browser, server + url)
     if url.startswith("/?") or url == "/":
         _map_ready(page)
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
 
 def test_axe_after_helper_and_search(browser: Browser, server: str) -> None:
@@ -214,7 +183,7 @@ def test_axe_after_helper_and_search(browser: Browser, server: str) -> None:
     _answer(page, "Mon enfant", "12 à 17 ans", "Besoin de parler")
     _search(page, "Borny")
     page.locator("#gc-filters summary").click()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
 
 def test_share_link_reopens_the_search_without_the_position(browser: Browser, server: str) -> None:

@@ -24,6 +24,8 @@ from geo_clsm.data.download import DownloadError
 from geo_clsm.data.update import UpdateOptions, UpdateRefusedError, update_source
 from geo_clsm.data.versions import VersionStore
 from geo_clsm.layers import load_catalog
+from geo_clsm.store import open_store
+from geo_clsm.store.disagreements import list_disagreements
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
 X0, Y0 = 931_833.7, 6_894_707.8  # Lambert-93, in Metz
@@ -260,18 +262,27 @@ def test_versions_and_rollback_cli(
     assert "inconnue" in capsys.readouterr().err
 
 
-def test_a_curated_record_is_never_overwritten_and_goes_to_review(tmp_path: Path, data_dir: Path, http) -> None:  # type: ignore[no-untyped-def]
-    """The official file disagrees with the pilot's curated CMP (same FINESS number): review, no overwrite."""
+CURATED = "570012898"  # CMP-CATTP adultes Gambetta, in the curated registry of Metz
+
+
+def _with_metz_and_a_disagreeing_file(data_dir: Path, http) -> str:  # type: ignore[no-untyped-def]
+    """Adds the Metz pilot to the manifest; serves a file giving Gambetta's FINESS number another phone."""
     manifest = (data_dir / "manifest.toml").read_text(encoding="utf-8")
     metz = (LAYERS / "manifest.toml").read_text(encoding="utf-8").split('\n[[territory]]\nid = "metz"')[1]
     metz = metz.split("\n[[territory]]")[0]
     (data_dir / "manifest.toml").write_text(manifest + '\n[[territory]]\nid = "metz"' + metz, encoding="utf-8")
-    curated = "570012898"  # CMP-CATTP adultes Gambetta, in the curated registry of Metz
-    body = finess_file(V1).decode("latin-1").replace("570990001", curated).replace("0387000001", "0387999998")
+    body = finess_file(V1).decode("latin-1").replace("570990001", CURATED).replace("0387000001", "0387999998")
     base, routes = http
     routes["/f.csv"] = (200, body.encode("latin-1"), {}, 0.0)
+    return f"{base}/f.csv"
+
+
+def test_a_curated_record_is_never_overwritten_and_goes_to_review(tmp_path: Path, data_dir: Path, http) -> None:  # type: ignore[no-untyped-def]
+    """The official file disagrees with the pilot's curated CMP (same FINESS number): review, no overwrite."""
+    url = _with_metz_and_a_disagreeing_file(data_dir, http)
+    curated = CURATED
     store = VersionStore(tmp_path / "var")
-    result = _update(data_dir, store, f"{base}/f.csv")
+    result = _update(data_dir, store, url)
     review = [c for c in result.review if c.finess_et == curated]  # type: ignore[attr-defined]
     assert (
         len(review) == 1 and "03 87 99 99 98" in review[0].detail and review[0].id == "metz-cmp-cattp-adultes-gambetta"
@@ -281,6 +292,44 @@ def test_a_curated_record_is_never_overwritten_and_goes_to_review(tmp_path: Path
     cat = load_catalog(data_dir, versions_dir=store.root)
     served = [r for r in cat.resources if r.finess_et == curated]
     assert [r.id for r in served] == ["metz-cmp-cattp-adultes-gambetta"] and served[0].phone == "03 87 65 34 57"
+
+
+def test_disagreements_go_to_the_editors_queue(tmp_path: Path, data_dir: Path, http) -> None:  # type: ignore[no-untyped-def]
+    """With the database of record, the disagreement is an item of the editors' queue, filed once."""
+    url = _with_metz_and_a_disagreeing_file(data_dir, http)
+    catalog = load_catalog(data_dir)
+    db = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}", shipped=lambda: catalog.resources)
+    store = VersionStore(tmp_path / "var")
+    opts = UpdateOptions(url=url)
+    result = update_source("finess", options=opts, store=store, data_dir=data_dir, db=db)
+    assert result.queued == 1
+    (item,) = list_disagreements(db)
+    assert item["resource_id"] == "metz-cmp-cattp-adultes-gambetta" and item["official_id"] == CURATED
+    assert item["fields"]["phone"] == {"curated": "03 87 65 34 57", "official": "03 87 99 99 98"}
+    assert item["version"] == result.version.id
+    again = update_source("finess", options=UpdateOptions(url=url, force=True), store=store, data_dir=data_dir, db=db)
+    assert again.queued == 0 and len(list_disagreements(db)) == 1
+
+
+def test_cli_files_disagreements_in_the_database(
+    tmp_path: Path, data_dir: Path, http, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """`geo-clsm data update` files the disagreements in the service's database; without one, it says so."""
+    url = _with_metz_and_a_disagreeing_file(data_dir, http)
+    monkeypatch.setenv("GEO_CLSM_VERSIONS_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("GEO_CLSM_SOURCE_FINESS_URL", url)
+    monkeypatch.setenv("GEO_CLSM_LOCAL_TERRITORIES_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("GEO_CLSM_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    assert cli(["data", "update", "--source", "finess", "--data", str(data_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "non versés dans la file des éditeurs" in captured.err and "review.csv" in captured.err
+    db_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    catalog = load_catalog(data_dir)
+    db = open_store(db_url, shipped=lambda: catalog.resources)
+    monkeypatch.setenv("GEO_CLSM_DATABASE_URL", db_url)
+    assert cli(["data", "update", "--source", "finess", "--force", "--data", str(data_dir)]) == 0
+    assert "1 nouvelle(s) dans la file des éditeurs" in capsys.readouterr().out
+    assert [d["official_id"] for d in list_disagreements(db)] == [CURATED]
 
 
 def test_qpv_update_from_the_national_anct_geojson(tmp_path: Path, data_dir: Path, http) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,76 @@
+/* geo_clsm map script, formatting part (loaded before map.js): translation of the page's messages,
+ * HTML escaping, marker icons, distances, addresses, phone links and the popup of a resource.
+ * window.GEO_CLSM_FORMAT(cfg, page) returns these functions for the map configuration and page. */
+(function () {
+  "use strict";
+  window.GEO_CLSM_FORMAT = function (cfg, page) {
+    // French msgids, translated from the page's catalogue; {name} placeholders filled from vals.
+    function t(s, vals) {
+      var out = page.messages[s] || s;
+      if (vals) { Object.keys(vals).forEach(function (k) { out = out.split("{" + k + "}").join(vals[k]); }); }
+      return out;
+    }
+
+    function esc(s) {
+      return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+        return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+      });
+    }
+    function typeLabel(p) { return (page.typeLabels && page.typeLabels[p.type]) || p.type_label; }
+
+    function icon(type, approx) {
+      var t = cfg.types[type];
+      return L.divIcon({
+        className: "gc-marker" + (approx ? " gc-approx" : ""),
+        html: '<span style="background:' + t.color + '">' + esc(t.short) + "</span>",
+        iconSize: [26, 26], iconAnchor: [13, 13], popupAnchor: [0, -12]
+      });
+    }
+
+    function fmtDistance(m) {
+      if (m < 1000) { return Math.round(m / 10) * 10 + " m"; }
+      return (m / 1000).toFixed(1).replace(".", ",") + " km";
+    }
+
+    function walkText(minutes) {
+      if (minutes > 90) { return t("trop loin pour y aller à pied"); }
+      return t("environ {n} min à pied", { n: Math.max(1, Math.round(minutes)) });
+    }
+
+    function address(p) {
+      var street = p.display_street || p.street;
+      return [street, [p.postcode, p.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+    }
+
+    function telLink(p, label) {
+      return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {name}", { name: label })) + '">' + esc(t("Appeler {phone}", { phone: p.phone })) + "</a>";
+    }
+
+    function popupHtml(f) {
+      var p = f.properties;
+      var lines = ["<strong>" + esc(p.display_name || p.name) + "</strong>", esc(typeLabel(p))];
+      if (page.explanations && page.explanations[p.type]) { lines.push('<span class="gc-explain">' + esc(page.explanations[p.type]) + "</span>"); }
+      if (address(p)) { lines.push(esc(address(p))); }
+      if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
+      if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + esc(p.phone) + "</a>"); }
+      if (p.opening_hours_fr) { lines.push(esc(t("Horaires :")) + " " + esc(p.opening_hours_fr)); }
+      if (p.open_now === true) { lines.push('<strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"); }
+      if (p.open_now === false) { lines.push('<span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>"); }
+      var a = p.audience || {};
+      if (a.groups && a.groups.length) { lines.push(esc(t("Public :")) + " " + esc(a.groups.join(", "))); }
+      else if (a.age_min !== null || a.age_max !== null) {
+        lines.push(a.age_max === null ? t("Âges : {min} ans et plus", { min: a.age_min === null ? 0 : a.age_min })
+          : t("Âges : {min}–{max} ans", { min: a.age_min === null ? 0 : a.age_min, max: a.age_max }));
+      }
+      if (p.website) { lines.push('<a href="' + esc(p.website) + '" target="_blank" rel="noopener noreferrer">' + esc(t("Site web")) + "</a>"); }
+      lines.push('<small class="gc-provenance">' + esc(p.provenance_fr) + "</small>");
+      lines.push('<a class="gc-report" href="/signaler/' + encodeURIComponent(p.id) + '">Signaler une erreur</a>');
+      return '<div class="gc-popup">' + lines.join("<br>") + "</div>";
+    }
+
+    return {
+      t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, walkText: walkText,
+      address: address, telLink: telLink, popupHtml: popupHtml
+    };
+  };
+})();

@@ -1,0 +1,72 @@
+"""Browser tests' shared pieces: one headless Chromium (Debian ``/usr/bin/chromium``, driven by
+Playwright) for the whole session, the contexts each test opened closed after it, and axe-core.
+
+``GEO_CLSM_SKIP_E2E=1`` skips every browser test (machines without Chromium).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).resolve().parents[2] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+if os.environ.get("GEO_CLSM_SKIP_E2E") == "1":  # pragma: no cover - opt-out for machines without Chromium
+    collect_ignore_glob = ["test_*.py"]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """One Chromium for every browser test of the session."""
+    assert Path(CHROMIUM).exists(), "Debian chromium is missing: `make test` installs it (apt-get install chromium)"
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    yield b
+    b.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_contexts(browser: Browser) -> Iterator[None]:
+    """Each test starts from a browser with no context open, and its own are closed after it."""
+    yield
+    for context in list(browser.contexts):
+        context.close()
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations at the WCAG 2.1 A/AA tags (the page's context must bypass the CSP)."""
+    assert AXE.exists(), "axe-core is missing: run `make axe` (npm install axe-core into .cache/axe)"
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    return [
+        {"id": v["id"], "targets": [n["target"] for n in v["nodes"][:5]], "summary": v["nodes"][0]["failureSummary"]}
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture(scope="session")
+def axe() -> Callable[[Page], list[dict[str, Any]]]:
+    """:func:`axe_violations`, for the test modules."""
+    return axe_violations
