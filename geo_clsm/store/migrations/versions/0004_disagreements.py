@@ -1,7 +1,7 @@
 """Disagreements between an official source and curated records, in the editors' review queue.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
