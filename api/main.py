@@ -34,6 +34,7 @@ from api.routers import (
     export,
     health,
     map,
+    national,
     nearest,
     ogc,
     pwa,
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(batch.router)
     app.include_router(nearest.router)
     app.include_router(access.router)
+    app.include_router(national.router)
     app.include_router(map.router)
     app.include_router(search_page.router)
     app.include_router(pwa.router)
