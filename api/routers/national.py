@@ -125,13 +125,14 @@ def _geojson(
     if scope == "departements":
         deps = run.table("departements")
         deps = deps[deps["resource_type"] == types[0].value]
-        key, codes, geoms = "dep", deps["dep"].astype(str), deps.geometry
+        key, codes, geoms = "dep", deps["dep"].astype(str), deps.geometry.to_numpy()  # simplified when written
     else:
         com = run.table("communes")
         com = com[com["dep"].astype(str) == dep]
-        key, codes, geoms = "insee_com", com["insee_com"].astype(str), com.geometry.simplify(COMMUNE_SIMPLIFY_DEG)
-    # 4 decimals (about 10 m): the outline is illustrative.
-    shapes = dict(zip(codes, shapely.set_precision(geoms.to_numpy(), 0.0001), strict=True))
+        simple = com.geometry.simplify(COMMUNE_SIMPLIFY_DEG).to_numpy()
+        # 4 decimals (about 10 m): the outline is illustrative.
+        key, codes, geoms = "insee_com", com["insee_com"].astype(str), shapely.set_precision(simple, 0.0001)
+    shapes = dict(zip(codes, geoms, strict=True))
     features = [
         {"type": "Feature", "geometry": shapely.geometry.mapping(shapes[row[key]]), "properties": row}
         for row in records(table)

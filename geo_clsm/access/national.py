@@ -56,7 +56,7 @@ COMMUNE_FIELDS = ["insee_com", "nom", "dep", "population_municipale"]
 class NationalResult:
     """France-wide indicators.
 
-    ``communes``: one row per commune (WGS84 polygons, ``crs`` of its zone, ``n_cells``);
+    ``communes``: one row per commune (WGS84 polygons, ``zone_crs`` its zone's CRS, ``n_cells``);
     ``indicators``: one row per commune x type (raw metres, shares 0-1, 2SFCA);
     ``qpv``: one row per loaded QPV x type (WGS84 polygons); ``summary``: parameters,
     notes, counts and the population-weighted national figures per type.
@@ -120,7 +120,7 @@ def compute_national(
     reps = communes.geometry.representative_point()
     zone_crs = projected_crs_many(reps.x.to_numpy(), reps.y.to_numpy())
     communes = communes[[*COMMUNE_FIELDS, "geometry"]].copy()
-    communes["crs"] = zone_crs
+    communes["zone_crs"] = zone_crs
     communes["n_cells"] = 0
     qpv = catalog.qpv.reset_index(drop=True)
     q_reps = qpv.geometry.representative_point()
@@ -130,7 +130,7 @@ def compute_national(
     frames: list[pd.DataFrame] = []
     q_rows: list[dict[str, Any]] = []
     notes = _notes(params, known_audience_only)
-    outside = communes.index[communes["crs"] == ""]
+    outside = communes.index[communes["zone_crs"] == ""]
     if len(outside):
         codes = ", ".join(communes.loc[outside, "insee_com"].astype(str)[:10])
         notes.append(f"{len(outside)} commune(s) hors des zones connues, sans indicateur : {codes}")
@@ -255,7 +255,7 @@ def _type_frame(
             "sfca_per_10k": sfca * 10_000,
             "catchment_m": catchment,
             "n_resources_zone": len(supply.resources),
-            "crs": zone.crs,
+            "zone_crs": zone.crs,
         }
     )
     return frame, ratios
@@ -272,7 +272,7 @@ def _with_outside(indicators: pd.DataFrame, outside: pd.DataFrame, types: tuple[
                 "dep": str(r.dep),
                 "resource_type": t.value,
                 "population": float(r.population_municipale or 0),  # type: ignore[arg-type]
-                "crs": "",
+                "zone_crs": "",
             }
             for r in outside.itertuples()
             for t in types
@@ -297,12 +297,14 @@ def national_figures(indicators: pd.DataFrame, *, params: AccessParams, by: str 
     sums = weighted.groupby(keys, sort=True).sum(numeric_only=True)
     out = sums[cols].div(sums["population"].where(sums["population"] > 0), axis=0)
     out["sfca_per_10k"] = out["sfca"] * 10_000
-    out["population"] = sums["population"]
+    out["population_measured"] = sums["population"]
     out["n_communes"] = t.groupby(keys, sort=True).size()
-    if by is None:  # every type, those without any resource too
-        out = out.reindex(sorted(set(indicators["resource_type"])))
-        out.index.name = "resource_type"
-        out["n_communes"] = out["n_communes"].fillna(0).astype(int)
+    # Every group, those without any resource of the type too (no figure, population kept).
+    every = indicators.groupby(keys, sort=True)["population"].sum()
+    out = out.reindex(every.index)
+    out["population"] = every
+    out["n_communes"] = out["n_communes"].fillna(0).astype(int)
+    out["population_measured"] = out["population_measured"].fillna(0.0)
     return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()} for r in _records(out)]
 
 

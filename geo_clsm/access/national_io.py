@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -35,22 +36,69 @@ from geo_clsm.errors import NotFoundError
 DEFAULT_NATIONAL_DIR = Path("var") / "gaps_france"
 SUMMARY = "summary.json"
 FORMAT_VERSION = 1
+DEPARTMENT_CELL_M = 1_000.0
 DEPARTMENT_SIMPLIFY_M = 1_000.0
+ENCLAVE_MIN_M2 = 5e6
+"""Holes kept in a department's outline (an enclave such as Valréas is about 240 km²)."""
 
 
 def department_table(result: NationalResult, *, params: AccessParams) -> gpd.GeoDataFrame:
     """One row per department x type: population-weighted figures and a simplified outline (WGS84)."""
     figures = pd.DataFrame(national_figures(result.indicators, params=params, by="dep"))
-    com = result.communes[result.communes["crs"] != ""]
-    outlines = {}
-    for (dep, crs), part in com.groupby(["dep", "crs"]):
-        geom = shapely.union_all(part.to_crs(crs).geometry.buffer(1.0).to_numpy())
-        geom = shapely.simplify(geom, DEPARTMENT_SIMPLIFY_M)
-        outlines[str(dep)] = gpd.GeoSeries([geom], crs=crs).to_crs(WGS84).iloc[0]
+    outlines = department_outlines(result.communes)
     if figures.empty:
         return gpd.GeoDataFrame(figures, geometry=[], crs=WGS84)
     figures = figures[figures["dep"].isin(outlines)]
     return gpd.GeoDataFrame(figures, geometry=[outlines[d] for d in figures["dep"]], crs=WGS84)
+
+
+def department_outlines(communes: gpd.GeoDataFrame) -> dict[str, shapely.Geometry]:
+    """Each department's outline (WGS84) for the map: its communes rasterised at
+    ``DEPARTMENT_CELL_M`` in their zone's CRS, polygonised (GDAL), simplified."""
+    from affine import Affine
+    from rasterio import features
+
+    from geo_clsm.access.raster import rasterize_labels
+
+    out: dict[str, shapely.Geometry] = {}
+    s = DEPARTMENT_CELL_M
+    for crs, part in communes[communes["zone_crs"] != ""].groupby("zone_crs"):
+        p = part.to_crs(crs)
+        codes = sorted(set(p["dep"].astype(str)))
+        index = {c: i for i, c in enumerate(codes)}
+        x0, y0, x1, y1 = p.total_bounds
+        shape = (int(np.ceil((y1 - y0) / s)) + 1, int(np.ceil((x1 - x0) / s)) + 1)
+        geoms = shapely.simplify(p.geometry.to_numpy(), s / 2, preserve_topology=False)
+        values = p["dep"].astype(str).map(index).to_numpy()
+        label = rasterize_labels(geoms, values, x0=x0 + s / 2, y0=y0 + s / 2, spacing_m=s, shape=shape)
+        parts: dict[int, list[shapely.Geometry]] = {}
+        for gj, v in features.shapes(label, mask=label >= 0, transform=Affine(s, 0.0, x0, 0.0, s, y0)):
+            parts.setdefault(int(v), []).append(shapely.geometry.shape(gj))
+        keys = sorted(parts)
+        outlines = gpd.GeoSeries([_outline(shapely.union_all(parts[v])) for v in keys], crs=crs).to_crs(WGS84)
+        for v, geom in zip(keys, outlines, strict=True):
+            out[codes[v]] = shapely.set_precision(geom, 0.001)  # about 100 m: an outline for the map
+    return out
+
+
+def _outline(geom: shapely.Geometry) -> shapely.Geometry:
+    """A department's outline for the map (projected metres): simplified, without the slivers
+    and pinholes left between communes' separately simplified outlines (enclaves are kept)."""
+    simple = shapely.simplify(geom, DEPARTMENT_SIMPLIFY_M)
+    min_area = 4 * DEPARTMENT_SIMPLIFY_M**2
+    polys = []
+    for p in shapely.get_parts(simple):
+        if shapely.area(p) < min_area:
+            continue
+        holes = [
+            r
+            for r in shapely.get_interior_ring(p, range(shapely.get_num_interior_rings(p)))
+            if shapely.area(shapely.Polygon(r)) >= ENCLAVE_MIN_M2
+        ]
+        polys.append(shapely.Polygon(shapely.get_exterior_ring(p), holes))
+    if not polys:
+        return simple
+    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
 
 
 def write_national(result: NationalResult, out_dir: Path, *, params: AccessParams, seconds: float) -> list[Path]:

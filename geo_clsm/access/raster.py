@@ -104,7 +104,7 @@ def build_grid(
     y0 = float(np.floor((bounds[1] - pad_m) / s) * s + s / 2)
     shape = (int(np.ceil((bounds[3] + pad_m - y0) / s)) + 1, int(np.ceil((bounds[2] + pad_m - x0) / s)) + 1)
     geoms = communes.geometry.to_numpy()
-    label = _rasterize(geoms, np.arange(len(geoms)), x0=x0, y0=y0, spacing_m=s, shape=shape).ravel()
+    label = rasterize_labels(geoms, np.arange(len(geoms)), x0=x0, y0=y0, spacing_m=s, shape=shape).ravel()
     flat = np.flatnonzero(label >= 0)
     owner = label[flat]
     counts = np.bincount(owner, minlength=len(geoms))
@@ -133,7 +133,7 @@ def build_grid(
     )
 
 
-def _rasterize(
+def rasterize_labels(
     geoms: np.ndarray, values: np.ndarray, *, x0: float, y0: float, spacing_m: float, shape: tuple[int, int]
 ) -> np.ndarray:
     """A label raster (int32, -1 where no geometry holds the cell centre) of polygons (GDAL)."""
@@ -204,7 +204,7 @@ def nearest_supply(grid: CommuneGrid, supply_xy: np.ndarray, *, cell_xy: np.ndar
     pt_idx, poly_idx = shapely.STRtree(polys).query(shapely.points(uniq), predicate="within")
     owner = np.full(len(polys), -1, dtype=np.int64)
     owner[poly_idx] = first[pt_idx]
-    label = _rasterize(polys, owner, x0=grid.x0, y0=grid.y0, spacing_m=s, shape=grid.shape).ravel()
+    label = rasterize_labels(polys, owner, x0=grid.x0, y0=grid.y0, spacing_m=s, shape=grid.shape).ravel()
     near = label[grid.cell_flat].astype(np.int64)
     missing = np.flatnonzero(near < 0)
     if len(missing):

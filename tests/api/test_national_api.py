@@ -42,7 +42,7 @@ def test_communes_rows_filtered_by_type_and_department(national_client: TestClie
     assert body["numberMatched"] == 24 and {row["resource_type"] for row in body["rows"]} == {"CMP"}
     assert body["france"][0]["resource_type"] == "CMP" and body["sfca"]["catchments_m"]["CMP"] == 5000
     row = next(x for x in body["rows"] if x["insee_com"] == "97998")
-    assert row["nom"] == "synthetic_reunion_a" and row["crs"] == "EPSG:2975"
+    assert row["nom"] == "synthetic_reunion_a" and row["zone_crs"] == "EPSG:2975"
     assert row["mean_m"] % 10 == 0  # presented: metres to 10 m
     dep = national_client.get("/api/gaps", params={"scope": "communes", "type": "GEM", "dep": "974"}).json()
     assert {x["insee_com"] for x in dep["rows"]} == {"97998", "97999"}

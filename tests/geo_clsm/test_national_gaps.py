@@ -157,10 +157,10 @@ def test_every_commune_and_type_gets_a_row(national: NationalResult, synthetic_c
 
 
 def test_overseas_commune_gets_its_own_crs(national: NationalResult) -> None:
-    crs = national.communes.set_index("insee_com")["crs"]
+    crs = national.communes.set_index("insee_com")["zone_crs"]
     assert crs["97998"] == REUNION and crs["99000"] == LAMBERT93
     rows = national.indicators[national.indicators["insee_com"] == "97998"]
-    assert set(rows["crs"]) == {REUNION}
+    assert set(rows["zone_crs"]) == {REUNION}
     # La Réunion has no hospital: no distance, no 2SFCA, never one measured to the mainland.
     hosp = rows[rows["resource_type"] == "HOPITAL_PSY"].iloc[0]
     assert pd.isna(hosp["mean_m"]) and hosp["sfca"] == 0
@@ -172,7 +172,7 @@ def _brute_force(catalog: Catalog, national: NationalResult, rtype: ResourceType
     inside it (sampled independently with sample_grid) to the nearest resource (KD-tree)."""
     out = []
     for crs, part in catalog.communes.groupby(
-        national.communes.set_index("insee_com")["crs"].reindex(catalog.communes["insee_com"]).to_numpy()
+        national.communes.set_index("insee_com")["zone_crs"].reindex(catalog.communes["insee_com"]).to_numpy()
     ):
         pos = [
             (p.lon, p.lat)
