@@ -21,6 +21,7 @@ from api.http_cache import DataCacheMiddleware
 from api.live import attach_store, detach_store
 from api.openapi_errors import document_errors
 from api.reload import build_engine, install_engine, watching
+from api.routers.national import national_scope, national_stamp
 from api.request_log import RequestLogMiddleware
 from api.routers import (
     access,
@@ -67,7 +68,11 @@ def _data_version(app: FastAPI) -> Callable[[Scope], str | None]:
 
     def version(scope: Scope) -> str | None:
         engine = getattr(app.state, "engine", None)
-        return None if engine is None else catalog_version(engine.catalog)
+        if engine is None:
+            return None
+        if national_scope(scope):  # France-wide figures change with each `gaps --all` run
+            return f"{catalog_version(engine.catalog)}|{national_stamp(app.state.settings)}"
+        return catalog_version(engine.catalog)
 
     return version
 

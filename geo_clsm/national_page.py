@@ -103,10 +103,10 @@ def national_page(
  data-type="{escape(rtype.value)}" data-indicator="{escape(indicator)}"
  data-label="{escape(INDICATORS[indicator])}" data-palette="{palette}"
  data-tiles="{escape(tiles_url)}" data-attribution="{escape(tiles_attribution)}"></div>
-<div id="gc-legend" class="gc-legend" aria-label="Légende"></div>
+<div id="gc-legend" class="gc-france-legend" aria-label="Légende"></div>
 {_france_table(summary, rtype)}
 <h2 id="gc-table-title">Par département</h2>
-<p>Le tableau se remplit avec la carte ; ses en-têtes trient les lignes.</p>
+<p>Le tableau reprend les chiffres de la carte ; le nom d'un département ouvre ses communes.</p>
 <table id="gc-area-table" class="gc-area-table" aria-describedby="gc-table-title">
 <thead><tr><th scope="col">Zone</th><th scope="col">{escape(INDICATORS[indicator])}</th>
 <th scope="col">Population</th></tr></thead><tbody></tbody></table>

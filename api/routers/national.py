@@ -33,6 +33,18 @@ COMMUNE_SIMPLIFY_DEG = 0.002
 """Commune outlines sent to the map: simplified to about 200 m (WGS84 degrees at the edge only)."""
 
 
+def national_stamp(settings: Settings) -> str:
+    """When the last national run was written ("" without one): part of the HTTP cache key."""
+    summary = Path(settings.national_gaps_dir) / "summary.json"
+    return str(summary.stat().st_mtime_ns) if summary.is_file() else ""
+
+
+def national_scope(scope: Any) -> bool:
+    """Whether an ASGI request asks for France-wide figures (``/api/gaps?scope=communes|departements``)."""
+    query: bytes = scope.get("query_string", b"")
+    return scope.get("path") == "/api/gaps" and (b"scope=communes" in query or b"scope=departements" in query)
+
+
 def national_run(request: Request, settings: Settings) -> NationalRun:
     """The last run of the folder (re-read when its summary changes), or a French 404 / 409."""
     folder = Path(settings.national_gaps_dir)

@@ -16,6 +16,7 @@ from geo_clsm.access import AccessParams
 from geo_clsm.access.national import compute_national
 from geo_clsm.access.national_io import write_national
 from geo_clsm.engine import Engine
+from geo_clsm.model import ResourceType
 from tests.conftest import LAYERS
 from tests.geo_clsm.test_national_gaps import TYPES, synthetic_national_catalog
 
@@ -106,3 +107,9 @@ def test_without_a_run_the_answer_is_a_french_404_then_409_for_another_format(
         (folder / "summary.json").write_text(json.dumps({**summary, "format_version": 0}))
         r = c.get("/api/gaps", params={"scope": "communes"})
         assert r.status_code == 409 and "relancer « geo-clsm gaps --all »" in r.json()["detail"]
+        # A new run is served at once: neither the app nor its HTTP cache keeps the old figures.
+        for types, expected in (([ResourceType.GEM], 24), ([ResourceType.GEM, ResourceType.CMP], 48)):
+            result = compute_national(synthetic_national_catalog(tmp_path), types=types)
+            write_national(result, folder, params=AccessParams(), seconds=1.0)
+            r = c.get("/api/gaps", params={"scope": "communes"}, headers={"Accept-Encoding": "gzip"})
+            assert r.status_code == 200 and r.json()["numberMatched"] == expected

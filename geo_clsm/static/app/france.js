@@ -15,7 +15,7 @@
   var legend = document.getElementById("gc-legend");
   var share = /_share$/.test(indicator);
 
-  var map = L.map(el, { preferCanvas: true }).setView([46.6, 2.4], 5);
+  var map = L.map(el, { preferCanvas: true }).setView([46.6, 2.4], 6);
   if (tiles && tiles !== "none") {
     L.tileLayer(tiles, { attribution: el.getAttribute("data-attribution"), maxZoom: 18 }).addTo(map);
   }
@@ -90,7 +90,7 @@
     });
   }
 
-  function show(url, nameOf, onPick, message) {
+  function show(url, nameOf, onPick, message, fit) {
     status.textContent = "Chargement…";
     return fetch(url).then(function (r) {
       if (!r.ok) { return r.json().then(function (e) { throw new Error(e.detail || r.statusText); }); }
@@ -107,7 +107,7 @@
           if (onPick) { l.on("click", function () { onPick(f.properties); }); }
         }
       }).addTo(map);
-      if (gj.features.length) { map.fitBounds(layer.getBounds()); }
+      if (fit && gj.features.length) { map.fitBounds(layer.getBounds()); } else if (!fit) { map.setView([46.6, 2.4], 6); }
       drawLegend(b);
       fillTable(gj.features, nameOf, onPick);
       status.textContent = message;
@@ -119,14 +119,14 @@
   function departments() {
     back.hidden = true;
     show(base() + "&scope=departements", function (p) { return "Département " + p.dep; }, communes,
-      "Départements de France. Choisir un département pour voir ses communes.");
+      "Départements de France (l'outre-mer est dans le tableau). Choisir un département pour voir ses communes.", false);
   }
 
   function communes(p) {
     back.hidden = false;
     show(base() + "&scope=communes&dep=" + encodeURIComponent(p.dep),
       function (c) { return (c.nom || c.insee_com) + " (" + c.insee_com + ")"; }, null,
-      "Communes du département " + p.dep + ".");
+      "Communes du département " + p.dep + ".", true);
   }
 
   back.addEventListener("click", departments);
