@@ -21,7 +21,6 @@ from api.http_cache import DataCacheMiddleware
 from api.live import attach_store, detach_store
 from api.openapi_errors import document_errors
 from api.reload import build_engine, install_engine, watching
-from api.routers.national import national_scope, national_stamp
 from api.request_log import RequestLogMiddleware
 from api.routers import (
     access,
@@ -45,6 +44,7 @@ from api.routers import (
     resources,
     search_page,
 )
+from api.routers.national import national_scope, national_stamp
 from api.security import SecurityMiddleware
 from api.settings import Settings
 from geo_clsm import __version__
