@@ -324,3 +324,12 @@ def test_write_and_read_back(national: NationalResult, tmp_path: Path) -> None:
     assert layers == {"communes", "indicateurs_communes", "qpv", "departements"}
     deps = run.table("departements")
     assert set(deps["dep"]) == {"98", "99", "974"}
+
+
+def test_gaps_command_needs_a_territory_or_all(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from geo_clsm.cli import main
+
+    assert main(["gaps"]) == 2
+    assert "--territory et --out, ou --all" in capsys.readouterr().err
+    assert main(["gaps", "--all", "--out", str(tmp_path / "gaps.gpkg")]) == 2
+    assert "--out est un dossier" in capsys.readouterr().err
