@@ -14,7 +14,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from geo_clsm.access.present import format_fr
+import pandas as pd
+
+from geo_clsm.access.present import format_fr, round_series, rule
 from geo_clsm.maps import EMERGENCY_BANNER
 from geo_clsm.model import LINE_TYPES, ResourceType
 
@@ -49,10 +51,6 @@ def _france_table(summary: dict[str, Any], rtype: ResourceType) -> str:
 
 
 def _round(col: str, v: Any) -> Any:
-    import pandas as pd
-
-    from geo_clsm.access.present import round_series, rule
-
     kind = rule(col)
     if v is None or kind is None:
         return v
@@ -79,6 +77,7 @@ def national_page(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Accès aux ressources en santé mentale — France — geo_clsm</title>
+<link rel="icon" href="/static/app/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/vendor/leaflet/leaflet.css">
 <link rel="stylesheet" href="/static/app/map.css">
 <link rel="stylesheet" href="/static/app/france.css">

@@ -332,6 +332,8 @@ def _notes(params: AccessParams, known: bool) -> list[str]:
         f"distances à vol d'oiseau entre centres de carreaux (écart au plus {s * np.sqrt(2) / 2:.0f} m)",
         f"temps de marche estimés (détour x{params.detour_factor}, {params.walk_speed_kmh} km/h)",
         "chaque zone dans sa projection (Lambert-93 en métropole, la projection locale outre-mer)",
+        "une zone sans ressource du type n'a pas de distance ; les moyennes nationales et départementales "
+        "portent sur la population des communes mesurées (population_measured)",
     ]
     notes.append(
         "public connu seulement : les ressources au public non précisé sont écartées"
@@ -339,11 +341,3 @@ def _notes(params: AccessParams, known: bool) -> list[str]:
         else "les ressources au public non précisé comptent (CMP adultes / enfants : public inclus ou non précisé)"
     )
     return notes
-
-
-def zone_name(crs: str) -> str:
-    """A French name for a zone's CRS (for messages)."""
-    from geo_clsm.crs import _ZONES
-
-    names = [z[0] for z in _ZONES if z[1] == crs]
-    return " / ".join(names) or crs
