@@ -134,6 +134,9 @@ def compute_national(
     if len(outside):
         codes = ", ".join(communes.loc[outside, "insee_com"].astype(str)[:10])
         notes.append(f"{len(outside)} commune(s) hors des zones connues, sans indicateur : {codes}")
+    lost = sorted(set(qpv.loc[~np.isin(qpv_crs, zones), "code_qp"].astype(str))) if len(qpv) else []
+    if lost:
+        notes.append(f"{len(lost)} QPV hors des zones des communes chargées, sans indicateur : {', '.join(lost[:10])}")
     for crs in zones:
         members = np.flatnonzero(zone_crs == crs)
         zone = _zone(communes.iloc[members].to_crs(crs), resources, type_list, params, known_audience_only)
@@ -141,7 +144,7 @@ def compute_national(
         q_idx = np.flatnonzero(qpv_crs == crs)
         q_p = qpv.iloc[q_idx].to_crs(crs) if len(q_idx) else qpv.iloc[0:0]
         q_pts = qpv_samples(q_p, spacing_m=params.grid_spacing_m)
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # numpy and GDAL release the GIL
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # numpy's array loops release the GIL
             futures = {pool.submit(_type_frame, zone, t, params, method): t for t in type_list}
             results: dict[ResourceType, tuple[pd.DataFrame, np.ndarray]] = {}
             for future in as_completed(futures):
