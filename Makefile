@@ -84,6 +84,7 @@ bench: install chromium wrk
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bench_markers.py
 	$(BIN)/python benchmarks/bench_access.py
+	$(BIN)/python benchmarks/bench_national_gaps.py
 
 # `make lock` re-resolves every dependency of pyproject.toml (and LOCK_ALSO) at its newest
 # version in a throw-away venv and writes the pins to constraints.txt. Run it after adding or
