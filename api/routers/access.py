@@ -151,22 +151,28 @@ def gaps(
     ] = False,
     format: Annotated[
         Literal["json", "csv", "geojson"],
-        Query(description="json (défaut), csv pour un tableur, geojson (scope communes ou departements, un type)"),
+        Query(
+            description="json (défaut), csv pour un tableur, geojson (scope communes ou departements, un type)",
+            examples=["json"],
+        ),
     ] = "json",
     known_audience_only: KnownAudienceFilter = False,
     scope: Annotated[
         Scope,
         Query(
             description="qpv (défaut) : les QPV des territoires ; communes ou departements : toute la France, "
-            "depuis le dernier « geo-clsm gaps --all »"
+            "depuis le dernier « geo-clsm gaps --all »",
+            examples=["communes"],
         ),
     ] = "qpv",
     dep: Annotated[
         str | None,
         Query(max_length=3, pattern="^[0-9AB]{2,3}$", description="Département (scope communes)", examples=["57"]),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=5000, description="Lignes par page (JSON, scope communes)")] = 1000,
-    offset: Annotated[int, Query(ge=0, description="Première ligne (JSON, scope communes)")] = 0,
+    limit: Annotated[
+        int, Query(ge=1, le=5000, description="Lignes par page (JSON, scope communes)", examples=[1000])
+    ] = 1000,
+    offset: Annotated[int, Query(ge=0, description="Première ligne (JSON, scope communes)", examples=[0])] = 0,
 ) -> Any:
     if scope != "qpv":
         return national_gaps(
