@@ -84,6 +84,7 @@ bench: install chromium wrk
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bench_markers.py
 	$(BIN)/python benchmarks/bench_access.py
+	$(BIN)/python benchmarks/bench_national_gaps.py
 
 # Ten minutes of mixed traffic at 32 connections with editors' changes and a data update applied
 # meanwhile (issue 14; not in `make test`). LOAD_ARGS="--minutes 1" for a quick look.

@@ -10,7 +10,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from geo_clsm.documents.pdf import PdfUnavailableError
-from geo_clsm.errors import GeoClsmError, InvalidInputError, LayerError, NotFoundError, OutsideTerritoryError
+from geo_clsm.errors import (
+    GeoClsmError,
+    InvalidInputError,
+    LayerError,
+    NotFoundError,
+    OutsideTerritoryError,
+    StaleResultError,
+)
 from geo_clsm.gazetteer import AmbiguousPlaceError, PlaceNotFoundError
 from geo_clsm.geocode import GeocoderUnavailableError
 from geo_clsm.validate import french_reason
@@ -19,6 +26,7 @@ STATUS: dict[type[GeoClsmError], int] = {
     AmbiguousPlaceError: 409,  # several places answer: the body lists ``candidates`` to choose from
     InvalidInputError: 422,
     NotFoundError: 404,
+    StaleResultError: 409,  # e.g. a national run from another version: `detail` says to run it again
     OutsideTerritoryError: 404,
     LayerError: 503,
     GeocoderUnavailableError: 503,

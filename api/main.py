@@ -36,6 +36,7 @@ from api.routers import (
     export,
     health,
     map,
+    national,
     nearest,
     ogc,
     pwa,
@@ -45,6 +46,7 @@ from api.routers import (
     resources,
     search_page,
 )
+from api.routers.national import national_scope, national_stamp
 from api.security import SecurityMiddleware
 from api.settings import Settings
 from geo_clsm import __version__
@@ -67,7 +69,11 @@ def _data_version(app: FastAPI) -> Callable[[Scope], str | None]:
 
     def version(scope: Scope) -> str | None:
         engine = getattr(app.state, "engine", None)
-        return None if engine is None else data_version(engine)
+        if engine is None:
+            return None
+        if national_scope(scope):  # France-wide figures change with each `gaps --all` run
+            return f"{data_version(engine)}|{national_stamp(app.state.settings)}"
+        return data_version(engine)
 
     return version
 
@@ -133,6 +139,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(batch.router)
     app.include_router(nearest.router)
     app.include_router(access.router)
+    app.include_router(national.router)
     app.include_router(map.router)
     app.include_router(search_page.router)
     app.include_router(pwa.router)

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from geo_clsm.access.national_io import DEFAULT_NATIONAL_DIR
 from geo_clsm.cache import DEFAULT_CACHE_DIR
 from geo_clsm.data.territories import DEFAULT_LOCAL_FILE
 from geo_clsm.data.versions import DEFAULT_VERSIONS_DIR
@@ -34,6 +35,8 @@ class Settings(BaseSettings):
     """Territories added with ``geo-clsm territory add`` (relative to the working directory)."""
     versions_dir: Path = DEFAULT_VERSIONS_DIR
     """Versions of the official sources published by ``geo-clsm data update``."""
+    national_gaps_dir: Path = DEFAULT_NATIONAL_DIR
+    """Output of ``geo-clsm gaps --all`` served by ``/api/gaps?scope=communes`` and /planning/france."""
     source_finess_url: str = "https://www.data.gouv.fr/api/1/datasets/finess-extraction-du-fichier-des-etablissements/"
     """FINESS etalab export (a data.gouv.fr dataset API URL: its geolocated file is picked, or a file URL)."""
     source_qpv_url: str = (

@@ -22,6 +22,10 @@ class NotFoundError(GeoClsmError):
     """A named object (resource, QPV, territory, commune) does not exist."""
 
 
+class StaleResultError(GeoClsmError):
+    """A stored result cannot be used as it is (computed by another version): compute it again."""
+
+
 class OutsideTerritoryError(GeoClsmError):
     """A position lies outside every loaded territory."""
 

@@ -6,16 +6,18 @@ import io
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import get_engine
+from api.deps import get_engine, get_settings
 from api.params import KnownAudienceFilter, TerritoryFilter, TypeFilter
+from api.routers.national import NATIONAL_RESPONSES, Scope, national_gaps
 from api.security import RATE_LIMITED, rate_limit
+from api.settings import Settings
 from geo_clsm.access import AccessResult, ScenarioChange, apply_scenario, compare, compute_access, present
 from geo_clsm.engine import Engine
-from geo_clsm.errors import NotFoundError
+from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.exports import records
 from geo_clsm.model import ResourceType
 
@@ -133,17 +135,51 @@ def get_qpv(
     }
 
 
-@router.get("/gaps", summary="Tableau des écarts d'accès par QPV et type (JSON ou CSV)")
+@router.get(
+    "/gaps",
+    summary="Tableau des écarts d'accès par QPV et type (JSON ou CSV), ou par commune de France (scope=communes)",
+    responses=NATIONAL_RESPONSES,
+)
 def gaps(
+    request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
     territory: TerritoryFilter = None,
     type: TypeFilter = None,
     only_zones_blanches: Annotated[
         bool, Query(description="Ne garder que les QPV sans ressource du type dans le rayon", examples=[False])
     ] = False,
-    format: Annotated[Literal["json", "csv"], Query(description="json (défaut) ou csv pour un tableur")] = "json",
+    format: Annotated[
+        Literal["json", "csv", "geojson"],
+        Query(
+            description="json (défaut), csv pour un tableur, geojson (scope communes ou departements, un type)",
+            examples=["json"],
+        ),
+    ] = "json",
     known_audience_only: KnownAudienceFilter = False,
+    scope: Annotated[
+        Scope,
+        Query(
+            description="qpv (défaut) : les QPV des territoires ; communes ou departements : toute la France, "
+            "depuis le dernier « geo-clsm gaps --all »",
+            examples=["communes"],
+        ),
+    ] = "qpv",
+    dep: Annotated[
+        str | None,
+        Query(max_length=3, pattern="^[0-9AB]{2,3}$", description="Département (scope communes)", examples=["57"]),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=5000, description="Lignes par page (JSON, scope communes)", examples=[1000])
+    ] = 1000,
+    offset: Annotated[int, Query(ge=0, description="Première ligne (JSON, scope communes)", examples=[0])] = 0,
 ) -> Any:
+    if scope != "qpv":
+        return national_gaps(
+            request, settings, scope=scope, types=type, dep=dep, fmt=format, limit=limit, offset=offset
+        )
+    if format == "geojson":
+        raise InvalidInputError("format=geojson : pour les QPV, utiliser /api/qpv")
     table = _table(engine, territory, type, known_audience_only)
     if only_zones_blanches and not table.empty:
         table = table[table["zone_blanche"]]

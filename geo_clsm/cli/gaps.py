@@ -9,9 +9,19 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    g = sub.add_parser("gaps", help="indicateurs d'accès par QPV et type de ressource")
-    g.add_argument("--territory", required=True, help="territoire du manifeste (avec des QPV)")
-    g.add_argument("--out", type=Path, required=True, help="fichier de sortie .gpkg, .geojson ou .csv")
+    g = sub.add_parser("gaps", help="indicateurs d'accès par QPV et type de ressource (ou toute la France : --all)")
+    g.add_argument("--territory", default=None, help="territoire du manifeste (avec des QPV)")
+    g.add_argument(
+        "--all",
+        action="store_true",
+        help="toute la France : chaque commune (outre-mer compris) et chaque QPV chargé, grille de 200 m",
+    )
+    g.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="fichier de sortie .gpkg, .geojson ou .csv ; avec --all, un dossier (défaut var/gaps_france)",
+    )
     g.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
     g.add_argument("--type", action="append", default=None, help="type de ressource (répétable ; défaut : tous)")
     g.add_argument("--spacing-m", type=float, default=50.0, help="pas de la grille dans les QPV, en mètres")
@@ -37,6 +47,12 @@ def register(sub: Any) -> None:
     g.add_argument("--decay-sigma-m", type=float, default=None, help="2SFCA : sigma gaussien (défaut : moitié)")
     g.add_argument("--demand-spacing-m", type=float, default=200.0, help="2SFCA : pas de la grille de demande")
     g.add_argument("--known-audience-only", action="store_true", help="écarter les ressources au public non précisé")
+    g.add_argument(
+        "--distance-method",
+        choices=("voronoi", "edt"),
+        default="voronoi",
+        help="avec --all : distances exactes (voronoi, défaut) ou transformée de distance (edt, à un carreau près)",
+    )
     g.set_defaults(run=_gaps)
 
 
@@ -49,10 +65,9 @@ def _progress(done: int, total: int, label: str) -> None:
     sys.stderr.flush()
 
 
-def _gaps(args: argparse.Namespace) -> int:
-    from geo_clsm.access import DEFAULT_CATCHMENTS_M, AccessParams, compute_access, present
-    from geo_clsm.exports import write_access
-    from geo_clsm.layers import load_catalog
+def _parse(args: argparse.Namespace) -> tuple[Any, Any] | int:
+    """(types, params) from the arguments, or the exit code after a French error."""
+    from geo_clsm.access import DEFAULT_CATCHMENTS_M, AccessParams
     from geo_clsm.model import ResourceType
 
     try:
@@ -68,7 +83,7 @@ def _gaps(args: argparse.Namespace) -> int:
         except ValueError:
             print(f"erreur : --catchment « {item} » : écrire TYPE=MÈTRES, par exemple CMP=5000", file=sys.stderr)
             return 2
-    params = AccessParams(
+    return types, AccessParams(
         grid_spacing_m=args.spacing_m,
         rest_spacing_m=args.rest_spacing_m,
         radii_m=tuple(args.radius_m) if args.radius_m else (500.0, 1000.0),
@@ -80,6 +95,24 @@ def _gaps(args: argparse.Namespace) -> int:
         decay_sigma_m=args.decay_sigma_m,
         demand_spacing_m=args.demand_spacing_m,
     )
+
+
+def _gaps(args: argparse.Namespace) -> int:
+    from geo_clsm.access import compute_access, present
+    from geo_clsm.exports import write_access
+    from geo_clsm.layers import load_catalog
+
+    if args.all:
+        from geo_clsm.cli.gaps_all import run_all
+
+        return run_all(args, _parse, _progress)
+    if not args.territory or not args.out:
+        print("erreur : indiquer --territory et --out, ou --all pour toute la France", file=sys.stderr)
+        return 2
+    parsed = _parse(args)
+    if isinstance(parsed, int):
+        return parsed
+    types, params = parsed
     catalog = load_catalog(args.data)
     result = compute_access(catalog, territory=args.territory, types=types, params=params, progress=_progress)
     result = result.variant(known_audience_only=args.known_audience_only)

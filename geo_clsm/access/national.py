@@ -1,0 +1,346 @@
+"""France-wide access indicators: every commune of France (overseas included) x every
+resource type, and every loaded QPV (``geo-clsm gaps --all``).
+
+Each zone is computed in its own projected CRS (:mod:`geo_clsm.crs`: Lambert-93 in
+mainland France and Corsica, each overseas territory's own), on a grid of
+``params.demand_spacing_m`` (200 m) cells (:mod:`geo_clsm.access.raster`):
+
+- population: each commune's legal population spread evenly over its cells;
+- distance to the nearest resource of the type, from each cell centre: the resources'
+  Voronoi cells rasterised on the grid (exact; ``method="edt"``: the distance transform,
+  within half a cell diagonal); per commune its mean, median, 90th percentile and maximum over the commune's
+  cells (its population is spread evenly, so these are population-weighted), and the share
+  of its cells within each radius of ``params.radii_m``;
+- 2SFCA: the definition, decay and per-type catchments of :mod:`geo_clsm.access.sfca`
+  (``AccessParams``), demand = the population cells, supply = the resources of the type
+  (capacity 1 unless given); per commune the population-weighted mean of its cells' scores;
+- QPV: :mod:`geo_clsm.access.national_qpv` (sample points, exact distances, same ratios).
+
+Resources count for a type by the audience rule of :meth:`Resource.matches_type`; a
+resource counts in the zone of its public position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo_clsm.access.distances import Supply
+from geo_clsm.access.national_qpv import qpv_rows, qpv_samples
+from geo_clsm.access.params import AccessParams, Progress
+from geo_clsm.access.raster import (
+    CommuneGrid,
+    build_grid,
+    cell_distances,
+    cells_inside,
+    commune_stats,
+    distance_raster,
+    grid_fca,
+)
+from geo_clsm.crs import WGS84, projected_crs_many
+from geo_clsm.layers import Catalog
+from geo_clsm.model import PLACE_TYPES, Resource, ResourceType
+from geo_clsm.walk import walk_minutes
+
+Method = Literal["voronoi", "edt"]
+COMMUNE_FIELDS = ["insee_com", "nom", "dep", "population_municipale"]
+
+
+@dataclass
+class NationalResult:
+    """France-wide indicators.
+
+    ``communes``: one row per commune (WGS84 polygons, ``zone_crs`` its zone's CRS, ``n_cells``);
+    ``indicators``: one row per commune x type (raw metres, shares 0-1, 2SFCA);
+    ``qpv``: one row per loaded QPV x type (WGS84 polygons); ``summary``: parameters,
+    notes, counts and the population-weighted national figures per type.
+    """
+
+    communes: gpd.GeoDataFrame
+    indicators: pd.DataFrame
+    qpv: gpd.GeoDataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def national_communes(catalog: Catalog) -> gpd.GeoDataFrame:
+    """The communes of the national territory (every loaded commune once if there is none)."""
+    national = [t.id for t in catalog.territories.values() if t.kind == "national"]
+    com = catalog.communes
+    rows = com[com["territory"].isin(national)] if national else com
+    if rows.empty:
+        rows = com
+    return rows.drop_duplicates("insee_com", keep="first").reset_index(drop=True)
+
+
+def compute_national(
+    catalog: Catalog,
+    *,
+    resources: Sequence[Resource] | None = None,
+    types: Iterable[ResourceType | str] | None = None,
+    params: AccessParams | None = None,
+    known_audience_only: bool = False,
+    method: Method = "voronoi",
+    workers: int = 2,
+    progress: Progress | None = None,
+) -> NationalResult:
+    """Indicators of every commune of France and every loaded QPV, per resource type.
+
+    Parameters
+    ----------
+    catalog
+        Loaded layers: the national communes layer (legal population), resources, QPV.
+    resources
+        Resources to measure against (default: the catalog's).
+    types
+        Resource types (default: every type of place).
+    params
+        Radii, walking assumptions, 2SFCA catchments and decay; ``demand_spacing_m`` is the
+        grid (200 m); ``grid_spacing_m`` the QPV sample points (50 m).
+    known_audience_only
+        Count only resources whose audience is known.
+    method
+        Distances: "voronoi" (exact, default) or "edt" (distance transform, within half a
+        cell diagonal).
+    workers
+        Threads computing types side by side (2 on a 2-core machine; each holds the zone's
+        grid arrays, about 0.5 GB in mainland France at 200 m).
+    progress
+        Called with (done, total, "zone type") after each zone and type.
+    """
+    params = params or AccessParams()
+    resources = list(catalog.resources if resources is None else resources)
+    type_list = tuple(ResourceType(t) for t in (types or PLACE_TYPES))
+    communes = national_communes(catalog)
+    reps = communes.geometry.representative_point()
+    zone_crs = projected_crs_many(reps.x.to_numpy(), reps.y.to_numpy())
+    communes = communes[[*COMMUNE_FIELDS, "geometry"]].copy()
+    communes["zone_crs"] = zone_crs
+    communes["n_cells"] = 0
+    qpv = catalog.qpv.reset_index(drop=True)
+    q_reps = qpv.geometry.representative_point()
+    qpv_crs = projected_crs_many(q_reps.x.to_numpy(), q_reps.y.to_numpy()) if len(qpv) else np.array([])
+    zones = sorted({c for c in zone_crs if c})
+    total, done = len(zones) * len(type_list), 0
+    frames: list[pd.DataFrame] = []
+    q_rows: list[dict[str, Any]] = []
+    notes = _notes(params, known_audience_only)
+    outside = communes.index[communes["zone_crs"] == ""]
+    if len(outside):
+        codes = ", ".join(communes.loc[outside, "insee_com"].astype(str)[:10])
+        notes.append(f"{len(outside)} commune(s) hors des zones connues, sans indicateur : {codes}")
+    lost = sorted(set(qpv.loc[~np.isin(qpv_crs, zones), "code_qp"].astype(str))) if len(qpv) else []
+    if lost:
+        notes.append(f"{len(lost)} QPV hors des zones des communes chargées, sans indicateur : {', '.join(lost[:10])}")
+    for crs in zones:
+        members = np.flatnonzero(zone_crs == crs)
+        zone = _zone(communes.iloc[members].to_crs(crs), resources, type_list, params, known_audience_only)
+        communes.loc[communes.index[members], "n_cells"] = zone.grid.n_cells
+        q_idx = np.flatnonzero(qpv_crs == crs)
+        q_p = qpv.iloc[q_idx].to_crs(crs) if len(q_idx) else qpv.iloc[0:0]
+        q_pts = qpv_samples(q_p, spacing_m=params.grid_spacing_m)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # numpy's array loops release the GIL
+            futures = {pool.submit(_type_frame, zone, t, params, method): t for t in type_list}
+            results: dict[ResourceType, tuple[pd.DataFrame, np.ndarray]] = {}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                done += 1
+                if progress:
+                    progress(done, total, f"{crs} {futures[future].value}")
+        for rtype in type_list:
+            frame, ratios = results[rtype]
+            frames.append(frame)
+            if len(q_p):
+                q_rows += qpv_rows(q_p, q_pts, zone.supplies[rtype], ratios, rtype=rtype, params=params)
+    indicators = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    indicators = _with_outside(indicators, communes.loc[outside], type_list)
+    q_table = _qpv_table(qpv, q_rows, indicators)
+    summary = {
+        "n_communes": len(communes),
+        "n_qpv": int(qpv["code_qp"].nunique()) if len(qpv) else 0,
+        "types": [t.value for t in type_list],
+        "zones": {crs: int((zone_crs == crs).sum()) for crs in zones},
+        "grid_spacing_m": params.demand_spacing_m,
+        "qpv_spacing_m": params.grid_spacing_m,
+        "radii_m": list(params.radii_m),
+        "known_audience_only": known_audience_only,
+        "sfca": params.sfca_settings(type_list),
+        "notes": notes,
+        "france": national_figures(indicators, params=params),
+    }
+    return NationalResult(
+        communes=gpd.GeoDataFrame(communes, geometry="geometry", crs=WGS84),
+        indicators=indicators,
+        qpv=q_table,
+        summary=summary,
+    )
+
+
+@dataclass
+class _Zone:
+    crs: str
+    communes: gpd.GeoDataFrame  # projected
+    grid: CommuneGrid
+    supplies: dict[ResourceType, Supply]
+    area_cells: dict[ResourceType, np.ndarray]
+    cell_xy: np.ndarray
+
+
+def _zone(
+    com_p: gpd.GeoDataFrame,
+    resources: Sequence[Resource],
+    types: tuple[ResourceType, ...],
+    params: AccessParams,
+    known: bool,
+) -> _Zone:
+    """Grid and supplies of one CRS."""
+    crs = str(com_p.crs)
+    placed = Supply.place(resources, crs)
+    supplies = {t: Supply.build(resources, t, crs, known_audience_only=known, placed=placed) for t in types}
+    sxy = np.array([[p[1], p[2]] for p in placed]) if placed else None
+    pad = max(params.catchment_for(t) for t in types) + 2 * params.demand_spacing_m
+    grid = build_grid(com_p, spacing_m=params.demand_spacing_m, extra_xy=sxy, pad_m=pad)
+    areas = {t: _area_cells(grid, s) for t, s in supplies.items()}
+    grid.population_raster()  # once, before the threads share the grid
+    return _Zone(crs, com_p, grid, supplies, areas, grid.cell_xy())
+
+
+def _area_cells(grid: CommuneGrid, supply: Supply) -> np.ndarray:
+    """Flat indices of the cells inside the supply's service areas."""
+    parts = [
+        cells_inside(a, x0=grid.x0, y0=grid.y0, spacing_m=grid.spacing_m, nx=grid.shape[1])
+        for a in supply.areas.values()
+    ]
+    parts = [p[(p >= 0) & (p < grid.shape[0] * grid.shape[1])] for p in parts]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def _type_frame(
+    zone: _Zone, rtype: ResourceType, params: AccessParams, method: Method
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The commune rows of one type in one zone, and the 2SFCA supply ratios."""
+    grid, supply = zone.grid, zone.supplies[rtype]
+    if method == "edt":
+        cell_d = distance_raster(grid, supply.xy, area_cells=zone.area_cells[rtype]).ravel()[grid.cell_flat]
+    else:
+        cell_d = cell_distances(grid, supply.xy, cell_xy=zone.cell_xy, area_cells=zone.area_cells[rtype])[0]
+    stats = commune_stats(grid, cell_d, radii_m=params.radii_m)
+    catchment = params.catchment_for(rtype)
+    ratios, score = grid_fca(
+        grid,
+        supply.xy,
+        supply.capacity,
+        catchment_m=catchment,
+        decay_sigma_m=params.sigma_for(rtype),
+        steps=params.steps_for(rtype),
+    )
+    sfca = np.bincount(grid.cell_commune, weights=score[grid.cell_flat], minlength=grid.n_communes) / grid.n_cells
+    frame = pd.DataFrame(
+        {
+            "insee_com": zone.communes["insee_com"].astype(str).to_numpy(),
+            "dep": zone.communes["dep"].astype(str).to_numpy(),
+            "resource_type": rtype.value,
+            "population": zone.communes["population_municipale"].fillna(0).astype(float).to_numpy(),
+            "mean_m": stats.mean_m,
+            "p50_m": stats.p50_m,
+            "p90_m": stats.p90_m,
+            "max_m": stats.max_m,
+            **{f"within_{int(r)}m_share": stats.within[r] for r in params.radii_m},
+            "walk_minutes_mean": walk_minutes(
+                stats.mean_m, detour_factor=params.detour_factor, speed_kmh=params.walk_speed_kmh
+            ),
+            "sfca": sfca,
+            "sfca_per_10k": sfca * 10_000,
+            "catchment_m": catchment,
+            "n_resources_zone": len(supply.resources),
+            "zone_crs": zone.crs,
+        }
+    )
+    return frame, ratios
+
+
+def _with_outside(indicators: pd.DataFrame, outside: pd.DataFrame, types: tuple[ResourceType, ...]) -> pd.DataFrame:
+    """Rows without figures for the communes outside every known zone (never dropped silently)."""
+    if outside.empty:
+        return indicators
+    extra = pd.DataFrame(
+        [
+            {
+                "insee_com": str(r.insee_com),
+                "dep": str(r.dep),
+                "resource_type": t.value,
+                "population": float(r.population_municipale or 0),  # type: ignore[arg-type]
+                "zone_crs": "",
+            }
+            for r in outside.itertuples()
+            for t in types
+        ]
+    )
+    return pd.concat([indicators, extra], ignore_index=True)
+
+
+def national_figures(indicators: pd.DataFrame, *, params: AccessParams, by: str | None = None) -> list[dict[str, Any]]:
+    """Population-weighted figures per type (and per ``by``, e.g. "dep"): mean distance,
+    shares within the radii, 2SFCA; exact from the commune rows (population spread evenly)."""
+    if indicators.empty:
+        return []
+    shares = [f"within_{int(r)}m_share" for r in params.radii_m]
+    t = indicators.dropna(subset=["mean_m"])
+    keys = ["resource_type", by] if by else ["resource_type"]
+    pop = t["population"].to_numpy(dtype=float)
+    cols = ["mean_m", *shares, "sfca"]
+    weighted = t[cols].multiply(pop, axis=0)
+    weighted[keys] = t[keys]
+    weighted["population"] = pop
+    sums = weighted.groupby(keys, sort=True).sum(numeric_only=True)
+    out = sums[cols].div(sums["population"].where(sums["population"] > 0), axis=0)
+    out["sfca_per_10k"] = out["sfca"] * 10_000
+    out["population_measured"] = sums["population"]
+    out["n_communes"] = t.groupby(keys, sort=True).size()
+    # Every group, those without any resource of the type too (no figure, population kept).
+    every = indicators.groupby(keys, sort=True)["population"].sum()
+    out = out.reindex(every.index)
+    out["population"] = every
+    out["n_communes"] = out["n_communes"].fillna(0).astype(int)
+    out["population_measured"] = out["population_measured"].fillna(0.0)
+    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()} for r in _records(out)]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in frame.reset_index().to_dict(orient="records")]
+
+
+def _qpv_table(qpv: gpd.GeoDataFrame, rows: list[dict[str, Any]], indicators: pd.DataFrame) -> gpd.GeoDataFrame:
+    """QPV x type rows with their polygons, and the equity ratio against the QPV's commune."""
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return gpd.GeoDataFrame(table, geometry=[], crs=WGS84)
+    ref = indicators.set_index(["insee_com", "resource_type"])["mean_m"]
+    key = list(zip(table["insee_com"].str[:5], table["resource_type"], strict=True))
+    table["commune_mean_m"] = ref.reindex(key).to_numpy()
+    table["equity_ratio_mean"] = table["mean_m"].astype(float) / table["commune_mean_m"]
+    geoms = dict(zip(qpv["code_qp"], qpv.geometry, strict=False))
+    return gpd.GeoDataFrame(table, geometry=[geoms[c] for c in table["code_qp"]], crs=WGS84)
+
+
+def _notes(params: AccessParams, known: bool) -> list[str]:
+    s = params.demand_spacing_m
+    notes = [
+        f"grille de {s:.0f} m : population légale de chaque commune répartie uniformément sur ses carreaux",
+        f"distances à vol d'oiseau entre centres de carreaux (écart au plus {s * np.sqrt(2) / 2:.0f} m)",
+        f"temps de marche estimés (détour x{params.detour_factor}, {params.walk_speed_kmh} km/h)",
+        "chaque zone dans sa projection (Lambert-93 en métropole, la projection locale outre-mer)",
+        "une zone sans ressource du type n'a pas de distance ; les moyennes nationales et départementales "
+        "portent sur la population des communes mesurées (population_measured)",
+    ]
+    notes.append(
+        "public connu seulement : les ressources au public non précisé sont écartées"
+        if known
+        else "les ressources au public non précisé comptent (CMP adultes / enfants : public inclus ou non précisé)"
+    )
+    return notes

@@ -1,0 +1,134 @@
+/* geo_clsm national planner: departments' choropleth of one indicator; a department's
+   communes on demand (click, or Enter on a table row); the table lists the same figures. */
+(function () {
+  "use strict";
+  var el = document.getElementById("gc-map");
+  if (!el || !window.L) { return; }
+  var type = el.getAttribute("data-type");
+  var indicator = el.getAttribute("data-indicator");
+  var label = el.getAttribute("data-label");
+  var palette = el.getAttribute("data-palette").split(",");
+  var tiles = el.getAttribute("data-tiles");
+  var status = document.getElementById("gc-level");
+  var back = document.getElementById("gc-back");
+  var tbody = document.querySelector("#gc-area-table tbody");
+  var legend = document.getElementById("gc-legend");
+  var share = /_share$/.test(indicator);
+
+  var map = L.map(el, { preferCanvas: true }).setView([46.6, 2.4], 6);
+  if (tiles && tiles !== "none") {
+    L.tileLayer(tiles, { attribution: el.getAttribute("data-attribution"), maxZoom: 18 }).addTo(map);
+  }
+  L.control.scale({ imperial: false }).addTo(map);
+  var layer = null;
+
+  function fmt(v) {
+    if (v === null || v === undefined) { return "—"; }
+    if (share) { return Math.round(v * 100) + " %"; }
+    if (/_m$/.test(indicator)) { return Math.round(v).toLocaleString("fr-FR") + " m"; }
+    return String(v).replace(".", ",");
+  }
+
+  function breaks(values) {
+    var v = values.filter(function (x) { return x !== null && x !== undefined; }).sort(function (a, b) { return a - b; });
+    if (!v.length) { return []; }
+    var out = [];
+    for (var k = 1; k < palette.length; k++) { out.push(v[Math.min(v.length - 1, Math.floor(k * v.length / palette.length))]); }
+    return out;
+  }
+
+  function colour(v, b) {
+    if (v === null || v === undefined) { return "#cccccc"; }
+    var c = 0;
+    while (c < b.length && v > b[c]) { c++; }
+    return palette[c];
+  }
+
+  function drawLegend(b) {
+    legend.textContent = "";
+    var title = document.createElement("p");
+    title.textContent = label;
+    legend.appendChild(title);
+    var edges = [null].concat(b).concat([null]);
+    for (var k = 0; k < palette.length && k < edges.length - 1; k++) {
+      var row = document.createElement("div");
+      var sw = document.createElement("span");
+      sw.className = "gc-swatch";
+      sw.style.background = palette[k];
+      row.appendChild(sw);
+      var lo = edges[k], hi = edges[k + 1];
+      row.appendChild(document.createTextNode(
+        lo === null ? "jusqu'à " + fmt(hi) : hi === null ? "plus de " + fmt(lo) : fmt(lo) + " à " + fmt(hi)));
+      legend.appendChild(row);
+    }
+  }
+
+  function fillTable(features, nameOf, onPick) {
+    tbody.textContent = "";
+    features.forEach(function (f) {
+      var p = f.properties;
+      var tr = document.createElement("tr");
+      var th = document.createElement("th");
+      th.scope = "row";
+      if (onPick) {
+        var btn = document.createElement("button");
+        btn.type = "button";
+        btn.textContent = nameOf(p);
+        btn.addEventListener("click", function () { onPick(p); });
+        th.appendChild(btn);
+      } else {
+        th.textContent = nameOf(p);
+      }
+      tr.appendChild(th);
+      var td = document.createElement("td");
+      td.textContent = fmt(p[indicator]);
+      tr.appendChild(td);
+      var pop = document.createElement("td");
+      pop.textContent = p.population === null ? "—" : Math.round(p.population).toLocaleString("fr-FR");
+      tr.appendChild(pop);
+      tbody.appendChild(tr);
+    });
+  }
+
+  function show(url, nameOf, onPick, message, fit) {
+    status.textContent = "Chargement…";
+    return fetch(url).then(function (r) {
+      if (!r.ok) { return r.json().then(function (e) { throw new Error(e.detail || r.statusText); }); }
+      return r.json();
+    }).then(function (gj) {
+      var b = breaks(gj.features.map(function (f) { return f.properties[indicator]; }));
+      if (layer) { map.removeLayer(layer); }
+      layer = L.geoJSON(gj, {
+        style: function (f) {
+          return { color: "#444", weight: 0.6, fillOpacity: 0.75, fillColor: colour(f.properties[indicator], b) };
+        },
+        onEachFeature: function (f, l) {
+          l.bindTooltip(nameOf(f.properties) + " : " + fmt(f.properties[indicator]));
+          if (onPick) { l.on("click", function () { onPick(f.properties); }); }
+        }
+      }).addTo(map);
+      if (fit && gj.features.length) { map.fitBounds(layer.getBounds()); } else if (!fit) { map.setView([46.6, 2.4], 6); }
+      drawLegend(b);
+      fillTable(gj.features, nameOf, onPick);
+      status.textContent = message;
+    }).catch(function (e) { status.textContent = "Erreur : " + e.message; });
+  }
+
+  function base() { return "/api/gaps?type=" + encodeURIComponent(type) + "&format=geojson"; }
+
+  function departments() {
+    back.hidden = true;
+    show(base() + "&scope=departements", function (p) { return "Département " + p.dep; }, communes,
+      "Départements de France (l'outre-mer est dans le tableau). Choisir un département pour voir ses communes.", false);
+  }
+
+  function communes(p) {
+    back.hidden = false;
+    show(base() + "&scope=communes&dep=" + encodeURIComponent(p.dep),
+      function (c) { return (c.nom || c.insee_com) + " (" + c.insee_com + ")"; }, null,
+      "Communes du département " + p.dep + ".", true);
+  }
+
+  back.addEventListener("click", departments);
+  departments();
+})();

@@ -1,0 +1,91 @@
+"""The national planner page (/planning/france) in a real headless Chromium, under the real
+CSP: the departments' choropleth and table from a ``gaps --all`` run on the reduced synthetic
+France, a department's communes opened from the keyboard, and the page's weight."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, sync_playwright
+
+from api.main import create_app
+from api.settings import Settings
+from geo_clsm.access import AccessParams
+from geo_clsm.access.national import compute_national
+from geo_clsm.access.national_io import write_national
+from geo_clsm.engine import Engine
+from tests.conftest import _free_port
+from tests.geo_clsm.test_national_gaps import TYPES, synthetic_national_catalog
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+if os.environ.get("GEO_CLSM_SKIP_E2E") == "1":  # pragma: no cover - opt-out for machines without Chromium
+    pytest.skip("GEO_CLSM_SKIP_E2E=1", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian chromium is missing: `make test` installs it (apt-get install chromium)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def france_server(engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("france")
+    write_national(
+        compute_national(synthetic_national_catalog(folder), types=TYPES),
+        folder / "gaps_france",
+        params=AccessParams(),
+        seconds=1.0,
+    )
+    settings = Settings(tiles_url="none", database_url=database_url, national_gaps_dir=folder / "gaps_france")
+    port = _free_port()
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
+    )
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 180  # a loaded machine: start-up seeds a database and computes indicators
+    while not srv.started:
+        assert time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    t.join(timeout=10)
+
+
+def test_departments_then_communes_from_the_keyboard(browser: Browser, france_server: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    weight = {"bytes": 0}
+    page.on("response", lambda r: weight.__setitem__("bytes", weight["bytes"] + len(r.body()) if r.ok else 0))
+    page.goto(france_server + "/planning/france?type=CMP&indicator=mean_m")
+    rows = page.locator("#gc-area-table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 3  # departments 98, 99 and 974
+    assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() >= 1
+    assert "plus de" in page.locator("#gc-legend").inner_text()
+    page.locator("#gc-area-table tbody tr", has_text="Département 974").locator("button").focus()
+    page.keyboard.press("Enter")
+    page.locator("#gc-level", has_text="Communes du département 974").wait_for()
+    assert rows.count() == 2 and "synthetic_reunion_a" in page.locator("#gc-area-table").inner_text()
+    assert page.locator("#gc-back").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "planning_france.png"))
+    page.locator("#gc-back").click()
+    page.locator("#gc-level", has_text="Départements").wait_for()
+    assert rows.count() == 3
+    assert not problems, problems  # no CSP violation, no failed request
+    assert weight["bytes"] < 2_000_000
