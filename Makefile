@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench clean install chromium gdal pdflibs postgres wrk lock axe
+.PHONY: run test lint typecheck pytest bench load clean install chromium gdal pdflibs postgres wrk lock axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,11 @@ bench: install chromium wrk
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bench_markers.py
 	$(BIN)/python benchmarks/bench_access.py
+
+# Ten minutes of mixed traffic at 32 connections with editors' changes and a data update applied
+# meanwhile (issue 14; not in `make test`). LOAD_ARGS="--minutes 1" for a quick look.
+load: install
+	$(BIN)/python benchmarks/load_mixed.py $(LOAD_ARGS)
 
 # `make lock` re-resolves every dependency of pyproject.toml (and LOCK_ALSO) at its newest
 # version in a throw-away venv and writes the pins to constraints.txt. Run it after adding or

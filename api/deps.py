@@ -9,13 +9,26 @@ from __future__ import annotations
 from fastapi import Request
 
 from api.settings import Settings
+from geo_clsm.cache import catalog_version
 from geo_clsm.engine import Engine
 from geo_clsm.geocode import Geocoder
 from geo_clsm.layers import Catalog
 
+DATA_VERSION_STATE_KEY = "data_version"
+
+
+def data_version(engine: Engine) -> str:
+    """What the answers of ``engine`` depend on: its catalog's version and the identity of the
+    access indicators it serves (recomputed in the background after an editor's change, then
+    published on the same engine)."""
+    access = engine.__dict__.get("access")
+    return catalog_version(engine.catalog) + ("" if access is None else f"-{id(access):x}")
+
 
 async def get_engine(request: Request) -> Engine:
+    """The engine serving now; the response says which data answered (``X-Data-Version``)."""
     engine: Engine = request.app.state.engine
+    request.state.data_version = data_version(engine)
     return engine
 
 

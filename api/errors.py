@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from geo_clsm.documents.pdf import PdfUnavailableError
 from geo_clsm.errors import GeoClsmError, InvalidInputError, LayerError, NotFoundError, OutsideTerritoryError
@@ -59,3 +62,30 @@ def install(app: FastAPI) -> None:
             errors.append({"parameter": ".".join(loc), "message": french_reason(dict(err))})
         detail = " ; ".join(f"{e['parameter']} : {e['message']}" for e in errors)
         return JSONResponse(status_code=422, content={"detail": f"paramètre invalide — {detail}", "errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            # Starlette names only the first route of the path in Allow; FastAPI makes one route per
+            # method: list every method the path answers (HEAD wherever GET, see api.security).
+            allowed = ", ".join(allowed_methods(request))
+            exc = StarletteHTTPException(
+                405,
+                detail=f"méthode HTTP non acceptée à cette adresse : utiliser {allowed}",
+                headers={"Allow": allowed},
+            )
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            exc = StarletteHTTPException(404, detail="adresse inconnue : la liste des adresses est sur /docs")
+        return await http_exception_handler(request, exc)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path answers (routes matching it fully or but for the method)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] in (Match.FULL, Match.PARTIAL):
+            methods |= set(route_methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)

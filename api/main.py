@@ -17,6 +17,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 import geo_clsm
 from api import errors
+from api.deps import data_version
 from api.http_cache import DataCacheMiddleware
 from api.live import attach_store, detach_store
 from api.openapi_errors import document_errors
@@ -46,7 +47,6 @@ from api.routers import (
 from api.security import SecurityMiddleware
 from api.settings import Settings
 from geo_clsm import __version__
-from geo_clsm.cache import catalog_version
 from geo_clsm.engine import Engine
 from geo_clsm.geocode import BanGeocoder, Geocoder, OfflineGeocoder
 from geo_clsm.layers import Catalog
@@ -66,7 +66,7 @@ def _data_version(app: FastAPI) -> Callable[[Scope], str | None]:
 
     def version(scope: Scope) -> str | None:
         engine = getattr(app.state, "engine", None)
-        return None if engine is None else catalog_version(engine.catalog)
+        return None if engine is None else data_version(engine)
 
     return version
 

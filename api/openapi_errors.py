@@ -57,6 +57,44 @@ def document_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+_SIGNED_IN = ("/api/admin", "/api/auth/me")  # routes that need an editor's session
+_UNAUTHORIZED = {
+    "description": "Non connecté (ou session expirée) : se connecter avec POST /api/auth/login.",
+    "content": {"application/json": {"schema": _REF}},
+}
+_FORBIDDEN = {
+    "description": "Refusé : rôle insuffisant (administrateurs seulement), ou jeton `X-CSRF-Token` absent ou faux.",
+    "content": {"application/json": {"schema": _REF}},
+}
+# OpenAPI links between operations (schemathesis follows them in its stateful phase): an id read
+# in one answer is the path parameter of the next request.
+LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("/api/resources", "get"): {
+        "UneRessource": {
+            "operationId": "get_resource_api_resources__resource_id__get",
+            "parameters": {"resource_id": "$response.body#/features/0/id"},
+        },
+        "SignalerUneErreur": {
+            "operationId": "report_error_api_resources__resource_id__reports_post",
+            "parameters": {"resource_id": "$response.body#/features/0/id"},
+        },
+    },
+    ("/api/qpv", "get"): {
+        "UnQpv": {
+            "operationId": "get_qpv_api_qpv__code_qp__get",
+            "parameters": {"code_qp": "$response.body#/features/0/id"},
+        }
+    },
+    ("/api/territories", "get"): {
+        "ExportHsds": {
+            "operationId": "export_hsds_api_export_hsds__territory__get",
+            "parameters": {"territory": "$response.body#/0/id"},
+        },
+        "Guide": {"operationId": "guide_guide__territory__get", "parameters": {"territory": "$response.body#/0/id"}},
+    },
+}
+
+
 def patch_spec(spec: dict[str, Any]) -> dict[str, Any]:
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     schemas["Erreur"] = ERROR_SCHEMA
@@ -68,11 +106,23 @@ def patch_spec(spec: dict[str, Any]) -> dict[str, Any]:
             for code, resp in list(responses.items()):
                 if code.startswith("4") or code.startswith("5"):
                     resp["content"] = {"application/json": {"schema": _REF}}
+            if path.startswith(_SIGNED_IN):
+                responses.setdefault("401", _UNAUTHORIZED)
+                responses.setdefault("403", _FORBIDDEN)
             responses.setdefault("4XX", _CLIENT_ERROR)
             responses.setdefault("503", _UNAVAILABLE)
             ok = responses.get("200")
             if ok is not None:
                 _alternate_formats(path, op, ok)
+                if set(ok.get("content", {})) == {"text/html"}:  # a page: its errors are pages too
+                    for code, resp in responses.items():
+                        if code.startswith("4") and "content" in resp:
+                            resp["content"] = {**resp["content"], "text/html": {"schema": {"type": "string"}}}
+    for (path, method), links in LINKS.items():
+        op = spec.get("paths", {}).get(path, {}).get(method)
+        ids = {o.get("operationId") for ops in spec.get("paths", {}).values() for o in ops.values()}
+        if op is not None and "200" in op.get("responses", {}):
+            op["responses"]["200"]["links"] = {k: v for k, v in links.items() if v["operationId"] in ids}
     return spec
 
 

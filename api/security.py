@@ -12,7 +12,9 @@
 - a query string longer than ``GEO_CLSM_MAX_QUERY_BYTES`` gets a 414, a body longer than
   ``GEO_CLSM_MAX_BODY_BYTES`` a 413, each with a French message;
 - ``HEAD`` is answered wherever ``GET`` is (same status and headers, no body);
-- CORS for the origins of ``GEO_CLSM_CORS_ORIGINS`` (none by default).
+- CORS for the origins of ``GEO_CLSM_CORS_ORIGINS`` (none by default);
+- ``X-Data-Version`` names the data that answered (the engine the route used, see
+  ``api.deps.get_engine``): an answer comes wholly from that version.
 
 :func:`rate_limit` is a FastAPI dependency factory: ``dependencies=[rate_limit("scenarios",
 per_minute=10)]`` on a route limits each client (by IP address, never logged) with an in-memory
@@ -36,6 +38,7 @@ from fastapi import Depends, HTTPException, Request
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.deps import DATA_VERSION_STATE_KEY
 from api.settings import Settings
 
 NONCE_STATE_KEY = "csp_nonce"
@@ -107,7 +110,7 @@ class SecurityMiddleware:
         head = scope["method"] == "HEAD"
         scope = dict(scope)
         scope.setdefault("state", {})
-        scope["state"] = {**scope["state"], NONCE_STATE_KEY: nonce}
+        scope["state"] = request_state = {**scope["state"], NONCE_STATE_KEY: nonce}
         if head:
             scope["method"] = "GET"
         state = {"started": False, "rejected": False, "received": 0}
@@ -123,7 +126,7 @@ class SecurityMiddleware:
                     return {"type": "http.disconnect"}
             return message
 
-        sender = _Sender(send, headers=headers, nonce=nonce, head=head)
+        sender = _Sender(send, headers=headers, nonce=nonce, head=head, state=request_state)
 
         async def tracked_send(message: Message) -> None:
             if state["rejected"]:
@@ -151,8 +154,11 @@ class SecurityMiddleware:
 class _Sender:
     """Adds the headers, puts the nonce on inline scripts and styles of HTML bodies, drops HEAD bodies."""
 
-    def __init__(self, send: Send, *, headers: list[tuple[bytes, bytes]], nonce: str, head: bool) -> None:
+    def __init__(
+        self, send: Send, *, headers: list[tuple[bytes, bytes]], nonce: str, head: bool, state: dict[str, Any]
+    ) -> None:
         self.send = send
+        self.state = state
         self.headers = headers
         self.nonce = nonce.encode()
         self.head = head
@@ -164,6 +170,9 @@ class _Sender:
         if message["type"] == "http.response.start":
             names = {k.lower() for k, _ in message.get("headers", [])}
             headers = [*message.get("headers", []), *((k, v) for k, v in self.headers if k not in names)]
+            version = self.state.get(DATA_VERSION_STATE_KEY)  # set by api.deps.get_engine
+            if version is not None:
+                headers.append((b"x-data-version", str(version).encode()))
             ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
             self.html = ctype.startswith(b"text/html") and not any(k.lower() == b"content-encoding" for k, _ in headers)
             self.start = {**message, "headers": headers}
@@ -275,29 +284,45 @@ def _buckets(request: Request) -> MutableMapping[str, TokenBucket]:
     return buckets
 
 
+def retry_after_s(request: Request, name: str, *, per_minute: float, burst: float | None = None) -> int | None:
+    """Take one of the client's tokens for the limit ``name``: None when allowed, else the seconds
+    to wait (for ``Retry-After``). ``GEO_CLSM_RATE_LIMITS='{"name": n}'`` overrides ``per_minute``
+    (0 turns the limit off). For routes that answer a refusal themselves (HTML forms); the others
+    use :func:`rate_limit`."""
+    settings: Settings = request.app.state.settings
+    rate = settings.rate_limits.get(name, per_minute)
+    if rate <= 0:
+        return None
+    buckets = _buckets(request)
+    bucket = buckets.get(name)
+    if bucket is None or bucket.rate_per_s != rate / 60.0:
+        bucket = buckets[name] = TokenBucket(per_minute=rate, capacity=max(1.0, burst or rate))
+    wait_s = bucket.take(request.client.host if request.client else "?")
+    return max(1, math.ceil(wait_s)) if wait_s > 0 else None
+
+
+def too_many_message(retry_s: int) -> str:
+    """The French message of a 429: what to do, and when."""
+    when = f"{retry_s} s" if retry_s < 120 else f"{math.ceil(retry_s / 60)} min"
+    return f"trop de demandes en peu de temps : réessayer dans {when}"
+
+
 def rate_limit(name: str, *, per_minute: float, burst: float | None = None) -> Any:
     """A dependency limiting each client to ``per_minute`` requests (``burst`` at once, default
-    ``per_minute``) on the routes that use it. ``GEO_CLSM_RATE_LIMITS='{"name": n}'`` overrides
-    ``per_minute`` (0 turns the limit off). Clients are told apart by IP address, which is never
-    logged; behind a reverse proxy run uvicorn with ``--proxy-headers``."""
+    ``per_minute``) on the routes that use it, answering 429 with ``Retry-After`` and a French
+    message. ``GEO_CLSM_RATE_LIMITS='{"name": n}'`` overrides ``per_minute`` (0 turns the limit off).
+    Clients are told apart by IP address, which is never logged; behind a reverse proxy run uvicorn
+    with ``--proxy-headers``. Routes sharing a ``name`` share each client's bucket."""
 
     async def check(request: Request) -> None:
-        settings: Settings = request.app.state.settings
-        rate = settings.rate_limits.get(name, per_minute)
-        if rate <= 0:
-            return
-        buckets = _buckets(request)
-        bucket = buckets.get(name)
-        if bucket is None or bucket.rate_per_s != rate / 60.0:
-            bucket = buckets[name] = TokenBucket(per_minute=rate, capacity=max(1.0, burst or rate))
-        wait_s = bucket.take(request.client.host if request.client else "?")
-        if wait_s > 0:
-            retry = max(1, math.ceil(wait_s))
-            raise HTTPException(
-                status_code=429,
-                detail=f"trop de demandes en peu de temps : réessayer dans {retry} s",
-                headers={"Retry-After": str(retry)},
-            )
+        retry = retry_after_s(request, name, per_minute=per_minute, burst=burst)
+        if retry is not None:
+            raise HTTPException(status_code=429, detail=too_many_message(retry), headers={"Retry-After": str(retry)})
 
     check.__name__ = f"rate_limit_{name}"
     return Depends(check)
+
+
+# The limits of the public write endpoints, shared by the JSON API and its HTML form.
+REPORTS_PER_MINUTE, REPORTS_BURST = 5 / 60, 5  # "Signaler une erreur": 5 at once, then one every 12 min
+LOGIN_PER_MINUTE = 20  # sign-in attempts per client (each account is also locked after repeated failures)

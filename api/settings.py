@@ -72,8 +72,6 @@ class Settings(BaseSettings):
     """Session cookie sent over HTTPS only (browsers accept it on http://localhost as well)."""
     data_poll_interval_s: float = 1.0
     """How often each worker checks the data version for changes made by other workers."""
-    reports_per_client_per_hour: int = 5
-    """Public error reports accepted per client and hour before answering 429."""
 
     @field_validator("cache_dir", mode="before")
     @classmethod
@@ -92,7 +90,9 @@ class Settings(BaseSettings):
     """Larger request bodies get a 413 (above the editors' 20 MB import upload cap)."""
     rate_limits: dict[str, float] = {}
     """Per-client requests per minute by limit name, overriding the route's default, as JSON:
-    ``GEO_CLSM_RATE_LIMITS='{"scenarios": 20}'``; 0 turns a limit off."""
+    ``GEO_CLSM_RATE_LIMITS='{"scenarios": 20}'``; 0 turns a limit off. Names: ``scenarios`` (10),
+    ``batch`` (nearest in batch, 30), ``login`` (20, API and editor screen), ``reports`` (public error
+    reports, API and form: 5 at once, then one every 12 minutes, 0.083)."""
 
     @field_validator("frame_ancestors", "cors_origins", mode="before")
     @classmethod

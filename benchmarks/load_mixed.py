@@ -1,14 +1,31 @@
-"""Bounded mixed load on loopback: the service under 32 connections for a fixed time.
+"""Bounded mixed load on loopback, with live changes: the service under 32 connections.
 
-Starts ``geo-clsm serve`` on 127.0.0.1 (a free port, tiles "none", rate limits off), waits for it,
-then runs mixed traffic: nearest 70 %, markers 10 %, resources 10 %, qpv/gaps 5 %, pages 5 %
-(fixed seed). Prints, every interval, requests/s, p50/p99 latency, errors and the server's RSS;
-at the end the totals, the RSS of the first interval after warm-up (baseline) and of the last, and
-their ratio (memory must not grow after warm-up), and the server's peak RSS. Exit code 1 if any
-request failed (status >= 500, or a transport error) or if RSS grew by more than 10 %.
+Starts ``geo-clsm serve`` on 127.0.0.1 (a free port, tiles "none", rate limits off, a fresh SQLite
+database and data-versions folder in a temporary directory, the shipped layers), waits for it, then
+runs mixed traffic: nearest 70 %, markers 10 %, resources 10 %, qpv/gaps 5 %, pages 5 % (fixed seed;
+nearest over 300 fixed points, so every answer is asked many times). Meanwhile (see ``_changes``):
 
-    .venv/bin/python benchmarks/load_mixed.py                 # 10 minutes, 32 connections
-    .venv/bin/python benchmarks/load_mixed.py --duration-s 60 --interval-s 15   # a quick look
+- an editor signs in through the admin API and changes a Metz CMP's phone number every minute
+  (every quarter of the run when it is shorter than 4 minutes);
+- a ``geo-clsm data update --source qpv`` publishes a QPV file served by a local HTTP fixture server
+  (the shipped QPV layer with one neighbourhood renamed, ``… (version de test)``), at 40 % of the
+  run, and ``geo-clsm data rollback shipped`` puts the shipped layer back at 70 % (or later, once the
+  update has been served).
+
+Every answer carries ``X-Data-Version`` (the data that answered it). Consistency check: all the
+answers to one request (path and query) under one data version are identical (JSON and CSV; the
+time-dependent ``open_now``/``open_status`` set aside); an answer mixing old and new data would
+differ from its version's other answers. It also checks that the changes were seen: the renamed QPV
+in ``/api/qpv`` answers and the editor's last phone number in ``/api/resources``.
+
+Prints, every interval, requests/s, p50/p99 latency, errors (any status but 200, or a transport
+error), data versions seen and the server's RSS; at the end the totals, the RSS of the first
+interval after warm-up (baseline) against the last (ratio: memory must not grow after warm-up) and
+the server's peak RSS. Exit code 1 on any error, inconsistent answer, unseen change, or RSS growth
+above 10 %.
+
+    .venv/bin/python benchmarks/load_mixed.py               # 10 minutes, 32 connections (make load)
+    .venv/bin/python benchmarks/load_mixed.py --minutes 1   # a quick look (lines every 15 s)
 
 Not part of ``make test``: it loads the machine for its whole duration.
 """
@@ -17,14 +34,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import json
 import os
 import random
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -32,6 +57,9 @@ ROOT = Path(__file__).resolve().parent.parent
 MIX = [("nearest", 70), ("markers", 10), ("resources", 10), ("qpv_gaps", 5), ("pages", 5)]
 METZ = (49.08, 49.16, 6.12, 6.25)  # lat, lat, lon, lon
 ANGOULEME = (45.60, 45.70, 0.08, 0.22)
+EDITOR = ("synthetic_load_editor@example.invalid", "synthetic-load-password-2026")
+RENAMED_SUFFIX = " (version de test)"
+VOLATILE = {"open_now", "open_status"}  # depend on the clock, not on the data
 
 
 def _free_port() -> int:
@@ -46,109 +74,302 @@ def _rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-def _request(rng: random.Random) -> str:
-    kind = rng.choices([k for k, _ in MIX], weights=[w for _, w in MIX])[0]
-    if kind == "nearest":
+def _nearest_paths(rng: random.Random, n: int = 300) -> list[str]:
+    out = []
+    for _ in range(n):
         lat0, lat1, lon0, lon1 = rng.choice([METZ, ANGOULEME])
         lat, lon = rng.uniform(lat0, lat1), rng.uniform(lon0, lon1)
         extra = rng.choice(["", "&type=CMP", "&type=GEM", "&age=15"])
-        return f"/api/nearest?lat={lat:.5f}&lon={lon:.5f}&k=5{extra}"
-    if kind == "markers":
-        return "/api/markers"
-    if kind == "resources":
-        return rng.choice(["/api/resources?territory=metz", "/api/resources?territory=angouleme&type=CMP"])
-    if kind == "qpv_gaps":
-        return rng.choice(["/api/qpv?territory=metz", "/api/gaps?territory=angouleme", "/api/gaps?format=csv"])
-    return rng.choice(["/", "/?territory=metz", "/planning?territory=metz&type=CMP&indicator=mean_m"])
+        out.append(f"/api/nearest?lat={lat:.5f}&lon={lon:.5f}&k=5{extra}")
+    return out
 
 
-async def _worker(
-    client: httpx.AsyncClient, rng: random.Random, deadline: float, samples: list[tuple[float, float, bool]]
-) -> None:
+NEAREST = _nearest_paths(random.Random(20261123))
+OTHERS = {
+    "markers": ["/api/markers"],
+    "resources": ["/api/resources?territory=metz", "/api/resources?territory=angouleme&type=CMP"],
+    "qpv_gaps": ["/api/qpv?territory=metz", "/api/gaps?territory=angouleme", "/api/gaps?format=csv"],
+    "pages": ["/", "/?territory=metz", "/planning?territory=metz&type=CMP&indicator=mean_m"],
+}
+
+
+def _request(rng: random.Random) -> str:
+    kind = rng.choices([k for k, _ in MIX], weights=[w for _, w in MIX])[0]
+    return rng.choice(NEAREST if kind == "nearest" else OTHERS[kind])
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def _digest(r: httpx.Response) -> str | None:
+    """A digest of the answer's data (None for HTML pages: they carry a fresh CSP nonce)."""
+    ctype = r.headers.get("content-type", "")
+    if ctype.startswith("text/csv"):
+        return hashlib.blake2b(r.content, digest_size=12).hexdigest()
+    if "json" in ctype:
+        return hashlib.blake2b(json.dumps(_strip(r.json()), sort_keys=True).encode(), digest_size=12).hexdigest()
+    return None
+
+
+@dataclass
+class Observed:
+    samples: list[tuple[float, float, bool]] = field(default_factory=list)
+    digests: dict[tuple[str, str], str] = field(default_factory=dict)
+    inconsistent: list[str] = field(default_factory=list)
+    versions: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+    qpv_names: dict[str, set[str]] = field(default_factory=dict)  # data version -> renamed QPV names seen
+    phones: dict[str, set[str]] = field(default_factory=dict)  # data version -> phones of the edited CMP
+    edited_id: str = ""
+    renamed_qp: str = ""
+
+    def renamed_served(self) -> bool:
+        return any(n.endswith(RENAMED_SUFFIX) for names in self.qpv_names.values() for n in names)
+
+    def check(self, path: str, r: httpx.Response) -> None:
+        version = r.headers.get("x-data-version")
+        if version is None:
+            return
+        self.versions[version] += 1
+        digest = _digest(r)
+        if digest is None:
+            return
+        known = self.digests.setdefault((version, path), digest)
+        if known != digest:
+            self.inconsistent.append(f"{path} (version {version})")
+        if path == "/api/qpv?territory=metz" and self.renamed_qp:
+            names = {f["properties"].get("lib_qp") for f in r.json()["features"] if f["id"] == self.renamed_qp}
+            self.qpv_names.setdefault(version, set()).update(str(n) for n in names)
+        if path == "/api/resources?territory=metz" and self.edited_id:
+            phones = {f["properties"].get("phone") for f in r.json()["features"] if f["id"] == self.edited_id}
+            self.phones.setdefault(version, set()).update(str(p) for p in phones)
+
+
+async def _worker(client: httpx.AsyncClient, rng: random.Random, deadline: float, seen: Observed) -> None:
     while time.monotonic() < deadline:
         path = _request(rng)
         start = time.monotonic()
         try:
             r = await client.get(path)
-            ok = r.status_code < 500
-        except httpx.HTTPError:
+            ok = r.status_code == 200
+            seen.statuses[str(r.status_code)] += 1
+            if ok:
+                seen.check(path, r)
+        except httpx.HTTPError as exc:
             ok = False
-        samples.append((time.monotonic(), time.monotonic() - start, ok))
+            seen.statuses[type(exc).__name__] += 1
+        seen.samples.append((time.monotonic(), time.monotonic() - start, ok))
 
 
-def _line(label: str, samples: list[tuple[float, float, bool]], seconds: float, rss: float) -> str:
+def _line(label: str, samples: list[tuple[float, float, bool]], seconds: float, rss: float, versions: int) -> str:
     lat = sorted(s[1] * 1000 for s in samples) or [0.0]
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
     errors = sum(not s[2] for s in samples)
     return (
         f"{label:>8}  {len(samples) / seconds:8.1f} req/s  p50 {statistics.median(lat):7.1f} ms  "
-        f"p99 {p99:7.1f} ms  errors {errors}  RSS {rss:7.1f} MB"
+        f"p99 {p99:7.1f} ms  errors {errors}  versions {versions}  RSS {rss:7.1f} MB"
     )
 
 
-async def _run(base: str, pid: int, *, connections: int, duration_s: float, interval_s: float) -> int:
-    samples: list[tuple[float, float, bool]] = []
+class _Fixture(BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _qpv_fixture(renamed: str) -> tuple[ThreadingHTTPServer, str]:
+    """The shipped QPV layer with one neighbourhood renamed, served on loopback (as the data-update tests do)."""
+    doc = json.loads((ROOT / "layers" / "pilots" / "qpv2024_metz_angouleme.geojson").read_text(encoding="utf-8"))
+    for f in doc["features"]:
+        if f["properties"]["code_qp"] == renamed:
+            f["properties"]["lib_qp"] += RENAMED_SUFFIX
+    _Fixture.body = json.dumps(doc).encode()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Fixture)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, f"http://127.0.0.1:{srv.server_address[1]}/qpv.geojson"
+
+
+async def _cli(env: dict[str, str], *args: str) -> str:
+    exe = Path(sys.executable).parent / "geo-clsm"
+    proc = await asyncio.create_subprocess_exec(
+        str(exe), *args, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await proc.communicate()
+    text = out.decode(errors="replace").strip().splitlines()
+    summary = text[-1] if text else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"geo-clsm {' '.join(args)} failed: {summary}")
+    return summary
+
+
+async def _changes(base: str, env: dict[str, str], seen: Observed, start: float, duration_s: float) -> list[str]:
+    """The editor's changes and the data update, at fixed times of the run; a log of what was done."""
+    log: list[str] = []
+    async with httpx.AsyncClient(base_url=base, timeout=120.0) as c:
+        me = (await c.post("/api/auth/login", json={"email": EDITOR[0], "password": EDITOR[1]})).json()
+        headers = {"X-CSRF-Token": me["csrf_token"]}
+        step_s = 60.0 if duration_s >= 240 else duration_s / 4
+        edits = [step_s * (i + 0.5) for i in range(int(duration_s / step_s))]
+        events = [(t, "edit", i) for i, t in enumerate(edits)]
+        events += [(0.4 * duration_s, "update", 0), (0.7 * duration_s, "rollback", 0)]
+        for at, what, i in sorted(events):
+            await asyncio.sleep(max(0.0, start + at - time.monotonic()))
+            if what == "rollback":  # once the update has been served (a rebuild takes a while under load)
+                while not seen.renamed_served() and time.monotonic() < start + 0.9 * duration_s:
+                    await asyncio.sleep(1.0)
+            if time.monotonic() > start + duration_s:
+                break
+            t = time.monotonic() - start
+            if what == "edit":
+                phone = f"03 87 99 00 {i % 100:02d}"
+                r = await c.patch(f"/api/admin/resources/{seen.edited_id}", json={"phone": phone}, headers=headers)
+                assert r.status_code == 200, r.text
+                seen.phones.setdefault("expected", set()).add(phone)
+                log.append(f"{t:6.0f} s  editor: phone of {seen.edited_id} -> {phone}")
+            elif what == "update":
+                log.append(f"{t:6.0f} s  {await _cli(env, 'data', 'update', '--source', 'qpv')}")
+            else:
+                log.append(f"{t:6.0f} s  {await _cli(env, 'data', 'rollback', 'shipped')}")
+    return log
+
+
+async def _run(
+    base: str, pid: int, env: dict[str, str], *, connections: int, duration_s: float, interval_s: float
+) -> int:
+    seen = Observed()
+    async with httpx.AsyncClient(base_url=base, timeout=60.0) as c:
+        seen.edited_id = (await c.get("/api/resources?territory=metz&type=CMP&limit=1")).json()["features"][0]["id"]
+        seen.renamed_qp = (await c.get("/api/qpv?territory=metz")).json()["features"][0]["id"]
+    fixture, url = _qpv_fixture(seen.renamed_qp)
+    env = {**env, "GEO_CLSM_SOURCE_QPV_URL": url}
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
         start = time.monotonic()
         deadline = start + duration_s
         tasks = [
-            asyncio.create_task(_worker(client, random.Random(20261123 + i), deadline, samples))
+            asyncio.create_task(_worker(client, random.Random(20261123 + i), deadline, seen))
             for i in range(connections)
         ]
+        changes = asyncio.create_task(_changes(base, env, seen, start, duration_s))
         rss_series: list[float] = []
-        print(f"{'t (s)':>8}  {'rate':>14}  {'latency':>28}")
+        print(f"{'t (s)':>8}  {'rate':>14}  {'latency':>28}", flush=True)
         t = start
         while t < deadline:
             await asyncio.sleep(min(interval_s, deadline - t))
             now = time.monotonic()
-            window = [s for s in samples if t <= s[0] < now]
+            window = [s for s in seen.samples if t <= s[0] < now]
             rss, _ = _rss_mb(pid)
             rss_series.append(rss)
-            print(_line(f"{now - start:.0f}", window, now - t, rss), flush=True)
+            print(_line(f"{now - start:.0f}", window, now - t, rss, len(seen.versions)), flush=True)
             t = now
         await asyncio.gather(*tasks)
-    total = time.monotonic() - start
+        log = await changes
+    fixture.shutdown()
+    return _summary(seen, log, rss_series, pid, time.monotonic() - start)
+
+
+def _summary(seen: Observed, log: list[str], rss_series: list[float], pid: int, total_s: float) -> int:
     _, peak = _rss_mb(pid)
-    print(_line("total", samples, total, rss_series[-1]))
+    print(_line("total", seen.samples, total_s, rss_series[-1], len(seen.versions)))
+    print("changes during the run:\n  " + "\n  ".join(log))
+    print(f"statuses: {dict(seen.statuses)}")
+    print(f"data versions answered: {len(seen.versions)} ({sum(seen.versions.values())} answers with X-Data-Version)")
+    names = set().union(*seen.qpv_names.values()) if seen.qpv_names else set()
+    renamed_seen = any(n.endswith(RENAMED_SUFFIX) for n in names) and any(not n.endswith(RENAMED_SUFFIX) for n in names)
+    expected_phones = seen.phones.pop("expected", set())
+    phones_seen = set().union(*seen.phones.values()) if seen.phones else set()
+    edits_seen = len(expected_phones & phones_seen)
+    print(f"QPV {seen.renamed_qp}: names answered {sorted(names)}")
+    print(f"editor's phones answered: {edits_seen} of {len(expected_phones)} changes seen")
+    print(f"inconsistent answers (same request and data version, different data): {len(seen.inconsistent)}")
+    for line in seen.inconsistent[:10]:
+        print("  " + line)
+    one_name = all(len(v) == 1 for v in seen.qpv_names.values())
+    print(f"one QPV name per data version: {one_name}")
     baseline = rss_series[1] if len(rss_series) > 2 else rss_series[0]  # the first interval is warm-up
     ratio = rss_series[-1] / baseline
     print(f"RSS after warm-up (baseline) {baseline:.1f} MB, at the end {rss_series[-1]:.1f} MB: ratio {ratio:.3f}")
     print(f"server peak RSS {peak:.1f} MB")
-    errors = sum(not s[2] for s in samples)
-    return 1 if errors or ratio > 1.10 else 0
+    errors = sum(not s[2] for s in seen.samples)
+    failed = errors or seen.inconsistent or not one_name or not renamed_seen or edits_seen == 0 or ratio > 1.10
+    print("RESULT: " + ("FAILED" if failed else "passed"))
+    return 1 if failed else 0
+
+
+def _wait_for(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 300
+    while True:
+        assert server.poll() is None, "the server stopped"
+        assert time.monotonic() < deadline, "the server did not start within 5 minutes"
+        try:
+            if httpx.get(base + "/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     p.add_argument("--connections", type=int, default=32)
-    p.add_argument("--duration-s", type=float, default=600.0)
-    p.add_argument("--interval-s", type=float, default=60.0)
+    p.add_argument("--minutes", type=float, default=10.0, help="length of the run (default 10)")
+    p.add_argument("--interval-s", type=float, default=None, help="report every … s (default 60, 15 under 3 min)")
     args = p.parse_args()
+    interval_s = args.interval_s or (60.0 if args.minutes >= 3 else 15.0)
     port = _free_port()
-    env = {**os.environ, "GEO_CLSM_TILES_URL": "none", "GEO_CLSM_RATE_LIMITS": '{"scenarios": 0}'}
-    exe = Path(sys.executable).parent / "geo-clsm"
-    server = subprocess.Popen(
-        [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert server.poll() is None, "the server stopped"
-            assert time.monotonic() < deadline, "the server did not start within 5 minutes"
-            try:
-                if httpx.get(base + "/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        return asyncio.run(
-            _run(base, server.pid, connections=args.connections, duration_s=args.duration_s, interval_s=args.interval_s)
+    with tempfile.TemporaryDirectory(prefix="geo_clsm_load_") as tmp:
+        env = {
+            **os.environ,
+            "GEO_CLSM_TILES_URL": "none",
+            "GEO_CLSM_RATE_LIMITS": '{"scenarios": 0, "login": 0, "reports": 0}',
+            "GEO_CLSM_DATABASE_URL": f"sqlite:///{tmp}/synthetic_load.db",
+            "GEO_CLSM_VERSIONS_DIR": f"{tmp}/versions",
+            "GEO_CLSM_LOCAL_TERRITORIES_FILE": f"{tmp}/territories.toml",
+            "GEO_CLSM_COOKIE_SECURE": "false",
+            "GEO_CLSM_PASSWORD": EDITOR[1],
+        }
+        subprocess.run([str(Path(sys.executable).parent / "geo-clsm"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
+        subprocess.run(
+            [str(Path(sys.executable).parent / "geo-clsm"), "user", "add", EDITOR[0], "--role", "editor"],
+            env=env,
+            cwd=ROOT,
+            check=True,
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        exe = Path(sys.executable).parent / "geo-clsm"
+        server = subprocess.Popen(
+            [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for(base, server)
+            return asyncio.run(
+                _run(
+                    base,
+                    server.pid,
+                    env,
+                    connections=args.connections,
+                    duration_s=args.minutes * 60,
+                    interval_s=interval_s,
+                )
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":

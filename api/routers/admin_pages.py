@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from api.deps import get_engine, get_settings
 from api.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
 from api.live import refresh
+from api.security import LOGIN_PER_MINUTE, retry_after_s, too_many_message
 from api.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
 from api.settings import Settings
 from geo_clsm.engine import Engine
@@ -86,6 +87,11 @@ def login(
 ) -> Response:
     token = form_token(request)
     error = None
+    retry = retry_after_s(request, "login", per_minute=LOGIN_PER_MINUTE)
+    if retry is not None:
+        resp = page(request, "admin/login.html", status_code=429, form_csrf=token, error=too_many_message(retry))
+        resp.headers["Retry-After"] = str(retry)
+        return with_form_cookie(resp, token, settings)
     if not double_submit_ok(request, csrf_token):
         error = "formulaire expiré : recharger la page et recommencer"
     else:

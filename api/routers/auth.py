@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import get_settings
+from api.security import LOGIN_PER_MINUTE, RATE_LIMITED, rate_limit
 from api.sessions import (
     COOKIE,
     EditorSession,
@@ -36,7 +37,8 @@ class Me(BaseModel):
 @router.post(
     "/login",
     summary="Se connecter (pose le cookie de session)",
-    responses={401: {"description": "identifiants incorrects"}, 429: {"description": "trop d'échecs"}},
+    responses={401: {"description": "identifiants incorrects"}, **RATE_LIMITED},
+    dependencies=[rate_limit("login", per_minute=LOGIN_PER_MINUTE)],
 )
 def login(body: Login, request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> Response:
     db = get_db(request)

@@ -19,6 +19,7 @@ from api.deps import get_engine, get_geocoder, get_settings
 from api.errors import STATUS
 from api.params import AgeFilter, TypeFilter
 from api.routers import nearest as single
+from api.security import RATE_LIMITED, rate_limit
 from api.settings import Settings
 from geo_clsm.batch import ANSWER_FIELDS, MAX_POINTS, QueryPoint, parse_points_csv, write_answers_csv
 from geo_clsm.engine import MAX_K, Engine
@@ -101,6 +102,8 @@ def _points(body: bytes, content_type: str) -> list[QueryPoint]:
     summary=f"Les ressources les plus proches de chacun de {MAX_POINTS} points au plus (JSON ou CSV)",
     openapi_extra=_BODY_DOC,
     response_model=None,
+    responses=RATE_LIMITED,
+    dependencies=[rate_limit("batch", per_minute=30)],
 )
 async def nearest_batch(
     request: Request,

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import get_engine, get_settings
 from api.forms import Csrf, double_submit_ok, form_token, page, with_form_cookie
-from api.routers.reports import RateLimiter
+from api.security import REPORTS_BURST, REPORTS_PER_MINUTE, retry_after_s, too_many_message
 from api.sessions import get_db
 from api.settings import Settings
 from geo_clsm.engine import Engine
@@ -54,15 +54,10 @@ def report_post(
         return with_form_cookie(
             page(request, "report.html", 403, error="formulaire expiré : recommencer", **ctx), token, settings
         )
-    limiter: RateLimiter | None = getattr(request.app.state, "report_limiter", None)
-    if limiter is None:
-        limiter = request.app.state.report_limiter = RateLimiter()
-    wait = limiter.retry_after_s(
-        request.client.host if request.client else "?", limit=settings.reports_per_client_per_hour
-    )
-    if wait is not None:
-        resp = page(request, "report.html", 429, error="trop de signalements envoyés : réessayer plus tard", **ctx)
-        resp.headers["Retry-After"] = str(wait)
+    retry = retry_after_s(request, "reports", per_minute=REPORTS_PER_MINUTE, burst=REPORTS_BURST)
+    if retry is not None:
+        resp = page(request, "report.html", 429, error=too_many_message(retry), **ctx)
+        resp.headers["Retry-After"] = str(retry)
         return resp
     if not website:
         try:

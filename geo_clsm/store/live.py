@@ -11,6 +11,7 @@ a change within ``poll_interval_s``.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import threading
@@ -136,10 +137,15 @@ class LiveEngine:
                 fresh[tid] = compute_access(engine.catalog, territory=tid, params=AccessParams())
             with self._lock:
                 if self.current is engine:
+                    # A copy of the engine (same catalog, index, markers) with the new indicators,
+                    # swapped in whole: an engine never changes once served, so a request (and the
+                    # data version it reports) sees the old indicators or the new ones.
+                    published = copy.copy(engine)
                     previous = engine.__dict__.get("access", {})
-                    engine.__dict__["access"] = {**previous, **fresh}  # one assignment: old or new dict
+                    published.__dict__["access"] = {**previous, **fresh}
+                    self.current = published
                     if self.on_swap:
-                        self.on_swap(engine)
+                        self.on_swap(published)
                 else:
                     self._dirty |= dirty  # a newer engine arrived meanwhile: recompute on it
 

@@ -30,7 +30,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def anon(engine: Engine, app_url: str) -> Iterator[TestClient]:
-    app = create_app(Settings(data_dir=LAYERS, database_url=app_url, reports_per_client_per_hour=5), engine=engine)
+    app = create_app(Settings(data_dir=LAYERS, database_url=app_url), engine=engine)
     with TestClient(app, base_url="https://testserver") as c:
         db = connect(app_url)
         add_user(db, *EDITOR, role="editor")

@@ -64,10 +64,13 @@ def test_access_recomputed_in_background_previous_served_meanwhile(
     metz_cmp = next(r for r in shipped if r.territory == "metz" and r.position is not None)
     repo.withdraw(db, metz_cmp.id, author="ed@example.fr")
     new = live.sync()
-    served = new.access  # right after the swap: either the previous dict or the recomputed one
-    assert served is old_access or served["metz"] is not old_access["metz"]
+    assert new.access is old_access  # the swapped engine serves the previous indicators meanwhile
     live.wait_for_access()
-    recomputed = new.access
+    assert new.access is old_access  # a served engine never changes: the new indicators come in a copy
+    published = live.current
+    assert published is not new and published.catalog is new.catalog
+    recomputed = published.access
+    assert recomputed["metz"] is not old_access["metz"]
     assert recomputed["angouleme"] is old_access["angouleme"]  # untouched territory: not recomputed
     expected = compute_access(new.catalog, territory="metz", params=AccessParams())  # independent run
     pd.testing.assert_frame_equal(
