@@ -22,10 +22,14 @@ def database_url(arg: str | None = None) -> str:
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser("db", help="base de données : migrations, remplissage, export")
-    d.add_argument("action", choices=("upgrade", "seed", "export", "status"))
+    d.add_argument("action", choices=("upgrade", "seed", "export", "status", "backup", "restore"))
+    d.add_argument("file", nargs="?", type=Path, help="restore : le fichier écrit par « db backup »")
     d.add_argument("--database", default=None, help="URL (défaut : GEO_CLSM_DATABASE_URL ou sqlite:///var/geo_clsm.db)")
     d.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml), pour seed")
-    d.add_argument("--out", type=Path, default=None, help="export : fichier .gpkg, .geojson ou .csv")
+    d.add_argument(
+        "--out", type=Path, default=None, help="export : fichier .gpkg, .geojson ou .csv ; backup : fichier .zip"
+    )
+    d.add_argument("--force", action="store_true", help="restore : remplacer les données d'une base qui n'est pas vide")
     d.add_argument("--all", action="store_true", help="export : inclure les ressources retirées")
 
     u = sub.add_parser("user", help="comptes des éditeurs et administrateurs")
@@ -36,6 +40,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def run_db(args: argparse.Namespace) -> int:
+    if args.action in ("backup", "restore"):
+        from geo_clsm.store.backup_cli import run_backup
+
+        return run_backup(args, database_url(args.database))
     db = connect(database_url(args.database))
     if args.action == "upgrade":
         before = current_revision(db)

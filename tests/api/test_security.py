@@ -207,3 +207,60 @@ def test_token_bucket_forgets_the_oldest_clients() -> None:
     assert len(bucket._buckets) == 3
     assert bucket.take("a") == 0  # forgotten, so a full bucket again
     assert bucket.take("d") > 0
+
+
+def _form_token(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "the form carries its CSRF token"
+    return m.group(1)
+
+
+def test_login_api_and_screen_share_one_limit(engine: Engine) -> None:
+    settings = Settings(rate_limits={"login": 3})
+    with TestClient(create_app(settings, engine=engine), base_url="https://testserver") as c:
+        api = [
+            c.post("/api/auth/login", json={"email": f"personne{i}@example.invalid", "password": "x"}).status_code
+            for i in range(2)
+        ]
+        assert api == [401, 401]
+        token = _form_token(c.get("/admin/login").text)
+        form = {"email": "autre@example.invalid", "password": "x", "csrf_token": token}
+        assert c.post("/admin/login", data=form).status_code == 401  # the third attempt of this client
+        page = c.post("/admin/login", data=form)
+        assert page.status_code == 429 and int(page.headers["retry-after"]) >= 1
+        assert "réessayer dans" in page.text and page.headers["content-type"].startswith("text/html")
+        r = c.post("/api/auth/login", json={"email": "personne9@example.invalid", "password": "x"})
+        assert r.status_code == 429 and "réessayer dans" in r.json()["detail"]
+
+
+def test_reports_api_and_form_share_one_limit(engine: Engine) -> None:
+    rid = next(r.id for r in engine.catalog.resources if r.territory == "metz")
+    # The honeypot is filled: nothing is stored, and the limit applies all the same.
+    body = {"message": "Le numéro a changé (test)", "website": "robot"}
+    with TestClient(create_app(Settings(), engine=engine), base_url="https://testserver") as c:
+        assert [c.post(f"/api/resources/{rid}/reports", json=body).status_code for _ in range(3)] == [201] * 3
+        token = _form_token(c.get(f"/signaler/{rid}").text)
+        form = {**body, "csrf_token": token}
+        assert [c.post(f"/signaler/{rid}", data=form).status_code for _ in range(2)] == [201, 201]
+        page = c.post(f"/signaler/{rid}", data=form)  # the sixth report of this client
+        assert page.status_code == 429 and "réessayer dans" in page.text
+        assert 600 <= int(page.headers["retry-after"]) <= 720  # one report every 12 minutes
+        r = c.post(f"/api/resources/{rid}/reports", json=body)
+        assert r.status_code == 429 and "min" in r.json()["detail"]
+
+
+def test_batch_is_rate_limited(engine: Engine) -> None:
+    points = {"points": [{"id": "a", "lat": 49.1197, "lon": 6.1955}]}
+    with TestClient(create_app(Settings(rate_limits={"batch": 1}), engine=engine)) as c:
+        assert [c.post("/api/nearest/batch", json=points).status_code for _ in range(2)] == [200, 429]
+
+
+def test_405_allow_lists_every_method(client: TestClient) -> None:
+    r = client.request("OPTIONS", "/api/admin/resources")
+    assert r.status_code == 405
+    assert set(r.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    assert "utiliser" in r.json()["detail"]
+    r = client.request("PUT", "/api/admin/resources/x")
+    assert set(r.headers["allow"].split(", ")) == {"DELETE", "GET", "HEAD", "PATCH"}
+    assert client.delete("/api/scenarios").headers["allow"] == "POST"
+    assert "adresse inconnue" in client.get("/nulle-part").json()["detail"]
