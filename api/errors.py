@@ -79,13 +79,14 @@ def install(app: FastAPI) -> None:
         return await http_exception_handler(request, exc)
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def allowed_methods(request: Request) -> list[str]:
-    """Every method the request's path answers (routes matching it fully or but for the method)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        route_methods = getattr(route, "methods", None)
-        if route_methods and route.matches(request.scope)[0] in (Match.FULL, Match.PARTIAL):
-            methods |= set(route_methods)
+    """Every method the request's path answers: each is tried against the app's routes (included
+    routers too), as the router itself would match it."""
+    routes = request.app.router.routes
+    methods = {m for m in _METHODS if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)}
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
