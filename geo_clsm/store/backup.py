@@ -218,9 +218,11 @@ def _read_info(zf: zipfile.ZipFile, archive: Path) -> dict[str, Any]:
 
 
 def has_data(db: SqlEngine) -> bool:
-    """True when a data table holds a row."""
+    """True when a data table holds a row (``meta``'s counters, which the migrations write, aside:
+    a database just created by ``geo-clsm db upgrade`` is empty)."""
     with db.connect() as conn:
-        return any(conn.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first() for t in _tables(conn))
+        tables = [t for t in _tables(conn) if t.name != "meta"]
+        return any(conn.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first() for t in tables)
 
 
 def _restore_tables(db: SqlEngine, zf: zipfile.ZipFile, info: dict[str, Any], *, force: bool) -> dict[str, int]:

@@ -119,6 +119,7 @@ def test_a_restored_service_gives_the_same_answers(db_url: str, tmp_path: Path, 
         add_user(client.app.state.db, EDITOR[0], EDITOR[1], role="admin")  # type: ignore[attr-defined]
         metz = client.get("/api/resources?territory=metz").json()["features"]
         _use(client, metz[0]["id"], metz[1]["id"])
+        client.app.state.live.wait_for_access()  # type: ignore[attr-defined]  # the recomputed indicators are served
         before = _answers(client)
         out = tmp_path / "geo_clsm-backup.zip"
         summary = backup(
@@ -186,6 +187,7 @@ def test_cli_backup_and_restore(
     out = tmp_path / "b.zip"
     assert cli(["db", "backup", "--database", f"sqlite:///{src}", "--out", str(out)]) == 0
     assert "users 1" in capsys.readouterr().out
+    assert cli(["db", "upgrade", "--database", f"sqlite:///{tmp_path / 'new.db'}"]) == 0  # empty, migrated
     assert cli(["db", "restore", str(out), "--database", f"sqlite:///{tmp_path / 'new.db'}"]) == 0
     rows = sqlite3.connect(tmp_path / "new.db").execute("SELECT email FROM users").fetchall()
     assert rows == [(EDITOR[0],)]
