@@ -140,6 +140,7 @@ def test_a_restored_service_gives_the_same_answers(db_url: str, tmp_path: Path, 
     )
     assert restored.tables == summary.tables
     with TestClient(create_app(target), base_url="https://testserver") as client:
+        client.app.state.live.wait_for_access()  # type: ignore[attr-defined]
         after = _answers(client)
     for key in before:
         assert after[key] == before[key], key
