@@ -91,6 +91,11 @@ bench: install chromium wrk
 load: install
 	$(BIN)/python benchmarks/load_mixed.py $(LOAD_ARGS)
 
+# Ten minutes of mixed traffic at 32 connections with editors' changes and a data update applied
+# meanwhile (issue 14; not in `make test`). LOAD_ARGS="--minutes 1" for a quick look.
+load: install
+	$(BIN)/python benchmarks/load_mixed.py $(LOAD_ARGS)
+
 # `make lock` re-resolves every dependency of pyproject.toml (and LOCK_ALSO) at its newest
 # version in a throw-away venv and writes the pins to constraints.txt. Run it after adding or
 # bumping a dependency, then commit constraints.txt. LOCK_ALSO pins packages that branches in
