@@ -159,6 +159,8 @@ class Engine:
                 lambda r: matches_audience(r, types=types, age=age) and r.accepts_age(age) is True,
             ),
         )
+        if len(known) >= k:  # enough known (service areas included): the unknown ones would not be shown
+            return [replace(r, audience_known=True) for r in known]
         unknown = self._nearest(
             lon,
             lat,
