@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -47,7 +48,9 @@ from api.security import SecurityMiddleware
 from api.settings import Settings
 from geo_clsm import __version__
 from geo_clsm.cache import catalog_version
+from geo_clsm.deferred import Deferred, DeferredProxy
 from geo_clsm.engine import Engine
+from geo_clsm.gazetteer import Gazetteer
 from geo_clsm.geocode import BanGeocoder, Geocoder, OfflineGeocoder
 from geo_clsm.layers import Catalog
 
@@ -55,7 +58,10 @@ STATIC = Path(geo_clsm.__file__).resolve().parent / "static"
 
 
 def build_geocoder(settings: Settings, catalog: Catalog) -> Geocoder:
-    offline = OfflineGeocoder(catalog)
+    # The gazetteer (a second or more to build) is built in a thread: start-up does not wait for it,
+    # a request that needs it (commune=, address=, /api/geocode) does, until it is ready.
+    gazetteer = DeferredProxy(Deferred(lambda: Gazetteer(catalog), name="gazetteer"))
+    offline = OfflineGeocoder(catalog, gazetteer=cast(Gazetteer, gazetteer))
     if settings.geocoder == "ban":
         return BanGeocoder(settings.ban_url, offline=offline, timeout_s=settings.ban_timeout_s)
     return offline

@@ -151,24 +151,31 @@ _FIELDS = frozenset(f.name for f in fields(NearestParams))
     responses={**PLACE_RESPONSES, 200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
     response_class=Response,
     openapi_extra={"parameters": _documented_parameters()},
+    name="nearest",
 )
-async def nearest(request: Request) -> Response:
+async def nearest_route(request: Request) -> Response:
     """Each result says how sure it is: ``distance_label`` ("dans la commune", "environ 1,2 km")
     and ``distance_is_approximate``; with ``age``, ``audience_known`` (false: « public non précisé »,
     listed after the resources known to receive that age). Nothing beyond ``GEO_CLSM_NEAR_LIMIT_M``
     (50 km by default) is offered: ``missing_types`` and ``message`` say what is not near, and
     ``national_lines`` lists the national lines that answer it."""
     # The fast path: the query string parsed once, no dependency to solve, orjson bytes out.
-    params = parse_params(request.query_params)
     state = request.app.state
-    engine: Engine = state.engine
-    # async: only an address may wait on the network (BAN geocoder): that one goes to the thread pool.
-    if params.address is not None:
-        lon, lat, located = await run_in_threadpool(_locate, params, state.geocoder)
-    else:
-        lon, lat, located = _locate(params, state.geocoder)
-    body = nearest_answer(lon, lat, located, params=params, engine=engine, settings=state.settings)
+    body = await nearest(
+        parse_params(request.query_params), engine=state.engine, geocoder=state.geocoder, settings=state.settings
+    )
     return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def nearest(params: NearestParams, *, engine: Engine, geocoder: Geocoder, settings: Settings) -> dict[str, Any]:
+    """The /api/nearest body for validated parameters (also used by ``POST /api/nearest/batch``)."""
+    # async: only an address may wait on the network (BAN geocoder) or the gazetteer being built: that
+    # one goes to the thread pool. A commune waits for the gazetteer only in the first second of start-up.
+    if params.address is not None or params.commune is not None:
+        lon, lat, located = await run_in_threadpool(_locate, params, geocoder)
+    else:
+        lon, lat, located = _locate(params, geocoder)
+    return nearest_answer(lon, lat, located, params=params, engine=engine, settings=settings)
 
 
 def nearest_answer(
