@@ -69,11 +69,11 @@ def read_csv_table(path: Path) -> tuple[list[str], list[int], list[list[str]]]:
 
 def _columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, Cells]:
     """Each named column, stripped, empty cells as None (a short row's missing cells too)."""
+    width = len(header)
+    padded = [r if len(r) >= width else [*r, *([""] * (width - len(r)))] for r in rows]
+    by_index = list(zip(*padded, strict=False)) if padded else [() for _ in header]
     where = {name: i for i, name in enumerate(header)}  # a repeated name: the last one wins, as in DictReader
-    out: dict[str, Cells] = {}
-    for name, i in where.items():
-        out[name] = [(r[i].strip() or None) if i < len(r) else None for r in rows]
-    return out
+    return {name: [v.strip() or None for v in by_index[i]] for name, i in where.items()}
 
 
 def _floats(cells: Cells) -> tuple[NDArray[np.float64], BoolArray]:
@@ -183,9 +183,13 @@ def import_table(
             appointment_required=bools["appointment_required"][i],
             free_of_charge=bools["free_of_charge"][i],
             capacity=capacity[i],
-            position=Position.model_construct(
-                lon=lon_l[i], lat=lat_l[i], precision=prec, source=position_source[i] or source[i] or ""
-            ),
+            # Validated by the model as Position(...) would be (checked in France above: it passes).
+            position={
+                "lon": lon_l[i],
+                "lat": lat_l[i],
+                "precision": prec,
+                "source": position_source[i] or source[i] or "",
+            },
             commune_position=commune_pos[i],
             service_area_wkt=None,
             confidential_address=confidential[i] or False,
