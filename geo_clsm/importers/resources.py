@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from geo_clsm.importers.report import ImportReport
-from geo_clsm.importers.resource_columns import import_table, read_csv_table
+from geo_clsm.importers.resource_columns import import_csv
 from geo_clsm.importers.resource_rows import COLUMNS, CommunePoint, RowError, resource_from_record
 from geo_clsm.importers.resource_write import resource_to_row, write_resources_csv
 from geo_clsm.model import Resource
@@ -137,14 +137,9 @@ def import_resources(
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            header, lines, table = read_csv_table(path)
-            if "_bad_geometry" not in header:  # (a column of that name: row by row, as it always was)
-                return import_table(header, lines, table, report, communes=communes, territory=territory)
-            rows: Iterable[tuple[int, Mapping[str, Any]]] = [
-                (line, dict(zip(header, row, strict=False))) for line, row in zip(lines, table, strict=True)
-            ]
-        elif suffix in (".geojson", ".json"):
-            rows = list(_geojson_rows(path))
+            return import_csv(path, report, communes=communes, territory=territory)
+        if suffix in (".geojson", ".json"):
+            rows: Iterable[tuple[int, Mapping[str, Any]]] = list(_geojson_rows(path))
         elif suffix == ".gpkg":
             rows = list(_gpkg_rows(path))
         else:

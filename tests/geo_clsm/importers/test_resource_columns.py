@@ -11,6 +11,9 @@ import io
 import random
 from pathlib import Path
 
+import pytest
+
+from geo_clsm.importers import resource_columns
 from geo_clsm.importers.report import ImportReport
 from geo_clsm.importers.resources import CommunePoint, RowError, import_resources, resource_from_record
 from geo_clsm.model import Resource
@@ -124,7 +127,9 @@ def _row_by_row(path: Path) -> ImportReport[Resource]:
     return report
 
 
-def test_column_import_equals_row_by_row(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk_rows", [20_000, 700])  # one chunk; several (duplicates across chunks)
+def test_column_import_equals_row_by_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_rows: int) -> None:
+    monkeypatch.setattr(resource_columns, "CHUNK_ROWS", chunk_rows)
     path = tmp_path / "synthetic_resources_mixed.csv"
     _write(path, 3000, seed=9)
     got = import_resources(path, communes=COMMUNES, territory="metz")
