@@ -252,23 +252,26 @@ class _Compact:
     A 200,000-row import then holds about half the memory; the records compare equal as before."""
 
     def __init__(self) -> None:
-        self.fields: dict[frozenset[str], set[str]] = {}
-        self.audiences: dict[Audience, Audience] = {}
+        self.fields: dict[tuple[type[BaseModel], frozenset[str]], set[str]] = {}
+        self.audiences: dict[tuple[Any, ...], Audience] = {}
+        self.sizes: dict[type[BaseModel], int] = {cls: len(cls.model_fields) for cls in (Resource, Position, Audience)}
 
     def _fields(self, obj: BaseModel) -> None:
         given = obj.__pydantic_fields_set__
-        if len(given) == len(type(obj).model_fields):
-            shared = self.fields.setdefault(frozenset(given), given)
+        if len(given) == self.sizes[type(obj)]:
+            shared = self.fields.setdefault((type(obj), frozenset(given)), given)
             object.__setattr__(obj, "__pydantic_fields_set__", shared)
 
     def share(self, r: Resource) -> Resource:
         self._fields(r)
         if r.position is not None:
             self._fields(r.position)
-        audience = self.audiences.get(r.audience)
+        a = r.audience
+        key = (a.age_min, a.age_max, a.groups)
+        audience = self.audiences.get(key)
         if audience is None:
-            self._fields(r.audience)
-            audience = self.audiences[r.audience] = r.audience
+            self._fields(a)
+            audience = self.audiences[key] = a
         r.__dict__["audience"] = audience
         return r
 
