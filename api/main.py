@@ -133,10 +133,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             swagger_favicon_url="/static/swagger/favicon-32x32.png",
         )
 
+    app.include_router(nearest.router)  # first: routes are matched in order, and it is the busiest
     app.include_router(health.router)
     app.include_router(resources.router)
     app.include_router(batch.router)
-    app.include_router(nearest.router)
     app.include_router(access.router)
     app.include_router(map.router)
     app.include_router(search_page.router)
