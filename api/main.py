@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -50,7 +51,9 @@ from api.routers.national import national_scope, national_stamp
 from api.security import SecurityMiddleware
 from api.settings import Settings
 from geo_clsm import __version__
+from geo_clsm.deferred import Deferred, DeferredProxy
 from geo_clsm.engine import Engine
+from geo_clsm.gazetteer import Gazetteer
 from geo_clsm.geocode import BanGeocoder, Geocoder, OfflineGeocoder
 from geo_clsm.layers import Catalog
 
@@ -58,7 +61,10 @@ STATIC = Path(geo_clsm.__file__).resolve().parent / "static"
 
 
 def build_geocoder(settings: Settings, catalog: Catalog) -> Geocoder:
-    offline = OfflineGeocoder(catalog)
+    # The gazetteer (a second or more to build) is built in a thread: start-up does not wait for it,
+    # a request that needs it (commune=, address=, /api/geocode) does, until it is ready.
+    gazetteer = DeferredProxy(Deferred(lambda: Gazetteer(catalog), name="gazetteer"))
+    offline = OfflineGeocoder(catalog, gazetteer=cast(Gazetteer, gazetteer))
     if settings.geocoder == "ban":
         return BanGeocoder(settings.ban_url, offline=offline, timeout_s=settings.ban_timeout_s)
     return offline
@@ -134,10 +140,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             swagger_favicon_url="/static/swagger/favicon-32x32.png",
         )
 
+    app.include_router(nearest.router)  # first: routes are matched in order, and it is the busiest
     app.include_router(health.router)
     app.include_router(resources.router)
     app.include_router(batch.router)
-    app.include_router(nearest.router)
     app.include_router(access.router)
     app.include_router(national.router)
     app.include_router(map.router)

@@ -7,7 +7,8 @@ Target (issue 9): throughput ≥ 60 % of the baseline's, p99 ≤ 3× the baselin
 - Baseline: ``benchmarks/baseline_app.py``, a bare FastAPI ``async`` endpoint returning a
   constant body of the same size (a real ``/api/nearest`` answer captured first).
 - Both: ``uvicorn`` (uvloop + httptools, one worker, access log off) on 127.0.0.1; load from
-  Debian's ``wrk`` (16 connections, 1 thread, ``DURATION_S`` seconds, ``--latency``).
+  Debian's ``wrk`` (16 connections, 1 thread, ``DURATION_S`` seconds, ``--latency``), after
+  ``WARMUP_S`` seconds of the same load that are not measured.
 - Peak memory: the servers' peak RSS (VmHWM).
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_http.py``.
@@ -29,6 +30,7 @@ from common import BIN, ROOT, free_port, points_in_pilots, process_peak_mib, rep
 
 CONNECTIONS = 16
 DURATION_S = int(os.environ.get("BENCH_HTTP_SECONDS", "10"))
+WARMUP_S = 3  # each server is loaded this long before it is measured (same for both)
 N_POINTS = 2000
 
 LUA = """
@@ -60,8 +62,8 @@ def uvicorn_cmd(target: str, port: int) -> list[str]:
     ]
 
 
-def wrk(url: str, script: Path | None) -> dict[str, float]:
-    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", "--timeout", "5s"]
+def wrk(url: str, script: Path | None, *, seconds: int = DURATION_S) -> dict[str, float]:
+    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     if script is not None:
         args += ["-s", str(script)]
     out = subprocess.run([*args, url], capture_output=True, text=True, timeout=DURATION_S + 60, check=True).stdout
@@ -92,6 +94,7 @@ def main() -> None:
         lon, lat = points[0]
         with urllib.request.urlopen(f"{base}/api/nearest?lat={lat:.5f}&lon={lon:.5f}&k=5") as r:
             sample = r.read()
+        wrk(base, script, seconds=WARMUP_S)  # not measured: caches, first allocations, start-up threads
         app = wrk(base, script)
         app_peak = process_peak_mib(proc.pid)
     (work / "sample.json").write_bytes(sample)
@@ -100,6 +103,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     env_b = {**env, "BENCH_BODY_FILE": str(work / "sample.json")}
     with server(uvicorn_cmd("baseline_app:create_app", port), env=env_b, health=f"{base}/const") as (proc, _):
+        wrk(f"{base}/const", None, seconds=WARMUP_S)
         bare = wrk(f"{base}/const", None)
         bare_peak = process_peak_mib(proc.pid)
     shutil.rmtree(work, ignore_errors=True)

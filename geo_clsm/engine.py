@@ -66,10 +66,12 @@ class Engine:
         self.locator = Locator(catalog)
         self.areas = ServiceAreas(catalog.resources)
         self.lines = NationalLines(catalog)
-        self.resource_qpv: dict[str, tuple[str, str] | None] = {}
-        for r in catalog.resources:
-            pos = r.public_position()
-            self.resource_qpv[r.id] = self.locator.qpv_at(pos.lon, pos.lat) if pos else None
+        self.resource_qpv: dict[str, tuple[str, str] | None] = {r.id: None for r in catalog.resources}
+        placed = [(r.id, pos) for r in catalog.resources if (pos := r.public_position()) is not None]
+        found = self.locator.qpv_at_many(
+            np.array([p.lon for _, p in placed], dtype=float), np.array([p.lat for _, p in placed], dtype=float)
+        )
+        self.resource_qpv.update(zip([rid for rid, _ in placed], found, strict=True))
 
     @cached_property
     def access(self) -> dict[str, AccessResult]:
@@ -159,6 +161,8 @@ class Engine:
                 lambda r: matches_audience(r, types=types, age=age) and r.accepts_age(age) is True,
             ),
         )
+        if len(known) >= k:  # enough known (service areas included): the unknown ones would not be shown
+            return [replace(r, audience_known=True) for r in known]
         unknown = self._nearest(
             lon,
             lat,

@@ -39,13 +39,19 @@ _ARM_PARENT = {"paris": "75056", "lyon": "69123", "marseille": "13055"}
 _ARM_PREFIX = {"75056": "751", "69123": "6938", "13055": "132"}
 
 
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ST = re.compile(r"\bst\b")
+_STE = re.compile(r"\bste\b")
+_SPACES = re.compile(r"\s+")
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free words: 'Saint-Étienne' -> 'saint etienne', 'St Denis' -> 'saint denis'."""
     s = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
     s = s.encode("ascii", "ignore").decode().lower()
-    s = re.sub(r"[^a-z0-9]+", " ", s)
-    s = re.sub(r"\bste\b", "sainte", re.sub(r"\bst\b", "saint", s))
-    return re.sub(r"\s+", " ", s).strip()
+    s = _NON_ALNUM.sub(" ", s)
+    s = _STE.sub("sainte", _ST.sub("saint", s))
+    return _SPACES.sub(" ", s).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +131,12 @@ class Gazetteer:
         c = catalog.communes
         inside = shapely.point_on_surface(np.asarray(c.geometry.values))
         self.communes: dict[str, PlaceEntry] = {}
-        for insee, name, dep, pop, terr, pt in zip(
-            c["insee_com"],
-            c["nom"].astype(str),
-            c["dep"].astype(str),
-            c["population_municipale"],
-            c["territory"],
+        for insee, name, dep, pop, terr, pt in zip(  # plain lists: iterating pandas arrays is slow
+            c["insee_com"].tolist(),
+            c["nom"].astype(str).tolist(),
+            c["dep"].astype(str).tolist(),
+            c["population_municipale"].tolist(),
+            c["territory"].tolist(),
             inside,
             strict=True,
         ):
@@ -155,7 +161,12 @@ class Gazetteer:
         qpts = shapely.point_on_surface(np.asarray(q.geometry.values))
         self.qpv: dict[str, PlaceEntry] = {}
         for code, name, terr, insee, pt in zip(
-            q["code_qp"], q["lib_qp"], q["territory"], q["insee_com"], qpts, strict=True
+            q["code_qp"].tolist(),
+            q["lib_qp"].tolist(),
+            q["territory"].tolist(),
+            q["insee_com"].tolist(),
+            qpts,
+            strict=True,
         ):
             first = str(insee).split(",")[0]
             dep = self.communes[first].dep if first in self.communes else ""

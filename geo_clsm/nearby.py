@@ -13,7 +13,7 @@ On top of :meth:`Engine.nearest`:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from geo_clsm.importers.lines import ALL_NEEDS, read_line_needs
 from geo_clsm.layers import Catalog
 from geo_clsm.model import LINE_TYPES, PositionPrecision, Resource, ResourceType
-from geo_clsm.query import matches_audience
 
 if TYPE_CHECKING:
     from geo_clsm.engine import Engine, NearestResult
@@ -88,10 +87,6 @@ def distance_label(r: NearestResult, *, query_insee: str | None, query_precision
     return text, approx
 
 
-def _audience_filter(t: ResourceType, age: int | None) -> Callable[[Resource], bool]:
-    return lambda r: matches_audience(r, types=[t], age=age)
-
-
 def search(
     engine: Engine,
     lon: float,
@@ -115,7 +110,10 @@ def search(
     for t in types:
         if any(r.resource.matches_type(t) for r in results):
             continue
-        near = engine.index.nearest(lon, lat, k=1, keep=_audience_filter(t, age), max_distance_m=near_limit_m)
+        # The same predicate as a mask computed once per (type, age): no per-candidate Python.
+        near = engine.index.nearest(
+            lon, lat, k=1, types=[t], mask=engine.index.audience_mask([t], age), max_distance_m=near_limit_m
+        )
         if not near:
             missing.append(ResourceType(t))
     nothing = not results and not types

@@ -54,6 +54,20 @@ class Locator:
         i = int(min(hits))
         return self._q_code[i], self._q_name[i]
 
+    def qpv_at_many(self, lon: np.ndarray, lat: np.ndarray) -> list[tuple[str, str] | None]:
+        """:meth:`qpv_at` for arrays of points, in one bulk query (same answers)."""
+        out: list[tuple[str, str] | None] = [None] * len(lon)
+        if len(lon) == 0:
+            return out
+        pts, hits = self._q_tree.query(shapely.points(lon, lat), predicate="within")
+        first: dict[int, int] = {}
+        for p, h in zip(pts.tolist(), hits.tolist(), strict=True):
+            if p not in first or h < first[p]:
+                first[p] = h
+        for p, h in first.items():
+            out[p] = (self._q_code[h], self._q_name[h])
+        return out
+
     def try_locate(self, lon: float, lat: float) -> Place | None:
         hits = self._c_tree.query(shapely.Point(lon, lat), predicate="within")
         if len(hits) == 0:

@@ -14,7 +14,6 @@ import warnings
 from typing import Any
 
 import folium
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -80,6 +79,8 @@ def classify(values: pd.Series, *, k: int = 5) -> tuple[np.ndarray, list[float]]
     if n < 2:
         classes[values.notna().to_numpy()] = 0
         return classes, [float(finite.max())]
+    import mapclassify  # imported here: it loads scikit-learn and matplotlib (seconds), only planner pages need it
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Numba not installed")
         scheme = mapclassify.FisherJenks(finite.to_numpy(), k=n)

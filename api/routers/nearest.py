@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+import orjson
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 
-from api.deps import get_engine, get_geocoder, get_settings
+from api.deps import get_engine
 from api.errors import PLACE_RESPONSES
 from api.params import AgeFilter, LangSpokenFilter, TypeFilter, async_dependency
 from api.settings import Settings
@@ -87,24 +91,87 @@ def _locate(p: NearestParams, geocoder: Geocoder) -> tuple[float, float, dict[st
     return res.lon, res.lat, {"located_by": given[0], **res.as_dict(), "lon": res.lon, "lat": res.lat}
 
 
+_PARAMS = TypeAdapter(NearestParams)
+_LIST_PARAMS = frozenset({"type", "lang_spoken"})
+
+
+def _documented_parameters() -> list[dict[str, Any]]:
+    """The OpenAPI parameters of :class:`NearestParams`, as FastAPI documents them (refs inlined).
+
+    The route parses its query string itself (one validation for all parameters); its
+    documentation still comes from the dataclass, through FastAPI's own generator.
+    """
+    from fastapi import FastAPI
+
+    doc = FastAPI()
+
+    @doc.get("/p")
+    async def _p(params: Annotated[NearestParams, Depends(async_dependency(NearestParams))]) -> None:
+        del params
+
+    spec = doc.openapi()
+    schemas = spec.get("components", {}).get("schemas", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                return inline(schemas[ref.rsplit("/", 1)[1]])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return inline(spec["paths"]["/p"]["get"]["parameters"])
+
+
+def parse_params(query: QueryParams) -> NearestParams:
+    """The query string as :class:`NearestParams`, validated in one pass (the last value of a
+    repeated scalar wins, as in FastAPI). Raises ``RequestValidationError`` (422, French detail)."""
+    raw: dict[str, Any] = {}
+    for key in query:
+        if key in _LIST_PARAMS:
+            raw[key] = query.getlist(key)
+        elif key in _FIELDS:
+            raw[key] = query[key]
+    try:
+        return _PARAMS.validate_python(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+
+
+_FIELDS = frozenset(f.name for f in fields(NearestParams))
+
+
 @router.get(
     "/nearest",
     summary="Les ressources les plus proches d'une position, d'une commune ou d'une adresse",
-    responses=PLACE_RESPONSES,
+    responses={**PLACE_RESPONSES, 200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
+    response_class=Response,
+    openapi_extra={"parameters": _documented_parameters()},
+    name="nearest",
 )
-async def nearest(
-    params: Annotated[NearestParams, Depends(async_dependency(NearestParams))],
-    engine: Annotated[Engine, Depends(get_engine)],
-    geocoder: Annotated[Geocoder, Depends(get_geocoder)],
-    settings: Annotated[Settings, Depends(get_settings)],
-) -> dict[str, Any]:
+async def nearest_route(request: Request) -> Response:
     """Each result says how sure it is: ``distance_label`` ("dans la commune", "environ 1,2 km")
     and ``distance_is_approximate``; with ``age``, ``audience_known`` (false: « public non précisé »,
     listed after the resources known to receive that age). Nothing beyond ``GEO_CLSM_NEAR_LIMIT_M``
     (50 km by default) is offered: ``missing_types`` and ``message`` say what is not near, and
     ``national_lines`` lists the national lines that answer it."""
-    # async: only an address may wait on the network (BAN geocoder): that one goes to the thread pool.
-    if params.address is not None:
+    # The fast path: the query string parsed once, no dependency to solve, orjson bytes out.
+    state = request.app.state
+    body = await nearest(
+        parse_params(request.query_params), engine=state.engine, geocoder=state.geocoder, settings=state.settings
+    )
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def nearest(params: NearestParams, *, engine: Engine, geocoder: Geocoder, settings: Settings) -> dict[str, Any]:
+    """The /api/nearest body for validated parameters (also used by ``POST /api/nearest/batch``)."""
+    # async: only an address may wait on the network (BAN geocoder) or the gazetteer being built: that
+    # one goes to the thread pool. A commune waits for the gazetteer only in the first second of start-up.
+    if params.address is not None or params.commune is not None:
         lon, lat, located = await run_in_threadpool(_locate, params, geocoder)
     else:
         lon, lat, located = _locate(params, geocoder)

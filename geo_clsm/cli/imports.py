@@ -30,29 +30,32 @@ def register(sub: Any) -> None:
 def _import(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from geo_clsm.importers.finess import import_finess
-    from geo_clsm.importers.finess_common import CommuneChecker
-    from geo_clsm.importers.gisco import import_gisco
-    from geo_clsm.importers.qpv import import_qpv
-    from geo_clsm.importers.registry import import_registry
+    # Each importer is imported when used: a resources CSV needs neither geopandas nor GDAL.
     from geo_clsm.importers.resources import import_resources, write_resources_csv
-    from geo_clsm.layers import territory_context
 
     if not args.file.is_file():
         print(f"erreur : fichier introuvable : {args.file}", file=sys.stderr)
         return 2
     terr = communes = mairies = None
     if args.territory:
+        from geo_clsm.layers import territory_context
+
         terr, communes, mairies = territory_context(args.data, args.territory)
     tid = terr.id if terr else None
     report: ImportReport[Any]
     if args.kind == "qpv":
+        from geo_clsm.importers.qpv import import_qpv
+
         codes = set(communes["insee_com"].astype(str)) if communes is not None else None
         gdf, report = import_qpv(args.file, communes=codes, territory=tid)
         if args.out:
             gdf.to_file(args.out)
     else:
-        checker = CommuneChecker(communes) if communes is not None else None
+        checker = None
+        if communes is not None:
+            from geo_clsm.importers.finess_common import CommuneChecker
+
+            checker = CommuneChecker(communes)
         if args.kind == "resources":
             if args.apply and mairies is None:  # rows placed at their town hall need every commune's
                 from geo_clsm.layers import load_catalog
@@ -60,14 +63,20 @@ def _import(args: argparse.Namespace) -> int:
                 mairies = load_catalog(args.data).mairies
             report = import_resources(args.file, communes=mairies, territory=tid)
         elif args.kind == "registry":
+            from geo_clsm.importers.registry import import_registry
+
             verified = date.fromisoformat(args.verified_on) if args.verified_on else date.today()
             label = terr.registry_label if terr else None
             report = import_registry(
                 args.file, verified_on=verified, territory_label=label, territory=tid, communes=mairies
             )
         elif args.kind == "gisco":
+            from geo_clsm.importers.gisco import import_gisco
+
             report = import_gisco(args.file, checker=checker, territory=tid or "france")
         else:
+            from geo_clsm.importers.finess import import_finess
+
             report = import_finess(args.file, checker=checker, communes=mairies, territory=tid)
         if args.out:
             _write_resources(report, args.out, write_resources_csv)

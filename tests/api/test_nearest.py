@@ -166,3 +166,22 @@ def test_index_is_built_once(client: TestClient, engine: Engine) -> None:
         client.get("/api/nearest", params=BORNY)
     assert id(client.app.state.engine.index) == before  # type: ignore[attr-defined]
     assert np.isfinite(len(engine.index))
+
+
+def test_nearest_documents_every_parameter_it_parses(client: TestClient) -> None:
+    """The route parses its query string itself: its OpenAPI parameters still list each one."""
+    from dataclasses import fields
+
+    from api.routers.nearest import NearestParams
+
+    op = client.get("/openapi.json").json()["paths"]["/api/nearest"]["get"]
+    assert [p["name"] for p in op["parameters"]] == [f.name for f in fields(NearestParams)]
+    assert all(p["in"] == "query" and p["description"] for p in op["parameters"])
+
+
+def test_nearest_repeated_and_invalid_parameters(client: TestClient) -> None:
+    r = client.get("/api/nearest", params=[("lat", "49.12"), ("lon", "6.18"), ("k", "9"), ("k", "2")])
+    assert r.status_code == 200 and r.json()["numberReturned"] <= 2  # the last value wins, as before
+    r = client.get("/api/nearest", params={"lat": "49.12", "lon": "6.18", "type": "NOPE"})
+    assert r.status_code == 422 and r.json()["errors"][0]["parameter"] == "type.0"
+    assert r.json()["detail"].startswith("paramètre invalide")

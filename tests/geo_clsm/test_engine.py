@@ -86,3 +86,21 @@ def test_confidential_distance_is_to_the_public_position(synthetic_engine: Engin
 def test_walk_minutes_estimate(synthetic_engine: Engine) -> None:
     r = synthetic_engine.nearest(6.17594, 49.11022, k=1)[0]
     assert r.walk_minutes == pytest.approx(r.distance_m * 1.3 / 75.0)
+
+
+def test_qpv_of_many_points_equals_one_by_one(synthetic_engine: Engine) -> None:
+    """The bulk point-in-QPV lookup used at start-up answers as the one-point lookup, QPV or not."""
+    import numpy as np
+    import shapely
+
+    loc = synthetic_engine.locator
+    qpv = synthetic_engine.catalog.qpv
+    inside = shapely.point_on_surface(np.asarray(qpv.geometry.values))  # one point in each QPV
+    x0, y0, x1, y1 = synthetic_engine.catalog.communes.total_bounds
+    rng = np.random.default_rng(4)
+    lon = np.concatenate([shapely.get_x(inside), rng.uniform(x0, x1, 300)])
+    lat = np.concatenate([shapely.get_y(inside), rng.uniform(y0, y1, 300)])
+    got = loc.qpv_at_many(lon, lat)
+    want = [loc.qpv_at(float(a), float(b)) for a, b in zip(lon, lat, strict=True)]
+    assert got == want
+    assert sum(g is not None for g in got) >= len(qpv)

@@ -1,0 +1,151 @@
+"""The column-wise CSV import gives what the row-by-row rules give: same resources, same rejections.
+
+The reference is computed independently of the column code: ``csv.DictReader`` and
+:func:`resource_from_record` on each record, duplicates checked in file order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+
+import pytest
+
+from geo_clsm.importers import resource_columns
+from geo_clsm.importers.report import ImportReport
+from geo_clsm.importers.resources import CommunePoint, RowError, import_resources, resource_from_record
+from geo_clsm.model import Resource
+
+COMMUNES = {
+    "57463": CommunePoint("57463", "Metz", 6.1763, 49.1197, "synthetic town hall"),
+    "16015": CommunePoint("16015", "Angoulême", 0.1563, 45.6484, "synthetic town hall"),
+}
+
+VALUES: dict[str, list[str]] = {
+    "id": ["synthetic-a", "synthetic-b", "", " synthetic-c ", "bad id!", "synthetic-dup"],
+    "type": ["CMP", "CMP_ADULTE", "GEM", "", "NOPE"],
+    "name": ["synthetic place", "", "  spaced  "],
+    "services": ["", "CATTP;HDJ", " ; CMPP ;", "NOPE"],
+    "postcode": ["", "57000", "5700", "16000"],
+    "insee_com": ["", "57463", "16015", "99999", "2A004"],
+    "phone": ["", "03 87 00 00 00", "abc"],
+    "email": ["", "a@b.fr", "not-an-email"],
+    "audience": ["", "jeunes;familles"],
+    "age_min": ["", "12", "17.5", "nan", "inf", "-3", "200", "x", "12,0"],
+    "age_max": ["", "25", "10", "1e1"],
+    "opening_hours": ["", "Mo-Fr 09:00-17:00", "n'importe quand"],
+    "languages": ["", "ar;en", "fr"],
+    "wheelchair": ["", "oui", "NON", "peut-être", " Yes "],
+    "free_of_charge": ["", "1", "0", "vrai"],
+    "confidential_address": ["", "", "", "oui", "non"],
+    "capacity": ["", "12", "1,5", "nan", "many"],
+    "lon": ["", "6.18", "6,18", "49.12", "abc", "2.45", "nan", "200", "-61.5", "0.16"],
+    "lat": ["", "49.12", "49,12", "6.18", "46.62", "16.25", "45.65", "nan"],
+    "x": ["", "", "", "930000", "6900000", "6.2", "abc"],
+    "y": ["", "", "", "6890000", "930000", "49.1"],
+    "position_precision": ["", "address", "street", "commune", "none", "exacte"],
+    "position_source": ["", "synthetic geocoder"],
+    "service_area_wkt": ["", "", "", "POLYGON ((6 49, 6.2 49, 6.2 49.2, 6 49.2, 6 49))", "POLYGON ((0 0, 1 1))"],
+    "territory": ["", "metz"],
+    "source": ["synthetic benchmark set", ""],
+    "last_verified": ["2026-01-01", "", "hier", "2026-13-01"],
+    "verified_by_person": ["", "oui", "bof"],
+    "to_verify": ["", "non"],
+}
+HEADER = list(VALUES)
+
+
+def _write(path: Path, n: int, seed: int) -> None:
+    rng = random.Random(seed)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(HEADER)
+    for i in range(n):
+        row = [rng.choice(VALUES[c]) for c in HEADER]
+        if rng.random() < 0.5:  # mostly valid rows, as in real files
+            row = [
+                f"synthetic-{i}",
+                "CMP",
+                "synthetic place",
+                "",
+                "57000",
+                "57463",
+                "",
+                "",
+                "",
+                rng.choice(["", "18"]),
+                "",
+                "",
+                "",
+                "",
+                "",
+                rng.choice(["", "oui"]),
+                "",
+                f"{rng.uniform(5.9, 6.4):.6f}",
+                f"{rng.uniform(48.9, 49.3):.6f}",
+                "",
+                "",
+                rng.choice(["", "street"]),
+                "",
+                "",
+                "",
+                "synthetic benchmark set",
+                "2026-01-01",
+                "",
+                "",
+            ]
+        if rng.random() < 0.03:
+            row = row[: rng.randrange(len(row))]  # a short row
+        if rng.random() < 0.02:
+            row[2] = "synthetic\nmulti-line name"  # quoted over two lines: line numbers shift
+        w.writerow(row)
+        if rng.random() < 0.02:
+            buf.write("\n")  # a blank line (skipped)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def _row_by_row(path: Path) -> ImportReport[Resource]:
+    report: ImportReport[Resource] = ImportReport(kind="resources", source=str(path))
+    seen: set[str] = set()
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        for rec in reader:
+            report.rows_read += 1
+            rid = str(rec.get("id") or "").strip()
+            try:
+                res = resource_from_record(rec, communes=COMMUNES, territory="metz")
+            except RowError as e:
+                report.reject(reader.line_num, e.field, e.reason, rid)
+                continue
+            if res.id in seen:
+                report.reject(reader.line_num, "id", f"identifiant « {res.id} » en double : le rendre unique", rid)
+                continue
+            seen.add(res.id)
+            report.records.append(res)
+    return report
+
+
+@pytest.mark.parametrize("chunk_rows", [20_000, 700])  # one chunk; several (duplicates across chunks)
+def test_column_import_equals_row_by_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_rows: int) -> None:
+    monkeypatch.setattr(resource_columns, "CHUNK_ROWS", chunk_rows)
+    path = tmp_path / "synthetic_resources_mixed.csv"
+    _write(path, 3000, seed=9)
+    got = import_resources(path, communes=COMMUNES, territory="metz")
+    want = _row_by_row(path)
+    assert got.rows_read == want.rows_read > 2900
+    assert got.rejected == want.rejected
+    assert got.records == want.records
+    # The file exercises both paths: many valid rows, and rejections of many kinds.
+    assert len(want.records) > 1000
+    assert len({r.field for r in want.rejected}) > 8
+    assert got.is_complete()
+
+
+def test_missing_required_column_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "synthetic_no_source.csv"
+    path.write_text("id,type,name,last_verified\nsynthetic-1,CMP,x,2026-01-01\n", encoding="utf-8")
+    report = import_resources(path)
+    assert [(r.row, r.field) for r in report.rejected] == [(0, "source")]
+    assert "colonnes obligatoires absentes" in report.rejected[0].reason
