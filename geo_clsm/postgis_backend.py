@@ -1,0 +1,398 @@
+"""The PostGIS query backend (``GEO_CLSM_QUERY_BACKEND=postgis``): queries on the database of record.
+
+Columns and indexes come from migration 0003 (PostgreSQL only): ``public_geom`` (the public
+position, the commune's for a confidential address), ``zone_srid`` (the projected CRS of its
+zone: EPSG:2154 mainland, each overseas territory its own, as :mod:`geo_clsm.crs`), a partial
+GiST index per zone on ``ST_Transform(public_geom, zone_srid)``, ``service_area`` (GiST), and
+the ``layer_communes`` / ``layer_qpv`` polygons.
+
+- Nearest: KNN ``<->`` on the zone's GiST index gives candidates in planar metres of the
+  zone's CRS; type, spoken-language, territory and distance filters are SQL. Candidates are then
+  checked with the model's own audience rule (:func:`~geo_clsm.query.matches_audience`) and
+  opening hours, re-ranked by (distance, catalog order) and the candidate set grown until the
+  k-th is strictly nearer than anything not fetched, as the in-memory index does.
+- Service areas: ``ST_Covers(service_area, point)``; those resources are added with their distance.
+- Bounding box and attribute filters: SQL (``&&`` on the GiST index, exact bounds re-checked);
+  the free-text and age rules then run on the rows found, in catalog order.
+- Territory lookups: ``ST_Contains`` on ``layer_communes`` / ``layer_qpv`` (lowest order wins:
+  pilot communes first), refreshed from the catalog when its layers change (one worker does it,
+  under an advisory lock).
+
+Records come from the engine snapshot's catalog (the same objects the in-memory engine serves);
+a record the database has and the snapshot not yet (changed in the last poll interval) is read
+from its row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine as SqlEngine
+
+from geo_clsm.engine import Engine, NearestResult, _local_time
+from geo_clsm.errors import OutsideTerritoryError
+from geo_clsm.index import MAX_RADIUS_M
+from geo_clsm.layers import Catalog
+from geo_clsm.model import Resource, ResourceType
+from geo_clsm.nearby import NEAR_LIMIT_M, NearestAnswer
+from geo_clsm.places import Place
+from geo_clsm.query import filter_resources, matches_audience, speaks
+from geo_clsm.store.records import from_row
+from geo_clsm.store.schema import resources as resources_table
+from geo_clsm.walk import walk_minutes
+
+if TYPE_CHECKING:
+    from geo_clsm.access import AccessResult
+
+_FIRST_K_EXTRA = 8
+_LAYERS_LOCK = 0x15_0D_6E_0C  # pg_advisory_xact_lock key of the layer refresh
+_POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
+_ACTIVE = "status = 'active' AND (territory IS NULL OR territory = ANY(:loaded))"
+
+
+def zone_srid(lon: float, lat: float) -> int | None:
+    """The EPSG code of the projected CRS of the zone holding a WGS84 point (None outside France)."""
+    from geo_clsm.crs import projected_crs_for
+
+    crs = projected_crs_for(lon, lat)
+    return int(crs.split(":")[1]) if crs else None
+
+
+def _covered(types: Sequence[ResourceType]) -> list[str]:
+    """Type codes a type filter may keep (before the audience test): the SQL pre-filter."""
+    return sorted({o.value for t in types for o in ResourceType if ResourceType(t).covers(o)})
+
+
+def _attribute_sql(types: Sequence[ResourceType], languages: Sequence[str], params: dict[str, Any]) -> str:
+    """SQL conditions for the type and spoken-language filters (a type filter is re-checked in Python)."""
+    sql = ""
+    if types:
+        params["covered"] = _covered(types)
+        sql += " AND (type = ANY(:covered) OR jsonb_exists_any(services::jsonb, CAST(:covered AS text[])))"
+    if languages:
+        params["langs"] = sorted({lang.lower() for lang in languages})
+        sql += (
+            " AND (EXISTS (SELECT 1 FROM jsonb_array_elements_text(languages::jsonb) AS l(v)"
+            " WHERE lower(l.v) = ANY(:langs)) OR (json_array_length(languages) = 0 AND 'fr' = ANY(:langs)))"
+        )
+    return sql
+
+
+class PostgisBackend:
+    """:class:`~geo_clsm.backend.QueryBackend` on PostgreSQL + PostGIS, bound to an engine snapshot."""
+
+    def __init__(self, db: SqlEngine, engine: Engine, *, sync: bool = True) -> None:
+        self.db = db
+        self.engine = engine
+        catalog = engine.catalog
+        self._by_id = catalog.resources_by_id
+        self._order = {r.id: i for i, r in enumerate(catalog.resources)}
+        self._loaded = sorted(catalog.territories)
+        if sync:
+            sync_layers(db, catalog)
+
+    # -- records ---------------------------------------------------------------------------
+    def _records(self, conn: Connection, ids: Sequence[str]) -> dict[str, Resource]:
+        out = {i: self._by_id[i] for i in ids if i in self._by_id}
+        missing = [i for i in ids if i not in out]
+        if missing:
+            rows = conn.execute(sa.select(resources_table).where(resources_table.c.id.in_(missing)))
+            out.update({row.id: from_row(row._mapping) for row in rows})
+        return out
+
+    def _rank(self, r: Resource) -> tuple[int, str]:
+        return self._order.get(r.id, len(self._order)), r.id
+
+    # -- nearest ---------------------------------------------------------------------------
+    def _knn(
+        self,
+        conn: Connection,
+        lon: float,
+        lat: float,
+        *,
+        srid: int,
+        k: int,
+        types: Sequence[ResourceType],
+        languages: Sequence[str],
+        keep: Callable[[Resource], bool],
+        limit_m: float,
+    ) -> list[tuple[float, Resource]]:
+        """The k nearest resources passing ``keep`` within ``limit_m``, by (distance, catalog order)."""
+        params: dict[str, Any] = {"lon": lon, "lat": lat, "loaded": self._loaded, "limit": limit_m * (1 + 1e-9) + 1e-6}
+        where = _attribute_sql(types, languages, params)
+        proj = f"ST_Transform(public_geom, {srid})"  # srid: an int from the zone table, never user text
+        qpt = f"ST_Transform({_POINT}, {srid})"
+        sql = sa.text(
+            f"SELECT id, {proj} <-> {qpt} AS d FROM resources "
+            f"WHERE zone_srid = {srid} AND {_ACTIVE}{where} AND ST_DWithin({proj}, {qpt}, :limit) "
+            f"ORDER BY {proj} <-> {qpt} LIMIT :kq"
+        )
+        kq = k + _FIRST_K_EXTRA
+        while True:
+            rows = conn.execute(sql, {**params, "kq": kq}).all()
+            records = self._records(conn, [row.id for row in rows])
+            passing = [(float(row.d), records[row.id]) for row in rows if row.id in records]
+            passing = [(d, r) for d, r in passing if keep(r)]
+            passing.sort(key=lambda c: (c[0], self._rank(c[1])))
+            if len(rows) < kq or (len(passing) >= k and passing[k - 1][0] < float(rows[-1].d)):
+                return [(d, r) for d, r in passing[:k] if d <= limit_m]
+            kq *= 4
+
+    def _covering(self, conn: Connection, lon: float, lat: float, srid: int) -> list[tuple[float | None, Resource]]:
+        """Resources whose service area covers the point, with their distance (None outside the zone)."""
+        rows = conn.execute(
+            sa.text(
+                f"SELECT id, CASE WHEN zone_srid = {srid} THEN ST_Distance(ST_Transform(public_geom, {srid}), "
+                f"ST_Transform({_POINT}, {srid})) END AS d FROM resources "
+                f"WHERE {_ACTIVE} AND service_area IS NOT NULL AND ST_Covers(service_area, {_POINT})"
+            ),
+            {"lon": lon, "lat": lat, "loaded": self._loaded},
+        ).all()
+        records = self._records(conn, [row.id for row in rows])
+        found = [(None if row.d is None else float(row.d), records[row.id]) for row in rows if row.id in records]
+        return sorted(found, key=lambda c: self._rank(c[1]))
+
+    def _nearest(
+        self,
+        conn: Connection,
+        lon: float,
+        lat: float,
+        *,
+        srid: int,
+        k: int,
+        types: Sequence[ResourceType],
+        languages: Sequence[str],
+        keep: Callable[[Resource], bool],
+        limit_m: float,
+        local: datetime | None,
+    ) -> list[NearestResult]:
+        hits = self._knn(conn, lon, lat, srid=srid, k=k, types=types, languages=languages, keep=keep, limit_m=limit_m)
+        seen = {r.id for _, r in hits}
+        covering = [(d, r) for d, r in self._covering(conn, lon, lat, srid) if keep(r)]
+        covering_ids = {r.id for _, r in covering}
+        extra = [(d, r) for d, r in covering if r.id not in seen and d is not None]
+        if extra:
+            hits = sorted([*hits, *extra], key=lambda c: (c[0], c[1].id))
+        out = []
+        for d, r in hits:
+            serves = (r.id in covering_ids) if r.service_area_wkt else None
+            status = None if local is None else ("unknown" if r.hours is None else "open")
+            out.append(NearestResult(r, d, float(walk_minutes(d)), serves, status))
+        return out
+
+    def nearest(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        k: int = 5,
+        types: Sequence[ResourceType] = (),
+        age: int | None = None,
+        max_distance_m: float | None = None,
+        open_at: datetime | None = None,
+        languages: Sequence[str] = (),
+    ) -> list[NearestResult]:
+        """As :meth:`geo_clsm.engine.Engine.nearest`, answered by PostGIS."""
+        srid = zone_srid(lon, lat)
+        if srid is None or k <= 0:
+            return []
+        local = _local_time(open_at, lon, lat) if open_at else None
+        types = [ResourceType(t) for t in types]
+        limit_m = MAX_RADIUS_M if max_distance_m is None else max_distance_m
+
+        def keep(r: Resource) -> bool:
+            if not matches_audience(r, types=types, age=age) or not speaks(r, languages):
+                return False
+            return local is None or r.hours is None or r.hours.is_open(local)
+
+        common: dict[str, Any] = {
+            "srid": srid,
+            "k": k,
+            "types": types,
+            "languages": languages,
+            "limit_m": limit_m,
+            "local": local,
+        }
+        with self.db.connect() as conn:
+            if age is None:
+                return self._nearest(conn, lon, lat, keep=keep, **common)
+            known = self._nearest(conn, lon, lat, keep=lambda r: keep(r) and r.accepts_age(age) is True, **common)
+            unknown = self._nearest(conn, lon, lat, keep=lambda r: keep(r) and r.accepts_age(age) is None, **common)
+        return [_with_audience(r, True) for r in known] + [
+            _with_audience(r, False) for r in unknown[: max(0, k - len(known))]
+        ]
+
+    def search(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        k: int = 5,
+        types: Sequence[ResourceType] = (),
+        age: int | None = None,
+        max_distance_m: float | None = None,
+        open_at: datetime | None = None,
+        near_limit_m: float = NEAR_LIMIT_M,
+        languages: Sequence[str] = (),
+    ) -> NearestAnswer:
+        """As :func:`geo_clsm.nearby.search`: nothing beyond ``near_limit_m``, national lines instead."""
+        radius = near_limit_m if max_distance_m is None else min(max_distance_m, near_limit_m)
+        results = self.nearest(
+            lon, lat, k=k, types=types, age=age, max_distance_m=radius, open_at=open_at, languages=languages
+        )
+        missing: list[ResourceType] = []
+        srid = zone_srid(lon, lat)
+        for t in types:
+            if any(r.resource.matches_type(t) for r in results):
+                continue
+            near: list[tuple[float, Resource]] = []
+            if srid is not None:
+                with self.db.connect() as conn:
+                    near = self._knn(
+                        conn,
+                        lon,
+                        lat,
+                        srid=srid,
+                        k=1,
+                        types=[ResourceType(t)],
+                        languages=(),
+                        keep=lambda r, t=t: matches_audience(r, types=[t], age=age),  # type: ignore[misc]
+                        limit_m=near_limit_m,
+                    )
+            if not near:
+                missing.append(ResourceType(t))
+        nothing = not results and not types
+        lines = self.engine.lines.answering(missing, age=age) if (missing or nothing) else []
+        return NearestAnswer(results, missing, lines, near_limit_m, nothing_near=nothing)
+
+    # -- listings, places, indicators ------------------------------------------------------
+    def resources(
+        self,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        types: Sequence[ResourceType] = (),
+        age: int | None = None,
+        territory: str | None = None,
+        insee_com: str | None = None,
+        text: str | None = None,
+        known_audience_only: bool = False,
+        languages: Sequence[str] = (),
+    ) -> list[Resource]:
+        """As :func:`geo_clsm.query.filter_resources` over the catalog, selected in SQL."""
+        params: dict[str, Any] = {"loaded": self._loaded}
+        where = _ACTIVE + _attribute_sql(types, languages, params)
+        if bbox is not None:
+            params.update(x0=bbox[0], y0=bbox[1], x1=bbox[2], y1=bbox[3])
+            where += (
+                " AND public_geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
+                " AND ST_X(public_geom) BETWEEN :x0 AND :x1 AND ST_Y(public_geom) BETWEEN :y0 AND :y1"
+            )
+        if territory is not None:
+            params["territory"] = territory
+            where += " AND territory = :territory"
+        if insee_com is not None:
+            params["insee"] = insee_com
+            where += " AND insee_com = :insee"
+        with self.db.connect() as conn:
+            ids = conn.execute(sa.text(f"SELECT id FROM resources WHERE {where}"), params).scalars().all()
+            records = self._records(conn, ids)
+        selected = sorted(records.values(), key=self._rank)
+        # The free-text and audience rules, defined once in geo_clsm.query, on the rows SQL selected.
+        return filter_resources(
+            selected, types=types, age=age, text=text, known_audience_only=known_audience_only, languages=languages
+        )
+
+    def locate(self, lon: float, lat: float) -> Place:
+        """The territory, commune and QPV of a WGS84 point (``ST_Contains``, lowest order wins)."""
+        with self.db.connect() as conn:
+            row = conn.execute(
+                sa.text(
+                    f"SELECT c.insee_com, c.nom, c.territory, q.code_qp, q.lib_qp FROM "
+                    f"(SELECT insee_com, nom, territory FROM layer_communes WHERE ST_Contains(geom, {_POINT}) "
+                    f"ORDER BY ord LIMIT 1) c LEFT JOIN LATERAL "
+                    f"(SELECT code_qp, lib_qp FROM layer_qpv WHERE ST_Contains(geom, {_POINT}) ORDER BY ord LIMIT 1) q "
+                    "ON true"
+                ),
+                {"lon": lon, "lat": lat},
+            ).first()
+        if row is None:
+            names = [f"{t.id} ({t.name})" for t in self.engine.catalog.territories.values()]
+            raise OutsideTerritoryError(
+                "position hors des territoires chargés : choisir un point dans l'un d'eux", names
+            )
+        return Place(territory=row[2], insee_com=row[0], commune=row[1], code_qp=row[3], lib_qp=row[4])
+
+    def indicators(self) -> dict[str, AccessResult]:
+        """The access indicators of the engine snapshot (computed by :mod:`geo_clsm.access`)."""
+        return self.engine.access
+
+
+def _with_audience(r: NearestResult, known: bool) -> NearestResult:
+    from dataclasses import replace
+
+    return replace(r, audience_known=known)
+
+
+# -- layers ------------------------------------------------------------------------------------
+_fingerprints: list[tuple[Catalog, str]] = []  # the last catalog seen, and its layers' fingerprint
+
+
+def layers_fingerprint(catalog: Catalog) -> str:
+    """A hash of the communes and QPV (codes, names, territories, geometries) of a catalog."""
+    for cat, fp in _fingerprints:
+        if cat.communes is catalog.communes and cat.qpv is catalog.qpv:
+            return fp
+    h = hashlib.blake2b(digest_size=16)
+    for frame, cols in ((catalog.communes, ("insee_com", "nom", "territory")), (catalog.qpv, ("code_qp", "lib_qp"))):
+        for col in (*cols, "territory"):
+            h.update(repr(frame[col].astype(str).tolist()).encode())
+        for wkb in shapely.to_wkb(frame.geometry.values):
+            h.update(wkb)
+    fp = h.hexdigest()
+    _fingerprints[:] = [(catalog, fp)]
+    return fp
+
+
+def sync_layers(db: SqlEngine, catalog: Catalog) -> bool:
+    """Copy the catalog's commune and QPV polygons into ``layer_communes`` / ``layer_qpv`` when they
+    differ from what the database holds; returns whether it wrote. Safe with several workers."""
+    fp = layers_fingerprint(catalog)
+    read = sa.text("SELECT value FROM meta WHERE key = 'layers_fingerprint'")
+    with db.connect() as conn:
+        if conn.execute(read).scalar() == fp:
+            return False
+    with db.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LAYERS_LOCK})
+        if conn.execute(read).scalar() == fp:  # another worker did it meanwhile
+            return False
+        conn.execute(sa.text("DELETE FROM layer_communes"))
+        conn.execute(sa.text("DELETE FROM layer_qpv"))
+        c = catalog.communes.reset_index(drop=True)
+        q = catalog.qpv.reset_index(drop=True)
+        geom = "ST_GeomFromWKB(:wkb, 4326)"
+        if len(c):
+            conn.execute(
+                sa.text(f"INSERT INTO layer_communes VALUES (:ord, :a, :b, :t, {geom})"),
+                _layer_rows(c, "insee_com", "nom"),
+            )
+        if len(q):
+            conn.execute(
+                sa.text(f"INSERT INTO layer_qpv VALUES (:ord, :a, :b, :t, {geom})"), _layer_rows(q, "code_qp", "lib_qp")
+            )
+        conn.execute(sa.text("DELETE FROM meta WHERE key = 'layers_fingerprint'"))
+        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('layers_fingerprint', :v)"), {"v": fp})
+    return True
+
+
+def _layer_rows(frame: Any, code: str, name: str) -> list[dict[str, Any]]:
+    wkbs = shapely.to_wkb(frame.geometry.values)
+    return [
+        {"ord": i, "a": str(a), "b": str(b), "t": None if t is None else str(t), "wkb": w}
+        for i, (a, b, t, w) in enumerate(zip(frame[code], frame[name], frame["territory"], wkbs, strict=True))
+    ]
