@@ -113,34 +113,34 @@ def synthetic_resources(n: int, *, seed: int = 1) -> list[Resource]:
     drawn = rng.choice(len(types), size=n, p=weights / weights.sum())
     kind = rng.random(n)
     rep = frame.geometry.representative_point()
+    noms, insees = frame["nom"].astype(str).to_numpy(), frame["insee_com"].astype(str).to_numpy()
+    rep_x, rep_y = rep.x.to_numpy(), rep.y.to_numpy()
     out = []
     for i in range(n):
-        c = frame.iloc[int(rows[i])]
-        insee = str(c["insee_com"])
+        row = int(rows[i])
         t = types[int(drawn[i])]
         audience = (
             Audience(age_min=12, age_max=25) if kind[i] < 0.1 else Audience(age_min=18) if kind[i] < 0.2 else Audience()
         )
-        confidential = 0.2 <= kind[i] < 0.22
         out.append(
             Resource(
                 id=f"synthetic-{i:06d}",
                 type=t,
                 name=f"{t.label_fr} synthétique {i}",
-                commune=str(c["nom"]),
-                insee_com=insee,
+                commune=noms[row],
+                insee_com=insees[row],
                 audience=audience,
                 languages=("fr", "ar") if 0.3 <= kind[i] < 0.4 else (),
                 position=Position(
                     lon=float(lon[i]), lat=float(lat[i]), precision=PositionPrecision.ADDRESS, source="synthetic"
                 ),
                 commune_position=Position(
-                    lon=float(rep.x.iloc[int(rows[i])]),
-                    lat=float(rep.y.iloc[int(rows[i])]),
+                    lon=float(rep_x[row]),
+                    lat=float(rep_y[row]),
                     precision=PositionPrecision.COMMUNE,
                     source="synthetic",
                 ),
-                confidential_address=confidential,
+                confidential_address=bool(0.2 <= kind[i] < 0.22),
                 source=SYNTHETIC_SOURCE,
                 last_verified=VERIFIED,
             )

@@ -9,17 +9,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import get_engine, get_geocoder, get_settings
+from api.deps import get_backend, get_engine, get_geocoder, get_settings
 from api.errors import PLACE_RESPONSES
 from api.params import AgeFilter, LangSpokenFilter, TypeFilter, async_dependency
 from api.settings import Settings
+from geo_clsm.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine import MAX_K, Engine
 from geo_clsm.errors import InvalidInputError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
 from geo_clsm.hours import local_now, open_now
 from geo_clsm.index import MAX_RADIUS_M
-from geo_clsm.nearby import distance_label, search
+from geo_clsm.nearby import distance_label
 
 router = APIRouter(prefix="/api", tags=["recherche de proximité"])
 
@@ -95,6 +96,7 @@ def _locate(p: NearestParams, geocoder: Geocoder) -> tuple[float, float, dict[st
 async def nearest(
     params: Annotated[NearestParams, Depends(async_dependency(NearestParams))],
     engine: Annotated[Engine, Depends(get_engine)],
+    backend: Annotated[QueryBackend, Depends(get_backend)],
     geocoder: Annotated[Geocoder, Depends(get_geocoder)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> dict[str, Any]:
@@ -108,7 +110,11 @@ async def nearest(
         lon, lat, located = await run_in_threadpool(_locate, params, geocoder)
     else:
         lon, lat, located = _locate(params, geocoder)
-    return nearest_answer(lon, lat, located, params=params, engine=engine, settings=settings)
+    if not isinstance(backend, MemoryBackend):  # PostGIS waits on the database: not in the event loop
+        return await run_in_threadpool(
+            nearest_answer, lon, lat, located, params=params, engine=engine, settings=settings, backend=backend
+        )
+    return nearest_answer(lon, lat, located, params=params, engine=engine, settings=settings, backend=backend)
 
 
 def nearest_answer(
@@ -120,11 +126,13 @@ def nearest_answer(
     engine: Engine,
     settings: Settings,
     now: datetime | None = None,
+    backend: QueryBackend | None = None,
 ) -> dict[str, Any]:
-    """The /api/nearest body for a located point: used by the API and by the /recherche page."""
-    place = engine.locate(lon, lat)
-    answer = search(
-        engine,
+    """The /api/nearest body for a located point: used by the API and by the /recherche page.
+    ``backend`` answers the queries (default: the in-memory engine)."""
+    backend = backend or MemoryBackend(engine)
+    place = backend.locate(lon, lat)
+    answer = backend.search(
         lon,
         lat,
         k=params.k,
