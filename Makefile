@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench clean install chromium gdal pdflibs postgres wrk lock axe
+.PHONY: run test lint typecheck pytest bench bench-national clean install chromium gdal pdflibs postgres wrk lock axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,13 @@ bench: install chromium wrk
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bench_markers.py
 	$(BIN)/python benchmarks/bench_access.py
+
+# Issue 15, beyond the 10-minute budget of `make bench`: nearest at national scale (10^5 synthetic
+# queries x 10^3 / 10^4 / 10^5 resources: engine, sjoin_nearest, PostGIS KNN one by one and batched,
+# on a throw-away PostgreSQL) and the API with 4 workers against 1 under mixed traffic.
+bench-national: install postgres wrk
+	$(BIN)/python benchmarks/bench_national.py
+	$(BIN)/python benchmarks/bench_workers.py
 
 # `make lock` re-resolves every dependency of pyproject.toml (and LOCK_ALSO) at its newest
 # version in a throw-away venv and writes the pins to constraints.txt. Run it after adding or
