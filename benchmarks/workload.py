@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import warnings
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -58,7 +59,9 @@ _TYPE_WEIGHTS = {  # rough national mix: many CMP and GEM, few EMPP
 def communes() -> gpd.GeoDataFrame:
     """Every commune of France (WGS84) with ``insee_com``, ``nom``, ``population_municipale`` and
     ``crs`` (the projected CRS of its zone; rows outside every zone dropped)."""
-    frame = gpd.read_file(io.BytesIO(gzip.decompress(COMMUNES.read_bytes())))
+    with warnings.catch_warnings():  # "GPKG application_id, but non conformant file extension": an in-memory file
+        warnings.simplefilter("ignore", RuntimeWarning)
+        frame = gpd.read_file(io.BytesIO(gzip.decompress(COMMUNES.read_bytes())))
     frame = frame.to_crs("EPSG:4326") if frame.crs and frame.crs.to_epsg() != 4326 else frame
     rep = frame.geometry.representative_point()
     frame["crs"] = projected_crs_many(rep.x.to_numpy(), rep.y.to_numpy())
