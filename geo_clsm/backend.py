@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from geo_clsm.engine import Engine
+from geo_clsm.errors import InvalidInputError
 from geo_clsm.model import Resource, ResourceType
 from geo_clsm.nearby import NEAR_LIMIT_M, NearestAnswer, search
 from geo_clsm.places import Place
@@ -158,8 +159,6 @@ def backend_factory(name: BackendName, *, db: SqlEngine | None = None) -> Callab
     if name != "postgis":
         raise ValueError(f"unknown query backend {name!r}: one of {', '.join(BACKENDS)}")
     if db is None or db.dialect.name != "postgresql":
-        from geo_clsm.errors import InvalidInputError
-
         raise InvalidInputError(
             "GEO_CLSM_QUERY_BACKEND=postgis demande une base PostgreSQL + PostGIS : "
             "régler GEO_CLSM_DATABASE_URL=postgresql://…"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
+from geo_clsm.crs import projected_crs_for
 from geo_clsm.engine import Engine, NearestResult, _local_time
 from geo_clsm.errors import OutsideTerritoryError
 from geo_clsm.index import MAX_RADIUS_M
@@ -58,8 +60,6 @@ _ACTIVE = "status = 'active' AND (territory IS NULL OR territory = ANY(:loaded))
 
 def zone_srid(lon: float, lat: float) -> int | None:
     """The EPSG code of the projected CRS of the zone holding a WGS84 point (None outside France)."""
-    from geo_clsm.crs import projected_crs_for
-
     crs = projected_crs_for(lon, lat)
     return int(crs.split(":")[1]) if crs else None
 
@@ -334,8 +334,6 @@ class PostgisBackend:
 
 
 def _with_audience(r: NearestResult, known: bool) -> NearestResult:
-    from dataclasses import replace
-
     return replace(r, audience_known=known)
 
 
