@@ -2,12 +2,13 @@
 
 Columns and indexes come from migration 0003 (PostgreSQL only): ``public_geom`` (the public
 position, the commune's for a confidential address), ``zone_srid`` (the projected CRS of its
-zone: EPSG:2154 mainland, each overseas territory its own, as :mod:`geo_clsm.crs`), a partial
-GiST index per zone on ``ST_Transform(public_geom, zone_srid)``, ``service_area`` (GiST), and
-the ``layer_communes`` / ``layer_qpv`` polygons.
+zone: EPSG:2154 mainland, each overseas territory its own, as :mod:`geo_clsm.crs`),
+``public_xy`` (the public position projected in that CRS by PostGIS when the row is written) with
+a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes`` /
+``layer_qpv`` polygons.
 
-- Nearest: KNN ``<->`` on the zone's GiST index gives candidates in planar metres of the
-  zone's CRS; type, spoken-language, territory and distance filters are SQL. Candidates are then
+- Nearest: the query point is projected in its zone's CRS (pyproj, as the in-memory engine does);
+  KNN ``<->`` on the zone's GiST index gives candidates in exact planar metres; type, spoken-language, territory and distance filters are SQL. Candidates are then
   checked with the model's own audience rule (:func:`~geo_clsm.query.matches_audience`) and
   opening hours, re-ranked by (distance, catalog order) and the candidate set grown until the
   k-th is strictly nearer than anything not fetched, as the in-memory index does.
@@ -25,26 +26,24 @@ from its row.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.crs import projected_crs_for
+from geo_clsm.crs import project_point, projected_crs_for
 from geo_clsm.engine import Engine, NearestResult, _local_time
 from geo_clsm.errors import OutsideTerritoryError
 from geo_clsm.index import MAX_RADIUS_M
-from geo_clsm.layers import Catalog
 from geo_clsm.model import Resource, ResourceType
 from geo_clsm.nearby import NEAR_LIMIT_M, NearestAnswer
 from geo_clsm.places import Place
 from geo_clsm.query import filter_resources, matches_audience, speaks
+from geo_clsm.store.layer_tables import sync_layers
 from geo_clsm.store.records import from_row
 from geo_clsm.store.schema import resources as resources_table
 from geo_clsm.walk import walk_minutes
@@ -53,7 +52,7 @@ if TYPE_CHECKING:
     from geo_clsm.access import AccessResult
 
 _FIRST_K_EXTRA = 8
-_LAYERS_LOCK = 0x15_0D_6E_0C  # pg_advisory_xact_lock key of the layer refresh
+
 _POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
 _ACTIVE = "status = 'active' AND (territory IS NULL OR territory = ANY(:loaded))"
 
@@ -62,6 +61,11 @@ def zone_srid(lon: float, lat: float) -> int | None:
     """The EPSG code of the projected CRS of the zone holding a WGS84 point (None outside France)."""
     crs = projected_crs_for(lon, lat)
     return int(crs.split(":")[1]) if crs else None
+
+
+def _projected_point(srid: int) -> str:
+    """SQL of the query point (``:qx``, ``:qy``) in the zone's CRS (``srid``: an int from the zone table)."""
+    return f"ST_SetSRID(ST_MakePoint(:qx, :qy), {int(srid)})"
 
 
 def _covered(types: Sequence[ResourceType]) -> list[str]:
@@ -124,14 +128,14 @@ class PostgisBackend:
         limit_m: float,
     ) -> list[tuple[float, Resource]]:
         """The k nearest resources passing ``keep`` within ``limit_m``, by (distance, catalog order)."""
-        params: dict[str, Any] = {"lon": lon, "lat": lat, "loaded": self._loaded, "limit": limit_m * (1 + 1e-9) + 1e-6}
+        qx, qy = project_point(lon, lat, f"EPSG:{srid}")
+        params: dict[str, Any] = {"qx": qx, "qy": qy, "loaded": self._loaded, "limit": limit_m * (1 + 1e-9) + 1e-6}
         where = _attribute_sql(types, languages, params)
-        proj = f"ST_Transform(public_geom, {srid})"  # srid: an int from the zone table, never user text
-        qpt = f"ST_Transform({_POINT}, {srid})"
+        qpt = _projected_point(srid)
         sql = sa.text(
-            f"SELECT id, {proj} <-> {qpt} AS d FROM resources "
-            f"WHERE zone_srid = {srid} AND {_ACTIVE}{where} AND ST_DWithin({proj}, {qpt}, :limit) "
-            f"ORDER BY {proj} <-> {qpt} LIMIT :kq"
+            f"SELECT id, public_xy <-> {qpt} AS d FROM resources "
+            f"WHERE zone_srid = {srid} AND {_ACTIVE}{where} AND ST_DWithin(public_xy, {qpt}, :limit) "
+            f"ORDER BY public_xy <-> {qpt} LIMIT :kq"
         )
         kq = k + _FIRST_K_EXTRA
         while True:
@@ -146,13 +150,13 @@ class PostgisBackend:
 
     def _covering(self, conn: Connection, lon: float, lat: float, srid: int) -> list[tuple[float | None, Resource]]:
         """Resources whose service area covers the point, with their distance (None outside the zone)."""
+        qx, qy = project_point(lon, lat, f"EPSG:{srid}")
         rows = conn.execute(
             sa.text(
-                f"SELECT id, CASE WHEN zone_srid = {srid} THEN ST_Distance(ST_Transform(public_geom, {srid}), "
-                f"ST_Transform({_POINT}, {srid})) END AS d FROM resources "
-                f"WHERE {_ACTIVE} AND service_area IS NOT NULL AND ST_Covers(service_area, {_POINT})"
+                f"SELECT id, CASE WHEN zone_srid = {srid} THEN ST_Distance(public_xy, {_projected_point(srid)}) END "
+                f"AS d FROM resources WHERE {_ACTIVE} AND service_area IS NOT NULL AND ST_Covers(service_area, {_POINT})"
             ),
-            {"lon": lon, "lat": lat, "loaded": self._loaded},
+            {"lon": lon, "lat": lat, "qx": qx, "qy": qy, "loaded": self._loaded},
         ).all()
         records = self._records(conn, [row.id for row in rows])
         found = [(None if row.d is None else float(row.d), records[row.id]) for row in rows if row.id in records]
@@ -335,62 +339,3 @@ class PostgisBackend:
 
 def _with_audience(r: NearestResult, known: bool) -> NearestResult:
     return replace(r, audience_known=known)
-
-
-# -- layers ------------------------------------------------------------------------------------
-_fingerprints: list[tuple[Catalog, str]] = []  # the last catalog seen, and its layers' fingerprint
-
-
-def layers_fingerprint(catalog: Catalog) -> str:
-    """A hash of the communes and QPV (codes, names, territories, geometries) of a catalog."""
-    for cat, fp in _fingerprints:
-        if cat.communes is catalog.communes and cat.qpv is catalog.qpv:
-            return fp
-    h = hashlib.blake2b(digest_size=16)
-    for frame, cols in ((catalog.communes, ("insee_com", "nom", "territory")), (catalog.qpv, ("code_qp", "lib_qp"))):
-        for col in (*cols, "territory"):
-            h.update(repr(frame[col].astype(str).tolist()).encode())
-        for wkb in shapely.to_wkb(frame.geometry.values):
-            h.update(wkb)
-    fp = h.hexdigest()
-    _fingerprints[:] = [(catalog, fp)]
-    return fp
-
-
-def sync_layers(db: SqlEngine, catalog: Catalog) -> bool:
-    """Copy the catalog's commune and QPV polygons into ``layer_communes`` / ``layer_qpv`` when they
-    differ from what the database holds; returns whether it wrote. Safe with several workers."""
-    fp = layers_fingerprint(catalog)
-    read = sa.text("SELECT value FROM meta WHERE key = 'layers_fingerprint'")
-    with db.connect() as conn:
-        if conn.execute(read).scalar() == fp:
-            return False
-    with db.begin() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LAYERS_LOCK})
-        if conn.execute(read).scalar() == fp:  # another worker did it meanwhile
-            return False
-        conn.execute(sa.text("DELETE FROM layer_communes"))
-        conn.execute(sa.text("DELETE FROM layer_qpv"))
-        c = catalog.communes.reset_index(drop=True)
-        q = catalog.qpv.reset_index(drop=True)
-        geom = "ST_GeomFromWKB(:wkb, 4326)"
-        if len(c):
-            conn.execute(
-                sa.text(f"INSERT INTO layer_communes VALUES (:ord, :a, :b, :t, {geom})"),
-                _layer_rows(c, "insee_com", "nom"),
-            )
-        if len(q):
-            conn.execute(
-                sa.text(f"INSERT INTO layer_qpv VALUES (:ord, :a, :b, :t, {geom})"), _layer_rows(q, "code_qp", "lib_qp")
-            )
-        conn.execute(sa.text("DELETE FROM meta WHERE key = 'layers_fingerprint'"))
-        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('layers_fingerprint', :v)"), {"v": fp})
-    return True
-
-
-def _layer_rows(frame: Any, code: str, name: str) -> list[dict[str, Any]]:
-    wkbs = shapely.to_wkb(frame.geometry.values)
-    return [
-        {"ord": i, "a": str(a), "b": str(b), "t": None if t is None else str(t), "wkb": w}
-        for i, (a, b, t, w) in enumerate(zip(frame[code], frame[name], frame["territory"], wkbs, strict=True))
-    ]

@@ -134,7 +134,7 @@ def _prepare_database(settings: Any) -> None:
     try:
         if settings.query_backend == "postgis":
             from geo_clsm.backend import backend_factory
-            from geo_clsm.postgis_backend import sync_layers
+            from geo_clsm.store.layer_tables import sync_layers
 
             backend_factory("postgis", db=db)  # a French error when the database is not PostgreSQL
             sync_layers(db, catalog)  # the layer tables once, before the workers start

@@ -6,8 +6,9 @@ On PostgreSQL only (SQLite has no spatial SQL; the in-memory engine serves it):
   from the columns, with a GiST index for bounding-box queries;
 - ``zone_srid``: the EPSG code of the projected CRS of the zone holding the public position
   (Lambert-93 for mainland France, each overseas territory its own; the boxes of
-  ``geo_clsm.crs``, frozen here), and, per zone, a partial GiST index on the position
-  projected in that CRS: ``<->`` on it orders by planar metres in the zone's CRS;
+  ``geo_clsm.crs``, frozen here), and ``public_xy``: the public position projected in that CRS
+  (stored, so that a KNN scan never re-projects a row), with a partial GiST index per zone:
+  ``<->`` on it orders by planar metres in the zone's CRS;
 - ``service_area``: the service-area polygon from ``service_area_wkt``, GiST-indexed
   (``ST_Covers``);
 - ``layer_communes`` and ``layer_qpv``: the commune and QPV polygons of the layers in service,
@@ -57,6 +58,12 @@ def upgrade() -> None:
         f"ELSE ST_SetSRID(ST_MakePoint({_PLON}, {_PLAT}), 4326) END) STORED"
     )
     op.execute(f"ALTER TABLE resources ADD COLUMN zone_srid integer GENERATED ALWAYS AS ({_zone_case()}) STORED")
+    # A generated column cannot read another one: the public point and the zone are spelled out again.
+    op.execute(
+        "ALTER TABLE resources ADD COLUMN public_xy geometry(Point) GENERATED ALWAYS AS "
+        f"(CASE WHEN {_PLON} IS NULL OR {_PLAT} IS NULL OR ({_zone_case()}) IS NULL THEN NULL "
+        f"ELSE ST_Transform(ST_SetSRID(ST_MakePoint({_PLON}, {_PLAT}), 4326), {_zone_case()}) END) STORED"
+    )
     op.execute(
         "ALTER TABLE resources ADD COLUMN service_area geometry(Geometry, 4326) GENERATED ALWAYS AS "
         "(CASE WHEN service_area_wkt IS NULL OR service_area_wkt = '' THEN NULL "
@@ -65,10 +72,7 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_resources_public_geom ON resources USING gist (public_geom)")
     op.execute("CREATE INDEX ix_resources_service_area ON resources USING gist (service_area)")
     for srid in sorted({z[0] for z in ZONES}):
-        op.execute(
-            f"CREATE INDEX ix_resources_knn_{srid} ON resources USING gist (ST_Transform(public_geom, {srid})) "
-            f"WHERE zone_srid = {srid}"
-        )
+        op.execute(f"CREATE INDEX ix_resources_knn_{srid} ON resources USING gist (public_xy) WHERE zone_srid = {srid}")
     for table, cols in (
         ("layer_communes", "insee_com varchar(5) NOT NULL, nom text NOT NULL"),
         ("layer_qpv", "code_qp varchar(16) NOT NULL, lib_qp text NOT NULL"),
@@ -85,5 +89,5 @@ def downgrade() -> None:
         return
     op.execute("DROP TABLE layer_qpv")
     op.execute("DROP TABLE layer_communes")
-    for col in ("service_area", "zone_srid", "public_geom"):
+    for col in ("service_area", "public_xy", "zone_srid", "public_geom"):
         op.execute(f"ALTER TABLE resources DROP COLUMN {col}")
