@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -43,6 +44,31 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in out]
 
 
+def cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def wait_idle(pid: int, *, timeout_s: float = 600) -> None:
+    """Wait until every worker has finished starting (the server's processes idle for 3 s):
+    /healthz answers as soon as one worker is up, while the others still load their layers."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        pids = [pid, *children(pid)]
+        before = cpu_s(pids)
+        time.sleep(3)
+        if cpu_s(pids) - before < 0.3:
+            return
+    raise TimeoutError("the workers did not settle")
+
+
 def run(workers: int, script: Path, db_dir: Path) -> tuple[float, float, int]:
     """(requests/s, peak RSS of the server's processes in MiB, non-2xx/3xx responses)."""
     port = free_port()
@@ -58,6 +84,7 @@ def run(workers: int, script: Path, db_dir: Path) -> tuple[float, float, int]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{base}/healthz", timeout_s=300, proc=proc)
+        wait_idle(proc.pid)
         for _ in range(8 * workers):  # every worker answers once before the measure
             urllib.request.urlopen(f"{base}/api/markers", timeout=60).read()
         subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", "-d3s", "-s", str(script), base], capture_output=True)
