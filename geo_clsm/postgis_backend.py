@@ -1,6 +1,6 @@
 """The PostGIS query backend (``GEO_CLSM_QUERY_BACKEND=postgis``): queries on the database of record.
 
-Columns and indexes come from migration 0003 (PostgreSQL only): ``public_geom`` (the public
+Columns and indexes come from migration 0004 (PostgreSQL only): ``public_geom`` (the public
 position, the commune's for a confidential address), ``zone_srid`` (the projected CRS of its
 zone: EPSG:2154 mainland, each overseas territory its own, as :mod:`geo_clsm.crs`),
 ``public_xy`` (the public position projected in that CRS by PostGIS when the row is written) with

@@ -1,6 +1,6 @@
 """The commune and QPV polygons of the layers in service, copied into PostGIS for territory lookups.
 
-``layer_communes`` and ``layer_qpv`` (migration 0003, PostgreSQL only) hold the catalog's polygons
+``layer_communes`` and ``layer_qpv`` (migration 0004, PostgreSQL only) hold the catalog's polygons
 in its order (pilot communes first), so that ``ST_Contains`` with the lowest ``ord`` answers as the
 in-memory locator does. They are rewritten when the layers change (a fingerprint of codes, names,
 territories and geometries is kept in ``meta``), by one worker under an advisory lock.
