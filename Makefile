@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench load clean install chromium gdal pdflibs postgres wrk lock axe
+.PHONY: run test lint typecheck pytest bench bench-national load clean install chromium gdal pdflibs postgres wrk lock axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,10 +91,12 @@ bench: install chromium wrk
 load: install
 	$(BIN)/python benchmarks/load_mixed.py $(LOAD_ARGS)
 
-# Ten minutes of mixed traffic at 32 connections with editors' changes and a data update applied
-# meanwhile (issue 14; not in `make test`). LOAD_ARGS="--minutes 1" for a quick look.
-load: install
-	$(BIN)/python benchmarks/load_mixed.py $(LOAD_ARGS)
+# Issue 15, beyond the 10-minute budget of `make bench`: nearest at national scale (10^5 synthetic
+# queries x 10^3 / 10^4 / 10^5 resources: engine, sjoin_nearest, PostGIS KNN one by one and batched,
+# on a throw-away PostgreSQL) and the API with 4 workers against 1 under mixed traffic.
+bench-national: install postgres wrk
+	$(BIN)/python benchmarks/bench_national.py
+	$(BIN)/python benchmarks/bench_workers.py
 
 # `make lock` re-resolves every dependency of pyproject.toml (and LOCK_ALSO) at its newest
 # version in a throw-away venv and writes the pins to constraints.txt. Run it after adding or

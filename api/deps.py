@@ -6,9 +6,12 @@ in the thread pool on every request.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 
 from api.settings import Settings
+from geo_clsm.backend import MemoryBackend, QueryBackend
 from geo_clsm.cache import catalog_version
 from geo_clsm.engine import Engine
 from geo_clsm.geocode import Geocoder
@@ -30,6 +33,17 @@ async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     request.state.data_version = data_version(engine)
     return engine
+
+
+async def get_backend(request: Request) -> QueryBackend:
+    """The query backend of the engine serving now (``GEO_CLSM_QUERY_BACKEND``)."""
+    return backend_of(request.app.state, request.app.state.engine)
+
+
+def backend_of(state: Any, engine: Engine) -> QueryBackend:
+    """The query backend answering for ``engine`` (the in-memory engine unless PostGIS is set)."""
+    backend_for = getattr(state, "backend_for", None)
+    return MemoryBackend(engine) if backend_for is None else backend_for(engine)
 
 
 async def get_catalog(request: Request) -> Catalog:

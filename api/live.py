@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 
 from api.settings import Settings
+from geo_clsm.backend import backend_factory
 from geo_clsm.engine import Engine
 from geo_clsm.store import open_store
 from geo_clsm.store.live import LiveEngine
@@ -21,12 +22,16 @@ def attach_store(app: FastAPI, settings: Settings, engine: Engine) -> LiveEngine
         settings.database_url, shipped=lambda: engine.catalog.resources, territories=list(engine.catalog.territories)
     )
 
+    backend_for = backend_factory(settings.query_backend, db=db)  # refuses postgis on SQLite, at start-up
+
     def on_swap(new: Engine) -> None:
+        backend_for(new)  # PostGIS: its layer tables follow the new engine before it serves
         app.state.engine = new
         app.state.pages = {}  # rendered map pages depend on the engine
 
     live = LiveEngine(db, engine, on_swap=on_swap, poll_interval_s=settings.data_poll_interval_s)
     app.state.db = db
+    app.state.backend_for = backend_for
     app.state.live = live
     app.state.engine = live.sync()
     return live

@@ -49,6 +49,9 @@ def install_engine(app: FastAPI, engine: Engine) -> None:
     from api.main import build_geocoder
 
     geocoder = build_geocoder(app.state.settings, engine.catalog)
+    backend_for = getattr(app.state, "backend_for", None)
+    if backend_for is not None:
+        backend_for(engine)  # the PostGIS backend's layer tables follow the engine before it serves
     app.state.pages = {}
     app.state.geocoder = geocoder
     app.state.engine = engine

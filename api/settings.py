@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     """``sqlite:///var/geo_clsm.db`` (relative to the working directory) or ``postgresql://…``."""
     cookie_secure: bool = True
     """Session cookie sent over HTTPS only (browsers accept it on http://localhost as well)."""
+    query_backend: Literal["memory", "postgis"] = "memory"
+    """Who answers nearest, bounding-box, locate and indicator queries: the in-memory engine, or
+    PostGIS on the database of record (needs ``database_url=postgresql://…``; see docs/deploy.md)."""
     data_poll_interval_s: float = 1.0
     """How often each worker checks the data version for changes made by other workers."""
 

@@ -15,12 +15,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from api.deps import get_engine, get_geocoder, get_settings
+from api.deps import get_backend, get_engine, get_geocoder, get_settings
 from api.errors import STATUS
 from api.params import AgeFilter, TypeFilter
 from api.routers import nearest as single
 from api.security import RATE_LIMITED, rate_limit
 from api.settings import Settings
+from geo_clsm.backend import QueryBackend
 from geo_clsm.batch import ANSWER_FIELDS, MAX_POINTS, QueryPoint, parse_points_csv, write_answers_csv
 from geo_clsm.engine import MAX_K, Engine
 from geo_clsm.errors import GeoClsmError, InvalidInputError
@@ -108,6 +109,7 @@ def _points(body: bytes, content_type: str) -> list[QueryPoint]:
 async def nearest_batch(
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
+    backend: Annotated[QueryBackend, Depends(get_backend)],
     geocoder: Annotated[Geocoder, Depends(get_geocoder)],
     settings: Annotated[Settings, Depends(get_settings)],
     type: TypeFilter = None,
@@ -128,7 +130,12 @@ async def nearest_batch(
         params = single.NearestParams(lat=p.lat, lon=p.lon, type=type, age=age, k=k, max_distance_m=max_distance_m)
         try:
             answers.append(
-                {"id": p.id, **await single.nearest(params=params, engine=engine, geocoder=geocoder, settings=settings)}
+                {
+                    "id": p.id,
+                    **await single.nearest(
+                        params=params, engine=engine, backend=backend, geocoder=geocoder, settings=settings
+                    ),
+                }
             )
         except GeoClsmError as exc:
             status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)

@@ -13,17 +13,18 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 
-from api.deps import get_engine
+from api.deps import backend_of, data_version, get_engine
 from api.errors import PLACE_RESPONSES
 from api.params import AgeFilter, LangSpokenFilter, TypeFilter, async_dependency
 from api.settings import Settings
+from geo_clsm.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine import MAX_K, Engine
 from geo_clsm.errors import InvalidInputError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
 from geo_clsm.hours import local_now, open_now
 from geo_clsm.index import MAX_RADIUS_M
-from geo_clsm.nearby import distance_label, search
+from geo_clsm.nearby import distance_label
 
 router = APIRouter(prefix="/api", tags=["recherche de proximité"])
 
@@ -161,13 +162,26 @@ async def nearest_route(request: Request) -> Response:
     ``national_lines`` lists the national lines that answer it."""
     # The fast path: the query string parsed once, no dependency to solve, orjson bytes out.
     state = request.app.state
+    engine: Engine = state.engine
+    request.state.data_version = data_version(engine)  # X-Data-Version: the data that answered
     body = await nearest(
-        parse_params(request.query_params), engine=state.engine, geocoder=state.geocoder, settings=state.settings
+        parse_params(request.query_params),
+        engine=engine,
+        geocoder=state.geocoder,
+        settings=state.settings,
+        backend=backend_of(state, engine),
     )
     return Response(orjson.dumps(body), media_type="application/json")
 
 
-async def nearest(params: NearestParams, *, engine: Engine, geocoder: Geocoder, settings: Settings) -> dict[str, Any]:
+async def nearest(
+    params: NearestParams,
+    *,
+    engine: Engine,
+    geocoder: Geocoder,
+    settings: Settings,
+    backend: QueryBackend | None = None,
+) -> dict[str, Any]:
     """The /api/nearest body for validated parameters (also used by ``POST /api/nearest/batch``)."""
     # async: only an address may wait on the network (BAN geocoder) or the gazetteer being built: that
     # one goes to the thread pool. A commune waits for the gazetteer only in the first second of start-up.
@@ -175,7 +189,11 @@ async def nearest(params: NearestParams, *, engine: Engine, geocoder: Geocoder, 
         lon, lat, located = await run_in_threadpool(_locate, params, geocoder)
     else:
         lon, lat, located = _locate(params, geocoder)
-    return nearest_answer(lon, lat, located, params=params, engine=engine, settings=settings)
+    if not isinstance(backend, MemoryBackend):  # PostGIS waits on the database: not in the event loop
+        return await run_in_threadpool(
+            nearest_answer, lon, lat, located, params=params, engine=engine, settings=settings, backend=backend
+        )
+    return nearest_answer(lon, lat, located, params=params, engine=engine, settings=settings, backend=backend)
 
 
 def nearest_answer(
@@ -187,11 +205,13 @@ def nearest_answer(
     engine: Engine,
     settings: Settings,
     now: datetime | None = None,
+    backend: QueryBackend | None = None,
 ) -> dict[str, Any]:
-    """The /api/nearest body for a located point: used by the API and by the /recherche page."""
-    place = engine.locate(lon, lat)
-    answer = search(
-        engine,
+    """The /api/nearest body for a located point: used by the API and by the /recherche page.
+    ``backend`` answers the queries (default: the in-memory engine)."""
+    backend = backend or MemoryBackend(engine)
+    place = backend.locate(lon, lat)
+    answer = backend.search(
         lon,
         lat,
         k=params.k,

@@ -10,16 +10,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from api.deps import get_engine, get_geocoder, get_settings
+from api.deps import get_backend, get_engine, get_geocoder, get_settings
 from api.errors import PLACE_RESPONSES
 from api.params import AgeFilter, KnownAudienceFilter, LangSpokenFilter, TerritoryFilter, TypeFilter
 from api.settings import Settings
+from geo_clsm.backend import QueryBackend
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
 from geo_clsm.model import Resource
-from geo_clsm.query import count_unknown_audience, filter_resources, unknown_audience_note
+from geo_clsm.query import count_unknown_audience, unknown_audience_note
 
 router = APIRouter(prefix="/api", tags=["ressources"])
 
@@ -106,6 +107,7 @@ def _csv(resources: list[Resource], engine: Engine) -> Response:
 def list_resources(
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
+    backend: Annotated[QueryBackend, Depends(get_backend)],
     geocoder: Annotated[Geocoder, Depends(get_geocoder)],
     settings: Annotated[Settings, Depends(get_settings)],
     filters: Annotated[ResourceFilters, Depends()],
@@ -124,8 +126,7 @@ def list_resources(
     if filters.qpv and filters.qpv not in set(catalog.qpv["code_qp"]):
         raise NotFoundError(f"QPV inconnu « {filters.qpv} » : voir /api/qpv pour les codes")
     insee = geocoder.commune(filters.commune).insee_com if filters.commune is not None else None
-    selected = filter_resources(
-        catalog.resources,
+    selected = backend.resources(
         types=filters.type or (),
         age=filters.age,
         territory=filters.territory,

@@ -10,10 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import get_engine, get_geocoder, get_settings
+from api.deps import get_backend, get_engine, get_geocoder, get_settings
 from api.errors import STATUS
 from api.routers.nearest import NearestParams, nearest_answer
 from api.settings import Settings
+from geo_clsm.backend import QueryBackend
 from geo_clsm.engine import Engine
 from geo_clsm.errors import GeoClsmError
 from geo_clsm.geocode import Geocoder
@@ -32,6 +33,7 @@ router = APIRouter(tags=["pages"])
 def recherche(
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
+    backend: Annotated[QueryBackend, Depends(get_backend)],
     geocoder: Annotated[Geocoder, Depends(get_geocoder)],
     settings: Annotated[Settings, Depends(get_settings)],
     q: Annotated[
@@ -71,7 +73,9 @@ def recherche(
         place = geocoder.place(q)
         params = NearestParams(lat=place.lat, lon=place.lon, type=types, age=years, k=10)
         located = {"located_by": "place", **place.as_dict(), "lon": place.lon, "lat": place.lat}
-        answer = nearest_answer(place.lon, place.lat, located, params=params, engine=engine, settings=settings)
+        answer = nearest_answer(
+            place.lon, place.lat, located, params=params, engine=engine, settings=settings, backend=backend
+        )
     except GeoClsmError as exc:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
         choices = getattr(exc, "candidates", None) or getattr(exc, "suggestions", None) or []

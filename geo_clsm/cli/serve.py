@@ -130,6 +130,13 @@ def _prepare_database(settings: Any) -> None:
         versions_dir=settings.versions_dir,
     )
     check_layers_readable(catalog.reports)  # some bad rows load with their report; an unreadable file stops
-    open_store(
-        settings.database_url, shipped=lambda: catalog.resources, territories=list(catalog.territories)
-    ).dispose()
+    db = open_store(settings.database_url, shipped=lambda: catalog.resources, territories=list(catalog.territories))
+    try:
+        if settings.query_backend == "postgis":
+            from geo_clsm.backend import backend_factory
+            from geo_clsm.store.layer_tables import sync_layers
+
+            backend_factory("postgis", db=db)  # a French error when the database is not PostgreSQL
+            sync_layers(db, catalog)  # the layer tables once, before the workers start
+    finally:
+        db.dispose()

@@ -1,0 +1,341 @@
+"""The PostGIS query backend (``GEO_CLSM_QUERY_BACKEND=postgis``): queries on the database of record.
+
+Columns and indexes come from migration 0004 (PostgreSQL only): ``public_geom`` (the public
+position, the commune's for a confidential address), ``zone_srid`` (the projected CRS of its
+zone: EPSG:2154 mainland, each overseas territory its own, as :mod:`geo_clsm.crs`),
+``public_xy`` (the public position projected in that CRS by PostGIS when the row is written) with
+a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes`` /
+``layer_qpv`` polygons.
+
+- Nearest: the query point is projected in its zone's CRS (pyproj, as the in-memory engine does);
+  KNN ``<->`` on the zone's GiST index gives candidates in exact planar metres; type, spoken-language, territory and distance filters are SQL. Candidates are then
+  checked with the model's own audience rule (:func:`~geo_clsm.query.matches_audience`) and
+  opening hours, re-ranked by (distance, catalog order) and the candidate set grown until the
+  k-th is strictly nearer than anything not fetched, as the in-memory index does.
+- Service areas: ``ST_Covers(service_area, point)``; those resources are added with their distance.
+- Bounding box and attribute filters: SQL (``&&`` on the GiST index, exact bounds re-checked);
+  the free-text and age rules then run on the rows found, in catalog order.
+- Territory lookups: ``ST_Contains`` on ``layer_communes`` / ``layer_qpv`` (lowest order wins:
+  pilot communes first), refreshed from the catalog when its layers change (one worker does it,
+  under an advisory lock).
+
+Records come from the engine snapshot's catalog (the same objects the in-memory engine serves);
+a record the database has and the snapshot not yet (changed in the last poll interval) is read
+from its row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine as SqlEngine
+
+from geo_clsm.crs import project_point, projected_crs_for
+from geo_clsm.engine import Engine, NearestResult, _local_time
+from geo_clsm.errors import OutsideTerritoryError
+from geo_clsm.index import MAX_RADIUS_M
+from geo_clsm.model import Resource, ResourceType
+from geo_clsm.nearby import NEAR_LIMIT_M, NearestAnswer
+from geo_clsm.places import Place
+from geo_clsm.query import filter_resources, matches_audience, speaks
+from geo_clsm.store.layer_tables import sync_layers
+from geo_clsm.store.records import from_row
+from geo_clsm.store.schema import resources as resources_table
+from geo_clsm.walk import walk_minutes
+
+if TYPE_CHECKING:
+    from geo_clsm.access import AccessResult
+
+_FIRST_K_EXTRA = 8
+
+_POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
+_ACTIVE = "status = 'active' AND (territory IS NULL OR territory = ANY(:loaded))"
+
+
+def zone_srid(lon: float, lat: float) -> int | None:
+    """The EPSG code of the projected CRS of the zone holding a WGS84 point (None outside France)."""
+    crs = projected_crs_for(lon, lat)
+    return int(crs.split(":")[1]) if crs else None
+
+
+def _projected_point(srid: int) -> str:
+    """SQL of the query point (``:qx``, ``:qy``) in the zone's CRS (``srid``: an int from the zone table)."""
+    return f"ST_SetSRID(ST_MakePoint(:qx, :qy), {int(srid)})"
+
+
+def _covered(types: Sequence[ResourceType]) -> list[str]:
+    """Type codes a type filter may keep (before the audience test): the SQL pre-filter."""
+    return sorted({o.value for t in types for o in ResourceType if ResourceType(t).covers(o)})
+
+
+def _attribute_sql(types: Sequence[ResourceType], languages: Sequence[str], params: dict[str, Any]) -> str:
+    """SQL conditions for the type and spoken-language filters (a type filter is re-checked in Python)."""
+    sql = ""
+    if types:
+        params["covered"] = _covered(types)
+        sql += " AND (type = ANY(:covered) OR jsonb_exists_any(services::jsonb, CAST(:covered AS text[])))"
+    if languages:
+        params["langs"] = sorted({lang.lower() for lang in languages})
+        sql += (
+            " AND (EXISTS (SELECT 1 FROM jsonb_array_elements_text(languages::jsonb) AS l(v)"
+            " WHERE lower(l.v) = ANY(:langs)) OR (json_array_length(languages) = 0 AND 'fr' = ANY(:langs)))"
+        )
+    return sql
+
+
+class PostgisBackend:
+    """:class:`~geo_clsm.backend.QueryBackend` on PostgreSQL + PostGIS, bound to an engine snapshot."""
+
+    def __init__(self, db: SqlEngine, engine: Engine, *, sync: bool = True) -> None:
+        self.db = db
+        self.engine = engine
+        catalog = engine.catalog
+        self._by_id = catalog.resources_by_id
+        self._order = {r.id: i for i, r in enumerate(catalog.resources)}
+        self._loaded = sorted(catalog.territories)
+        if sync:
+            sync_layers(db, catalog)
+
+    # -- records ---------------------------------------------------------------------------
+    def _records(self, conn: Connection, ids: Sequence[str]) -> dict[str, Resource]:
+        out = {i: self._by_id[i] for i in ids if i in self._by_id}
+        missing = [i for i in ids if i not in out]
+        if missing:
+            rows = conn.execute(sa.select(resources_table).where(resources_table.c.id.in_(missing)))
+            out.update({row.id: from_row(row._mapping) for row in rows})
+        return out
+
+    def _rank(self, r: Resource) -> tuple[int, str]:
+        return self._order.get(r.id, len(self._order)), r.id
+
+    # -- nearest ---------------------------------------------------------------------------
+    def _knn(
+        self,
+        conn: Connection,
+        lon: float,
+        lat: float,
+        *,
+        srid: int,
+        k: int,
+        types: Sequence[ResourceType],
+        languages: Sequence[str],
+        keep: Callable[[Resource], bool],
+        limit_m: float,
+    ) -> list[tuple[float, Resource]]:
+        """The k nearest resources passing ``keep`` within ``limit_m``, by (distance, catalog order)."""
+        qx, qy = project_point(lon, lat, f"EPSG:{srid}")
+        params: dict[str, Any] = {"qx": qx, "qy": qy, "loaded": self._loaded, "limit": limit_m * (1 + 1e-9) + 1e-6}
+        where = _attribute_sql(types, languages, params)
+        qpt = _projected_point(srid)
+        sql = sa.text(
+            f"SELECT id, public_xy <-> {qpt} AS d FROM resources "
+            f"WHERE zone_srid = {srid} AND {_ACTIVE}{where} AND ST_DWithin(public_xy, {qpt}, :limit) "
+            f"ORDER BY public_xy <-> {qpt} LIMIT :kq"
+        )
+        kq = k + _FIRST_K_EXTRA
+        while True:
+            rows = conn.execute(sql, {**params, "kq": kq}).all()
+            records = self._records(conn, [row.id for row in rows])
+            passing = [(float(row.d), records[row.id]) for row in rows if row.id in records]
+            passing = [(d, r) for d, r in passing if keep(r)]
+            passing.sort(key=lambda c: (c[0], self._rank(c[1])))
+            if len(rows) < kq or (len(passing) >= k and passing[k - 1][0] < float(rows[-1].d)):
+                return [(d, r) for d, r in passing[:k] if d <= limit_m]
+            kq *= 4
+
+    def _covering(self, conn: Connection, lon: float, lat: float, srid: int) -> list[tuple[float | None, Resource]]:
+        """Resources whose service area covers the point, with their distance (None outside the zone)."""
+        qx, qy = project_point(lon, lat, f"EPSG:{srid}")
+        rows = conn.execute(
+            sa.text(
+                f"SELECT id, CASE WHEN zone_srid = {srid} THEN ST_Distance(public_xy, {_projected_point(srid)}) END "
+                f"AS d FROM resources WHERE {_ACTIVE} AND service_area IS NOT NULL AND ST_Covers(service_area, {_POINT})"
+            ),
+            {"lon": lon, "lat": lat, "qx": qx, "qy": qy, "loaded": self._loaded},
+        ).all()
+        records = self._records(conn, [row.id for row in rows])
+        found = [(None if row.d is None else float(row.d), records[row.id]) for row in rows if row.id in records]
+        return sorted(found, key=lambda c: self._rank(c[1]))
+
+    def _nearest(
+        self,
+        conn: Connection,
+        lon: float,
+        lat: float,
+        *,
+        srid: int,
+        k: int,
+        types: Sequence[ResourceType],
+        languages: Sequence[str],
+        keep: Callable[[Resource], bool],
+        limit_m: float,
+        local: datetime | None,
+    ) -> list[NearestResult]:
+        hits = self._knn(conn, lon, lat, srid=srid, k=k, types=types, languages=languages, keep=keep, limit_m=limit_m)
+        seen = {r.id for _, r in hits}
+        covering = [(d, r) for d, r in self._covering(conn, lon, lat, srid) if keep(r)]
+        covering_ids = {r.id for _, r in covering}
+        extra = [(d, r) for d, r in covering if r.id not in seen and d is not None]
+        if extra:
+            hits = sorted([*hits, *extra], key=lambda c: (c[0], c[1].id))
+        out = []
+        for d, r in hits:
+            serves = (r.id in covering_ids) if r.service_area_wkt else None
+            status = None if local is None else ("unknown" if r.hours is None else "open")
+            out.append(NearestResult(r, d, float(walk_minutes(d)), serves, status))
+        return out
+
+    def nearest(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        k: int = 5,
+        types: Sequence[ResourceType] = (),
+        age: int | None = None,
+        max_distance_m: float | None = None,
+        open_at: datetime | None = None,
+        languages: Sequence[str] = (),
+    ) -> list[NearestResult]:
+        """As :meth:`geo_clsm.engine.Engine.nearest`, answered by PostGIS."""
+        srid = zone_srid(lon, lat)
+        if srid is None or k <= 0:
+            return []
+        local = _local_time(open_at, lon, lat) if open_at else None
+        types = [ResourceType(t) for t in types]
+        limit_m = MAX_RADIUS_M if max_distance_m is None else max_distance_m
+
+        def keep(r: Resource) -> bool:
+            if not matches_audience(r, types=types, age=age) or not speaks(r, languages):
+                return False
+            return local is None or r.hours is None or r.hours.is_open(local)
+
+        common: dict[str, Any] = {
+            "srid": srid,
+            "k": k,
+            "types": types,
+            "languages": languages,
+            "limit_m": limit_m,
+            "local": local,
+        }
+        with self.db.connect() as conn:
+            if age is None:
+                return self._nearest(conn, lon, lat, keep=keep, **common)
+            known = self._nearest(conn, lon, lat, keep=lambda r: keep(r) and r.accepts_age(age) is True, **common)
+            unknown = self._nearest(conn, lon, lat, keep=lambda r: keep(r) and r.accepts_age(age) is None, **common)
+        return [_with_audience(r, True) for r in known] + [
+            _with_audience(r, False) for r in unknown[: max(0, k - len(known))]
+        ]
+
+    def search(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        k: int = 5,
+        types: Sequence[ResourceType] = (),
+        age: int | None = None,
+        max_distance_m: float | None = None,
+        open_at: datetime | None = None,
+        near_limit_m: float = NEAR_LIMIT_M,
+        languages: Sequence[str] = (),
+    ) -> NearestAnswer:
+        """As :func:`geo_clsm.nearby.search`: nothing beyond ``near_limit_m``, national lines instead."""
+        radius = near_limit_m if max_distance_m is None else min(max_distance_m, near_limit_m)
+        results = self.nearest(
+            lon, lat, k=k, types=types, age=age, max_distance_m=radius, open_at=open_at, languages=languages
+        )
+        missing: list[ResourceType] = []
+        srid = zone_srid(lon, lat)
+        for t in types:
+            if any(r.resource.matches_type(t) for r in results):
+                continue
+            near: list[tuple[float, Resource]] = []
+            if srid is not None:
+                with self.db.connect() as conn:
+                    near = self._knn(
+                        conn,
+                        lon,
+                        lat,
+                        srid=srid,
+                        k=1,
+                        types=[ResourceType(t)],
+                        languages=(),
+                        keep=lambda r, t=t: matches_audience(r, types=[t], age=age),  # type: ignore[misc]
+                        limit_m=near_limit_m,
+                    )
+            if not near:
+                missing.append(ResourceType(t))
+        nothing = not results and not types
+        lines = self.engine.lines.answering(missing, age=age) if (missing or nothing) else []
+        return NearestAnswer(results, missing, lines, near_limit_m, nothing_near=nothing)
+
+    # -- listings, places, indicators ------------------------------------------------------
+    def resources(
+        self,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        types: Sequence[ResourceType] = (),
+        age: int | None = None,
+        territory: str | None = None,
+        insee_com: str | None = None,
+        text: str | None = None,
+        known_audience_only: bool = False,
+        languages: Sequence[str] = (),
+    ) -> list[Resource]:
+        """As :func:`geo_clsm.query.filter_resources` over the catalog, selected in SQL."""
+        params: dict[str, Any] = {"loaded": self._loaded}
+        where = _ACTIVE + _attribute_sql(types, languages, params)
+        if bbox is not None:
+            params.update(x0=bbox[0], y0=bbox[1], x1=bbox[2], y1=bbox[3])
+            where += (
+                " AND public_geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
+                " AND ST_X(public_geom) BETWEEN :x0 AND :x1 AND ST_Y(public_geom) BETWEEN :y0 AND :y1"
+            )
+        if territory is not None:
+            params["territory"] = territory
+            where += " AND territory = :territory"
+        if insee_com is not None:
+            params["insee"] = insee_com
+            where += " AND insee_com = :insee"
+        with self.db.connect() as conn:
+            ids = conn.execute(sa.text(f"SELECT id FROM resources WHERE {where}"), params).scalars().all()
+            records = self._records(conn, ids)
+        selected = sorted(records.values(), key=self._rank)
+        # The free-text and audience rules, defined once in geo_clsm.query, on the rows SQL selected.
+        return filter_resources(
+            selected, types=types, age=age, text=text, known_audience_only=known_audience_only, languages=languages
+        )
+
+    def locate(self, lon: float, lat: float) -> Place:
+        """The territory, commune and QPV of a WGS84 point (``ST_Contains``, lowest order wins)."""
+        with self.db.connect() as conn:
+            row = conn.execute(
+                sa.text(
+                    f"SELECT c.insee_com, c.nom, c.territory, q.code_qp, q.lib_qp FROM "
+                    f"(SELECT insee_com, nom, territory FROM layer_communes WHERE ST_Contains(geom, {_POINT}) "
+                    f"ORDER BY ord LIMIT 1) c LEFT JOIN LATERAL "
+                    f"(SELECT code_qp, lib_qp FROM layer_qpv WHERE ST_Contains(geom, {_POINT}) ORDER BY ord LIMIT 1) q "
+                    "ON true"
+                ),
+                {"lon": lon, "lat": lat},
+            ).first()
+        if row is None:
+            names = [f"{t.id} ({t.name})" for t in self.engine.catalog.territories.values()]
+            raise OutsideTerritoryError(
+                "position hors des territoires chargés : choisir un point dans l'un d'eux", names
+            )
+        return Place(territory=row[2], insee_com=row[0], commune=row[1], code_qp=row[3], lib_qp=row[4])
+
+    def indicators(self) -> dict[str, AccessResult]:
+        """The access indicators of the engine snapshot (computed by :mod:`geo_clsm.access`)."""
+        return self.engine.access
+
+
+def _with_audience(r: NearestResult, known: bool) -> NearestResult:
+    return replace(r, audience_known=known)

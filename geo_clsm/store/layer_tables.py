@@ -1,0 +1,79 @@
+"""The commune and QPV polygons of the layers in service, copied into PostGIS for territory lookups.
+
+``layer_communes`` and ``layer_qpv`` (migration 0004, PostgreSQL only) hold the catalog's polygons
+in its order (pilot communes first), so that ``ST_Contains`` with the lowest ``ord`` answers as the
+in-memory locator does. They are rewritten when the layers change (a fingerprint of codes, names,
+territories and geometries is kept in ``meta``), by one worker under an advisory lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine as SqlEngine
+
+from geo_clsm.layers import Catalog
+
+_LAYERS_LOCK = 0x15_0D_6E_0C  # pg_advisory_xact_lock key of the layer refresh
+
+_fingerprints: list[tuple[Catalog, str]] = []  # the last catalog seen, and its layers' fingerprint
+
+
+def layers_fingerprint(catalog: Catalog) -> str:
+    """A hash of the communes and QPV (codes, names, territories, geometries) of a catalog."""
+    for cat, fp in _fingerprints:
+        if cat.communes is catalog.communes and cat.qpv is catalog.qpv:
+            return fp
+    h = hashlib.blake2b(digest_size=16)
+    for frame, cols in ((catalog.communes, ("insee_com", "nom", "territory")), (catalog.qpv, ("code_qp", "lib_qp"))):
+        for col in (*cols, "territory"):
+            h.update(repr(frame[col].astype(str).tolist()).encode())
+        for wkb in shapely.to_wkb(frame.geometry.values):
+            h.update(wkb)
+    fp = h.hexdigest()
+    _fingerprints[:] = [(catalog, fp)]
+    return fp
+
+
+def sync_layers(db: SqlEngine, catalog: Catalog) -> bool:
+    """Copy the catalog's commune and QPV polygons into ``layer_communes`` / ``layer_qpv`` when they
+    differ from what the database holds; returns whether it wrote. Safe with several workers."""
+    fp = layers_fingerprint(catalog)
+    read = sa.text("SELECT value FROM meta WHERE key = 'layers_fingerprint'")
+    with db.connect() as conn:
+        if conn.execute(read).scalar() == fp:
+            return False
+    with db.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LAYERS_LOCK})
+        if conn.execute(read).scalar() == fp:  # another worker did it meanwhile
+            return False
+        conn.execute(sa.text("DELETE FROM layer_communes"))
+        conn.execute(sa.text("DELETE FROM layer_qpv"))
+        c = catalog.communes.reset_index(drop=True)
+        q = catalog.qpv.reset_index(drop=True)
+        geom = "ST_GeomFromWKB(:wkb, 4326)"
+        if len(c):
+            conn.execute(
+                sa.text(f"INSERT INTO layer_communes VALUES (:ord, :a, :b, :t, {geom})"),
+                _layer_rows(c, "insee_com", "nom"),
+            )
+        if len(q):
+            conn.execute(
+                sa.text(f"INSERT INTO layer_qpv VALUES (:ord, :a, :b, :t, {geom})"), _layer_rows(q, "code_qp", "lib_qp")
+            )
+        conn.execute(sa.text("DELETE FROM meta WHERE key = 'layers_fingerprint'"))
+        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('layers_fingerprint', :v)"), {"v": fp})
+        # Fresh statistics, so that the planner picks the GiST indexes (KNN) from the start.
+        conn.execute(sa.text("ANALYZE layer_communes, layer_qpv, resources"))
+    return True
+
+
+def _layer_rows(frame: Any, code: str, name: str) -> list[dict[str, Any]]:
+    wkbs = shapely.to_wkb(frame.geometry.values)
+    return [
+        {"ord": i, "a": str(a), "b": str(b), "t": None if t is None else str(t), "wkb": w}
+        for i, (a, b, t, w) in enumerate(zip(frame[code], frame[name], frame["territory"], wkbs, strict=True))
+    ]
