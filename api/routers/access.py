@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_engine
+from api.downloads import TABLE_RESPONSES, TableFormat, table_response
 from api.params import KnownAudienceFilter, TerritoryFilter, TypeFilter
 from api.security import RATE_LIMITED, rate_limit
 from geo_clsm.access import AccessResult, ScenarioChange, apply_scenario, compare, compute_access, present
@@ -133,7 +132,9 @@ def get_qpv(
     }
 
 
-@router.get("/gaps", summary="Tableau des écarts d'accès par QPV et type (JSON ou CSV)")
+@router.get(
+    "/gaps", summary="Tableau des écarts d'accès par QPV et type (JSON, CSV ou XLSX)", responses=TABLE_RESPONSES
+)
 def gaps(
     engine: Annotated[Engine, Depends(get_engine)],
     territory: TerritoryFilter = None,
@@ -141,7 +142,7 @@ def gaps(
     only_zones_blanches: Annotated[
         bool, Query(description="Ne garder que les QPV sans ressource du type dans le rayon", examples=[False])
     ] = False,
-    format: Annotated[Literal["json", "csv"], Query(description="json (défaut) ou csv pour un tableur")] = "json",
+    format: TableFormat = "json",
     known_audience_only: KnownAudienceFilter = False,
 ) -> Any:
     table = _table(engine, territory, type, known_audience_only)
@@ -149,13 +150,13 @@ def gaps(
         table = table[table["zone_blanche"]]
     if not table.empty:
         table = table.sort_values(["territory", "resource_type", "gap_rank", "code_qp"])
-    if format == "csv":
-        buf = io.StringIO()
-        table.to_csv(buf, index=False)
-        return Response(
-            buf.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="ecarts_acces_qpv.csv"'},
+    if format != "json":
+        return table_response(
+            table,
+            fmt=format,
+            name="ecarts_acces_qpv",
+            title="Écarts d'accès par QPV et type de ressource (geo_clsm)",
+            notes=_notes(engine, territory, known_audience_only),
         )
     comparison = pd.concat([r.rest for r in _results(engine, territory, known_audience_only)], ignore_index=True)
     if type and not comparison.empty:
