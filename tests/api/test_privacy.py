@@ -133,6 +133,8 @@ def _texts(body: bytes, content_type: str) -> list[str]:
     if "zip" in content_type or body.startswith(b"PK\x03\x04"):  # zip, or an XLSX workbook
         with zipfile.ZipFile(io.BytesIO(body)) as z:
             return [z.read(n).decode("utf-8") for n in z.namelist()]
+    if content_type.startswith("image/"):  # a chart: its raw bytes (text chunks included) are searched too
+        return [body.decode("latin-1")]
     return [body.decode("utf-8")]
 
 

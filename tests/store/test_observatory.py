@@ -15,6 +15,7 @@ from geo_clsm.engine import Engine
 from geo_clsm.layers import Catalog
 from geo_clsm.model import Resource
 from geo_clsm.observatory import SnapshotRecorder, evolution, series
+from geo_clsm.observatory.section import evolution_html
 from geo_clsm.observatory.snapshots import load
 from geo_clsm.store import repo
 from geo_clsm.store.live import LiveEngine, catalog_from_store
@@ -127,6 +128,10 @@ def test_evolution_lists_the_resource_added_and_the_one_moved(
     _, table = series(db, "metz", types=["CMP"])
     borny = table[table["code_qp"] == BORNY].sort_values("taken_at")["mean_m"].tolist()
     assert borny == [cmp_borny["before"], cmp_borny["after"]]
+    # the report's « évolution » section names them, with a chart
+    section = evolution_html(evo, territory_name="Eurométropole de Metz")
+    assert "CMP de test (synthétique)" in section and "Ressources ouvertes (1)" in section
+    assert "Ressources déplacées (1)" in section and section.count("<img") >= 1 and "Borny" in section
     # a date before the observatory started: compared with the first snapshot, and said so
     early = evolution(db, "metz", since=date(2025, 1, 1))
     assert [r["id"] for r in early.opened] == [NEW_CMP] and "commence" in early.notes[0]
