@@ -171,3 +171,25 @@ def test_snapshots_hold_the_public_view_only(
         "lat",
         "precision",
     }
+
+
+def test_a_data_update_gives_a_snapshot(
+    setup: tuple[LiveEngine, SnapshotRecorder, Clock], db: SqlEngine, catalog: Catalog, shipped: list[Resource]
+) -> None:
+    """New layers (as a published ``data update`` brings): the reload re-seeds the database and
+    the territory whose records changed gets a snapshot once the new indicators are in service."""
+    live, _, clock = setup
+    clock.now = datetime(2026, 4, 1, 8, 0, tzinfo=UTC)
+    target = next(r for r in shipped if r.territory == "metz" and r.position is not None and r.id != MOVED)
+    assert target.position is not None
+    moved = target.model_copy(
+        update={"position": target.position.model_copy(update={"lon": target.position.lon + 0.003})}
+    )
+    updated = [moved if r.id == target.id else r for r in shipped]
+    layers = Engine(catalog_from_store(catalog, updated))
+    _ = layers.access  # the reload computes the new version's indicators before the swap
+    served = live.rebase(layers)
+    assert served.catalog.resources_by_id[target.id].position == moved.position
+    assert _counts(db) == {"metz": 2, "angouleme": 1}
+    evo = evolution(db, "metz", since=date(2026, 3, 15))
+    assert [r["id"] for r in evo.moved] == [target.id] and evo.moved[0]["moved_m"] > 150
