@@ -72,15 +72,17 @@ def observatory_series(
             title=f"Observatoire — indicateurs d'accès par QPV, {name} (geo_clsm)",
             notes=[NOTE],
         )
-    out: list[dict[str, Any]] = []
-    for (code, lib, rtype), grp in table.groupby(["code_qp", "lib_qp", "resource_type"], sort=True):
-        points = records(grp.drop(columns=["code_qp", "lib_qp", "resource_type"]).assign(taken_at=_iso(grp)))
-        out.append({"code_qp": code, "lib_qp": lib, "resource_type": rtype, "points": points})
-    return {"territory": territory, "snapshots": [snapshot_info(s) for s in snaps], "series": out, "notes": [NOTE]}
-
-
-def _iso(grp: pd.DataFrame) -> list[str]:
-    return [pd.Timestamp(v).isoformat() for v in grp["taken_at"]]
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for rec in records(table.assign(taken_at=[pd.Timestamp(v).isoformat() for v in table["taken_at"]])):
+        key = (rec.pop("code_qp"), rec.pop("lib_qp"), rec.pop("resource_type"))
+        entry = out.setdefault(key, {"code_qp": key[0], "lib_qp": key[1], "resource_type": key[2], "points": []})
+        entry["points"].append(rec)
+    return {
+        "territory": territory,
+        "snapshots": [snapshot_info(s) for s in snaps],
+        "series": [out[k] for k in sorted(out)],
+        "notes": [NOTE],
+    }
 
 
 @router.get(
