@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from api.settings import Settings
 from geo_clsm.backend import backend_factory
 from geo_clsm.engine import Engine
+from geo_clsm.observatory import SnapshotRecorder
 from geo_clsm.store import open_store
 from geo_clsm.store.live import LiveEngine
 
@@ -29,9 +30,13 @@ def attach_store(app: FastAPI, settings: Settings, engine: Engine) -> LiveEngine
         app.state.engine = new
         app.state.pages = {}  # rendered map pages depend on the engine
 
-    live = LiveEngine(db, engine, on_swap=on_swap, poll_interval_s=settings.data_poll_interval_s)
+    recorder = SnapshotRecorder(db)  # the observatory: snapshots written off the request path
+    live = LiveEngine(
+        db, engine, on_swap=on_swap, poll_interval_s=settings.data_poll_interval_s, on_access=recorder.submit
+    )
     app.state.db = db
     app.state.backend_for = backend_for
+    app.state.recorder = recorder
     app.state.live = live
     app.state.engine = live.sync()
     return live
@@ -40,6 +45,7 @@ def attach_store(app: FastAPI, settings: Settings, engine: Engine) -> LiveEngine
 def detach_store(app: FastAPI) -> None:
     live: LiveEngine = app.state.live
     live.stop()
+    app.state.recorder.stop()
     live.db.dispose()
 
 

@@ -39,6 +39,7 @@ from api.routers import (
     map,
     national,
     nearest,
+    observatory,
     ogc,
     pwa,
     report,
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         eng = attach_store(app, settings, eng).sync()
         _ = eng.access  # access indicators: computed once, at start-up
         install_engine(app, eng)
+        app.state.live.notify_fresh(eng)  # the observatory records this version (background thread)
         app.state.live.start()
         # What start-up built lives as long as the process: keep it out of the cyclic GC's
         # generations, so that a full collection does not walk it during a request (p99).
@@ -117,6 +119,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.pages = {}  # rendered map pages, by view and parameters
+    app.state.observatory_charts = {}  # observatory charts (PNG), by territory, snapshot, type, indicator
     errors.install(app)
     document_errors(app)  # the OpenAPI document gives the real error bodies and formats
     # Pure ASGI middlewares, innermost first. Security (headers, CSP nonces in HTML, limits, HEAD, CORS)
@@ -153,6 +156,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(export.router)
     app.include_router(documents.router)
     app.include_router(report.router)
+    app.include_router(observatory.router)
     # Editors (issue 8): sign-in, editing API, public error reports, editor screens.
     app.include_router(auth.router)
     app.include_router(admin.router)

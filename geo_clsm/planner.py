@@ -202,6 +202,7 @@ def planner_page(
   </section>
   {qpv_table_html(table, caption=f"Indicateurs par QPV — {rtype.label_fr}")}
   {_downloads(territory, rtype, known_audience_only)}
+  {evolution_section(territory, rtype, indicator, territory_name=engine.catalog.territories[territory].name)}
 </main>
 {_legend_box()}"""
     root.html.add_child(folium.Element(panel))
@@ -261,9 +262,38 @@ def _downloads(territory: str, rtype: ResourceType, known: bool) -> str:
     extra = "&amp;known_audience_only=true" if known else ""
     q = f"territory={territory}&amp;type={rtype.value}{extra}"
     return f"""<p class="gc-downloads">Télécharger les indicateurs :
-    <a href="/api/gaps?{q}&amp;format=csv" download>CSV</a> ·
+    <a href="/api/gaps?{q}&amp;format=xlsx" download>tableur XLSX</a> ·
+    <a href="/api/gaps?{q}&amp;format=csv-fr" download>CSV pour tableur français</a> ·
+    <a href="/api/gaps?{q}&amp;format=csv" download>CSV standard</a> ·
     <a href="/api/qpv?{q}">GeoJSON</a> ·
-    <a href="/api/gaps?territory={territory}{extra}&amp;format=csv" download>CSV, tous types</a></p>"""
+    <a href="/api/gaps?territory={territory}{extra}&amp;format=xlsx" download>XLSX, tous types</a></p>"""
+
+
+def evolution_section(territory: str, rtype: ResourceType, indicator: str, *, territory_name: str) -> str:
+    """The observatory's chart of the indicator (every snapshot, per QPV), its data, and the report."""
+    t = html.escape(territory)
+    chart = f"/api/observatory/{t}/chart.png?type={rtype.value}&amp;indicator={indicator}"
+    what = f"{INDICATORS_FR[indicator]}, {rtype.label_fr}, dans chaque QPV de {territory_name}"
+    return f"""
+  <section class="gc-evolution" aria-labelledby="gc-evolution-title">
+    <h2 id="gc-evolution-title">Évolution dans le temps (observatoire)</h2>
+    <p class="gc-note">Les indicateurs sont enregistrés à chaque version des données qui les change
+    (modification d'une fiche, mise à jour des sources).</p>
+    <figure>
+      <img src="{chart}" width="800" height="420" loading="lazy"
+        alt="Graphique : {html.escape(what)}, à chaque version des données. Les valeurs sont dans les fichiers ci-dessous.">
+      <figcaption>{html.escape(what)}.</figcaption>
+    </figure>
+    <p class="gc-downloads">Séries : <a href="/api/observatory/{t}?type={rtype.value}&amp;format=xlsx" download>XLSX</a> ·
+    <a href="/api/observatory/{t}?type={rtype.value}&amp;format=csv-fr" download>CSV pour tableur français</a> ·
+    évolution depuis le premier instantané :
+    <a href="/api/observatory/{t}/evolution?format=xlsx" download>XLSX</a></p>
+  </section>
+  <section class="gc-report-links" aria-labelledby="gc-report-title">
+    <h2 id="gc-report-title">Rapport de diagnostic du territoire</h2>
+    <p>Pour le comité de pilotage : <a href="/api/report/{t}">rapport (page web, imprimable)</a> ·
+    <a href="/api/report/{t}?format=pdf">rapport PDF</a></p>
+  </section>"""
 
 
 def _fmt(v: float | None, indicator: str) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_engine, get_settings
+from api.downloads import FORMAT_HELP, TABLE_RESPONSES, table_response
 from api.params import KnownAudienceFilter, TerritoryFilter, TypeFilter
 from api.routers.national import NATIONAL_RESPONSES, Scope, national_gaps
 from api.security import RATE_LIMITED, rate_limit
@@ -137,8 +136,8 @@ def get_qpv(
 
 @router.get(
     "/gaps",
-    summary="Tableau des écarts d'accès par QPV et type (JSON ou CSV), ou par commune de France (scope=communes)",
-    responses=NATIONAL_RESPONSES,
+    summary="Tableau des écarts d'accès par QPV et type (JSON, CSV ou XLSX), ou par commune de France (scope=communes)",
+    responses={**NATIONAL_RESPONSES, **TABLE_RESPONSES},
 )
 def gaps(
     request: Request,
@@ -150,9 +149,9 @@ def gaps(
         bool, Query(description="Ne garder que les QPV sans ressource du type dans le rayon", examples=[False])
     ] = False,
     format: Annotated[
-        Literal["json", "csv", "geojson"],
+        Literal["json", "csv", "csv-fr", "xlsx", "geojson"],
         Query(
-            description="json (défaut), csv pour un tableur, geojson (scope communes ou departements, un type)",
+            description=FORMAT_HELP + " ; geojson (scope communes ou departements, un type)",
             examples=["json"],
         ),
     ] = "json",
@@ -185,13 +184,13 @@ def gaps(
         table = table[table["zone_blanche"]]
     if not table.empty:
         table = table.sort_values(["territory", "resource_type", "gap_rank", "code_qp"])
-    if format == "csv":
-        buf = io.StringIO()
-        table.to_csv(buf, index=False)
-        return Response(
-            buf.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="ecarts_acces_qpv.csv"'},
+    if format != "json":
+        return table_response(
+            table,
+            fmt=format,
+            name="ecarts_acces_qpv",
+            title="Écarts d'accès par QPV et type de ressource (geo_clsm)",
+            notes=_notes(engine, territory, known_audience_only),
         )
     comparison = pd.concat([r.rest for r in _results(engine, territory, known_audience_only)], ignore_index=True)
     if type and not comparison.empty:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import get_settings
+from api.downloads import table_response
 from api.settings import Settings
 from geo_clsm.access import present
 from geo_clsm.access.national_io import FORMAT_VERSION, NationalRun
@@ -81,7 +82,7 @@ def national_gaps(
     scope: Scope,
     types: list[ResourceType] | None,
     dep: str | None,
-    fmt: Literal["json", "csv", "geojson"],
+    fmt: Literal["json", "csv", "csv-fr", "xlsx", "geojson"],
     limit: int,
     offset: int,
 ) -> Any:
@@ -104,6 +105,14 @@ def national_gaps(
             buf.getvalue(),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    if fmt in ("csv-fr", "xlsx"):
+        return table_response(
+            table,
+            fmt=fmt,
+            name=f"indicateurs_{scope}{'_' + dep if dep else ''}",
+            title=f"Indicateurs d'accès par {'commune' if scope == 'communes' else 'département'} (geo_clsm)",
+            notes=run.summary.get("notes", []),
         )
     if fmt == "geojson":
         return _geojson(run, table, scope=scope, types=types, dep=dep)

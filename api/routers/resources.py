@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import Response
 
 from api.deps import get_backend, get_engine, get_geocoder, get_settings
+from api.downloads import FORMAT_HELP, TABLE_RESPONSES, table_response
 from api.errors import PLACE_RESPONSES
 from api.params import AgeFilter, KnownAudienceFilter, LangSpokenFilter, TerritoryFilter, TypeFilter
 from api.settings import Settings
 from geo_clsm.backend import QueryBackend
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
+from geo_clsm.exports.tables import resources_frame
 from geo_clsm.geocode import Geocoder
 from geo_clsm.geojson import feature
-from geo_clsm.model import Resource
 from geo_clsm.query import count_unknown_audience, unknown_audience_note
 
 router = APIRouter(prefix="/api", tags=["ressources"])
@@ -64,46 +62,11 @@ class ResourceFilters:
         return x0, y0, x1, y1
 
 
-CSV_FIELDS = (
-    "id",
-    "type",
-    "type_label",
-    "name",
-    "street",
-    "postcode",
-    "commune",
-    "insee_com",
-    "phone",
-    "email",
-    "website",
-    "opening_hours",
-    "position_precision",
-    "source",
-    "last_verified",
+@router.get(
+    "/resources",
+    summary="Ressources (GeoJSON, CSV ou XLSX), filtrées et paginées",
+    responses={**PLACE_RESPONSES, **TABLE_RESPONSES},
 )
-
-
-def _csv(resources: list[Resource], engine: Engine) -> Response:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([*CSV_FIELDS, "code_qp", "lon", "lat"])
-    for r in resources:
-        p = r.public_properties()
-        q = engine.resource_qpv.get(r.id)
-        pos = r.public_position()
-        w.writerow(
-            [p[k] if p[k] is not None else "" for k in CSV_FIELDS]
-            + [q[0] if q else ""]
-            + ([f"{pos.lon:.6f}", f"{pos.lat:.6f}"] if pos else ["", ""])
-        )
-    return Response(
-        content=buf.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="ressources.csv"'},
-    )
-
-
-@router.get("/resources", summary="Ressources (GeoJSON ou CSV), filtrées et paginées", responses=PLACE_RESPONSES)
 def list_resources(
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
@@ -115,7 +78,10 @@ def list_resources(
         int | None, Query(ge=1, description="Taille de page (par défaut 500, au plus 5000)", examples=[50])
     ] = None,
     offset: Annotated[int, Query(ge=0, description="Nombre de ressources à sauter", examples=[0])] = 0,
-    format: Annotated[Literal["geojson", "csv"], Query(description="geojson (défaut) ou csv")] = "geojson",
+    format: Annotated[
+        Literal["geojson", "csv", "csv-fr", "xlsx"],
+        Query(description="geojson (défaut), " + FORMAT_HELP.split(" ; ", 1)[1], examples=["csv-fr"]),
+    ] = "geojson",
 ) -> Any:
     limit = limit or settings.default_page_size
     if limit > settings.max_page_size:
@@ -140,8 +106,17 @@ def list_resources(
         selected = [r for r in selected if (engine.resource_qpv.get(r.id) or ("",))[0] == filters.qpv]
     page = selected[offset : offset + limit]
     n_unknown = count_unknown_audience(selected, types=filters.type or (), age=filters.age)
-    if format == "csv":
-        return _csv(page, engine)
+    if format != "geojson":
+        return table_response(
+            resources_frame(page, qpv_of=engine.resource_qpv),
+            fmt=format,
+            name="ressources",
+            title="Ressources en santé mentale (geo_clsm)",
+            notes=[
+                "Vue publique : une adresse confidentielle n'est pas donnée (position à la commune).",
+                "Chaque ligne indique sa source et sa date de vérification.",
+            ],
+        )
     links = []
     if offset + limit < len(selected):
         links.append({"rel": "next", "href": str(request.url.include_query_params(offset=offset + limit, limit=limit))})

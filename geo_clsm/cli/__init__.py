@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from geo_clsm.cli import documents, gaps, imports, nearest, report, serve, territory
+from geo_clsm.cli import documents, gaps, imports, nearest, observatory, report, serve, territory
 from geo_clsm.cli.serve import check_layers_readable, settings_error_line, startup_error_line
 from geo_clsm.errors import GeoClsmError
 
@@ -26,6 +26,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     gaps.register,
     documents.register,
     report.register,
+    observatory.register,
 )
 
 

@@ -58,6 +58,7 @@ class LiveEngine:
         on_swap: Callable[[Engine], None] | None = None,
         poll_interval_s: float = 1.0,
         compute_access_in_background: bool = True,
+        on_access: Callable[[Engine, set[str]], None] | None = None,
     ) -> None:
         self.db = db
         self.current = engine
@@ -67,6 +68,9 @@ class LiveEngine:
         self.background = compute_access_in_background
         self._lock = threading.Lock()
         self._dirty: set[str] = set()
+        # Territories whose published indicators lag behind their resources (recomputation due).
+        self._pending: set[str] = set()
+        self.on_access = on_access  # told which territories' indicators are up to date (observatory)
         self._access_thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
@@ -89,12 +93,15 @@ class LiveEngine:
             if "access" in old.__dict__:
                 # The previous indicators stay served until the recomputed ones are ready.
                 new.__dict__["access"] = old.__dict__["access"]
-                self._dirty |= changed_territories(old.catalog.resources, resources)
+                changed = changed_territories(old.catalog.resources, resources)
+                self._dirty |= changed
+                self._pending |= changed
             self.current = new
             self.version = version
             if self.on_swap:
                 self.on_swap(new)
             log.info("engine rebuilt from the database (data version %d, %d resources)", version, len(resources))
+        self.notify_fresh(new)
         self._schedule_access()
         return new
 
@@ -106,7 +113,22 @@ class LiveEngine:
             self.current = engine
             self.version = -1
             self._order = {r.id: i for i, r in enumerate(engine.catalog.resources)}
-        return self.sync()
+            self._pending = set(self._dirty)  # the new layers' indicators are fresh, bar those due
+        new = self.sync()
+        if new is engine:
+            self.notify_fresh(new)
+        return new
+
+    def notify_fresh(self, engine: Engine) -> None:
+        """Tell ``on_access`` which territories of ``engine`` (if current) have up-to-date indicators."""
+        if self.on_access is None:
+            return
+        with self._lock:
+            if self.current is not engine or "access" not in engine.__dict__:
+                return
+            fresh = set(engine.__dict__["access"]) - self._pending
+        if fresh:
+            self.on_access(engine, fresh)
 
     def _ordered(self, resources: list[Resource]) -> list[Resource]:
         """The shipped order first (pilots before the national layer), then new records by id."""
@@ -144,10 +166,13 @@ class LiveEngine:
                     previous = engine.__dict__.get("access", {})
                     published.__dict__["access"] = {**previous, **fresh}
                     self.current = published
+                    self._pending -= dirty
                     if self.on_swap:
                         self.on_swap(published)
                 else:
                     self._dirty |= dirty  # a newer engine arrived meanwhile: recompute on it
+                    continue
+            self.notify_fresh(published)
 
     def wait_for_access(self, timeout_s: float = 120.0) -> None:
         """Block until background indicator computations are done (tests, shutdown)."""

@@ -179,3 +179,19 @@ partner_indicators = Table(
     Column("imported_at", DateTime(timezone=True), nullable=False),
     Index("ix_partner_indicators_name_code", "name", "code", unique=True),
 )
+
+# The observatory (issue 11): the indicators of a territory at each data version that changed them.
+# ``parent_id`` is the territory's previous snapshot (0 for its first): unique with the territory,
+# so two workers recording the same new version insert it once.
+observatory_snapshots = Table(
+    "observatory_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("territory", String(64), nullable=False, index=True),
+    Column("parent_id", Integer, nullable=False),
+    Column("data_version", String(64), nullable=False),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    sa.UniqueConstraint("territory", "parent_id", name="uq_observatory_snapshots_territory_parent"),
+)

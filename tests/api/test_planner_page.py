@@ -75,3 +75,22 @@ def test_fragile_rows_greyed_and_known_audience_switch(no_tiles: TestClient) -> 
     assert "known_audience_only=true" in known  # the downloads follow the switch
     default = no_tiles.get("/planning", params={"territory": "angouleme", "type": "CMP_ADULTE"}).text
     assert "au public non précisé" in default
+
+
+def test_evolution_chart_spreadsheet_downloads_and_report_links(no_tiles: TestClient) -> None:
+    no_tiles.app.state.recorder.wait()  # type: ignore[attr-defined]  # the start-up snapshot
+    page = no_tiles.get("/planning", params={"territory": "metz", "type": "GEM", "indicator": "sfca_per_10k"}).text
+    ((src, alt),) = re.findall(r'<img src="(/api/observatory/[^"]+)"[^>]*alt="Graphique : ([^"]+)"', page)
+    assert "type=GEM" in src and "indicator=sfca_per_10k" in src and "Offre pour 10" in alt
+    img = no_tiles.get(html.unescape(src))
+    assert img.status_code == 200 and img.content.startswith(b"\x89PNG")
+    links = [html.unescape(h) for h in re.findall(r'<a href="(/api/[^"]+)"', page)]
+    assert "/api/report/metz" in links and "/api/report/metz?format=pdf" in links
+    kinds = {}
+    for href in links:
+        if href.startswith("/api/report/"):
+            continue  # the report (issue 11, part 1) is served by its own router
+        r = no_tiles.get(href)
+        assert r.status_code == 200, href
+        kinds[href.rsplit("format=", 1)[-1] if "format=" in href else "json"] = r.headers["content-type"]
+    assert kinds["xlsx"].startswith("application/vnd.openxmlformats") and kinds["csv-fr"].startswith("text/csv")

@@ -39,6 +39,8 @@ TRUE_LON, TRUE_LAT = 6.18327, 49.10463  # synthetic: moved off the CSV point, sh
 VARIANTS = [
     {},
     {"format": "csv"},
+    {"format": "csv-fr"},  # the French dialect writes decimal commas: the patterns below take both
+    {"format": "xlsx"},  # a zip of XML sheets: every member is searched
     {"f": "json"},
     {"f": "html"},
     {"limit": 10000},
@@ -120,17 +122,19 @@ def _leak_patterns() -> list[re.Pattern[str]]:
     return [
         re.compile(re.escape(STREET), re.I),
         re.compile(r"rue%20Secr|rue\+Secr|Secr%C3%A8te", re.I),
-        re.compile(r"6\.1832[0-9]*|6\.183\b"),  # true longitude at 3 decimals or more
-        re.compile(r"49\.1046[0-9]*|49\.105\b"),  # true latitude
-        re.compile(rf"\b{int(x)}(\.\d+)?\b"),  # Lambert-93, metre
-        re.compile(rf"\b{int(y)}(\.\d+)?\b"),
+        re.compile(r"6[.,]1832[0-9]*|6[.,]183\b"),  # true longitude at 3 decimals or more (dot or comma)
+        re.compile(r"49[.,]1046[0-9]*|49[.,]105\b"),  # true latitude
+        re.compile(rf"\b{int(x)}([.,]\d+)?\b"),  # Lambert-93, metre
+        re.compile(rf"\b{int(y)}([.,]\d+)?\b"),
     ]
 
 
 def _texts(body: bytes, content_type: str) -> list[str]:
-    if "zip" in content_type:
+    if "zip" in content_type or body.startswith(b"PK\x03\x04"):  # zip, or an XLSX workbook
         with zipfile.ZipFile(io.BytesIO(body)) as z:
             return [z.read(n).decode("utf-8") for n in z.namelist()]
+    if content_type.startswith("image/"):  # a chart: its raw bytes (text chunks included) are searched too
+        return [body.decode("latin-1")]
     return [body.decode("utf-8")]
 
 

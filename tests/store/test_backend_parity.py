@@ -306,7 +306,7 @@ def test_database_changes_are_seen_at_once(backends: tuple[MemoryBackend, Postgi
 
 def test_migration_zones_follow_crs() -> None:
     """The zone boxes frozen in migration 0004 are those of geo_clsm.crs."""
-    mig = importlib.import_module("geo_clsm.store.migrations.versions.0004_postgis_queries")
+    mig = importlib.import_module("geo_clsm.store.migrations.versions.0005_postgis_queries")
     assert [(int(crs.split(":")[1]), *box) for _, crs, *box in _ZONES] == [tuple(z) for z in mig.ZONES]
 
 

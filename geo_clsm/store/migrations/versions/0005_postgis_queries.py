@@ -14,16 +14,16 @@ On PostgreSQL only (SQLite has no spatial SQL; the in-memory engine serves it):
 - ``layer_communes`` and ``layer_qpv``: the commune and QPV polygons of the layers in service,
   for territory lookups, refreshed by the backend when the data version changes.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
