@@ -8,15 +8,18 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import get_engine
+from api.downloads import table_response
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.report import ReportFigures, check_territory, report_figures
-from geo_clsm.documents.report.render import SINCE_UNAVAILABLE, report_html
+from geo_clsm.documents.report.render import report_html
 from geo_clsm.engine import Engine
-from geo_clsm.errors import InvalidInputError
+from geo_clsm.observatory import evolution
+from geo_clsm.observatory.section import evolution_html
 
 router = APIRouter(prefix="/api", tags=["documents"])
 _LOCK = threading.Lock()  # one report rendered at a time: rendering is CPU-bound
@@ -27,6 +30,9 @@ class ReportFormat(StrEnum):
     html = "html"
     pdf = "pdf"
     json = "json"
+    csv = "csv"
+    csv_fr = "csv-fr"
+    xlsx = "xlsx"
 
 
 def _indicators(request: Request, engine: Engine, territory: str) -> list[dict[str, Any]]:
@@ -69,7 +75,11 @@ def report(
     engine: Annotated[Engine, Depends(get_engine)],
     territory: Annotated[str, Path(description="Identifiant d'un territoire (pilote ou ajouté)", examples=["metz"])],
     format: Annotated[
-        ReportFormat, Query(description="html (imprimable), pdf, ou json (les chiffres)", examples=["html"])
+        ReportFormat,
+        Query(
+            description="html (imprimable), pdf, json (les chiffres) ; csv, csv-fr ou xlsx : le tableau de l'offre",
+            examples=["html"],
+        ),
     ] = ReportFormat.html,
     since: Annotated[
         date | None,
@@ -77,12 +87,18 @@ def report(
     ] = None,
 ) -> Response:
     check_territory(engine.catalog, territory)
-    if since is not None:
-        raise InvalidInputError(SINCE_UNAVAILABLE)
+    evo = None if since is None else evolution(request.app.state.db, territory, since=since)  # stored snapshots
     today = date.today()
     access = engine.access.get(territory)
     indicators = _indicators(request, engine, territory)
-    key = (territory, today, id(engine), id(access), json.dumps(indicators, sort_keys=True, default=str))
+    key = (
+        territory,
+        today,
+        id(engine),
+        id(access),
+        json.dumps(indicators, sort_keys=True, default=str),
+        None if evo is None else (since, evo.latest.id),
+    )
     with _LOCK:
         cache = _cache(request)
         if (key, "figures") not in cache:
@@ -93,9 +109,21 @@ def report(
             )
         figures: ReportFigures = cache[key, "figures"]
         if format is ReportFormat.json:
-            return JSONResponse(figures.to_json())
+            return JSONResponse({**figures.to_json(), **({"evolution": evo.as_dict()} if evo else {})})
+        if format in (ReportFormat.csv, ReportFormat.csv_fr, ReportFormat.xlsx):
+            supply = pd.DataFrame(figures.to_json()["supply"])  # the report's supply figures, one row per scope
+            return table_response(
+                supply,
+                fmt=format.value,
+                name=f"diagnostic_offre_{territory}",
+                title=f"Diagnostic — offre par type, {figures.name} (geo_clsm)",
+                notes=[
+                    "Nombre de ressources et pour 10 000 habitants, par échelle (territoire, département, France, commune, QPV)."
+                ],
+            )
         if (key, "html") not in cache:
-            cache[key, "html"] = report_html(engine.catalog, figures).encode("utf-8")
+            section = None if evo is None else evolution_html(evo, territory_name=figures.name)
+            cache[key, "html"] = report_html(engine.catalog, figures, evolution=section).encode("utf-8")
         if format is ReportFormat.pdf and (key, "pdf") not in cache:
             cache[key, "pdf"] = html_to_pdf(cache[key, "html"].decode("utf-8"))
         body: bytes = cache[key, format.value]

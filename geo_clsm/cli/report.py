@@ -103,14 +103,14 @@ def _figures(catalog: Catalog, territory: str, db: SqlEngine | None) -> ReportFi
 
 
 def _report(args: argparse.Namespace) -> int:
-    from geo_clsm.documents.report.render import SINCE_UNAVAILABLE, as_document, compare_html, report_html
+    from geo_clsm.documents.report.render import as_document, compare_html, report_html
 
     suffix = args.out.suffix.lower().lstrip(".")
     if suffix not in ("pdf", "html"):
         print(f"erreur : --out {args.out} : choisir un fichier .pdf ou .html", file=sys.stderr)
         return 2
-    if args.since is not None:
-        print(f"erreur : {SINCE_UNAVAILABLE}", file=sys.stderr)
+    if args.since is not None and args.compare is not None:
+        print("erreur : --since : pour un seul territoire (--territory), pas avec --compare", file=sys.stderr)
         return 2
     ids = list(dict.fromkeys(args.compare or [args.territory]))
     if args.compare is not None and len(ids) < 2:
@@ -118,7 +118,19 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     catalog, db = _catalog(args, ids)
     figures = [_figures(catalog, t, db) for t in ids]
-    html = compare_html(figures) if args.compare else report_html(catalog, figures[0])
+    section = None
+    if args.since is not None:
+        if db is None:
+            print(
+                "erreur : --since : l'évolution vient de l'observatoire, dans la base de données (--database)",
+                file=sys.stderr,
+            )
+            return 2
+        from geo_clsm.observatory import evolution
+        from geo_clsm.observatory.section import evolution_html
+
+        section = evolution_html(evolution(db, ids[0], since=args.since), territory_name=figures[0].name)
+    html = compare_html(figures) if args.compare else report_html(catalog, figures[0], evolution=section)
     body = as_document(html, suffix)
     args.out.write_bytes(body)
     print(f"Écrit : {args.out} ({len(body) // 1024} Kio)")

@@ -102,6 +102,7 @@ LABELS: dict[str, str] = {
     "code": "Code",
     "count": "Nombre",
     "per_10k": "Pour 10 000 habitants",
+    "layer": "Couche (source)",
 }
 UNITS: dict[str, str] = {
     "lon": "degrés WGS84",

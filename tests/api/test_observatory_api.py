@@ -108,3 +108,25 @@ def test_chart_and_errors(anon: TestClient) -> None:
     assert r.status_code == 404 and "choisir parmi" in r.json()["detail"]
     r = anon.get("/api/observatory/metz/evolution", params={"since": "hier"})
     assert r.status_code == 422
+
+
+def test_report_has_an_evolution_section_since_a_date(anon: TestClient) -> None:
+    """After the editor's change above: the report's « évolution » names the moved resource."""
+    html = anon.get("/api/report/metz", params={"since": "2000-01-01"}).text
+    assert "Évolution depuis le 01/01/2000" in html and "Ressources déplacées (1)" in html
+    body = anon.get("/api/report/metz", params={"since": "2000-01-01", "format": "json"}).json()
+    assert [m["id"] for m in body["evolution"]["moved"]] == [RID]
+    assert "Évolution depuis" not in anon.get("/api/report/metz").text
+
+
+def test_report_supply_figures_as_spreadsheets(anon: TestClient) -> None:
+    supply = anon.get("/api/report/metz", params={"format": "json"}).json()["supply"]
+    wb = openpyxl.load_workbook(io.BytesIO(anon.get("/api/report/metz", params={"format": "xlsx"}).content))
+    rows = list(wb["Données"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Échelle", "Code", "Type (code)") and len(rows) - 1 == len(supply)
+    fr = anon.get("/api/report/metz", params={"format": "csv-fr"})
+    df = pd.read_csv(io.BytesIO(fr.content), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code": str})
+    assert fr.content.startswith(b"\xef\xbb\xbf") and len(df) == len(supply)
+    assert df["Pour 10 000 habitants (pour 10 000 hab.)"].tolist() == pytest.approx(
+        [float("nan") if r["per_10k"] is None else r["per_10k"] for r in supply], nan_ok=True
+    )

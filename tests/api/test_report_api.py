@@ -72,7 +72,6 @@ def test_html_and_pdf(client: TestClient, indicator: str) -> None:
         ("/api/report/france", 404, "sans diagnostic"),
         ("/api/report/metz?format=xls", 422, "paramètre invalide"),
         ("/api/report/metz?since=hier", 422, "since"),
-        ("/api/report/metz?since=2026-01-01", 422, "pas encore disponible"),
     ],
 )
 def test_errors_in_french(client: TestClient, url: str, status: int, words: str) -> None:

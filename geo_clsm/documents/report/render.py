@@ -23,10 +23,6 @@ from geo_clsm.layers import Catalog
 from geo_clsm.model import PLACE_TYPES, ResourceType
 
 FORMATS = ("html", "pdf")
-SINCE_UNAVAILABLE = (
-    "la section « évolution » (--since / since) n'est pas encore disponible : "
-    "générer le rapport sans date pour l'état actuel"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +118,9 @@ def report_charts(catalog: Catalog, fig: ReportFigures) -> list[Chart]:
     return charts
 
 
-def report_html(catalog: Catalog, fig: ReportFigures, *, with_charts: bool = True) -> str:
-    """The report as one self-contained, printable HTML page (French, ``lang="fr"``)."""
+def report_html(catalog: Catalog, fig: ReportFigures, *, with_charts: bool = True, evolution: str | None = None) -> str:
+    """The report as one self-contained, printable HTML page (French, ``lang="fr"``); ``evolution``:
+    the « évolution » section (:func:`geo_clsm.observatory.section.evolution_html`), when asked."""
     return render_template(
         "report.html.j2",
         fig=fig,
@@ -143,6 +140,7 @@ def report_html(catalog: Catalog, fig: ReportFigures, *, with_charts: bool = Tru
         indicators=view.indicator_tables(fig),
         charts=report_charts(catalog, fig) if with_charts else [],
         directory_layer=DIRECTORY,
+        evolution=evolution,
     )
 
 
