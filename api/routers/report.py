@@ -18,6 +18,7 @@ from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.report import ReportFigures, check_territory, report_figures
 from geo_clsm.documents.report.render import report_html
 from geo_clsm.engine import Engine
+from geo_clsm.exports.tables import XLSX_MEDIA_TYPE
 from geo_clsm.observatory import evolution
 from geo_clsm.observatory.section import evolution_html
 
@@ -64,7 +65,13 @@ def _cache(request: Request) -> dict[tuple[Any, ...], Any]:
             "description": "Le rapport : page HTML imprimable, PDF balisé avec format=pdf, chiffres avec format=json "
             '(`{"territory", "population", "supply": [{"scope", "code", "type", "count", "per_10k", "layer"}], '
             '"access": [...], "sources": [...], "indicators": [...]}`)',
-            "content": {"text/html": {}, "application/pdf": {}, "application/json": {}},
+            "content": {
+                "text/html": {},
+                "application/pdf": {},
+                "application/json": {},
+                "text/csv": {},
+                XLSX_MEDIA_TYPE: {},
+            },
         },
         404: {"description": "Territoire inconnu ou sans diagnostic"},
         422: {"description": "Paramètre invalide"},
