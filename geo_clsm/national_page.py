@@ -6,7 +6,9 @@ The page itself is small HTML; its script (``static/app/france.js``, vendored Le
 the departments' simplified outlines from ``/api/gaps?scope=departements&format=geojson``
 (about 100 features) and a department's communes from ``scope=communes&dep=…`` when one is
 chosen, so a page view stays well under 2 MB. No inline script: values travel in ``data-``
-attributes (the CSP needs no nonce).
+attributes (the CSP needs no nonce). Where no loaded layer lists the type exhaustively, the
+map hatches the area (« type non recensé ici »), the table says so, and a note above the map
+says where the type is listed (the run's ``coverage``).
 """
 
 from __future__ import annotations
@@ -37,11 +39,33 @@ def _options(values: dict[str, str], chosen: str) -> str:
     )
 
 
+def _coverage_note(summary: dict[str, Any], rtype: ResourceType) -> str:
+    """Where the type is listed exhaustively, when not everywhere (empty otherwise)."""
+    rows = [r for r in summary.get("coverage", []) if r["resource_type"] == rtype.value]
+    if not rows or rows[0]["covered_everywhere"]:
+        return ""
+    r = rows[0]
+    where = ", ".join(r["covered_by"]) or "aucune des couches chargées"
+    value = float(r["coverage_share"])
+    share = "moins de 1 %" if 0 < value < 0.005 else format_fr("coverage_share", round(value, 2))
+    return (
+        f"<p class='gc-coverage' id='gc-coverage'><strong>{escape(rtype.value)} : recensé de façon exhaustive "
+        f"seulement par : {escape(where)}</strong> ({escape(share)} de la population). Ailleurs, la carte est "
+        "hachurée et le tableau dit « type non recensé ici » : c'est un manque de nos données, pas un manque "
+        "de ressources mesuré.</p>"
+    )
+
+
 def _france_table(summary: dict[str, Any], rtype: ResourceType) -> str:
     rows = [r for r in summary.get("france", []) if r["resource_type"] == rtype.value]
     if not rows:
         return "<p>Aucune commune n'a de valeur pour ce type.</p>"
     r = rows[0]
+    if r.get("covered") is False:
+        return (
+            f"<table class='gc-france'><caption>France entière — {escape(rtype.value)}</caption>"
+            f"<tr><th scope='row'>Couverture des données</th><td>{escape(str(r.get('coverage', '')))}</td></tr></table>"
+        )
     cells = "".join(
         f"<tr><th scope='row'>{escape(label)}</th><td>{escape(format_fr(col, _round(col, r.get(col))))}</td></tr>"
         for col, label in INDICATORS.items()
@@ -96,6 +120,7 @@ def national_page(
 <select id="gc-indicator" name="indicator">{_options(INDICATORS, indicator)}</select>
 <button type="submit">Afficher</button>
 </form>
+{_coverage_note(summary, rtype)}
 <p id="gc-level" role="status" aria-live="polite">Départements de France. Choisir un département pour voir ses communes.</p>
 <button type="button" id="gc-back" hidden>Revenir aux départements</button>
 <div id="gc-map" class="gc-france-map" role="region" aria-label="Carte : {escape(INDICATORS[indicator])}"

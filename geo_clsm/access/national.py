@@ -14,7 +14,10 @@ mainland France and Corsica, each overseas territory's own), on a grid of
 - 2SFCA: the definition, decay and per-type catchments of :mod:`geo_clsm.access.sfca`
   (``AccessParams``), demand = the population cells, supply = the resources of the type
   (capacity 1 unless given); per commune the population-weighted mean of its cells' scores;
-- QPV: :mod:`geo_clsm.access.national_qpv` (sample points, exact distances, same ratios).
+- QPV: :mod:`geo_clsm.access.national_qpv` (sample points, exact distances, same ratios);
+- coverage (:mod:`geo_clsm.access.national_coverage`): figures only where a loaded layer
+  lists the type exhaustively (``covers_types`` in the manifest); elsewhere empty, with a
+  ``coverage`` label. A zone where no commune and no QPV is covered for a type is not computed.
 
 Resources count for a type by the audience rule of :meth:`Resource.matches_type`; a
 resource counts in the zone of its public position.
@@ -32,6 +35,15 @@ import numpy as np
 import pandas as pd
 
 from geo_clsm.access.distances import Supply
+from geo_clsm.access.national_coverage import (
+    Coverage,
+    coverage_notes,
+    coverage_summary,
+    group_coverage,
+    mask_communes,
+    mask_qpv,
+    zone_needs,
+)
 from geo_clsm.access.national_qpv import qpv_rows, qpv_samples
 from geo_clsm.access.params import AccessParams, Progress
 from geo_clsm.access.raster import (
@@ -88,6 +100,7 @@ def compute_national(
     method: Method = "voronoi",
     workers: int = 2,
     progress: Progress | None = None,
+    coverage: Coverage | None = None,
 ) -> NationalResult:
     """Indicators of every commune of France and every loaded QPV, per resource type.
 
@@ -112,8 +125,12 @@ def compute_national(
         grid arrays, about 0.5 GB in mainland France at 200 m).
     progress
         Called with (done, total, "zone type") after each zone and type.
+    coverage
+        Where each type is listed exhaustively (default: the claims of the catalog's layers,
+        ``covers_types`` in the manifest); figures elsewhere are empty.
     """
     params = params or AccessParams()
+    coverage = Coverage.from_catalog(catalog) if coverage is None else coverage
     resources = list(catalog.resources if resources is None else resources)
     type_list = tuple(ResourceType(t) for t in (types or PLACE_TYPES))
     communes = national_communes(catalog)
@@ -122,6 +139,8 @@ def compute_national(
     communes = communes[[*COMMUNE_FIELDS, "geometry"]].copy()
     communes["zone_crs"] = zone_crs
     communes["n_cells"] = 0
+    cover = coverage.table(communes["insee_com"].astype(str).to_numpy(), type_list)
+    covered = cover["covered"].to_numpy().reshape(len(type_list), len(communes))
     qpv = catalog.qpv.reset_index(drop=True)
     q_reps = qpv.geometry.representative_point()
     qpv_crs = projected_crs_many(q_reps.x.to_numpy(), q_reps.y.to_numpy()) if len(qpv) else np.array([])
@@ -144,8 +163,13 @@ def compute_national(
         q_idx = np.flatnonzero(qpv_crs == crs)
         q_p = qpv.iloc[q_idx].to_crs(crs) if len(q_idx) else qpv.iloc[0:0]
         q_pts = qpv_samples(q_p, spacing_m=params.grid_spacing_m)
+        codes = communes["insee_com"].astype(str).to_numpy()
+        wanted = zone_needs(covered, members, codes, q_p["insee_com"] if len(q_p) else [])
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # numpy's array loops release the GIL
-            futures = {pool.submit(_type_frame, zone, t, params, method): t for t in type_list}
+            futures = {
+                pool.submit(_type_frame if w else _empty_frame, zone, t, params, method): t
+                for t, w in zip(type_list, wanted, strict=True)
+            }
             results: dict[ResourceType, tuple[pd.DataFrame, np.ndarray]] = {}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
@@ -158,8 +182,9 @@ def compute_national(
             if len(q_p):
                 q_rows += qpv_rows(q_p, q_pts, zone.supplies[rtype], ratios, rtype=rtype, params=params)
     indicators = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    indicators = _with_outside(indicators, communes.loc[outside], type_list)
-    q_table = _qpv_table(qpv, q_rows, indicators)
+    indicators = mask_communes(_with_outside(indicators, communes.loc[outside], type_list), cover)
+    q_table = mask_qpv(_qpv_table(qpv, q_rows, indicators), cover)
+    notes += coverage_notes(indicators, coverage, type_list, resources=resources)
     summary = {
         "n_communes": len(communes),
         "n_qpv": int(qpv["code_qp"].nunique()) if len(qpv) else 0,
@@ -172,6 +197,7 @@ def compute_national(
         "sfca": params.sfca_settings(type_list),
         "notes": notes,
         "france": national_figures(indicators, params=params),
+        "coverage": coverage_summary(indicators, coverage, type_list),
     }
     return NationalResult(
         communes=gpd.GeoDataFrame(communes, geometry="geometry", crs=WGS84),
@@ -264,6 +290,29 @@ def _type_frame(
     return frame, ratios
 
 
+def _empty_frame(
+    zone: _Zone, rtype: ResourceType, params: AccessParams, method: Method
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The commune rows of a type no layer covers in the zone: no figure is computed."""
+    n = len(zone.communes)
+    nan = np.full(n, np.nan)
+    frame = pd.DataFrame(
+        {
+            "insee_com": zone.communes["insee_com"].astype(str).to_numpy(),
+            "dep": zone.communes["dep"].astype(str).to_numpy(),
+            "resource_type": rtype.value,
+            "population": zone.communes["population_municipale"].fillna(0).astype(float).to_numpy(),
+            **{c: nan for c in ("mean_m", "p50_m", "p90_m", "max_m")},
+            **{f"within_{int(r)}m_share": nan for r in params.radii_m},
+            **{c: nan for c in ("walk_minutes_mean", "sfca", "sfca_per_10k")},
+            "catchment_m": params.catchment_for(rtype),
+            "n_resources_zone": len(zone.supplies[rtype].resources),
+            "zone_crs": zone.crs,
+        }
+    )
+    return frame, np.zeros(len(zone.supplies[rtype].resources))
+
+
 def _with_outside(indicators: pd.DataFrame, outside: pd.DataFrame, types: tuple[ResourceType, ...]) -> pd.DataFrame:
     """Rows without figures for the communes outside every known zone (never dropped silently)."""
     if outside.empty:
@@ -308,6 +357,11 @@ def national_figures(indicators: pd.DataFrame, *, params: AccessParams, by: str 
     out["population"] = every
     out["n_communes"] = out["n_communes"].fillna(0).astype(int)
     out["population_measured"] = out["population_measured"].fillna(0.0)
+    # A figure only for a group whose every commune is covered (else it would pass for the whole).
+    if "covered" not in indicators.columns:
+        indicators = indicators.assign(covered=True)
+    out = out.join(group_coverage(indicators, keys))
+    out.loc[~out["covered"].astype(bool), [*cols, "sfca_per_10k"]] = np.nan
     return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()} for r in _records(out)]
 
 

@@ -9,7 +9,10 @@ The folder holds GeoParquet and GeoPackage copies of the same tables:
   population-weighted figures per type (the national choropleth);
 - ``gaps_france.gpkg``: the same as layers ``communes``, ``indicateurs_communes``, ``qpv``,
   ``departements``;
-- ``summary.json``: parameters, notes, counts, national figures, when it was computed.
+- ``summary.json``: parameters, notes, counts, national figures, coverage per type, when it was computed.
+
+Every table has ``covered`` and ``coverage`` (French): where no loaded layer lists a type
+exhaustively, its figures are empty (:mod:`geo_clsm.access.national_coverage`).
 
 A run is written to a temporary folder beside the target and renamed into place, so a
 reader never sees half a run.
@@ -35,7 +38,7 @@ from geo_clsm.errors import NotFoundError
 
 DEFAULT_NATIONAL_DIR = Path("var") / "gaps_france"
 SUMMARY = "summary.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DEPARTMENT_CELL_M = 1_000.0
 DEPARTMENT_SIMPLIFY_M = 1_000.0
 ENCLAVE_MIN_M2 = 5e6

@@ -49,6 +49,9 @@ def run_all(
     print("  type            distance moyenne (pondérée population)   part à moins de 1 km   2SFCA / 10 000 hab.")
     share = f"within_{int(params.radii_m[-1])}m_share"
     for row in s["france"]:
+        if row.get("covered") is False:  # the type is not listed exhaustively everywhere: no national figure
+            print(f"  {row['resource_type']:<15} {'non recensé partout (voir la note)':>38}")
+            continue
         mean = "—" if row["mean_m"] is None else f"{row['mean_m']:,.0f} m".replace(",", " ")
         part = "—" if row.get(share) is None else f"{row[share] * 100:.0f} %"
         sfca = "—" if row.get("sfca_per_10k") is None else f"{row['sfca_per_10k']:.3f}"

@@ -19,6 +19,7 @@ import geopandas as gpd
 from geo_clsm.data.territories import Selection, national_layers, read_local
 from geo_clsm.data.versions import VersionStore
 from geo_clsm.errors import LayerError
+from geo_clsm.model import LINE_TYPES, ResourceType
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent.parent / "layers"
 KIND_ORDER = {"pilot": 0, "local": 1, "national": 2}
@@ -36,6 +37,11 @@ FORMATS = {
     "lines": {"national_lines"},
     "line_needs": {"line_needs"},
 }
+EVERY_TERRITORY = "*"
+FINESS_COVERS_TYPES = ("CMP", "CMP_ADULTE", "CMP_ENFANT", "CATTP", "HOPITAL_PSY", "CMPP", "CSAPA")
+"""Types a full FINESS extract (``data update --source finess``) lists exhaustively: every
+establishment of categories 156 (CMP), 425 (CATTP), 292 and 161 (psychiatric hospitals and
+clinics), 189 (CMPP) and 197 (CSAPA) is registered in FINESS (layers/README.md, « Coverage »)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,13 @@ class LayerInfo:
     value_field: str | None = None  # population layers: the field holding the count
     cell_m: float | None = None  # population layers: the grid cell size, in metres
     update_source: str | None = None  # official source that `geo-clsm data update` refreshes
+    covers_types: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Resource types the layer lists exhaustively: (territory id or "*" for every territory
+    using the layer, type codes). Outside these, the France-wide indicators give no value."""
+
+    def types_covered(self, territory: str) -> frozenset[str]:
+        """The types this layer lists exhaustively in ``territory``'s communes."""
+        return frozenset(t for key, types in self.covers_types if key in (EVERY_TERRITORY, territory) for t in types)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +134,7 @@ def read_manifest(
             value_field=raw.get("value_field"),
             cell_m=float(raw["cell_m"]) if raw.get("cell_m") is not None else None,
             update_source=raw.get("update_source"),
+            covers_types=_covers(raw, problems),
         )
         if raw["kind"] == "population" and (not raw.get("value_field") or not raw.get("cell_m")):
             problems.append(f"couche {raw['id']} : une couche de population doit dire value_field et cell_m")
@@ -147,12 +161,46 @@ def read_manifest(
             epci_siren=raw.get("epci_siren"),
             registry_label=raw.get("registry_label"),
         )
+    problems += _covers_territories(layers, territories)
     if not territories:
         problems.append("aucun territoire déclaré")
     if problems:
         raise LayerError(f"manifeste invalide ({path})", problems)
     _add_local_territories(local_file, layers, territories)
     return layers, territories
+
+
+def _covers(raw: dict[str, object], problems: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``covers_types``: a list of type codes (every territory using the layer) or a table
+    territory id -> list of type codes."""
+    value = raw.get("covers_types")
+    if value is None:
+        return ()
+    if raw.get("kind") != "resources":
+        problems.append(f"couche {raw['id']} : covers_types ne vaut que pour une couche de ressources")
+        return ()
+    table = value if isinstance(value, dict) else {EVERY_TERRITORY: value}
+    places = {t.value for t in ResourceType if t not in LINE_TYPES}
+    out = []
+    for key, types in table.items():
+        if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+            problems.append(f"couche {raw['id']} : covers_types ({key}) doit être une liste de types")
+            continue
+        bad = [t for t in types if t not in places]
+        if bad:
+            problems.append(f"couche {raw['id']} : covers_types, type(s) inconnu(s) {', '.join(bad)}")
+        out.append((str(key), tuple(t for t in types if t in places)))
+    return tuple(out)
+
+
+def _covers_territories(layers: dict[str, LayerInfo], territories: dict[str, Territory]) -> list[str]:
+    """Each territory named in a layer's ``covers_types`` must use that layer."""
+    problems = []
+    for lay in layers.values():
+        for key, _ in lay.covers_types:
+            if key != EVERY_TERRITORY and lay.id not in (territories[key].layers if key in territories else ()):
+                problems.append(f"couche {lay.id} : covers_types nomme {key}, qui n'utilise pas cette couche")
+    return problems
 
 
 def _add_local_territories(path: Path | None, layers: dict[str, LayerInfo], territories: dict[str, Territory]) -> None:
@@ -204,5 +252,6 @@ def with_versions(layers: dict[str, LayerInfo], versions_dir: Path | None) -> di
                 format=SOURCE_FORMATS[v.source],
                 vintage=f"{v.created.date().isoformat()} (mise à jour {v.id})",
                 source=f"{v.url} (téléchargé le {v.created.date().isoformat()})",
+                covers_types=((EVERY_TERRITORY, FINESS_COVERS_TYPES),) if v.source == "finess" else lay.covers_types,
             )
     return out

@@ -3,10 +3,12 @@ output written from the reduced synthetic France; 404 before any run, 409 for an
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -113,3 +115,36 @@ def test_without_a_run_the_answer_is_a_french_404_then_409_for_another_format(
             write_national(result, folder, params=AccessParams(), seconds=1.0)
             r = c.get("/api/gaps", params={"scope": "communes"}, headers={"Accept-Encoding": "gzip"})
             assert r.status_code == 200 and r.json()["numberMatched"] == expected
+
+
+def test_uncovered_rows_say_why_in_every_format(national_client: TestClient) -> None:
+    """GEM is listed only by the synthetic pilot's registry: elsewhere empty figures and the label."""
+    label = "non recensé par la couche nationale"
+    body = national_client.get("/api/gaps", params={"scope": "communes", "type": "GEM"}).json()
+    rows = {r["insee_com"]: r for r in body["rows"]}
+    assert rows["97998"]["covered"] is False and rows["97998"]["mean_m"] is None and rows["97998"]["coverage"] == label
+    assert rows["99000"]["covered"] is True and rows["99000"]["mean_m"] > 0
+    assert body["france"][0]["mean_m"] is None and body["france"][0]["covered"] is False
+    deps = national_client.get("/api/gaps", params={"scope": "departements", "type": "GEM"}).json()["rows"]
+    by_dep = {r["dep"]: r for r in deps}
+    assert by_dep["974"]["coverage"] == label and by_dep["974"]["mean_m"] is None
+    assert by_dep["99"]["coverage"].startswith("recensé seulement sur une partie")
+    gj = national_client.get("/api/gaps", params={"scope": "departements", "type": "GEM", "format": "geojson"}).json()
+    assert {f["properties"]["dep"]: f["properties"]["covered"] for f in gj["features"]} == {
+        "98": False,
+        "99": False,
+        "974": False,
+    }
+    csv = national_client.get("/api/gaps", params={"scope": "communes", "type": "GEM", "dep": "974", "format": "csv"})
+    header, *lines = csv.text.splitlines()
+    assert "coverage" in header.split(",") and all(label in line for line in lines) and len(lines) == 2
+    fr = national_client.get("/api/gaps", params={"scope": "departements", "type": "GEM", "format": "csv-fr"})
+    assert fr.status_code == 200 and label in fr.content.decode("utf-8-sig", errors="replace")
+    xlsx = national_client.get("/api/gaps", params={"scope": "communes", "type": "GEM", "format": "xlsx"})
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
+    cells = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert sum(label in c for c in cells) == 16  # the 16 communes outside the pilot
+    page = national_client.get("/planning/france", params={"type": "GEM"}).text
+    assert "gc-coverage" in page and "registre local (synthetic_Pilot)" in page and "type non recensé ici" in page
+    assert "gc-coverage" not in national_client.get("/planning/france", params={"type": "CMP"}).text

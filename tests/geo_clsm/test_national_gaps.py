@@ -1,7 +1,8 @@
 """France-wide indicators (``gaps --all``) on a reduced synthetic France: every commune and type
 gets a row, the grid's distances agree with a brute-force KD-tree over independently sampled
-cell centres, an overseas commune is measured in its own CRS, and the grid's 2SFCA agrees
-with PySAL ``access``. Every commune, QPV and resource here is synthetic (named so)."""
+cell centres, an overseas commune is measured in its own CRS, the grid's 2SFCA agrees
+with PySAL ``access``, and a type listed only by a local registry gets figures only in that
+territory. Every commune, QPV, layer and resource here is synthetic (named so)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,20 @@ from scipy.spatial import cKDTree
 
 from geo_clsm.access import AccessParams, sample_grid
 from geo_clsm.access.national import NationalResult, compute_national
+from geo_clsm.access.national_coverage import Coverage
 from geo_clsm.access.raster import build_grid, grid_fca
 from geo_clsm.crs import LAMBERT93, WGS84
-from geo_clsm.data.manifest import Territory
+from geo_clsm.data.manifest import LayerInfo, Territory
 from geo_clsm.layers import Catalog
 from geo_clsm.model import Audience, Position, PositionPrecision, Resource, ResourceType
 
 REUNION = "EPSG:2975"
 TYPES = [ResourceType.CMP, ResourceType.CMP_ENFANT, ResourceType.GEM, ResourceType.HOPITAL_PSY]
 SPACING = 200.0
+NATIONAL_TYPES = ("CMP", "CMP_ADULTE", "CMP_ENFANT", "HOPITAL_PSY")
+PILOT = "synthetic_pilot"
+PILOT_COMMUNES = {f"99{i}{j:02d}" for i in (0, 1) for j in range(4)}
+"""The synthetic pilot: the 8 western mainland communes; its registry alone lists GEM."""
 
 
 def _square(x: float, y: float, w: float, h: float | None = None) -> shapely.Polygon:
@@ -71,14 +77,16 @@ def _communes() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
 
 
-def _resource(n: int, rtype: ResourceType, x: float, y: float, crs: str, **kw: object) -> Resource:
+def _resource(
+    n: int, rtype: ResourceType, x: float, y: float, crs: str, territory: str = "synthetic_france", **kw: object
+) -> Resource:
     lon, lat = gpd.GeoSeries([shapely.Point(x, y)], crs=crs).to_crs(WGS84).iloc[0].coords[0]
     return Resource(
         id=f"synthetic-{n}",
         type=rtype,
         name=f"synthetic_resource_{n}",
         position=Position(lon=lon, lat=lat, precision=PositionPrecision.ADDRESS, source="synthetic"),
-        territory="synthetic_france",
+        territory=territory,
         source="synthetic test fixture",
         last_verified=date(2026, 11, 1),
         **kw,  # type: ignore[arg-type]
@@ -94,6 +102,7 @@ def _resources() -> list[Resource]:
     out.append(_resource(50, ResourceType.HOPITAL_PSY, 709_100, 6_606_100, LAMBERT93))
     out.append(_resource(51, ResourceType.CMP_ADULTE, 341_234, 7_661_987, REUNION, audience=Audience(age_min=18)))
     out.append(_resource(52, ResourceType.GEM, 346_500, 7_662_500, REUNION))
+    out.append(_resource(53, ResourceType.GEM, 702_500, 6_604_500, LAMBERT93, territory=PILOT))
     return out
 
 
@@ -113,16 +122,42 @@ def _qpv() -> gpd.GeoDataFrame:
     )
 
 
+def _layer(lid: str, covers: tuple[tuple[str, tuple[str, ...]], ...]) -> LayerInfo:
+    return LayerInfo(
+        lid,
+        f"synthetic/{lid}",
+        "resources",
+        "resources",
+        f"{lid} (tests)",
+        "test",
+        "2026",
+        "EPSG:4326",
+        (),
+        covers_types=covers,
+    )
+
+
 def synthetic_national_catalog(data_dir: Path) -> Catalog:
-    """A reduced synthetic France: 22 mainland communes, 2 in La Réunion, 2 QPV, 17 resources."""
-    terr = Territory(id="synthetic_france", name="synthetic_France", kind="national", layers=())
+    """A reduced synthetic France: 22 mainland communes, 2 in La Réunion, 2 QPV, 18 resources.
+    Its national layer lists the CMPs and hospitals exhaustively; the synthetic pilot's
+    registry (8 communes) alone lists GEM."""
+    layers = {
+        "synthetic_national_layer": _layer("synthetic_national_layer", (("*", NATIONAL_TYPES),)),
+        "synthetic_pilot_registry": _layer("synthetic_pilot_registry", ((PILOT, ("GEM",)),)),
+    }
+    france = Territory(
+        id="synthetic_france", name="synthetic_France", kind="national", layers=("synthetic_national_layer",)
+    )
+    pilot = Territory(id=PILOT, name="synthetic_Pilot", kind="pilot", layers=("synthetic_pilot_registry",))
+    communes = _communes()
+    pilot_rows = communes[communes["insee_com"].isin(PILOT_COMMUNES)].assign(territory=PILOT)
     return Catalog(
         data_dir=data_dir,
-        layers={},
-        territories={"synthetic_france": terr},
+        layers=layers,
+        territories={PILOT: pilot, "synthetic_france": france},
         resources=_resources(),
         qpv=_qpv(),
-        communes=_communes(),
+        communes=gpd.GeoDataFrame(pd.concat([pilot_rows, communes], ignore_index=True), crs=WGS84),
         mairies={},
     )
 
@@ -138,17 +173,18 @@ def national(synthetic_catalog: Catalog) -> NationalResult:
 
 
 def test_every_commune_and_type_gets_a_row(national: NationalResult, synthetic_catalog: Catalog) -> None:
-    com = synthetic_catalog.communes
+    com = synthetic_catalog.communes.drop_duplicates("insee_com")
     ind = national.indicators
     assert len(ind) == len(com) * len(TYPES)
     pairs = set(zip(ind["insee_com"], ind["resource_type"], strict=True))
     assert pairs == {(c, t.value) for c in com["insee_com"] for t in TYPES}
-    # No figure only where the zone has no resource of the type: La Réunion has no hospital
-    # and no CMP for children (its CMP states an adult audience).
+    # No figure where the zone has no resource of the type (La Réunion has no hospital and no
+    # CMP for children: its CMP states an adult audience), nor for GEM outside the pilot.
     missing = set(
         zip(ind.loc[ind["mean_m"].isna(), "insee_com"], ind.loc[ind["mean_m"].isna(), "resource_type"], strict=True)
     )
-    assert missing == {(c, t) for c in ("97998", "97999") for t in ("HOPITAL_PSY", "CMP_ENFANT")}
+    no_gem = {(c, "GEM") for c in com["insee_com"] if c not in PILOT_COMMUNES}
+    assert missing == {(c, t) for c in ("97998", "97999") for t in ("HOPITAL_PSY", "CMP_ENFANT")} | no_gem
     assert len(national.qpv) == 2 * len(TYPES)
     assert set(national.qpv["code_qp"]) == {"QN099SYN1", "QN974SYN2"}
     # The commune smaller than a cell keeps its population on one cell.
@@ -171,8 +207,9 @@ def _brute_force(catalog: Catalog, national: NationalResult, rtype: ResourceType
     """Per commune: the mean, median and maximum distance from the centres of the 200 m cells
     inside it (sampled independently with sample_grid) to the nearest resource (KD-tree)."""
     out = []
-    for crs, part in catalog.communes.groupby(
-        national.communes.set_index("insee_com")["zone_crs"].reindex(catalog.communes["insee_com"]).to_numpy()
+    communes = catalog.communes.drop_duplicates("insee_com")
+    for crs, part in communes.groupby(
+        national.communes.set_index("insee_com")["zone_crs"].reindex(communes["insee_com"]).to_numpy()
     ):
         pos = [
             (p.lon, p.lat)
@@ -203,7 +240,12 @@ def _same_zone(zone: gpd.GeoSeries, crs: str) -> np.ndarray:
 
 @pytest.mark.parametrize("method", ["voronoi", "edt"])
 def test_grid_distances_agree_with_brute_force_within_one_cell(synthetic_catalog: Catalog, method: str) -> None:
-    result = compute_national(synthetic_catalog, types=[ResourceType.CMP, ResourceType.GEM], method=method)  # type: ignore[arg-type]
+    result = compute_national(
+        synthetic_catalog,
+        types=[ResourceType.CMP, ResourceType.GEM],
+        method=method,  # type: ignore[arg-type]
+        coverage=Coverage.everywhere(TYPES),
+    )
     for rtype in (ResourceType.CMP, ResourceType.GEM):
         ref = _brute_force(synthetic_catalog, result, rtype)
         ours = result.indicators[result.indicators["resource_type"] == rtype.value].set_index("insee_com")
@@ -218,8 +260,9 @@ def test_grid_distances_agree_with_brute_force_within_one_cell(synthetic_catalog
 
 
 def test_shares_and_quantiles_follow_the_cells(national: NationalResult, synthetic_catalog: Catalog) -> None:
-    ref = _brute_force(synthetic_catalog, national, ResourceType.GEM)
+    ref = _brute_force(synthetic_catalog, national, ResourceType.GEM).loc[sorted(PILOT_COMMUNES)]
     ours = national.indicators[national.indicators["resource_type"] == "GEM"].set_index("insee_com")
+    ours = ours.loc[ours["covered"]]
     assert ((ours["within_500m_share"] <= ours["within_1000m_share"]) & (ours["within_1000m_share"] <= 1)).all()
     assert (ours["p50_m"] <= ours["p90_m"]).all() and (ours["p90_m"] <= ours["max_m"]).all()
     assert (ours.loc[ref.index, "mean_m"] > 0).all()
@@ -251,7 +294,8 @@ def _pysal(
 def test_grid_2sfca_agrees_with_pysal_access(synthetic_catalog: Catalog, decay: str) -> None:
     params = AccessParams(decay=decay)  # type: ignore[arg-type]
     catchment = params.catchment_for("CMP")
-    com = synthetic_catalog.communes[synthetic_catalog.communes["dep"] != "974"].to_crs(LAMBERT93)
+    com = synthetic_catalog.communes.drop_duplicates("insee_com")
+    com = com[com["dep"] != "974"].to_crs(LAMBERT93)
     supply = [
         r
         for r in synthetic_catalog.resources
