@@ -80,3 +80,34 @@ def test_departments_then_communes_from_the_keyboard(browser: Browser, france_se
     assert rows.count() == 3
     assert not problems, problems  # no CSP violation, no failed request
     assert weight["bytes"] < 2_000_000
+
+
+def test_a_type_our_data_do_not_list_is_hatched_not_a_worst_class(browser: Browser, france_server: str) -> None:
+    """GEM is listed only by the synthetic pilot's registry (8 communes of department 99)."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    weight = {"bytes": 0}
+    page.on("response", lambda r: weight.__setitem__("bytes", weight["bytes"] + len(r.body()) if r.ok else 0))
+    page.goto(france_server + "/planning/france?type=GEM&indicator=mean_m")
+    rows = page.locator("#gc-area-table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 3
+    assert "type non recensé ici" in page.locator("#gc-legend").inner_text()
+    assert "registre local (synthetic_Pilot)" in page.locator("#gc-coverage").inner_text()
+    paths = page.locator(".leaflet-overlay-pane path")
+    fills = [paths.nth(k).get_attribute("fill") for k in range(paths.count())]
+    assert fills == ["url(#gc-hatch)"] * 3  # every department partly or not covered: no class colour
+    assert page.locator(".leaflet-overlay-pane svg pattern#gc-hatch").count() == 1
+    assert page.locator("#gc-area-table td.gc-uncovered", has_text="type non recensé ici").count() == 3
+    page.locator("#gc-area-table tbody tr", has_text="Département 99").locator("button").click()
+    page.locator("#gc-level", has_text="Communes du département 99").wait_for()
+    assert rows.count() == 20
+    fills = [paths.nth(k).get_attribute("fill") for k in range(paths.count())]
+    assert fills.count("url(#gc-hatch)") == 12 and len(fills) == 20  # the pilot's 8 communes are coloured
+    assert all(f.startswith("#") for f in fills if f != "url(#gc-hatch)")
+    assert page.locator("#gc-area-table td.gc-uncovered").count() == 12
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "planning_france_uncovered.png"))
+    assert not problems, problems
+    assert weight["bytes"] < 2_000_000
