@@ -50,7 +50,7 @@ def run_all(
     share = f"within_{int(params.radii_m[-1])}m_share"
     for row in s["france"]:
         if row.get("covered") is False:  # the type is not listed exhaustively everywhere: no national figure
-            print(f"  {row['resource_type']:<15} {'non recensé partout (voir la note)':>38}")
+            print(f"  {row['resource_type']:<15} {row['coverage']}")
             continue
         mean = "—" if row["mean_m"] is None else f"{row['mean_m']:,.0f} m".replace(",", " ")
         part = "—" if row.get(share) is None else f"{row[share] * 100:.0f} %"
