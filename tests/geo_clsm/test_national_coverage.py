@@ -169,3 +169,24 @@ def test_manifest_claims_are_checked(tmp_path: Path, new: str, words: str) -> No
     with pytest.raises(LayerError) as err:
         read_manifest(data)
     assert any(words in p for p in err.value.problems), err.value.problems
+
+
+def test_a_full_finess_extract_in_service_covers_csapa_and_cmpp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After ``data update --source finess`` (categories 189 and 197 included), the national
+    layer claims CMPP and CSAPA; the pilots' claims are unchanged."""
+    from datetime import UTC, datetime
+
+    from geo_clsm.data import manifest
+    from geo_clsm.data.versions import Version, VersionStore
+
+    update = Version(
+        "v1", "finess", datetime(2026, 11, 1, tzinfo=UTC), "https://example.org/finess.csv", tmp_path / "f.csv", "0", {}
+    )
+    monkeypatch.setattr(VersionStore, "in_service", lambda self: {"finess": update})
+    layers, _ = read_manifest(None)
+    served = manifest.with_versions(layers, tmp_path)
+    assert {"CSAPA", "CMPP"} <= served["gisco_healthcare_fr_2020"].types_covered("france")
+    assert "CSAPA" not in layers["gisco_healthcare_fr_2020"].types_covered("france")
+    assert served["resources_pilots"].covers_types == layers["resources_pilots"].covers_types
