@@ -194,11 +194,12 @@ def _covers(raw: dict[str, object], problems: list[str]) -> tuple[tuple[str, tup
 
 
 def _covers_territories(layers: dict[str, LayerInfo], territories: dict[str, Territory]) -> list[str]:
-    """Each territory named in a layer's ``covers_types`` must use that layer."""
+    """Each declared territory named in a layer's ``covers_types`` must use that layer (a name
+    no territory declares is ignored: a manifest may reuse a layer without its territories)."""
     problems = []
     for lay in layers.values():
         for key, _ in lay.covers_types:
-            if key != EVERY_TERRITORY and lay.id not in (territories[key].layers if key in territories else ()):
+            if key in territories and lay.id not in territories[key].layers:
                 problems.append(f"couche {lay.id} : covers_types nomme {key}, qui n'utilise pas cette couche")
     return problems
 

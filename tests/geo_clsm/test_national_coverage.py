@@ -160,7 +160,7 @@ def _manifest_with(tmp_path: Path, old: str, new: str) -> Path:
     ("new", "words"),
     [
         ('covers_types = ["CMP", "CMP_ADULTES"]', "type(s) inconnu(s) CMP_ADULTES"),
-        ('covers_types = { nancy = ["GEM"] }', "covers_types nomme nancy"),
+        ('covers_types = { metz = ["GEM"] }', "covers_types nomme metz"),
         ('covers_types = ["LIGNE_ECOUTE"]', "type(s) inconnu(s) LIGNE_ECOUTE"),
     ],
 )
