@@ -144,18 +144,20 @@ def mask_qpv(table: pd.DataFrame, cover: pd.DataFrame) -> pd.DataFrame:
     """QPV rows: covered when every commune of the QPV is (``insee_com`` may list several)."""
     if table.empty:
         return table
-    flags = cover.set_index(["insee_com", "resource_type"])
-    covered, labels = [], []
-    for codes, rtype in zip(table["insee_com"].astype(str), table["resource_type"], strict=True):
-        keys = [(c.strip(), rtype) for c in codes.split(",") if c.strip()]
-        rows = flags.reindex(keys)
-        ok = bool(len(rows)) and bool(rows["covered"].fillna(False).all())
-        covered.append(ok)
-        why = rows.loc[~rows["covered"].fillna(False).astype(bool), "coverage"].dropna()
-        labels.append(rows["coverage"].iloc[0] if ok else (why.iloc[0] if len(why) else UNCOVERED))
+    pairs = pd.DataFrame(
+        {"insee_com": table["insee_com"].astype(str).str.split(","), "resource_type": table["resource_type"].to_numpy()}
+    )
+    pairs["row"] = np.arange(len(pairs))
+    pairs = pairs.explode("insee_com")
+    pairs["insee_com"] = pairs["insee_com"].str.strip()
+    pairs = pairs.merge(cover, on=["insee_com", "resource_type"], how="left")
+    pairs["covered"] = pairs["covered"].fillna(False).astype(bool)
+    pairs["coverage"] = pairs["coverage"].fillna(UNCOVERED)
+    pairs = pairs.sort_values(["row", "covered"], kind="stable")  # an uncovered commune's label first
+    by_row = pairs.groupby("row", sort=True)
     out = table.copy()
-    out["covered"] = covered
-    out["coverage"] = labels
+    out["covered"] = by_row["covered"].all().to_numpy()
+    out["coverage"] = by_row["coverage"].first().to_numpy()
     gone = ~out["covered"].to_numpy()
     for col in [c for c in out.columns if c not in (*QPV_KEEP, "covered", "coverage", "geometry")]:
         if pd.api.types.is_bool_dtype(out[col]):

@@ -190,3 +190,23 @@ def test_a_full_finess_extract_in_service_covers_csapa_and_cmpp(
     assert {"CSAPA", "CMPP"} <= served["gisco_healthcare_fr_2020"].types_covered("france")
     assert "CSAPA" not in layers["gisco_healthcare_fr_2020"].types_covered("france")
     assert served["resources_pilots"].covers_types == layers["resources_pilots"].covers_types
+
+
+def test_a_qpv_over_two_communes_is_covered_only_if_both_are() -> None:
+    from geo_clsm.access.national_coverage import mask_qpv
+
+    cover = Coverage.everywhere(["GEM"]).table(["99000", "99100"], [ResourceType.GEM])
+    cover.loc[cover["insee_com"] == "99100", ["covered", "coverage"]] = [False, UNCOVERED]
+    table = pd.DataFrame(
+        {
+            "code_qp": ["QN_SYN_A", "QN_SYN_B"],
+            "insee_com": ["99000", "99000, 99100"],
+            "resource_type": ["GEM", "GEM"],
+            "mean_m": [120.0, 340.0],
+            "zone_blanche": [False, True],
+        }
+    )
+    out = mask_qpv(table, cover).set_index("code_qp")
+    assert out.loc["QN_SYN_A", "covered"] and out.loc["QN_SYN_A", "mean_m"] == 120.0
+    assert not out.loc["QN_SYN_B", "covered"] and out.loc["QN_SYN_B", "coverage"] == UNCOVERED
+    assert pd.isna(out.loc["QN_SYN_B", "mean_m"]) and pd.isna(out.loc["QN_SYN_B", "zone_blanche"])
