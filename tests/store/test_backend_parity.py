@@ -28,6 +28,7 @@ from geo_clsm.errors import InvalidInputError, OutsideTerritoryError
 from geo_clsm.layers import Catalog
 from geo_clsm.model import Audience, Position, PositionPrecision, Resource, ResourceType
 from geo_clsm.nearby import NearestAnswer
+from geo_clsm.postgis_access import postgis_indicators, read_resources
 from geo_clsm.postgis_backend import PostgisBackend
 from geo_clsm.store import connect, open_store, repo
 from geo_clsm.store.live import LiveEngine
@@ -319,6 +320,42 @@ def test_indicators_same_from_postgis(backends: tuple[MemoryBackend, PostgisBack
         ).all()
     first = {t: a[t].qpv[a[t].qpv["resource_type"] == a[t].types[0].value] for t in a}
     assert dict(stored) == {t: int(first[t]["n_sample_points"].sum()) for t in a}
+
+
+def test_indicators_read_the_database(backends: tuple[MemoryBackend, PostgisBackend], catalog: Catalog) -> None:
+    """A resource committed to the database but not yet in the engine snapshot counts in the PostGIS
+    indicators: they are measured on the database of record, not on the engine's copy."""
+    mem, pg = backends
+    borny = catalog.qpv[catalog.qpv["code_qp"] == "QN05720M"].geometry.iloc[0].representative_point()
+    rid = "synthetic-gem-borny"
+    data = {
+        "id": rid,
+        "type": "GEM",
+        "name": "GEM de test (synthétique)",
+        "insee_com": "57463",
+        "commune": "Metz",
+        "lon": borny.x,
+        "lat": borny.y,
+        "position_precision": "street",
+        "source": SOURCE,
+        "last_verified": "2026-11-01",
+        "territory": "metz",
+    }
+    repo.create(pg.db, data, author="ed@example.fr", communes=catalog.mairies)
+    try:
+        found = read_resources(pg.db, loaded=pg.engine.catalog.territories, rank=lambda r: r.id)
+        got = postgis_indicators(pg.db, pg.engine.catalog, resources=found, types=[ResourceType.GEM])["metz"].qpv
+    finally:
+        repo.withdraw(pg.db, rid, author="ed@example.fr")
+    assert rid not in mem.engine.catalog.resources_by_id
+    before = mem.indicators()["metz"].qpv
+
+    def borny_gem(t: pd.DataFrame) -> Any:
+        return t[(t["code_qp"] == "QN05720M") & (t["resource_type"] == "GEM")].iloc[0]
+
+    assert borny_gem(got)["count_within_1000m"] == borny_gem(before)["count_within_1000m"] + 1
+    assert borny_gem(got)["mean_m"] < borny_gem(before)["mean_m"]
+    assert not borny_gem(got)["zone_blanche"]
 
 
 def test_database_changes_are_seen_at_once(backends: tuple[MemoryBackend, PostgisBackend], catalog: Catalog) -> None:
