@@ -46,23 +46,36 @@ _TIES = 8  # resources at the same distance (one address, one town hall): the fi
 REST, ALL_QPV = "~hors_qpv", "~qpv"  # group keys of the rest of the territory and of all its QPV together
 
 
-def _distances_sql(srid: int, radii_m: Sequence[float]) -> sa.TextClause:
-    """Per group (a QPV's code, :data:`REST`, :data:`ALL_QPV`): weighted distance figures to the
-    nearest resource among ``:ids`` (service areas ``:area_ids`` in supply order: the last wins)."""
+def _supply_sql(srid: int) -> list[str]:
+    """Statements filling the transaction's temporary tables of one supply: ``supply_xy`` (its
+    resources in the zone, in supply order ``pos``, position and projected service area) with a GiST
+    index for the KNN, and ``supply_area`` (those with a service area), GiST-indexed too."""
+    return [
+        "CREATE TEMP TABLE supply_xy ON COMMIT DROP AS SELECT r.id, u.pos, r.public_xy AS xy,"
+        f" CASE WHEN r.service_area IS NULL THEN NULL ELSE ST_Transform(r.service_area, {srid}) END AS area"
+        " FROM resources r JOIN unnest(CAST(:ids AS text[])) WITH ORDINALITY AS u(id, pos) ON r.id = u.id"
+        f" WHERE r.zone_srid = {srid}",
+        "CREATE INDEX ON supply_xy USING gist (xy)",
+        "CREATE TEMP TABLE supply_area ON COMMIT DROP AS SELECT id, pos, area FROM supply_xy WHERE area IS NOT NULL",
+        "CREATE INDEX ON supply_area USING gist (area)",
+        "ANALYZE supply_xy, supply_area",
+    ]
+
+
+def _distances_sql(radii_m: Sequence[float]) -> sa.TextClause:
+    """Per group (a QPV's code, :data:`REST`, :data:`ALL_QPV`): weighted distance figures from the
+    territory's sample points to the nearest resource of ``supply_xy`` (0 inside a service area of
+    ``supply_area``, the last in supply order winning; ties in distance to the first)."""
     shares = "".join(
         f", coalesce(sum(w) FILTER (WHERE d <= {float(r)!r}), 0) / max(tot) AS s{i}" for i, r in enumerate(radii_m)
     )
     return sa.text(
-        "WITH areas AS MATERIALIZED ("
-        f" SELECT id, ST_Transform(service_area, {srid}) AS g, array_position(CAST(:area_ids AS text[]), id) AS pos"
-        " FROM resources WHERE id = ANY(:area_ids)),"
-        " nn AS (SELECT p.zone, p.code_qp, p.weight AS w,"
+        "WITH nn AS (SELECT p.zone, p.code_qp, p.weight AS w,"
         " CASE WHEN a.id IS NOT NULL THEN 0.0 ELSE k.d END AS d, coalesce(a.id, k.id) AS id"
         " FROM access_points p"
-        " LEFT JOIN LATERAL (SELECT id, d FROM (SELECT r.id, r.public_xy <-> p.geom AS d FROM resources r"
-        f"  WHERE r.zone_srid = {srid} AND r.id = ANY(:ids) ORDER BY r.public_xy <-> p.geom LIMIT {_TIES}) t"
-        "  ORDER BY d, array_position(CAST(:ids AS text[]), id) LIMIT 1) k ON true"
-        " LEFT JOIN LATERAL (SELECT id FROM areas WHERE ST_Contains(areas.g, p.geom) ORDER BY pos DESC LIMIT 1) a"
+        " LEFT JOIN LATERAL (SELECT id, d FROM (SELECT s.id, s.pos, s.xy <-> p.geom AS d FROM supply_xy s"
+        f"  ORDER BY s.xy <-> p.geom LIMIT {_TIES}) t ORDER BY d, pos LIMIT 1) k ON true"
+        " LEFT JOIN LATERAL (SELECT id FROM supply_area s WHERE ST_Contains(s.area, p.geom) ORDER BY pos DESC LIMIT 1) a"
         "  ON true"
         " WHERE p.territory = :territory),"
         f" g AS (SELECT CASE WHEN zone = 'qpv' THEN code_qp ELSE '{REST}' END AS grp, w, d, id FROM nn"
@@ -79,18 +92,15 @@ def _distances_sql(srid: int, radii_m: Sequence[float]) -> sa.TextClause:
 
 
 def _reach_sql(srid: int) -> sa.TextClause:
-    """Per QPV of a territory: the resources among ``:ids`` within ``:catchment`` of its polygon
+    """Per QPV of a territory: the resources of ``supply_xy`` within ``:catchment`` of its polygon
     (or whose service area meets it), and how many within ``:count_r`` and ``:gap_r``."""
-    near = (
-        "(ST_DWithin(r.public_xy, q.g, {r}) OR (r.service_area IS NOT NULL"
-        f" AND ST_Intersects(ST_Transform(r.service_area, {srid}), q.g)))"
-    )
+    near = "(ST_DWithin(s.xy, q.g, {r}) OR (s.area IS NOT NULL AND ST_Intersects(s.area, q.g)))"
     return sa.text(
-        f"SELECT q.code_qp, array_agg(r.id) FILTER (WHERE {near.format(r=':catchment')}) AS reach,"
-        f" count(r.id) FILTER (WHERE {near.format(r=':count_r')}) AS n_count,"
-        f" count(r.id) FILTER (WHERE {near.format(r=':gap_r')}) AS n_gap"
+        f"SELECT q.code_qp, array_agg(s.id) FILTER (WHERE {near.format(r=':catchment')}) AS reach,"
+        f" count(s.id) FILTER (WHERE {near.format(r=':count_r')}) AS n_count,"
+        f" count(s.id) FILTER (WHERE {near.format(r=':gap_r')}) AS n_gap"
         f" FROM (SELECT code_qp, ST_Transform(geom, {srid}) AS g FROM layer_qpv WHERE territory = :territory) q"
-        f" LEFT JOIN resources r ON r.id = ANY(:ids) AND r.zone_srid = {srid} AND {near.format(r=':far')}"
+        f" LEFT JOIN supply_xy s ON {near.format(r=':far')}"
         " GROUP BY q.code_qp"
     )
 
@@ -162,11 +172,11 @@ def _measure(
     db: SqlEngine, ctx: _Territory, srid: int, supply: Supply, params: AccessParams, catchment_m: float
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The SQL figures of one supply: distance figures by group, reach by QPV code."""
-    ids = list(supply.ids)
-    area_ids = [supply.resources[i].id for i in sorted(supply.areas)]
-    common = {"territory": ctx.territory, "ids": ids}
-    with db.connect() as conn:
-        dist = conn.execute(_distances_sql(srid, params.radii_m), {**common, "area_ids": area_ids}).all()
+    common = {"territory": ctx.territory}
+    with db.begin() as conn:
+        for statement in _supply_sql(srid):
+            conn.execute(sa.text(statement), {"ids": list(supply.ids)})
+        dist = conn.execute(_distances_sql(params.radii_m), common).all()
         reach = conn.execute(
             _reach_sql(srid),
             {

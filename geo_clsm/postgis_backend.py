@@ -28,6 +28,7 @@ from its row.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -54,6 +55,8 @@ from geo_clsm.walk import walk_minutes
 
 if TYPE_CHECKING:
     from geo_clsm.access import AccessResult
+
+log = logging.getLogger(__name__)
 
 _FIRST_K_EXTRA = 8
 
@@ -347,6 +350,19 @@ class PostgisBackend:
                 resources = read_resources(self.db, loaded=self._loaded, rank=self._rank)
                 self._access = postgis_indicators(self.db, self.engine.catalog, resources=resources)
             return self._access
+
+    def warm(self) -> threading.Thread:
+        """Compute the indicators in a background thread (a request asking meanwhile waits for them)."""
+
+        def run() -> None:
+            try:
+                self.indicators()
+            except Exception:  # the next request computes them again, and says why if it fails
+                log.exception("PostGIS access indicators failed")
+
+        thread = threading.Thread(target=run, name="postgis-access", daemon=True)
+        thread.start()
+        return thread
 
 
 def _with_audience(r: NearestResult, known: bool) -> NearestResult:
