@@ -38,7 +38,7 @@ from geo_clsm.access.uncertainty import relied, uncertainty
 from geo_clsm.layers import Catalog
 from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
 from geo_clsm.store import repo
-from geo_clsm.store.layer_tables import sync_access_points
+from geo_clsm.store.layer_tables import sync_access_points, sync_layers
 from geo_clsm.walk import walk_minutes
 
 Rows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
@@ -125,6 +125,7 @@ def postgis_indicators(
     PostGIS to the database's ``resources`` (read with :func:`read_resources`)."""
     params = params or AccessParams()
     type_list = tuple(ResourceType(t) for t in types)
+    sync_layers(db, catalog)  # the QPV polygons measured against (a no-op when they are current)
     return {
         tid: territory_access(db, catalog, territory=tid, resources=resources, types=type_list, params=params)
         for tid in sorted(set(catalog.qpv["territory"]))
