@@ -7,7 +7,8 @@ The API needs four things from a query engine; :class:`QueryBackend` names them:
   (with the national lines instead), and the resources whose service area covers the point;
 - ``resources``: resources by bounding box and attribute filters, in catalog order;
 - ``locate``: the territory, commune and QPV of a point;
-- ``indicators``: the access indicators per territory.
+- ``indicators``: the access indicators per territory (PostGIS: :mod:`geo_clsm.postgis_access`
+  measures the distances in SQL on the database's resources; the 2SFCA stays in Python).
 
 :class:`MemoryBackend` wraps :class:`~geo_clsm.engine.Engine` (k-d trees in the zones' projected
 CRSs). :class:`~geo_clsm.postgis_backend.PostgisBackend` asks the database of record
@@ -148,11 +149,15 @@ class MemoryBackend:
         return self.engine.access
 
 
-def backend_factory(name: BackendName, *, db: SqlEngine | None = None) -> Callable[[Engine], QueryBackend]:
+def backend_factory(
+    name: BackendName, *, db: SqlEngine | None = None, warm_indicators: bool = True
+) -> Callable[[Engine], QueryBackend]:
     """A function giving the backend of an engine snapshot, built once per engine.
 
     ``postgis`` needs ``db`` (the database of record, PostgreSQL + PostGIS at the latest
-    schema); its layer tables are refreshed from the engine's catalog when they differ.
+    schema); its layer tables are refreshed from the engine's catalog when they differ. With
+    ``warm_indicators``, its access indicators are computed in a background thread as soon as
+    the backend is built (each engine snapshot, i.e. each change to the data).
     """
     if name == "memory":
         return MemoryBackend
@@ -172,6 +177,8 @@ def backend_factory(name: BackendName, *, db: SqlEngine | None = None) -> Callab
         if last and last[0][0] is engine:
             return last[0][1]
         backend = PostgisBackend(pg, engine)
+        if warm_indicators:
+            backend.warm()  # ready before a planner asks, in the background (a request meanwhile waits)
         last[:] = [(engine, backend)]  # one assignment: a concurrent reader sees the old or the new pair
         return backend
 

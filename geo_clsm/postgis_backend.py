@@ -1,6 +1,6 @@
 """The PostGIS query backend (``GEO_CLSM_QUERY_BACKEND=postgis``): queries on the database of record.
 
-Columns and indexes come from migration 0004 (PostgreSQL only): ``public_geom`` (the public
+Columns and indexes come from migration 0005 (PostgreSQL only): ``public_geom`` (the public
 position, the commune's for a confidential address), ``zone_srid`` (the projected CRS of its
 zone: EPSG:2154 mainland, each overseas territory its own, as :mod:`geo_clsm.crs`),
 ``public_xy`` (the public position projected in that CRS by PostGIS when the row is written) with
@@ -15,6 +15,8 @@ a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes
 - Service areas: ``ST_Covers(service_area, point)``; those resources are added with their distance.
 - Bounding box and attribute filters: SQL (``&&`` on the GiST index, exact bounds re-checked);
   the free-text and age rules then run on the rows found, in catalog order.
+- Indicators: :mod:`geo_clsm.postgis_access` (distances to the nearest resource of each type from
+  the sample points in SQL, the 2SFCA in Python, on the resources read from the database).
 - Territory lookups: ``ST_Contains`` on ``layer_communes`` / ``layer_qpv`` (lowest order wins:
   pilot communes first), refreshed from the catalog when its layers change (one worker does it,
   under an advisory lock).
@@ -26,6 +28,8 @@ from its row.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -42,6 +46,7 @@ from geo_clsm.index import MAX_RADIUS_M
 from geo_clsm.model import Resource, ResourceType
 from geo_clsm.nearby import NEAR_LIMIT_M, NearestAnswer
 from geo_clsm.places import Place
+from geo_clsm.postgis_access import postgis_indicators, read_resources
 from geo_clsm.query import filter_resources, matches_audience, speaks
 from geo_clsm.store.layer_tables import sync_layers
 from geo_clsm.store.records import from_row
@@ -50,6 +55,8 @@ from geo_clsm.walk import walk_minutes
 
 if TYPE_CHECKING:
     from geo_clsm.access import AccessResult
+
+log = logging.getLogger(__name__)
 
 _FIRST_K_EXTRA = 8
 
@@ -98,6 +105,8 @@ class PostgisBackend:
         self._by_id = catalog.resources_by_id
         self._order = {r.id: i for i, r in enumerate(catalog.resources)}
         self._loaded = sorted(catalog.territories)
+        self._access: dict[str, AccessResult] | None = None
+        self._access_lock = threading.Lock()
         if sync:
             sync_layers(db, catalog)
 
@@ -333,8 +342,27 @@ class PostgisBackend:
         return Place(territory=row[2], insee_com=row[0], commune=row[1], code_qp=row[3], lib_qp=row[4])
 
     def indicators(self) -> dict[str, AccessResult]:
-        """The access indicators of the engine snapshot (computed by :mod:`geo_clsm.access`)."""
-        return self.engine.access
+        """Access indicators by territory, measured by PostGIS to the database's resources
+        (:mod:`geo_clsm.postgis_access`), computed on the first call and kept with this backend
+        (one per engine snapshot: a change to the data gives a new one)."""
+        with self._access_lock:
+            if self._access is None:
+                resources = read_resources(self.db, loaded=self._loaded, rank=self._rank)
+                self._access = postgis_indicators(self.db, self.engine.catalog, resources=resources)
+            return self._access
+
+    def warm(self) -> threading.Thread:
+        """Compute the indicators in a background thread (a request asking meanwhile waits for them)."""
+
+        def run() -> None:
+            try:
+                self.indicators()
+            except Exception:  # the next request computes them again, and says why if it fails
+                log.exception("PostGIS access indicators failed")
+
+        thread = threading.Thread(target=run, name="postgis-access", daemon=True)
+        thread.start()
+        return thread
 
 
 def _with_audience(r: NearestResult, known: bool) -> NearestResult:

@@ -6,15 +6,17 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import get_engine, get_settings
+from api.deps import get_backend, get_engine, get_settings
 from api.downloads import FORMAT_HELP, TABLE_RESPONSES, table_response
 from api.params import KnownAudienceFilter, TerritoryFilter, TypeFilter
 from api.routers.national import NATIONAL_RESPONSES, Scope, national_gaps
 from api.security import RATE_LIMITED, rate_limit
 from api.settings import Settings
 from geo_clsm.access import AccessResult, ScenarioChange, apply_scenario, compare, compute_access, present
+from geo_clsm.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.exports import records
@@ -25,28 +27,42 @@ router = APIRouter(prefix="/api", tags=["écarts d'accès (QPV)"])
 MAX_CHANGES = 100
 
 
-def _results(engine: Engine, territory: str | None, known: bool = False) -> list[AccessResult]:
+Indicators = dict[str, AccessResult]
+
+
+async def get_indicators(
+    engine: Annotated[Engine, Depends(get_engine)], backend: Annotated[QueryBackend, Depends(get_backend)]
+) -> Indicators:
+    """The access indicators by territory, from the query backend (``GEO_CLSM_QUERY_BACKEND``: the
+    engine's, or PostGIS's measured on the database of record, computed once per data version)."""
+    del engine  # asked for the response's data version (X-Data-Version, ETag)
+    if isinstance(backend, MemoryBackend):
+        return backend.indicators()
+    return await run_in_threadpool(backend.indicators)  # PostGIS waits on the database: not in the event loop
+
+
+def _results(access: Indicators, territory: str | None, known: bool = False) -> list[AccessResult]:
     if territory is None:
-        return [r.variant(known_audience_only=known) for r in engine.access.values()]
-    if territory not in engine.access:
+        return [r.variant(known_audience_only=known) for r in access.values()]
+    if territory not in access:
         raise NotFoundError(
-            f"territoire « {territory} » sans indicateurs : choisir parmi {', '.join(engine.access) or 'aucun'}"
+            f"territoire « {territory} » sans indicateurs : choisir parmi {', '.join(access) or 'aucun'}"
         )
-    return [engine.access[territory].variant(known_audience_only=known)]
+    return [access[territory].variant(known_audience_only=known)]
 
 
-def _table(engine: Engine, territory: str | None, types: list[ResourceType] | None, known: bool) -> pd.DataFrame:
+def _table(access: Indicators, territory: str | None, types: list[ResourceType] | None, known: bool) -> pd.DataFrame:
     """The per-QPV table as presented (rounded once, :func:`geo_clsm.access.present`)."""
-    frames = [pd.DataFrame(r.qpv.drop(columns="geometry")) for r in _results(engine, territory, known)]
+    frames = [pd.DataFrame(r.qpv.drop(columns="geometry")) for r in _results(access, territory, known)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if types and not table.empty:
         table = table[table["resource_type"].isin([t.value for t in types])]
     return present(table)
 
 
-def _sfca_settings(engine: Engine, territory: str | None) -> dict[str, Any]:
+def _sfca_settings(access: Indicators, territory: str | None) -> dict[str, Any]:
     """The 2SFCA parameters of each territory (catchment and decay per type)."""
-    return {r.territory: r.params.sfca_settings(r.types) for r in _results(engine, territory)}
+    return {r.territory: r.params.sfca_settings(r.types) for r in _results(access, territory)}
 
 
 def _indicators_by_type(rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -59,11 +75,12 @@ def _indicators_by_type(rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
 @router.get("/qpv", summary="Les QPV chargés (GeoJSON), avec leurs indicateurs par type de ressource")
 def list_qpv(
     engine: Annotated[Engine, Depends(get_engine)],
+    access: Annotated[Indicators, Depends(get_indicators)],
     territory: TerritoryFilter = None,
     type: TypeFilter = None,
     known_audience_only: KnownAudienceFilter = False,
 ) -> dict[str, Any]:
-    table = _table(engine, territory, type, known_audience_only)
+    table = _table(access, territory, type, known_audience_only)
     qpv = engine.catalog.qpv
     if territory:
         qpv = qpv[qpv["territory"] == territory]
@@ -87,14 +104,14 @@ def list_qpv(
     return {
         "type": "FeatureCollection",
         "features": feats,
-        "notes": _notes(engine, territory, known_audience_only),
-        "sfca": _sfca_settings(engine, territory),
+        "notes": _notes(access, territory, known_audience_only),
+        "sfca": _sfca_settings(access, territory),
     }
 
 
-def _notes(engine: Engine, territory: str | None, known: bool = False) -> list[str]:
+def _notes(access: Indicators, territory: str | None, known: bool = False) -> list[str]:
     notes: list[str] = []
-    for r in _results(engine, territory, known):
+    for r in _results(access, territory, known):
         notes += [n for n in r.notes if n not in notes]
     return notes
 
@@ -103,6 +120,7 @@ def _notes(engine: Engine, territory: str | None, known: bool = False) -> list[s
 def get_qpv(
     code_qp: Annotated[str, Path(description="Code du QPV (ANCT 2024)", examples=["QN05720M"])],
     engine: Annotated[Engine, Depends(get_engine)],
+    access: Annotated[Indicators, Depends(get_indicators)],
     known_audience_only: KnownAudienceFilter = False,
 ) -> dict[str, Any]:
     qpv = engine.catalog.qpv
@@ -110,7 +128,7 @@ def get_qpv(
     if match.empty:
         raise NotFoundError(f"QPV inconnu « {code_qp} » : voir /api/qpv pour les codes")
     rec = match.iloc[0]
-    result = engine.access[rec["territory"]].variant(known_audience_only=known_audience_only)
+    result = access[rec["territory"]].variant(known_audience_only=known_audience_only)
     rows = present(pd.DataFrame(result.qpv.drop(columns="geometry")))
     rows = rows[rows["code_qp"] == code_qp]
     rest = present(result.rest[result.rest["zone"] == "hors_qpv"]).set_index("resource_type")
@@ -141,6 +159,7 @@ def get_qpv(
 )
 def gaps(
     request: Request,
+    backend: Annotated[QueryBackend, Depends(get_backend)],
     engine: Annotated[Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
     territory: TerritoryFilter = None,
@@ -179,7 +198,8 @@ def gaps(
         )
     if format == "geojson":
         raise InvalidInputError("format=geojson : pour les QPV, utiliser /api/qpv")
-    table = _table(engine, territory, type, known_audience_only)
+    access = backend.indicators()  # this route runs in the thread pool
+    table = _table(access, territory, type, known_audience_only)
     if only_zones_blanches and not table.empty:
         table = table[table["zone_blanche"]]
     if not table.empty:
@@ -190,16 +210,16 @@ def gaps(
             fmt=format,
             name="ecarts_acces_qpv",
             title="Écarts d'accès par QPV et type de ressource (geo_clsm)",
-            notes=_notes(engine, territory, known_audience_only),
+            notes=_notes(access, territory, known_audience_only),
         )
-    comparison = pd.concat([r.rest for r in _results(engine, territory, known_audience_only)], ignore_index=True)
+    comparison = pd.concat([r.rest for r in _results(access, territory, known_audience_only)], ignore_index=True)
     if type and not comparison.empty:
         comparison = comparison[comparison["resource_type"].isin([t.value for t in type])]
     return {
         "rows": records(table),
         "territory_comparison": records(present(comparison)),
-        "notes": _notes(engine, territory, known_audience_only),
-        "sfca": _sfca_settings(engine, territory),
+        "notes": _notes(access, territory, known_audience_only),
+        "sfca": _sfca_settings(access, territory),
     }
 
 
@@ -235,7 +255,7 @@ class ScenarioRequest(BaseModel):
     responses=RATE_LIMITED,
 )
 def scenario(body: ScenarioRequest, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
-    before_all = _results(engine, body.territory, body.known_audience_only)[0]
+    before_all = _results(engine.access, body.territory, body.known_audience_only)[0]
     after_resources = apply_scenario(engine.catalog.resources, body.changes)
     changed = _changed(engine, after_resources)
     types = body.types or [t for t in ResourceType if any(r.matches_type(t) for r in changed)]

@@ -1,7 +1,9 @@
 """OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS) under /ogc.
 
 Read directly by GDAL (``ogrinfo OAPIF:http://host/ogc``) and QGIS. Served from the
-engine the rest of the API uses; collections and items are built in :mod:`geo_clsm.ogc`.
+engine the rest of the API uses; collections and items are built in :mod:`geo_clsm.ogc`. The
+``resources`` items are selected by the query backend (``GEO_CLSM_QUERY_BACKEND=postgis``: by
+PostGIS, on the database of record), as ``/api/resources``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from api.deps import get_engine
+from api.deps import get_backend, get_engine
 from api.openapi30 import openapi30
 from geo_clsm import ogc
+from geo_clsm.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.model import ResourceType
@@ -207,6 +210,7 @@ def get_items(
     request: Request,
     collectionId: CollectionId,
     engine: Annotated[Engine, Depends(get_engine)],
+    backend: Annotated[QueryBackend, Depends(get_backend)],
     limit: Annotated[
         int,
         Query(
@@ -252,7 +256,7 @@ def get_items(
     if territory is not None and territory not in engine.catalog.territories:
         raise NotFoundError(f"territoire inconnu « {territory} » : {', '.join(engine.catalog.territories)}")
     area = ogc.parse_bbox(bbox, crs=ogc.crs_code(bbox_crs)) if bbox is not None else None
-    selected = ogc.select(ogc.items(engine, info.id), area=area, filters=filters)
+    selected = ogc.select(_candidates(engine, backend, info.id, area, filters), area=area, filters=filters)
     page = selected[offset : offset + limit]
     links = _page_links(request, offset=offset, limit=limit, matched=len(selected))
     if _wants_html(request, f):
@@ -266,6 +270,26 @@ def get_items(
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
     }
     return _json(body, GEOJSON, _crs_header(out_crs))
+
+
+def _candidates(
+    engine: Engine, backend: QueryBackend, collection_id: str, area: Any, filters: dict[str, str | None]
+) -> list[ogc.Item]:
+    """The items a selection starts from: every item of the collection, or, for ``resources`` with
+    the PostGIS backend, those PostGIS selects by bounding box, territory and commune (in catalog
+    order; :func:`geo_clsm.ogc.select` then applies the exact area and the type rule)."""
+    if collection_id != "resources" or isinstance(backend, MemoryBackend):
+        return ogc.items(engine, collection_id)
+    box: tuple[float, float, float, float] | None = None
+    if area is not None:
+        x0, y0, x1, y1 = (float(v) for v in area.bounds)
+        box = (x0, y0, x1, y1)
+    found = backend.resources(
+        bbox=box,
+        territory=filters.get("territory"),
+        insee_com=filters.get("insee_com"),
+    )
+    return [ogc._resource_item(r) for r in found]
 
 
 def _page_links(request: Request, *, offset: int, limit: int, matched: int) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""The commune and QPV polygons of the layers in service, copied into PostGIS for territory lookups.
+"""The commune and QPV polygons of the layers in service, copied into PostGIS for territory lookups,
+and the sample points of the access indicators (:func:`sync_access_points`).
 
 ``layer_communes`` and ``layer_qpv`` (migration 0004, PostgreSQL only) hold the catalog's polygons
 in its order (pilot communes first), so that ``ST_Contains`` with the lowest ``ord`` answers as the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import numpy as np
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
@@ -77,3 +79,52 @@ def _layer_rows(frame: Any, code: str, name: str) -> list[dict[str, Any]]:
         {"ord": i, "a": str(a), "b": str(b), "t": None if t is None else str(t), "wkb": w}
         for i, (a, b, t, w) in enumerate(zip(frame[code], frame[name], frame["territory"], wkbs, strict=True))
     ]
+
+
+_POINTS_LOCK = 0x15_0D_6E_0D  # pg_advisory_xact_lock key of the access points refresh
+
+
+def points_fingerprint(srid: int, groups: list[tuple[str, str | None, Any, Any]]) -> str:
+    """A hash of sample points: (zone, code_qp, xy (n, 2) array, weights) per group, in a CRS."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str(srid).encode())
+    for zone, code, xy, w in groups:
+        h.update(f"{zone}|{code}|".encode())
+        h.update(np.ascontiguousarray(xy, dtype=float).tobytes())
+        h.update(np.ascontiguousarray(w, dtype=float).tobytes())
+    return h.hexdigest()
+
+
+def sync_access_points(
+    db: SqlEngine, *, territory: str, srid: int, groups: list[tuple[str, str | None, Any, Any]]
+) -> bool:
+    """Store a territory's weighted sample points in ``access_points`` (projected, EPSG ``srid``)
+    when they differ from what the database holds; returns whether it wrote. ``groups``: (zone,
+    code_qp, xy (n, 2) array in metres, weights) in order. Safe with several workers."""
+    fp = points_fingerprint(srid, groups)
+    key = f"access_points:{territory}"
+    read = sa.text("SELECT value FROM meta WHERE key = :k")
+    with db.connect() as conn:
+        if conn.execute(read, {"k": key}).scalar() == fp:
+            return False
+    rows: list[dict[str, Any]] = []
+    for zone, code, xy, w in groups:
+        for (x, y), wi in zip(np.asarray(xy, dtype=float).tolist(), np.asarray(w, dtype=float).tolist(), strict=True):
+            rows.append({"t": territory, "o": len(rows), "z": zone, "c": code, "w": wi, "x": x, "y": y})
+    with db.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _POINTS_LOCK})
+        if conn.execute(read, {"k": key}).scalar() == fp:  # another worker did it meanwhile
+            return False
+        conn.execute(sa.text("DELETE FROM access_points WHERE territory = :t"), {"t": territory})
+        if rows:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO access_points VALUES "
+                    f"(:t, :o, :z, :c, :w, ST_SetSRID(ST_MakePoint(:x, :y), {int(srid)}))"
+                ),
+                rows,
+            )
+        conn.execute(sa.text("DELETE FROM meta WHERE key = :k"), {"k": key})
+        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": key, "v": fp})
+        conn.execute(sa.text("ANALYZE access_points"))
+    return True

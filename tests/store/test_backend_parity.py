@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
@@ -27,6 +28,7 @@ from geo_clsm.errors import InvalidInputError, OutsideTerritoryError
 from geo_clsm.layers import Catalog
 from geo_clsm.model import Audience, Position, PositionPrecision, Resource, ResourceType
 from geo_clsm.nearby import NearestAnswer
+from geo_clsm.postgis_access import postgis_indicators, read_resources
 from geo_clsm.postgis_backend import PostgisBackend
 from geo_clsm.store import connect, open_store, repo
 from geo_clsm.store.live import LiveEngine
@@ -282,12 +284,78 @@ def test_locate_in_a_qpv(backends: tuple[MemoryBackend, PostgisBackend], catalog
         assert got.code_qp is not None
 
 
-def test_indicators_read_path(backends: tuple[MemoryBackend, PostgisBackend]) -> None:
+def assert_frames_close(a: pd.DataFrame, b: pd.DataFrame, where: str) -> None:
+    """Same columns, rows in the same order with the same keys and texts; numbers within 0.1 %."""
+    assert list(b.columns) == list(a.columns), where
+    assert len(b) == len(a) and len(a), where
+    for col in a.columns:
+        x, y = a[col].tolist(), b[col].tolist()
+        numeric = pd.api.types.is_float_dtype(a[col]) or pd.api.types.is_float_dtype(b[col])
+        if numeric:
+            xs = np.array([np.nan if v is None else v for v in x], dtype=float)
+            ys = np.array([np.nan if v is None else v for v in y], dtype=float)
+            np.testing.assert_allclose(ys, xs, rtol=1e-3, atol=1e-6, equal_nan=True, err_msg=f"{where}: {col}")
+        else:
+            assert y == x, f"{where}: {col}"
+
+
+def test_indicators_same_from_postgis(backends: tuple[MemoryBackend, PostgisBackend]) -> None:
+    """PostGIS measures from the sample points stored in the database to the resources read from
+    it: the same QPV, types and figures as the in-memory engine (both audience variants)."""
     mem, pg = backends
     a, b = mem.indicators(), pg.indicators()
-    assert sorted(b) == sorted(a) and a
+    assert sorted(b) == sorted(a) == ["angouleme", "metz"]
     for tid in a:
-        assert b[tid].qpv.drop(columns="geometry").equals(a[tid].qpv.drop(columns="geometry"))
+        assert b[tid] is not a[tid] and b[tid].crs == a[tid].crs and b[tid].notes == a[tid].notes
+        for known in (False, True):
+            x, y = a[tid].variant(known_audience_only=known), b[tid].variant(known_audience_only=known)
+            where = f"{tid} known={known}"
+            assert_frames_close(x.qpv.drop(columns="geometry"), y.qpv.drop(columns="geometry"), f"{where} qpv")
+            assert_frames_close(x.rest, y.rest, f"{where} rest")
+            assert_frames_close(x.communes, y.communes, f"{where} communes")
+            assert y.qpv.geometry.equals(x.qpv.geometry)
+    with pg.db.connect() as conn:
+        stored = conn.execute(
+            sa.text("SELECT territory, count(*) FROM access_points WHERE zone = 'qpv' GROUP BY territory")
+        ).all()
+    first = {t: a[t].qpv[a[t].qpv["resource_type"] == a[t].types[0].value] for t in a}
+    assert dict(stored) == {t: int(first[t]["n_sample_points"].sum()) for t in a}
+
+
+def test_indicators_read_the_database(backends: tuple[MemoryBackend, PostgisBackend], catalog: Catalog) -> None:
+    """A resource committed to the database but not yet in the engine snapshot counts in the PostGIS
+    indicators: they are measured on the database of record, not on the engine's copy."""
+    mem, pg = backends
+    borny = catalog.qpv[catalog.qpv["code_qp"] == "QN05720M"].geometry.iloc[0].representative_point()
+    rid = "synthetic-gem-borny"
+    data = {
+        "id": rid,
+        "type": "GEM",
+        "name": "GEM de test (synthétique)",
+        "insee_com": "57463",
+        "commune": "Metz",
+        "lon": borny.x,
+        "lat": borny.y,
+        "position_precision": "street",
+        "source": SOURCE,
+        "last_verified": "2026-11-01",
+        "territory": "metz",
+    }
+    repo.create(pg.db, data, author="ed@example.fr", communes=catalog.mairies)
+    try:
+        found = read_resources(pg.db, loaded=pg.engine.catalog.territories, rank=lambda r: r.id)
+        got = postgis_indicators(pg.db, pg.engine.catalog, resources=found, types=[ResourceType.GEM])["metz"].qpv
+    finally:
+        repo.withdraw(pg.db, rid, author="ed@example.fr")
+    assert rid not in mem.engine.catalog.resources_by_id
+    before = mem.indicators()["metz"].qpv
+
+    def borny_gem(t: pd.DataFrame) -> Any:
+        return t[(t["code_qp"] == "QN05720M") & (t["resource_type"] == "GEM")].iloc[0]
+
+    assert borny_gem(got)["count_within_1000m"] == borny_gem(before)["count_within_1000m"] + 1
+    assert borny_gem(got)["mean_m"] < borny_gem(before)["mean_m"]
+    assert not borny_gem(got)["zone_blanche"]
 
 
 def test_database_changes_are_seen_at_once(backends: tuple[MemoryBackend, PostgisBackend], catalog: Catalog) -> None:

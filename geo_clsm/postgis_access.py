@@ -1,0 +1,307 @@
+"""PostGIS access indicators (``GEO_CLSM_QUERY_BACKEND=postgis``), on the database of record.
+
+The same indicators as :func:`geo_clsm.access.compute_access` (the parity tests hold them to
+0.1 %), with the resources read from the database (:func:`geo_clsm.store.repo.active_resources`),
+never from an engine's in-memory copy. What runs where:
+
+- **Sample points** (they depend on the layers only): :func:`geo_clsm.access.sample_territory`
+  gives each territory's weighted points in its projected CRS, the QPV grid and the 200 m grid of
+  the rest of the territory, with the population weights; they are stored in ``access_points``
+  (migration 0007) and rewritten only when they change.
+- **SQL (PostGIS)**, per territory and resource type: the distance from every sample point to the
+  nearest resource of the type (KNN ``<->`` on the zone's GiST index of ``public_xy``, exact planar
+  metres in the zone's CRS; 0 inside a service area, ``ST_Contains`` on the area projected with
+  ``ST_Transform``), aggregated per QPV, for all QPV together and for the rest of the territory:
+  weighted mean, weighted median and 90th percentile (first value whose cumulative weight reaches
+  the share, as :func:`geo_clsm.access.weighted_quantile`), maximum, shares within the radii,
+  number of points and the nearest resources relied on; per QPV, the resources within the count
+  radius, the gap radius (``zone_blanche``) and the 2SFCA catchment (``ST_DWithin`` on the QPV
+  polygon projected in the zone's CRS, or a service area meeting it).
+- **Python**: the 2SFCA scores (:mod:`geo_clsm.access.sfca`, a dense distance matrix per chunk is
+  not a query for a database), the uncertainty notes, walking minutes, equity ratios and gap ranks
+  (assembled by the in-memory engine's code, :mod:`geo_clsm.access.indicators`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine as SqlEngine
+
+from geo_clsm.access import AccessParams, AccessResult, Supply, sample_territory
+from geo_clsm.access.indicators import KNOWN_NOTE, UNKNOWN_NOTE, _assemble, _sfca_notes, _Territory
+from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
+from geo_clsm.access.uncertainty import relied, uncertainty
+from geo_clsm.layers import Catalog
+from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
+from geo_clsm.store import repo
+from geo_clsm.store.layer_tables import sync_access_points, sync_layers
+from geo_clsm.walk import walk_minutes
+
+Rows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+_TIES = 8  # resources at the same distance (one address, one town hall): the first in catalog order
+REST, ALL_QPV = "~hors_qpv", "~qpv"  # group keys of the rest of the territory and of all its QPV together
+
+
+def _supply_sql(srid: int) -> list[str]:
+    """Statements filling the transaction's temporary tables of one supply: ``supply_xy`` (its
+    resources in the zone, in supply order ``pos``, position and projected service area) with a GiST
+    index for the KNN, and ``supply_area`` (those with a service area), GiST-indexed too."""
+    return [
+        "CREATE TEMP TABLE supply_xy ON COMMIT DROP AS SELECT r.id, u.pos, r.public_xy AS xy,"
+        f" CASE WHEN r.service_area IS NULL THEN NULL ELSE ST_Transform(r.service_area, {srid}) END AS area"
+        " FROM resources r JOIN unnest(CAST(:ids AS text[])) WITH ORDINALITY AS u(id, pos) ON r.id = u.id"
+        f" WHERE r.zone_srid = {srid}",
+        "CREATE INDEX ON supply_xy USING gist (xy)",
+        "CREATE TEMP TABLE supply_area ON COMMIT DROP AS SELECT id, pos, area FROM supply_xy WHERE area IS NOT NULL",
+        "CREATE INDEX ON supply_area USING gist (area)",
+        "ANALYZE supply_xy, supply_area",
+    ]
+
+
+def _distances_sql(radii_m: Sequence[float]) -> sa.TextClause:
+    """Per group (a QPV's code, :data:`REST`, :data:`ALL_QPV`): weighted distance figures from the
+    territory's sample points to the nearest resource of ``supply_xy`` (0 inside a service area of
+    ``supply_area``, the last in supply order winning; ties in distance to the first)."""
+    shares = "".join(
+        f", coalesce(sum(w) FILTER (WHERE d <= {float(r)!r}), 0) / max(tot) AS s{i}" for i, r in enumerate(radii_m)
+    )
+    return sa.text(
+        "WITH nn AS (SELECT p.zone, p.code_qp, p.weight AS w,"
+        " CASE WHEN a.id IS NOT NULL THEN 0.0 ELSE k.d END AS d, coalesce(a.id, k.id) AS id"
+        " FROM access_points p"
+        " LEFT JOIN LATERAL (SELECT id, d FROM (SELECT s.id, s.pos, s.xy <-> p.geom AS d FROM supply_xy s"
+        f"  ORDER BY s.xy <-> p.geom LIMIT {_TIES}) t ORDER BY d, pos LIMIT 1) k ON true"
+        " LEFT JOIN LATERAL (SELECT id FROM supply_area s WHERE ST_Contains(s.area, p.geom) ORDER BY pos DESC LIMIT 1) a"
+        "  ON true"
+        " WHERE p.territory = :territory),"
+        f" g AS (SELECT CASE WHEN zone = 'qpv' THEN code_qp ELSE '{REST}' END AS grp, w, d, id FROM nn"
+        f"  UNION ALL SELECT '{ALL_QPV}', w, d, id FROM nn WHERE zone = 'qpv'),"
+        " c AS (SELECT grp, w, d, id, sum(w) OVER (PARTITION BY grp) AS tot,"
+        "  sum(w) FILTER (WHERE d IS NOT NULL) OVER (PARTITION BY grp) AS ftot,"
+        "  sum(w) OVER (PARTITION BY grp ORDER BY d ROWS UNBOUNDED PRECEDING) AS cum FROM g)"
+        " SELECT grp, count(*) AS n, sum(d * w) / max(ftot) AS mean_m,"
+        " coalesce(min(d) FILTER (WHERE cum / ftot >= 0.5), max(d)) AS p50_m,"
+        " coalesce(min(d) FILTER (WHERE cum / ftot >= 0.9), max(d)) AS p90_m,"
+        f" max(d) AS max_m{shares}, array_agg(DISTINCT id) FILTER (WHERE id IS NOT NULL) AS nearest"
+        " FROM c GROUP BY grp"
+    )
+
+
+def _reach_sql(srid: int) -> sa.TextClause:
+    """Per QPV of a territory: the resources of ``supply_xy`` within ``:catchment`` of its polygon
+    (or whose service area meets it), and how many within ``:count_r`` and ``:gap_r``."""
+    near = "(ST_DWithin(s.xy, q.g, {r}) OR (s.area IS NOT NULL AND ST_Intersects(s.area, q.g)))"
+    return sa.text(
+        f"SELECT q.code_qp, array_agg(s.id) FILTER (WHERE {near.format(r=':catchment')}) AS reach,"
+        f" count(s.id) FILTER (WHERE {near.format(r=':count_r')}) AS n_count,"
+        f" count(s.id) FILTER (WHERE {near.format(r=':gap_r')}) AS n_gap"
+        f" FROM (SELECT code_qp, ST_Transform(geom, {srid}) AS g FROM layer_qpv WHERE territory = :territory) q"
+        f" LEFT JOIN supply_xy s ON {near.format(r=':far')}"
+        " GROUP BY q.code_qp"
+    )
+
+
+def read_resources(db: SqlEngine, *, loaded: Iterable[str], rank: Callable[[Resource], Any]) -> list[Resource]:
+    """The active resources of the database of record (territory loaded or none), ordered by ``rank``."""
+    keep = set(loaded)
+    with db.connect() as conn:
+        found = repo.active_resources(conn)
+    return sorted((r for r in found if r.territory is None or r.territory in keep), key=rank)
+
+
+def postgis_indicators(
+    db: SqlEngine,
+    catalog: Catalog,
+    *,
+    resources: Sequence[Resource],
+    types: Iterable[ResourceType | str] = PLACE_TYPES,
+    params: AccessParams | None = None,
+) -> dict[str, AccessResult]:
+    """Access indicators of every territory of ``catalog`` that has QPV (sorted by id), measured by
+    PostGIS to the database's ``resources`` (read with :func:`read_resources`)."""
+    params = params or AccessParams()
+    type_list = tuple(ResourceType(t) for t in types)
+    sync_layers(db, catalog)  # the QPV polygons measured against (a no-op when they are current)
+    return {
+        tid: territory_access(db, catalog, territory=tid, resources=resources, types=type_list, params=params)
+        for tid in sorted(set(catalog.qpv["territory"]))
+    }
+
+
+def territory_access(
+    db: SqlEngine,
+    catalog: Catalog,
+    *,
+    territory: str,
+    resources: Sequence[Resource],
+    types: tuple[ResourceType, ...],
+    params: AccessParams,
+) -> AccessResult:
+    """As :func:`geo_clsm.access.compute_access` for one territory, distances measured by PostGIS."""
+    max_catchment = max((params.catchment_for(t) for t in types), default=params.default_catchment_m)
+    ctx = sample_territory(catalog, territory=territory, params=params, max_catchment_m=max_catchment)
+    srid = int(ctx.crs.split(":")[1])
+    groups: list[tuple[str, str | None, Any, Any]] = [
+        ("qpv", str(code), pts, w) for code, pts, w in zip(ctx.qpv["code_qp"], ctx.q_pts, ctx.q_w, strict=True)
+    ]
+    groups.append(("hors_qpv", None, ctx.r_xy, ctx.r_w))
+    sync_access_points(db, territory=territory, srid=srid, groups=groups)
+    ctx.placed = Supply.place(resources, ctx.crs)
+    tables: dict[bool, list[Rows]] = {False: [], True: []}
+    for rtype in types:
+        supply = Supply.build(resources, rtype, ctx.crs, placed=ctx.placed)
+        rows = _type_rows(db, ctx, srid, rtype, supply, params)
+        tables[False].append(rows)
+        known = (
+            Supply.build(resources, rtype, ctx.crs, known_audience_only=True, placed=ctx.placed)
+            if rtype in IMPLIED_AGES
+            else supply
+        )
+        tables[True].append(rows if known.ids == supply.ids else _type_rows(db, ctx, srid, rtype, known, params))
+    notes = [*ctx.notes, *_sfca_notes(params, types)]
+    known_result = _assemble(catalog, ctx, params, types, tables[True], [*notes, KNOWN_NOTE], known=True)
+    result = _assemble(catalog, ctx, params, types, tables[False], [*notes, UNKNOWN_NOTE], known=False)
+    result.known = known_result
+    return result
+
+
+def _measure(
+    db: SqlEngine, ctx: _Territory, srid: int, supply: Supply, params: AccessParams, catchment_m: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The SQL figures of one supply: distance figures by group, reach by QPV code."""
+    common = {"territory": ctx.territory}
+    with db.begin() as conn:
+        for statement in _supply_sql(srid):
+            conn.execute(sa.text(statement), {"ids": list(supply.ids)})
+        dist = conn.execute(_distances_sql(params.radii_m), common).all()
+        reach = conn.execute(
+            _reach_sql(srid),
+            {
+                **common,
+                "catchment": catchment_m,
+                "count_r": params.count_radius_m,
+                "gap_r": params.gap_radius_m,
+                "far": max(catchment_m, params.count_radius_m, params.gap_radius_m),
+            },
+        ).all()
+    return {row.grp: row for row in dist}, {row.code_qp: row for row in reach}
+
+
+def _stats(row: Any, params: AccessParams) -> dict[str, Any]:
+    """The figures of :func:`geo_clsm.access.distance_stats` from a row of :func:`_distances_sql`."""
+    mean = None if row.mean_m is None else float(row.mean_m)
+    out: dict[str, Any] = {
+        "mean_m": mean,
+        "p50_m": None if row.p50_m is None else float(row.p50_m),
+        "p90_m": None if row.p90_m is None else float(row.p90_m),
+        "max_m": None if row.max_m is None else float(row.max_m),
+    }
+    for i, r in enumerate(params.radii_m):
+        out[f"within_{int(r)}m_share"] = float(getattr(row, f"s{i}"))
+    out["walk_minutes_mean"] = (
+        None
+        if mean is None
+        else float(walk_minutes(mean, detour_factor=params.detour_factor, speed_kmh=params.walk_speed_kmh))
+    )
+    return out
+
+
+def _type_rows(
+    db: SqlEngine, ctx: _Territory, srid: int, rtype: ResourceType, supply: Supply, params: AccessParams
+) -> Rows:
+    """QPV rows, rest rows and commune rows of one type (as :mod:`geo_clsm.access.indicators`)."""
+    catchment = params.catchment_for(rtype)
+    dist, reach = _measure(db, ctx, srid, supply, params, catchment)
+    index = {rid: i for i, rid in enumerate(supply.ids)}
+
+    def used(ids: Sequence[str] | None) -> set[int]:
+        return {index[i] for i in ids or ()}
+
+    sfca = _sfca(ctx, rtype, supply, params)
+    territory = ctx.territory
+    rest_stats = _stats(dist[REST], params)
+    rest_rows = [
+        {
+            "territory": territory,
+            "zone": "hors_qpv",
+            "resource_type": rtype.value,
+            **rest_stats,
+            "sfca": float(np.average(sfca(ctx.r_xy), weights=ctx.r_w)),
+            **relied(supply, used(dist[REST].nearest)),
+        }
+    ]
+    if ALL_QPV in dist:
+        rest_rows.append(
+            {
+                "territory": territory,
+                "zone": "qpv",
+                "resource_type": rtype.value,
+                **_stats(dist[ALL_QPV], params),
+                "sfca": None,
+                **relied(supply, used(dist[ALL_QPV].nearest)),
+            }
+        )
+    rows: list[dict[str, Any]] = []
+    count_col = f"count_within_{int(params.count_radius_m)}m"
+    q_sfca = sfca(ctx.q_all)
+    offset = 0
+    for i, rec in enumerate(ctx.qpv.itertuples()):
+        w = ctx.q_w[i]
+        part = slice(offset, offset + len(w))
+        offset += len(w)
+        d, near = dist[rec.code_qp], reach[rec.code_qp]
+        s = float(np.average(q_sfca[part], weights=w))
+        in_reach = used(near.reach)
+        row = {
+            "code_qp": rec.code_qp,
+            "lib_qp": rec.lib_qp,
+            "territory": territory,
+            "resource_type": rtype.value,
+            **_stats(d, params),
+            count_col: int(near.n_count),
+            "sfca": s,
+            "sfca_per_10k": s * 10_000,
+            "catchment_m": catchment,
+            "n_sample_points": int(d.n),
+            "n_resources": len(in_reach),
+            **uncertainty(supply, in_reach | used(d.nearest), n_reach=len(in_reach), catchment_m=catchment),
+        }
+        rest_mean = rest_stats["mean_m"]
+        row["equity_ratio_mean"] = row["mean_m"] / rest_mean if row["mean_m"] is not None and rest_mean else None
+        row["zone_blanche"] = int(near.n_gap) == 0
+        rows.append(row)
+    com_rows = [
+        {
+            "insee_com": rec.insee_com,
+            "nom": rec.nom,
+            "territory": territory,
+            "resource_type": rtype.value,
+            "population": rec.population_municipale,
+            "sfca": float(s),
+            "sfca_per_10k": float(s) * 10_000,
+        }
+        for rec, s in zip(ctx.communes.itertuples(), sfca(ctx.com_xy), strict=True)
+    ]
+    return rows, rest_rows, com_rows
+
+
+def _sfca(
+    ctx: _Territory, rtype: ResourceType, supply: Supply, params: AccessParams
+) -> Callable[[np.ndarray], np.ndarray]:
+    """The 2SFCA score at projected points (Python: :mod:`geo_clsm.access.sfca`), supply within one
+    catchment of the territory, demand of the territory's sampling."""
+    catchment = params.catchment_for(rtype)
+    decay: dict[str, Any] = {
+        "catchment_m": catchment,
+        "decay_sigma_m": params.sigma_for(rtype),
+        "steps": params.steps_for(rtype),
+    }
+    x0, y0, x1, y1 = ctx.bounds
+    near = supply.near_box((x0 - catchment, y0 - catchment, x1 + catchment, y1 + catchment))
+    sxy = supply.xy[near]
+    ratios = fca_supply_ratios(ctx.demand_xy, ctx.demand_pop, sxy, supply.capacity[near], **decay)
+    return lambda xy: fca_scores(xy, sxy, ratios, **decay)
