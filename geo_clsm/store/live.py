@@ -108,7 +108,10 @@ class LiveEngine:
     def rebase(self, engine: Engine) -> Engine:
         """A new data version of the layers: re-seed the database from it (never overwriting an
         editor's change), take its communes and QPV, and serve the database's resources."""
-        repo.seed(self.db, engine.catalog.resources, territories=list(engine.catalog.territories))
+        from geo_clsm.cache import catalog_version
+
+        territories = list(engine.catalog.territories)
+        repo.seed(self.db, engine.catalog.resources, territories=territories, version=catalog_version(engine.catalog))
         with self._lock:
             self.current = engine
             self.version = -1
