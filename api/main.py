@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # generations, so that a full collection does not walk it during a request (p99).
         gc.collect()
         gc.freeze()
+        gc.enable()  # `geo-clsm serve` turns it off while loading
         async with watching(app, settings):  # a new data version is picked up without a restart
             yield
         detach_store(app)

@@ -377,3 +377,17 @@ def seeded_with(conn: Connection, version: str, territories: Collection[str] | N
     """
     stored = conn.execute(sa.select(meta.c.value).where(meta.c.key == SEED_VERSION)).scalar()
     return stored == seed_marker(version, territories)
+
+
+def is_seed_copy(conn: Connection, *, version: str, territories: Collection[str], count: int) -> bool:
+    """True when the active records of ``territories`` (and those of no territory) are exactly the
+    ``count`` records of the layers the last seed brought in (data version ``version``): that seed
+    covered these territories, no person ever changed a record, and no other record is active.
+    Then the database holds what the layers hold, and an engine built from the layers serves it."""
+    if not seeded_with(conn, version, territories):
+        return False
+    if conn.execute(sa.select(sa.func.count()).select_from(resources).where(resources.c.edited)).scalar_one():
+        return False
+    in_scope = sa.or_(resources.c.territory.is_(None), resources.c.territory.in_(list(territories)))
+    active = sa.select(sa.func.count()).select_from(resources).where(resources.c.status == ACTIVE, in_scope)
+    return int(conn.execute(active).scalar_one()) == count
