@@ -145,3 +145,16 @@ def test_missing_layer_file_with_several_workers(tmp_path: Path) -> None:
     line = _one_french_line(proc.stderr)
     assert "pilots/qpv2024_metz_angouleme.geojson" in line and "fichier absent" in line
     assert "Uvicorn running" not in proc.stderr
+
+
+def test_a_start_up_failure_leaves_the_garbage_collector_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` loads with the cyclic collector off: a failed start-up turns it back on."""
+    import gc
+
+    data = _data_dir(tmp_path)
+    (data / "manifest.toml").write_text("[[layer]\nid = ", encoding="utf-8")
+    assert gc.isenabled()
+    code, _ = _serve(data, capsys, monkeypatch)
+    assert code == 2 and gc.isenabled()

@@ -35,8 +35,16 @@ def _serve(args: argparse.Namespace) -> int:
     # No cyclic garbage collection while modules, layers and indexes are loaded (about a sixth of
     # the start-up went into collections finding next to nothing to free). `prepare` collects once
     # when it parsed layers or computed indicators (a cold start leaves some 30 MB of garbage); the
-    # app's lifespan freezes what start-up built and turns the collector back on.
+    # app's lifespan freezes what start-up built and turns the collector back on. On every other
+    # way out (a start-up failure, the server stopped), it is back on too.
     gc.disable()
+    try:
+        return _start(args)
+    finally:
+        gc.enable()
+
+
+def _start(args: argparse.Namespace) -> int:
     import uvicorn
     from pydantic import ValidationError
 
