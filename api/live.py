@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 
 from api.settings import Settings
 from geo_clsm.backend import backend_factory
+from geo_clsm.cache import catalog_version
 from geo_clsm.engine import Engine
 from geo_clsm.observatory import SnapshotRecorder
 from geo_clsm.store import open_store
@@ -20,7 +21,10 @@ def attach_store(app: FastAPI, settings: Settings, engine: Engine) -> LiveEngine
     """Open the database (created when new; the seed brings in ``engine``'s shipped resources,
     never over an editor's change), and build the engine from it."""
     db = open_store(
-        settings.database_url, shipped=lambda: engine.catalog.resources, territories=list(engine.catalog.territories)
+        settings.database_url,
+        shipped=lambda: engine.catalog.resources,
+        territories=list(engine.catalog.territories),
+        shipped_version=catalog_version(engine.catalog),  # the same layers as the last start: no seed
     )
 
     backend_for = backend_factory(settings.query_backend, db=db)  # refuses postgis on SQLite, at start-up

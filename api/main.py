@@ -95,13 +95,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # Database of record (issue 8): resources come from it; the layers seed it on first start.
         eng = attach_store(app, settings, eng).sync()
         _ = eng.access  # access indicators: computed once, at start-up
+        # What start-up built lives as long as the process: keep it out of the cyclic GC's
+        # generations, so that a full collection does not walk it during a request (p99).
+        # `geo-clsm serve` loads with the collector off and collects itself after a cold start.
+        if gc.isenabled():
+            gc.collect()
+        gc.freeze()
+        gc.enable()
+        # Then the background threads (gazetteer, observatory, data-version poll): they start
+        # once the start-up's own work is done instead of competing with it for the interpreter.
         install_engine(app, eng)
         app.state.live.notify_fresh(eng)  # the observatory records this version (background thread)
         app.state.live.start()
-        # What start-up built lives as long as the process: keep it out of the cyclic GC's
-        # generations, so that a full collection does not walk it during a request (p99).
-        gc.collect()
-        gc.freeze()
         async with watching(app, settings):  # a new data version is picked up without a restart
             yield
         detach_store(app)

@@ -35,6 +35,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CACHE_DIR = DEFAULT_DATA_DIR.parent / "var" / "cache"
 
 _versions: dict[int, tuple[weakref.ref[Catalog], str]] = {}  # by id(): a Catalog is not hashable
+builds = 0
+"""How many catalogs were parsed and indicator sets computed by this process (not read back)."""
 
 
 def _hash_file(h: Any, path: Path) -> None:
@@ -148,11 +150,13 @@ def load_catalog_cached(
         None if cache_dir is None else data_version(data_dir, wanted, local_file=local_file, versions_dir=versions_dir)
     )
     if cache_dir is None or version is None:
+        _built()
         return load()
     name = f"catalog-{version}.pickle"
     catalog = read(cache_dir, name)
     if not isinstance(catalog, Catalog):
         catalog = load()
+        _built()
         write(cache_dir, name, catalog)
     catalog.data_dir = data_dir
     set_catalog_version(catalog, version)
@@ -162,6 +166,8 @@ def load_catalog_cached(
 def warm_access(engine: Any, *, cache_dir: Path | None) -> None:
     """Compute ``engine.access`` once per data version, or read it from ``cache_dir``."""
     if cache_dir is None or "access" in engine.__dict__:
+        if "access" not in engine.__dict__:
+            _built()
         _ = engine.access
         return
     name = f"access-{catalog_version(engine.catalog)}.pickle"
@@ -169,4 +175,10 @@ def warm_access(engine: Any, *, cache_dir: Path | None) -> None:
     if isinstance(cached, dict):
         engine.__dict__["access"] = cached  # functools.cached_property's own storage
         return
+    _built()
     write(cache_dir, name, engine.access)
+
+
+def _built() -> None:
+    global builds
+    builds += 1

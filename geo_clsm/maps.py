@@ -12,15 +12,17 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import folium
 import geopandas as gpd
-from branca.element import Figure
 
 from geo_clsm.crs import LAMBERT93, WGS84, projected_crs_for
 from geo_clsm.engine import Engine
 from geo_clsm.model import PRECISION_LABELS_FR, ResourceType
+
+if TYPE_CHECKING:  # folium (with branca, jinja2, requests) is imported when a page is first drawn
+    import folium
+    from branca.element import Figure
 
 VENDOR_JS = [
     ("leaflet", "/static/vendor/leaflet/leaflet.js"),
@@ -81,6 +83,8 @@ class ExternalAssetError(RuntimeError):
 def _base_map(
     *, tiles_url: str, tiles_attribution: str, bounds: list[list[float]], prefer_canvas: bool = True
 ) -> folium.Map:
+    import folium
+
     # The scale bar is added by map.js, metric only (folium's would show miles and feet too).
     m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, prefer_canvas=prefer_canvas)
     m.default_js = list(VENDOR_JS)
@@ -143,6 +147,8 @@ def _legend_box() -> str:
 
 
 def _add_outlines(m: folium.Map, communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> None:
+    import folium
+
     if not communes.empty:
         folium.GeoJson(
             _outline_geojson(communes, ["insee_com", "nom"]),
@@ -171,7 +177,7 @@ def check_no_external_assets(page: str) -> None:
 
 
 def _root(m: folium.Map) -> Figure:
-    return cast(Figure, m.get_root())
+    return cast("Figure", m.get_root())
 
 
 def _finish(

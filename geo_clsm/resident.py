@@ -11,9 +11,7 @@ import html
 import json
 import re
 from pathlib import Path
-from typing import Any
-
-import folium
+from typing import TYPE_CHECKING, Any
 
 from geo_clsm.engine import Engine
 from geo_clsm.i18n import Translator, available_langs, translator
@@ -29,6 +27,9 @@ from geo_clsm.maps import (
     _root,
 )
 from geo_clsm.model import PRECISION_LABELS_FR, ResourceType
+
+if TYPE_CHECKING:  # folium is imported when the page is first drawn, not at start-up
+    import folium
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 APP_JS = "/static/app/map.js"
@@ -174,6 +175,8 @@ def resident_page(
     engine: Engine, *, tiles_url: str, tiles_attribution: str, territory: str | None = None, lang: str = "fr"
 ) -> str:
     """The resident view: resources by type, helper, nearest panel, list view, emergency banner."""
+    import folium
+
     t = translator(lang)
     communes, qpv = _pilot_frames(engine, territory)
     m = _base_map(tiles_url=tiles_url, tiles_attribution=tiles_attribution, bounds=_bounds(communes))

@@ -127,3 +127,34 @@ def test_a_layer_with_some_bad_rows_loads_with_its_report(tmp_path: Path) -> Non
     assert report.rows_read == good.reports["metz:resources_pilots"].rows_read + 2
     assert len(catalog.resources) == len(good.resources)
     cli.check_layers_readable(catalog.reports)  # some bad rows: the service starts
+
+
+def test_missing_layer_file_with_several_workers(tmp_path: Path) -> None:
+    """With --workers, the layers are checked in a child process: the same one line, exit 2, no worker started."""
+    data = _data_dir(tmp_path)
+    (data / "pilots" / "qpv2024_metz_angouleme.geojson").unlink()
+    exe = Path(sys.executable).parent / "geo-clsm"
+    proc = subprocess.run(
+        [str(exe), "serve", "--data", str(data), "--port", "9", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 2
+    line = _one_french_line(proc.stderr)
+    assert "pilots/qpv2024_metz_angouleme.geojson" in line and "fichier absent" in line
+    assert "Uvicorn running" not in proc.stderr
+
+
+def test_a_start_up_failure_leaves_the_garbage_collector_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` loads with the cyclic collector off: a failed start-up turns it back on."""
+    import gc
+
+    data = _data_dir(tmp_path)
+    (data / "manifest.toml").write_text("[[layer]\nid = ", encoding="utf-8")
+    assert gc.isenabled()
+    code, _ = _serve(data, capsys, monkeypatch)
+    assert code == 2 and gc.isenabled()

@@ -15,7 +15,6 @@ from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.geocode import Geocoder
 from geo_clsm.i18n import choose_lang
 from geo_clsm.model import LINE_TYPES, ResourceType
-from geo_clsm.planner import INDICATORS_FR, planner_page
 from geo_clsm.resident import resident_page
 
 router = APIRouter()
@@ -63,6 +62,8 @@ def planning(
         raise NotFoundError(f"territoire « {territory} » sans QPV : choisir parmi {', '.join(engine.access)}")
     if type in LINE_TYPES:
         raise InvalidInputError("les lignes nationales n'ont pas de position : choisir un type de lieu (CMP, GEM …)")
+    from geo_clsm.planner import INDICATORS_FR, planner_page  # folium: on first use, not at start-up
+
     if indicator not in INDICATORS_FR:
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
     key = f"planning:{territory}:{type.value}:{indicator}:{known_audience_only}"

@@ -26,7 +26,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from scipy import ndimage
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
@@ -240,6 +239,8 @@ def distance_raster(grid: CommuneGrid, supply_xy: np.ndarray, *, area_cells: np.
     free[rows, cols] = False
     if area_cells is not None and len(area_cells):
         free.ravel()[area_cells] = False
+    from scipy import ndimage  # here: not needed by the service's start-up (about 0.1 s)
+
     out: np.ndarray = ndimage.distance_transform_edt(free, sampling=grid.spacing_m)
     return out
 

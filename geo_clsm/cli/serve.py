@@ -6,15 +6,19 @@ A start-up failure is one French line on stderr (exit 2), never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import multiprocessing
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo_clsm.errors import GeoClsmError, LayerError
 from geo_clsm.importers.report import ImportReport
+
+if TYPE_CHECKING:
+    from geo_clsm.engine import Engine
 
 
 def register(sub: Any) -> None:
@@ -28,10 +32,22 @@ def register(sub: Any) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     """Load the data first: a start-up failure is one French line on stderr (exit 2), no traceback."""
+    # No cyclic garbage collection while modules, layers and indexes are loaded (about a sixth of
+    # the start-up went into collections finding next to nothing to free). `prepare` collects once
+    # when it parsed layers or computed indicators (a cold start leaves some 30 MB of garbage); the
+    # app's lifespan freezes what start-up built and turns the collector back on. On every other
+    # way out (a start-up failure, the server stopped), it is back on too.
+    gc.disable()
+    try:
+        return _start(args)
+    finally:
+        gc.enable()
+
+
+def _start(args: argparse.Namespace) -> int:
     import uvicorn
     from pydantic import ValidationError
 
-    from api.main import create_app
     from api.settings import Settings
 
     if args.workers < 1:
@@ -45,33 +61,40 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"erreur au démarrage : {settings_error_line(exc)}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        _prepare_database(settings)  # layers read and database opened before the port is opened
-    except (GeoClsmError, OSError) as exc:
-        print(f"erreur au démarrage : {startup_error_line(exc, data_dir=settings.data_dir)}", file=sys.stderr)
-        return 2
     # access_log off: the access log would write the query string (a resident's position).
     if args.workers == 1:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
+        try:
+            engine = prepare(settings)  # layers read and database opened before the port is opened
+        except (GeoClsmError, OSError) as exc:
+            print(f"erreur au démarrage : {startup_error_line(exc, data_dir=settings.data_dir)}", file=sys.stderr)
+            return 2
+        from api.main import create_app
+
+        # The engine built here is the one the app serves: the layers are read once.
+        uvicorn.run(create_app(settings, engine=engine), host=args.host, port=args.port, access_log=False)
         return 0
-    # Several workers, each building its own app (settings from the environment). Fill the
-    # start-up cache once, in a child process, so that every worker reads the same parsed layers
-    # and indicators instead of computing them N times.
+    # Several workers, each building its own app (settings from the environment). Check the layers,
+    # prepare the database and fill the start-up cache once, in a child process (this supervising
+    # process stays small), so that every worker reads the same parsed layers and indicators.
     ctx = multiprocessing.get_context("spawn")
-    child = ctx.Process(target=_warm, args=(settings,))
+    child = ctx.Process(target=_prepare_or_exit, args=(settings,))
     child.start()
     child.join()
+    if child.exitcode != 0:
+        return 2
     uvicorn.run(
         "api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, access_log=False
     )
     return 0
 
 
-def _warm(settings: Any) -> None:
-    """Build the engine once, which fills the start-up cache (run in a child process)."""
-    from api.reload import build_engine
-
-    build_engine(settings)
+def _prepare_or_exit(settings: Any) -> None:
+    """:func:`prepare` in a child process: a failure is the same French line, and exit code 2."""
+    try:
+        prepare(settings)
+    except (GeoClsmError, OSError) as exc:
+        print(f"erreur au démarrage : {startup_error_line(exc, data_dir=settings.data_dir)}", file=sys.stderr)
+        sys.exit(2)
 
 
 def check_layers_readable(reports: dict[str, ImportReport[Any]]) -> None:
@@ -118,19 +141,32 @@ def settings_error_line(exc: Any) -> str:
     return " ; ".join(parts) + " — corriger la variable d'environnement puis relancer"
 
 
-def _prepare_database(settings: Any) -> None:
-    """Create and seed the database once, before any worker starts; refuse a schema that is behind."""
-    from geo_clsm.layers import load_catalog
+def prepare(settings: Any) -> Engine:
+    """Everything before the port opens: the layers (parsed once per data version, see
+    :mod:`geo_clsm.cache`), a check that each is readable, the database (created and seeded
+    when new, seeded again only when the layers changed; a schema that is behind is refused),
+    PostGIS's layer tables with ``query_backend=postgis``, and the engine with its access
+    indicators (cached by data version too)."""
+    from geo_clsm import cache
+    from geo_clsm.cache import catalog_version, load_catalog_cached, warm_access
+    from geo_clsm.engine import Engine
     from geo_clsm.store import open_store
 
-    catalog = load_catalog(
+    builds = cache.builds
+    catalog = load_catalog_cached(
         settings.data_dir,
         territories=settings.territories,
         local_file=settings.local_territories_file,
         versions_dir=settings.versions_dir,
+        cache_dir=settings.cache_dir,
     )
     check_layers_readable(catalog.reports)  # some bad rows load with their report; an unreadable file stops
-    db = open_store(settings.database_url, shipped=lambda: catalog.resources, territories=list(catalog.territories))
+    db = open_store(
+        settings.database_url,
+        shipped=lambda: catalog.resources,
+        territories=list(catalog.territories),
+        shipped_version=catalog_version(catalog),
+    )
     try:
         if settings.query_backend == "postgis":
             from geo_clsm.backend import backend_factory
@@ -140,3 +176,8 @@ def _prepare_database(settings: Any) -> None:
             sync_layers(db, catalog)  # the layer tables once, before the workers start
     finally:
         db.dispose()
+    engine = Engine(catalog)
+    warm_access(engine, cache_dir=settings.cache_dir)
+    if cache.builds != builds:  # layers parsed or indicators computed: their garbage goes before the freeze
+        gc.collect()
+    return engine

@@ -19,16 +19,26 @@ __all__ = ["DEFAULT_DATABASE_URL", "SchemaBehindError", "connect", "open_store",
 
 
 def open_store(
-    url: str, *, shipped: Callable[[], Iterable[Resource]], territories: Collection[str] | None = None
+    url: str,
+    *,
+    shipped: Callable[[], Iterable[Resource]],
+    territories: Collection[str] | None = None,
+    shipped_version: str | None = None,
 ) -> SqlEngine:
     """Connect to ``url``, create it when new, refuse a schema that is behind, and seed it.
 
     The seed runs at every start: records nobody edited follow the layers in use (for the
-    ``territories`` they cover); records an editor changed are left alone.
+    ``territories`` they cover); records an editor changed are left alone. With
+    ``shipped_version`` (the data version of the layers, see :mod:`geo_clsm.cache`), a start
+    with the layers the database was last seeded from skips the seed: it would change nothing.
     """
     db = connect(url)
     if is_empty(db):
         upgrade(db)
     check_schema(db)
-    repo.seed(db, shipped(), territories=territories)
+    if shipped_version is not None:
+        with db.connect() as conn:
+            if repo.seeded_with(conn, shipped_version, territories):
+                return db
+    repo.seed(db, shipped(), territories=territories, version=shipped_version)
     return db

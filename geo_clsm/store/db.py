@@ -6,16 +6,18 @@ folder is created on first use. ``postgresql://…`` URLs use psycopg 3 and Post
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.errors import GeoClsmError
+
+if TYPE_CHECKING:  # Alembic (and Mako) cost half a second at start-up: imported only to migrate
+    from alembic.config import Config
 
 DEFAULT_DATABASE_URL = "sqlite:///var/geo_clsm.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -53,24 +55,56 @@ def connect(url: str = DEFAULT_DATABASE_URL) -> SqlEngine:
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@cache
 def head_revision() -> str:
+    """The head of the shipped migrations, read from their ``revision`` / ``down_revision`` lines
+    (checked against Alembic's own reading by the tests); Alembic is asked only when that reading
+    is not a single line of revisions."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        fields = {m[1]: m[2] for m in _REVISION.finditer(path.read_text(encoding="utf-8"))}
+        rev, down = fields.get("revision", ""), fields.get("down_revision", "None")
+        if not re.fullmatch(r"[\"'][\w-]+[\"']", rev) or not re.fullmatch(r"None|[\"'][\w-]+[\"']", down):
+            return _alembic_head()
+        revisions.add(rev.strip("\"'"))
+        if down != "None":
+            parents.add(down.strip("\"'"))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else _alembic_head()
+
+
+def _alembic_head() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: SqlEngine) -> str | None:
+    """The revision the database is at (None for a database Alembic never migrated)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        versions = sorted(str(v) for v in conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+    return ",".join(versions) or None  # several rows (branches): never equal to the head, so "behind"
 
 
 def upgrade(engine: SqlEngine, revision: str = "head") -> None:
     """Apply the migrations up to ``revision`` (idempotent)."""
+    from alembic import command
+
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.access import AccessParams, AccessResult, compute_access
@@ -83,6 +84,9 @@ class LiveEngine:
                 version = repo.data_version(conn)
                 if version == self.version:
                     return self.current
+                if self.version == -1 and self._seed_copy(conn):  # start-up: nothing to read back
+                    self.version = version
+                    return self.current
                 catalog = catalog_from_store(self.current.catalog, self._ordered(repo.active_resources(conn)))
             old = self.current
             resources = catalog.resources
@@ -108,7 +112,10 @@ class LiveEngine:
     def rebase(self, engine: Engine) -> Engine:
         """A new data version of the layers: re-seed the database from it (never overwriting an
         editor's change), take its communes and QPV, and serve the database's resources."""
-        repo.seed(self.db, engine.catalog.resources, territories=list(engine.catalog.territories))
+        from geo_clsm.cache import catalog_version
+
+        territories = list(engine.catalog.territories)
+        repo.seed(self.db, engine.catalog.resources, territories=territories, version=catalog_version(engine.catalog))
         with self._lock:
             self.current = engine
             self.version = -1
@@ -118,6 +125,16 @@ class LiveEngine:
         if new is engine:
             self.notify_fresh(new)
         return new
+
+    def _seed_copy(self, conn: Connection) -> bool:
+        """The database holds exactly the current engine's resources, as seeded from its layers
+        (no record changed by a person since): then the engine serves the database as it is."""
+        from geo_clsm.cache import catalog_version
+
+        catalog = self.current.catalog
+        return repo.is_seed_copy(
+            conn, version=catalog_version(catalog), territories=list(catalog.territories), count=len(catalog.resources)
+        )
 
     def notify_fresh(self, engine: Engine) -> None:
         """Tell ``on_access`` which territories of ``engine`` (if current) have up-to-date indicators."""

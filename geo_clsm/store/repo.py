@@ -254,6 +254,7 @@ def seed(
     *,
     territories: Collection[str] | None = None,
     author: str = "couches livrées",
+    version: str | None = None,
 ) -> SeedResult:
     """Bring the database in step with the shipped layers (or a new data version of them).
 
@@ -261,11 +262,16 @@ def seed(
     present is never inserted twice. Unedited records follow the layers: changed when the
     layer changed, withdrawn from public view when the layers of their territory (one of
     ``territories``) no longer ship them, active again when they come back.
+
+    ``version`` names the data version of ``shipped`` (see :func:`seed_marker`): it is recorded
+    with the seed, so that a restart with the same layers can skip it (:func:`seeded_with`). A seed
+    without ``version`` clears that record.
     """
     shipped = list(shipped)
+    marker = None if version is None else seed_marker(version, territories)
     for attempt in range(3):  # several workers may seed at once: the loser retries and finds the rows
         try:
-            return _seed_once(engine, shipped, territories=territories, author=author)
+            return _seed_once(engine, shipped, territories=territories, author=author, marker=marker)
         except sa.exc.IntegrityError:
             if attempt == 2:
                 raise
@@ -285,7 +291,12 @@ def _seed_entry(rid: str, author: str, stamp: datetime, before: Any, after: Any,
 
 
 def _seed_once(
-    engine: SqlEngine, shipped: list[Resource], *, territories: Collection[str] | None, author: str
+    engine: SqlEngine,
+    shipped: list[Resource],
+    *,
+    territories: Collection[str] | None,
+    author: str,
+    marker: str | None = None,
 ) -> SeedResult:
     result = SeedResult()
     with engine.begin() as conn:
@@ -339,10 +350,44 @@ def _seed_once(
             conn.execute(sa.insert(history), hist)
         if inserts or result.updated or result.withdrawn:
             bump_version(conn)
-        conn.execute(sa.delete(meta).where(meta.c.key == "seeded_at"))
+        conn.execute(sa.delete(meta).where(meta.c.key.in_(["seeded_at", SEED_VERSION])))
         conn.execute(sa.insert(meta).values(key="seeded_at", value=stamp.isoformat()))
+        if marker is not None:
+            conn.execute(sa.insert(meta).values(key=SEED_VERSION, value=marker))
     return result
 
 
 def was_seeded(conn: Connection) -> bool:
     return conn.execute(sa.select(meta.c.value).where(meta.c.key == "seeded_at")).first() is not None
+
+
+SEED_VERSION = "seed_version"
+
+
+def seed_marker(version: str, territories: Collection[str] | None) -> str:
+    """What a seed records: the data version of the layers it brought in and the territories it covered."""
+    return f"{version}|{','.join(sorted(territories)) if territories is not None else '*'}"
+
+
+def seeded_with(conn: Connection, version: str, territories: Collection[str] | None) -> bool:
+    """True when the last seed brought in this data version of the layers for these territories.
+
+    Then seeding again would change nothing: every later change to a resource is a person's
+    (``edited``), which a seed leaves alone.
+    """
+    stored = conn.execute(sa.select(meta.c.value).where(meta.c.key == SEED_VERSION)).scalar()
+    return stored == seed_marker(version, territories)
+
+
+def is_seed_copy(conn: Connection, *, version: str, territories: Collection[str], count: int) -> bool:
+    """True when the active records of ``territories`` (and those of no territory) are exactly the
+    ``count`` records of the layers the last seed brought in (data version ``version``): that seed
+    covered these territories, no person ever changed a record, and no other record is active.
+    Then the database holds what the layers hold, and an engine built from the layers serves it."""
+    if not seeded_with(conn, version, territories):
+        return False
+    if conn.execute(sa.select(sa.func.count()).select_from(resources).where(resources.c.edited)).scalar_one():
+        return False
+    in_scope = sa.or_(resources.c.territory.is_(None), resources.c.territory.in_(list(territories)))
+    active = sa.select(sa.func.count()).select_from(resources).where(resources.c.status == ACTIVE, in_scope)
+    return int(conn.execute(active).scalar_one()) == count
