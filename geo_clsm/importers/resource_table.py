@@ -14,7 +14,6 @@ chunk, only by whoever iterates over them.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -23,12 +22,10 @@ from typing import Any, overload
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from annotated_types import MinLen
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
-from geo_clsm.importers import resource_columns
 from geo_clsm.importers.report import ImportReport, Rejection
 from geo_clsm.importers.resource_columns import (
     _BOOLS,
@@ -36,12 +33,11 @@ from geo_clsm.importers.resource_columns import (
     _TEXT,
     BOOL_COLUMNS,
     REQUIRED,
-    _columns,
     _Compact,
     _lonlat_ok,
     import_table,
-    read_csv_chunks,
 )
+from geo_clsm.importers.resource_csv import CsvSource, NotPlain, indices, strings, truth, values
 from geo_clsm.importers.resource_rows import _TRUE, CommunePoint, RowError
 from geo_clsm.model import Audience, Resource, ResourceType
 
@@ -52,18 +48,18 @@ _PLAIN_NUMBER = r"^[+-]?([0-9]{1,20}(\.[0-9]{0,20})?|\.[0-9]{1,20})([eE][+-]?[0-
 
 
 class ResourceTable(Sequence[Resource]):
-    """Imported rows of a resources CSV as cleaned Arrow columns; a :class:`Resource` per row on demand."""
+    """The imported rows of a resources CSV (their numbers in the file); each :class:`Resource` is
+    built when iterated, from the file read again batch by batch."""
 
     def __init__(
         self,
-        columns: Mapping[str, pa.Array],
-        rows: NDArray[np.intp],
-        lines: NDArray[np.int64],
+        source: CsvSource,
+        rows: NDArray[np.int64],
         *,
         communes: Mapping[str, CommunePoint],
         territory: str | None,
     ) -> None:
-        self._columns, self._rows, self._lines = dict(columns), rows, lines
+        self._source, self._rows = source, rows
         self._communes, self._territory = communes, territory
         self._compact = _Compact()
 
@@ -76,21 +72,31 @@ class ResourceTable(Sequence[Resource]):
     def __getitem__(self, i: slice) -> list[Resource]: ...
     def __getitem__(self, i: int | slice) -> Resource | list[Resource]:
         if isinstance(i, slice):
-            return self._build(self._rows[i])
-        return self._build(self._rows[[range(len(self._rows))[i]]])[0]
+            return list(self._built(self._rows[i]))
+        return next(self._built(self._rows[[range(len(self._rows))[i]]]))
 
     def __iter__(self) -> Iterator[Resource]:
-        step = resource_columns.CHUNK_ROWS
-        for start in range(0, len(self._rows), step):
-            yield from self._build(self._rows[start : start + step])
+        return self._built(self._rows)
 
-    def _build(self, rows: NDArray[np.intp]) -> list[Resource]:
-        cols, lines = _cells(self._columns, rows), self._lines[rows].tolist()
-        outcomes = import_table(cols, lines, communes=self._communes, territory=self._territory, compact=self._compact)
-        for line, out in zip(lines, outcomes, strict=True):
-            if isinstance(out, RowError):  # the column checks accepted a row the model rejects: a bug here
-                raise RuntimeError(f"ligne {line} acceptée puis rejetée ({out.field} : {out.reason})")
-        return [out for out in outcomes if isinstance(out, Resource)]
+    def _built(self, wanted: NDArray[np.int64]) -> Iterator[Resource]:
+        offset = 0
+        for cols, lines in self._source.batches():
+            n = len(lines)
+            local = wanted[(wanted >= offset) & (wanted < offset + n)] - offset
+            offset += n
+            if not len(local):
+                continue
+            outcomes = import_table(
+                _cells(cols, local),
+                lines[local].tolist(),
+                communes=self._communes,
+                territory=self._territory,
+                compact=self._compact,
+            )
+            for line, out in zip(lines[local].tolist(), outcomes, strict=True):
+                if isinstance(out, RowError):  # the column checks accepted a row the model rejects: a bug here
+                    raise RuntimeError(f"ligne {line} acceptée puis rejetée ({out.field} : {out.reason})")
+                yield out
 
 
 def import_csv_table(
@@ -102,146 +108,68 @@ def import_csv_table(
     Raises RowError when a required column is missing from the header, UnicodeDecodeError when
     the file is not UTF-8.
     """
-    columns, lines = read_columns(path)
-    n = len(lines)
-    if n == 0:
-        return ResourceTable({}, np.zeros(0, dtype=np.intp), lines, communes=communes, territory=territory)
-    ok = _valid_rows(columns, n, communes=communes)
+    source = CsvSource(path)
+    try:
+        rows_read, rejected, rows = _validate(source, communes=communes, territory=territory)
+    except NotPlain:  # pyarrow met a row the csv module reads otherwise: all again with the csv module
+        source.fall_back()
+        rows_read, rejected, rows = _validate(source, communes=communes, territory=territory)
+    report.rows_read += rows_read
+    report.rejected.extend(rejected)
+    return ResourceTable(source, rows, communes=communes, territory=territory)
+
+
+def _validate(
+    source: CsvSource, *, communes: Mapping[str, CommunePoint], territory: str | None
+) -> tuple[int, list[Rejection], NDArray[np.int64]]:
+    """Rows read, rejections in file order, and the numbers (0-based) of the imported rows."""
     rejected: list[tuple[int, Rejection]] = []
-    doubtful = np.flatnonzero(~ok)
-    if len(doubtful):
-        outcomes = import_table(
-            _cells(columns, doubtful), lines[doubtful].tolist(), communes=communes, territory=territory
-        )
-        ids = _cells({"id": columns["id"]}, doubtful)["id"]
-        for i, rid, out in zip(doubtful.tolist(), ids, outcomes, strict=True):
-            if isinstance(out, RowError):
-                rejected.append((i, Rejection(int(lines[i]), out.field, out.reason, rid or "")))
-            else:
-                ok[i] = True
-    accepted = np.flatnonzero(ok)
-    first = _first_occurrences(columns["id"].take(pa.array(accepted)), len(accepted))
-    for i in accepted[~first].tolist():
-        rid = columns["id"][i].as_py()
+    accepted: list[NDArray[np.int64]] = []
+    ids: list[pa.Array] = []
+    lines_seen: list[NDArray[np.int64]] = []
+    offset = 0
+    for cols, lines in source.batches():
+        n = len(lines)
+        ok = _valid_rows(cols, n, communes=communes)
+        doubtful = np.flatnonzero(~ok)
+        if len(doubtful):
+            cells = _cells(cols, doubtful)
+            outcomes = import_table(cells, lines[doubtful].tolist(), communes=communes, territory=territory)
+            rids = cells.get("id") or [None] * len(doubtful)
+            for i, rid, out in zip(doubtful.tolist(), rids, outcomes, strict=True):
+                if isinstance(out, RowError):
+                    rejected.append((offset + i, Rejection(int(lines[i]), out.field, out.reason, rid or "")))
+                else:
+                    ok[i] = True
+        rows = np.flatnonzero(ok)
+        accepted.append(rows + offset)
+        ids.append(cols.get("id", pa.nulls(n, pa.string())).take(indices(rows)))
+        lines_seen.append(lines)
+        offset += n
+    rows = np.concatenate(accepted) if accepted else np.zeros(0, dtype=np.int64)
+    all_lines = np.concatenate(lines_seen) if lines_seen else np.zeros(0, dtype=np.int64)
+    all_ids = pa.concat_arrays(ids) if ids else strings([])
+    first = _first_occurrences(all_ids, len(rows))
+    for i, rid in zip(rows[~first].tolist(), all_ids.take(indices(np.flatnonzero(~first))).to_pylist(), strict=True):
         reason = f"identifiant « {rid} » en double : le rendre unique"
-        rejected.append((i, Rejection(int(lines[i]), "id", reason, rid)))
+        rejected.append((i, Rejection(int(all_lines[i]), "id", reason, rid)))
     rejected.sort(key=lambda item: item[0])
-    report.rows_read += n
-    report.rejected.extend(r for _, r in rejected)
-    return ResourceTable(columns, accepted[first], lines, communes=communes, territory=territory)
-
-
-def read_columns(path: Path) -> tuple[dict[str, pa.Array], NDArray[np.int64]]:
-    """The CSV's columns, stripped, empty cells null (a column with no value at all is left out),
-    and each record's line number (the line it ends on, blank lines skipped), as
-    :class:`csv.DictReader` sees them.
-
-    Raises RowError when a required column is missing from the header.
-    """
-    got = _read_plain(path)
-    if got is None:
-        return _read_python(path)
-    header, table = got
-    raw, n = table.columns, table.num_rows
-    del table
-    cols: dict[str, pa.Array] = {}
-    for i, name in enumerate(header):  # one column at a time: each raw column freed once cleaned
-        cleaned = _clean(raw[i])
-        raw[i] = None
-        if cleaned.null_count < n:
-            cols[name] = cleaned
-    pa.default_memory_pool().release_unused()
-    return cols, np.arange(2, n + 2, dtype=np.int64)
-
-
-def _scan(path: Path) -> tuple[bytes, int] | None:
-    """The header line (BOM and line end removed) and the number of lines of a plain file (no
-    quote, NUL or lone carriage return; read 1 MiB at a time); None for any other file."""
-    with path.open("rb") as fh:
-        first = fh.readline()
-        if not first.endswith(b"\n") or b'"' in first or b"\0" in first:
-            return None
-        lines, returns, crlf, last = 1, first.count(b"\r"), first.count(b"\r\n"), b"\n"
-        while block := fh.read(1 << 20):
-            if b'"' in block or b"\0" in block:
-                return None
-            lines += block.count(b"\n")
-            returns += block.count(b"\r")
-            crlf += block.count(b"\r\n") + (last == b"\r" and block.startswith(b"\n"))
-            last = block[-1:]
-    if returns != crlf:
-        return None
-    return first.removeprefix(codecs.BOM_UTF8).removesuffix(b"\n").removesuffix(b"\r"), lines + (last != b"\n")
-
-
-def _read_plain(path: Path) -> tuple[list[str], pa.Table] | None:
-    """pyarrow's reading of a file that has nothing the two readers could read differently (no
-    quote, NUL or lone carriage return; one line per record; as many cells as header names);
-    None for any other file."""
-    scanned = _scan(path)
-    if scanned is None:
-        return None
-    first, n_lines = scanned
-    try:
-        header = first.decode("utf-8").split(",")
-    except UnicodeDecodeError:
-        return None
-    _check_header(header)
-    if len(set(header)) != len(header):
-        return None
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False, check_utf8=True
-            ),
-        )
-    except pa.ArrowInvalid:  # a short or long row, invalid UTF-8: the csv module's reading decides
-        return None
-    return (header, table) if table.num_rows == n_lines - 1 else None  # a blank line: idem
-
-
-def _read_python(path: Path) -> tuple[dict[str, pa.Array], NDArray[np.int64]]:
-    parts: dict[str, list[pa.Array]] = {}
-    lines: list[int] = []
-    header: list[str] = []
-    for header, chunk_lines, rows in read_csv_chunks(path, rows_per_chunk=resource_columns.CHUNK_ROWS):
-        for name, cells in _columns(header, rows).items():
-            parts.setdefault(name, []).append(pa.array(cells, type=pa.string()))
-        lines += chunk_lines
-    cols = {name: pa.concat_arrays(arrays) for name, arrays in parts.items()}  # none: no row at all
-    return cols, np.array(lines, dtype=np.int64)
-
-
-def _check_header(header: Sequence[str]) -> None:
-    missing = set(REQUIRED) - set(header)
-    if missing:
-        raise RowError(
-            ", ".join(sorted(missing)), "colonnes obligatoires absentes de l'en-tête : " + ", ".join(sorted(missing))
-        )
-
-
-def _clean(column: pa.ChunkedArray) -> pa.Array:
-    """Stripped as :meth:`str.strip` does (Unicode white space), empty cells null."""
-    trimmed = pc.utf8_trim_whitespace(column.combine_chunks())
-    return pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), pa.scalar(None, pa.string()), trimmed)
+    return offset, [r for _, r in rejected], rows[first]
 
 
 def _cells(columns: Mapping[str, pa.Array], rows: NDArray[np.intp]) -> dict[str, list[str | None]]:
-    idx = pa.array(rows, type=pa.int64())
+    idx = indices(rows)
     return {name: col.take(idx).to_pylist() for name, col in columns.items()}
 
 
 def _np(mask: pa.Array | pa.ChunkedArray) -> BoolArray:
     """A boolean Arrow array as numpy, null as False."""
-    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return truth(mask)
 
 
 def _first_occurrences(ids: pa.Array, n: int) -> BoolArray:
     """Whether each id is the first of its value (file order)."""
-    codes = ids.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    codes = values(ids.dictionary_encode().indices, np.int32, fill=-1)
     first = np.zeros(n, dtype=bool)
     first[np.unique(codes, return_index=True)[1]] = True
     return first
@@ -252,8 +180,8 @@ def _numbers(cells: pa.Array) -> tuple[NDArray[np.float64], BoolArray]:
     decimal mark) that pyarrow and :func:`float` read alike."""
     text = pc.replace_substring(cells, ",", ".")
     plain = pc.match_substring_regex(text, _PLAIN_NUMBER)
-    values = pc.cast(pc.if_else(plain, text, pa.scalar(None, pa.string())), pa.float64())
-    return values.to_numpy(zero_copy_only=False).astype(np.float64), _np(pc.is_null(cells)) | _np(plain)
+    numbers = pc.cast(pc.if_else(plain, text, pa.nulls(len(text), pa.string())), pa.float64())
+    return values(numbers, np.float64, fill=np.nan), _np(pc.is_null(cells)) | _np(plain)
 
 
 def _valid_rows(columns: Mapping[str, pa.Array], n: int, *, communes: Mapping[str, CommunePoint]) -> BoolArray:
@@ -275,15 +203,15 @@ def _valid_rows(columns: Mapping[str, pa.Array], n: int, *, communes: Mapping[st
     lon, lon_ok = _numbers(col("lon"))
     lat, lat_ok = _numbers(col("lat"))
     ok &= lon_ok & lat_ok & _lonlat_ok(lon, lat)  # NaN (empty) fails the range test: per row
-    ok &= empty("position_precision") | _np(pc.is_in(col("position_precision"), value_set=pa.array(list(_PRECISIONS))))
-    words = pa.array(list(_BOOLS))
+    ok &= empty("position_precision") | _np(pc.is_in(col("position_precision"), value_set=strings(list(_PRECISIONS))))
+    words = strings(list(_BOOLS))
     for name in BOOL_COLUMNS:  # only ASCII words are oui/non: str.lower() of any other text is not one
         ok &= empty(name) | (
             _np(pc.string_is_ascii(col(name))) & _np(pc.is_in(pc.ascii_lower(col(name)), value_set=words))
         )
     conf = col("confidential_address")
-    secret = _np(pc.string_is_ascii(conf)) & _np(pc.is_in(pc.ascii_lower(conf), value_set=pa.array(list(_TRUE))))
-    ok &= ~secret | _np(pc.is_in(col("insee_com"), value_set=pa.array(list(communes), pa.string())))
+    secret = _np(pc.string_is_ascii(conf)) & _np(pc.is_in(pc.ascii_lower(conf), value_set=strings(list(_TRUE))))
+    ok &= ~secret | _np(pc.is_in(col("insee_com"), value_set=strings(list(communes))))
     ages = {}
     for name in ("age_min", "age_max", "capacity"):
         v, read = _numbers(col(name))
@@ -360,9 +288,9 @@ def _values_ok(cells: pa.Array, name: str) -> BoolArray:
     if funcs == []:  # any non-empty text (stripped, hence min_length=1 holds)
         return np.ones(len(cells), dtype=bool)
     encoded = cells.dictionary_encode()
-    values = encoded.dictionary.to_pylist()
-    good = np.array([_text_ok(name, v, funcs) for v in values] + [True], dtype=bool)  # last: null
-    codes = pc.fill_null(encoded.indices, len(values)).to_numpy(zero_copy_only=False)
+    distinct = encoded.dictionary.to_pylist()
+    good = np.array([_text_ok(name, v, funcs) for v in distinct] + [True], dtype=bool)  # last: null
+    codes = values(encoded.indices, np.int32, fill=len(distinct))
     return good[codes]
 
 
