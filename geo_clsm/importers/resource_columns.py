@@ -155,9 +155,10 @@ def import_table(
             with np.errstate(invalid="ignore"):
                 simple &= empty | (v == np.floor(v))
     insee = col("insee_com")
-    town_positions = {
+    town_positions = {  # the communes of these rows only (a national list has 35,000)
         code: Position(lon=t.lon, lat=t.lat, precision=PositionPrecision.COMMUNE, source=t.source)
-        for code, t in communes.items()
+        for code in set(insee)
+        if code is not None and (t := communes.get(code)) is not None
     }
     commune_pos = [town_positions.get(c) if c else None for c in insee]
     confidential = bools["confidential_address"]
