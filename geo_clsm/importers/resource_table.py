@@ -1,15 +1,15 @@
 """A resources CSV validated as Arrow columns: which rows are imported, which rejected and why.
 
-A 200,000-row file cannot afford a Python object per row: the cells are read into Arrow
-columns (pyarrow's CSV reader when the file is plain: no quote, one line per record; else
-:mod:`csv`, as before), stripped, and checked column by column: numbers parsed per column,
-coordinates checked with numpy, booleans and precisions by set membership, and each field
-the model validates checked once per distinct value, by the model's own validators. A row
-that any of these checks does not clear goes through :func:`import_table` (hence
-:func:`~geo_clsm.importers.resource_rows.resource_from_record`), so its rejection (field and
-French reason) is the one the per-row importer gives. The imported rows stay in columns
-(:class:`ResourceTable`); :class:`~geo_clsm.model.Resource` objects are built, chunk by
-chunk, only by whoever iterates over them.
+A 200,000-row file cannot afford a Python object per row: the file is read in batches of
+Arrow columns (:mod:`geo_clsm.importers.resource_csv`) and each batch is checked column by
+column: numbers parsed per column, coordinates checked with numpy, booleans and precisions
+by set membership, and each field the model validates checked once per distinct value, by
+the model's own validators. A row that any of these checks does not clear goes through
+:func:`import_table` (hence :func:`~geo_clsm.importers.resource_rows.resource_from_record`),
+so its rejection (field and French reason) is the one the per-row importer gives. The
+imported rows are kept as row numbers (:class:`ResourceTable`); their
+:class:`~geo_clsm.model.Resource` objects are built from the file again, batch by batch,
+only by whoever iterates over them.
 """
 
 from __future__ import annotations
@@ -71,8 +71,9 @@ class ResourceTable(Sequence[Resource]):
     @overload
     def __getitem__(self, i: slice) -> list[Resource]: ...
     def __getitem__(self, i: int | slice) -> Resource | list[Resource]:
-        if isinstance(i, slice):
-            return list(self._built(self._rows[i]))
+        if isinstance(i, slice):  # built in file order, returned in the slice's
+            built = list(self._built(np.sort(self._rows[i])))
+            return built[::-1] if (i.step or 1) < 0 else built
         return next(self._built(self._rows[[range(len(self._rows))[i]]]))
 
     def __iter__(self) -> Iterator[Resource]:

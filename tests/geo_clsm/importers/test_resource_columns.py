@@ -215,6 +215,7 @@ def test_table_report_keeps_rows_in_columns(tmp_path: Path) -> None:
     assert report.rejected == full.rejected and report.is_complete()
     assert list(report.resources()) == full.records
     assert report.table[-1] == full.records[-1] and report.table[2:5] == full.records[2:5]
+    assert report.table[7:1:-2] == full.records[7:1:-2]
     path.write_text(path.read_text(encoding="utf-8") + "synthetic-late,CMP,x\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match="a changé"):
         list(report.table)
