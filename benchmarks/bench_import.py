@@ -31,15 +31,15 @@ from geo_clsm.importers.resources import COLUMNS
 N_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "200000"))
 
 
-def run(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) and stdout of a command."""
+def run(cmd: list[str]) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS (MiB), stdout and CPU seconds (user + system) of a command."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - t0, usage.ru_maxrss / 1024, out
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -53,14 +53,17 @@ def main() -> None:
             w.writeheader()
             w.writerows(synthetic_resource_rows(N_ROWS))
         size_mb = path.stat().st_size / 1e6
-        ours_s, ours_mib, out = run([str(BIN / "geo-clsm"), "import", "resources", str(path)])
-        base_s, base_mib, _ = run([sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"])
+        ours_s, ours_mib, out, ours_cpu = run([str(BIN / "geo-clsm"), "import", "resources", str(path)])
+        base_s, base_mib, _, base_cpu = run([sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     summary = " ".join(line.strip() for line in out.splitlines() if "importées" in line or "rejetées" in line)
     print(f"import of {N_ROWS} synthetic resource rows ({size_mb:.0f} MB CSV)")
-    print(f"  geo-clsm import resources   {ours_s:7.2f} s   peak RSS {ours_mib:6.0f} MiB   ({summary})")
-    print(f"  baseline pandas.read_csv    {base_s:7.2f} s   peak RSS {base_mib:6.0f} MiB")
+    print(
+        f"  geo-clsm import resources   {ours_s:7.2f} s ({ours_cpu:.2f} s CPU)   peak RSS {ours_mib:6.0f} MiB   ({summary})"
+    )
+    print(f"  baseline pandas.read_csv    {base_s:7.2f} s ({base_cpu:.2f} s CPU)   peak RSS {base_mib:6.0f} MiB")
+    print(f"  load average {os.getloadavg()[0]:.1f} (on a loaded machine, CPU seconds say more than wall time)")
     mb = ours_mib * 2**20 / 1e6
     report(
         "import of a 200,000-row resources CSV (synthetic)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ def _import(args: argparse.Namespace) -> int:
     from datetime import date
 
     # Each importer is imported when used: a resources CSV needs neither geopandas nor GDAL.
-    from geo_clsm.importers.resources import import_resources, write_resources_csv
+    from geo_clsm.importers.resources import import_resources_table, write_resources_csv
 
     if not args.file.is_file():
         print(f"erreur : fichier introuvable : {args.file}", file=sys.stderr)
@@ -61,7 +62,8 @@ def _import(args: argparse.Namespace) -> int:
                 from geo_clsm.layers import load_catalog
 
                 mairies = load_catalog(args.data).mairies
-            report = import_resources(args.file, communes=mairies, territory=tid)
+            # The imported rows stay in columns; Resource objects only for --out or --apply.
+            report = import_resources_table(args.file, communes=mairies, territory=tid)
         elif args.kind == "registry":
             from geo_clsm.importers.registry import import_registry
 
@@ -79,7 +81,7 @@ def _import(args: argparse.Namespace) -> int:
 
             report = import_finess(args.file, checker=checker, communes=mairies, territory=tid)
         if args.out:
-            _write_resources(report, args.out, write_resources_csv)
+            _write_resources(_resources(report), args.out, write_resources_csv)
     print(report.format())
     if args.apply:
         if args.kind == "qpv":
@@ -87,16 +89,22 @@ def _import(args: argparse.Namespace) -> int:
             return 2
         from geo_clsm.store.commands import apply_import
 
-        print(apply_import(list(report.records), database=args.database))
+        print(apply_import(_resources(report), database=args.database))
     if args.report:
         report.write_csv(args.report)
     return 1 if any(r.row == 0 for r in report.rejected) else 0
 
 
-def _write_resources(report: ImportReport[Any], out: Path, write_csv: Any) -> None:
+def _resources(report: ImportReport[Any]) -> Sequence[Any]:
+    from geo_clsm.importers.resources import TableReport
+
+    return report.resources() if isinstance(report, TableReport) else report.records
+
+
+def _write_resources(records: Sequence[Any], out: Path, write_csv: Any) -> None:
     if out.suffix.lower() == ".csv":
-        write_csv(report.records, out)
+        write_csv(records, out)
         return
     from geo_clsm.geojson import feature_collection
 
-    out.write_text(json.dumps(feature_collection(report.records), ensure_ascii=False), encoding="utf-8")
+    out.write_text(json.dumps(feature_collection(records), ensure_ascii=False), encoding="utf-8")

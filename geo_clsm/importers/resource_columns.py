@@ -1,4 +1,4 @@
-"""Column-wise import of a resources CSV: the rules of :func:`resource_from_record`, per column.
+"""Column-wise validation of resource rows: the rules of :func:`resource_from_record`, per column.
 
 A 200,000-row file spends most of its time in per-row Python (cleaning 40 cells into a
 dict, parsing each number, building each position). Here each column is cleaned once,
@@ -24,7 +24,6 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ValidationError
 
 from geo_clsm.crs import projected_crs_many
-from geo_clsm.importers.report import ImportReport
 from geo_clsm.importers.resource_rows import _FALSE, _TRUE, CommunePoint, RowError, resource_from_record
 from geo_clsm.model import Audience, Position, PositionPrecision, Resource
 from geo_clsm.validate import KNOWN_DEFAULT_POSITIONS, french_errors
@@ -117,31 +116,6 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in value.split(";") if p.strip())
 
 
-def import_csv(
-    path: Path, report: ImportReport[Resource], *, communes: Mapping[str, CommunePoint], territory: str | None
-) -> ImportReport[Resource]:
-    """Import a resources CSV into ``report`` column by column (same outcome as row by row).
-
-    Raises RowError when a required column is missing from the header.
-    """
-    seen: set[str] = set()
-    compact = _Compact()
-    for header, lines, rows in read_csv_chunks(path, rows_per_chunk=CHUNK_ROWS):
-        cols = _columns(header, rows)
-        del rows  # the columns hold the same strings: the row lists can go
-        outcomes = import_table(cols, lines, communes=communes, territory=territory, compact=compact)
-        for rownum, rid, out in zip(lines, cols.get("id") or [None] * len(lines), outcomes, strict=True):
-            report.rows_read += 1
-            if isinstance(out, RowError):
-                report.reject(rownum, out.field, out.reason, rid or "")
-            elif out.id in seen:
-                report.reject(rownum, "id", f"identifiant « {out.id} » en double : le rendre unique", rid or "")
-            else:
-                seen.add(out.id)
-                report.records.append(out)
-    return report
-
-
 def import_table(
     cols: Mapping[str, Cells],
     lines: Sequence[int],
@@ -181,9 +155,10 @@ def import_table(
             with np.errstate(invalid="ignore"):
                 simple &= empty | (v == np.floor(v))
     insee = col("insee_com")
-    town_positions = {
+    town_positions = {  # the communes of these rows only (a national list has 35,000)
         code: Position(lon=t.lon, lat=t.lat, precision=PositionPrecision.COMMUNE, source=t.source)
-        for code, t in communes.items()
+        for code in set(insee)
+        if code is not None and (t := communes.get(code)) is not None
     }
     commune_pos = [town_positions.get(c) if c else None for c in insee]
     confidential = bools["confidential_address"]

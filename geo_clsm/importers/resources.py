@@ -21,12 +21,12 @@ optional ``service_area`` property holding a GeoJSON (Multi)Polygon.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from geo_clsm.importers.report import ImportReport
-from geo_clsm.importers.resource_columns import import_csv
 from geo_clsm.importers.resource_rows import COLUMNS, CommunePoint, RowError, resource_from_record
 from geo_clsm.importers.resource_write import resource_to_row, write_resources_csv
 from geo_clsm.model import Resource
@@ -35,11 +35,29 @@ __all__ = [
     "COLUMNS",
     "CommunePoint",
     "RowError",
+    "TableReport",
     "import_resources",
+    "import_resources_table",
     "resource_from_record",
     "resource_to_row",
     "write_resources_csv",
 ]
+
+
+@dataclass
+class TableReport(ImportReport[Resource]):
+    """An import report whose imported rows may stay in columns (``table``, a
+    :class:`~geo_clsm.importers.resource_table.ResourceTable`): ``records`` is then empty and
+    :meth:`resources` builds each Resource when iterated."""
+
+    table: Sequence[Resource] | None = None
+
+    @property
+    def imported(self) -> int:
+        return len(self.table) if self.table is not None else len(self.records)
+
+    def resources(self) -> Sequence[Resource]:
+        return self.table if self.table is not None else self.records
 
 
 def _import_records(
@@ -131,13 +149,32 @@ def import_resources(
     ImportReport
         Imported resources and every rejected row (row number, field, reason).
     """
+    report = import_resources_table(path, communes=communes, territory=territory)
+    if report.table is not None:
+        report.records.extend(report.table)
+        report.table = None
+    return report
+
+
+def import_resources_table(
+    path: Path | str,
+    *,
+    communes: Mapping[str, CommunePoint] | None = None,
+    territory: str | None = None,
+) -> TableReport:
+    """:func:`import_resources`, the imported rows of a CSV left in columns: ``report.table`` (a
+    :class:`~geo_clsm.importers.resource_table.ResourceTable`) builds each Resource when iterated;
+    ``report.resources()`` gives the imported resources whatever the format."""
     path = Path(path)
-    report: ImportReport[Resource] = ImportReport(kind="resources", source=str(path))
+    report = TableReport(kind="resources", source=str(path))
     communes = communes or {}
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return import_csv(path, report, communes=communes, territory=territory)
+            from geo_clsm.importers.resource_table import import_csv_table  # pyarrow: only when reading a CSV
+
+            report.table = import_csv_table(path, report, communes=communes, territory=territory)
+            return report
         if suffix in (".geojson", ".json"):
             rows: Iterable[tuple[int, Mapping[str, Any]]] = list(_geojson_rows(path))
         elif suffix == ".gpkg":
@@ -163,4 +200,5 @@ def import_resources(
                 continue
             yield rownum, rec
 
-    return _import_records(checked(), report, communes=communes, territory=territory)
+    _import_records(checked(), report, communes=communes, territory=territory)
+    return report

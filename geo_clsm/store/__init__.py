@@ -8,14 +8,23 @@ the latest schema (else :class:`SchemaBehindError` says to run ``geo-clsm db upg
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Engine as SqlEngine
+if TYPE_CHECKING:  # imported on first use: `geo-clsm import` (which registers `db`) needs no SQLAlchemy
+    from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.model import Resource
-from geo_clsm.store import repo
-from geo_clsm.store.db import DEFAULT_DATABASE_URL, SchemaBehindError, check_schema, connect, is_empty, upgrade
+    from geo_clsm.model import Resource
+    from geo_clsm.store.db import DEFAULT_DATABASE_URL, SchemaBehindError, connect, upgrade
 
 __all__ = ["DEFAULT_DATABASE_URL", "SchemaBehindError", "connect", "open_store", "upgrade"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("DEFAULT_DATABASE_URL", "SchemaBehindError", "connect", "upgrade"):
+        from geo_clsm.store import db
+
+        return getattr(db, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_store(
@@ -32,6 +41,9 @@ def open_store(
     ``shipped_version`` (the data version of the layers, see :mod:`geo_clsm.cache`), a start
     with the layers the database was last seeded from skips the seed: it would change nothing.
     """
+    from geo_clsm.store import repo
+    from geo_clsm.store.db import check_schema, connect, is_empty, upgrade
+
     db = connect(url)
     if is_empty(db):
         upgrade(db)

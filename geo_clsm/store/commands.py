@@ -10,13 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from geo_clsm.store import repo
-from geo_clsm.store.db import DEFAULT_DATABASE_URL, check_schema, connect, current_revision, head_revision, upgrade
-
 PASSWORD_ENV = "GEO_CLSM_PASSWORD"
 
 
 def database_url(arg: str | None = None) -> str:
+    from geo_clsm.store.db import DEFAULT_DATABASE_URL
+
     return arg or os.environ.get("GEO_CLSM_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
@@ -44,6 +43,9 @@ def run_db(args: argparse.Namespace) -> int:
         from geo_clsm.store.backup_cli import run_backup
 
         return run_backup(args, database_url(args.database))
+    from geo_clsm.store import repo
+    from geo_clsm.store.db import check_schema, connect, current_revision, head_revision, upgrade
+
     db = connect(database_url(args.database))
     if args.action == "upgrade":
         before = current_revision(db)
@@ -75,6 +77,7 @@ def run_db(args: argparse.Namespace) -> int:
 
 
 def run_user(args: argparse.Namespace) -> int:
+    from geo_clsm.store.db import check_schema, connect
     from geo_clsm.store.users import add_user, list_users
 
     db = connect(database_url(args.database))
@@ -105,6 +108,7 @@ def run_user(args: argparse.Namespace) -> int:
 
 def apply_import(records: Sequence[Any], *, database: str | None = None) -> str:
     """Write an import's records to the database; a one-line summary."""
+    from geo_clsm.store.db import check_schema, connect
     from geo_clsm.store.files import apply_records
 
     db = connect(database_url(database))

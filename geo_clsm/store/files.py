@@ -9,8 +9,9 @@ they are internal backups, not publications.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from geo_clsm.errors import InvalidInputError
 from geo_clsm.importers.resources import COLUMNS, resource_to_row, write_resources_csv
 from geo_clsm.model import Resource
 from geo_clsm.store import repo
-from geo_clsm.store.records import from_row, snapshot
+from geo_clsm.store.records import from_row, snapshot, to_row
+from geo_clsm.store.schema import history as history_table
 from geo_clsm.store.schema import resources as resources_table
 
 EXPORT_FORMATS = (".gpkg", ".geojson", ".csv")
@@ -76,24 +78,62 @@ class ApplyResult:
     unchanged: int = 0
 
 
+APPLY_CHUNK = 500  # records looked up (one IN query) and inserted (one executemany) together
+
+
 def apply_records(db: SqlEngine, records: Iterable[Any], *, author: str) -> ApplyResult:
-    """Write validated records (an import report's) to the database, each change in history."""
+    """Write validated records (an import report's) to the database, each change in history.
+
+    One transaction; records are taken ``APPLY_CHUNK`` at a time: the rows already stored are
+    read in one query, new records and their history entries inserted by one executemany each
+    (changed records are updated one by one).
+    """
     result = ApplyResult()
     with db.begin() as conn:
-        for r in records:
-            row = conn.execute(sa.select(resources_table).where(resources_table.c.id == r.id)).first()
-            if row is None:
-                repo._write(conn, r, status=repo.ACTIVE, origin="import")
-                repo._record(conn, r.id, "import", author, None, snapshot(r))
-                result.created += 1
-                continue
-            old, status = repo.get(conn, r.id)
-            if old == r:
-                result.unchanged += 1
-                continue
-            repo._write(conn, r, status=status)
-            repo._record(conn, r.id, "import", author, snapshot(old, status=status), snapshot(r, status=status))
-            result.updated += 1
+        it = iter(records)
+        while chunk := list(islice(it, APPLY_CHUNK)):
+            if len({r.id for r in chunk}) < len(chunk):  # an id twice (an importer refuses that): one by one
+                for r in chunk:
+                    _apply_chunk(conn, [r], author=author, result=result)
+            else:
+                _apply_chunk(conn, chunk, author=author, result=result)
         if result.created or result.updated:
             repo.bump_version(conn)
     return result
+
+
+def _apply_chunk(conn: sa.Connection, chunk: Sequence[Resource], *, author: str, result: ApplyResult) -> None:
+    ids = [r.id for r in chunk]
+    stored = {row.id: row for row in conn.execute(sa.select(resources_table).where(resources_table.c.id.in_(ids)))}
+    stamp = repo.now()
+    rows: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    for r in chunk:
+        row = stored.get(r.id)
+        if row is None:
+            rows.append({**to_row(r), "status": repo.ACTIVE, "edited": True, "updated_at": stamp, "origin": "import"})
+            entries.append(_entry(r.id, author, stamp, None, snapshot(r)))
+            result.created += 1
+            continue
+        old, status = from_row(row._mapping), str(row.status)
+        if old == r:
+            result.unchanged += 1
+            continue
+        repo._write(conn, r, status=status)
+        repo._record(conn, r.id, "import", author, snapshot(old, status=status), snapshot(r, status=status))
+        result.updated += 1
+    if rows:
+        conn.execute(sa.insert(resources_table), rows)
+        conn.execute(sa.insert(history_table), entries)
+
+
+def _entry(rid: str, author: str, stamp: Any, before: Any, after: Any) -> dict[str, Any]:
+    return {
+        "resource_id": rid,
+        "action": "import",
+        "author": author,
+        "at": stamp,
+        "before": before,
+        "after": after,
+        "comment": None,
+    }
