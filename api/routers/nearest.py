@@ -228,10 +228,9 @@ def nearest_answer(
     for r in answer.results:
         label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)
         features.append(
-            feature(
+            engine.public_feature(  # = feature(r.resource, {**engine.resource_extra(r.resource), ...})
                 r.resource,
                 {
-                    **engine.resource_extra(r.resource),
                     "distance_m": round(r.distance_m, 1),
                     "distance_label": label,
                     "distance_is_approximate": approx,
