@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     document_errors(app)  # the OpenAPI document gives the real error bodies and formats
     # Pure ASGI middlewares, innermost first. Security (headers, CSP nonces in HTML, limits, HEAD, CORS)
     # sees uncompressed bodies; GZip only where it pays (bodies over one packet).
+    app.add_middleware(nearest.NearestFastPath)  # the busiest route, answered before routing
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=1400, compresslevel=5)
     app.add_middleware(DataCacheMiddleware, version=_data_version(app))
