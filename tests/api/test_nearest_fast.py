@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message, Receive, Scope, Send
 
 from api.main import create_app
 from api.routers.nearest import NearestFastPath
@@ -75,27 +76,28 @@ def test_same_status_headers_and_bytes_as_the_route(
         assert "nonce-" in fast.headers["content-security-policy"]
 
 
-def _run(fast: NearestFastPath, app: Any, query: bytes) -> tuple[list[dict[str, Any]], list[str]]:
-    sent: list[dict[str, Any]] = []
+async def _receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _run(fast: NearestFastPath, app: Any, query: bytes) -> tuple[list[Message], list[str]]:
+    sent: list[Message] = []
     handed: list[str] = []
 
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
-    async def route(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def route(scope: Scope, receive: Receive, send: Send) -> None:
         handed.append(scope["query_string"].decode())
 
     fast.app = route
     scope = {"type": "http", "method": "GET", "path": "/api/nearest", "query_string": query, "headers": [], "app": app}
-    asyncio.run(fast(scope, receive, send))
+    asyncio.run(fast(scope, _receive, send))
     return sent, handed
 
 
 def test_answers_before_routing_and_hands_errors_to_the_route(client: TestClient, engine: Engine) -> None:
-    fast = NearestFastPath(lambda *a: None)  # type: ignore[arg-type, return-value]
+    fast = NearestFastPath(lambda *a: None)  # type: ignore[arg-type]
     sent, handed = _run(fast, client.app, b"lat=49.11296&lon=6.22361&k=2")
     assert handed == []  # answered without the router
     assert sent[0]["status"] == 200
@@ -107,15 +109,19 @@ def test_answers_before_routing_and_hands_errors_to_the_route(client: TestClient
         assert sent == [] and handed == [query.decode()]  # nothing sent: the route answers
 
 
+async def _send_nothing(message: Message) -> None:
+    raise AssertionError(message)
+
+
 def test_other_requests_pass_through() -> None:
     seen: list[str] = []
 
-    async def inner(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def inner(scope: Scope, receive: Receive, send: Send) -> None:
         seen.append(f"{scope['method']} {scope['path']}")
 
     fast = NearestFastPath(inner)
     for method, path in (("POST", "/api/nearest"), ("GET", "/api/nearest/batch"), ("GET", "/api/nearest/")):
-        asyncio.run(fast({"type": "http", "method": method, "path": path}, None, None))  # type: ignore[arg-type]
+        asyncio.run(fast({"type": "http", "method": method, "path": path}, _receive, _send_nothing))
     assert seen == ["POST /api/nearest", "GET /api/nearest/batch", "GET /api/nearest/"]
 
 
