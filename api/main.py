@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import cast
 
 from fastapi import FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +17,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 import geo_clsm
 from api import errors
+from api.compression import GZipMiddleware
 from api.deps import data_version
 from api.http_cache import DataCacheMiddleware
 from api.live import attach_store, detach_store

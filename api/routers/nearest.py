@@ -136,6 +136,28 @@ def parse_params(query: QueryParams) -> NearestParams:
             raw[key] = query.getlist(key)
         elif key in _FIELDS:
             raw[key] = query[key]
+    return _validated(raw)
+
+
+def parse_query_string(query_string: bytes) -> NearestParams:
+    """:func:`parse_params` of a raw query string; one with no escapes (``%``, ``+``) is split
+    directly, as ``QueryParams`` would split it, without building it."""
+    text = query_string.decode("latin-1")
+    if "%" in text or "+" in text:
+        return parse_params(QueryParams(text))
+    raw: dict[str, Any] = {}
+    for part in text.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if key in _LIST_PARAMS:
+            raw.setdefault(key, []).append(value)
+        elif key in _FIELDS:
+            raw[key] = value
+    return _validated(raw)
+
+
+def _validated(raw: dict[str, Any]) -> NearestParams:
     try:
         return _PARAMS.validate_python(raw)
     except ValidationError as exc:
@@ -166,12 +188,14 @@ async def nearest_route(request: Request) -> Response:
     state = request.app.state
     engine: Engine = state.engine
     request.state.data_version = data_version(engine)  # X-Data-Version: the data that answered
-    return Response(orjson.dumps(await _body(state, engine, request.query_params)), media_type="application/json")
+    return Response(
+        orjson.dumps(await _body(state, engine, parse_params(request.query_params))), media_type="application/json"
+    )
 
 
-async def _body(state: Any, engine: Engine, query: QueryParams) -> dict[str, Any]:
+async def _body(state: Any, engine: Engine, params: NearestParams) -> dict[str, Any]:
     return await nearest(
-        parse_params(query),
+        params,
         engine=engine,
         geocoder=state.geocoder,
         settings=state.settings,
@@ -203,7 +227,7 @@ class NearestFastPath:
         try:
             if engine is None:  # not started yet: the route says so
                 raise LookupError
-            payload = orjson.dumps(await _body(state, engine, QueryParams(scope["query_string"])))
+            payload = orjson.dumps(await _body(state, engine, parse_query_string(scope["query_string"])))
         except Exception:  # answered by the route, with the app's error handlers
             await self.app(scope, receive, send)
             return

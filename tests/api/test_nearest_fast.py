@@ -10,11 +10,15 @@ from typing import Any
 
 import orjson
 import pytest
+from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.datastructures import QueryParams
 from starlette.types import Message, Receive, Scope, Send
 
 from api.main import create_app
-from api.routers.nearest import NearestFastPath
+from api.routers.nearest import NearestFastPath, parse_params, parse_query_string
 from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.geojson import feature
@@ -136,3 +140,33 @@ def test_cached_features_equal_features_built_afresh(engine: Engine) -> None:
     a = engine.public_feature(engine.catalog.resources[0], {"distance_m": 1.0})
     b = engine.public_feature(engine.catalog.resources[0], {"distance_m": 2.0})
     assert a["properties"]["distance_m"] == 1.0 and b["properties"]["distance_m"] == 2.0
+
+
+_KEYS = ["lat", "lon", "k", "type", "age", "lang_spoken", "commune", "max_distance_m", "open_at", "x", ""]
+_VALUES = ["49.1", "6.2", "-1", "5", "CMP", "GEM", "en", "Metz", "", "abc", "2026-11-23T10:00:00", "1e3"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_KEYS),
+            st.one_of(st.sampled_from(_VALUES), st.text(alphabet="a1.=%+é&", max_size=4)),
+            st.sampled_from(["=", ""]),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from(["&", "&&"]),
+)
+def test_query_strings_split_as_query_params_splits_them(parts: list[tuple[str, str, str]], sep: str) -> None:
+    qs = sep.join(f"{k}{eq}{v}" for k, v, eq in parts).encode("utf-8")
+    expected: Any
+    try:
+        expected = parse_params(QueryParams(qs.decode("latin-1")))
+    except RequestValidationError as exc:
+        expected = exc.errors()
+    try:
+        got: Any = parse_query_string(qs)
+    except RequestValidationError as exc:
+        got = exc.errors()
+    assert got == expected, qs
