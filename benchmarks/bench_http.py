@@ -33,7 +33,7 @@ from common import BIN, ROOT, free_port, points_in_pilots, process_peak_mib, rep
 CONNECTIONS = 16
 DURATION_S = int(os.environ.get("BENCH_HTTP_SECONDS", "10"))
 WARMUP_S = 3  # each server is loaded this long before it is measured (same for both)
-ROUNDS = 2  # the measured time is split in this many alternating rounds per server
+ROUNDS = 5  # the measured time is split in this many alternating rounds per server
 N_POINTS = 2000
 
 LUA = """
