@@ -211,6 +211,8 @@ class NearestFastPath:
     the request log still apply). A request that fails (bad parameters, a point outside every
     territory …) is handed, untouched, to the FastAPI route, which answers it as before (the same
     4xx and French message): nothing was sent yet, and the answer depends only on the request.
+    A query by ``address`` goes to the route at once: the address may be sent to the BAN
+    geocoder, and it is never sent twice.
     """
 
     PATH = "/api/nearest"
@@ -219,7 +221,12 @@ class NearestFastPath:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.PATH or scope["method"] != "GET":
+        if (
+            scope["type"] != "http"
+            or scope["path"] != self.PATH
+            or scope["method"] != "GET"
+            or b"address" in scope["query_string"]
+        ):
             await self.app(scope, receive, send)
             return
         state = scope["app"].state

@@ -44,6 +44,7 @@ QUERIES = [
     "lat=48.0&lon=-30.0",  # outside every territory
     "commune=Saint-Martin",  # homonyms: 409 with candidates
     "commune=Metzzz",
+    "address=20%20rue%20Gambetta%2C%2057000%20Metz",
     "",
 ]
 
@@ -124,9 +125,15 @@ def test_other_requests_pass_through() -> None:
         seen.append(f"{scope['method']} {scope['path']}")
 
     fast = NearestFastPath(inner)
-    for method, path in (("POST", "/api/nearest"), ("GET", "/api/nearest/batch"), ("GET", "/api/nearest/")):
-        asyncio.run(fast({"type": "http", "method": method, "path": path}, _receive, _send_nothing))
-    assert seen == ["POST /api/nearest", "GET /api/nearest/batch", "GET /api/nearest/"]
+    for method, path, query in (
+        ("POST", "/api/nearest", b""),
+        ("GET", "/api/nearest/batch", b""),
+        ("GET", "/api/nearest/", b""),
+        ("GET", "/api/nearest", b"address=20+rue+Gambetta+Metz"),  # may go to the BAN: asked once only
+    ):
+        scope = {"type": "http", "method": method, "path": path, "query_string": query}
+        asyncio.run(fast(scope, _receive, _send_nothing))
+    assert seen == ["POST /api/nearest", "GET /api/nearest/batch", "GET /api/nearest/", "GET /api/nearest"]
 
 
 def test_cached_features_equal_features_built_afresh(engine: Engine) -> None:
