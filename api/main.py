@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import cast
 
 from fastapi import FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +17,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 import geo_clsm
 from api import errors
+from api.compression import GZipMiddleware
 from api.deps import data_version
 from api.http_cache import DataCacheMiddleware
 from api.live import attach_store, detach_store
@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     document_errors(app)  # the OpenAPI document gives the real error bodies and formats
     # Pure ASGI middlewares, innermost first. Security (headers, CSP nonces in HTML, limits, HEAD, CORS)
     # sees uncompressed bodies; GZip only where it pays (bodies over one packet).
+    app.add_middleware(nearest.NearestFastPath)  # the busiest route, answered before routing
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=1400, compresslevel=5)
     app.add_middleware(DataCacheMiddleware, version=_data_version(app))

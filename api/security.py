@@ -88,6 +88,16 @@ class SecurityMiddleware:
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.settings = settings
         self.app: ASGIApp = app
+        # The policy and the other headers are the same for every response but for the nonce:
+        # built once, the nonce put in its places per response.
+        self._csp_parts = content_security_policy(settings, "\0").encode().split(b"\0")
+        self._static_headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
+        ]
+        if not settings.frame_ancestors:
+            self._static_headers.append((b"x-frame-options", b"DENY"))
         if settings.cors_origins:
             self.app = CORSMiddleware(
                 app, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"]
@@ -140,15 +150,7 @@ class SecurityMiddleware:
         return f"requête trop volumineuse : le corps ne doit pas dépasser {self.settings.max_body_bytes} octets"
 
     def _headers(self, nonce: str) -> list[tuple[bytes, bytes]]:
-        out = [
-            (b"content-security-policy", content_security_policy(self.settings, nonce).encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
-        ]
-        if not self.settings.frame_ancestors:
-            out.append((b"x-frame-options", b"DENY"))
-        return out
+        return [(b"content-security-policy", nonce.encode().join(self._csp_parts)), *self._static_headers]
 
 
 class _Sender:

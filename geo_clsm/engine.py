@@ -5,10 +5,11 @@ The API holds one Engine; every request reads it and never rebuilds an index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -17,11 +18,13 @@ from numpy.typing import NDArray
 
 from geo_clsm.access import AccessResult, territory_indicators
 from geo_clsm.crs import TIMEZONES, zone_of
+from geo_clsm.geojson import FeatureCache
 from geo_clsm.index import ResourceIndex
 from geo_clsm.layers import Catalog
 from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource, ResourceType
 from geo_clsm.nearby import NationalLines
 from geo_clsm.places import Locator, Place
+from geo_clsm.point_cells import PolygonCells
 from geo_clsm.query import matches_audience, speaks
 from geo_clsm.walk import walk_minutes
 
@@ -49,12 +52,13 @@ class ServiceAreas:
         self._res = [r for r in resources if r.service_area_wkt]
         self._geoms = np.array([shapely.from_wkt(r.service_area_wkt) for r in self._res], dtype=object)
         shapely.prepare(self._geoms)
-        self._tree = shapely.STRtree(self._geoms)
+        self._cells = PolygonCells(self._geoms)
         self.ids = {r.id for r in self._res}
 
     def covering(self, lon: float, lat: float) -> list[Resource]:
-        hits = self._tree.query(shapely.Point(lon, lat), predicate="within")
-        return [self._res[int(i)] for i in sorted(hits)]
+        if not self._res:
+            return []
+        return [self._res[i] for i in self._cells.containing(lon, lat)]
 
 
 class Engine:
@@ -72,6 +76,7 @@ class Engine:
             np.array([p.lon for _, p in placed], dtype=float), np.array([p.lat for _, p in placed], dtype=float)
         )
         self.resource_qpv.update(zip([rid for rid, _ in placed], found, strict=True))
+        self._features = FeatureCache(self.resource_extra)
 
     @cached_property
     def access(self) -> dict[str, AccessResult]:
@@ -97,6 +102,11 @@ class Engine:
         """Properties the engine adds to a resource: the QPV it lies in (or None)."""
         q = self.resource_qpv.get(r.id)
         return {"qpv": None if q is None else {"code_qp": q[0], "lib_qp": q[1]}}
+
+    def public_feature(self, r: Resource, dynamic: Mapping[str, Any]) -> dict[str, Any]:
+        """``geojson.feature(r, {**self.resource_extra(r), **dynamic})``: the public feature with the
+        engine's properties, its static part built once per resource (the engine never changes)."""
+        return self._features.feature(r, dynamic)
 
     def locate(self, lon: float, lat: float) -> Place:
         return self.locator.locate(lon, lat)

@@ -15,6 +15,7 @@ the mask (and an optional predicate, e.g. opening hours) to growing candidate se
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
@@ -42,16 +43,30 @@ class Hit:
     distance_m: float
 
 
+_CELL_M = 500.0  # query cells of the candidate cache (metres)
+_MAX_CELLS = 4096  # cells remembered per tree, then forgotten all at once (a few MB at most)
+
+
 class _Tree:
-    """A k-d tree over a subset of one CRS group (global indices ``ids``, ascending)."""
+    """A k-d tree over a subset of one CRS group (global indices ``ids``, ascending).
+
+    Queries are answered from a cache of candidates per 500 m cell of the plane: for a cell of
+    centre ``c`` and half-diagonal ``r`` whose ``kq``-th nearest resource is at ``D`` from ``c``,
+    the ``kq`` nearest resources of any point of the cell lie within ``D + 2r`` of ``c`` (triangle
+    inequality); those are found once (two tree queries), and each query then measures only
+    them, with the tree's own arithmetic (same distances, bit for bit).
+    """
 
     def __init__(self, ids: IntArray, x: FloatArray, y: FloatArray) -> None:
         self.ids = ids
         self.id_list: list[int] = ids.tolist()
         self.tree = cKDTree(np.column_stack([x[ids], y[ids]])) if len(ids) else None
+        self._x: list[float] = x[ids].tolist()
+        self._y: list[float] = y[ids].tolist()
+        self._cells: dict[tuple[int, int, int], list[int]] = {}
 
     def query(self, qx: float, qy: float, kq: int, limit: float) -> list[tuple[float, int]]:
-        """Up to ``kq`` nearest (distance, global index) within ``limit``, nearest first.
+        """Up to ``kq`` nearest (distance, global index) within ``limit``, by distance then index.
 
         Small answers: plain Python lists beat numpy calls for a handful of items.
         """
@@ -59,9 +74,37 @@ class _Tree:
         if self.tree is None:
             return []
         kq = min(kq, n)
-        d, i = self.tree.query((qx, qy), k=[kq] if kq == 1 else kq, distance_upper_bound=limit * (1 + 1e-9) + 1e-6)
-        ids = self.id_list
-        return [(dd, ids[ii]) for dd, ii in zip(d.tolist(), i.tolist(), strict=True) if ii < n]
+        bound = limit * (1 + 1e-9) + 1e-6
+        if not (math.isfinite(qx) and math.isfinite(qy)):
+            d, i = self.tree.query((qx, qy), k=[kq] if kq == 1 else kq, distance_upper_bound=bound)
+            return [(dd, self.id_list[ii]) for dd, ii in zip(d.tolist(), i.tolist(), strict=True) if ii < n]
+        key = (math.floor(qx / _CELL_M), math.floor(qy / _CELL_M), kq)
+        near = self._cells.get(key)
+        if near is None:
+            near = self._near(key)
+        xs, ys, ids = self._x, self._y, self.id_list
+        bound2 = bound * bound  # as the tree compares: squared distances, strictly below the bound
+        found = []
+        for j in near:
+            dx = qx - xs[j]
+            dy = qy - ys[j]
+            d2 = dx * dx + dy * dy
+            if d2 < bound2:
+                found.append((math.sqrt(d2), ids[j]))
+        found.sort()
+        return found[:kq]
+
+    def _near(self, key: tuple[int, int, int]) -> list[int]:
+        """Local indices of every point that can be among the ``kq`` nearest of a point of the cell."""
+        assert self.tree is not None
+        cx, cy, kq = (key[0] + 0.5) * _CELL_M, (key[1] + 0.5) * _CELL_M, key[2]
+        d, _ = self.tree.query((cx, cy), k=[kq])
+        radius = float(d[0]) + _CELL_M * math.sqrt(2.0) + 1e-3  # D + 2r, and a millimetre for rounding
+        near = sorted(self.tree.query_ball_point((cx, cy), r=radius))
+        if len(self._cells) >= _MAX_CELLS:
+            self._cells.clear()
+        self._cells[key] = near
+        return near
 
 
 class _Group:

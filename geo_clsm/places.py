@@ -9,6 +9,7 @@ import shapely
 
 from geo_clsm.errors import OutsideTerritoryError
 from geo_clsm.layers import Catalog
+from geo_clsm.point_cells import PolygonCells
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +41,19 @@ class Locator:
         self._c_name = c["nom"].astype(str).tolist()
         self._c_terr = c["territory"].tolist()
         self._c_tree = shapely.STRtree(self._c_geoms)
+        self._c_cells = PolygonCells(self._c_geoms, tree=self._c_tree)  # one query: no Point, no tree walk
         q = catalog.qpv.reset_index(drop=True)
         self._q_geoms = np.asarray(q.geometry.values)
         self._q_code = q["code_qp"].tolist()
         self._q_name = q["lib_qp"].tolist()
         self._q_tree = shapely.STRtree(self._q_geoms)
+        self._q_cells = PolygonCells(self._q_geoms, tree=self._q_tree)
         self._territories = {t.id: t.name for t in catalog.territories.values()}
 
     def qpv_at(self, lon: float, lat: float) -> tuple[str, str] | None:
-        hits = self._q_tree.query(shapely.Point(lon, lat), predicate="within")
-        if len(hits) == 0:
+        i = self._q_cells.first_containing(lon, lat)  # the first QPV of the layer containing the point
+        if i is None:
             return None
-        i = int(min(hits))
         return self._q_code[i], self._q_name[i]
 
     def qpv_at_many(self, lon: np.ndarray, lat: np.ndarray) -> list[tuple[str, str] | None]:
@@ -69,10 +71,9 @@ class Locator:
         return out
 
     def try_locate(self, lon: float, lat: float) -> Place | None:
-        hits = self._c_tree.query(shapely.Point(lon, lat), predicate="within")
-        if len(hits) == 0:
+        i = self._c_cells.first_containing(lon, lat)  # lowest index = pilot commune when there is one
+        if i is None:
             return None
-        i = int(min(hits))  # lowest index = pilot commune when there is one
         qpv = self.qpv_at(lon, lat)
         return Place(
             territory=self._c_terr[i],

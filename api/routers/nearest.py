@@ -12,8 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import backend_of, data_version, get_engine
+from api.deps import DATA_VERSION_STATE_KEY, backend_of, data_version, get_engine
 from api.errors import PLACE_RESPONSES
 from api.params import AgeFilter, LangSpokenFilter, TypeFilter, async_dependency
 from api.settings import Settings
@@ -135,6 +136,28 @@ def parse_params(query: QueryParams) -> NearestParams:
             raw[key] = query.getlist(key)
         elif key in _FIELDS:
             raw[key] = query[key]
+    return _validated(raw)
+
+
+def parse_query_string(query_string: bytes) -> NearestParams:
+    """:func:`parse_params` of a raw query string; one with no escapes (``%``, ``+``) is split
+    directly, as ``QueryParams`` would split it, without building it."""
+    text = query_string.decode("latin-1")
+    if "%" in text or "+" in text:
+        return parse_params(QueryParams(text))
+    raw: dict[str, Any] = {}
+    for part in text.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if key in _LIST_PARAMS:
+            raw.setdefault(key, []).append(value)
+        elif key in _FIELDS:
+            raw[key] = value
+    return _validated(raw)
+
+
+def _validated(raw: dict[str, Any]) -> NearestParams:
     try:
         return _PARAMS.validate_python(raw)
     except ValidationError as exc:
@@ -160,18 +183,70 @@ async def nearest_route(request: Request) -> Response:
     listed after the resources known to receive that age). Nothing beyond ``GEO_CLSM_NEAR_LIMIT_M``
     (50 km by default) is offered: ``missing_types`` and ``message`` say what is not near, and
     ``national_lines`` lists the national lines that answer it."""
-    # The fast path: the query string parsed once, no dependency to solve, orjson bytes out.
+    # The query string parsed once, no dependency to solve, orjson bytes out. Usually not even
+    # reached: NearestFastPath answers before routing, and hands its errors over to this route.
     state = request.app.state
     engine: Engine = state.engine
     request.state.data_version = data_version(engine)  # X-Data-Version: the data that answered
-    body = await nearest(
-        parse_params(request.query_params),
+    return Response(
+        orjson.dumps(await _body(state, engine, parse_params(request.query_params))), media_type="application/json"
+    )
+
+
+async def _body(state: Any, engine: Engine, params: NearestParams) -> dict[str, Any]:
+    return await nearest(
+        params,
         engine=engine,
         geocoder=state.geocoder,
         settings=state.settings,
         backend=backend_of(state, engine),
     )
-    return Response(orjson.dumps(body), media_type="application/json")
+
+
+class NearestFastPath:
+    """``GET /api/nearest`` answered before routing (pure ASGI: no Request, no routing, no
+    exception stack), with the body and headers of :func:`nearest_route`.
+
+    Installed innermost of the app's middlewares (security headers, HEAD, limits, compression and
+    the request log still apply). A request that fails (bad parameters, a point outside every
+    territory …) is handed, untouched, to the FastAPI route, which answers it as before (the same
+    4xx and French message): nothing was sent yet, and the answer depends only on the request.
+    A query by ``address`` goes to the route at once: the address may be sent to the BAN
+    geocoder, and it is never sent twice.
+    """
+
+    PATH = "/api/nearest"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != self.PATH
+            or scope["method"] != "GET"
+            or b"address" in scope["query_string"]
+        ):
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        engine: Engine | None = getattr(state, "engine", None)
+        try:
+            if engine is None:  # not started yet: the route says so
+                raise LookupError
+            payload = orjson.dumps(await _body(state, engine, parse_query_string(scope["query_string"])))
+        except Exception:  # answered by the route, with the app's error handlers
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = data_version(engine)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", str(len(payload)).encode()), (b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
 
 
 async def nearest(
@@ -228,10 +303,9 @@ def nearest_answer(
     for r in answer.results:
         label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)
         features.append(
-            feature(
+            engine.public_feature(  # = feature(r.resource, {**engine.resource_extra(r.resource), ...})
                 r.resource,
                 {
-                    **engine.resource_extra(r.resource),
                     "distance_m": round(r.distance_m, 1),
                     "distance_label": label,
                     "distance_is_approximate": approx,
