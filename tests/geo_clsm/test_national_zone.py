@@ -16,7 +16,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geo_clsm.access import AccessParams
-from geo_clsm.access.national_zone import build_zone, covered_frame, nearest_bound_m, type_frame
+from geo_clsm.access.national_zone import Method, build_zone, covered_frame, nearest_bound_m, type_frame
 from geo_clsm.crs import LAMBERT93, WGS84
 from geo_clsm.model import Position, PositionPrecision, Resource, ResourceType
 
@@ -88,19 +88,19 @@ CASES = [
 @pytest.mark.parametrize("method", ["voronoi", "edt"])
 @pytest.mark.parametrize(("params", "blocks", "seed"), CASES)
 def test_covered_part_matches_the_whole_zone(
-    params: AccessParams, blocks: list[tuple[int, int, int, int]], seed: int, method: str
+    params: AccessParams, blocks: list[tuple[int, int, int, int]], seed: int, method: Method
 ) -> None:
     com = _communes()
     zone = build_zone(com, _resources(seed), (ResourceType.GEM,), params, False)
     covered = _covered(com, blocks)
-    whole, ratios = type_frame(zone, ResourceType.GEM, params, method)  # type: ignore[arg-type]
+    whole, ratios = type_frame(zone, ResourceType.GEM, params, method)
     part, part_ratios = covered_frame(
         zone,
         ResourceType.GEM,
         params,
         method,
         covered=covered,
-        extra_bounds=np.empty((0, 4)),  # type: ignore[arg-type]
+        extra_bounds=np.empty((0, 4)),
     )
     values = [c for c in whole.columns if c.endswith(("_m", "_share", "_mean")) or c.startswith("sfca")]
     values.remove("catchment_m")
