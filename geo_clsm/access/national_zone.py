@@ -255,14 +255,18 @@ def _cluster_figures(
     reach = nearest_bound_m(supply.xy, bg) + 2 * s if len(supply.xy) else 0.0  # 2 s: the edt's cell centres
     near = np.flatnonzero(gap <= reach)
     keep = np.flatnonzero(gap <= catchment + s)
-    # Population of every cell within the catchment of the kept resources (window: catchment + 2 cells).
+    # Population of every cell within the catchment of the kept resources (window: catchment +
+    # 1.7 cells; a commune smaller than a cell gets the cell of a point inside it: 3 cells).
     pts = supply.xy[keep]
-    win = shapely.box(*_grown(np.hstack([pts, pts]), catchment + 2 * s).T) if len(keep) else []
+    win = shapely.box(*_grown(np.hstack([pts, pts]), catchment + 3 * s).T) if len(keep) else []
     tree = zone.communes.sindex
     hits = [tree.query(shapely.box(*bg))]
     if len(keep):
         hits.append(tree.query(win)[1])
     sub = np.unique(np.concatenate(hits))
+    # And their neighbours: a cell centre in two overlapping communes goes to the later one, as
+    # on the zone's grid, so each commune keeps its cells (and its population per cell).
+    sub = np.union1d(sub, tree.query(shapely.box(*zone.communes.geometry.iloc[sub].bounds.to_numpy().T))[1])
     com = zone.communes.iloc[sub]
     extra = np.vstack([supply.xy[near], supply.xy[keep]])
     grid = build_grid(com, spacing_m=s, extra_xy=extra, pad_m=catchment + 2 * s)

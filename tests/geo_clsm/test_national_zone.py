@@ -22,6 +22,7 @@ from geo_clsm.model import Position, PositionPrecision, Resource, ResourceType
 
 X0, Y0, SIDE = 700_000.0, 6_600_000.0, 3000.0
 NX, NY = 14, 9
+OVERLAP = 150.0
 
 
 def _communes() -> gpd.GeoDataFrame:
@@ -30,8 +31,12 @@ def _communes() -> gpd.GeoDataFrame:
         for i in range(NX)
         for j in range(NY)
     ]
+    # Each square overlaps its neighbours by 2 x OVERLAP (as simplified commune outlines do): a
+    # cell centre in two communes goes to the later one, on the zone's grid as on a part of it.
     geoms = [
-        shapely.box(X0 + SIDE * i, Y0 + SIDE * j, X0 + SIDE * (i + 1), Y0 + SIDE * (j + 1))
+        shapely.box(X0 + SIDE * i, Y0 + SIDE * j, X0 + SIDE * (i + 1), Y0 + SIDE * (j + 1)).buffer(
+            OVERLAP, join_style="mitre"
+        )
         for i in range(NX)
         for j in range(NY)
     ]
