@@ -17,7 +17,8 @@ mainland France and Corsica, each overseas territory's own), on a grid of
 - QPV: :mod:`geo_clsm.access.national_qpv` (sample points, exact distances, same ratios);
 - coverage (:mod:`geo_clsm.access.national_coverage`): figures only where a loaded layer
   lists the type exhaustively (``covers_types`` in the manifest); elsewhere empty, with a
-  ``coverage`` label. A zone where no commune and no QPV is covered for a type is not computed.
+  ``coverage`` label. A zone where no commune and no QPV is covered for a type is not computed;
+  one where only some are is computed around them (:func:`geo_clsm.access.national_zone.covered_frame`).
 
 Resources count for a type by the audience rule of :meth:`Resource.matches_type`; a
 resource counts in the zone of its public position.
