@@ -72,6 +72,7 @@ def build_zone(
     grid = build_grid(com_p, spacing_m=params.demand_spacing_m, extra_xy=sxy, pad_m=pad)
     areas = {t: area_cells(grid, s) for t, s in supplies.items()}
     grid.population_raster()  # once, before the threads share the grid
+    _ = com_p.sindex  # likewise the communes' index (used around partly covered types)
     return Zone(crs, com_p, grid, supplies, areas, grid.cell_xy())
 
 
