@@ -17,7 +17,8 @@ mainland France and Corsica, each overseas territory's own), on a grid of
 - QPV: :mod:`geo_clsm.access.national_qpv` (sample points, exact distances, same ratios);
 - coverage (:mod:`geo_clsm.access.national_coverage`): figures only where a loaded layer
   lists the type exhaustively (``covers_types`` in the manifest); elsewhere empty, with a
-  ``coverage`` label. A zone where no commune and no QPV is covered for a type is not computed.
+  ``coverage`` label. A zone where no commune and no QPV is covered for a type is not computed;
+  one where only some are is computed around them (:func:`geo_clsm.access.national_zone.covered_frame`).
 
 Resources count for a type by the audience rule of :meth:`Resource.matches_type`; a
 resource counts in the zone of its public position.
@@ -26,7 +27,7 @@ resource counts in the zone of its public position.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,7 +35,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_clsm.access.distances import Supply
 from geo_clsm.access.national_coverage import (
     Coverage,
     coverage_notes,
@@ -45,20 +45,11 @@ from geo_clsm.access.national_coverage import (
     zone_needs,
 )
 from geo_clsm.access.national_qpv import qpv_rows, qpv_samples
+from geo_clsm.access.national_zone import Zone, build_zone, covered_frame, empty_frame, type_frame
 from geo_clsm.access.params import AccessParams, Progress
-from geo_clsm.access.raster import (
-    CommuneGrid,
-    build_grid,
-    cell_distances,
-    cells_inside,
-    commune_stats,
-    distance_raster,
-    grid_fca,
-)
 from geo_clsm.crs import WGS84, projected_crs_many
 from geo_clsm.layers import Catalog
 from geo_clsm.model import PLACE_TYPES, Resource, ResourceType
-from geo_clsm.walk import walk_minutes
 
 Method = Literal["voronoi", "edt"]
 COMMUNE_FIELDS = ["insee_com", "nom", "dep", "population_municipale"]
@@ -158,7 +149,7 @@ def compute_national(
         notes.append(f"{len(lost)} QPV hors des zones des communes chargées, sans indicateur : {', '.join(lost[:10])}")
     for crs in zones:
         members = np.flatnonzero(zone_crs == crs)
-        zone = _zone(communes.iloc[members].to_crs(crs), resources, type_list, params, known_audience_only)
+        zone = build_zone(communes.iloc[members].to_crs(crs), resources, type_list, params, known_audience_only)
         communes.loc[communes.index[members], "n_cells"] = zone.grid.n_cells
         q_idx = np.flatnonzero(qpv_crs == crs)
         q_p = qpv.iloc[q_idx].to_crs(crs) if len(q_idx) else qpv.iloc[0:0]
@@ -167,8 +158,8 @@ def compute_national(
         wanted = zone_needs(covered, members, codes, q_p["insee_com"] if len(q_p) else [])
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # numpy's array loops release the GIL
             futures = {
-                pool.submit(_type_frame if w else _empty_frame, zone, t, params, method): t
-                for t, w in zip(type_list, wanted, strict=True)
+                _submit(pool, zone, t, params, method, wanted=w, covered=covered[k][members], q_p=q_p): t
+                for k, (t, w) in enumerate(zip(type_list, wanted, strict=True))
             }
             results: dict[ResourceType, tuple[pd.DataFrame, np.ndarray]] = {}
             for future in as_completed(futures):
@@ -207,110 +198,27 @@ def compute_national(
     )
 
 
-@dataclass
-class _Zone:
-    crs: str
-    communes: gpd.GeoDataFrame  # projected
-    grid: CommuneGrid
-    supplies: dict[ResourceType, Supply]
-    area_cells: dict[ResourceType, np.ndarray]
-    cell_xy: np.ndarray
-
-
-def _zone(
-    com_p: gpd.GeoDataFrame,
-    resources: Sequence[Resource],
-    types: tuple[ResourceType, ...],
+def _submit(
+    pool: ThreadPoolExecutor,
+    zone: Zone,
+    rtype: ResourceType,
     params: AccessParams,
-    known: bool,
-) -> _Zone:
-    """Grid and supplies of one CRS."""
-    crs = str(com_p.crs)
-    placed = Supply.place(resources, crs)
-    supplies = {t: Supply.build(resources, t, crs, known_audience_only=known, placed=placed) for t in types}
-    sxy = np.array([[p[1], p[2]] for p in placed]) if placed else None
-    pad = max(params.catchment_for(t) for t in types) + 2 * params.demand_spacing_m
-    grid = build_grid(com_p, spacing_m=params.demand_spacing_m, extra_xy=sxy, pad_m=pad)
-    areas = {t: _area_cells(grid, s) for t, s in supplies.items()}
-    grid.population_raster()  # once, before the threads share the grid
-    return _Zone(crs, com_p, grid, supplies, areas, grid.cell_xy())
-
-
-def _area_cells(grid: CommuneGrid, supply: Supply) -> np.ndarray:
-    """Flat indices of the cells inside the supply's service areas."""
-    parts = [
-        cells_inside(a, x0=grid.x0, y0=grid.y0, spacing_m=grid.spacing_m, nx=grid.shape[1])
-        for a in supply.areas.values()
-    ]
-    parts = [p[(p >= 0) & (p < grid.shape[0] * grid.shape[1])] for p in parts]
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-
-
-def _type_frame(
-    zone: _Zone, rtype: ResourceType, params: AccessParams, method: Method
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The commune rows of one type in one zone, and the 2SFCA supply ratios."""
-    grid, supply = zone.grid, zone.supplies[rtype]
-    if method == "edt":
-        cell_d = distance_raster(grid, supply.xy, area_cells=zone.area_cells[rtype]).ravel()[grid.cell_flat]
-    else:
-        cell_d = cell_distances(grid, supply.xy, cell_xy=zone.cell_xy, area_cells=zone.area_cells[rtype])[0]
-    stats = commune_stats(grid, cell_d, radii_m=params.radii_m)
-    catchment = params.catchment_for(rtype)
-    ratios, score = grid_fca(
-        grid,
-        supply.xy,
-        supply.capacity,
-        catchment_m=catchment,
-        decay_sigma_m=params.sigma_for(rtype),
-        steps=params.steps_for(rtype),
-    )
-    sfca = np.bincount(grid.cell_commune, weights=score[grid.cell_flat], minlength=grid.n_communes) / grid.n_cells
-    frame = pd.DataFrame(
-        {
-            "insee_com": zone.communes["insee_com"].astype(str).to_numpy(),
-            "dep": zone.communes["dep"].astype(str).to_numpy(),
-            "resource_type": rtype.value,
-            "population": zone.communes["population_municipale"].fillna(0).astype(float).to_numpy(),
-            "mean_m": stats.mean_m,
-            "p50_m": stats.p50_m,
-            "p90_m": stats.p90_m,
-            "max_m": stats.max_m,
-            **{f"within_{int(r)}m_share": stats.within[r] for r in params.radii_m},
-            "walk_minutes_mean": walk_minutes(
-                stats.mean_m, detour_factor=params.detour_factor, speed_kmh=params.walk_speed_kmh
-            ),
-            "sfca": sfca,
-            "sfca_per_10k": sfca * 10_000,
-            "catchment_m": catchment,
-            "n_resources_zone": len(supply.resources),
-            "zone_crs": zone.crs,
-        }
-    )
-    return frame, ratios
-
-
-def _empty_frame(
-    zone: _Zone, rtype: ResourceType, params: AccessParams, method: Method
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The commune rows of a type no layer covers in the zone: no figure is computed."""
-    n = len(zone.communes)
-    nan = np.full(n, np.nan)
-    frame = pd.DataFrame(
-        {
-            "insee_com": zone.communes["insee_com"].astype(str).to_numpy(),
-            "dep": zone.communes["dep"].astype(str).to_numpy(),
-            "resource_type": rtype.value,
-            "population": zone.communes["population_municipale"].fillna(0).astype(float).to_numpy(),
-            **{c: nan for c in ("mean_m", "p50_m", "p90_m", "max_m")},
-            **{f"within_{int(r)}m_share": nan for r in params.radii_m},
-            **{c: nan for c in ("walk_minutes_mean", "sfca", "sfca_per_10k")},
-            "catchment_m": params.catchment_for(rtype),
-            "n_resources_zone": len(zone.supplies[rtype].resources),
-            "zone_crs": zone.crs,
-        }
-    )
-    return frame, np.zeros(len(zone.supplies[rtype].resources))
+    method: Method,
+    *,
+    wanted: bool,
+    covered: np.ndarray,
+    q_p: gpd.GeoDataFrame,
+) -> Future[tuple[pd.DataFrame, np.ndarray]]:
+    """One type of one zone: the whole grid where the type is covered everywhere, nothing where
+    it is covered nowhere, else only around the covered communes and their QPV."""
+    if not wanted:
+        return pool.submit(empty_frame, zone, rtype, params, method)
+    if covered.all():
+        return pool.submit(type_frame, zone, rtype, params, method)
+    codes = set(zone.communes["insee_com"].astype(str).to_numpy()[covered])
+    q_cov = [bool(codes & {c.strip() for c in str(v).split(",")}) for v in q_p["insee_com"]] if len(q_p) else []
+    extra = q_p.geometry.bounds.to_numpy()[np.asarray(q_cov, dtype=bool)] if len(q_p) else np.empty((0, 4))
+    return pool.submit(covered_frame, zone, rtype, params, method, covered=covered, extra_bounds=extra)
 
 
 def _with_outside(indicators: pd.DataFrame, outside: pd.DataFrame, types: tuple[ResourceType, ...]) -> pd.DataFrame:
