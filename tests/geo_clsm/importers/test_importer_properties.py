@@ -20,9 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from geo_clsm.importers.finess import import_finess
 from geo_clsm.importers.finess_common import CommuneChecker
@@ -31,7 +36,7 @@ from geo_clsm.importers.lines import import_national_lines
 from geo_clsm.importers.qpv import import_qpv
 from geo_clsm.importers.registry import import_registry
 from geo_clsm.importers.report import ImportReport
-from geo_clsm.importers.resources import CommunePoint, import_resources
+from geo_clsm.importers.resources import CommunePoint, import_resources, import_resources_table
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 LAYERS = Path(__file__).resolve().parents[3] / "layers"
@@ -213,3 +218,63 @@ def test_many_rows_are_all_accounted_for(tmp_path: Path) -> None:
     assert report.rows_read == n
     assert report.is_complete()
     assert len(report.rejected) >= n // 10
+
+
+# One damage per kind, at known rows of the 10^6-row file, and the field its rejection names.
+# A value of ``None``: the previous row's id (a duplicate).
+_DAMAGES: list[tuple[str, str | None, str]] = [
+    ("type", "PAS_UN_TYPE", "type"),
+    ("lat", "91", "lon,lat"),
+    ("lon", "abc", "lon"),
+    ("lon", "1e400", "lon,lat"),  # read as infinity: out of bounds
+    ("last_verified", "2026-13-01", "last_verified"),
+    ("name", "", "name"),
+    ("id", None, "id"),
+    ("id", "", "id"),
+    ("source", "", "source"),
+]
+
+
+def _synthetic_resources_csv(path: Path, n: int, bad_rows: NDArray[np.int64], *, chunk_rows: int = 100_000) -> None:
+    """``n`` valid synthetic resources near Metz, damaged at ``bad_rows`` (0-based) by each of
+    ``_DAMAGES`` in turn; columns built with numpy and pyarrow and written by pyarrow, a chunk at a
+    time (a plain file: no quote)."""
+    rng = np.random.default_rng(14)
+    damage = np.full(n, -1)
+    damage[bad_rows] = np.arange(len(bad_rows)) % len(_DAMAGES)
+    with path.open("wb") as f:
+        f.write(b"id,type,name,lon,lat,position_precision,source,last_verified\n")
+        for start in range(0, n, chunk_rows):
+            rows = np.arange(start, min(start + chunk_rows, n))
+            kind, m = damage[rows], len(rows)
+            id_rows = np.where(kind == _DAMAGES.index(("id", None, "id")), rows - 1, rows)
+            cols = {
+                "id": pc.binary_join_element_wise("synthetic-", pc.cast(pa.array(id_rows), pa.string()), ""),
+                "type": pa.array(np.array(["CMP", "GEM", "CMPP", "CATTP"])[rng.integers(0, 4, m)]),
+                "name": pc.binary_join_element_wise("synthetic place ", pc.cast(pa.array(rows), pa.string()), ""),
+                "lon": pc.cast(pa.array(np.round(rng.uniform(6.0, 6.3, m), 5)), pa.string()),
+                "lat": pc.cast(pa.array(np.round(rng.uniform(49.0, 49.2, m), 5)), pa.string()),
+                "position_precision": pa.array(np.full(m, "address")),
+                "source": pa.array(np.full(m, "synthetic test file")),
+                "last_verified": pa.array(np.full(m, "2026-11-01")),
+            }
+            for k, (column, value, _) in enumerate(_DAMAGES):
+                if value is not None:
+                    cols[column] = pc.if_else(pa.array(kind == k), value, cols[column])
+            pacsv.write_csv(pa.table(cols), f, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+
+
+def test_million_resource_rows_are_all_accounted_for(tmp_path: Path) -> None:
+    """10^6 rows through the path of ``geo-clsm import resources`` (``import_resources_table``): every
+    row accounted for, and the damaged ones, and only they, rejected with their row and field."""
+    n = 1_000_000
+    bad_rows = np.arange(1_234, n, 9_973)  # 101 rows, first and last batches included
+    path = tmp_path / "synthetic_resources_1m.csv"
+    _synthetic_resources_csv(path, n, bad_rows)
+    report = import_resources_table(path, territory="metz")
+    assert report.rows_read == n
+    assert report.imported + len(report.rejected) + len(report.excluded) == n
+    assert report.imported == n - len(bad_rows) and report.excluded == []
+    want = {(int(row) + 2, _DAMAGES[k % len(_DAMAGES)][2]) for k, row in enumerate(bad_rows)}  # header is row 1
+    assert {(r.row, r.field) for r in report.rejected} == want
+    assert len(report.rejected) == len(bad_rows)
