@@ -27,8 +27,8 @@ def attach_store(app: FastAPI, settings: Settings, engine: Engine) -> LiveEngine
 
     def on_swap(new: Engine) -> None:
         backend_for(new)  # PostGIS: its layer tables follow the new engine before it serves
-        app.state.engine = new
-        app.state.pages = {}  # rendered map pages depend on the engine
+        app.state.engine = new  # rendered pages and reports are cached by data version (api/caches.py)
+        app.state.memory.schedule()  # the old engine's memory, once the requests using it are done
 
     recorder = SnapshotRecorder(db)  # the observatory: snapshots written off the request path
     live = LiveEngine(

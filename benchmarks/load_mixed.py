@@ -53,6 +53,9 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from traced_serve import explain_failures
+
 ROOT = Path(__file__).resolve().parent.parent
 MIX = [("nearest", 70), ("markers", 10), ("resources", 10), ("qpv_gaps", 5), ("pages", 5)]
 METZ = (49.08, 49.16, 6.12, 6.25)  # lat, lat, lon, lon
@@ -125,6 +128,7 @@ class Observed:
     statuses: Counter[str] = field(default_factory=Counter)
     qpv_names: dict[str, set[str]] = field(default_factory=dict)  # data version -> renamed QPV names seen
     phones: dict[str, set[str]] = field(default_factory=dict)  # data version -> phones of the edited CMP
+    failures: list[tuple[float, float, str, str]] = field(default_factory=list)  # monotonic start, s, path, error
     edited_id: str = ""
     renamed_qp: str = ""
 
@@ -160,9 +164,12 @@ async def _worker(client: httpx.AsyncClient, rng: random.Random, deadline: float
             seen.statuses[str(r.status_code)] += 1
             if ok:
                 seen.check(path, r)
+            else:
+                seen.failures.append((start, time.monotonic() - start, path, f"HTTP {r.status_code}"))
         except httpx.HTTPError as exc:
             ok = False
             seen.statuses[type(exc).__name__] += 1
+            seen.failures.append((start, time.monotonic() - start, path, f"{type(exc).__name__}: {exc}"))
         seen.samples.append((time.monotonic(), time.monotonic() - start, ok))
 
 
@@ -214,13 +221,15 @@ async def _cli(env: dict[str, str], *args: str) -> str:
     return summary
 
 
-async def _changes(base: str, env: dict[str, str], seen: Observed, start: float, duration_s: float) -> list[str]:
-    """The editor's changes and the data update, at fixed times of the run; a log of what was done."""
+async def _changes(
+    base: str, env: dict[str, str], seen: Observed, start: float, duration_s: float, step_s: float
+) -> list[str]:
+    """The editor's changes (one every ``step_s``) and the data update, at fixed times of the run;
+    a log of what was done."""
     log: list[str] = []
     async with httpx.AsyncClient(base_url=base, timeout=120.0) as c:
         me = (await c.post("/api/auth/login", json={"email": EDITOR[0], "password": EDITOR[1]})).json()
         headers = {"X-CSRF-Token": me["csrf_token"]}
-        step_s = 60.0 if duration_s >= 240 else duration_s / 4
         edits = [step_s * (i + 0.5) for i in range(int(duration_s / step_s))]
         events = [(t, "edit", i) for i, t in enumerate(edits)]
         events += [(0.4 * duration_s, "update", 0), (0.7 * duration_s, "rollback", 0)]
@@ -245,39 +254,58 @@ async def _changes(base: str, env: dict[str, str], seen: Observed, start: float,
     return log
 
 
-async def _run(
-    base: str, pid: int, env: dict[str, str], *, connections: int, duration_s: float, interval_s: float
-) -> int:
+@dataclass
+class Run:
+    base: str
+    pid: int
+    env: dict[str, str]
+    connections: int
+    duration_s: float
+    interval_s: float
+    change_every_s: float
+    keepalive_expiry_s: float
+    server_log: Path
+
+
+async def _run(run: Run) -> int:
     seen = Observed()
-    async with httpx.AsyncClient(base_url=base, timeout=60.0) as c:
+    async with httpx.AsyncClient(base_url=run.base, timeout=60.0) as c:
         seen.edited_id = (await c.get("/api/resources?territory=metz&type=CMP&limit=1")).json()["features"][0]["id"]
         seen.renamed_qp = (await c.get("/api/qpv?territory=metz")).json()["features"][0]["id"]
     fixture, url = _qpv_fixture(seen.renamed_qp)
-    env = {**env, "GEO_CLSM_SOURCE_QPV_URL": url}
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
+    env = {**run.env, "GEO_CLSM_SOURCE_QPV_URL": url}
+    # The pool drops an idle connection before the server's keep-alive timer would close it
+    # (a request sent on a connection the server is closing gets a reset).
+    limits = httpx.Limits(
+        max_connections=run.connections,
+        max_keepalive_connections=run.connections,
+        keepalive_expiry=run.keepalive_expiry_s,
+    )
+    async with httpx.AsyncClient(base_url=run.base, limits=limits, timeout=60.0) as client:
         start = time.monotonic()
-        deadline = start + duration_s
+        deadline = start + run.duration_s
         tasks = [
             asyncio.create_task(_worker(client, random.Random(20261123 + i), deadline, seen))
-            for i in range(connections)
+            for i in range(run.connections)
         ]
-        changes = asyncio.create_task(_changes(base, env, seen, start, duration_s))
+        changes = asyncio.create_task(_changes(run.base, env, seen, start, run.duration_s, run.change_every_s))
         rss_series: list[float] = []
         print(f"{'t (s)':>8}  {'rate':>14}  {'latency':>28}", flush=True)
         t = start
         while t < deadline:
-            await asyncio.sleep(min(interval_s, deadline - t))
+            await asyncio.sleep(min(run.interval_s, deadline - t))
             now = time.monotonic()
             window = [s for s in seen.samples if t <= s[0] < now]
-            rss, _ = _rss_mb(pid)
+            rss, _ = _rss_mb(run.pid)
             rss_series.append(rss)
             print(_line(f"{now - start:.0f}", window, now - t, rss, len(seen.versions)), flush=True)
             t = now
         await asyncio.gather(*tasks)
         log = await changes
     fixture.shutdown()
-    return _summary(seen, log, rss_series, pid, time.monotonic() - start)
+    print("failed requests (s from the start, path, error; server events within 1 s):")
+    print(explain_failures(seen.failures, start=start, server_log=run.server_log) or "  none")
+    return _summary(seen, log, rss_series, run.pid, time.monotonic() - start)
 
 
 def _summary(seen: Observed, log: list[str], rss_series: list[float], pid: int, total_s: float) -> int:
@@ -326,8 +354,26 @@ def main() -> int:
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--minutes", type=float, default=10.0, help="length of the run (default 10)")
     p.add_argument("--interval-s", type=float, default=None, help="report every … s (default 60, 15 under 3 min)")
+    p.add_argument(
+        "--change-every-s",
+        type=float,
+        default=None,
+        help="an editor's change every … s (default 60, a quarter under 4 min)",
+    )
+    p.add_argument(
+        "--keepalive-expiry-s",
+        type=float,
+        default=5.0,
+        help="client pool: idle connections dropped after … s (httpx: 5)",
+    )
+    p.add_argument(
+        "--trace-server",
+        action="store_true",
+        help="serve through benchmarks/traced_serve.py (keep-alive closes and event-loop lag in the server log)",
+    )
+    p.add_argument("--server-log", type=Path, default=None, help="keep the server's log in this file")
     args = p.parse_args()
-    interval_s = args.interval_s or (60.0 if args.minutes >= 3 else 15.0)
+    duration_s = args.minutes * 60
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="geo_clsm_load_") as tmp:
         env = {
@@ -340,36 +386,32 @@ def main() -> int:
             "GEO_CLSM_COOKIE_SECURE": "false",
             "GEO_CLSM_PASSWORD": EDITOR[1],
         }
-        subprocess.run([str(Path(sys.executable).parent / "geo-clsm"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
-        subprocess.run(
-            [str(Path(sys.executable).parent / "geo-clsm"), "user", "add", EDITOR[0], "--role", "editor"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-        )
         exe = Path(sys.executable).parent / "geo-clsm"
-        server = subprocess.Popen(
-            [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for(base, server)
-            return asyncio.run(
-                _run(
-                    base,
-                    server.pid,
-                    env,
-                    connections=args.connections,
-                    duration_s=args.minutes * 60,
-                    interval_s=interval_s,
-                )
+        subprocess.run([str(exe), "db", "upgrade"], env=env, cwd=ROOT, check=True)
+        subprocess.run([str(exe), "user", "add", EDITOR[0], "--role", "editor"], env=env, cwd=ROOT, check=True)
+        serve = [sys.executable, str(ROOT / "benchmarks" / "traced_serve.py")] if args.trace_server else [str(exe)]
+        server_log = args.server_log or Path(tmp) / "server.log"
+        with server_log.open("wb") as log_file:
+            server = subprocess.Popen(
+                [*serve, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stderr=log_file
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            run = Run(
+                base=f"http://127.0.0.1:{port}",
+                pid=server.pid,
+                env=env,
+                connections=args.connections,
+                duration_s=duration_s,
+                interval_s=args.interval_s or (60.0 if args.minutes >= 3 else 15.0),
+                change_every_s=args.change_every_s or (60.0 if duration_s >= 240 else duration_s / 4),
+                keepalive_expiry_s=args.keepalive_expiry_s,
+                server_log=server_log,
+            )
+            try:
+                _wait_for(run.base, server)
+                return asyncio.run(_run(run))
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
 
 
 if __name__ == "__main__":
