@@ -161,6 +161,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     p.add_argument("--rounds", type=int, default=8)
     p.add_argument("--updates", action="store_true", help="every other round: a QPV data update, then its rollback")
+    p.add_argument("--settle-s", type=float, default=7.0, help="wait after each round (the app trims 5 s after a swap)")
     p.add_argument("--trim", action="store_true", help="glibc malloc_trim(0) after each round's collection")
     args = p.parse_args()
     _track(Engine, "Engine")
@@ -201,10 +202,16 @@ def main() -> int:
                 app.state.live.wait_for_access()
                 for path in PATHS:
                     assert c.get(path).status_code == 200, path
+                time.sleep(args.settle_s)
+                t0 = time.perf_counter()
                 gc.collect()
+                collect_s = time.perf_counter() - t0
                 if args.trim:
                     ctypes.CDLL("libc.so.6").malloc_trim(0)
-                print(f"{i:>5} {len(alive('Engine')):>8} {len(alive('Catalog')):>9} {rss_mb():>8.1f}", flush=True)
+                print(
+                    f"{i:>5} {len(alive('Engine')):>8} {len(alive('Catalog')):>9} {rss_mb():>8.1f}  (full collection {collect_s:.2f} s, {len(gc.get_objects())} objects tracked, {gc.get_freeze_count()} frozen)",
+                    flush=True,
+                )
                 now = type_counts()
                 growth = sorted(((now[k] - before[k], k) for k in now), reverse=True)[:6]
                 print("      " + cache_sizes(app) + "; objects: " + ", ".join(f"{k} +{n}" for n, k in growth if n > 0))

@@ -50,9 +50,8 @@ def _serve(args: argparse.Namespace) -> int:
     except (GeoClsmError, OSError) as exc:
         print(f"erreur au démarrage : {startup_error_line(exc, data_dir=settings.data_dir)}", file=sys.stderr)
         return 2
-    # access_log off: the access log would write the query string (a resident's position).
     if args.workers == 1:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, **uvicorn_options(settings))
         return 0
     # Several workers, each building its own app (settings from the environment). Fill the
     # start-up cache once, in a child process, so that every worker reads the same parsed layers
@@ -62,9 +61,22 @@ def _serve(args: argparse.Namespace) -> int:
     child.start()
     child.join()
     uvicorn.run(
-        "api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, access_log=False
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        **uvicorn_options(settings),
     )
     return 0
+
+
+def uvicorn_options(settings: Any) -> dict[str, Any]:
+    """uvicorn's keyword arguments from the settings."""
+    return {
+        "access_log": False,  # the access log would write the query string (a resident's position)
+        "timeout_keep_alive": settings.keep_alive_s,  # the client closes idle connections first (docs/reliability.md)
+    }
 
 
 def _warm(settings: Any) -> None:
