@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import random
@@ -49,15 +48,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_consistency import RENAMED_SUFFIX, Observed
 from traced_serve import explain_failures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,9 +63,7 @@ MIX = [("nearest", 70), ("markers", 10), ("resources", 10), ("qpv_gaps", 5), ("p
 METZ = (49.08, 49.16, 6.12, 6.25)  # lat, lat, lon, lon
 ANGOULEME = (45.60, 45.70, 0.08, 0.22)
 EDITOR = ("synthetic_load_editor@example.invalid", "synthetic-load-password-2026")
-RENAMED_SUFFIX = " (version de test)"
 RSS_SAMPLE_S = 2.0
-VOLATILE = {"open_now", "open_status"}  # depend on the clock, not on the data
 
 
 def _free_port() -> int:
@@ -104,59 +100,6 @@ OTHERS = {
 def _request(rng: random.Random) -> str:
     kind = rng.choices([k for k, _ in MIX], weights=[w for _, w in MIX])[0]
     return rng.choice(NEAREST if kind == "nearest" else OTHERS[kind])
-
-
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
-
-
-def _digest(r: httpx.Response) -> str | None:
-    """A digest of the answer's data (None for HTML pages: they carry a fresh CSP nonce)."""
-    ctype = r.headers.get("content-type", "")
-    if ctype.startswith("text/csv"):
-        return hashlib.blake2b(r.content, digest_size=12).hexdigest()
-    if "json" in ctype:
-        return hashlib.blake2b(json.dumps(_strip(r.json()), sort_keys=True).encode(), digest_size=12).hexdigest()
-    return None
-
-
-@dataclass
-class Observed:
-    samples: list[tuple[float, float, bool]] = field(default_factory=list)
-    digests: dict[tuple[str, str], str] = field(default_factory=dict)
-    inconsistent: list[str] = field(default_factory=list)
-    versions: Counter[str] = field(default_factory=Counter)
-    statuses: Counter[str] = field(default_factory=Counter)
-    qpv_names: dict[str, set[str]] = field(default_factory=dict)  # data version -> renamed QPV names seen
-    phones: dict[str, set[str]] = field(default_factory=dict)  # data version -> phones of the edited CMP
-    failures: list[tuple[float, float, str, str]] = field(default_factory=list)  # monotonic start, s, path, error
-    edited_id: str = ""
-    renamed_qp: str = ""
-
-    def renamed_served(self) -> bool:
-        return any(n.endswith(RENAMED_SUFFIX) for names in self.qpv_names.values() for n in names)
-
-    def check(self, path: str, r: httpx.Response) -> None:
-        version = r.headers.get("x-data-version")
-        if version is None:
-            return
-        self.versions[version] += 1
-        digest = _digest(r)
-        if digest is None:
-            return
-        known = self.digests.setdefault((version, path), digest)
-        if known != digest:
-            self.inconsistent.append(f"{path} (version {version})")
-        if path == "/api/qpv?territory=metz" and self.renamed_qp:
-            names = {f["properties"].get("lib_qp") for f in r.json()["features"] if f["id"] == self.renamed_qp}
-            self.qpv_names.setdefault(version, set()).update(str(n) for n in names)
-        if path == "/api/resources?territory=metz" and self.edited_id:
-            phones = {f["properties"].get("phone") for f in r.json()["features"] if f["id"] == self.edited_id}
-            self.phones.setdefault(version, set()).update(str(p) for p in phones)
 
 
 async def _worker(client: httpx.AsyncClient, rng: random.Random, deadline: float, seen: Observed) -> None:
