@@ -4,18 +4,22 @@ After a change, a new engine (index, locator, service areas, and after a data up
 catalog) replaces the old one, which is freed once the last request using it ends. Python
 returns the freed blocks to the C allocator, but glibc's ``malloc`` keeps most of them in its
 arenas (one per thread that allocated: the engine is built in worker threads), so the process's
-resident memory grows by tens of MB with each change although the live objects do not.
+resident memory grows by tens of MB with each change although the live objects do not. And the
+parts of the old engine held in reference cycles wait for a full collection (forever for the
+start-up engine, frozen by ``gc.freeze()``).
 
-:class:`MemoryReleaser` asks glibc to give the free pages back (``malloc_trim(0)``), in a daemon
-thread, a few seconds after the last swap (requests still running on the old engine have
-ended by then; a burst of changes gives one trim). ``malloc_trim`` runs without the GIL (a
-``ctypes`` call), so requests go on meanwhile. Elsewhere than glibc it does nothing.
+:class:`MemoryReleaser`, in a daemon thread, a few seconds after the last swap (requests still
+running on the old engine have ended by then; a burst of changes gives one release): one full
+collection with the frozen objects unfrozen, then freezes the survivors again, then asks glibc to
+give the free pages back (``malloc_trim(0)``, a ``ctypes`` call that runs without the GIL).
+Elsewhere than glibc the trim is skipped.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -42,8 +46,9 @@ def _glibc_trim() -> Callable[[], None] | None:
 class MemoryReleaser:
     """Trims the allocator ``delay_s`` after the last :meth:`schedule` (debounced, one thread)."""
 
-    def __init__(self, *, delay_s: float = 5.0, trim: Callable[[], None] | None = None) -> None:
+    def __init__(self, *, delay_s: float = 5.0, trim: Callable[[], None] | None = None, collect: bool = True) -> None:
         self.delay_s = delay_s
+        self.collect = collect
         self._trim = trim if trim is not None else _glibc_trim()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -53,7 +58,7 @@ class MemoryReleaser:
 
     def schedule(self) -> None:
         """An engine was swapped out: trim once the requests still using it are done."""
-        if self._trim is None or self.delay_s < 0:
+        if self.delay_s < 0:
             return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
@@ -73,11 +78,26 @@ class MemoryReleaser:
             if self._stop.is_set():
                 return
             try:
-                assert self._trim is not None
-                self._trim()
-                self.trims += 1
+                self.release()
             except Exception:  # never take the service down for a trim
-                log.exception("malloc_trim failed")
+                log.exception("memory release failed")
+
+    def release(self) -> None:
+        """Collect the old engine's cyclic garbage, re-freeze what lives on, give free pages back.
+
+        The start-up objects are frozen (``gc.freeze()`` in the app's lifespan: a full collection
+        never walks them during a request); a reference cycle among frozen objects is never
+        collected, so the first engine's would stay forever. Here the frozen objects are unfrozen,
+        one full collection frees every cycle no longer reachable (the replaced engine's included),
+        and what survives (the engine now served) is frozen again, for the same reason as at
+        start-up. One full collection per burst of changes, in this thread."""
+        if self.collect:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+        if self._trim is not None:
+            self._trim()
+        self.trims += 1
 
     def stop(self) -> None:
         self._stop.set()

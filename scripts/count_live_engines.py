@@ -162,6 +162,7 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=8)
     p.add_argument("--updates", action="store_true", help="every other round: a QPV data update, then its rollback")
     p.add_argument("--settle-s", type=float, default=7.0, help="wait after each round (the app trims 5 s after a swap)")
+    p.add_argument("--no-collect", action="store_true", help="no gc.collect() by this script (the app's own only)")
     p.add_argument("--trim", action="store_true", help="glibc malloc_trim(0) after each round's collection")
     args = p.parse_args()
     _track(Engine, "Engine")
@@ -204,7 +205,8 @@ def main() -> int:
                     assert c.get(path).status_code == 200, path
                 time.sleep(args.settle_s)
                 t0 = time.perf_counter()
-                gc.collect()
+                if not args.no_collect:
+                    gc.collect()
                 collect_s = time.perf_counter() - t0
                 if args.trim:
                     ctypes.CDLL("libc.so.6").malloc_trim(0)
