@@ -34,27 +34,17 @@ def _wait(predicate: Any, what: str, limit_s: float = 120.0) -> None:
         time.sleep(0.1)
 
 
-def _track_engines() -> tuple[list[weakref.ref[Engine]], Any]:
-    """A weak reference to every Engine created from now on (copies included); a function to stop."""
-    refs: list[weakref.ref[Engine]] = []
-
-    def new(cls: type, *args: object, **kwargs: object) -> Any:
-        obj = object.__new__(cls)
-        refs.append(weakref.ref(obj))
-        return obj
-
-    Engine.__new__ = new  # type: ignore[method-assign,assignment]
-
-    def stop() -> None:
-        del Engine.__new__  # back to object.__new__ (setting it back explicitly would break Engine(catalog))
-
-    return refs, stop
+def _engines() -> list[Engine]:
+    """Every Engine object of the process (unfrozen first: gc.get_objects() skips frozen objects)."""
+    gc.unfreeze()
+    gc.collect()
+    return [o for o in gc.get_objects() if isinstance(o, Engine)]
 
 
 def test_after_swaps_only_the_served_engine_stays_alive(tmp_path: Path) -> None:
     """Editors' changes (rebuild from the database) and new data files (rebuild by the reload watcher)
     swap engines; once done, every engine but the one served is freed, however many swaps there were."""
-    refs, stop = _track_engines()
+    existing = {id(e): e for e in _engines()}  # other tests' engines (held here, so no id is reused)
     local = tmp_path / "territories.toml"
     settings = Settings(
         data_dir=LAYERS,
@@ -65,34 +55,34 @@ def test_after_swaps_only_the_served_engine_stays_alive(tmp_path: Path) -> None:
         tiles_url="none",
         cookie_secure=False,
     )
-    try:
-        app = create_app(settings)
-        with TestClient(app) as c:
-            add_user(connect(settings.database_url), *EDITOR, role="editor")
-            csrf = c.post("/api/auth/login", json={"email": EDITOR[0], "password": EDITOR[1]}).json()["csrf_token"]
-            rid = c.get("/api/resources?territory=metz&type=CMP&limit=1").json()["features"][0]["id"]
-            for i in range(2):
-                catalog = app.state.engine.catalog
-                if i == 0:  # the data files changed: the watcher builds a new engine from them
-                    local.write_text("# synthetic change\n", encoding="utf-8")
-                    _wait(lambda old=catalog: app.state.engine.catalog is not old, "the watcher swapped no engine")
-                else:  # an editor's change: a new engine from the database
-                    headers = {"X-CSRF-Token": csrf}
-                    r = c.patch(f"/api/admin/resources/{rid}", json={"phone": "03 87 99 01 01"}, headers=headers)
-                    assert r.status_code == 200, r.text
-                app.state.live.wait_for_access()
-                for path in CACHED:
-                    assert c.get(path).status_code == 200, path
-            del catalog
-            served = app.state.engine
-            gc.collect()
-            alive = [e for ref in refs if (e := ref()) is not None]
-            assert len(refs) >= 3  # the start-up engine and at least one per swap were built
-            assert alive == [served], f"{len(alive)} engines alive after {len(refs)} built"
-            assert app.state.pages.version_count() <= 2 and app.state.reports.version_count() <= 2
-            del alive, served
-    finally:
-        stop()
+    app = create_app(settings)
+    with TestClient(app) as c:
+        served = [weakref.ref(app.state.engine)]  # a weak reference to each engine served
+        add_user(connect(settings.database_url), *EDITOR, role="editor")
+        csrf = c.post("/api/auth/login", json={"email": EDITOR[0], "password": EDITOR[1]}).json()["csrf_token"]
+        rid = c.get("/api/resources?territory=metz&type=CMP&limit=1").json()["features"][0]["id"]
+        for i in range(2):
+            catalog = app.state.engine.catalog
+            if i == 0:  # the data files changed: the watcher builds a new engine from them
+                local.write_text("# synthetic change\n", encoding="utf-8")
+                _wait(lambda old=catalog: app.state.engine.catalog is not old, "the watcher swapped no engine")
+            else:  # an editor's change: a new engine from the database
+                headers = {"X-CSRF-Token": csrf}
+                r = c.patch(f"/api/admin/resources/{rid}", json={"phone": "03 87 99 01 01"}, headers=headers)
+                assert r.status_code == 200, r.text
+            app.state.live.wait_for_access()
+            served.append(weakref.ref(app.state.engine))
+            for path in CACHED:
+                assert c.get(path).status_code == 200, path
+        del catalog
+        app.state.memory.stop()  # no release (unfreeze, collect, freeze) while the engines are counted
+        current = app.state.engine
+        alive = [ref() for ref in served if ref() is not None]
+        assert len(served) >= 3 and alive == [current]  # the start-up engine and the first swap's are freed
+        created = [e for e in _engines() if id(e) not in existing]  # intermediate engines and copies too
+        assert created == [current], f"{len(created)} engines alive after 2 swaps"
+        assert app.state.pages.version_count() <= 2 and app.state.reports.version_count() <= 2
+        del alive, created, current
 
 
 def test_versioned_cache_keeps_the_latest_versions_only() -> None:
