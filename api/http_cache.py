@@ -4,7 +4,9 @@ For ``GET`` on the paths in :data:`DATA_PATHS` (markers, QPV, gaps, territories)
 response is kept in memory per data version, path, query and encoding; the ETag is the
 data version and the request's path and query. A client that sends ``If-None-Match`` with
 the current ETag gets a ``304`` without a body. A new data version (another engine, new
-layers) gives new ETags, and old entries are never served again.
+layers) gives new ETags, and old entries are never served again: the entries of all but the
+:data:`KEEP_VERSIONS` latest data versions are dropped as soon as a newer one is filed (before,
+they stayed until 256 entries had been filled, a few MB of old versions' answers after each change).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ DATA_PATHS = ("/api/markers", "/api/qpv", "/api/gaps", "/api/territories")
 CACHE_CONTROL = b"public, max-age=300, must-revalidate"
 MAX_ENTRIES = 256
 MAX_BODY_BYTES = 8 * 2**20
+KEEP_VERSIONS = 2  # the version serving now, and the previous one (requests still running on it)
 
 
 class DataCacheMiddleware:
@@ -28,6 +31,7 @@ class DataCacheMiddleware:
         self.app = app
         self.version = version
         self._entries: OrderedDict[str, tuple[int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+        self._versions: OrderedDict[str, set[str]] = OrderedDict()  # data version -> its entries' keys
 
     @staticmethod
     def _cacheable(scope: Scope) -> bool:
@@ -65,9 +69,21 @@ class DataCacheMiddleware:
             self._entries.move_to_end(key)
             await self._replay(send, *hit)
             return
-        await self._fill(scope, receive, send, key, etag)
+        await self._fill(scope, receive, send, key, etag, version)
 
-    async def _fill(self, scope: Scope, receive: Receive, send: Send, key: str, etag: bytes) -> None:
+    def _store(self, key: str, version: str, entry: tuple[int, list[tuple[bytes, bytes]], bytes]) -> None:
+        keys = self._versions.get(version)
+        if keys is None:
+            keys = self._versions[version] = set()
+            while len(self._versions) > KEEP_VERSIONS:  # an older version: its answers are never served again
+                for old in self._versions.popitem(last=False)[1]:
+                    self._entries.pop(old, None)
+        keys.add(key)
+        self._entries[key] = entry
+        while len(self._entries) > MAX_ENTRIES:
+            self._entries.popitem(last=False)
+
+    async def _fill(self, scope: Scope, receive: Receive, send: Send, key: str, etag: bytes, version: str) -> None:
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -86,9 +102,7 @@ class DataCacheMiddleware:
                 if not message.get("more_body", False):
                     body = b"".join(chunks)
                     if len(body) <= MAX_BODY_BYTES:
-                        self._entries[key] = (200, list(start["headers"]), body)
-                        while len(self._entries) > MAX_ENTRIES:
-                            self._entries.popitem(last=False)
+                        self._store(key, version, (200, list(start["headers"]), body))
             await send(message)
 
         await self.app(scope, receive, capture)

@@ -7,6 +7,7 @@ after every change (this worker's, or another worker's seen through the data ver
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings
 from geo_clsm.backend import backend_factory
@@ -31,8 +32,8 @@ def attach_store(app: FastAPI, settings: Settings, engine: Engine) -> LiveEngine
 
     def on_swap(new: Engine) -> None:
         backend_for(new)  # PostGIS: its layer tables follow the new engine before it serves
-        app.state.engine = new
-        app.state.pages = {}  # rendered map pages depend on the engine
+        app.state.engine = new  # rendered pages and reports are cached by data version (api/caches.py)
+        app.state.memory.schedule()  # the old engine's memory, once the requests using it are done
 
     recorder = SnapshotRecorder(db)  # the observatory: snapshots written off the request path
     live = LiveEngine(
@@ -54,6 +55,15 @@ def detach_store(app: FastAPI) -> None:
 
 
 def refresh(request: Request) -> Engine:
-    """After a change: rebuild and swap the engine now, so the response's next read sees it."""
+    """After a change: rebuild and swap the engine now, so the response's next read sees it.
+
+    It builds an engine (seconds of CPU): call it from a ``def`` route (run in the thread pool),
+    or use :func:`refresh_in_thread` from an ``async def`` one, never block the event loop with it."""
     live: LiveEngine = request.app.state.live
     return live.sync()
+
+
+async def refresh_in_thread(request: Request) -> Engine:
+    """:func:`refresh` for ``async def`` routes: the rebuild runs in the thread pool while the event
+    loop keeps serving (a rebuild in the loop stalls every connection for seconds)."""
+    return await run_in_threadpool(refresh, request)

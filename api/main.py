@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -17,6 +17,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 import geo_clsm
 from api import errors
+from api.caches import VersionedCache
 from api.compression import GZipMiddleware
 from api.deps import data_version
 from api.http_cache import DataCacheMiddleware
@@ -57,6 +58,7 @@ from geo_clsm.engine import Engine
 from geo_clsm.gazetteer import Gazetteer
 from geo_clsm.geocode import BanGeocoder, Geocoder, OfflineGeocoder
 from geo_clsm.layers import Catalog
+from geo_clsm.memory import MemoryReleaser
 
 STATIC = Path(geo_clsm.__file__).resolve().parent / "static"
 
@@ -85,31 +87,43 @@ def _data_version(app: FastAPI) -> Callable[[Scope], str | None]:
     return version
 
 
+def _start(app: FastAPI, settings: Settings, given: list[Engine]) -> None:
+    """Build and install the first engine. A function of its own: the lifespan, suspended while the
+    app serves (and frozen by ``gc.freeze()``), must hold no reference to this engine, which the
+    first change replaces. ``given`` (the engine ``geo-clsm serve`` built, or a test's) is emptied
+    for the same reason; a second start of the same app begins from the engine it served last."""
+    eng = given.pop() if given else getattr(app.state, "engine", None)
+    eng = eng or build_engine(settings)  # layers and index, once per data version (cached)
+    # Database of record (issue 8): resources come from it; the layers seed it on first start.
+    eng = attach_store(app, settings, eng).sync()
+    _ = eng.access  # access indicators: computed once, at start-up
+    # What start-up built lives as long as the process: keep it out of the cyclic GC's
+    # generations, so that a full collection does not walk it during a request (p99).
+    # `geo-clsm serve` loads with the collector off and collects itself after a cold start.
+    if gc.isenabled():
+        gc.collect()
+    gc.freeze()
+    gc.enable()
+    # Then the background threads (gazetteer, observatory, data-version poll): they start
+    # once the start-up's own work is done instead of competing with it for the interpreter.
+    install_engine(app, eng)
+    app.state.live.notify_fresh(eng)  # the observatory records this version (background thread)
+    app.state.live.start()
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app. ``engine`` lets tests share one loaded engine between apps."""
     settings = settings or Settings()
+    given = [engine] if engine is not None else []
+    del engine  # the lifespan's closure must not keep the first engine alive (see _start)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        eng = engine or build_engine(settings)  # layers and index, once per data version (cached)
-        # Database of record (issue 8): resources come from it; the layers seed it on first start.
-        eng = attach_store(app, settings, eng).sync()
-        _ = eng.access  # access indicators: computed once, at start-up
-        # What start-up built lives as long as the process: keep it out of the cyclic GC's
-        # generations, so that a full collection does not walk it during a request (p99).
-        # `geo-clsm serve` loads with the collector off and collects itself after a cold start.
-        if gc.isenabled():
-            gc.collect()
-        gc.freeze()
-        gc.enable()
-        # Then the background threads (gazetteer, observatory, data-version poll): they start
-        # once the start-up's own work is done instead of competing with it for the interpreter.
-        install_engine(app, eng)
-        app.state.live.notify_fresh(eng)  # the observatory records this version (background thread)
-        app.state.live.start()
+        _start(app, settings, given)
         async with watching(app, settings):  # a new data version is picked up without a restart
             yield
         detach_store(app)
+        app.state.memory.stop()
 
     app = FastAPI(
         title="geo_clsm",
@@ -123,8 +137,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.pages = {}  # rendered map pages, by view and parameters
+    # Rendered answers by data version (the two latest versions kept: see api/caches.py).
+    app.state.pages = VersionedCache[str](per_version=64)  # map pages, by view and parameters
+    app.state.reports = VersionedCache[Any](per_version=16)  # territorial diagnostics (figures, HTML, PDF)
     app.state.observatory_charts = {}  # observatory charts (PNG), by territory, snapshot, type, indicator
+    app.state.memory = MemoryReleaser()  # an old engine's memory given back to the system after a swap
     errors.install(app)
     document_errors(app)  # the OpenAPI document gives the real error bodies and formats
     # Pure ASGI middlewares, innermost first. Security (headers, CSP nonces in HTML, limits, HEAD, CORS)

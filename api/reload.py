@@ -52,9 +52,11 @@ def install_engine(app: FastAPI, engine: Engine) -> None:
     backend_for = getattr(app.state, "backend_for", None)
     if backend_for is not None:
         backend_for(engine)  # the PostGIS backend's layer tables follow the engine before it serves
-    app.state.pages = {}
+    replaced = getattr(app.state, "engine", None)
     app.state.geocoder = geocoder
     app.state.engine = engine
+    if replaced is not None and replaced is not engine:
+        app.state.memory.schedule()  # its memory, once the requests using it are done
 
 
 async def _watch(app: FastAPI, settings: Settings) -> None:
@@ -65,16 +67,24 @@ async def _watch(app: FastAPI, settings: Settings) -> None:
         if new == token:
             continue
         token = new
-        try:
-            engine = await asyncio.to_thread(build_engine, settings)
-            live = getattr(app.state, "live", None)
-            if live is not None:  # database of record: the new layers re-seed it, resources come from it
-                engine = await asyncio.to_thread(live.rebase, engine)
-        except (GeoClsmError, OSError, ValueError) as exc:
-            log.error("nouvelle version des données non chargée, l'ancienne reste en service : %s", exc)
-            continue
-        install_engine(app, engine)
-        log.info("nouvelle version des données en service")
+        await _load(app, settings)
+
+
+async def _load(app: FastAPI, settings: Settings) -> None:
+    """Build the new engine in worker threads (the event loop keeps serving the old one), then swap it in.
+
+    A function of its own: the watcher, which lives as long as the app, keeps no reference to the
+    engine (it would stay alive after the next change replaced it)."""
+    try:
+        engine = await asyncio.to_thread(build_engine, settings)
+        live = getattr(app.state, "live", None)
+        if live is not None:  # database of record: the new layers re-seed it, resources come from it
+            engine = await asyncio.to_thread(live.rebase, engine)
+    except (GeoClsmError, OSError, ValueError) as exc:
+        log.error("nouvelle version des données non chargée, l'ancienne reste en service : %s", exc)
+        return
+    install_engine(app, engine)
+    log.info("nouvelle version des données en service")
 
 
 @contextlib.asynccontextmanager

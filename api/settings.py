@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from geo_clsm.access.national_io import DEFAULT_NATIONAL_DIR
@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     PostGIS on the database of record (needs ``database_url=postgresql://…``; see docs/deploy.md)."""
     data_poll_interval_s: float = 1.0
     """How often each worker checks the data version for changes made by other workers."""
+    keep_alive_s: int = Field(default=75, ge=1)
+    """How long ``geo-clsm serve`` keeps an idle HTTP connection open (uvicorn's 5 s by default). Longer
+    than the idle timeout of every client pool or reverse proxy in front (nginx 60 s, httpx 5 s), so
+    that the client, not the server, closes an idle connection: when the server closes it just as the
+    client sends a request on it (a rebuild starving the event loop makes this likely), the request
+    fails with a reset connection."""
 
     @field_validator("cache_dir", mode="before")
     @classmethod

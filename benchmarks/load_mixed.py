@@ -6,7 +6,7 @@ runs mixed traffic: nearest 70 %, markers 10 %, resources 10 %, qpv/gaps 5 %, pa
 nearest over 300 fixed points, so every answer is asked many times). Meanwhile (see ``_changes``):
 
 - an editor signs in through the admin API and changes a Metz CMP's phone number every minute
-  (every quarter of the run when it is shorter than 4 minutes);
+  (every quarter of the run when it is shorter than 4 minutes; ``--change-every-s``);
 - a ``geo-clsm data update --source qpv`` publishes a QPV file served by a local HTTP fixture server
   (the shipped QPV layer with one neighbourhood renamed, ``… (version de test)``), at 40 % of the
   run, and ``geo-clsm data rollback shipped`` puts the shipped layer back at 70 % (or later, once the
@@ -19,13 +19,17 @@ differ from its version's other answers. It also checks that the changes were se
 in ``/api/qpv`` answers and the editor's last phone number in ``/api/resources``.
 
 Prints, every interval, requests/s, p50/p99 latency, errors (any status but 200, or a transport
-error), data versions seen and the server's RSS; at the end the totals, the RSS of the first
-interval after warm-up (baseline) against the last (ratio: memory must not grow after warm-up) and
-the server's peak RSS. Exit code 1 on any error, inconsistent answer, unseen change, or RSS growth
-above 10 %.
+error), data versions seen and the server's RSS (now, and the lowest of the interval, sampled every
+2 s); at the end each failed request (time, path, error, and with ``--trace-server`` the server's
+keep-alive closes and event-loop stalls around it), the totals, the lowest RSS of the first interval
+after warm-up (baseline) against the last's (ratio: memory must not grow after warm-up) and the
+server's peak RSS. Exit code 1 on any error, inconsistent answer, unseen change, or RSS growth
+above 10 %. The client pool drops idle connections after 5 s (httpx's default), the server after
+``GEO_CLSM_KEEP_ALIVE_S`` (75 s).
 
     .venv/bin/python benchmarks/load_mixed.py               # 10 minutes, 32 connections (make load)
     .venv/bin/python benchmarks/load_mixed.py --minutes 1   # a quick look (lines every 15 s)
+    make load LOAD_ARGS="--minutes 3 --change-every-s 20 --trace-server"   # many versions, diagnosed
 
 Not part of ``make test``: it loads the machine for its whole duration.
 """
@@ -34,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import random
@@ -45,21 +48,22 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_consistency import RENAMED_SUFFIX, Observed
+from traced_serve import explain_failures
 
 ROOT = Path(__file__).resolve().parent.parent
 MIX = [("nearest", 70), ("markers", 10), ("resources", 10), ("qpv_gaps", 5), ("pages", 5)]
 METZ = (49.08, 49.16, 6.12, 6.25)  # lat, lat, lon, lon
 ANGOULEME = (45.60, 45.70, 0.08, 0.22)
 EDITOR = ("synthetic_load_editor@example.invalid", "synthetic-load-password-2026")
-RENAMED_SUFFIX = " (version de test)"
-VOLATILE = {"open_now", "open_status"}  # depend on the clock, not on the data
+RSS_SAMPLE_S = 2.0
 
 
 def _free_port() -> int:
@@ -98,58 +102,6 @@ def _request(rng: random.Random) -> str:
     return rng.choice(NEAREST if kind == "nearest" else OTHERS[kind])
 
 
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
-
-
-def _digest(r: httpx.Response) -> str | None:
-    """A digest of the answer's data (None for HTML pages: they carry a fresh CSP nonce)."""
-    ctype = r.headers.get("content-type", "")
-    if ctype.startswith("text/csv"):
-        return hashlib.blake2b(r.content, digest_size=12).hexdigest()
-    if "json" in ctype:
-        return hashlib.blake2b(json.dumps(_strip(r.json()), sort_keys=True).encode(), digest_size=12).hexdigest()
-    return None
-
-
-@dataclass
-class Observed:
-    samples: list[tuple[float, float, bool]] = field(default_factory=list)
-    digests: dict[tuple[str, str], str] = field(default_factory=dict)
-    inconsistent: list[str] = field(default_factory=list)
-    versions: Counter[str] = field(default_factory=Counter)
-    statuses: Counter[str] = field(default_factory=Counter)
-    qpv_names: dict[str, set[str]] = field(default_factory=dict)  # data version -> renamed QPV names seen
-    phones: dict[str, set[str]] = field(default_factory=dict)  # data version -> phones of the edited CMP
-    edited_id: str = ""
-    renamed_qp: str = ""
-
-    def renamed_served(self) -> bool:
-        return any(n.endswith(RENAMED_SUFFIX) for names in self.qpv_names.values() for n in names)
-
-    def check(self, path: str, r: httpx.Response) -> None:
-        version = r.headers.get("x-data-version")
-        if version is None:
-            return
-        self.versions[version] += 1
-        digest = _digest(r)
-        if digest is None:
-            return
-        known = self.digests.setdefault((version, path), digest)
-        if known != digest:
-            self.inconsistent.append(f"{path} (version {version})")
-        if path == "/api/qpv?territory=metz" and self.renamed_qp:
-            names = {f["properties"].get("lib_qp") for f in r.json()["features"] if f["id"] == self.renamed_qp}
-            self.qpv_names.setdefault(version, set()).update(str(n) for n in names)
-        if path == "/api/resources?territory=metz" and self.edited_id:
-            phones = {f["properties"].get("phone") for f in r.json()["features"] if f["id"] == self.edited_id}
-            self.phones.setdefault(version, set()).update(str(p) for p in phones)
-
-
 async def _worker(client: httpx.AsyncClient, rng: random.Random, deadline: float, seen: Observed) -> None:
     while time.monotonic() < deadline:
         path = _request(rng)
@@ -160,9 +112,12 @@ async def _worker(client: httpx.AsyncClient, rng: random.Random, deadline: float
             seen.statuses[str(r.status_code)] += 1
             if ok:
                 seen.check(path, r)
+            else:
+                seen.failures.append((start, time.monotonic() - start, path, f"HTTP {r.status_code}"))
         except httpx.HTTPError as exc:
             ok = False
             seen.statuses[type(exc).__name__] += 1
+            seen.failures.append((start, time.monotonic() - start, path, f"{type(exc).__name__}: {exc}"))
         seen.samples.append((time.monotonic(), time.monotonic() - start, ok))
 
 
@@ -214,13 +169,15 @@ async def _cli(env: dict[str, str], *args: str) -> str:
     return summary
 
 
-async def _changes(base: str, env: dict[str, str], seen: Observed, start: float, duration_s: float) -> list[str]:
-    """The editor's changes and the data update, at fixed times of the run; a log of what was done."""
+async def _changes(
+    base: str, env: dict[str, str], seen: Observed, start: float, duration_s: float, step_s: float
+) -> list[str]:
+    """The editor's changes (one every ``step_s``) and the data update, at fixed times of the run;
+    a log of what was done."""
     log: list[str] = []
     async with httpx.AsyncClient(base_url=base, timeout=120.0) as c:
         me = (await c.post("/api/auth/login", json={"email": EDITOR[0], "password": EDITOR[1]})).json()
         headers = {"X-CSRF-Token": me["csrf_token"]}
-        step_s = 60.0 if duration_s >= 240 else duration_s / 4
         edits = [step_s * (i + 0.5) for i in range(int(duration_s / step_s))]
         events = [(t, "edit", i) for i, t in enumerate(edits)]
         events += [(0.4 * duration_s, "update", 0), (0.7 * duration_s, "rollback", 0)]
@@ -245,44 +202,67 @@ async def _changes(base: str, env: dict[str, str], seen: Observed, start: float,
     return log
 
 
-async def _run(
-    base: str, pid: int, env: dict[str, str], *, connections: int, duration_s: float, interval_s: float
-) -> int:
+@dataclass
+class Run:
+    base: str
+    pid: int
+    env: dict[str, str]
+    connections: int
+    duration_s: float
+    interval_s: float
+    change_every_s: float
+    keepalive_expiry_s: float
+    server_log: Path
+
+
+async def _run(run: Run) -> int:
     seen = Observed()
-    async with httpx.AsyncClient(base_url=base, timeout=60.0) as c:
+    async with httpx.AsyncClient(base_url=run.base, timeout=60.0) as c:
         seen.edited_id = (await c.get("/api/resources?territory=metz&type=CMP&limit=1")).json()["features"][0]["id"]
         seen.renamed_qp = (await c.get("/api/qpv?territory=metz")).json()["features"][0]["id"]
     fixture, url = _qpv_fixture(seen.renamed_qp)
-    env = {**env, "GEO_CLSM_SOURCE_QPV_URL": url}
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
+    env = {**run.env, "GEO_CLSM_SOURCE_QPV_URL": url}
+    # The pool drops an idle connection before the server's keep-alive timer would close it
+    # (a request sent on a connection the server is closing gets a reset).
+    limits = httpx.Limits(
+        max_connections=run.connections,
+        max_keepalive_connections=run.connections,
+        keepalive_expiry=run.keepalive_expiry_s,
+    )
+    async with httpx.AsyncClient(base_url=run.base, limits=limits, timeout=60.0) as client:
         start = time.monotonic()
-        deadline = start + duration_s
+        deadline = start + run.duration_s
         tasks = [
             asyncio.create_task(_worker(client, random.Random(20261123 + i), deadline, seen))
-            for i in range(connections)
+            for i in range(run.connections)
         ]
-        changes = asyncio.create_task(_changes(base, env, seen, start, duration_s))
-        rss_series: list[float] = []
-        print(f"{'t (s)':>8}  {'rate':>14}  {'latency':>28}", flush=True)
+        changes = asyncio.create_task(_changes(run.base, env, seen, start, run.duration_s, run.change_every_s))
+        rss_series: list[float] = []  # per interval: the lowest of the RSS sampled every 2 s
+        print(f"{'t (s)':>8}  {'rate':>14}  {'latency':>28}  (RSS: now / lowest of the interval)", flush=True)
         t = start
         while t < deadline:
-            await asyncio.sleep(min(interval_s, deadline - t))
-            now = time.monotonic()
+            end = min(t + run.interval_s, deadline)
+            sampled = []
+            while (now := time.monotonic()) < end:
+                sampled.append(_rss_mb(run.pid)[0])
+                await asyncio.sleep(min(RSS_SAMPLE_S, end - now))
             window = [s for s in seen.samples if t <= s[0] < now]
-            rss, _ = _rss_mb(pid)
-            rss_series.append(rss)
-            print(_line(f"{now - start:.0f}", window, now - t, rss, len(seen.versions)), flush=True)
+            rss = _rss_mb(run.pid)[0]
+            rss_series.append(min([*sampled, rss]))
+            line = _line(f"{now - start:.0f}", window, now - t, rss, len(seen.versions))
+            print(f"{line} / {rss_series[-1]:7.1f} MB", flush=True)
             t = now
         await asyncio.gather(*tasks)
         log = await changes
     fixture.shutdown()
-    return _summary(seen, log, rss_series, pid, time.monotonic() - start)
+    print("failed requests (s from the start, path, error; server events within 1 s):")
+    print(explain_failures(seen.failures, start=start, server_log=run.server_log) or "  none")
+    return _summary(seen, log, rss_series, run.pid, time.monotonic() - start)
 
 
 def _summary(seen: Observed, log: list[str], rss_series: list[float], pid: int, total_s: float) -> int:
     _, peak = _rss_mb(pid)
-    print(_line("total", seen.samples, total_s, rss_series[-1], len(seen.versions)))
+    print(_line("total", seen.samples, total_s, _rss_mb(pid)[0], len(seen.versions)))
     print("changes during the run:\n  " + "\n  ".join(log))
     print(f"statuses: {dict(seen.statuses)}")
     print(f"data versions answered: {len(seen.versions)} ({sum(seen.versions.values())} answers with X-Data-Version)")
@@ -298,9 +278,14 @@ def _summary(seen: Observed, log: list[str], rss_series: list[float], pid: int, 
         print("  " + line)
     one_name = all(len(v) == 1 for v in seen.qpv_names.values())
     print(f"one QPV name per data version: {one_name}")
+    # The lowest RSS of each interval: a swap holds two engines (and after a data update two catalogs)
+    # for a moment, which a single sample may or may not catch; memory that is kept shows in the lowest.
     baseline = rss_series[1] if len(rss_series) > 2 else rss_series[0]  # the first interval is warm-up
     ratio = rss_series[-1] / baseline
-    print(f"RSS after warm-up (baseline) {baseline:.1f} MB, at the end {rss_series[-1]:.1f} MB: ratio {ratio:.3f}")
+    print(
+        f"RSS (lowest of the interval) after warm-up (baseline) {baseline:.1f} MB, "
+        f"in the last interval {rss_series[-1]:.1f} MB: ratio {ratio:.3f}"
+    )
     print(f"server peak RSS {peak:.1f} MB")
     errors = sum(not s[2] for s in seen.samples)
     failed = errors or seen.inconsistent or not one_name or not renamed_seen or edits_seen == 0 or ratio > 1.10
@@ -326,8 +311,26 @@ def main() -> int:
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--minutes", type=float, default=10.0, help="length of the run (default 10)")
     p.add_argument("--interval-s", type=float, default=None, help="report every … s (default 60, 15 under 3 min)")
+    p.add_argument(
+        "--change-every-s",
+        type=float,
+        default=None,
+        help="an editor's change every … s (default 60, a quarter under 4 min)",
+    )
+    p.add_argument(
+        "--keepalive-expiry-s",
+        type=float,
+        default=5.0,
+        help="client pool: idle connections dropped after … s (httpx: 5)",
+    )
+    p.add_argument(
+        "--trace-server",
+        action="store_true",
+        help="serve through benchmarks/traced_serve.py (keep-alive closes and event-loop lag in the server log)",
+    )
+    p.add_argument("--server-log", type=Path, default=None, help="keep the server's log in this file")
     args = p.parse_args()
-    interval_s = args.interval_s or (60.0 if args.minutes >= 3 else 15.0)
+    duration_s = args.minutes * 60
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="geo_clsm_load_") as tmp:
         env = {
@@ -340,36 +343,32 @@ def main() -> int:
             "GEO_CLSM_COOKIE_SECURE": "false",
             "GEO_CLSM_PASSWORD": EDITOR[1],
         }
-        subprocess.run([str(Path(sys.executable).parent / "geo-clsm"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
-        subprocess.run(
-            [str(Path(sys.executable).parent / "geo-clsm"), "user", "add", EDITOR[0], "--role", "editor"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-        )
         exe = Path(sys.executable).parent / "geo-clsm"
-        server = subprocess.Popen(
-            [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for(base, server)
-            return asyncio.run(
-                _run(
-                    base,
-                    server.pid,
-                    env,
-                    connections=args.connections,
-                    duration_s=args.minutes * 60,
-                    interval_s=interval_s,
-                )
+        subprocess.run([str(exe), "db", "upgrade"], env=env, cwd=ROOT, check=True)
+        subprocess.run([str(exe), "user", "add", EDITOR[0], "--role", "editor"], env=env, cwd=ROOT, check=True)
+        serve = [sys.executable, str(ROOT / "benchmarks" / "traced_serve.py")] if args.trace_server else [str(exe)]
+        server_log = args.server_log or Path(tmp) / "server.log"
+        with server_log.open("wb") as log_file:
+            server = subprocess.Popen(
+                [*serve, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env, stderr=log_file
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            run = Run(
+                base=f"http://127.0.0.1:{port}",
+                pid=server.pid,
+                env=env,
+                connections=args.connections,
+                duration_s=duration_s,
+                interval_s=args.interval_s or (60.0 if args.minutes >= 3 else 15.0),
+                change_every_s=args.change_every_s or (60.0 if duration_s >= 240 else duration_s / 4),
+                keepalive_expiry_s=args.keepalive_expiry_s,
+                server_log=server_log,
+            )
+            try:
+                _wait_for(run.base, server)
+                return asyncio.run(_run(run))
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
 
 
 if __name__ == "__main__":

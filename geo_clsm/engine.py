@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,6 +61,11 @@ class ServiceAreas:
         return [self._res[i] for i in self._cells.containing(lon, lat)]
 
 
+def _qpv_extra(resource_qpv: Mapping[str, tuple[str, str] | None], r: Resource) -> dict[str, object]:
+    q = resource_qpv.get(r.id)
+    return {"qpv": None if q is None else {"code_qp": q[0], "lib_qp": q[1]}}
+
+
 class Engine:
     """Everything a query needs, built once from a Catalog."""
 
@@ -76,7 +81,9 @@ class Engine:
             np.array([p.lon for _, p in placed], dtype=float), np.array([p.lat for _, p in placed], dtype=float)
         )
         self.resource_qpv.update(zip([rid for rid, _ in placed], found, strict=True))
-        self._features = FeatureCache(self.resource_extra)
+        # The cache holds the QPV table, not the engine: a copy of the engine (new indicators, see
+        # store/live.py) shares it without keeping the original alive.
+        self._features = FeatureCache(partial(_qpv_extra, self.resource_qpv))
 
     @cached_property
     def access(self) -> dict[str, AccessResult]:
@@ -100,8 +107,7 @@ class Engine:
 
     def resource_extra(self, r: Resource) -> dict[str, object]:
         """Properties the engine adds to a resource: the QPV it lies in (or None)."""
-        q = self.resource_qpv.get(r.id)
-        return {"qpv": None if q is None else {"code_qp": q[0], "lib_qp": q[1]}}
+        return _qpv_extra(self.resource_qpv, r)
 
     def public_feature(self, r: Resource, dynamic: Mapping[str, Any]) -> dict[str, Any]:
         """``geojson.feature(r, {**self.resource_extra(r), **dynamic})``: the public feature with the

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from api.deps import get_engine, get_settings
 from api.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
-from api.live import refresh
+from api.live import refresh, refresh_in_thread
 from api.security import LOGIN_PER_MINUTE, retry_after_s, too_many_message
 from api.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
 from api.settings import Settings
@@ -219,7 +219,7 @@ async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)
             error=exc,
             **_form_context(fields, engine),
         )
-    refresh(request)
+    await refresh_in_thread(request)
     return back(f"/admin/resources/{change.resource.id}?saved=1")
 
 
@@ -250,7 +250,7 @@ async def save(resource_id: str, request: Request, engine: Annotated[Engine, Dep
                 error=exc,
                 **_form_context({**before, **fields}, engine),
             )
-        refresh(request)
+        await refresh_in_thread(request)
     return back(f"/admin/resources/{resource_id}?saved=1")
 
 

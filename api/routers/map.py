@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import get_engine, get_geocoder, get_settings
+from api.caches import VersionedCache
+from api.deps import data_version, get_engine, get_geocoder, get_settings
 from api.errors import PLACE_RESPONSES
 from api.settings import Settings
 from geo_clsm.engine import Engine
@@ -32,17 +33,19 @@ def resident(
     if territory is not None and territory not in local:
         raise NotFoundError(f"territoire « {territory} » inconnu : choisir parmi {', '.join(local)}")
     chosen = choose_lang(lang, request.headers.get("accept-language"))
-    key = f"resident:{territory or ''}:{chosen}"
-    cache: dict[str, str] = request.app.state.pages
-    if key not in cache:
-        cache[key] = resident_page(
+    pages: VersionedCache[str] = request.app.state.pages  # by data version: an old engine's page is never served
+    html = pages.get_or_make(
+        data_version(engine),
+        ("resident", territory, chosen),
+        lambda: resident_page(
             engine,
             tiles_url=settings.tiles_url,
             tiles_attribution=settings.tiles_attribution,
             territory=territory,
             lang=chosen,
-        )
-    return HTMLResponse(cache[key], headers={"Content-Language": chosen, "Vary": "Accept-Language"})
+        ),
+    )
+    return HTMLResponse(html, headers={"Content-Language": chosen, "Vary": "Accept-Language"})
 
 
 @router.get("/planning", response_class=HTMLResponse, include_in_schema=False)
@@ -66,10 +69,11 @@ def planning(
 
     if indicator not in INDICATORS_FR:
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
-    key = f"planning:{territory}:{type.value}:{indicator}:{known_audience_only}"
-    cache: dict[str, str] = request.app.state.pages
-    if key not in cache:
-        cache[key] = planner_page(
+    pages: VersionedCache[str] = request.app.state.pages
+    html = pages.get_or_make(
+        data_version(engine),
+        ("planning", territory, type.value, indicator, known_audience_only),
+        lambda: planner_page(
             engine,
             territory=territory,
             rtype=type,
@@ -77,8 +81,9 @@ def planning(
             known_audience_only=known_audience_only,
             tiles_url=settings.tiles_url,
             tiles_attribution=settings.tiles_attribution,
-        )
-    return HTMLResponse(cache[key])
+        ),
+    )
+    return HTMLResponse(html)
 
 
 @router.get("/api/markers", tags=["carte"], summary="Liste compacte des ressources pour la carte")

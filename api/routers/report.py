@@ -12,7 +12,8 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import get_engine
+from api.caches import VersionedCache
+from api.deps import data_version, get_engine
 from api.downloads import table_response
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.report import ReportFigures, check_territory, report_figures
@@ -24,7 +25,6 @@ from geo_clsm.observatory.section import evolution_html
 
 router = APIRouter(prefix="/api", tags=["documents"])
 _LOCK = threading.Lock()  # one report rendered at a time: rendering is CPU-bound
-_KEEP = 16  # rendered reports kept in memory
 
 
 class ReportFormat(StrEnum):
@@ -46,14 +46,6 @@ def _indicators(request: Request, engine: Engine, territory: str) -> list[dict[s
     return indicator_rows(
         db, territory=territory, departments=set(communes["dep"].astype(str)), communes=set(communes["insee_com"])
     )
-
-
-def _cache(request: Request) -> dict[tuple[Any, ...], Any]:
-    state = request.app.state
-    if not hasattr(state, "reports"):
-        state.reports = {}
-    cache: dict[tuple[Any, ...], Any] = state.reports
-    return cache
 
 
 @router.get(
@@ -98,23 +90,22 @@ def report(
     today = date.today()
     access = engine.access.get(territory)
     indicators = _indicators(request, engine, territory)
-    key = (
+    key = (  # the data version names the engine and its indicators (never an id(), which a new object reuses)
         territory,
         today,
-        id(engine),
-        id(access),
         json.dumps(indicators, sort_keys=True, default=str),
         None if evo is None else (since, evo.latest.id),
     )
+    version = data_version(engine)
+    cache: VersionedCache[Any] = request.app.state.reports
     with _LOCK:
-        cache = _cache(request)
-        if (key, "figures") not in cache:
-            if len(cache) > _KEEP:
-                cache.clear()
-            cache[key, "figures"] = report_figures(
+        figures: ReportFigures = cache.get_or_make(
+            version,
+            (key, "figures"),
+            lambda: report_figures(
                 engine.catalog, territory=territory, access=access, generated_on=today, indicators=indicators
-            )
-        figures: ReportFigures = cache[key, "figures"]
+            ),
+        )
         if format is ReportFormat.json:
             return JSONResponse({**figures.to_json(), **({"evolution": evo.as_dict()} if evo else {})})
         if format in (ReportFormat.csv, ReportFormat.csv_fr, ReportFormat.xlsx):
@@ -128,12 +119,13 @@ def report(
                     "Nombre de ressources et pour 10 000 habitants, par échelle (territoire, département, France, commune, QPV)."
                 ],
             )
-        if (key, "html") not in cache:
-            section = None if evo is None else evolution_html(evo, territory_name=figures.name)
-            cache[key, "html"] = report_html(engine.catalog, figures, evolution=section).encode("utf-8")
-        if format is ReportFormat.pdf and (key, "pdf") not in cache:
-            cache[key, "pdf"] = html_to_pdf(cache[key, "html"].decode("utf-8"))
-        body: bytes = cache[key, format.value]
+        section = None if evo is None else evolution_html(evo, territory_name=figures.name)
+        html: bytes = cache.get_or_make(
+            version, (key, "html"), lambda: report_html(engine.catalog, figures, evolution=section).encode("utf-8")
+        )
+        body = html
+        if format is ReportFormat.pdf:
+            body = cache.get_or_make(version, (key, "pdf"), lambda: html_to_pdf(html.decode("utf-8")))
     if format is ReportFormat.pdf:
         name = f"diagnostic-sante-mentale-{territory}-{today.isoformat()}.pdf"
         return Response(

@@ -61,17 +61,13 @@ def _start(args: argparse.Namespace) -> int:
         print(f"erreur au démarrage : {settings_error_line(exc)}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # access_log off: the access log would write the query string (a resident's position).
     if args.workers == 1:
         try:
-            engine = prepare(settings)  # layers read and database opened before the port is opened
+            app = _prepared_app(settings)  # layers read and database opened before the port is opened
         except (GeoClsmError, OSError) as exc:
             print(f"erreur au démarrage : {startup_error_line(exc, data_dir=settings.data_dir)}", file=sys.stderr)
             return 2
-        from api.main import create_app
-
-        # The engine built here is the one the app serves: the layers are read once.
-        uvicorn.run(create_app(settings, engine=engine), host=args.host, port=args.port, access_log=False)
+        uvicorn.run(app, host=args.host, port=args.port, **uvicorn_options(settings))
         return 0
     # Several workers, each building its own app (settings from the environment). Check the layers,
     # prepare the database and fill the start-up cache once, in a child process (this supervising
@@ -83,9 +79,22 @@ def _start(args: argparse.Namespace) -> int:
     if child.exitcode != 0:
         return 2
     uvicorn.run(
-        "api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers, access_log=False
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        **uvicorn_options(settings),
     )
     return 0
+
+
+def _prepared_app(settings: Any) -> Any:
+    """The app serving the engine :func:`prepare` built (the layers are read once). The engine is
+    not kept in a frame that lives as long as the server: the first change must be able to free it."""
+    from api.main import create_app
+
+    return create_app(settings, engine=prepare(settings))
 
 
 def _prepare_or_exit(settings: Any) -> None:
@@ -95,6 +104,14 @@ def _prepare_or_exit(settings: Any) -> None:
     except (GeoClsmError, OSError) as exc:
         print(f"erreur au démarrage : {startup_error_line(exc, data_dir=settings.data_dir)}", file=sys.stderr)
         sys.exit(2)
+
+
+def uvicorn_options(settings: Any) -> dict[str, Any]:
+    """uvicorn's keyword arguments from the settings."""
+    return {
+        "access_log": False,  # the access log would write the query string (a resident's position)
+        "timeout_keep_alive": settings.keep_alive_s,  # the client closes idle connections first (docs/reliability.md)
+    }
 
 
 def check_layers_readable(reports: dict[str, ImportReport[Any]]) -> None:

@@ -47,19 +47,25 @@ class SnapshotRecorder:
                 self._thread.start()
 
     def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            try:
-                if item is None:
-                    return
-                engine, territories = item
-                ids = self.record_now(engine, territories)
-                if ids:
-                    log.info("observatory: %d new snapshot(s)", len(ids))
-            except Exception:  # the service goes on; the next version will be recorded
-                log.exception("observatory: snapshot not recorded")
-            finally:
-                self._queue.task_done()
+        while self._next():
+            pass
+
+    def _next(self) -> bool:
+        """Record one queued engine; False on the stop mark. A function of its own: while the thread
+        waits for the next item it holds no reference to the last engine (a replaced one is freed)."""
+        item = self._queue.get()
+        try:
+            if item is None:
+                return False
+            engine, territories = item
+            ids = self.record_now(engine, territories)
+            if ids:
+                log.info("observatory: %d new snapshot(s)", len(ids))
+        except Exception:  # the service goes on; the next version will be recorded
+            log.exception("observatory: snapshot not recorded")
+        finally:
+            self._queue.task_done()
+        return True
 
     def wait(self) -> None:
         """Block until everything submitted so far is recorded (tests, shutdown)."""

@@ -159,8 +159,9 @@ class LiveEngine:
             self.recompute_access()
             return
         if self._access_thread is None or not self._access_thread.is_alive():
-            self._access_thread = threading.Thread(target=self.recompute_access, name="access-recompute", daemon=True)
-            self._access_thread.start()
+            thread = threading.Thread(target=self.recompute_access, name="access-recompute", daemon=True)
+            thread.start()  # before it is published: wait_for_access() cannot join a thread not yet started
+            self._access_thread = thread
 
     def recompute_access(self) -> None:
         """Recompute the indicators of the changed territories, then publish them on the current engine."""
