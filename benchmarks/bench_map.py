@@ -19,9 +19,12 @@ Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_map.py``.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
 from datetime import date
+from pathlib import Path
 
 import folium
 import numpy as np
@@ -127,13 +130,16 @@ def main() -> None:
     points = points_in_pilots(N, seed=5)
     engine = synthetic_engine(points)
     port = free_port()
+    work = Path(tempfile.mkdtemp(prefix="bench_map_"))  # its own database: never ./var's, whose schema may be behind
+    settings = Settings(tiles_url="none", database_url=f"sqlite:///{work / 'geo_clsm.db'}")
     srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(Settings(tiles_url="none"), engine=engine), host="127.0.0.1", port=port, log_level="warning"
-        )
+        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
     )
-    threading.Thread(target=srv.run, daemon=True).start()
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
     while not srv.started:
+        if not thread.is_alive():
+            raise SystemExit("bench_map: the server did not start (see its error above)")
         time.sleep(0.05)
     baseline_html = folium_page(points)
     try:
@@ -147,6 +153,7 @@ def main() -> None:
             browser.close()
     finally:
         srv.should_exit = True
+        shutil.rmtree(work, ignore_errors=True)
     peak = self_peak_mib()
     print(f"map page with {N} synthetic resources, headless Chromium ({CHROMIUM})")
     print(f"  geo_clsm /  (HTML + /api/markers)  {ours[1] / 1e6:6.2f} MB   first marker {ours[0]:7.0f} ms")
