@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.access import AccessParams, AccessResult, Supply, sample_territory
-from geo_clsm.access.indicators import KNOWN_NOTE, UNKNOWN_NOTE, _assemble, _sfca_notes, _Territory
+from geo_clsm.access.indicators import KNOWN_NOTE, UNKNOWN_NOTE, _assemble, _sfca_notes, _Territory, commune_rows
 from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
 from geo_clsm.access.uncertainty import relied, uncertainty
 from geo_clsm.layers import Catalog
@@ -274,19 +274,7 @@ def _type_rows(
         row["equity_ratio_mean"] = row["mean_m"] / rest_mean if row["mean_m"] is not None and rest_mean else None
         row["zone_blanche"] = int(near.n_gap) == 0
         rows.append(row)
-    com_rows = [
-        {
-            "insee_com": rec.insee_com,
-            "nom": rec.nom,
-            "territory": territory,
-            "resource_type": rtype.value,
-            "population": rec.population_municipale,
-            "sfca": float(s),
-            "sfca_per_10k": float(s) * 10_000,
-        }
-        for rec, s in zip(ctx.communes.itertuples(), sfca(ctx.com_xy), strict=True)
-    ]
-    return rows, rest_rows, com_rows
+    return rows, rest_rows, commune_rows(ctx, territory=territory, rtype=rtype, sfca=sfca)
 
 
 def _sfca(

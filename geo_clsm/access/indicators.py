@@ -15,7 +15,7 @@ because their audience is unknown (``n_unknown_audience``), the share at commune
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -295,7 +295,14 @@ def _type_rows(
         row["equity_ratio_mean"] = row["mean_m"] / rest_mean if row["mean_m"] is not None and rest_mean else None
         row["zone_blanche"] = supply.count_within(rec.geometry, params.gap_radius_m) == 0
         rows.append(row)
-    com_rows = [
+    return rows, rest_rows, commune_rows(ctx, territory=territory, rtype=rtype, sfca=sfca)
+
+
+def commune_rows(
+    ctx: _Territory, *, territory: str, rtype: ResourceType, sfca: Callable[[np.ndarray], np.ndarray]
+) -> list[dict[str, Any]]:
+    """The per-commune 2SFCA rows of one type (shared with :mod:`geo_clsm.postgis_access`)."""
+    return [
         {
             "insee_com": rec.insee_com,
             "nom": rec.nom,
@@ -307,7 +314,6 @@ def _type_rows(
         }
         for rec, s in zip(ctx.communes.itertuples(), sfca(ctx.com_xy), strict=True)
     ]
-    return rows, rest_rows, com_rows
 
 
 def _assemble(
