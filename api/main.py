@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -61,6 +62,17 @@ from geo_clsm.layers import Catalog
 from geo_clsm.memory import MemoryReleaser
 
 STATIC = Path(geo_clsm.__file__).resolve().parent / "static"
+
+# FastAPI's native OpenTelemetry instrumentation (FastAPI ≥ 0.160) switched off: when a host has an
+# OpenTelemetry provider configured (auto-instrumentation, a vendor agent), it would send every
+# request's query string (a resident's position at full precision) in spans to that provider's
+# collector. The service sends a position to no third party. It also checks for a provider on every
+# request, about a tenth of an /api/nearest answer's time.
+_NO_TELEMETRY: dict[str, Any] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters
+    else {}
+)
 
 
 def build_geocoder(settings: Settings, catalog: Catalog) -> Geocoder:
@@ -135,6 +147,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        **_NO_TELEMETRY,
     )
     app.state.settings = settings
     # Rendered answers by data version (the two latest versions kept: see api/caches.py).

@@ -48,6 +48,13 @@ CASES = {
     "with vary": ([*JSON, (b"vary", b"Origin")], [BIG], 200),
     "streamed": ([(b"content-type", b"text/html; charset=utf-8")], [BIG, BIG, b"end"], 200),
     "no content type": ([], [BIG], 200),
+    "two vary headers": ([(b"vary", b"Origin"), *JSON, (b"vary", b"Cookie")], [BIG], 200),
+    "grpc+proto": ([(b"content-type", b"application/grpc+proto")], [BIG], 200),
+    "excluded family": ([(b"content-type", b"video/mp4; codecs=x")], [BIG], 200),
+    "small streamed": ([(b"content-type", b"text/plain")], [b"a", b"b"], 200),
+    "minimum size": ([(b"content-type", b"application/json")], [b"x" * 1400], 200),
+    "one byte under": ([(b"content-type", b"application/json")], [b"x" * 1399], 200),
+    "empty body": ([(b"content-length", b"0")], [b""], 204),
 }
 
 
@@ -79,3 +86,36 @@ def test_other_scopes_pass_through() -> None:
 
     asyncio.run(GZipMiddleware(app)({"type": "lifespan"}, nothing, drop))
     assert seen == ["lifespan"]
+
+
+def _messages_app(messages: list[Message]) -> object:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        for message in messages:  # fresh messages and header lists: the middlewares change them in place
+            await send({k: list(v) if k == "headers" else v for k, v in message.items()})
+
+    return app
+
+
+@pytest.mark.parametrize("accept", [[], [b"gzip"]])
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [  # a file sent by path (the server reads it): never compressed
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]},
+            {"type": "http.response.pathsend", "path": "/tmp/x"},
+        ],
+        [  # an early hint and trailers pass through
+            {"type": "http.response.early_hint", "links": ["</a.css>; rel=preload"]},
+            {"type": "http.response.start", "status": 200, "headers": JSON, "trailers": True},
+            {"type": "http.response.body", "body": BIG, "more_body": True},
+            {"type": "http.response.body", "more_body": False},
+            {"type": "http.response.trailers", "headers": [], "more_trailers": False},
+        ],
+        [{"type": "http.response.start", "status": 200}, {"type": "http.response.body", "body": BIG}],  # no headers
+    ],
+    ids=["pathsend", "hints and trailers", "no headers member"],
+)
+def test_other_messages_as_starlette(messages: list[Message], accept: list[bytes]) -> None:
+    ours = _run(GZipMiddleware, _messages_app(messages), accept)
+    theirs = _run(StarletteGZip, _messages_app(messages), accept)
+    assert ours == theirs
