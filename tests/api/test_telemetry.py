@@ -31,7 +31,9 @@ class _RecordingTracer(trace.Tracer):
         return trace.NonRecordingSpan(trace.INVALID_SPAN_CONTEXT)
 
     @contextmanager
-    def start_as_current_span(self, name: str, *args: Any, **kwargs: Any) -> Iterator[trace.Span]:
+    def start_as_current_span(  # type: ignore[override]
+        self, name: str, *args: Any, **kwargs: Any
+    ) -> Iterator[trace.Span]:
         yield self.start_span(name, *args, **kwargs)
 
 
