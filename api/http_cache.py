@@ -18,6 +18,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DATA_PATHS = ("/api/markers", "/api/qpv", "/api/gaps", "/api/territories")
+_DATA_PREFIXES = tuple(p + "/" for p in DATA_PATHS)
 CACHE_CONTROL = b"public, max-age=300, must-revalidate"
 MAX_ENTRIES = 256
 MAX_BODY_BYTES = 8 * 2**20
@@ -35,12 +36,10 @@ class DataCacheMiddleware:
 
     @staticmethod
     def _cacheable(scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return False
         path: str = scope.get("path", "")
-        return (
-            scope["type"] == "http"
-            and scope["method"] == "GET"
-            and any(path == p or path.startswith(p + "/") for p in DATA_PATHS)
-        )
+        return path in DATA_PATHS or path.startswith(_DATA_PREFIXES)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         version = self.version(scope) if self._cacheable(scope) else None

@@ -170,13 +170,21 @@ class _Sender:
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
-            names = {k.lower() for k, _ in message.get("headers", [])}
-            headers = [*message.get("headers", []), *((k, v) for k, v in self.headers if k not in names)]
+            raw = message.get("headers", [])
+            names = set()
+            ctype, encoded = b"", False
+            for key, value in raw:  # the app's headers (ours name no content type nor encoding)
+                name = key.lower()
+                names.add(name)
+                if name == b"content-type" and not ctype:
+                    ctype = value
+                elif name == b"content-encoding":
+                    encoded = True
+            headers = [*raw, *((k, v) for k, v in self.headers if k not in names)]
             version = self.state.get(DATA_VERSION_STATE_KEY)  # set by api.deps.get_engine
             if version is not None:
                 headers.append((b"x-data-version", str(version).encode()))
-            ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-            self.html = ctype.startswith(b"text/html") and not any(k.lower() == b"content-encoding" for k, _ in headers)
+            self.html = ctype.startswith(b"text/html") and not encoded
             self.start = {**message, "headers": headers}
             if not self.html:
                 await self.send(self.start)

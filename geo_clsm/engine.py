@@ -31,9 +31,11 @@ from geo_clsm.walk import walk_minutes
 MAX_K = 50
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NearestResult:
-    """One answer of a nearest query."""
+    """One answer of a nearest query (never changed once built: :func:`dataclasses.replace` makes
+    a changed copy). Not ``frozen``: a frozen dataclass takes four times as long to build, and an
+    /api/nearest answer builds several."""
 
     resource: Resource
     distance_m: float

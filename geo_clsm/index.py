@@ -37,8 +37,8 @@ IntArray = NDArray[np.intp]
 FloatArray = NDArray[np.float64]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+@dataclass(slots=True)
+class Hit:  # never changed once built (not frozen: built per candidate, a frozen one is slower to build)
     resource: Resource
     distance_m: float
 
