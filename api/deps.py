@@ -6,6 +6,8 @@ in the thread pool on every request.
 
 from __future__ import annotations
 
+import itertools
+import threading
 from typing import Any
 
 from fastapi import Request
@@ -20,12 +22,31 @@ from geo_clsm.layers import Catalog
 DATA_VERSION_STATE_KEY = "data_version"
 
 
+_ACCESS_TAG = "_access_tag"
+_access_serials = itertools.count(1)
+_serial_lock = threading.Lock()
+
+
 def data_version(engine: Engine) -> str:
-    """What the answers of ``engine`` depend on: its catalog's version and the identity of the
-    access indicators it serves (recomputed in the background after an editor's change, then
-    published on the same engine)."""
+    """What the answers of ``engine`` depend on: its catalog's version and which set of access
+    indicators it serves (recomputed in the background after an editor's change, then published
+    on a copy of the engine).
+
+    A set of indicators is told by a serial number this process gives it when first served, kept
+    on the engine with the set itself: the set's ``id()`` would not do, since Python gives the
+    address of a freed set to the next one, and two versions' answers would share a version (and
+    the data cache's entries)."""
+    version = catalog_version(engine.catalog)
     access = engine.__dict__.get("access")
-    return catalog_version(engine.catalog) + ("" if access is None else f"-{id(access):x}")
+    if access is None:
+        return version
+    tag = engine.__dict__.get(_ACCESS_TAG)
+    if tag is None or tag[0] is not access:  # first served, or a copy of an engine with new indicators
+        with _serial_lock:  # two first requests at once get the same number
+            tag = engine.__dict__.get(_ACCESS_TAG)
+            if tag is None or tag[0] is not access:
+                tag = engine.__dict__[_ACCESS_TAG] = (access, next(_access_serials))
+    return f"{version}-{tag[1]:x}"
 
 
 async def get_engine(request: Request) -> Engine:

@@ -183,6 +183,7 @@ class LiveEngine:
                     published = copy.copy(engine)
                     previous = engine.__dict__.get("access", {})
                     published.__dict__["access"] = {**previous, **fresh}
+                    published.__dict__.pop("_access_tag", None)  # api.deps.data_version numbers the new set
                     self.current = published
                     self._pending -= dirty
                     if self.on_swap:
