@@ -32,16 +32,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.access import AccessParams, AccessResult, Supply, sample_territory
-from geo_clsm.access.indicators import KNOWN_NOTE, UNKNOWN_NOTE, _assemble, _sfca_notes, _Territory, commune_rows
+from geo_clsm.access.indicators import SampledTerritory, TypeRows, commune_rows, measured_results
 from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
 from geo_clsm.access.uncertainty import relied, uncertainty
 from geo_clsm.layers import Catalog
-from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
+from geo_clsm.model import PLACE_TYPES, Resource, ResourceType
 from geo_clsm.store import repo
 from geo_clsm.store.layer_tables import sync_access_points, sync_layers
 from geo_clsm.walk import walk_minutes
 
-Rows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
 _TIES = 8  # resources at the same distance (one address, one town hall): the first in catalog order
 REST, ALL_QPV = "~hors_qpv", "~qpv"  # group keys of the rest of the territory and of all its QPV together
 
@@ -150,27 +149,18 @@ def territory_access(
     ]
     groups.append(("hors_qpv", None, ctx.r_xy, ctx.r_w))
     sync_access_points(db, territory=territory, srid=srid, groups=groups)
-    ctx.placed = Supply.place(resources, ctx.crs)
-    tables: dict[bool, list[Rows]] = {False: [], True: []}
-    for rtype in types:
-        supply = Supply.build(resources, rtype, ctx.crs, placed=ctx.placed)
-        rows = _type_rows(db, ctx, srid, rtype, supply, params)
-        tables[False].append(rows)
-        known = (
-            Supply.build(resources, rtype, ctx.crs, known_audience_only=True, placed=ctx.placed)
-            if rtype in IMPLIED_AGES
-            else supply
-        )
-        tables[True].append(rows if known.ids == supply.ids else _type_rows(db, ctx, srid, rtype, known, params))
-    notes = [*ctx.notes, *_sfca_notes(params, types)]
-    known_result = _assemble(catalog, ctx, params, types, tables[True], [*notes, KNOWN_NOTE], known=True)
-    result = _assemble(catalog, ctx, params, types, tables[False], [*notes, UNKNOWN_NOTE], known=False)
-    result.known = known_result
-    return result
+    return measured_results(
+        catalog,
+        ctx,
+        params=params,
+        types=types,
+        resources=resources,
+        type_rows=lambda rtype, supply: _type_rows(db, ctx, srid, rtype, supply, params),
+    )
 
 
 def _measure(
-    db: SqlEngine, ctx: _Territory, srid: int, supply: Supply, params: AccessParams, catchment_m: float
+    db: SqlEngine, ctx: SampledTerritory, srid: int, supply: Supply, params: AccessParams, catchment_m: float
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The SQL figures of one supply: distance figures by group, reach by QPV code."""
     common = {"territory": ctx.territory}
@@ -211,8 +201,8 @@ def _stats(row: Any, params: AccessParams) -> dict[str, Any]:
 
 
 def _type_rows(
-    db: SqlEngine, ctx: _Territory, srid: int, rtype: ResourceType, supply: Supply, params: AccessParams
-) -> Rows:
+    db: SqlEngine, ctx: SampledTerritory, srid: int, rtype: ResourceType, supply: Supply, params: AccessParams
+) -> TypeRows:
     """QPV rows, rest rows and commune rows of one type (as :mod:`geo_clsm.access.indicators`)."""
     catchment = params.catchment_for(rtype)
     dist, reach = _measure(db, ctx, srid, supply, params, catchment)
@@ -278,7 +268,7 @@ def _type_rows(
 
 
 def _sfca(
-    ctx: _Territory, rtype: ResourceType, supply: Supply, params: AccessParams
+    ctx: SampledTerritory, rtype: ResourceType, supply: Supply, params: AccessParams
 ) -> Callable[[np.ndarray], np.ndarray]:
     """The 2SFCA score at projected points (Python: :mod:`geo_clsm.access.sfca`), supply within one
     catchment of the territory, demand of the territory's sampling."""

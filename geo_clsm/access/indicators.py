@@ -36,7 +36,7 @@ from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
 
 
 @dataclass
-class _Territory:
+class SampledTerritory:
     """Sample points, weights and 2SFCA demand of one territory (projected metres)."""
 
     territory: str
@@ -63,7 +63,9 @@ class _Territory:
         return x0, y0, x1, y1
 
 
-def sample_territory(catalog: Catalog, *, territory: str, params: AccessParams, max_catchment_m: float) -> _Territory:
+def sample_territory(
+    catalog: Catalog, *, territory: str, params: AccessParams, max_catchment_m: float
+) -> SampledTerritory:
     """Sample points of the QPV and of the rest of the territory, with weights, and 2SFCA demand."""
     qpv = catalog.qpv[catalog.qpv["territory"] == territory].reset_index(drop=True)
     communes = catalog.communes[catalog.communes["territory"] == territory].reset_index(drop=True)
@@ -123,7 +125,7 @@ def sample_territory(catalog: Catalog, *, territory: str, params: AccessParams, 
             f"2SFCA : demande = population de chaque commune répartie sur une grille de {params.demand_spacing_m:.0f} m"
         )
     reps = com_p.geometry.representative_point()
-    return _Territory(
+    return SampledTerritory(
         territory=territory,
         crs=crs,
         qpv=qpv_p,
@@ -182,26 +184,51 @@ def compute_access(
     type_list = tuple(ResourceType(t) for t in (types or PLACE_TYPES))
     max_catchment = max((params.catchment_for(t) for t in type_list), default=params.default_catchment_m)
     ctx = sample_territory(catalog, territory=territory, params=params, max_catchment_m=max_catchment)
+    return measured_results(
+        catalog,
+        ctx,
+        params=params,
+        types=type_list,
+        resources=resources,
+        type_rows=lambda rtype, supply: _type_rows(ctx, rtype, supply, params),
+        progress=progress,
+    )
+
+
+TypeRows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+"""The rows one type gives: per QPV, for the rest of the territory, per commune."""
+
+
+def measured_results(
+    catalog: Catalog,
+    ctx: SampledTerritory,
+    *,
+    params: AccessParams,
+    types: tuple[ResourceType, ...],
+    resources: Sequence[Resource],
+    type_rows: Callable[[ResourceType, Supply], TypeRows],
+    progress: Callable[[int, int, str], None] | None = None,
+) -> AccessResult:
+    """The indicators of a sampled territory, with their known-audience-only variant (``.known``):
+    ``type_rows`` measures one type against a supply (in memory here, in PostGIS for
+    :mod:`geo_clsm.postgis_access`); a type whose known-audience supply is the same is measured once."""
     ctx.placed = Supply.place(resources, ctx.crs)
-    tables: dict[bool, list[tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]]] = {
-        False: [],
-        True: [],
-    }
-    for n, rtype in enumerate(type_list, start=1):
+    tables: dict[bool, list[TypeRows]] = {False: [], True: []}
+    for n, rtype in enumerate(types, start=1):
         supply = Supply.build(resources, rtype, ctx.crs, placed=ctx.placed)
-        rows = _type_rows(ctx, rtype, supply, params)
+        rows = type_rows(rtype, supply)
         tables[False].append(rows)
         known = (
             Supply.build(resources, rtype, ctx.crs, known_audience_only=True, placed=ctx.placed)
             if rtype in IMPLIED_AGES
             else supply
         )
-        tables[True].append(rows if known.ids == supply.ids else _type_rows(ctx, rtype, known, params))
+        tables[True].append(rows if known.ids == supply.ids else type_rows(rtype, known))
         if progress:
-            progress(n, len(type_list), rtype.value)
-    notes = [*ctx.notes, *_sfca_notes(params, type_list)]
-    known_result = _assemble(catalog, ctx, params, type_list, tables[True], [*notes, KNOWN_NOTE], known=True)
-    result = _assemble(catalog, ctx, params, type_list, tables[False], [*notes, UNKNOWN_NOTE], known=False)
+            progress(n, len(types), rtype.value)
+    notes = [*ctx.notes, *_sfca_notes(params, types)]
+    known_result = _assemble(catalog, ctx, params, types, tables[True], [*notes, KNOWN_NOTE], known=True)
+    result = _assemble(catalog, ctx, params, types, tables[False], [*notes, UNKNOWN_NOTE], known=False)
     result.known = known_result
     return result
 
@@ -218,7 +245,7 @@ def _sfca_notes(params: AccessParams, types: tuple[ResourceType, ...]) -> list[s
 
 
 def _type_rows(
-    ctx: _Territory, rtype: ResourceType, supply: Supply, params: AccessParams
+    ctx: SampledTerritory, rtype: ResourceType, supply: Supply, params: AccessParams
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """QPV rows, rest rows and commune rows of one type."""
     catchment = params.catchment_for(rtype)
@@ -299,7 +326,7 @@ def _type_rows(
 
 
 def commune_rows(
-    ctx: _Territory, *, territory: str, rtype: ResourceType, sfca: Callable[[np.ndarray], np.ndarray]
+    ctx: SampledTerritory, *, territory: str, rtype: ResourceType, sfca: Callable[[np.ndarray], np.ndarray]
 ) -> list[dict[str, Any]]:
     """The per-commune 2SFCA rows of one type (shared with :mod:`geo_clsm.postgis_access`)."""
     return [
@@ -318,10 +345,10 @@ def commune_rows(
 
 def _assemble(
     catalog: Catalog,
-    ctx: _Territory,
+    ctx: SampledTerritory,
     params: AccessParams,
     types: tuple[ResourceType, ...],
-    parts: list[tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]],
+    parts: list[TypeRows],
     notes: list[str],
     *,
     known: bool,
