@@ -118,6 +118,10 @@ class PlaceNotFoundError(NotFoundError):
         self.suggestions = suggestions
 
 
+def _xy(point: shapely.Point) -> tuple[float, float]:
+    return float(point.x), float(point.y)
+
+
 def _rank(e: PlaceEntry) -> tuple[bool, int]:
     return (not e.pilot, -(e.population or 0))
 
@@ -128,22 +132,26 @@ class Gazetteer:
     def __init__(self, catalog: Catalog) -> None:
         arms = _read_arrondissements(catalog)
         pilots = {t.id for t in catalog.territories.values() if t.kind == "pilot"}
-        c = catalog.communes
-        inside = shapely.point_on_surface(np.asarray(c.geometry.values))
+        table = catalog.commune_table  # compact: only communes without a town hall have their polygon built
+        c = table.attrs
+        codes = c["insee_com"].astype(str).tolist()
+        no_town = [i for i, code in enumerate(codes) if code not in catalog.mairies]
+        inside = dict(zip(no_town, shapely.point_on_surface(table.geometries(no_town)).tolist(), strict=True))
         self.communes: dict[str, PlaceEntry] = {}
-        for insee, name, dep, pop, terr, pt in zip(  # plain lists: iterating pandas arrays is slow
-            c["insee_com"].tolist(),
-            c["nom"].astype(str).tolist(),
-            c["dep"].astype(str).tolist(),
-            c["population_municipale"].tolist(),
-            c["territory"].tolist(),
-            inside,
-            strict=True,
+        for i, (insee, name, dep, pop, terr) in enumerate(  # plain lists: iterating pandas arrays is slow
+            zip(
+                codes,
+                c["nom"].astype(str).tolist(),
+                c["dep"].astype(str).tolist(),
+                c["population_municipale"].tolist(),
+                c["territory"].tolist(),
+                strict=True,
+            )
         ):
             if insee in self.communes:  # pilot rows come first
                 continue
             town = catalog.mairies.get(insee)
-            lon, lat, how = (town.lon, town.lat, "mairie") if town else (float(pt.x), float(pt.y), "centre")
+            lon, lat, how = (town.lon, town.lat, "mairie") if town else (*_xy(inside[i]), "centre")
             popn = int(pop) if pop == pop and pop is not None else None
             self.communes[insee] = PlaceEntry("commune", insee, name, dep, popn, lon, lat, terr in pilots, insee, how)
         self.arrondissements: dict[str, PlaceEntry] = {}

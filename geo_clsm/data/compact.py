@@ -1,0 +1,181 @@
+"""Compact, read-only forms of the catalog's largest tables (start-up memory, issue 9).
+
+- :class:`StringColumn`: many short strings as one ``str`` and offsets (a few bytes a value
+  instead of a Python object each).
+- :class:`TownHalls`: the town-hall points of every commune (some 35,000), a read-only
+  ``Mapping[str, CommunePoint]`` over arrays; a :class:`CommunePoint` is built when asked for.
+- :class:`CommuneTable`: the communes of every territory, attributes in a plain DataFrame and
+  geometries as one WKB buffer with offsets, plus their bounding boxes. A geometry is built
+  only when asked for (the point-in-polygon cells build those of the cells queried); the
+  whole GeoDataFrame is built only for whoever needs it all (:meth:`CommuneTable.frame`).
+
+WKB keeps every coordinate as it is (float64): a geometry read back is equal to the original.
+Coordinates are WGS84 (EPSG:4326), as in the catalog.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from geo_clsm.importers.resource_rows import CommunePoint
+
+IntArray = NDArray[np.int64]
+
+
+class StringColumn:
+    """Read-only strings ``0..n-1``, stored as one string and ``n + 1`` offsets."""
+
+    __slots__ = ("_offsets", "_text")
+
+    def __init__(self, values: Iterable[str]) -> None:
+        items = [str(v) for v in values]
+        self._text = "".join(items)
+        self._offsets = np.zeros(len(items) + 1, dtype=np.int64)
+        np.cumsum([len(s) for s in items], out=self._offsets[1:])
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        return self._text[int(self._offsets[i]) : int(self._offsets[i + 1])]
+
+    def __iter__(self) -> Iterator[str]:
+        bounds = self._offsets.tolist()
+        return (self._text[a:b] for a, b in itertools.pairwise(bounds))
+
+    def tolist(self) -> list[str]:
+        return list(self)
+
+
+class TownHalls(Mapping[str, CommunePoint]):
+    """Town-hall points by INSEE code, in arrays (same answers as a ``dict`` of them)."""
+
+    def __init__(self, points: Iterable[CommunePoint]) -> None:
+        by_code = {p.insee_com: p for p in points}  # the last point of a code wins, as in a dict
+        rows = sorted(by_code.values(), key=lambda p: p.insee_com)
+        self._codes = np.array([p.insee_com for p in rows], dtype=str)
+        self._names = StringColumn(p.name for p in rows)
+        self._lon = np.array([p.lon for p in rows], dtype=np.float64)
+        self._lat = np.array([p.lat for p in rows], dtype=np.float64)
+        sources = sorted({p.source for p in rows})
+        self._sources = sources
+        index = {s: i for i, s in enumerate(sources)}
+        self._source = np.array([index[p.source] for p in rows], dtype=np.int32)
+
+    @classmethod
+    def of(cls, points: Mapping[str, CommunePoint]) -> Mapping[str, CommunePoint]:
+        """``points`` as a :class:`TownHalls` (kept as it is when it already is one)."""
+        return points if isinstance(points, TownHalls) else cls(points.values())
+
+    def _find(self, code: object) -> int:
+        if not isinstance(code, str) or len(self._codes) == 0:
+            return -1
+        i = int(np.searchsorted(self._codes, code))
+        return i if i < len(self._codes) and self._codes[i] == code else -1
+
+    def _point(self, i: int) -> CommunePoint:
+        return CommunePoint(
+            insee_com=str(self._codes[i]),
+            name=self._names[i],
+            lon=float(self._lon[i]),
+            lat=float(self._lat[i]),
+            source=self._sources[int(self._source[i])],
+        )
+
+    def __getitem__(self, code: str) -> CommunePoint:
+        i = self._find(code)
+        if i < 0:
+            raise KeyError(code)
+        return self._point(i)
+
+    def __contains__(self, code: object) -> bool:
+        return self._find(code) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes.tolist())
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __repr__(self) -> str:
+        return f"TownHalls({len(self)} communes)"
+
+
+class CommuneTable:
+    """Communes (attributes, WKB geometries, bounding boxes), rows in the catalog's order."""
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        geometry = frame.geometry.name
+        self.columns = list(frame.columns)
+        self.geometry_column = geometry
+        self.crs = frame.crs
+        self.attrs: pd.DataFrame = pd.DataFrame(frame.drop(columns=geometry))
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        wkb = shapely.to_wkb(geoms)
+        sizes = np.array([0 if b is None else len(b) for b in wkb.tolist()], dtype=np.int64)
+        self._offsets = np.zeros(len(wkb) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=self._offsets[1:])
+        self._wkb = np.frombuffer(b"".join(b for b in wkb.tolist() if b is not None), dtype=np.uint8)
+        self.bounds: NDArray[np.float64] = shapely.bounds(geoms)  # NaN for a missing or empty geometry
+
+    def __len__(self) -> int:
+        return len(self.attrs)
+
+    def geometries(self, rows: IntArray | list[int]) -> NDArray[np.object_]:
+        """The geometries of these rows (positions), built from WKB (None where there is none)."""
+        idx = np.asarray(rows, dtype=np.int64)
+        off = self._offsets
+        blobs = np.array(
+            [self._wkb[off[i] : off[i + 1]].tobytes() if off[i + 1] > off[i] else None for i in idx.tolist()],
+            dtype=object,
+        )
+        return np.asarray(shapely.from_wkb(blobs), dtype=object)
+
+    def rows_in(self, territories: Iterable[str]) -> IntArray:
+        """Positions of the rows of these territories."""
+        mask = self.attrs["territory"].isin(list(territories)).to_numpy(dtype=bool)
+        return np.flatnonzero(mask).astype(np.int64)
+
+    def rows_touching(self, box: tuple[float, float, float, float]) -> IntArray:
+        """Positions (ascending) of the rows whose bounding box intersects ``box`` (xmin, ymin, xmax, ymax)."""
+        b = self.bounds
+        with np.errstate(invalid="ignore"):
+            hit = (b[:, 0] <= box[2]) & (b[:, 2] >= box[0]) & (b[:, 1] <= box[3]) & (b[:, 3] >= box[1])
+        return np.flatnonzero(hit).astype(np.int64)
+
+    def rows_intersecting(self, box: tuple[float, float, float, float]) -> IntArray:
+        """Positions (ascending) of the rows whose geometry intersects ``box``."""
+        rows = self.rows_touching(box)
+        if len(rows) == 0:
+            return rows
+        return rows[shapely.intersects(self.geometries(rows), shapely.box(*box))]
+
+    def frame(self, rows: IntArray | list[int] | None = None) -> gpd.GeoDataFrame:
+        """These rows (every row when None) as the GeoDataFrame they were built from."""
+        attrs = self.attrs if rows is None else self.attrs.iloc[np.asarray(rows, dtype=np.int64)]
+        geoms = self.geometries(np.arange(len(self)) if rows is None else rows)
+        out = attrs.copy()
+        out[self.geometry_column] = geoms
+        return gpd.GeoDataFrame(out[self.columns], geometry=self.geometry_column, crs=self.crs)
+
+    def total_bounds(self, rows: IntArray | None = None) -> tuple[float, float, float, float]:
+        """The bounding box of these rows (NaN when none)."""
+        b = self.bounds if rows is None else self.bounds[rows]
+        if len(b) == 0 or np.isnan(b).all():
+            return (np.nan, np.nan, np.nan, np.nan)
+        return (
+            float(np.nanmin(b[:, 0])),
+            float(np.nanmin(b[:, 1])),
+            float(np.nanmax(b[:, 2])),
+            float(np.nanmax(b[:, 3])),
+        )
