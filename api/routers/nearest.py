@@ -335,7 +335,7 @@ def territories(engine: Annotated[Engine, Depends(get_engine)]) -> list[dict[str
     cat = engine.catalog
     out = []
     for t in cat.territories.values():
-        communes = cat.communes[cat.communes["territory"] == t.id]
+        communes = cat.communes_of(t.id)
         x0, y0, x1, y1 = (round(float(v), 5) for v in communes.total_bounds)
         codes = set(communes["insee_com"])
         out.append(

@@ -16,6 +16,7 @@ Coordinates are WGS84 (EPSG:4326), as in the catalog.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable, Iterator, Mapping
 
 import geopandas as gpd
@@ -55,6 +56,44 @@ class StringColumn:
 
     def tolist(self) -> list[str]:
         return list(self)
+
+
+class Blob:
+    """Read-only bytes, in memory or in a file read when asked (:meth:`read`, ``os.pread``).
+
+    The start-up cache (:mod:`geo_clsm.cache`) writes a large Blob beside the pickle and reads
+    it back as an open file: the communes' WKB then takes no memory, only the geometries read.
+    The descriptor is this object's own (closed with it): the data stays readable even when the
+    cache file is replaced or removed. Pickled elsewhere (a copy), a Blob carries its bytes.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+        self._fd = -1
+        self._start = 0
+        self.nbytes = len(data)
+
+    @classmethod
+    def in_file(cls, fd: int, *, start: int, nbytes: int) -> Blob:
+        """The ``nbytes`` bytes at ``start`` of an open file (``fd`` is duplicated)."""
+        blob = cls(b"")
+        blob._data, blob._fd, blob._start, blob.nbytes = None, os.dup(fd), start, nbytes
+        return blob
+
+    def read(self, start: int, stop: int) -> bytes:
+        """Bytes ``start:stop``."""
+        stop = min(stop, self.nbytes)
+        if self._data is not None:
+            return self._data[start:stop]
+        return os.pread(self._fd, max(0, stop - start), self._start + start)
+
+    def __reduce__(self) -> tuple[type[Blob], tuple[bytes]]:
+        return (Blob, (self.read(0, self.nbytes),))
+
+    def __del__(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 class TownHalls(Mapping[str, CommunePoint]):
@@ -125,7 +164,7 @@ class CommuneTable:
         sizes = np.array([0 if b is None else len(b) for b in wkb.tolist()], dtype=np.int64)
         self._offsets = np.zeros(len(wkb) + 1, dtype=np.int64)
         np.cumsum(sizes, out=self._offsets[1:])
-        self._wkb = np.frombuffer(b"".join(b for b in wkb.tolist() if b is not None), dtype=np.uint8)
+        self._wkb = Blob(b"".join(b for b in wkb.tolist() if b is not None))
         self.bounds: NDArray[np.float64] = shapely.bounds(geoms)  # NaN for a missing or empty geometry
 
     def __len__(self) -> int:
@@ -134,9 +173,9 @@ class CommuneTable:
     def geometries(self, rows: IntArray | list[int]) -> NDArray[np.object_]:
         """The geometries of these rows (positions), built from WKB (None where there is none)."""
         idx = np.asarray(rows, dtype=np.int64)
-        off = self._offsets
+        off, wkb = self._offsets, self._wkb
         blobs = np.array(
-            [self._wkb[off[i] : off[i + 1]].tobytes() if off[i + 1] > off[i] else None for i in idx.tolist()],
+            [wkb.read(int(off[i]), int(off[i + 1])) if off[i + 1] > off[i] else None for i in idx.tolist()],
             dtype=object,
         )
         return np.asarray(shapely.from_wkb(blobs), dtype=object)
