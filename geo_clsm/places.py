@@ -38,12 +38,13 @@ class Locator:
         # The catalog lists pilot communes first, so a point in a pilot is attributed to the pilot.
         # Communes stay compact (some 35,000 nationally): their polygons are built for the cells queried.
         table = catalog.commune_table
-        self._c_insee = StringColumn(table.attrs["insee_com"].astype(str).tolist())
-        self._c_name = StringColumn(table.attrs["nom"].astype(str).tolist())
-        terr = table.attrs["territory"].astype(str).tolist()
-        codes = {t: i for i, t in enumerate(sorted(set(terr)))}
-        self._terr_ids = list(codes)
-        self._c_terr = np.array([codes[t] for t in terr], dtype=np.int32)
+        self._c_insee = StringColumn(table.attrs["insee_com"])
+        self._c_name = StringColumn(table.attrs["nom"])
+        terr = table.attrs["territory"].astype(str)
+        self._terr_ids = sorted(set(terr.unique().tolist()))
+        self._c_terr = np.zeros(len(terr), dtype=np.int32)
+        for code, tid in enumerate(self._terr_ids):  # a handful of territories: no factorize (its copies)
+            self._c_terr[(terr == tid).to_numpy(dtype=bool)] = code
         self._c_cells = PolygonCells(LazyPolygons(table))  # one query: no Point, no tree walk
         q = catalog.qpv.reset_index(drop=True)
         self._q_geoms = np.asarray(q.geometry.values)

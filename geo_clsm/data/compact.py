@@ -31,15 +31,33 @@ IntArray = NDArray[np.int64]
 
 
 class StringColumn:
-    """Read-only strings ``0..n-1``, stored as one string and ``n + 1`` offsets."""
+    """Read-only strings ``0..n-1``, stored as UTF-8 bytes and ``n + 1`` offsets (built through
+    Arrow: a pandas column of strings becomes one without a Python object per value)."""
 
-    __slots__ = ("_offsets", "_text")
+    __slots__ = ("_data", "_offsets")
 
-    def __init__(self, values: Iterable[str]) -> None:
-        items = [str(v) for v in values]
-        self._text = "".join(items)
-        self._offsets = np.zeros(len(items) + 1, dtype=np.int64)
-        np.cumsum([len(s) for s in items], out=self._offsets[1:])
+    def __init__(self, values: Iterable[str] | pd.Series) -> None:
+        import pyarrow as pa  # loaded with pandas already
+
+        chunks = []
+        if isinstance(values, pd.Series) and not values.isna().any():
+            arr = pa.array(values.astype(str))
+            arr = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+                chunks = arr.chunks
+            values = values.astype(str).tolist() if not chunks else values
+        if not chunks:  # plain strings (missing values read as "")
+            chunks = [pa.array(["" if v is None else str(v) for v in values], type=pa.large_string())]
+        # The Arrow buffers are read in place (no Arrow allocation) and copied into bytes and numpy.
+        data, sizes = [], [np.zeros(1, dtype=np.int64)]
+        for chunk in chunks:
+            _, offsets, buf = chunk.buffers()
+            wide = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            off = np.frombuffer(offsets, dtype=wide)[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
+            data.append(b"" if buf is None else memoryview(buf)[int(off[0]) : int(off[-1])].tobytes())
+            sizes.append(np.diff(off))
+        self._offsets = np.cumsum(np.concatenate(sizes))
+        self._data = b"".join(data)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -48,11 +66,11 @@ class StringColumn:
         if not -len(self) <= i < len(self):
             raise IndexError(i)
         i %= len(self)
-        return self._text[int(self._offsets[i]) : int(self._offsets[i + 1])]
+        return self._data[int(self._offsets[i]) : int(self._offsets[i + 1])].decode()
 
     def __iter__(self) -> Iterator[str]:
         bounds = self._offsets.tolist()
-        return (self._text[a:b] for a, b in itertools.pairwise(bounds))
+        return (self._data[a:b].decode() for a, b in itertools.pairwise(bounds))
 
     def tolist(self) -> list[str]:
         return list(self)
