@@ -32,7 +32,8 @@ IntArray = NDArray[np.int64]
 
 class StringColumn:
     """Read-only strings ``0..n-1``, stored as UTF-8 bytes and ``n + 1`` offsets (built through
-    Arrow: a pandas column of strings becomes one without a Python object per value)."""
+    Arrow: a pandas column of strings becomes one without a Python object per value). A missing
+    value (None, NaN) reads as ``""``."""
 
     __slots__ = ("_data", "_offsets")
 
@@ -45,9 +46,9 @@ class StringColumn:
             arr = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
             if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
                 chunks = arr.chunks
-            values = values.astype(str).tolist() if not chunks else values
-        if not chunks:  # plain strings (missing values read as "")
-            chunks = [pa.array(["" if v is None else str(v) for v in values], type=pa.large_string())]
+        if not chunks:  # one Python string at a time (a missing value reads as "")
+            items = values.tolist() if isinstance(values, pd.Series) else values
+            chunks = [pa.array(["" if _missing(v) else str(v) for v in items], type=pa.large_string())]
         # The Arrow buffers are read in place (no Arrow allocation) and copied into bytes and numpy.
         data, sizes = [], [np.zeros(1, dtype=np.int64)]
         for chunk in chunks:
@@ -74,6 +75,10 @@ class StringColumn:
 
     def tolist(self) -> list[str]:
         return list(self)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 class Blob:
