@@ -217,10 +217,14 @@ def load_catalog_cached(
     name = f"catalog-{version}.pickle"
     catalog = read(cache_dir, name)
     if not isinstance(catalog, Catalog):
-        catalog = load()
+        built = load()
         _built()
-        share_equal_parts(catalog.resources)  # pickled once each, then shared when read back
-        write(cache_dir, name, catalog)
+        share_equal_parts(built.resources)  # pickled once each, then shared when read back
+        write(cache_dir, name, built)
+        catalog = read(cache_dir, name)  # held as a restart holds it (the polygons stay in the file)
+        if not isinstance(catalog, Catalog):  # not written (a read-only folder): the one built
+            catalog = built
+        del built
     else:
         share_equal_parts(catalog.resources)  # whatever wrote the file: one set of fields per model
     catalog.data_dir = data_dir

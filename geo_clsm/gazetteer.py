@@ -20,9 +20,11 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import shapely
@@ -30,6 +32,8 @@ from rapidfuzz import fuzz, process
 
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.layers import Catalog
+
+T = TypeVar("T")
 
 _STOP = {"la", "le", "les", "de", "du", "des", "d", "l", "quartier", "cite", "et", "sur", "en", "au", "aux"}
 _INSEE = re.compile(r"^(\d{5}|2[ab]\d{3})$")
@@ -118,6 +122,11 @@ class PlaceNotFoundError(NotFoundError):
         self.suggestions = suggestions
 
 
+def _shared(text: T) -> T:
+    """The interned string (the same object wherever the code appears), anything else as it is."""
+    return sys.intern(text) if isinstance(text, str) else text  # type: ignore[return-value]
+
+
 def _xy(point: shapely.Point) -> tuple[float, float]:
     return float(point.x), float(point.y)
 
@@ -150,6 +159,7 @@ class Gazetteer:
         ):
             if insee in self.communes:  # pilot rows come first
                 continue
+            insee, dep = _shared(insee), _shared(dep)  # one string per code and department (memory)
             town = catalog.mairies.get(insee)
             lon, lat, how = (town.lon, town.lat, "mairie") if town else (*_xy(inside[i]), "centre")
             popn = int(pop) if pop == pop and pop is not None else None
@@ -181,9 +191,10 @@ class Gazetteer:
             self.qpv[code] = PlaceEntry(
                 "qpv", code, str(name), dep, None, float(pt.x), float(pt.y), terr in pilots, first, "quartier"
             )
-        self._by_name: dict[str, list[PlaceEntry]] = {}
+        by_name: dict[str, list[PlaceEntry]] = {}
         for e in [*self.communes.values(), *self.arrondissements.values(), *self.qpv.values()]:
-            self._by_name.setdefault(fold(e.name), []).append(e)
+            by_name.setdefault(fold(e.name), []).append(e)
+        self._by_name = {key: tuple(entries) for key, entries in by_name.items()}  # tuples: smaller
         self._qpv_words = {code: _qpv_phrases(e.name) for code, e in self.qpv.items()}
         self._fuzzy_keys = list(self._by_name)
 
@@ -218,7 +229,7 @@ class Gazetteer:
 
     def _named(self, f: str, *, qpv: bool) -> list[PlaceEntry]:
         """Exact name matches, and (``qpv``) QPV whose name holds the text as a distinctive part."""
-        out = [e for e in self._by_name.get(f, []) if qpv or e.kind != "qpv"]
+        out = [e for e in self._by_name.get(f, ()) if qpv or e.kind != "qpv"]
         if qpv and set(f.split()) - _STOP:
             out += [self.qpv[c] for c, phrases in self._qpv_words.items() if f in phrases and self.qpv[c] not in out]
         return out
@@ -346,7 +357,7 @@ def _read_postcodes(catalog: Catalog) -> dict[str, tuple[str, ...]]:
     if path is not None:
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
-                out.setdefault(row["postcode"], []).append(row["insee_com"])
+                out.setdefault(row["postcode"], []).append(_shared(row["insee_com"]))
     return {k: tuple(v) for k, v in out.items()}
 
 
