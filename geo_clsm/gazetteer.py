@@ -20,8 +20,8 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -122,9 +122,15 @@ class PlaceNotFoundError(NotFoundError):
         self.suggestions = suggestions
 
 
-def _shared(text: T) -> T:
-    """The interned string (the same object wherever the code appears), anything else as it is."""
-    return sys.intern(text) if isinstance(text, str) else text  # type: ignore[return-value]
+class _Shared:
+    """One string object per value while the gazetteer is built (not ``sys.intern``: its table
+    would keep growing); anything else is returned as it is."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, value: T) -> T:
+        return self._seen.setdefault(value, value) if isinstance(value, str) else value  # type: ignore[return-value]
 
 
 def _xy(point: shapely.Point) -> tuple[float, float]:
@@ -146,6 +152,7 @@ class Gazetteer:
         codes = c["insee_com"].astype(str).tolist()
         no_town = [i for i, code in enumerate(codes) if code not in catalog.mairies]
         inside = dict(zip(no_town, shapely.point_on_surface(table.geometries(no_town)).tolist(), strict=True))
+        shared = _Shared()
         self.communes: dict[str, PlaceEntry] = {}
         for i, (insee, name, dep, pop, terr) in enumerate(  # plain lists: iterating pandas arrays is slow
             zip(
@@ -159,7 +166,7 @@ class Gazetteer:
         ):
             if insee in self.communes:  # pilot rows come first
                 continue
-            insee, dep = _shared(insee), _shared(dep)  # one string per code and department (memory)
+            insee, dep = shared(insee), shared(dep)  # one string per code and department (memory)
             town = catalog.mairies.get(insee)
             lon, lat, how = (town.lon, town.lat, "mairie") if town else (*_xy(inside[i]), "centre")
             popn = int(pop) if pop == pop and pop is not None else None
@@ -174,7 +181,7 @@ class Gazetteer:
                     float(row["lon"]), float(row["lat"]), parent.pilot, parent.code,
                     "mairie" if row["point"] == "mairie" else "centre",
                 )  # fmt: skip
-        self.postcodes = _read_postcodes(catalog)
+        self.postcodes = _read_postcodes(catalog, shared)
         q = catalog.qpv.drop_duplicates("code_qp")
         qpts = shapely.point_on_surface(np.asarray(q.geometry.values))
         self.qpv: dict[str, PlaceEntry] = {}
@@ -351,13 +358,13 @@ def _read_arrondissements(catalog: Catalog) -> dict[str, dict[str, str]]:
         return {row["insee_com"]: row for row in csv.DictReader(fh)}
 
 
-def _read_postcodes(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+def _read_postcodes(catalog: Catalog, shared: Callable[[str], str]) -> dict[str, tuple[str, ...]]:
     path = _layer_path(catalog, "postcodes")
     out: dict[str, list[str]] = {}
     if path is not None:
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
-                out.setdefault(row["postcode"], []).append(_shared(row["insee_com"]))
+                out.setdefault(row["postcode"], []).append(shared(row["insee_com"]))
     return {k: tuple(v) for k, v in out.items()}
 
 
