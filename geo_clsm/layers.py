@@ -102,20 +102,14 @@ class Catalog:
         *,
         commune_table: CommuneTable | None = None,
     ) -> None:
-        if commune_table is None:
-            if communes is None:
-                raise TypeError("Catalog: communes or commune_table is required")
-            commune_table = CommuneTable(communes)
-        self.data_dir = data_dir
-        self.layers = layers
-        self.territories = territories
-        self.resources = resources
-        self.qpv = qpv
-        self.commune_table = commune_table
+        if commune_table is None and communes is None:
+            raise TypeError("Catalog: communes or commune_table is required")
+        self.data_dir, self.layers, self.territories, self.resources = data_dir, layers, territories, resources
+        self.qpv, self.population = qpv, population
+        self.commune_table = CommuneTable(communes) if commune_table is None else commune_table
         self.mairies = {} if mairies is None else mairies
         self.reports = {} if reports is None else reports
         self.replaced = [] if replaced is None else replaced
-        self.population = population
 
     def __getstate__(self) -> dict[str, Any]:
         # What is derived (the whole communes frame, the resources by id) is not pickled.
