@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from fastapi.testclient import TestClient
 from geopandas.testing import assert_geodataframe_equal
 
 import geo_clsm.cache as cache
@@ -210,3 +211,15 @@ def test_the_k_d_tree_is_scipy_s_without_scipy_spatial() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_territories_boxes_and_counts_from_the_table(client: TestClient, catalog: Catalog) -> None:
+    body = {t["id"]: t for t in client.get("/api/territories").json()}
+    frame = catalog.communes  # independent: the whole GeoDataFrame, filtered
+    assert set(body) == set(catalog.territories)
+    for tid, terr in body.items():
+        mine = frame[frame["territory"] == tid]
+        assert terr["bbox"] == [round(float(v), 5) for v in mine.total_bounds]
+        assert terr["communes"] == len(mine)
+        assert terr["departments"] == sorted(set(mine["dep"].astype(str)))
+        assert terr["population"] == int(mine["population_municipale"].fillna(0).sum())
