@@ -5,7 +5,9 @@ Target (issue 9): ≤ 2 s, RSS ≤ 250 MB (with unchanged data, i.e. a restart: 
 - Figure: ``geo-clsm serve`` on 127.0.0.1 with the shipped layers, from process start to the
   first 200 from ``/healthz``, with the start-up cache filled by a previous start (a restart
   with unchanged data). The cold start (empty cache: parse layers, compute indicators) is
-  printed too. RSS: the server's peak resident memory (VmHWM) once it answers.
+  printed too. RSS: the server's peak resident memory (VmHWM) once it answers; then, for
+  information, its peak once the gazetteer (built in a thread after start-up) is ready and
+  a first nearest search answered.
 - Baseline: the same command and app on a synthetic data folder holding one synthetic
   commune and no resource (``synthetic_empty_catalog``), warm cache too.
 - Each data set has its own SQLite database in a temporary folder: created and seeded by the
@@ -19,10 +21,13 @@ Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_startup.py``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from common import BIN, ROOT, free_port, process_peak_mib, report, server
@@ -68,8 +73,10 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start(data_dir: Path, cache_dir: Path, database: Path) -> tuple[float, float, float]:
-    """Seconds to the first /healthz 200, the server's peak RSS then (MiB) and its CPU seconds."""
+def start(data_dir: Path, cache_dir: Path, database: Path) -> tuple[float, float, float, float]:
+    """Seconds to the first /healthz 200, the server's peak RSS then (MiB) and its CPU seconds;
+    then its peak RSS once it has built what it builds after start-up (the gazetteer, waited for
+    by a commune search) and answered a nearest search (MiB)."""
     port = free_port()
     env = {
         "GEO_CLSM_DATA_DIR": str(data_dir),
@@ -78,7 +85,11 @@ def start(data_dir: Path, cache_dir: Path, database: Path) -> tuple[float, float
     }
     cmd = [str(BIN / "geo-clsm"), "serve", "--port", str(port)]
     with server(cmd, env=env, health=f"http://127.0.0.1:{port}/healthz", timeout_s=300) as (proc, seconds):
-        return seconds, process_peak_mib(proc.pid), cpu_s(proc.pid)
+        ready = seconds, process_peak_mib(proc.pid), cpu_s(proc.pid)
+        for path in ("/api/geocode?q=Metz", "/api/nearest?lon=6.1757&lat=49.1193&k=5"):
+            with contextlib.suppress(urllib.error.HTTPError):  # the empty catalog knows no Metz
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
+        return (*ready, process_peak_mib(proc.pid))
 
 
 def main() -> None:
@@ -93,12 +104,15 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     cold_s = cold[0]
     print(f"start-up to the first /healthz answer (geo-clsm serve, 127.0.0.1; load average {os.getloadavg()[0]:.1f})")
-    for label, (wall, mib, cpu) in (
+    for label, (wall, mib, cpu, serving) in (
         ("shipped layers, cold cache", cold),
         ("shipped layers, restart", warm),
         ("baseline empty catalog", base),
     ):
-        print(f"  {label:30s} {wall:6.2f} s   CPU {cpu:5.2f} s   peak RSS {mib:5.0f} MiB")
+        print(
+            f"  {label:30s} {wall:6.2f} s   CPU {cpu:5.2f} s   peak RSS {mib:5.0f} MiB"
+            f"   (then {serving:4.0f} MiB once the gazetteer is built and a nearest search answered)"
+        )
     mb = warm[1] * 2**20 / 1e6
     report(
         "start-up to first /healthz, shipped layers (restart)",
@@ -109,6 +123,7 @@ def main() -> None:
         peak_mib=warm[1],
         target="≤ 2 s, RSS ≤ 250 MB",
         met=warm[0] <= 2 and mb <= 250,
+        extra={"serving_peak_mib": round(warm[3], 1)},
     )
 
 

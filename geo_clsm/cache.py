@@ -15,22 +15,26 @@ Pickles are read only from that folder, which only this service writes.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import pickle
+import struct
 import tempfile
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from geo_clsm import __version__
+from geo_clsm.data.compact import Blob
 from geo_clsm.errors import LayerError
+from geo_clsm.importers.resource_columns import share_equal_parts
 from geo_clsm.layers import DEFAULT_DATA_DIR, Catalog, load_catalog, read_manifest, with_versions
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CACHE_DIR = DEFAULT_DATA_DIR.parent / "var" / "cache"
 
@@ -112,8 +116,7 @@ def read(cache_dir: Path, name: str) -> Any | None:
     if not path.is_file():
         return None
     try:
-        with path.open("rb") as f:
-            return pickle.load(f)
+        return _load(path)
     except Exception as exc:  # a truncated or stale file: rebuild, never fail the start-up
         log.warning("cache %s unreadable (%s): rebuilding", path, type(exc).__name__)
         return None
@@ -125,10 +128,69 @@ def write(cache_dir: Path, name: str, obj: Any) -> None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{name}.")
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump(obj, f)
         os.replace(tmp, cache_dir / name)
     except OSError as exc:
         log.warning("cache %s not written: %s", cache_dir / name, exc)
+
+
+# A cache file: MAGIC, the pickle's length and the number of large blobs, each blob's (offset,
+# length), the pickle (protocol 5), then the blobs. A large :class:`~geo_clsm.data.compact.Blob`
+# (the communes' WKB) is not in the pickle: it is read back as an open file, read when a
+# polygon is needed (no memory for the tens of thousands of communes never asked for). Files
+# are replaced whole, never rewritten in place.
+MAGIC = b"geo_clsm cache\n\x02"
+FILE_BLOB_MIN_BYTES = 1 << 20
+_HEADER = struct.Struct("<QQ")
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, f: IO[bytes]) -> None:
+        super().__init__(f, protocol=5)
+        self.blobs: list[Blob] = []
+
+    def persistent_id(self, obj: Any) -> Any:
+        if type(obj) is Blob and obj.nbytes >= FILE_BLOB_MIN_BYTES:
+            self.blobs.append(obj)
+            return len(self.blobs) - 1
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, f: IO[bytes], table: list[tuple[int, int]]) -> None:
+        super().__init__(f)
+        self.file, self.table = f, table
+
+    def persistent_load(self, pid: Any) -> Any:
+        at, n = self.table[int(pid)]
+        return Blob.in_file(self.file.fileno(), start=at, nbytes=n)
+
+
+def _dump(obj: Any, f: IO[bytes]) -> None:
+    data = io.BytesIO()
+    pickler = _Pickler(data)
+    pickler.dump(obj)
+    offset = len(MAGIC) + _HEADER.size * (1 + len(pickler.blobs)) + data.tell()
+    f.write(MAGIC + _HEADER.pack(data.tell(), len(pickler.blobs)))
+    for blob in pickler.blobs:
+        f.write(_HEADER.pack(offset, blob.nbytes))
+        offset += blob.nbytes
+    f.write(data.getbuffer())
+    for blob in pickler.blobs:
+        f.write(blob.read(0, blob.nbytes))
+
+
+def _load(path: Path) -> Any:
+    with path.open("rb") as f:
+        head = f.read(len(MAGIC) + _HEADER.size)
+        if head[: len(MAGIC)] != MAGIC:
+            raise ValueError("not a cache file of this format")
+        size, count = _HEADER.unpack(head[len(MAGIC) :])
+        table = [_HEADER.unpack(f.read(_HEADER.size)) for _ in range(count)]
+        end = path.stat().st_size
+        if f.tell() + size > end or any(at + n > end for at, n in table):
+            raise ValueError("truncated cache file")
+        return _Unpickler(f, table).load()  # read as it goes: no copy of the whole pickle in memory
 
 
 def load_catalog_cached(
@@ -155,9 +217,16 @@ def load_catalog_cached(
     name = f"catalog-{version}.pickle"
     catalog = read(cache_dir, name)
     if not isinstance(catalog, Catalog):
-        catalog = load()
+        built = load()
         _built()
-        write(cache_dir, name, catalog)
+        share_equal_parts(built.resources)  # pickled once each, then shared when read back
+        write(cache_dir, name, built)
+        catalog = read(cache_dir, name)  # held as a restart holds it (the polygons stay in the file)
+        if not isinstance(catalog, Catalog):  # not written (a read-only folder): the one built
+            catalog = built
+        del built
+    else:
+        share_equal_parts(catalog.resources)  # whatever wrote the file: one set of fields per model
     catalog.data_dir = data_dir
     set_catalog_version(catalog, version)
     return catalog

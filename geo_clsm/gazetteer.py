@@ -21,8 +21,10 @@ import csv
 import gzip
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import shapely
@@ -30,6 +32,8 @@ from rapidfuzz import fuzz, process
 
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.layers import Catalog
+
+T = TypeVar("T")
 
 _STOP = {"la", "le", "les", "de", "du", "des", "d", "l", "quartier", "cite", "et", "sur", "en", "au", "aux"}
 _INSEE = re.compile(r"^(\d{5}|2[ab]\d{3})$")
@@ -118,6 +122,21 @@ class PlaceNotFoundError(NotFoundError):
         self.suggestions = suggestions
 
 
+class _Shared:
+    """One string object per value while the gazetteer is built (not ``sys.intern``: its table
+    would keep growing); anything else is returned as it is."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, value: T) -> T:
+        return self._seen.setdefault(value, value) if isinstance(value, str) else value  # type: ignore[return-value]
+
+
+def _xy(point: shapely.Point) -> tuple[float, float]:
+    return float(point.x), float(point.y)
+
+
 def _rank(e: PlaceEntry) -> tuple[bool, int]:
     return (not e.pilot, -(e.population or 0))
 
@@ -128,22 +147,28 @@ class Gazetteer:
     def __init__(self, catalog: Catalog) -> None:
         arms = _read_arrondissements(catalog)
         pilots = {t.id for t in catalog.territories.values() if t.kind == "pilot"}
-        c = catalog.communes
-        inside = shapely.point_on_surface(np.asarray(c.geometry.values))
+        table = catalog.commune_table  # compact: only communes without a town hall have their polygon built
+        c = table.attrs
+        codes = c["insee_com"].astype(str).tolist()
+        no_town = [i for i, code in enumerate(codes) if code not in catalog.mairies]
+        inside = dict(zip(no_town, shapely.point_on_surface(table.geometries(no_town)).tolist(), strict=True))
+        shared = _Shared()
         self.communes: dict[str, PlaceEntry] = {}
-        for insee, name, dep, pop, terr, pt in zip(  # plain lists: iterating pandas arrays is slow
-            c["insee_com"].tolist(),
-            c["nom"].astype(str).tolist(),
-            c["dep"].astype(str).tolist(),
-            c["population_municipale"].tolist(),
-            c["territory"].tolist(),
-            inside,
-            strict=True,
+        for i, (insee, name, dep, pop, terr) in enumerate(  # plain lists: iterating pandas arrays is slow
+            zip(
+                codes,
+                c["nom"].astype(str).tolist(),
+                c["dep"].astype(str).tolist(),
+                c["population_municipale"].tolist(),
+                c["territory"].tolist(),
+                strict=True,
+            )
         ):
             if insee in self.communes:  # pilot rows come first
                 continue
+            insee, dep = shared(insee), shared(dep)  # one string per code and department (memory)
             town = catalog.mairies.get(insee)
-            lon, lat, how = (town.lon, town.lat, "mairie") if town else (float(pt.x), float(pt.y), "centre")
+            lon, lat, how = (town.lon, town.lat, "mairie") if town else (*_xy(inside[i]), "centre")
             popn = int(pop) if pop == pop and pop is not None else None
             self.communes[insee] = PlaceEntry("commune", insee, name, dep, popn, lon, lat, terr in pilots, insee, how)
         self.arrondissements: dict[str, PlaceEntry] = {}
@@ -156,7 +181,7 @@ class Gazetteer:
                     float(row["lon"]), float(row["lat"]), parent.pilot, parent.code,
                     "mairie" if row["point"] == "mairie" else "centre",
                 )  # fmt: skip
-        self.postcodes = _read_postcodes(catalog)
+        self.postcodes = _read_postcodes(catalog, shared)
         q = catalog.qpv.drop_duplicates("code_qp")
         qpts = shapely.point_on_surface(np.asarray(q.geometry.values))
         self.qpv: dict[str, PlaceEntry] = {}
@@ -173,9 +198,10 @@ class Gazetteer:
             self.qpv[code] = PlaceEntry(
                 "qpv", code, str(name), dep, None, float(pt.x), float(pt.y), terr in pilots, first, "quartier"
             )
-        self._by_name: dict[str, list[PlaceEntry]] = {}
+        by_name: dict[str, list[PlaceEntry]] = {}
         for e in [*self.communes.values(), *self.arrondissements.values(), *self.qpv.values()]:
-            self._by_name.setdefault(fold(e.name), []).append(e)
+            by_name.setdefault(fold(e.name), []).append(e)
+        self._by_name = {key: tuple(entries) for key, entries in by_name.items()}  # tuples: smaller
         self._qpv_words = {code: _qpv_phrases(e.name) for code, e in self.qpv.items()}
         self._fuzzy_keys = list(self._by_name)
 
@@ -210,7 +236,7 @@ class Gazetteer:
 
     def _named(self, f: str, *, qpv: bool) -> list[PlaceEntry]:
         """Exact name matches, and (``qpv``) QPV whose name holds the text as a distinctive part."""
-        out = [e for e in self._by_name.get(f, []) if qpv or e.kind != "qpv"]
+        out = [e for e in self._by_name.get(f, ()) if qpv or e.kind != "qpv"]
         if qpv and set(f.split()) - _STOP:
             out += [self.qpv[c] for c, phrases in self._qpv_words.items() if f in phrases and self.qpv[c] not in out]
         return out
@@ -332,13 +358,13 @@ def _read_arrondissements(catalog: Catalog) -> dict[str, dict[str, str]]:
         return {row["insee_com"]: row for row in csv.DictReader(fh)}
 
 
-def _read_postcodes(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+def _read_postcodes(catalog: Catalog, shared: Callable[[str], str]) -> dict[str, tuple[str, ...]]:
     path = _layer_path(catalog, "postcodes")
     out: dict[str, list[str]] = {}
     if path is not None:
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
-                out.setdefault(row["postcode"], []).append(row["insee_com"])
+                out.setdefault(row["postcode"], []).append(shared(row["insee_com"]))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from geo_clsm.crs import project_point, projected_crs_for, projected_crs_many, to_projected
+from geo_clsm.kdtree import cKDTree
 from geo_clsm.model import Resource, ResourceType
 from geo_clsm.query import matches_audience
 

@@ -109,7 +109,7 @@ def _pilot_frames(engine: Engine, territory: str | None) -> tuple[gpd.GeoDataFra
     cat = engine.catalog
     local = [t.id for t in cat.territories.values() if t.kind != "national"]
     wanted = [territory] if territory else local
-    communes = cat.communes[cat.communes["territory"].isin(wanted)]
+    communes = cat.communes_of(*wanted)
     qpv = cat.qpv[cat.qpv["territory"].isin(wanted)]
     return communes, qpv
 

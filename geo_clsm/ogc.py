@@ -96,10 +96,9 @@ def _qpv_indicators(engine: Engine) -> list[Item]:
 
 
 def _communes_indicators(engine: Engine) -> list[Item]:
-    communes = engine.catalog.communes
     out = []
     for tid, result in engine.access.items():
-        mine = communes[communes["territory"] == tid]
+        mine = engine.catalog.communes_of(tid)
         shapes = dict(zip(mine["insee_com"].astype(str), mine.geometry, strict=True))
         for rec in records(present(result.communes)):
             code = str(rec["insee_com"])

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from geo_clsm.data.compact import StringColumn
 from geo_clsm.errors import OutsideTerritoryError
 from geo_clsm.layers import Catalog
-from geo_clsm.point_cells import PolygonCells
+from geo_clsm.point_cells import LazyPolygons, PolygonCells
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +36,16 @@ class Locator:
 
     def __init__(self, catalog: Catalog) -> None:
         # The catalog lists pilot communes first, so a point in a pilot is attributed to the pilot.
-        c = catalog.communes.reset_index(drop=True)
-        self._c_geoms = np.asarray(c.geometry.values)
-        self._c_insee = c["insee_com"].tolist()
-        self._c_name = c["nom"].astype(str).tolist()
-        self._c_terr = c["territory"].tolist()
-        self._c_tree = shapely.STRtree(self._c_geoms)
-        self._c_cells = PolygonCells(self._c_geoms, tree=self._c_tree)  # one query: no Point, no tree walk
+        # Communes stay compact (some 35,000 nationally): their polygons are built for the cells queried.
+        table = catalog.commune_table
+        self._c_insee = StringColumn(table.attrs["insee_com"])
+        self._c_name = StringColumn(table.attrs["nom"])
+        terr = table.attrs["territory"].astype(str)
+        self._terr_ids = sorted(set(terr.unique().tolist()))
+        self._c_terr = np.zeros(len(terr), dtype=np.int32)
+        for code, tid in enumerate(self._terr_ids):  # a handful of territories: no factorize (its copies)
+            self._c_terr[(terr == tid).to_numpy(dtype=bool)] = code
+        self._c_cells = PolygonCells(LazyPolygons(table))  # one query: no Point, no tree walk
         q = catalog.qpv.reset_index(drop=True)
         self._q_geoms = np.asarray(q.geometry.values)
         self._q_code = q["code_qp"].tolist()
@@ -76,7 +80,7 @@ class Locator:
             return None
         qpv = self.qpv_at(lon, lat)
         return Place(
-            territory=self._c_terr[i],
+            territory=self._terr_ids[int(self._c_terr[i])],
             insee_com=self._c_insee[i],
             commune=self._c_name[i],
             code_qp=qpv[0] if qpv else None,

@@ -32,6 +32,9 @@ def _serve(data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
 
     started: list[object] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(a))
+    # serve sets these for its workers: restored after the test (later subprocesses inherit the environment)
+    monkeypatch.setenv("GEO_CLSM_DATA_DIR", str(data))
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
     code = cli.main(["serve", "--data", str(data), "--port", "9"])
     err = capsys.readouterr().err
     assert not started, "the server must not start"

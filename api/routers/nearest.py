@@ -335,8 +335,9 @@ def territories(engine: Annotated[Engine, Depends(get_engine)]) -> list[dict[str
     cat = engine.catalog
     out = []
     for t in cat.territories.values():
-        communes = cat.communes[cat.communes["territory"] == t.id]
-        x0, y0, x1, y1 = (round(float(v), 5) for v in communes.total_bounds)
+        rows = cat.commune_table.rows_in([t.id])  # attributes and boxes only: no polygon is built
+        communes = cat.commune_table.attrs.iloc[rows]
+        x0, y0, x1, y1 = (round(float(v), 5) for v in cat.commune_table.total_bounds(rows))
         codes = set(communes["insee_com"])
         out.append(
             {

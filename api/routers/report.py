@@ -42,7 +42,7 @@ def _indicators(request: Request, engine: Engine, territory: str) -> list[dict[s
         return []
     from geo_clsm.store.indicators import indicator_rows
 
-    communes = engine.catalog.communes[engine.catalog.communes["territory"] == territory]
+    communes = engine.catalog.communes_of(territory)
     return indicator_rows(
         db, territory=territory, departments=set(communes["dep"].astype(str)), communes=set(communes["insee_com"])
     )

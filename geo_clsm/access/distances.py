@@ -12,12 +12,12 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from geo_clsm.access.params import AccessParams
 from geo_clsm.access.sampling import weighted_quantile
 from geo_clsm.crs import WGS84, projected_crs_for, to_projected
+from geo_clsm.kdtree import cKDTree
 from geo_clsm.model import IMPLIED_AGES, PositionPrecision, Resource, ResourceType
 from geo_clsm.query import audience_unknown
 from geo_clsm.walk import walk_minutes

@@ -68,7 +68,7 @@ def sample_territory(
 ) -> SampledTerritory:
     """Sample points of the QPV and of the rest of the territory, with weights, and 2SFCA demand."""
     qpv = catalog.qpv[catalog.qpv["territory"] == territory].reset_index(drop=True)
-    communes = catalog.communes[catalog.communes["territory"] == territory].reset_index(drop=True)
+    communes = catalog.communes_of(territory).reset_index(drop=True)
     if communes.empty:
         raise InvalidInputError(f"territoire « {territory} » sans communes : indicateurs impossibles")
     c = communes.geometry.union_all().representative_point()
@@ -95,8 +95,10 @@ def sample_territory(
     b = com_p.total_bounds
     m = 2 * max_catchment_m
     box = (b[0] - m, b[1] - m, b[2] + m, b[3] + m)
-    near = catalog.communes.drop_duplicates("insee_com", keep="first")
-    near = near[near.geometry.intersects(shapely.box(*to_wgs84_box(box, crs)))].to_crs(crs)
+    table = catalog.commune_table  # the communes near the territory only: the others are not built
+    first = ~table.attrs["insee_com"].duplicated(keep="first").to_numpy(dtype=bool)
+    rows = table.rows_intersecting(to_wgs84_box(box, crs))
+    near = table.frame(rows[first[rows]]).to_crs(crs)
     pop = catalog.population
     pop = pop[pop["territory"] == territory] if pop is not None else None
     if pop is not None and not pop.empty:

@@ -54,8 +54,9 @@ class Coverage:
     def from_catalog(cls, catalog: Catalog) -> Coverage:
         """The claims of the catalog's resource layers (``covers_types`` in the manifest)."""
         claims = []
-        territory_of = catalog.communes["territory"].astype(str).to_numpy()
-        codes = catalog.communes["insee_com"].astype(str).to_numpy()
+        attrs = catalog.commune_table.attrs
+        territory_of = attrs["territory"].astype(str).to_numpy()
+        codes = attrs["insee_com"].astype(str).to_numpy()
         for terr in catalog.territories.values():
             for ref in terr.layers:
                 lay = catalog.layers.get(ref)

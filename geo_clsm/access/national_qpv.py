@@ -14,13 +14,13 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-from scipy.spatial import cKDTree
 
 from geo_clsm.access.distances import Supply, distance_stats
 from geo_clsm.access.params import AccessParams
 from geo_clsm.access.sampling import sample_grid
 from geo_clsm.access.sfca import decay_weights
 from geo_clsm.access.uncertainty import indices, uncertainty
+from geo_clsm.kdtree import cKDTree
 from geo_clsm.model import ResourceType
 
 

@@ -26,10 +26,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from geo_clsm.access.sfca import Steps, decay_weights
+from geo_clsm.kdtree import cKDTree
 
 SUPPLY_CHUNK = 64
 """Resources whose 2SFCA windows are computed together (memory: chunk x window cells)."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo_clsm.importers.report import ImportReport
+
+if TYPE_CHECKING:
+    from geo_clsm.importers.resource_rows import CommunePoint
 
 IMPORT_KINDS = ("qpv", "resources", "registry", "gisco", "finess")
 
@@ -37,6 +40,7 @@ def _import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"erreur : fichier introuvable : {args.file}", file=sys.stderr)
         return 2
+    mairies: Mapping[str, CommunePoint] | None  # every commune's town hall: a compact mapping
     terr = communes = mairies = None
     if args.territory:
         from geo_clsm.layers import territory_context

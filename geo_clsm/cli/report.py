@@ -91,7 +91,7 @@ def _figures(catalog: Catalog, territory: str, db: SqlEngine | None) -> ReportFi
     check_territory(catalog, territory)
     has_qpv = territory in set(catalog.qpv["territory"])
     access = compute_access(catalog, territory=territory, types=PLACE_TYPES) if has_qpv else None
-    communes = catalog.communes[catalog.communes["territory"] == territory]
+    communes = catalog.communes_of(territory)
     indicators = (
         indicator_rows(
             db, territory=territory, departments=set(communes["dep"].astype(str)), communes=set(communes["insee_com"])

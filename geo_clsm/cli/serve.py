@@ -38,6 +38,10 @@ def _serve(args: argparse.Namespace) -> int:
     # app's lifespan freezes what start-up built and turns the collector back on. On every other
     # way out (a start-up failure, the server stopped), it is back on too.
     gc.disable()
+    # Arrow's default allocator (mimalloc) reserves some megabytes of its own on first use and
+    # keeps them; the service's Arrow work (string columns, a CSV import) is small: the C
+    # library's allocator is enough. Read when pyarrow first allocates; workers inherit it.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         return _start(args)
     finally:

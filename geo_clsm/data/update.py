@@ -80,7 +80,7 @@ def _layer_of(catalog: Catalog, source: str) -> tuple[LayerInfo, str]:
 def _compare_resources(
     catalog: Catalog, path: Path, layer: LayerInfo, territory: str
 ) -> tuple[list[Change], list[Change], dict[str, Any], int, list[Resource]]:
-    communes = catalog.communes[catalog.communes["territory"] == territory]
+    communes = catalog.communes_of(territory)
     report = import_finess(path, checker=CommuneChecker(communes), communes=catalog.mairies, territory=territory)
     if report.imported == 0:
         raise UpdateRefusedError(

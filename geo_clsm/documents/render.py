@@ -84,7 +84,7 @@ def guide_maps(catalog: Catalog, guide: Guide, *, layout: str) -> list[GuideMap]
 
     Communes, QPV and numbered markers, drawn in the territory's projected CRS.
     """
-    communes = catalog.communes[catalog.communes["territory"] == guide.territory_id]
+    communes = catalog.communes_of(guide.territory_id)
     if communes.empty:
         return []
     centre = communes.union_all().centroid

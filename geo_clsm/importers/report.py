@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,10 +45,11 @@ class ImportReport(Generic[T]):
         return len(self.records)
 
     def reject(self, row: int, field_name: str, reason: str, record_id: str = "") -> None:
-        self.rejected.append(Rejection(row, field_name, reason, record_id))
+        self.rejected.append(Rejection(row, sys.intern(field_name), sys.intern(reason), record_id))
 
     def exclude(self, row: int, field_name: str, reason: str, record_id: str = "") -> None:
-        self.excluded.append(Rejection(row, field_name, reason, record_id))
+        # Reasons repeat (thousands of rows, a few dozen reasons): one string each, pickled once.
+        self.excluded.append(Rejection(row, sys.intern(field_name), sys.intern(reason), record_id))
 
     def is_complete(self) -> bool:
         """Every row read is accounted for."""

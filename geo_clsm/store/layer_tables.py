@@ -27,10 +27,11 @@ _fingerprints: list[tuple[Catalog, str]] = []  # the last catalog seen, and its 
 def layers_fingerprint(catalog: Catalog) -> str:
     """A hash of the communes and QPV (codes, names, territories, geometries) of a catalog."""
     for cat, fp in _fingerprints:
-        if cat.communes is catalog.communes and cat.qpv is catalog.qpv:
+        if cat.commune_table is catalog.commune_table and cat.qpv is catalog.qpv:
             return fp
     h = hashlib.blake2b(digest_size=16)
-    for frame, cols in ((catalog.communes, ("insee_com", "nom", "territory")), (catalog.qpv, ("code_qp", "lib_qp"))):
+    communes = catalog.commune_table.frame()  # built for this hash, not kept
+    for frame, cols in ((communes, ("insee_com", "nom", "territory")), (catalog.qpv, ("code_qp", "lib_qp"))):
         for col in (*cols, "territory"):
             h.update(repr(frame[col].astype(str).tolist()).encode())
         for wkb in shapely.to_wkb(frame.geometry.values):
@@ -54,7 +55,7 @@ def sync_layers(db: SqlEngine, catalog: Catalog) -> bool:
             return False
         conn.execute(sa.text("DELETE FROM layer_communes"))
         conn.execute(sa.text("DELETE FROM layer_qpv"))
-        c = catalog.communes.reset_index(drop=True)
+        c = catalog.commune_table.frame().reset_index(drop=True)
         q = catalog.qpv.reset_index(drop=True)
         geom = "ST_GeomFromWKB(:wkb, 4326)"
         if len(c):

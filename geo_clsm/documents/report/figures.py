@@ -68,7 +68,7 @@ class ReportFigures:
 
 def report_territories(catalog: Catalog) -> list[str]:
     """The loaded territories that have a report (pilot and local ones with communes)."""
-    with_communes = set(catalog.communes["territory"])
+    with_communes = set(catalog.commune_table.attrs["territory"])
     return sorted(t.id for t in catalog.territories.values() if t.kind in REPORT_KINDS and t.id in with_communes)
 
 
@@ -98,7 +98,7 @@ def compute_figures(
     indicators' rows for the territory (see :mod:`geo_clsm.documents.report.indicators`).
     """
     check_territory(catalog, territory)
-    communes = catalog.communes[catalog.communes["territory"] == territory].drop_duplicates("insee_com")
+    communes = catalog.communes_of(territory).drop_duplicates("insee_com")
     codes = set(communes["insee_com"].astype(str))
     pop = {
         str(c): int(p) for c, p in zip(communes["insee_com"], communes["population_municipale"].fillna(0), strict=True)

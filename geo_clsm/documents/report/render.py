@@ -33,7 +33,7 @@ class Chart:
 
 
 def _crs(catalog: Catalog, territory: str) -> str:
-    communes = catalog.communes[catalog.communes["territory"] == territory]
+    communes = catalog.communes_of(territory)
     c = communes.union_all().representative_point()
     return projected_crs_for(c.x, c.y) or "EPSG:2154"
 
@@ -41,7 +41,7 @@ def _crs(catalog: Catalog, territory: str) -> str:
 def report_charts(catalog: Catalog, fig: ReportFigures) -> list[Chart]:
     """The report's maps (resources, QPV choropleth of the mean distance) and the per-10k chart."""
     tid = fig.territory
-    communes = catalog.communes[catalog.communes["territory"] == tid].drop_duplicates("insee_com")
+    communes = catalog.communes_of(tid).drop_duplicates("insee_com")
     qpv = catalog.qpv[catalog.qpv["territory"] == tid]
     crs = _crs(catalog, tid)
     codes = {c["insee_com"] for c in fig.communes}
