@@ -4,6 +4,12 @@ A background task checks, every ``reload_interval_s``, a token made of what defi
 service (the versions in service, the local territories file). When it changes, a new Engine is
 built in a worker thread (layers, index, access indicators) while the old one keeps answering,
 then swapped in one assignment: a request sees the old data or the new data, never a mix.
+
+The commands that change the data in service (``geo-clsm data update``, ``data rollback``) first
+fill the start-up cache for the new data in their own process (:func:`prepare_cache`), so the
+service only reads it back, as a warm restart does: parsing every layer in the serving process
+(GDAL, pyogrio, GEOS, in worker threads) left it about 100 MB larger for good, freed memory that
+glibc's arenas keep and ``malloc_trim`` cannot return (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from fastapi import FastAPI
 
 from api.settings import Settings
 from geo_clsm.cache import load_catalog_cached, warm_access
-from geo_clsm.data.versions import VersionStore
+from geo_clsm.data.versions import VersionStore, pending
 from geo_clsm.engine import Engine
 from geo_clsm.errors import GeoClsmError
 
@@ -42,6 +48,17 @@ def build_engine(settings: Settings) -> Engine:
     engine = Engine(catalog)
     warm_access(engine, cache_dir=settings.cache_dir)  # before the swap: the old ones are served meanwhile
     return engine
+
+
+def prepare_cache(settings: Settings, *, current: dict[str, str]) -> bool:
+    """Parse the layers and compute the indicators the service will serve once ``current`` (the
+    versions per source) is written, into ``settings.cache_dir``; nothing is written to the
+    versions folder. False when there is no cache to fill (``cache_dir`` unset)."""
+    if settings.cache_dir is None:
+        return False
+    with pending(settings.versions_dir, current):
+        build_engine(settings)
+    return True
 
 
 def install_engine(app: FastAPI, engine: Engine) -> None:

@@ -7,15 +7,23 @@ against it):
 - ``TRACE <t> keepalive-close``: uvicorn's keep-alive timer closed an idle connection (a client
   that sends a request on that connection at the same moment gets a reset: httpx ``ReadError``);
 - ``TRACE <t> loop-lag <s>``: the event loop ran a 0.1 s timer more than 0.5 s late (it was blocked
-  or starved: no request was read or answered meanwhile).
+  or starved: no request was read or answered meanwhile);
+- ``TRACE <t> mem …`` every ``TRACE_MEMORY_S`` seconds when that variable is set (from a daemon
+  thread): resident memory split into anonymous and file-backed (``/proc/self/smaps_rollup``),
+  glibc's arenas (``mallinfo2``: their size, the part in use, the part free but kept), whether
+  pyogrio (GDAL) was imported, and pyarrow's memory pool (bytes allocated, its peak), in MB.
 
     python benchmarks/traced_serve.py serve --host 127.0.0.1 --port 8000
+    TRACE_MEMORY_S=2 python benchmarks/traced_serve.py serve --port 8000   # with the memory lines
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -43,6 +51,40 @@ async def _lag_monitor() -> None:
         late = time.monotonic() - before - LAG_TICK_S
         if late > LAG_REPORT_S:
             _trace(f"loop-lag {late:.2f}")
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks")
+    ]
+
+
+def memory_line() -> str:
+    """This process's memory, in MB (see the module's docstring)."""
+    kb = {}
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        kb[key] = int(value.split()[0])
+    out = f"rss={kb['Rss'] >> 10} anon={kb['Anonymous'] >> 10} file={(kb['Rss'] - kb['Anonymous']) >> 10}"
+    try:
+        info = ctypes.CDLL("libc.so.6").mallinfo2
+        info.restype = _MallInfo2
+        m = info()
+        out += f" arena={m.arena >> 20} in_use={m.uordblks >> 20} free_kept={m.fordblks >> 20}"
+    except (OSError, AttributeError):  # not glibc >= 2.33
+        pass
+    pa = sys.modules.get("pyarrow")
+    if pa is not None:
+        pool = pa.default_memory_pool()
+        out += f" arrow={pool.bytes_allocated() >> 20}/{pool.max_memory() >> 20}"
+    return out + f" pyogrio={int('pyogrio' in sys.modules)}"
+
+
+def _memory_probe(every_s: float) -> None:
+    while True:
+        _trace("mem " + memory_line())
+        time.sleep(every_s)
 
 
 def _patch(cls: Any) -> None:
@@ -94,4 +136,6 @@ def explain_failures(failures: list[tuple[float, float, str, str]], *, start: fl
 if __name__ == "__main__":
     _patch(httptools_impl.HttpToolsProtocol)
     _patch(h11_impl.H11Protocol)
+    if os.environ.get("TRACE_MEMORY_S"):
+        threading.Thread(target=_memory_probe, args=(float(os.environ["TRACE_MEMORY_S"]),), daemon=True).start()
     sys.exit(main(sys.argv[1:]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from geo_clsm.data.changes import counts
@@ -12,6 +13,8 @@ from geo_clsm.data.versions import VersionStore
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine as SqlEngine
+
+    from api.settings import Settings
 
 
 def _progress(done: int, total: int | None) -> None:
@@ -44,11 +47,30 @@ def _review_db(url: str) -> SqlEngine | None:
     return db
 
 
+def _preparer(settings: Settings) -> Callable[[dict[str, str]], None]:
+    """Before the versions in service change: fill the service's start-up cache for the new ones
+    (the running service then reads it instead of parsing every layer; see ``api/reload.py``).
+    A failure only warns: the service would parse the layers itself, as before."""
+    from api.reload import prepare_cache
+    from geo_clsm.errors import GeoClsmError
+
+    def prepare(current: dict[str, str]) -> None:
+        try:
+            prepare_cache(settings, current=current)
+        except (GeoClsmError, OSError, ValueError) as exc:
+            print(f"attention : cache du service non préparé ({exc}) ; le service lira les couches", file=sys.stderr)
+
+    return prepare
+
+
 def run_data(args: argparse.Namespace) -> int:
     from api.settings import Settings
     from geo_clsm.data.update import UpdateOptions, update_source
 
     settings = Settings()
+    if args.action in ("update", "rollback") and args.data:
+        settings = settings.model_copy(update={"data_dir": args.data})
+    prepare = _preparer(settings)
     store = VersionStore(settings.versions_dir)
     db = None
     if args.action == "versions":
@@ -61,6 +83,7 @@ def run_data(args: argparse.Namespace) -> int:
             print(f"{mark} {v.id:<32} {v.source:<9} {v.created:%Y-%m-%d %H:%M}  {v.counts}")
         return 0
     if args.action == "rollback":
+        prepare(store.rolled_back(args.version, source=args.source))
         store.rollback(args.version, source=args.source)
         print(f"En service : {store.current() or 'couches livrées'} (le service la charge sans redémarrage).")
         return 0
@@ -90,6 +113,7 @@ def run_data(args: argparse.Namespace) -> int:
             local_file=settings.local_territories_file,
             progress=_progress,
             db=db,
+            prepare=prepare,
         )
         sys.stderr.write("\n")
         c = counts(result.changes)

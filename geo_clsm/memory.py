@@ -13,6 +13,13 @@ running on the old engine have ended by then; a burst of changes gives one relea
 collection with the frozen objects unfrozen, then freezes the survivors again, then asks glibc to
 give the free pages back (``malloc_trim(0)``, a ``ctypes`` call that runs without the GIL).
 Elsewhere than glibc the trim is skipped.
+
+It also caps glibc's arenas at :data:`MALLOC_ARENAS` (``mallopt(M_ARENA_MAX)``, unless the
+environment sets ``MALLOC_ARENA_MAX``): by default each thread that allocates gets its own arena
+(up to 8 per core), and each keeps its own fragmented free memory, which ``malloc_trim`` cannot
+return; under load (the request thread pool, the rebuilds in worker threads) the RSS crept up
+with every change. Two arenas: the growth through editors' changes mostly stops
+(docs/reliability.md, ``make load``).
 """
 
 from __future__ import annotations
@@ -21,10 +28,28 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import os
 import threading
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
+
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's arenas from now on (arenas already created stay); False where not glibc, or when
+    ``MALLOC_ARENA_MAX`` is set in the environment (the operator's choice, applied by glibc)."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(_M_ARENA_MAX, arenas))
 
 
 def _glibc_trim() -> Callable[[], None] | None:
@@ -46,7 +71,17 @@ def _glibc_trim() -> Callable[[], None] | None:
 class MemoryReleaser:
     """Trims the allocator ``delay_s`` after the last :meth:`schedule` (debounced, one thread)."""
 
-    def __init__(self, *, delay_s: float = 5.0, trim: Callable[[], None] | None = None, collect: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        delay_s: float = 5.0,
+        trim: Callable[[], None] | None = None,
+        collect: bool = True,
+        malloc_arenas: int | None = MALLOC_ARENAS,
+    ) -> None:
+        """``malloc_arenas``: cap glibc's arenas (:func:`limit_malloc_arenas`) for the process; None: leave them."""
+        if malloc_arenas is not None:
+            limit_malloc_arenas(malloc_arenas)
         self.delay_s = delay_s
         self.collect = collect
         self._trim = trim if trim is not None else _glibc_trim()

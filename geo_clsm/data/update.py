@@ -149,11 +149,14 @@ def update_source(
     progress: Progress | None = None,
     now: datetime | None = None,
     db: SqlEngine | None = None,
+    prepare: Callable[[dict[str, str]], None] | None = None,
 ) -> UpdateResult:
     """Download, import, compare and publish one official source.
 
     With ``db`` (the database of record), disagreements with curated records are filed in the
-    editors' review queue once the version is published.
+    editors' review queue once the version is published. ``prepare``, given the versions that will
+    be in service, runs just before the version is published (the data CLI fills the service's
+    start-up cache for them, see :func:`api.reload.prepare_cache`).
 
     Raises
     ------
@@ -195,6 +198,8 @@ def update_source(
         )
     write_changes(changes, folder / "changes.csv")
     write_changes(review, folder / "review.csv")
+    if prepare is not None:
+        prepare(store.published(version.id))
     store.publish(version.id)
     queued = 0
     if db is not None and official:

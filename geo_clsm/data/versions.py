@@ -8,12 +8,19 @@ Layout under the versions folder (``var/data`` by default, beside the database):
 A source absent from ``current.json`` is served from the shipped layers. Publishing and
 rollback rewrite ``current.json`` atomically (write then rename), so a reader sees the old or
 the new state, never a mix; the running service watches its modification (see ``api/reload.py``).
+
+Before a change is written, the command that makes it prepares the service's start-up cache for
+the data it puts in service, reading the versions as they will be through :func:`pending` (this
+process only): the running service then reads the cache instead of parsing the layers.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +30,20 @@ from geo_clsm.errors import NotFoundError
 
 DEFAULT_VERSIONS_DIR = Path("var") / "data"
 SHIPPED = "shipped"
+_PENDING: contextvars.ContextVar[dict[Path, dict[str, str]] | None] = contextvars.ContextVar(
+    "pending_versions", default=None
+)
+
+
+@contextlib.contextmanager
+def pending(root: Path, current: dict[str, str]) -> Iterator[None]:
+    """In this context (this thread, this process), a :class:`VersionStore` at ``root`` reads
+    ``current`` as the versions in service, before it is written: to prepare what serves them."""
+    token = _PENDING.set({**(_PENDING.get() or {}), root.resolve(): dict(current)})
+    try:
+        yield
+    finally:
+        _PENDING.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +71,9 @@ class VersionStore:
         self.current_file = root / "current.json"
 
     def current(self) -> dict[str, str]:
+        staged = _PENDING.get()
+        if staged is not None and self.root.resolve() in staged:
+            return dict(staged[self.root.resolve()])
         if not self.current_file.is_file():
             return {}
         data = json.loads(self.current_file.read_text(encoding="utf-8"))
@@ -110,22 +134,28 @@ class VersionStore:
         (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         return self.get(folder.name), folder
 
+    def published(self, version_id: str) -> dict[str, str]:
+        """The versions in service once ``version_id`` is published (nothing written)."""
+        v = self.get(version_id)
+        return {**self.current(), v.source: v.id}
+
     def publish(self, version_id: str) -> None:
         """Put a version in service for its source."""
-        v = self.get(version_id)
-        cur = self.current()
-        cur[v.source] = v.id
-        self._write_current(cur)
+        self._write_current(self.published(version_id))
 
-    def rollback(self, version_id: str, *, source: str | None = None) -> None:
-        """Return a source to an earlier version, or (``shipped``) to the shipped layers."""
+    def rolled_back(self, version_id: str, *, source: str | None = None) -> dict[str, str]:
+        """The versions in service after :meth:`rollback` (nothing written)."""
         cur = self.current()
         if version_id == SHIPPED:
             for src in [source] if source else list(cur):
                 cur.pop(src, None)
         else:
             cur[self.get(version_id).source] = version_id
-        self._write_current(cur)
+        return cur
+
+    def rollback(self, version_id: str, *, source: str | None = None) -> None:
+        """Return a source to an earlier version, or (``shipped``) to the shipped layers."""
+        self._write_current(self.rolled_back(version_id, source=source))
 
     def _write_current(self, cur: dict[str, str]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

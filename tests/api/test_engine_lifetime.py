@@ -4,12 +4,17 @@ rendered answers keep only the latest data versions."""
 from __future__ import annotations
 
 import gc
+import os
+import platform
+import subprocess
+import sys
 import threading
 import time
 import weakref
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.caches import VersionedCache
@@ -17,7 +22,7 @@ from api.http_cache import KEEP_VERSIONS, DataCacheMiddleware
 from api.main import create_app
 from api.settings import Settings
 from geo_clsm.engine import Engine
-from geo_clsm.memory import MemoryReleaser
+from geo_clsm.memory import MALLOC_ARENAS, MemoryReleaser
 from geo_clsm.store import connect
 from geo_clsm.store.users import add_user
 
@@ -178,3 +183,48 @@ def test_serve_keeps_idle_connections_longer_than_client_pools(monkeypatch: Any)
     assert options["timeout_keep_alive"] == 75 and options["access_log"] is False  # httpx 5 s, nginx 60 s
     monkeypatch.setenv("GEO_CLSM_KEEP_ALIVE_S", "120")
     assert uvicorn_options(Settings())["timeout_keep_alive"] == 120
+
+
+ARENAS_SCRIPT = """
+import ctypes, os, sys, tempfile, threading
+from geo_clsm.memory import MemoryReleaser
+
+MemoryReleaser(malloc_arenas=None if sys.argv[1] == "none" else int(sys.argv[1]))
+barrier = threading.Barrier(8)
+held = []
+
+def allocate():
+    barrier.wait()  # eight threads allocating at once, each asking glibc for an arena
+    held.append([bytes(20_000) for _ in range(50)])  # over pymalloc's 512 bytes: glibc's malloc
+
+threads = [threading.Thread(target=allocate) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+libc = ctypes.CDLL("libc.so.6")
+libc.fopen.restype = ctypes.c_void_p
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+path = tempfile.mktemp()
+f = libc.fopen(path.encode(), b"w")
+libc.malloc_info(0, f)
+libc.fclose(f)
+print(open(path).read().count("<heap nr="))
+os.unlink(path)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's arenas")
+def test_the_app_caps_glibcs_arenas(tmp_path: Path) -> None:
+    """Each allocating thread would get its own glibc arena (up to 8 per core), each keeping its own
+    fragmented free memory; the app's memory releaser caps them (arenas counted by malloc_info)."""
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+
+    def arenas(cap: str) -> int:
+        out = subprocess.run([sys.executable, "-c", ARENAS_SCRIPT, cap], env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return int(out.stdout)
+
+    assert arenas("none") > 2  # without the cap (the test can fail)
+    assert arenas(str(MALLOC_ARENAS)) <= MALLOC_ARENAS

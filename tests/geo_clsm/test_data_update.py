@@ -355,3 +355,74 @@ def test_qpv_update_from_the_national_anct_geojson(tmp_path: Path, data_dir: Pat
     assert sorted((c.change, c.id) for c in result.changes) == [("changed", renamed), ("removed", removed)]
     cat = load_catalog(data_dir, versions_dir=store.root)
     assert removed not in set(cat.qpv["code_qp"]) and "QN07599Z" not in set(cat.qpv["code_qp"])
+
+
+def test_update_and_rollback_fill_the_services_cache_before_the_switch(
+    tmp_path: Path, data_dir: Path, http, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`data update` and `data rollback` parse the data they put in service in their own process,
+    before writing ``current.json``: the service (same settings) then builds its engine from the
+    cache without parsing a layer, and the cache holds the new data (compared with a fresh parse)."""
+    from api.reload import build_engine
+    from geo_clsm import cache
+
+    base, routes = http
+    routes["/finess.csv"] = (200, finess_file(V2), {}, 0.0)
+    for name, value in {
+        "VERSIONS_DIR": tmp_path / "var",
+        "SOURCE_FINESS_URL": f"{base}/finess.csv",
+        "LOCAL_TERRITORIES_FILE": tmp_path / "none.toml",
+        "CACHE_DIR": tmp_path / "cache",
+        "DATA_DIR": data_dir,
+    }.items():
+        monkeypatch.setenv(f"GEO_CLSM_{name}", str(value))
+    store = VersionStore(tmp_path / "var")
+
+    def served_by_the_service() -> set[str]:
+        built = cache.builds
+        engine = build_engine(Settings())
+        assert cache.builds == built, "the service parsed the layers: the command did not prepare its cache"
+        return {r.id for r in engine.catalog.resources}
+
+    def parsed_now() -> set[str]:
+        return {r.id for r in load_catalog(data_dir, versions_dir=store.root).resources}
+
+    assert cli(["data", "update", "--source", "finess"]) == 0
+    assert store.current() != {}
+    assert "finess-570990013" in served_by_the_service() and served_by_the_service() == parsed_now()
+    assert cli(["data", "rollback", "shipped"]) == 0
+    assert store.current() == {}
+    assert "finess-570990003" in served_by_the_service() and served_by_the_service() == parsed_now()
+
+
+def test_prepare_cache_writes_nothing_to_the_versions_folder(tmp_path: Path, data_dir: Path, http) -> None:  # type: ignore[no-untyped-def]
+    """The cache is filled for the versions about to be published; ``current.json`` is untouched
+    (the service keeps serving the data in service until the command writes it)."""
+    from api.reload import prepare_cache
+    from geo_clsm import cache
+
+    base, routes = http
+    routes["/finess.csv"] = (200, finess_file(V2), {}, 0.0)
+    store = VersionStore(tmp_path / "var")
+    seen: list[dict[str, str]] = []
+    result = update_source(
+        "finess",
+        options=UpdateOptions(url=f"{base}/finess.csv"),
+        store=store,
+        data_dir=data_dir,
+        prepare=lambda current: seen.append({"before": store.token(), **current}),
+    )
+    assert seen == [{"before": "", "finess": result.version.id}]
+    settings = Settings(
+        data_dir=data_dir, versions_dir=store.root, cache_dir=tmp_path / "cache", local_territories_file=tmp_path / "x"
+    )
+    store.rollback("shipped")
+    assert prepare_cache(settings, current={"finess": result.version.id})
+    assert store.current() == {}
+    built = cache.builds
+    store.rollback(result.version.id)
+    from api.reload import build_engine
+
+    assert "finess-570990013" in {r.id for r in build_engine(settings).catalog.resources}
+    assert cache.builds == built
+    assert not prepare_cache(settings.model_copy(update={"cache_dir": None}), current={})
