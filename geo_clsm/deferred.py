@@ -20,7 +20,7 @@ class Deferred(Generic[T]):
     """``build()`` runs in a daemon thread from construction; :meth:`get` waits for its result."""
 
     def __init__(self, build: Callable[[], T], *, name: str = "deferred-build") -> None:
-        self._build = build
+        self._build: Callable[[], T] | None = build
         self._done = threading.Event()
         self._value: T | None = None
         self._error: BaseException | None = None
@@ -28,11 +28,14 @@ class Deferred(Generic[T]):
         self._thread.start()
 
     def _run(self) -> None:
+        build, self._build = self._build, None  # what it holds (e.g. a catalog) is not kept by the result
         try:
-            self._value = self._build()
+            assert build is not None
+            self._value = build()
         except BaseException as exc:  # kept for the callers of get(), which re-raise it
             self._error = exc
         finally:
+            del build
             self._done.set()
 
     @property

@@ -71,10 +71,13 @@ def _qpv_extra(resource_qpv: Mapping[str, tuple[str, str] | None], r: Resource) 
 class Engine:
     """Everything a query needs, built once from a Catalog."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, previous: Engine | None = None) -> None:
+        """``previous``: the engine this one replaces; its Locator (and the polygons it built for the
+        cells queried) is reused when the communes, QPV and territories are the same objects (an
+        editor's change: only the resources differ)."""
         self.catalog = catalog
         self.index = ResourceIndex(catalog.resources)
-        self.locator = Locator(catalog)
+        self.locator = _locator(catalog, previous)
         self.areas = ServiceAreas(catalog.resources)
         self.lines = NationalLines(catalog)
         self.resource_qpv: dict[str, tuple[str, str] | None] = {r.id: None for r in catalog.resources}
@@ -239,6 +242,14 @@ class Engine:
                 status = "unknown" if r.hours is None else "open"
             out.append(NearestResult(r, h.distance_m, float(walk_minutes(h.distance_m)), serves, status))
         return out
+
+
+def _locator(catalog: Catalog, previous: Engine | None) -> Locator:
+    if previous is not None:
+        held = previous.locator.built_from
+        if all(a is b for a, b in zip(held, Locator.parts(catalog), strict=True)):
+            return previous.locator
+    return Locator(catalog)
 
 
 def _local_time(when: datetime, lon: float, lat: float) -> datetime:

@@ -93,7 +93,7 @@ class LiveEngine:
             if resources == old.catalog.resources:
                 self.version = version
                 return old
-            new = Engine(catalog)
+            new = Engine(catalog, previous=old)  # same communes and QPV: the same Locator
             if "access" in old.__dict__:
                 # The previous indicators stay served until the recomputed ones are ready.
                 new.__dict__["access"] = old.__dict__["access"]
