@@ -24,10 +24,10 @@ from fastapi import FastAPI
 
 from api.settings import Settings
 from geo_clsm.cache import load_catalog_cached, warm_access
+from geo_clsm.catalog import Catalog, same_objects
 from geo_clsm.data.versions import VersionStore, pending
 from geo_clsm.engine import Engine
 from geo_clsm.errors import GeoClsmError
-from geo_clsm.layers import Catalog
 
 log = logging.getLogger("geo_clsm.reload")
 
@@ -83,13 +83,11 @@ def _geocoder_for(app: FastAPI, catalog: Catalog, build: Callable[[Settings, Cat
     halls, QPV, the layers it reads, territories) are the same objects, as after an editor's
     change (only the resources differ); else a new one. An editor changing a phone number does
     not rebuild the gazetteer of France's communes (a second of CPU, some 20 MB to reallocate)."""
-    parts = (catalog.commune_table, catalog.mairies, catalog.qpv, catalog.layers, catalog.territories)
-    held = getattr(app.state, "geocoder_parts", None)
+    parts = catalog.place_parts()
     current = getattr(app.state, "geocoder", None)
-    same = held is not None and all(a is b for a, b in zip(held[0], parts, strict=True)) and held[1] == catalog.data_dir
-    if current is not None and same:
+    if current is not None and same_objects(getattr(app.state, "geocoder_parts", ()), parts):
         return current
-    app.state.geocoder_parts = (parts, catalog.data_dir)
+    app.state.geocoder_parts = parts
     return build(app.state.settings, catalog)
 
 

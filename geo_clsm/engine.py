@@ -17,10 +17,10 @@ import shapely
 from numpy.typing import NDArray
 
 from geo_clsm.access import AccessResult, territory_indicators
+from geo_clsm.catalog import Catalog, same_objects
 from geo_clsm.crs import TIMEZONES, zone_of
 from geo_clsm.geojson import FeatureCache
 from geo_clsm.index import ResourceIndex
-from geo_clsm.layers import Catalog
 from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource, ResourceType
 from geo_clsm.nearby import NationalLines
 from geo_clsm.places import Locator, Place
@@ -245,10 +245,8 @@ class Engine:
 
 
 def _locator(catalog: Catalog, previous: Engine | None) -> Locator:
-    if previous is not None:
-        held = previous.locator.built_from
-        if all(a is b for a, b in zip(held, Locator.parts(catalog), strict=True)):
-            return previous.locator
+    if previous is not None and same_objects(previous.locator.built_from, catalog.place_parts()):
+        return previous.locator
     return Locator(catalog)
 
 

@@ -34,13 +34,8 @@ class Place:
 class Locator:
     """Point-in-polygon lookups over the catalog's communes and QPV (WGS84, STRtree)."""
 
-    @staticmethod
-    def parts(catalog: Catalog) -> tuple[object, ...]:
-        """What a Locator is built from: two catalogs with these same objects share one Locator."""
-        return (catalog.commune_table, catalog.qpv, catalog.territories)
-
     def __init__(self, catalog: Catalog) -> None:
-        self.built_from = Locator.parts(catalog)
+        self.built_from = catalog.place_parts()  # a catalog with the same parts can share this Locator
         # The catalog lists pilot communes first, so a point in a pilot is attributed to the pilot.
         # Communes stay compact (some 35,000 nationally): their polygons are built for the cells queried.
         table = catalog.commune_table
