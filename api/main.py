@@ -66,8 +66,8 @@ STATIC = Path(geo_clsm.__file__).resolve().parent / "static"
 # FastAPI's native OpenTelemetry instrumentation (FastAPI ≥ 0.160) switched off: when a host has an
 # OpenTelemetry provider configured (auto-instrumentation, a vendor agent), it would send every
 # request's query string (a resident's position at full precision) in spans to that provider's
-# collector. The service sends a position to no third party. It also checks for a provider on every
-# request, about a tenth of an /api/nearest answer's time.
+# collector. The service sends a position to no third party. It also looked for a provider on every
+# request, a cost on the busiest route.
 _NO_TELEMETRY: dict[str, Any] = (
     {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
     if "telemetry" in inspect.signature(FastAPI.__init__).parameters
