@@ -35,8 +35,7 @@ MAX_K = 50
 class NearestResult:
     """One answer of a nearest query (never changed once built: :func:`dataclasses.replace` makes
     a changed copy). Not ``frozen``: a frozen dataclass is slower to build (each field set through
-    ``object.__setattr__``), and an
-    /api/nearest answer builds several."""
+    ``object.__setattr__``), and an /api/nearest answer builds several."""
 
     resource: Resource
     distance_m: float
