@@ -33,6 +33,7 @@ from api.routers import (
     admin_pages,
     admin_territories,
     admin_territory_pages,
+    admin_user_pages,
     auth,
     batch,
     documents,
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin_import.router)
     app.include_router(admin_territories.router)
     app.include_router(admin_territory_pages.router)
+    app.include_router(admin_user_pages.router)
     app.include_router(report_form.router)
     app.mount("/static/admin", StaticFiles(directory=STATIC / "admin"), name="admin-static")
     return app

@@ -286,6 +286,11 @@ RATE_LIMITED: dict[int | str, dict[str, Any]] = {
 """``responses=`` entry for a rate-limited route (documents the 429 in the OpenAPI)."""
 
 
+def client_address(request: Request) -> str:
+    """The address a request comes from: the one source of it for rate limits and sign-in throttling."""
+    return request.client.host if request.client else "?"
+
+
 def _buckets(request: Request) -> MutableMapping[str, TokenBucket]:
     state = request.app.state
     if not hasattr(state, "rate_buckets"):
@@ -335,4 +340,4 @@ def rate_limit(name: str, *, per_minute: float, burst: float | None = None) -> A
 
 # The limits of the public write endpoints, shared by the JSON API and its HTML form.
 REPORTS_PER_MINUTE, REPORTS_BURST = 5 / 60, 5  # "Signaler une erreur": 5 at once, then one every 12 min
-LOGIN_PER_MINUTE = 20  # sign-in attempts per client (each account is also locked after repeated failures)
+LOGIN_PER_MINUTE = 20  # sign-in attempts per client (failures also slow that client down for that account)

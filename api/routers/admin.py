@@ -18,12 +18,13 @@ from pydantic import BaseModel, Field
 
 from api.deps import get_engine
 from api.live import refresh
-from api.sessions import AdminSession, EditorSession, get_db
+from api.sessions import COOKIE, AdminSession, EditorSession, get_db
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.importers.resources import resource_to_row
 from geo_clsm.model import Resource
 from geo_clsm.store import repo
+from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.disagreements import list_disagreements, resolve
 from geo_clsm.store.reports import list_reports, set_status
 from geo_clsm.store.schema import territory_settings
@@ -73,6 +74,14 @@ class UserIn(BaseModel):
     email: str = Field(max_length=254)
     password: str = Field(min_length=10, max_length=1000)
     role: str = Field(pattern="^(editor|admin)$", examples=list(ROLES))
+
+
+class UserChange(BaseModel):
+    """Only the fields given change; each change ends the account's other sessions."""
+
+    password: str | None = Field(default=None, min_length=10, max_length=1000)
+    role: str | None = Field(default=None, pattern="^(editor|admin)$", examples=list(ROLES))
+    active: bool | None = Field(default=None, description="false : compte désactivé, ses sessions se terminent")
 
 
 def _out(r: Resource, status: str, history_id: int | None = None) -> AdminRecord:
@@ -261,8 +270,23 @@ def users(session: AdminSession, request: Request) -> list[dict[str, object]]:
 
 @router.post("/users", status_code=201, summary="Créer un compte ou changer son mot de passe (administrateurs)")
 def create_user(body: UserIn, session: AdminSession, request: Request) -> dict[str, object]:
-    u = add_user(get_db(request), body.email, body.password, role=body.role)
+    u = add_user(get_db(request), body.email, body.password, role=body.role, keep_token=request.cookies.get(COOKIE))
     return {"id": u.id, "email": u.email, "role": u.role}
+
+
+@router.patch("/users/{user_id}", summary="Changer le mot de passe, le rôle ou l'état d'un compte (administrateurs)")
+def change_user(
+    user_id: Annotated[int, Path(ge=1)], body: UserChange, session: AdminSession, request: Request
+) -> dict[str, object]:
+    db = get_db(request)
+    own = request.cookies.get(COOKIE) if user_id == session.user.id else None
+    if body.active is not None:
+        set_active(db, user_id, body.active)
+    if body.role is not None:
+        set_role(db, user_id, body.role, keep_token=own)
+    if body.password is not None:
+        set_password(db, user_id, body.password, keep_token=own)
+    return next(u for u in list_users(db) if u["id"] == user_id)
 
 
 @router.get("/territories/{territory}/settings", summary="Réglages locaux d'un territoire (administrateurs)")

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from api.deps import get_engine, get_settings
 from api.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
 from api.live import refresh, refresh_in_thread
-from api.security import LOGIN_PER_MINUTE, retry_after_s, too_many_message
+from api.security import LOGIN_PER_MINUTE, client_address, retry_after_s, too_many_message
 from api.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
 from api.settings import Settings
 from geo_clsm.engine import Engine
@@ -24,7 +24,13 @@ from geo_clsm.store.disagreements import DECISIONS, list_disagreements, resolve
 from geo_clsm.store.disagreements import LABELS as FIELD_LABELS
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.reports import get_report, list_reports, set_status
-from geo_clsm.store.users import LoginThrottledError, authenticate, close_session, open_session
+from geo_clsm.store.users import (
+    AccountDisabledError,
+    LoginThrottledError,
+    authenticate,
+    close_session,
+    open_session,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,7 +94,8 @@ def login(
     csrf_token: Csrf,
 ) -> Response:
     token = form_token(request)
-    error = None
+    error: str | None = None
+    status, wait = 401, 0
     retry = retry_after_s(request, "login", per_minute=LOGIN_PER_MINUTE)
     if retry is not None:
         resp = page(request, "admin/login.html", status_code=429, form_csrf=token, error=too_many_message(retry))
@@ -98,13 +105,17 @@ def login(
         error = "formulaire expiré : recharger la page et recommencer"
     else:
         try:
-            user = authenticate(get_db(request), email, password)
+            user = authenticate(get_db(request), email, password, client=client_address(request))
             if user is None:
                 error = "adresse e-mail ou mot de passe incorrect"
         except LoginThrottledError as exc:
-            error = exc.message
+            error, status, wait = exc.message, 429, exc.retry_after_s
+        except AccountDisabledError as exc:
+            error, status = exc.message, 403
     if error:
-        resp = page(request, "admin/login.html", status_code=401, form_csrf=token, error=error, email=email)
+        resp = page(request, "admin/login.html", status_code=status, form_csrf=token, error=error, email=email)
+        if wait:
+            resp.headers["Retry-After"] = str(wait)
         return with_form_cookie(resp, token, settings)
     assert user is not None
     session_token, _ = open_session(get_db(request), user)

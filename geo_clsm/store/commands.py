@@ -32,7 +32,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     d.add_argument("--all", action="store_true", help="export : inclure les ressources retirées")
 
     u = sub.add_parser("user", help="comptes des éditeurs et administrateurs")
-    u.add_argument("action", choices=("add", "list"))
+    u.add_argument(
+        "action",
+        choices=("add", "list", "passwd", "disable", "enable"),
+        help="add : créer ou réinitialiser ; passwd : nouveau mot de passe ; disable/enable : (dés)activer. "
+        "Chaque changement termine les sessions du compte",
+    )
     u.add_argument("email", nargs="?")
     u.add_argument("--role", choices=("editor", "admin"), default="editor")
     u.add_argument("--database", default=None)
@@ -76,7 +81,23 @@ def run_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password() -> str | None:
+    """The password from GEO_CLSM_PASSWORD, or typed twice in a terminal; None (message printed) otherwise."""
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        print(f"erreur : mot de passe : définir {PASSWORD_ENV} ou lancer la commande dans un terminal", file=sys.stderr)
+        return None
+    password = getpass.getpass("Mot de passe : ")
+    if getpass.getpass("Confirmer : ") != password:
+        print("erreur : les deux mots de passe diffèrent", file=sys.stderr)
+        return None
+    return password
+
+
 def run_user(args: argparse.Namespace) -> int:
+    from geo_clsm.store.accounts import set_active, set_password, user_id
     from geo_clsm.store.db import check_schema, connect
     from geo_clsm.store.users import add_user, list_users
 
@@ -84,23 +105,24 @@ def run_user(args: argparse.Namespace) -> int:
     check_schema(db)
     if args.action == "list":
         for u in list_users(db):
-            print(f"{u['email']}\t{u['role']}\t{'actif' if u['active'] else 'inactif'}")
+            print(f"{u['email']}\t{u['role']}\t{'actif' if u['active'] else 'désactivé'}")
         return 0
     if not args.email:
-        print("erreur : user add EMAIL --role editor|admin", file=sys.stderr)
+        print(f"erreur : user {args.action} EMAIL", file=sys.stderr)
         return 2
-    password = os.environ.get(PASSWORD_ENV)
-    if not password:
-        if not sys.stdin.isatty():
-            print(
-                f"erreur : mot de passe : définir {PASSWORD_ENV} ou lancer la commande dans un terminal",
-                file=sys.stderr,
-            )
-            return 2
-        password = getpass.getpass("Mot de passe : ")
-        if getpass.getpass("Confirmer : ") != password:
-            print("erreur : les deux mots de passe diffèrent", file=sys.stderr)
-            return 2
+    if args.action in ("disable", "enable"):
+        set_active(db, user_id(db, args.email), args.action == "enable")
+        done = "désactivé, ses sessions sont terminées" if args.action == "disable" else "réactivé"
+        print(f"compte {args.email.strip().lower()} {done}")
+        return 0
+    uid = user_id(db, args.email) if args.action == "passwd" else None  # unknown account: say so before asking
+    password = _password()
+    if password is None:
+        return 2
+    if uid is not None:
+        set_password(db, uid, password)
+        print(f"mot de passe de {args.email.strip().lower()} changé, ses sessions sont terminées")
+        return 0
     user = add_user(db, args.email, password, role=args.role)
     print(f"compte {user.email} ({user.role}) enregistré")
     return 0

@@ -99,6 +99,8 @@ users = Table(
     Column("role", String(16), nullable=False),  # editor | admin
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Bumped by every change of password, role or status: a session of an older generation is dead.
+    Column("generation", Integer, nullable=False, default=0, server_default="0"),
 )
 
 sessions = Table(
@@ -109,6 +111,7 @@ sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("generation", Integer, nullable=False, default=0, server_default="0"),  # the user's, at sign-in
 )
 
 login_failures = Table(

@@ -11,29 +11,27 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.errors import GeoClsmError, InvalidInputError
+from geo_clsm.store.login_throttle import LoginThrottledError as LoginThrottledError  # re-exported
+from geo_clsm.store.login_throttle import forget, reserve_attempt, throttle_key
 from geo_clsm.store.repo import now
-from geo_clsm.store.schema import login_failures, sessions, users
+from geo_clsm.store.schema import sessions, users
 
 ROLES = ("editor", "admin")
 SESSION_HOURS = 12
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class LoginThrottledError(GeoClsmError):
-    """Too many failed logins for this account: wait ``retry_after_s`` seconds."""
+class AccountDisabledError(GeoClsmError):
+    """The password is right but an administrator has disabled the account."""
 
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(
-            f"trop d'échecs de connexion pour ce compte : réessayer dans {max(1, retry_after_s // 60)} minute(s)"
-        )
-        self.retry_after_s = retry_after_s
+    def __init__(self) -> None:
+        super().__init__("ce compte est désactivé : demander à un administrateur de le réactiver")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +39,7 @@ class User:
     id: int
     email: str
     role: str
+    generation: int = 0  # the account's generation when it was read (see :mod:`geo_clsm.store.accounts`)
 
     @property
     def is_admin(self) -> bool:
@@ -53,16 +52,15 @@ class Session:
     csrf_token: str
 
 
-def add_user(engine: SqlEngine, email: str, password: str, *, role: str) -> User:
-    """Create a user, or change the password and role of an existing one."""
+def add_user(engine: SqlEngine, email: str, password: str, *, role: str, keep_token: str | None = None) -> User:
+    """Create a user, or change the password and role of an existing one (and enable it again):
+    every session of an existing one ends but ``keep_token``'s (the caller's own session)."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise InvalidInputError("email : adresse invalide, écrire nom@domaine.fr")
     if role not in ROLES:
         raise InvalidInputError(f"role : « {role} » inconnu, choisir editor ou admin")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(f"password : {MIN_PASSWORD_LENGTH} caractères au moins")
-    hashed = _HASHER.hash(password)
+    hashed = hash_password(password)
     with engine.begin() as conn:
         row = conn.execute(sa.select(users.c.id).where(users.c.email == email)).first()
         if row:
@@ -70,6 +68,7 @@ def add_user(engine: SqlEngine, email: str, password: str, *, role: str) -> User
                 sa.update(users).where(users.c.id == row.id).values(password_hash=hashed, role=role, active=True)
             )
             uid = int(row.id)
+            end_sessions(conn, uid, keep_token=keep_token)
         else:
             res = conn.execute(
                 sa.insert(users).values(email=email, password_hash=hashed, role=role, active=True, created_at=now())
@@ -78,6 +77,35 @@ def add_user(engine: SqlEngine, email: str, password: str, *, role: str) -> User
             assert pk is not None
             uid = int(pk[0])
     return User(uid, email, role)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInputError(f"password : {MIN_PASSWORD_LENGTH} caractères au moins")
+    return _HASHER.hash(password)
+
+
+def end_sessions(conn: Connection, user_id: int, *, keep_token: str | None = None) -> int:
+    """Bump the user's generation, which ends all their sessions at once, but carry ``keep_token``'s
+    session over to the new generation when it is the user's (the one that made the change).
+    The dead sessions are deleted too. Returns the new generation.
+
+    Called in the transaction that changes the password, role or status: a sign-in that checked
+    the old password opens a session of the old generation, dead from the start."""
+    conn.execute(sa.update(users).where(users.c.id == user_id).values(generation=users.c.generation + 1))
+    generation = int(conn.execute(sa.select(users.c.generation).where(users.c.id == user_id)).scalar_one())
+    if keep_token:
+        conn.execute(
+            sa.update(sessions)
+            .where(
+                sessions.c.token_hash == _digest(keep_token),
+                sessions.c.user_id == user_id,
+                sessions.c.generation == generation - 1,  # it was live: never revive a dead session
+            )
+            .values(generation=generation)
+        )
+    conn.execute(sa.delete(sessions).where(sessions.c.user_id == user_id, sessions.c.generation != generation))
+    return generation
 
 
 def list_users(engine: SqlEngine) -> list[dict[str, object]]:
@@ -91,42 +119,39 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=now().tzinfo)
 
 
-def authenticate(engine: SqlEngine, email: str, password: str) -> User | None:
+def authenticate(engine: SqlEngine, email: str, password: str, *, client: str = "?") -> User | None:
     """The user when the password matches; None otherwise (and the failure is counted).
+
+    ``client`` is the address the attempt comes from: failures are throttled per (account, client),
+    see :mod:`geo_clsm.store.login_throttle`.
 
     Raises
     ------
     LoginThrottledError
-        After ``MAX_FAILURES`` failures within ``FAILURE_WINDOW`` for the account.
+        While the delay earned by this client's recent failures for this account runs.
+    AccountDisabledError
+        When the password is right but the account is disabled.
     """
     key = email.strip().lower()
-    stamp = now()
-    with engine.begin() as conn:
-        conn.execute(sa.delete(login_failures).where(login_failures.c.at < stamp - FAILURE_WINDOW))
-        recent = [
-            _aware(r.at)
-            for r in conn.execute(
-                sa.select(login_failures.c.at).where(login_failures.c.key == key).order_by(login_failures.c.at)
-            )
-        ]
-        if len(recent) >= MAX_FAILURES:
-            wait = recent[-MAX_FAILURES] + FAILURE_WINDOW - stamp
-            raise LoginThrottledError(int(wait.total_seconds()) + 1)
-        row = conn.execute(sa.select(users).where(users.c.email == key, users.c.active.is_(True))).first()
-        ok = False
-        if row is not None:
-            try:
-                ok = _HASHER.verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        else:
-            _HASHER.hash(password)  # same work whether the account exists or not
-        if not ok:
-            conn.execute(sa.insert(login_failures).values(key=key, at=stamp))
-            return None
-        conn.execute(sa.delete(login_failures).where(login_failures.c.key == key))
-        assert row is not None
-        return User(int(row.id), str(row.email), str(row.role))
+    attempt = throttle_key(key, client)
+    reserve_attempt(engine, attempt)
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(users).where(users.c.email == key)).first()
+    ok = False
+    if row is not None:
+        try:
+            ok = _HASHER.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        _HASHER.hash(password)  # same work whether the account exists or not
+    if not ok:
+        return None
+    assert row is not None
+    forget(engine, attempt)
+    if not row.active:
+        raise AccountDisabledError()
+    return User(int(row.id), str(row.email), str(row.role), int(row.generation))
 
 
 def _digest(token: str) -> str:
@@ -134,7 +159,10 @@ def _digest(token: str) -> str:
 
 
 def open_session(engine: SqlEngine, user: User) -> tuple[str, str]:
-    """A new session for ``user``: (secret token for the cookie, CSRF token)."""
+    """A new session for ``user``: (secret token for the cookie, CSRF token).
+
+    The session carries ``user.generation`` (read with the password that was checked): if the
+    password, role or status changed since, the session is born dead."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     stamp = now()
     with engine.begin() as conn:
@@ -146,24 +174,37 @@ def open_session(engine: SqlEngine, user: User) -> tuple[str, str]:
                 csrf_token=csrf,
                 created_at=stamp,
                 expires_at=stamp + timedelta(hours=SESSION_HOURS),
+                generation=user.generation,
             )
         )
     return token, csrf
 
 
 def session_for(engine: SqlEngine, token: str | None) -> Session | None:
-    """The live session of a cookie token, or None."""
+    """The live session of a cookie token, or None (expired, account disabled, or opened before
+    the account's password, role or status last changed)."""
     if not token:
         return None
     with engine.connect() as conn:
         row = conn.execute(
-            sa.select(sessions.c.csrf_token, sessions.c.expires_at, users.c.id, users.c.email, users.c.role)
+            sa.select(
+                sessions.c.csrf_token,
+                sessions.c.expires_at,
+                users.c.id,
+                users.c.email,
+                users.c.role,
+                users.c.generation,
+            )
             .join(users, users.c.id == sessions.c.user_id)
-            .where(sessions.c.token_hash == _digest(token), users.c.active.is_(True))
+            .where(
+                sessions.c.token_hash == _digest(token),
+                users.c.active.is_(True),
+                sessions.c.generation == users.c.generation,
+            )
         ).first()
     if row is None or _aware(row.expires_at) < now():
         return None
-    return Session(User(int(row.id), str(row.email), str(row.role)), str(row.csrf_token))
+    return Session(User(int(row.id), str(row.email), str(row.role), int(row.generation)), str(row.csrf_token))
 
 
 def close_session(engine: SqlEngine, token: str | None) -> None:

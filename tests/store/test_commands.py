@@ -1,7 +1,8 @@
-"""`geo-clsm db …`, `geo-clsm user add` and the export -> import --apply round trip."""
+"""`geo-clsm db …`, `geo-clsm user …` and the export -> import --apply round trip."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from geo_clsm.layers import Catalog
 from geo_clsm.model import Resource
 from geo_clsm.store import connect, repo
 from geo_clsm.store.db import current_revision, head_revision
-from geo_clsm.store.users import authenticate
+from geo_clsm.store.users import AccountDisabledError, authenticate, open_session, session_for
 
 
 def test_db_upgrade_then_user_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,3 +98,35 @@ def test_serve_refuses_a_schema_that_is_behind(
     assert main(["serve", "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert "schéma" in err and "geo-clsm db upgrade" in err
+
+
+def test_user_disable_enable_passwd_list_end_sessions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`geo-clsm user disable|enable|passwd|list`: each change ends the account's sessions at once."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    main(["db", "upgrade", "--database", url])
+    monkeypatch.setenv("GEO_CLSM_PASSWORD", "un-mot-de-passe-synthetique")
+    assert main(["user", "add", "compte-synthetique@example.fr", "--database", url]) == 0
+    db = connect(url)
+
+    def session() -> str:
+        user = authenticate(db, "compte-synthetique@example.fr", os.environ["GEO_CLSM_PASSWORD"], client="cli-test")
+        assert user is not None
+        return open_session(db, user)[0]
+
+    token = session()
+    assert main(["user", "disable", "Compte-Synthetique@example.fr", "--database", url]) == 0
+    assert session_for(db, token) is None
+    with pytest.raises(AccountDisabledError):
+        session()
+    assert main(["user", "list", "--database", url]) == 0
+    assert "compte-synthetique@example.fr\teditor\tdésactivé" in capsys.readouterr().out
+    assert main(["user", "enable", "compte-synthetique@example.fr", "--database", url]) == 0
+    token = session()
+    monkeypatch.setenv("GEO_CLSM_PASSWORD", "un-autre-mot-de-passe")
+    assert main(["user", "passwd", "compte-synthetique@example.fr", "--database", url]) == 0
+    assert session_for(db, token) is None
+    session()  # the new password works
+    assert main(["user", "passwd", "personne@example.fr", "--database", url]) == 2
+    assert "compte inconnu" in capsys.readouterr().err
