@@ -97,6 +97,7 @@ def test_login_screen_has_no_violation(browser: Browser, admin_site: str) -> Non
         "/admin/reports",
         "/admin/import",
         "/admin/territories",
+        "/admin/users",
     ],
 )
 def test_editor_screens_have_no_violation(browser: Browser, admin_site: str, path: str) -> None:
