@@ -104,9 +104,6 @@ class HeavyPool:
         holding a ticket."""
         return self._executor.submit(self._timed, functools.partial(fn, *args, **kwargs)).result()
 
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
-
 
 _CREATE = threading.Lock()
 
