@@ -79,7 +79,8 @@ wrk:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
-# The six benchmarks of issue 9 (each against a baseline measured in the same run), then a table.
+# The benchmarks of issue 9 and the batch worst case of issue 25 (each against a baseline measured in
+# the same run), then a table.
 bench: install chromium wrk
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bench_markers.py

@@ -105,6 +105,15 @@ class Settings(BaseSettings):
     ``GEO_CLSM_RATE_LIMITS='{"scenarios": 20}'``; 0 turns a limit off. Names: ``scenarios`` (10),
     ``batch`` (nearest in batch, 30), ``login`` (20, API and editor screen), ``reports`` (public error
     reports, API and form: 5 at once, then one every 12 minutes, 0.083)."""
+    # --- heavy work (api/heavy.py): batches, import previews, documents ---
+    heavy_workers: int = Field(default=2, ge=1)
+    """Threads working on heavy requests (batches, import previews, guide and report rendering)."""
+    heavy_queue: int = Field(default=4, ge=0)
+    """Heavy requests admitted beyond those being worked on; more at once get a 429 with ``Retry-After``."""
+    batch_max_answers: int = Field(default=50_000, ge=1)
+    """Work of one ``POST /api/nearest/batch``: points × k at most (10,000 points with k=5); more gets a 413."""
+    import_preview_ttl_s: float = Field(default=3600.0, gt=0)
+    """An import preview never applied is deleted after this many seconds (the editor sends the file again)."""
 
     @field_validator("frame_ancestors", "cors_origins", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ BENCHMARKS = [
     "bench_http.py",
     "bench_nearest.py",
     "bench_batch.py",
+    "bench_batch_worst.py",
     "bench_startup.py",
     "bench_import.py",
     "bench_map.py",

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from geo_clsm.engine import Engine
-from geo_clsm.errors import GeoClsmError, InvalidInputError
+from geo_clsm.errors import InvalidInputError
 from geo_clsm.model import ResourceType
 
 MAX_POINTS = 10_000
@@ -77,40 +76,43 @@ def _coord(row: Sequence[str], i: int, line: int, name: str, bound: float) -> fl
     return value
 
 
-def answer_rows(engine: Engine, points: Iterable[QueryPoint], **filters: Any) -> Iterator[dict[str, Any]]:
-    """One CSV row per (query, resource), nearest first; one row with ``error`` when a query fails.
+NO_RESULT = "aucune ressource trouvée avec ces filtres"
 
-    Each point is answered by :func:`geo_clsm.nearby.search`, as ``GET /api/nearest`` answers it;
-    ``filters`` are its keywords (``k``, ``types``, ``age``, ``max_distance_m``, ``near_limit_m``).
+
+def answer_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The CSV rows of one point's answer (a ``GET /api/nearest`` body with its query's ``id``, or
+    ``id``, ``status`` and ``detail`` when the point failed): one row per resource, nearest first;
+    one row with ``error`` when the point failed or nothing was found.
+
+    The one row builder of ``POST /api/nearest/batch?format=csv`` and of ``geo-clsm nearest``.
     """
-    from geo_clsm.nearby import search
-
-    for p in points:
-        try:
-            engine.locate(p.lon, p.lat)
-            results = search(engine, p.lon, p.lat, **filters).results
-        except GeoClsmError as exc:
-            yield {"id": p.id, "error": exc.message}
-            continue
-        if not results:
-            yield {"id": p.id, "error": "aucune ressource trouvée avec ces filtres"}
-        for rank, r in enumerate(results, start=1):
-            yield {
-                "id": p.id,
+    feats = answer.get("features")
+    if not feats:
+        return [{"id": answer["id"], "error": answer.get("detail", NO_RESULT)}]
+    rows = []
+    for rank, f in enumerate(feats, start=1):
+        props = f["properties"]
+        rows.append(
+            {
+                "id": answer["id"],
                 "rank": rank,
-                "resource_id": r.resource.id,
-                "name": r.resource.name,
-                "type": r.resource.type.value,
-                "commune": r.resource.commune,
-                "distance_m": round(r.distance_m, 1),
-                "walk_minutes": round(r.walk_minutes, 1),
+                "resource_id": props["id"],
+                "name": props.get("name"),
+                "type": props.get("type"),
+                "commune": props.get("commune"),
+                "distance_m": props.get("distance_m"),
+                "walk_minutes": props.get("walk_minutes"),
             }
+        )
+    return rows
 
 
-def write_answers_csv(rows: Iterable[dict[str, Any]], out: io.TextIOBase | Any) -> int:
-    """Write answer rows as CSV (``ANSWER_FIELDS``); returns the number of rows."""
+def write_answers_csv(rows: Iterable[dict[str, Any]], out: io.TextIOBase | Any, *, header: bool = True) -> int:
+    """Write answer rows as CSV (``ANSWER_FIELDS``, the header line first unless ``header`` is
+    false: a later chunk of a streamed answer); returns the number of rows."""
     writer = csv.DictWriter(out, fieldnames=ANSWER_FIELDS, extrasaction="ignore")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     n = 0
     for row in rows:
         writer.writerow(row)

@@ -74,6 +74,29 @@ def test_nearest_cli_rejects_a_bad_file_with_the_line(tmp_path: Path) -> None:
     assert "ligne 3, champ lat" in proc.stderr
 
 
+def test_nearest_cli_answers_through_the_query_backend_setting(tmp_path: Path) -> None:
+    """The CLI reads GEO_CLSM_QUERY_BACKEND as the service does (it answered from memory whatever the
+    setting): PostGIS on a SQLite database is refused with the service's French message."""
+    src = tmp_path / "points.csv"
+    src.write_text("id,lat,lon\na,49.11296,6.22361\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "GEO_CLSM_QUERY_BACKEND": "postgis",
+        "GEO_CLSM_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+    }
+    proc = subprocess.run(
+        [str(EXE), "nearest", "--in", str(src), "--out", str(tmp_path / "a.csv")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env=env,
+    )
+    assert proc.returncode == 2, proc.stdout
+    assert "GEO_CLSM_QUERY_BACKEND=postgis demande une base PostgreSQL" in proc.stderr
+    assert not (tmp_path / "a.csv").exists()
+
+
 def test_serve_with_two_workers_gives_the_same_answers(client: TestClient) -> None:
     port = _free_port()
     proc = subprocess.Popen(

@@ -1,44 +1,41 @@
 """Import on the editor screens: the report is shown first, nothing is written until "Appliquer".
 
-The uploaded file waits in a temporary folder shared by the workers, under a random token.
+The uploaded file waits in a temporary folder shared by the workers, under a random token, for
+a limited time (``api/previews.py``). Reading a file and rendering its report run in the
+heavy-work pool (``api/heavy.py``), never on the event loop.
 """
 
 from __future__ import annotations
 
-import re
-import secrets
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 
 from api.deps import get_engine
 from api.forms import Csrf, checked, page, to_login
+from api.heavy import heavy_pool, heavy_ticket, run_sync
 from api.live import refresh
+from api.previews import SUFFIXES, PreviewStore, default_folder
 from api.sessions import get_db, optional_session
 from geo_clsm.engine import Engine
 from geo_clsm.importers.resources import import_resources
 from geo_clsm.store import repo
 from geo_clsm.store.files import apply_records
+from geo_clsm.store.users import Session
 
 router = APIRouter(include_in_schema=False)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-SUFFIXES = (".csv", ".geojson", ".json")
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-def _upload_dir() -> Path:
-    folder = Path(tempfile.gettempdir()) / "geo_clsm_imports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
-
-
-def _pending(token: str) -> Path | None:
-    if not _TOKEN.match(token):
-        return None
-    return next((p for p in (_upload_dir() / f"{token}{s}" for s in SUFFIXES) if p.is_file()), None)
+def previews(request: Request) -> PreviewStore:
+    """The app's pending import files (``app.state.previews``, created on first use)."""
+    state = request.app.state
+    store: PreviewStore | None = getattr(state, "previews", None)
+    if store is None:
+        store = state.previews = PreviewStore(default_folder(), ttl_s=state.settings.import_preview_ttl_s)
+    return store
 
 
 @router.get("/admin/import")
@@ -47,6 +44,27 @@ def import_form(request: Request) -> Response:
     if session is None:
         return to_login()
     return page(request, "admin/import.html", session=session)
+
+
+def _preview(
+    request: Request, engine: Engine, session: Session, content: bytes, suffix: str, filename: str | None
+) -> Response:
+    """Save the file, read it and render its report (in the heavy-work pool: seconds for a big file)."""
+    token = previews(request).save(content, suffix)
+    report = import_resources(previews(request).folder / f"{token}{suffix}", communes=engine.catalog.mairies)
+    with get_db(request).connect() as conn:
+        existing = {r.id for r in repo.active_resources(conn)}
+    new = sum(1 for r in report.records if r.id not in existing)
+    return page(
+        request,
+        "admin/import.html",
+        session=session,
+        report=report,
+        token=token,
+        filename=filename,
+        new=new,
+        updated=len(report.records) - new,
+    )
 
 
 @router.post("/admin/import/preview")
@@ -64,36 +82,29 @@ async def import_preview(
     if len(content) > MAX_UPLOAD_BYTES:
         error = f"fichier : trop gros ({MAX_UPLOAD_BYTES // 1024 // 1024} Mo au plus), le découper"
         return page(request, "admin/import.html", 413, session=session, error=error)
-    token = secrets.token_urlsafe(24)
-    path = _upload_dir() / f"{token}{suffix}"
-    path.write_bytes(content)
-    report = import_resources(path, communes=engine.catalog.mairies)
-    with get_db(request).connect() as conn:
-        existing = {r.id for r in repo.active_resources(conn)}
-    new = sum(1 for r in report.records if r.id not in existing)
-    return page(
-        request,
-        "admin/import.html",
-        session=session,
-        report=report,
-        token=token,
-        filename=file.filename,
-        new=new,
-        updated=len(report.records) - new,
-    )
+    pool = heavy_pool(request)
+    try:
+        async with pool.ticket():
+            return await pool.run(_preview, request, engine, session, content, suffix, file.filename)
+    except HTTPException as exc:  # the pool is full: the same page, with the French 429
+        if exc.status_code != 429:
+            raise
+        response = page(request, "admin/import.html", 429, session=session, error=exc.detail)
+        response.headers.update(exc.headers or {})
+        return response
 
 
-@router.post("/admin/import/apply")
+@router.post("/admin/import/apply", dependencies=[heavy_ticket()])
 def import_apply(
     request: Request, engine: Annotated[Engine, Depends(get_engine)], token: Annotated[str, Form()], csrf_token: Csrf
 ) -> Response:
     session = checked(request, csrf_token)
     if session is None:
         return to_login()
-    path = _pending(token)
+    path = previews(request).pending(token)
     if path is None:
         return page(request, "admin/import.html", 422, session=session, error="aperçu expiré : renvoyer le fichier")
-    report = import_resources(path, communes=engine.catalog.mairies)
+    report = run_sync(request, import_resources, path, communes=engine.catalog.mairies)
     result = apply_records(get_db(request), report.records, author=f"{session.user.email} (import {path.suffix})")
     path.unlink(missing_ok=True)
     refresh(request)

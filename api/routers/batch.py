@@ -1,37 +1,39 @@
 """POST /api/nearest/batch: up to 10,000 points (JSON or CSV), each answered as GET /api/nearest would.
 
+The work is bounded (points × k, see ``GEO_CLSM_BATCH_MAX_ANSWERS``), done off the event loop in
+the heavy-work pool (``api/heavy.py``) chunk by chunk, and the answer streamed as it is made.
+
 Each answer carries its query's own id. The body (the positions) is never logged; only the
 filters travel in the query string, and the request log rounds nothing else.
 """
 
 from __future__ import annotations
 
-import asyncio
-import io
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack
 from typing import Annotated, Any, Literal
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from starlette.types import Receive, Scope, Send
 
-from api.deps import get_backend, get_engine, get_geocoder, get_settings
-from api.errors import STATUS
+from api.batch_work import BatchQuery, check_budget, csv_chunk, json_chunk
+from api.deps import get_backend, get_engine, get_settings
+from api.heavy import BUSY, heavy_pool
 from api.params import AgeFilter, TypeFilter
-from api.routers import nearest as single
 from api.security import RATE_LIMITED, rate_limit
 from api.settings import Settings
 from geo_clsm.backend import QueryBackend
-from geo_clsm.batch import ANSWER_FIELDS, MAX_POINTS, QueryPoint, parse_points_csv, write_answers_csv
+from geo_clsm.batch import MAX_POINTS, QueryPoint, parse_points_csv
 from geo_clsm.engine import MAX_K, Engine
-from geo_clsm.errors import GeoClsmError, InvalidInputError
-from geo_clsm.geocode import Geocoder
+from geo_clsm.errors import InvalidInputError
 from geo_clsm.index import MAX_RADIUS_M
 from geo_clsm.validate import french_reason
 
 router = APIRouter(prefix="/api", tags=["recherche de proximité"])
 
-_YIELD_EVERY = 100  # let other requests run between slices of a large batch
+_CHUNK = 200  # points per job of the pool: memory bounded, other batches and documents interleave
 
 
 class BatchPoint(BaseModel):
@@ -103,14 +105,19 @@ def _points(body: bytes, content_type: str) -> list[QueryPoint]:
     summary=f"Les ressources les plus proches de chacun de {MAX_POINTS} points au plus (JSON ou CSV)",
     openapi_extra=_BODY_DOC,
     response_model=None,
-    responses=RATE_LIMITED,
+    responses={
+        **RATE_LIMITED,
+        **BUSY,
+        413: {
+            "description": "Lot trop lourd : points × k au-delà du budget d'une requête ; `detail` dit comment découper"
+        },
+    },
     dependencies=[rate_limit("batch", per_minute=30)],
 )
 async def nearest_batch(
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
     backend: Annotated[QueryBackend, Depends(get_backend)],
-    geocoder: Annotated[Geocoder, Depends(get_geocoder)],
     settings: Annotated[Settings, Depends(get_settings)],
     type: TypeFilter = None,
     age: AgeFilter = None,
@@ -123,48 +130,42 @@ async def nearest_batch(
     ] = "json",
 ) -> Response:
     """Each point is answered by the code of ``GET /api/nearest``; a point that fails gets its own
-    ``status`` and ``detail`` and does not fail the batch."""
-    points = _points(await request.body(), request.headers.get("content-type", ""))
-    answers: list[dict[str, Any]] = []
-    for n, p in enumerate(points, start=1):
-        params = single.NearestParams(lat=p.lat, lon=p.lon, type=type, age=age, k=k, max_distance_m=max_distance_m)
+    ``status`` and ``detail`` and does not fail the batch. At most ``GEO_CLSM_BATCH_MAX_ANSWERS``
+    (50,000) points × k per request (413 beyond, saying how to split); the answer is streamed,
+    worked out in the heavy-work pool (429 with ``Retry-After`` when it is full)."""
+    pool = heavy_pool(request)
+    held = ExitStack()
+    held.enter_context(pool.held())  # 429 at once when the pool is full
+    try:
+        points = await pool.run(_points, await request.body(), request.headers.get("content-type", ""))
+        check_budget(len(points), k, settings.batch_max_answers)
+    except BaseException:
+        held.close()
+        raise
+    query = BatchQuery(engine, backend, settings, k=k, types=type, age=age, max_distance_m=max_distance_m)
+    chunk = json_chunk if format == "json" else csv_chunk
+
+    async def stream() -> AsyncIterator[bytes]:
+        if format == "json":
+            yield b'{"answers":['
+        for i in range(0, len(points), _CHUNK):
+            yield await pool.run(chunk, points[i : i + _CHUNK], query, first=i == 0)
+        if format == "json":
+            yield b'],"count":%d}' % len(points)
+
+    media_type = "application/json" if format == "json" else "text/csv; charset=utf-8"
+    return HeldStreamingResponse(stream(), release=held.close, media_type=media_type)
+
+
+class HeldStreamingResponse(StreamingResponse):
+    """A streamed answer that gives its pool ticket back once sent (or abandoned)."""
+
+    def __init__(self, content: AsyncIterator[bytes], *, release: Callable[[], None], media_type: str) -> None:
+        super().__init__(content, media_type=media_type)
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            answers.append(
-                {
-                    "id": p.id,
-                    **await single.nearest(
-                        params=params, engine=engine, backend=backend, geocoder=geocoder, settings=settings
-                    ),
-                }
-            )
-        except GeoClsmError as exc:
-            status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-            answers.append({"id": p.id, "status": status, "detail": exc.message})
-        if n % _YIELD_EVERY == 0:
-            await asyncio.sleep(0)
-    if format == "csv":
-        buf = io.StringIO()
-        write_answers_csv(_rows(answers), buf)
-        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8")
-    return Response(orjson.dumps({"answers": answers, "count": len(answers)}), media_type="application/json")
-
-
-def _rows(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for a in answers:
-        feats = a.get("features")
-        if not feats:
-            rows.append({"id": a["id"], "error": a.get("detail", "aucune ressource trouvée avec ces filtres")})
-        for rank, f in enumerate(feats or [], start=1):
-            props = f["properties"]
-            rows.append(
-                {
-                    "id": a["id"],
-                    "rank": rank,
-                    "resource_id": props["id"],
-                    **{key: props.get(key) for key in ANSWER_FIELDS if key in ("name", "type", "commune")},
-                    "distance_m": props.get("distance_m"),
-                    "walk_minutes": props.get("walk_minutes"),
-                }
-            )
-    return rows
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()

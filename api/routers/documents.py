@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from api.deps import get_engine, get_settings
+from api.heavy import BUSY, heavy_ticket, run_sync
 from api.settings import Settings
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.render import guide_html
@@ -65,7 +66,9 @@ def _cache(request: Request) -> dict[_Key, bytes]:
         },
         404: {"description": "Territoire inconnu ou sans guide"},
         422: {"description": "Paramètre invalide"},
+        **BUSY,
     },
+    dependencies=[heavy_ticket()],  # 429 when the heavy-work pool is full
 )
 def guide(
     request: Request,
@@ -89,7 +92,9 @@ def guide(
         for old in [k for k in cache if k[0][-1] != today]:
             del cache[old]
         if (key, "html") not in cache:
-            cache[key, "html"] = guide_html(
+            cache[key, "html"] = run_sync(  # off the event loop, in the bounded heavy-work pool
+                request,
+                guide_html,
                 engine.catalog,
                 territory=territory,
                 audience=audience.value,
@@ -99,7 +104,7 @@ def guide(
                 contact=settings.guide_contact,
             ).encode("utf-8")
         if format is GuideFormat.pdf and (key, "pdf") not in cache:
-            cache[key, "pdf"] = html_to_pdf(cache[key, "html"].decode("utf-8"))
+            cache[key, "pdf"] = run_sync(request, html_to_pdf, cache[key, "html"].decode("utf-8"))
         body = cache[key, format.value]
     if format is GuideFormat.pdf:
         name = f"guide-sante-mentale-{territory}-{audience.value}-{layout.value}.pdf"

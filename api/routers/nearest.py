@@ -73,6 +73,10 @@ class NearestParams:
     ] = None
 
 
+LOCATED_BY_COORDINATES = {"located_by": "coordinates", "method": "coordinates", "precision": "exact"}
+"""How a point given by lat/lon is located (the ``query`` part of the answer)."""
+
+
 def _locate(p: NearestParams, geocoder: Geocoder) -> tuple[float, float, dict[str, Any]]:
     given = [
         name
@@ -88,7 +92,7 @@ def _locate(p: NearestParams, geocoder: Geocoder) -> tuple[float, float, dict[st
     if given[0] == "lat/lon":
         if p.lat is None or p.lon is None:
             raise InvalidInputError("lat et lon vont ensemble : donner les deux")
-        return p.lon, p.lat, {"located_by": "coordinates", "method": "coordinates", "precision": "exact"}
+        return p.lon, p.lat, dict(LOCATED_BY_COORDINATES)
     res = geocoder.commune(p.commune) if p.commune is not None else geocoder.address(p.address or "")
     return res.lon, res.lat, {"located_by": given[0], **res.as_dict(), "lon": res.lon, "lat": res.lat}
 

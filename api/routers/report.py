@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from api.caches import VersionedCache
 from api.deps import data_version, get_engine
 from api.downloads import table_response
+from api.heavy import BUSY, heavy_ticket, run_sync
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.report import ReportFigures, check_territory, report_figures
 from geo_clsm.documents.report.render import report_html
@@ -67,7 +68,9 @@ def _indicators(request: Request, engine: Engine, territory: str) -> list[dict[s
         },
         404: {"description": "Territoire inconnu ou sans diagnostic"},
         422: {"description": "Paramètre invalide"},
+        **BUSY,
     },
+    dependencies=[heavy_ticket()],  # 429 when the heavy-work pool is full
 )
 def report(
     request: Request,
@@ -102,8 +105,14 @@ def report(
         figures: ReportFigures = cache.get_or_make(
             version,
             (key, "figures"),
-            lambda: report_figures(
-                engine.catalog, territory=territory, access=access, generated_on=today, indicators=indicators
+            lambda: run_sync(  # off the event loop, in the bounded heavy-work pool
+                request,
+                report_figures,
+                engine.catalog,
+                territory=territory,
+                access=access,
+                generated_on=today,
+                indicators=indicators,
             ),
         )
         if format is ReportFormat.json:
@@ -121,11 +130,15 @@ def report(
             )
         section = None if evo is None else evolution_html(evo, territory_name=figures.name)
         html: bytes = cache.get_or_make(
-            version, (key, "html"), lambda: report_html(engine.catalog, figures, evolution=section).encode("utf-8")
+            version,
+            (key, "html"),
+            lambda: run_sync(request, report_html, engine.catalog, figures, evolution=section).encode("utf-8"),
         )
         body = html
         if format is ReportFormat.pdf:
-            body = cache.get_or_make(version, (key, "pdf"), lambda: html_to_pdf(html.decode("utf-8")))
+            body = cache.get_or_make(
+                version, (key, "pdf"), lambda: run_sync(request, html_to_pdf, html.decode("utf-8"))
+            )
     if format is ReportFormat.pdf:
         name = f"diagnostic-sante-mentale-{territory}-{today.isoformat()}.pdf"
         return Response(

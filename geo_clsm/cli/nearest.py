@@ -21,7 +21,9 @@ def register(sub: Any) -> None:
 
 
 def _nearest(args: argparse.Namespace) -> int:
+    from api.batch_work import BatchQuery, answers
     from api.settings import Settings
+    from geo_clsm.backend import MemoryBackend, QueryBackend, backend_factory
     from geo_clsm.batch import answer_rows, parse_points_csv, parse_types, write_answers_csv
     from geo_clsm.cache import load_catalog_cached
     from geo_clsm.engine import MAX_K, Engine
@@ -43,15 +45,19 @@ def _nearest(args: argparse.Namespace) -> int:
         cache_dir=settings.cache_dir,
     )
     engine = Engine(catalog)
-    rows = answer_rows(
-        engine,
-        points,
-        k=args.k,
-        types=types,
-        age=args.age,
-        max_distance_m=args.max_distance_m,
-        near_limit_m=settings.near_limit_m,
+    # The service's query backend (GEO_CLSM_QUERY_BACKEND) and its row builder: the same answers.
+    backend: QueryBackend = MemoryBackend(engine)
+    if settings.query_backend == "postgis":  # reads only: the service keeps PostGIS's layer tables
+        from geo_clsm.postgis_backend import PostgisBackend
+        from geo_clsm.store import connect
+
+        db = connect(settings.database_url)
+        backend_factory("postgis", db=db)  # a French error when the database is not PostgreSQL
+        backend = PostgisBackend(db, engine, sync=False)
+    query = BatchQuery(
+        engine, backend, settings, k=args.k, types=types, age=args.age, max_distance_m=args.max_distance_m
     )
+    rows = (row for a in answers(points, query) for row in answer_rows(a))
     with args.out.open("w", encoding="utf-8", newline="") as f:
         n = write_answers_csv(rows, f)
     print(f"{len(points)} points, {n} lignes écrites dans {args.out}")

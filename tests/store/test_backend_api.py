@@ -157,3 +157,16 @@ def test_postgis_backend_on_sqlite_refused_at_start(engine: Engine, tmp_path: Pa
     settings = Settings(data_dir=LAYERS, database_url=f"sqlite:///{tmp_path / 'x.db'}", query_backend="postgis")
     with pytest.raises(Exception, match="PostgreSQL"), TestClient(create_app(settings, engine=engine)):
         pass
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_same_batch_from_both_backends(clients: tuple[TestClient, TestClient], fmt: str) -> None:
+    """POST /api/nearest/batch answers each point through the app's backend (in the heavy-work pool)."""
+    points = [{"id": "borny", "lat": 49.11296, "lon": 6.22361}, {"id": "angouleme", "lat": 45.6487, "lon": 0.156}]
+    points.append({"id": "berlin", "lat": 52.5, "lon": 13.4})
+    a, b = (c.post("/api/nearest/batch", json={"points": points}, params={"k": 4, "format": fmt}) for c in clients)
+    assert a.status_code == b.status_code == 200
+    if fmt == "csv":
+        assert b.text == a.text and a.text.count("\n") == 4 + 4 + 1 + 1  # header, 4 + 4 resources, berlin
+    else:
+        assert b.json() == a.json() and a.json()["count"] == 3
