@@ -17,6 +17,7 @@ from typing import Any
 from geo_clsm.engine import Engine
 from geo_clsm.errors import GeoClsmError, InvalidInputError
 from geo_clsm.model import ResourceType
+from geo_clsm.sheet_safety import neutralise_row
 
 MAX_POINTS = 10_000
 ANSWER_FIELDS = ("id", "rank", "resource_id", "name", "type", "commune", "distance_m", "walk_minutes", "error")
@@ -108,12 +109,14 @@ def answer_rows(engine: Engine, points: Iterable[QueryPoint], **filters: Any) ->
 
 
 def write_answers_csv(rows: Iterable[dict[str, Any]], out: io.TextIOBase | Any) -> int:
-    """Write answer rows as CSV (``ANSWER_FIELDS``); returns the number of rows."""
+    """Write answer rows as CSV (``ANSWER_FIELDS``); returns the number of rows.
+
+    Text values (the query ids echoed from the client included) are neutralised for spreadsheets."""
     writer = csv.DictWriter(out, fieldnames=ANSWER_FIELDS, extrasaction="ignore")
     writer.writeheader()
     n = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(neutralise_row(row))
         n += 1
     return n
 
