@@ -69,7 +69,9 @@ def test_csv_tables_carry_no_formula_and_keep_negative_numbers(fmt: str) -> None
 
 
 def test_xlsx_cells_are_values_never_formulas() -> None:
-    f = write_table(_hostile_frame(), fmt="xlsx", name="synthetic", title="=synthetic title")
+    df = _hostile_frame()
+    df.loc[len(df)] = {"name": "Synth\x01étique", "phone": "", "mean_m": 1.0, "count": 1}  # XML cannot hold U+0001
+    f = write_table(df, fmt="xlsx", name="synthetic", title="=synthetic title")
     with zipfile.ZipFile(io.BytesIO(f.content)) as zf:
         for name in zf.namelist():
             if name.startswith("xl/worksheets/"):
@@ -78,11 +80,15 @@ def test_xlsx_cells_are_values_never_formulas() -> None:
     ws = wb["Données"]
     cells = [c for row in ws.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
-    names = [ws.cell(row=i, column=1).value for i in range(2, len(HOSTILE) + 2)]
-    assert names == ["'" + v.replace("\r", "\n") for v in HOSTILE]
+    names = [ws.cell(row=i, column=1) for i in range(2, len(HOSTILE) + 2)]
+    # the text itself, as a text cell marked "typed with an apostrophe" (XML reads a CR as a LF)
+    assert [c.value for c in names] == [v.replace("\r", "\n") for v in HOSTILE]
+    assert all(c.data_type == "s" and c.quotePrefix for c in names)
+    assert ws.cell(row=2, column=2).value == "+33 3 00 00 00 00" and ws.cell(row=2, column=2).quotePrefix
+    assert ws.cell(row=len(HOSTILE) + 2, column=1).value == "Synth\ufffdétique"
     mean = ws.cell(row=2, column=3)
-    assert mean.data_type == "n" and mean.value == -12.5  # numbers are number cells
-    assert wb["À lire"]["A1"].value == "'=synthetic title"
+    assert mean.data_type == "n" and mean.value == -12.5 and not mean.quotePrefix  # numbers are number cells
+    assert wb["À lire"]["A1"].value == "=synthetic title" and wb["À lire"]["A1"].data_type == "s"
 
 
 def test_hsds_tables_carry_no_formula() -> None:
