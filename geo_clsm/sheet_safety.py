@@ -25,9 +25,10 @@ reader would start a new row there, whose first value could be a formula.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is written: the CLI import loads neither it nor openpyxl
+    import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,6 +56,8 @@ def neutralise_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with every text value through :func:`neutralise`; numeric columns untouched."""
+    import pandas as pd
+
     out = df.copy(deep=False)
     for col in df.columns:
         s = df[col]
