@@ -287,7 +287,10 @@ RATE_LIMITED: dict[int | str, dict[str, Any]] = {
 
 
 def client_address(request: Request) -> str:
-    """The address a request comes from: the one source of it for rate limits and sign-in throttling."""
+    """The client's IP address, for rate limits and sign-in throttling: the direct peer, or the
+    address a trusted reverse proxy forwarded. uvicorn's ProxyHeadersMiddleware rewrites the peer
+    from ``X-Forwarded-For`` only when the peer is in ``GEO_CLSM_TRUSTED_PROXIES`` (see
+    ``geo_clsm.cli.serve.uvicorn_options``); nothing else reads that header."""
     return request.client.host if request.client else "?"
 
 
@@ -312,7 +315,7 @@ def retry_after_s(request: Request, name: str, *, per_minute: float, burst: floa
     bucket = buckets.get(name)
     if bucket is None or bucket.rate_per_s != rate / 60.0:
         bucket = buckets[name] = TokenBucket(per_minute=rate, capacity=max(1.0, burst or rate))
-    wait_s = bucket.take(request.client.host if request.client else "?")
+    wait_s = bucket.take(client_address(request))
     return max(1, math.ceil(wait_s)) if wait_s > 0 else None
 
 
@@ -326,8 +329,8 @@ def rate_limit(name: str, *, per_minute: float, burst: float | None = None) -> A
     """A dependency limiting each client to ``per_minute`` requests (``burst`` at once, default
     ``per_minute``) on the routes that use it, answering 429 with ``Retry-After`` and a French
     message. ``GEO_CLSM_RATE_LIMITS='{"name": n}'`` overrides ``per_minute`` (0 turns the limit off).
-    Clients are told apart by IP address, which is never logged; behind a reverse proxy run uvicorn
-    with ``--proxy-headers``. Routes sharing a ``name`` share each client's bucket."""
+    Clients are told apart by IP address (:func:`client_address`), which is never logged; behind a
+    reverse proxy set ``GEO_CLSM_TRUSTED_PROXIES``. Routes sharing a ``name`` share each client's bucket."""
 
     async def check(request: Request) -> None:
         retry = retry_after_s(request, name, per_minute=per_minute, burst=burst)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from pathlib import Path
@@ -114,6 +115,26 @@ class Settings(BaseSettings):
     """Work of one ``POST /api/nearest/batch``: points × k at most (10,000 points with k=5); more gets a 413."""
     import_preview_ttl_s: float = Field(default=3600.0, gt=0)
     """An import preview never applied is deleted after this many seconds (the editor sends the file again)."""
+
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+    """Reverse proxies whose ``X-Forwarded-For`` gives the client's address (rate limits, sign-in
+    throttling), comma-separated IP addresses or networks: ``GEO_CLSM_TRUSTED_PROXIES="127.0.0.1"``
+    for nginx on the same machine. Empty (the default): the header is ignored and the client is the
+    direct peer. ``geo-clsm serve`` passes the list to uvicorn's ``forwarded_allow_ips``."""
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.replace(" ", ",").split(",") if v.strip()]
+        for proxy in value if isinstance(value, list) else []:
+            try:
+                ipaddress.ip_network(str(proxy), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"mandataire invalide « {proxy} » : une adresse IP ou un réseau, par exemple 127.0.0.1 ou 10.0.0.0/8"
+                ) from None
+        return value
 
     @field_validator("frame_ancestors", "cors_origins", mode="before")
     @classmethod

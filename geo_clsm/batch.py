@@ -16,6 +16,7 @@ from typing import Any
 
 from geo_clsm.errors import InvalidInputError
 from geo_clsm.model import ResourceType
+from geo_clsm.sheet_safety import neutralise_row
 
 MAX_POINTS = 10_000
 ANSWER_FIELDS = ("id", "rank", "resource_id", "name", "type", "commune", "distance_m", "walk_minutes", "error")
@@ -109,13 +110,15 @@ def answer_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
 
 def write_answers_csv(rows: Iterable[dict[str, Any]], out: io.TextIOBase | Any, *, header: bool = True) -> int:
     """Write answer rows as CSV (``ANSWER_FIELDS``, the header line first unless ``header`` is
-    false: a later chunk of a streamed answer); returns the number of rows."""
+    false: a later chunk of a streamed answer); returns the number of rows.
+
+    Text values (the query ids echoed from the client included) are neutralised for spreadsheets."""
     writer = csv.DictWriter(out, fieldnames=ANSWER_FIELDS, extrasaction="ignore")
     if header:
         writer.writeheader()
     n = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(neutralise_row(row))
         n += 1
     return n
 

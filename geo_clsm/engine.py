@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from geo_clsm.access import AccessResult, territory_indicators
 from geo_clsm.catalog import Catalog, same_objects
 from geo_clsm.crs import TIMEZONES, zone_of
+from geo_clsm.errors import InvalidInputError
 from geo_clsm.geojson import FeatureCache
 from geo_clsm.index import ResourceIndex
 from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource, ResourceType
@@ -251,9 +252,22 @@ def _locator(catalog: Catalog, previous: Engine | None) -> Locator:
 
 
 def _local_time(when: datetime, lon: float, lat: float) -> datetime:
-    """Local wall-clock time at a point; a naive datetime is taken as local already."""
+    """Local wall-clock time at a point; a naive datetime is taken as local already.
+
+    Raises
+    ------
+    InvalidInputError
+        When the local time falls outside the years 1 to 9999 (``open_at`` at 0001-01-01 with a
+        positive offset, at 9999-12-31 with a negative one).
+    """
     if when.tzinfo is None:
         return when
     zone = zone_of(lon, lat)
     tz = ZoneInfo(TIMEZONES[zone[0]] if zone else "Europe/Paris")
-    return when.astimezone(tz).replace(tzinfo=None)
+    try:
+        return when.astimezone(tz).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise InvalidInputError(
+            f"open_at : date hors des limites ({when.isoformat()}) ; écrire une date entre l'an 1 et l'an 9999,"
+            " par exemple 2026-11-23T10:00:00+01:00"
+        ) from None

@@ -27,7 +27,7 @@ from geo_clsm.store import repo
 from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.disagreements import list_disagreements, resolve
 from geo_clsm.store.reports import list_reports, set_status
-from geo_clsm.store.schema import territory_settings
+from geo_clsm.store.schema import MAX_ID, territory_settings
 from geo_clsm.store.users import ROLES, add_user, list_users
 
 router = APIRouter(
@@ -67,7 +67,7 @@ class AdminRecord(BaseModel):
 
 
 class RestoreIn(BaseModel):
-    entry_id: int = Field(ge=1, description="Numéro de l'entrée d'historique dont la version est restaurée")
+    entry_id: int = Field(ge=1, le=MAX_ID, description="Numéro de l'entrée d'historique dont la version est restaurée")
 
 
 class UserIn(BaseModel):
@@ -108,7 +108,7 @@ def search_resources(
         str | None, Query(pattern="^(active|withdrawn)$", description="active ou withdrawn", examples=["active"])
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Taille de page", examples=[50])] = 50,
-    offset: Annotated[int, Query(ge=0, description="Nombre de fiches à sauter", examples=[0])] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Nombre de fiches à sauter", examples=[0])] = 0,
 ) -> dict[str, Any]:
     with get_db(request).connect() as conn:
         page, total = repo.search(conn, text=q, status=status, limit=limit, offset=offset)
@@ -223,7 +223,7 @@ def disagreements(
     summary="Prendre les valeurs officielles (accept) ou garder la fiche (keep) ; noté dans l'historique",
 )
 def decide_disagreement(
-    item_id: Annotated[int, Path(ge=1, description="Numéro du désaccord", examples=[1])],
+    item_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Numéro du désaccord", examples=[1])],
     decision: Annotated[str, Path(pattern="^(accept|keep)$", description="accept ou keep", examples=["keep"])],
     session: EditorSession,
     request: Request,
@@ -252,7 +252,7 @@ def reports(
 
 @router.post("/reports/{report_id}/{decision}", summary="Accepter ou écarter un signalement")
 def decide_report(
-    report_id: Annotated[int, Path(ge=1)],
+    report_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     decision: Annotated[str, Path(pattern="^(accept|dismiss)$")],
     session: EditorSession,
     request: Request,

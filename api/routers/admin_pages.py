@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from api.deps import get_engine, get_settings
@@ -24,6 +24,7 @@ from geo_clsm.store.disagreements import DECISIONS, list_disagreements, resolve
 from geo_clsm.store.disagreements import LABELS as FIELD_LABELS
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.reports import get_report, list_reports, set_status
+from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import (
     AccountDisabledError,
     LoginThrottledError,
@@ -142,7 +143,9 @@ def home() -> Response:
 
 
 @router.get("/admin/resources")
-def list_page(request: Request, q: str | None = None, offset: int = 0) -> Response:
+def list_page(
+    request: Request, q: str | None = None, offset: Annotated[int, Query(ge=-MAX_ID, le=MAX_ID)] = 0
+) -> Response:
     session = optional_session(request)
     if session is None:
         return to_login()
@@ -184,7 +187,10 @@ def new_form(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -
 
 @router.get("/admin/resources/{resource_id}")
 def edit_form(
-    resource_id: str, request: Request, engine: Annotated[Engine, Depends(get_engine)], report: int | None = None
+    resource_id: str,
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    report: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     session = optional_session(request)
     if session is None:
@@ -267,7 +273,11 @@ async def save(resource_id: str, request: Request, engine: Annotated[Engine, Dep
 
 @router.post("/admin/resources/{resource_id}/{action}")
 def act(
-    resource_id: str, action: str, request: Request, csrf_token: Csrf, entry_id: Annotated[int, Form()] = 0
+    resource_id: str,
+    action: str,
+    request: Request,
+    csrf_token: Csrf,
+    entry_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
     session = checked(request, csrf_token)
     if session is None:
@@ -324,7 +334,11 @@ def review_page(request: Request) -> Response:
 
 @router.post("/admin/review/disagreements/{item_id}/{decision}")
 def decide_disagreement(
-    item_id: int, decision: str, request: Request, engine: Annotated[Engine, Depends(get_engine)], csrf_token: Csrf
+    item_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    decision: str,
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    csrf_token: Csrf,
 ) -> Response:
     """Accept the official values (written as a change, in the history) or keep the curated record."""
     session = checked(request, csrf_token)
@@ -349,7 +363,9 @@ def reports_page(request: Request) -> Response:
 
 
 @router.post("/admin/reports/{report_id}/{decision}")
-def decide(report_id: int, decision: str, request: Request, csrf_token: Csrf) -> Response:
+def decide(
+    report_id: Annotated[int, Path(ge=1, le=MAX_ID)], decision: str, request: Request, csrf_token: Csrf
+) -> Response:
     session = checked(request, csrf_token)
     if session is None:
         return to_login()

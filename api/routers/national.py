@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,6 +19,7 @@ from geo_clsm.access import present
 from geo_clsm.access.national_io import FORMAT_VERSION, NationalRun
 from geo_clsm.errors import InvalidInputError, NotFoundError, StaleResultError
 from geo_clsm.exports import records
+from geo_clsm.exports.tables import csv_standard
 from geo_clsm.model import LINE_TYPES, ResourceType
 from geo_clsm.national_page import INDICATORS, national_page
 
@@ -98,11 +98,9 @@ def national_gaps(
         table = table.assign(nom=table["insee_com"].map(names))
     table = present(pd.DataFrame(table.drop(columns="geometry", errors="ignore")))
     if fmt == "csv":
-        buf = io.StringIO()
-        table.to_csv(buf, index=False)
         name = f"indicateurs_{scope}{'_' + dep if dep else ''}.csv"
         return Response(
-            buf.getvalue(),
+            csv_standard(table),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

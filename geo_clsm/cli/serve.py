@@ -111,10 +111,17 @@ def _prepare_or_exit(settings: Any) -> None:
 
 
 def uvicorn_options(settings: Any) -> dict[str, Any]:
-    """uvicorn's keyword arguments from the settings."""
+    """uvicorn's keyword arguments from the settings.
+
+    ``X-Forwarded-For`` is honoured only from ``GEO_CLSM_TRUSTED_PROXIES`` (uvicorn's
+    ProxyHeadersMiddleware, the only place that reads it): with the default empty list the
+    middleware is off, whereas uvicorn alone would trust any local process (127.0.0.1)."""
+    proxies = list(settings.trusted_proxies)
     return {
         "access_log": False,  # the access log would write the query string (a resident's position)
         "timeout_keep_alive": settings.keep_alive_s,  # the client closes idle connections first (docs/reliability.md)
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": ",".join(proxies),
     }
 
 

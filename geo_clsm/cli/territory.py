@@ -45,7 +45,7 @@ def _data_parser(sub: Any) -> None:
     u.add_argument("--source", required=True, choices=("finess", "qpv", "communes", "all"))
     u.add_argument("--report", type=Path, default=None, help="écrire les changements en CSV")
     u.add_argument(
-        "--force", action="store_true", help="publier même si plus de 10 % des enregistrements disparaissent"
+        "--force", action="store_true", help="publier même si plus de 10 %% des enregistrements disparaissent"
     )
     dsub.add_parser("versions", help="lister les versions publiées")
     r = dsub.add_parser("rollback", help="revenir à une version (ou « shipped » : les couches livrées)")

@@ -17,6 +17,7 @@ import shapely
 
 from geo_clsm.crs import projected_crs_for, to_projected
 from geo_clsm.model import Resource
+from geo_clsm.sheet_safety import neutralise
 
 MOVE_THRESHOLD_M = 10.0
 COLUMNS = ("change", "id", "finess_et", "name", "detail")
@@ -120,7 +121,7 @@ def write_changes(rows: Iterable[Change], path: Path) -> None:
         w = csv.writer(fh)
         w.writerow(COLUMNS)
         for r in rows:
-            w.writerow([r.change, r.id, r.finess_et, r.name, r.detail])
+            w.writerow([neutralise(v) for v in (r.change, r.id, r.finess_et, r.name, r.detail)])
 
 
 def counts(rows: Iterable[Change]) -> Mapping[str, int]:

@@ -3,6 +3,8 @@
 A source URL is either the file itself, or a data.gouv.fr dataset API URL
 (``…/api/1/datasets/<slug>/``) whose resources are searched for the one whose title matches a
 pattern: the dataset page is stable while the file's own URL changes with each release.
+Only ``http`` and ``https`` are followed: the source URL (a setting), the file the catalogue
+answer names and every redirect (urllib alone would read ``file:`` and ``ftp:`` URLs too).
 Nothing here knows HTTP frameworks; errors are :class:`DownloadError` with a French message.
 """
 
@@ -12,6 +14,7 @@ import hashlib
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,9 +39,31 @@ class Downloaded:
     sha256: str
 
 
+def check_url(url: str, *, what: str = "adresse de la source") -> str:
+    """``url`` when it is an http(s) URL with a host; DownloadError (French) otherwise."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise DownloadError(f"{what} refusée : seules les adresses http:// ou https:// sont suivies, lu « {url} »")
+    return url
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to another http(s) URL."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        check_url(newurl, what="redirection")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
+
+
 def _open(url: str, timeout_s: float) -> Any:
+    check_url(url)
     try:
-        return urllib.request.urlopen(url, timeout=timeout_s)
+        return _OPENER.open(url, timeout=timeout_s)
     except urllib.error.HTTPError as exc:
         raise DownloadError(f"téléchargement refusé par le serveur (HTTP {exc.code}) : {url}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
@@ -58,7 +83,7 @@ def resolve(url: str, *, title_pattern: str | None, timeout_s: float) -> str:
     pattern = re.compile(title_pattern, re.IGNORECASE)
     for res in doc.get("resources", []) if isinstance(doc, dict) else []:
         if isinstance(res, dict) and pattern.search(str(res.get("title", ""))) and res.get("url"):
-            return str(res["url"])
+            return check_url(str(res["url"]), what="adresse du fichier donnée par le catalogue")
     raise DownloadError(f"aucun fichier « {title_pattern} » dans le jeu de données {url}")
 
 

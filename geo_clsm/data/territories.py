@@ -10,14 +10,17 @@ territory removes only its definition: resources are never tied to it.
 
 from __future__ import annotations
 
-import json
+import os
 import re
+import tempfile
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import tomli_w
 
 from geo_clsm.errors import InvalidInputError, LayerError, NotFoundError
 
@@ -90,17 +93,42 @@ def read_local(path: Path | None) -> list[dict[str, Any]]:
     return entries
 
 
+_HEADER = "# Territories added with `geo-clsm territory add` (local to this deployment).\n\n"
+
+
 def _write_local(path: Path, entries: list[dict[str, Any]]) -> None:
-    lines = ["# Territories added with `geo-clsm territory add` (local to this deployment).", ""]
-    for e in entries:
-        lines.append("[[territory]]")
-        for key, value in e.items():
-            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-        lines.append("")
+    """Write the local file with a TOML writer (tomli-w escapes what TOML forbids), check that it
+    reads back as written, then replace the old file atomically (a reader sees the old file or
+    the new one; a failed write leaves the old one)."""
+    doc = {"territory": entries}
+    text = _HEADER + tomli_w.dumps(doc)
+    if tomllib.loads(text) != doc:
+        raise InvalidInputError("territoire : valeurs impossibles à enregistrer telles quelles dans le fichier local")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    tmp.replace(path)  # atomic: a reader sees the old file or the new one
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_name(name: str) -> str:
+    """The territory's display name, stripped; InvalidInputError (French, naming the field) when
+    empty or holding a control character or a lone surrogate."""
+    bad = next((c for c in name if unicodedata.category(c) in ("Cc", "Cs")), None)
+    if bad is not None:
+        raise InvalidInputError(
+            f"champ name (nom du territoire) : caractère de contrôle U+{ord(bad):04X} refusé ;"
+            " écrire le nom sur une seule ligne, sans tabulation"
+        )
+    if not name.strip():
+        raise InvalidInputError("nom du territoire requis, par exemple « Métropole européenne de Lille »")
+    return name.strip()
 
 
 def national_layers(layers: dict[str, Any], territories: dict[str, Any]) -> list[str]:
@@ -136,8 +164,7 @@ def add_territory(
         raise InvalidInputError(
             f"identifiant « {territory_id} » invalide : 2 à 40 lettres minuscules, chiffres ou tirets, par exemple lille"
         )
-    if not name.strip():
-        raise InvalidInputError("nom du territoire requis, par exemple « Métropole européenne de Lille »")
+    name = check_name(name)
     selection.check()
     _, territories = read_manifest(Path(data_dir) if data_dir else None, local_file=path)
     if territory_id in territories:
@@ -150,11 +177,11 @@ def add_territory(
     if chosen.empty:
         raise NotFoundError("aucune commune choisie : vérifier l'EPCI, le département ou les codes INSEE")
     entries = read_local(path)
-    entries.append({"id": territory_id, "name": name.strip(), "kind": "local", **selection.as_toml()})
+    entries.append({"id": territory_id, "name": name, "kind": "local", **selection.as_toml()})
     _write_local(path, entries)
     return {
         "id": territory_id,
-        "name": name.strip(),
+        "name": name,
         "communes": len(chosen),
         "population": int(chosen["population_municipale"].fillna(0).sum()),
     }

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo_clsm.access import AccessResult, present
 from geo_clsm.errors import InvalidInputError
+from geo_clsm.sheet_safety import neutralise_frame
 
 FORMATS = (".gpkg", ".geojson", ".csv")
 
@@ -47,9 +48,9 @@ def write_access(result: AccessResult, out: Path) -> list[Path]:
     if suffix == ".geojson":
         out.write_text(json.dumps(json.loads(qpv.to_json(na="null")), ensure_ascii=False), encoding="utf-8")
     else:
-        pd.DataFrame(qpv.drop(columns="geometry")).to_csv(out, index=False)
+        neutralise_frame(pd.DataFrame(qpv.drop(columns="geometry"))).to_csv(out, index=False)
     for name, table in (("rest", rest), ("communes", communes)):
         side = out.with_name(f"{out.stem}_{name}.csv")
-        table.to_csv(side, index=False)
+        neutralise_frame(pd.DataFrame(table)).to_csv(side, index=False)
         written.append(side)
     return written

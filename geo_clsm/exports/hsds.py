@@ -27,6 +27,7 @@ from geo_clsm.errors import NotFoundError
 from geo_clsm.exports.hsds_schema import LANGUAGE_NAMES_FR, TABLES, descriptor
 from geo_clsm.hours import DAYS, parse_opening_hours
 from geo_clsm.model import PRECISION_LABELS_FR, Position, PositionPrecision, Resource
+from geo_clsm.sheet_safety import neutralise
 
 _NS = uuid.UUID("0f3c1d52-6f0e-4d8e-9a3e-6b1f2c9e7a10")  # geo_clsm's HSDS namespace (fixed)
 
@@ -204,7 +205,7 @@ def _csv(name: str, rows: list[dict[str, Any]]) -> bytes:
     w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     w.writeheader()
     for row in rows:
-        w.writerow({k: "" if row.get(k) is None else row[k] for k in fields})
+        w.writerow({k: "" if row.get(k) is None else neutralise(row[k]) for k in fields})
     return buf.getvalue().encode("utf-8")
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 from geo_clsm.access.present import rule
 from geo_clsm.errors import InvalidInputError
 from geo_clsm.model import Resource
+from geo_clsm.sheet_safety import neutralise_frame, xlsx_cell, xlsx_value
 
 TableFormat = Literal["csv", "csv-fr", "xlsx"]
 TABLE_FORMATS: tuple[str, ...] = ("csv", "csv-fr", "xlsx")
@@ -180,14 +181,14 @@ def french_frame(df: pd.DataFrame) -> pd.DataFrame:
 def csv_standard(df: pd.DataFrame) -> bytes:
     """The standard CSV (comma, dot decimals, code names of the columns), UTF-8 without BOM."""
     buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n")
+    neutralise_frame(df).to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue().encode("utf-8")
 
 
 def csv_french(df: pd.DataFrame) -> bytes:
     """The French spreadsheet dialect: ``;``, decimal comma, UTF-8 with BOM, CRLF, French labels."""
     buf = io.StringIO()
-    french_frame(df).to_csv(buf, index=False, sep=";", decimal=",", lineterminator="\r\n")
+    neutralise_frame(french_frame(df)).to_csv(buf, index=False, sep=";", decimal=",", lineterminator="\r\n")
     return (BOM + buf.getvalue()).encode("utf-8")
 
 
@@ -195,6 +196,7 @@ def xlsx(df: pd.DataFrame, *, title: str, notes: Sequence[str] = ()) -> bytes:
     """A workbook: "Données" (French labels with units, frozen header, filters) and "À lire".
 
     Written in openpyxl's write-only mode (rows streamed): thousands of rows in well under a second.
+    Every text goes through :func:`geo_clsm.sheet_safety.xlsx_value`: no cell is written as a formula.
     """
     from openpyxl import Workbook  # here: only downloads need it
     from openpyxl.cell import WriteOnlyCell
@@ -214,26 +216,26 @@ def xlsx(df: pd.DataFrame, *, title: str, notes: Sequence[str] = ()) -> bytes:
     def header(values: Sequence[str]) -> list[WriteOnlyCell]:
         cells = []
         for v in values:
-            c = WriteOnlyCell(ws, value=v)
+            c = xlsx_cell(ws, v)
             c.font = bold
             cells.append(c)
         return cells
 
     ws.append(header([str(c) for c in fr.columns]))
     for row in fr.itertuples(index=False):
-        ws.append([_cell_fr(v) for v in row])
+        ws.append([xlsx_value(ws, _cell_fr(v)) for v in row])
     about = wb.create_sheet("À lire")
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 60
-    title_cell = WriteOnlyCell(about, value=title)
+    title_cell = xlsx_cell(about, title)
     title_cell.font = Font(bold=True, size=13)
     about.append([title_cell])
     for note in notes:
-        about.append([note])
+        about.append([xlsx_value(about, note)])
     about.append([])
     about.append(header(["Colonne (code)", "Libellé", "Unité"]))
     for col in df.columns:
-        about.append([str(col), base_label(str(col)), unit(str(col)) or ""])
+        about.append([xlsx_value(about, v) for v in (str(col), base_label(str(col)), unit(str(col)) or "")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

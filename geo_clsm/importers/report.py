@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from geo_clsm.sheet_safety import neutralise
+
 T = TypeVar("T")
 
 
@@ -95,7 +97,7 @@ class ImportReport(Generic[T]):
         w.writerow(["status", "row", "record_id", "field", "reason"])
         for status, items in (("rejected", self.rejected), ("excluded", self.excluded)):
             for r in sorted(items, key=lambda r: r.row):
-                w.writerow([status, r.row, r.record_id, r.field, r.reason])
+                w.writerow([neutralise(v) for v in (status, r.row, r.record_id, r.field, r.reason)])
         return buf.getvalue()
 
     def write_csv(self, path: Path) -> None:

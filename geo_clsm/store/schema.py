@@ -27,6 +27,11 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+MAX_ID = 2**31 - 1
+"""The largest value of an ``Integer`` column on every supported database: PostgreSQL's INTEGER is
+32-bit (SQLite's is 64-bit). Routes bound ids and offsets to it, so that a larger number is a 422
+rather than an overflow in the database driver."""
+
 resources = Table(
     "resources",
     metadata,
