@@ -276,7 +276,7 @@ def create_user(body: UserIn, session: AdminSession, request: Request) -> dict[s
 
 @router.patch("/users/{user_id}", summary="Changer le mot de passe, le rôle ou l'état d'un compte (administrateurs)")
 def change_user(
-    user_id: Annotated[int, Path(ge=1)], body: UserChange, session: AdminSession, request: Request
+    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: UserChange, session: AdminSession, request: Request
 ) -> dict[str, object]:
     db = get_db(request)
     own = request.cookies.get(COOKIE) if user_id == session.user.id else None

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from api.forms import Csrf, back, checked, page, to_login
 from api.sessions import COOKIE, get_db, optional_session
 from geo_clsm.errors import GeoClsmError, NotFoundError
 from geo_clsm.store.accounts import set_active, set_password, set_role
+from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import Session, add_user, list_users
 
 router = APIRouter(include_in_schema=False)
@@ -77,7 +78,7 @@ def create(
 
 @router.post("/admin/users/{user_id}/{action}")
 def change(
-    user_id: int,
+    user_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     action: str,
     request: Request,
     csrf_token: Csrf,

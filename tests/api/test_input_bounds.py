@@ -54,6 +54,8 @@ def test_open_at_at_the_ends_of_the_calendar_is_422_in_french(client: TestClient
         ("post", "/admin/reports/{n}/accept", None),
         ("post", "/admin/review/disagreements/{n}/keep", None),
         ("post", f"/admin/resources/{RID}/restore", None),
+        ("patch", "/api/admin/users/{n}", {"active": "1"}),
+        ("post", "/admin/users/{n}/disable", None),
     ],
 )
 def test_ids_and_offsets_beyond_the_database_range_are_4xx(
