@@ -154,7 +154,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Rendered answers by data version (the two latest versions kept: see api/caches.py).
     app.state.pages = VersionedCache[str](per_version=64)  # map pages, by view and parameters
     app.state.reports = VersionedCache[Any](per_version=16)  # territorial diagnostics (figures, HTML, PDF)
-    app.state.observatory_charts = {}  # observatory charts (PNG), by territory, snapshot, type, indicator
+    app.state.documents = VersionedCache[bytes](per_version=48)  # printed guides (HTML, PDF)
+    app.state.observatory_charts = VersionedCache[bytes](per_version=64)  # observatory charts (PNG)
     app.state.memory = MemoryReleaser()  # an old engine's memory given back to the system after a swap
     errors.install(app)
     document_errors(app)  # the OpenAPI document gives the real error bodies and formats

@@ -13,6 +13,8 @@
   ``GEO_CLSM_MAX_BODY_BYTES`` a 413, each with a French message;
 - ``HEAD`` is answered wherever ``GET`` is (same status and headers, no body);
 - CORS for the origins of ``GEO_CLSM_CORS_ORIGINS`` (none by default);
+- answers that carry internal data (editor screens ``/admin``, ``/api/admin/*``, ``/api/auth/*``)
+  get ``Cache-Control: no-store`` (whatever the route set): no browser nor proxy keeps them;
 - ``X-Data-Version`` names the data that answered (the engine the route used, see
   ``api.deps.get_engine``): an answer comes wholly from that version.
 
@@ -44,6 +46,13 @@ from api.settings import Settings
 NONCE_STATE_KEY = "csp_nonce"
 _INLINE_TAG = re.compile(rb"<(script|style)\b(?![^>]*\bnonce=)", re.I)
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
+INTERNAL_PREFIXES = ("/admin", "/api/admin", "/api/auth")  # editors' screens, editing API, sessions
+NO_STORE = (b"cache-control", b"no-store")
+
+
+def is_internal(path: str) -> bool:
+    """Whether ``path`` answers with internal data (never stored by a cache)."""
+    return any(path == p or path.startswith(p + "/") for p in INTERNAL_PREFIXES)
 
 
 def tile_origin(tiles_url: str) -> str | None:
@@ -109,6 +118,8 @@ class SecurityMiddleware:
             return
         nonce = secrets.token_urlsafe(16)
         headers = self._headers(nonce)
+        if is_internal(scope.get("path", "")):
+            headers.append(NO_STORE)
         if len(scope.get("query_string", b"")) > self.settings.max_query_bytes:
             msg = f"adresse trop longue : la requête ne doit pas dépasser {self.settings.max_query_bytes} octets de paramètres"
             await _plain_error(send, 414, msg, headers)
@@ -180,6 +191,9 @@ class _Sender:
                     ctype = value
                 elif name == b"content-encoding":
                     encoded = True
+            if NO_STORE in self.headers:  # internal data: no-store replaces what the route set
+                raw = [(k, v) for k, v in raw if k.lower() != NO_STORE[0]]
+                names.discard(NO_STORE[0])
             headers = [*raw, *((k, v) for k, v in self.headers if k not in names)]
             version = self.state.get(DATA_VERSION_STATE_KEY)  # set by api.deps.get_engine
             if version is not None:

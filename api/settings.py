@@ -66,7 +66,8 @@ class Settings(BaseSettings):
     and lists the national lines instead (``GEO_CLSM_NEAR_LIMIT_M``)."""
     public_url: str | None = None
     """Public address of the service (e.g. https://sante-mentale.example.fr): the guide's QR code
-    points at its map, ``<public_url>/?territory=ID``; by default the address the request came to."""
+    points at its map, ``<public_url>/?territory=ID``. Unset: the guide has no link nor QR code (never
+    one built from the request's Host header, which a client chooses), and a warning is logged."""
     guide_contact: str | None = None
     """Who to tell about an error in the guide (e.g. an e-mail address); by default the CLSM's coordination."""
     # Database of record and editors (issue 8).

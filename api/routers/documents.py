@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
 from datetime import date
 from enum import StrEnum
@@ -10,7 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from api.deps import get_engine, get_settings
+from api.caches import VersionedCache
+from api.deps import data_version, get_engine, get_settings
 from api.heavy import BUSY, heavy_ticket, run_sync
 from api.settings import Settings
 from geo_clsm.documents.pdf import html_to_pdf
@@ -18,6 +21,7 @@ from geo_clsm.documents.render import guide_html
 from geo_clsm.engine import Engine
 
 router = APIRouter(tags=["documents"])
+log = logging.getLogger(__name__)
 _LOCK = threading.Lock()  # one document rendered at a time: rendering is CPU-bound
 
 
@@ -37,21 +41,23 @@ class GuideLayout(StrEnum):
     a5 = "a5"
 
 
-def online_map_url(settings: Settings, request: Request, territory: str) -> str:
-    """The public map of a territory: ``GEO_CLSM_PUBLIC_URL`` if set, else this server's address."""
-    base = settings.public_url or str(request.base_url)
-    return f"{base.rstrip('/')}/?territory={territory}"
+def online_map_url(settings: Settings, territory: str) -> str | None:
+    """The public map of a territory, from ``GEO_CLSM_PUBLIC_URL`` only (None when unset: the guide
+    then has no link nor QR code). Never from the request's Host header, which a client chooses."""
+    if not settings.public_url:
+        warn_no_public_url()
+        return None
+    return f"{settings.public_url.rstrip('/')}/?territory={territory}"
 
 
-_Key = tuple[tuple[str, str, str, str, date], str]
+@functools.cache  # once per process
+def warn_no_public_url() -> None:
+    log.warning("GEO_CLSM_PUBLIC_URL is unset: printed guides carry no link nor QR code to the online map")
 
 
-def _cache(request: Request) -> dict[_Key, bytes]:
-    """Documents rendered today, by ((territory, audience, layout, map URL, date), format)."""
-    state = request.app.state
-    if not hasattr(state, "documents"):
-        state.documents = {}
-    cache: dict[_Key, bytes] = state.documents
+def documents_cache(request: Request) -> VersionedCache[bytes]:
+    """Rendered guides, by data version (see :mod:`api.caches`): a change is printed at once."""
+    cache: VersionedCache[bytes] = request.app.state.documents
     return cache
 
 
@@ -85,14 +91,15 @@ def guide(
     layout: Annotated[GuideLayout, Query(description="Format de page : a4 ou a5", examples=["a5"])] = GuideLayout.a4,
 ) -> Response:
     today = date.today()
-    url = online_map_url(settings, request, territory)
-    key = (territory, audience.value, layout.value, url, today)
+    url = online_map_url(settings, territory)
+    version = data_version(engine)  # the engine serving now: a change makes a new version, never a stale guide
+    key = (territory, audience.value, layout.value, today)
+    cache = documents_cache(request)
     with _LOCK:
-        cache = _cache(request)
-        for old in [k for k in cache if k[0][-1] != today]:
-            del cache[old]
-        if (key, "html") not in cache:
-            cache[key, "html"] = run_sync(  # off the event loop, in the bounded heavy-work pool
+        html = cache.get_or_make(
+            version,
+            (key, "html"),
+            lambda: run_sync(  # off the event loop, in the bounded heavy-work pool
                 request,
                 guide_html,
                 engine.catalog,
@@ -102,10 +109,13 @@ def guide(
                 generated_on=today,
                 online_map_url=url,
                 contact=settings.guide_contact,
-            ).encode("utf-8")
-        if format is GuideFormat.pdf and (key, "pdf") not in cache:
-            cache[key, "pdf"] = run_sync(request, html_to_pdf, cache[key, "html"].decode("utf-8"))
-        body = cache[key, format.value]
+            ).encode("utf-8"),
+        )
+        body = html
+        if format is GuideFormat.pdf:
+            body = cache.get_or_make(
+                version, (key, "pdf"), lambda: run_sync(request, html_to_pdf, html.decode("utf-8"))
+            )
     if format is GuideFormat.pdf:
         name = f"guide-sante-mentale-{territory}-{audience.value}-{layout.value}.pdf"
         return Response(

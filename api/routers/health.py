@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -30,7 +31,10 @@ def healthz(
             {"id": lay.id, "kind": lay.kind, "vintage": lay.vintage, "source": lay.source, "licence": lay.licence}
             for lay in catalog.layers.values()
         ],
-        "imports": {key: rep.summary() for key, rep in catalog.reports.items()},
+        "imports": {
+            key: {**rep.summary(), "source": public_source(rep.source, catalog.data_dir)}
+            for key, rep in catalog.reports.items()
+        },
         "replaced_by_curated": len(catalog.replaced),
         "sources": _sources(catalog, settings),
     }
@@ -69,3 +73,14 @@ def _sources(catalog: Catalog, settings: Settings) -> list[dict[str, Any]]:
 def _first_date(text: str) -> date | None:
     m = re.search(r"\d{4}-\d{2}-\d{2}", text)
     return date.fromisoformat(m.group(0)) if m else None
+
+
+def public_source(source: str, data_dir: Path) -> str:
+    """A source file named relative to the data folder (its name alone outside it): a public answer
+    shows no absolute path of the server. A URL or a label is kept as it is."""
+    if not PurePath(source).is_absolute():
+        return source
+    try:
+        return Path(source).resolve().relative_to(Path(data_dir).resolve()).as_posix()
+    except ValueError:
+        return PurePath(source).name

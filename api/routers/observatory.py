@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Engine as SqlEngine
 
-from api.deps import get_engine
+from api.caches import VersionedCache
+from api.deps import data_version, get_engine
 from api.downloads import TABLE_RESPONSES, TableFormat, table_response
 from api.params import TypeFilter
 from geo_clsm.engine import Engine
@@ -30,7 +31,6 @@ NOTE = (
     "Un instantané par version des données qui a changé les indicateurs du territoire (modification "
     "d'une fiche, mise à jour des données) ; valeurs arrondies comme dans le reste du service."
 )
-CHART_CACHE_SIZE = 64
 
 
 async def _db(request: Request) -> SqlEngine:
@@ -104,7 +104,7 @@ def observatory_evolution(
     format: TableFormat = "json",
 ) -> Any:
     name = _check(engine, territory)
-    evo = evolution(db, territory, since=since)
+    evo = evolution(db, territory, since=since, current=engine.catalog.resources)  # shown as public now
     if format != "json":
         return table_response(
             evo.changed_indicators(),
@@ -135,10 +135,11 @@ def observatory_chart(
         choices = ", ".join(i for i in INDICATORS if i != "zone_blanche")
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {choices}")
     snaps, table = series(db, territory, types=[type.value])
-    cache: dict[tuple[Any, ...], bytes] = request.app.state.observatory_charts
+    cache: VersionedCache[bytes] = request.app.state.observatory_charts  # by data version, like every render
     key = (territory, snaps[-1].id, type.value, indicator)
-    if key not in cache:
-        if len(cache) >= CHART_CACHE_SIZE:
-            cache.clear()
-        cache[key] = series_chart(table, rtype=type.value, indicator=indicator, territory_name=name)
-    return Response(cache[key], media_type="image/png", headers={"Cache-Control": "no-cache"})
+    png = cache.get_or_make(
+        data_version(engine),
+        key,
+        lambda: series_chart(table, rtype=type.value, indicator=indicator, territory_name=name),
+    )
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-cache"})

@@ -89,7 +89,11 @@ def report(
     ] = None,
 ) -> Response:
     check_territory(engine.catalog, territory)
-    evo = None if since is None else evolution(request.app.state.db, territory, since=since)  # stored snapshots
+    evo = (  # stored snapshots, shown through the public view of the engine serving now
+        None
+        if since is None
+        else evolution(request.app.state.db, territory, since=since, current=engine.catalog.resources)
+    )
     today = date.today()
     access = engine.access.get(territory)
     indicators = _indicators(request, engine, territory)

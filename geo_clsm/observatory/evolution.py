@@ -3,12 +3,18 @@
 :func:`evolution` compares the snapshot in effect at the start of ``since`` (the last one taken
 before that day; the first one when the observatory starts later) with the latest: resources
 opened, closed and moved (metres between public positions, in the territory's projected CRS),
-and every indicator per QPV and type before, after and its difference. :func:`series` gives
+and every indicator per QPV and type before, after and its difference.
+
+What it shows of a resource goes through the resource's public view *now* (:func:`public_now`),
+whatever a snapshot stored then: a resource confidential today shows its commune's point at every
+date (never an earlier exact position), and one withdrawn since appears among the closed ones with
+its name, type and commune only (no position). :func:`series` gives
 the indicators per QPV and type at every snapshot, as a long table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,7 +24,8 @@ from pyproj import Transformer
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.errors import NotFoundError
-from geo_clsm.observatory.snapshots import Snapshot, load
+from geo_clsm.model import Resource
+from geo_clsm.observatory.snapshots import Snapshot, load, public_record
 
 KEYS = ["code_qp", "lib_qp", "resource_type"]
 # Indicators followed over time (presented figures), in the planner view's order.
@@ -99,10 +106,19 @@ def _snapshots(db: SqlEngine, territory: str) -> list[Snapshot]:
     return snaps
 
 
-def evolution(db: SqlEngine, territory: str, *, since: date | None) -> Evolution:
+def evolution(
+    db: SqlEngine, territory: str, *, since: date | None, current: Iterable[Resource] | None = None
+) -> Evolution:
     """Resources opened, closed, moved, and each indicator's change in ``territory`` since ``since``
-    (None: since the first snapshot)."""
+    (None: since the first snapshot), shown through the public view of ``current``: the resources
+    in public view now (the serving engine's; default: the database of record's active ones)."""
     snaps = _snapshots(db, territory)
+    if current is None:
+        from geo_clsm.store.repo import active_resources
+
+        with db.connect() as conn:
+            current = active_resources(conn)
+    now = public_view_now(current)
     latest = snaps[-1]
     before = [s for s in snaps if s.taken_at is not None and since is not None and s.taken_at.date() < since]
     base = before[-1] if before else snaps[0]
@@ -113,13 +129,34 @@ def evolution(db: SqlEngine, territory: str, *, since: date | None) -> Evolution
     if base is latest:
         notes.append("Aucune nouvelle version des données depuis cette date.")
     out = Evolution(territory, since, None if base is latest else base, latest, notes=notes)
-    old = {r["id"]: r for r in base.resources}
-    new = {r["id"]: r for r in latest.resources}
+    old = {r["id"]: public_now(r, now) for r in base.resources}
+    new = {r["id"]: public_now(r, now) for r in latest.resources if r["id"] in now}  # withdrawn since: closed
     out.opened = [new[i] for i in sorted(new.keys() - old.keys())]
     out.closed = [old[i] for i in sorted(old.keys() - new.keys())]
     out.moved = _moved(old, new, crs=str(latest.payload.get("crs") or "EPSG:2154"))
     out.indicators = indicator_changes(base, latest)
     return out
+
+
+FINE = ("address", "street")  # precisions that locate more than the commune
+
+
+def public_view_now(current: Iterable[Resource]) -> dict[str, dict[str, Any]]:
+    """The public records of the resources in public view now, by id."""
+    return {r.id: public_record(r) for r in current}
+
+
+def public_now(stored: dict[str, Any], now: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A snapshot's record of a resource as the public may see it today (``now``: the current
+    public records by id). Shown today at the commune or not placed (a confidential address):
+    today's public position at every date. Not in public view now (withdrawn): name, type and
+    commune, no position."""
+    cur = now.get(str(stored["id"]))
+    if cur is None:
+        return {**stored, "lon": None, "lat": None, "precision": None}
+    if cur["precision"] not in FINE:
+        return {**stored, **{k: cur[k] for k in ("lon", "lat", "precision", "commune", "insee_com")}}
+    return stored
 
 
 def _moved(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]], *, crs: str) -> list[dict[str, Any]]:

@@ -48,9 +48,9 @@ def test_pdf_guide(public: TestClient) -> None:
     )
 
 
-def test_default_qr_target_is_the_serving_address(client: TestClient) -> None:
+def test_without_a_public_url_the_guide_has_no_link_to_the_serving_address(client: TestClient) -> None:
     page = client.get("/guide/metz", params={"audience": "professionnels"}).text
-    assert "http://testserver/?territory=metz" in page
+    assert "testserver" not in page and "Code QR" not in page  # never built from the Host header
     assert "FINESS" in page and "570012898" in page  # professionals see FINESS numbers
 
 
