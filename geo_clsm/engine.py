@@ -168,7 +168,7 @@ class IndexCandidates:
             k=k,
             types=where.types,
             mask=mask,
-            keep=where.keep if where.dynamic else None,
+            keep=where.keep if where.languages or where.local is not None else None,  # = where.dynamic, inlined
             max_distance_m=limit_m,
         )
 

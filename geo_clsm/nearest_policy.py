@@ -82,6 +82,9 @@ def local_time(when: datetime, lon: float, lat: float) -> datetime:
     return when.astimezone(tz).replace(tzinfo=None)
 
 
+_EVERYTHING = CandidateFilter()  # keeps every resource (never changed)
+
+
 def nearest(
     source: CandidateSource,
     lon: float,
@@ -96,17 +99,21 @@ def nearest(
 ) -> list[NearestResult]:
     """The ``k`` nearest resources to a WGS84 point, with the service areas that cover it (see
     :meth:`geo_clsm.engine.Engine.nearest`)."""
+    limit_m = MAX_RADIUS_M if max_distance_m is None else max_distance_m
+    if not (types or age is not None or languages or open_at):  # the common query: no filter to build
+        return _ranked(source, lon, lat, k, _EVERYTHING, limit_m)
     local = local_time(open_at, lon, lat) if open_at else None
     wanted = tuple(map(ResourceType, types)) if types else ()
     where = CandidateFilter(wanted, age, "any", tuple(languages) if languages else (), local)
-    limit_m = MAX_RADIUS_M if max_distance_m is None else max_distance_m
     if age is None:
         return _ranked(source, lon, lat, k, where, limit_m)
     # Known to receive this age first; those kept only because their audience is unknown after.
-    known = _ranked(source, lon, lat, k, replace(where, audience="known"), limit_m)
+    known = _ranked(source, lon, lat, k, CandidateFilter(where.types, age, "known", where.languages, local), limit_m)
     if len(known) >= k:  # enough known (service areas included): the unknown ones would not be shown
         return [replace(r, audience_known=True) for r in known]
-    unknown = _ranked(source, lon, lat, k, replace(where, audience="unknown"), limit_m)
+    unknown = _ranked(
+        source, lon, lat, k, CandidateFilter(where.types, age, "unknown", where.languages, local), limit_m
+    )
     return [replace(r, audience_known=True) for r in known] + [
         replace(r, audience_known=False) for r in unknown[: max(0, k - len(known))]
     ]
