@@ -35,7 +35,6 @@ class ServiceAreas:
         self._geoms = np.array([shapely.from_wkt(r.service_area_wkt) for r in self._res], dtype=object)
         shapely.prepare(self._geoms)
         self._cells = PolygonCells(self._geoms)
-        self.ids = {r.id for r in self._res}
 
     def covering(self, lon: float, lat: float) -> list[Resource]:
         if not self._res:
