@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError
 from geo_clsm.model import Resource, ResourceType
-from geo_clsm.nearby import NEAR_LIMIT_M, NearestAnswer, search
+from geo_clsm.nearby import search
+from geo_clsm.nearest_policy import NEAR_LIMIT_M, NearestAnswer
 from geo_clsm.places import Place
 from geo_clsm.query import filter_resources
 

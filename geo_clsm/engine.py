@@ -5,47 +5,26 @@ The API holds one Engine; every request reads it and never rebuilds an index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cached_property, partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
-from numpy.typing import NDArray
 
 from geo_clsm.access import AccessResult, territory_indicators
+from geo_clsm.candidates import CandidateFilter, Hit
 from geo_clsm.catalog import Catalog, same_objects
-from geo_clsm.crs import TIMEZONES, zone_of
-from geo_clsm.errors import InvalidInputError
 from geo_clsm.geojson import FeatureCache
 from geo_clsm.index import ResourceIndex
 from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource, ResourceType
 from geo_clsm.nearby import NationalLines
+from geo_clsm.nearest_policy import NearestResult, nearest
 from geo_clsm.places import Locator, Place
 from geo_clsm.point_cells import PolygonCells
-from geo_clsm.query import matches_audience, speaks
-from geo_clsm.walk import walk_minutes
 
 MAX_K = 50
-
-
-@dataclass(slots=True)
-class NearestResult:
-    """One answer of a nearest query (never changed once built: :func:`dataclasses.replace` makes
-    a changed copy). Not ``frozen``: a frozen dataclass is slower to build (each field set through
-    ``object.__setattr__``), and an /api/nearest answer builds several."""
-
-    resource: Resource
-    distance_m: float
-    walk_minutes: float
-    serves_location: bool | None
-    open_status: str | None  # "open", "closed" (never returned), "unknown", or None without open_at
-    audience_known: bool | None = None
-    """With an age: True when the resource is known to receive it, False when it is kept only
-    because its audience is unknown ("public non précisé", listed after the known ones)."""
 
 
 class ServiceAreas:
@@ -56,7 +35,6 @@ class ServiceAreas:
         self._geoms = np.array([shapely.from_wkt(r.service_area_wkt) for r in self._res], dtype=object)
         shapely.prepare(self._geoms)
         self._cells = PolygonCells(self._geoms)
-        self.ids = {r.id for r in self._res}
 
     def covering(self, lon: float, lat: float) -> list[Resource]:
         if not self._res:
@@ -145,129 +123,62 @@ class Engine:
         the ``k`` nearest, with ``serves_location=True``. Distances are metres in the
         zone's projected CRS; walking minutes are estimates (detour 1.3, 4.5 km/h).
         """
-        local = _local_time(open_at, lon, lat) if open_at else None
-        types = [ResourceType(t) for t in types]
+        return nearest(
+            self.candidates,
+            lon,
+            lat,
+            k=k,
+            types=types,
+            age=age,
+            max_distance_m=max_distance_m,
+            open_at=open_at,
+            languages=languages,
+        )
 
-        def keep(r: Resource) -> bool:
-            if not matches_audience(r, types=types, age=age) or not speaks(r, languages):
-                return False
-            if local is not None:
-                hours = r.hours
-                if hours is not None and not hours.is_open(local):
-                    return False
-            return True
+    @cached_property
+    def candidates(self) -> IndexCandidates:
+        """The in-memory :class:`~geo_clsm.candidates.CandidateSource` of :mod:`geo_clsm.nearest_policy`."""
+        return IndexCandidates(self.index, self.areas)
 
-        if age is None:
-            return self._nearest(
-                lon,
-                lat,
-                k=k,
-                keep=keep,
-                max_distance_m=max_distance_m,
-                local=local,
-                types=types,
-                filter_all=bool(languages),
+
+class IndexCandidates:
+    """:class:`~geo_clsm.candidates.CandidateSource` on the in-memory index and service areas.
+
+    A filter's static part is a tree built once per type set and a mask computed once per
+    (audience, types, age); the per-candidate predicate runs only when languages or opening hours
+    matter."""
+
+    def __init__(self, index: ResourceIndex, areas: ServiceAreas) -> None:
+        self.index = index
+        self.areas = areas
+
+    def nearest(self, lon: float, lat: float, *, k: int, where: CandidateFilter, limit_m: float) -> list[Hit]:
+        index = self.index
+        mask = None
+        if where.age is not None:
+            mask = (
+                index.audience_mask(where.types, where.age)
+                if where.audience == "any"
+                else index.cached_mask(where.static_key, where.static)
             )
-        # Known to receive this age first; those kept only because their audience is unknown after.
-        known = self._nearest(
+        return index.nearest(
             lon,
             lat,
             k=k,
-            keep=lambda r: keep(r) and r.accepts_age(age) is True,
-            max_distance_m=max_distance_m,
-            local=local,
-            types=types,
-            filter_all=bool(languages),
-            mask=self.index.cached_mask(
-                ("known", frozenset(types), age),
-                lambda r: matches_audience(r, types=types, age=age) and r.accepts_age(age) is True,
-            ),
-        )
-        if len(known) >= k:  # enough known (service areas included): the unknown ones would not be shown
-            return [replace(r, audience_known=True) for r in known]
-        unknown = self._nearest(
-            lon,
-            lat,
-            k=k,
-            keep=lambda r: keep(r) and r.accepts_age(age) is None,
-            max_distance_m=max_distance_m,
-            local=local,
-            types=types,
-            filter_all=bool(languages),
-            mask=self.index.cached_mask(
-                ("unknown", frozenset(types), age),
-                lambda r: matches_audience(r, types=types, age=age) and r.accepts_age(age) is None,
-            ),
-        )
-        return [replace(r, audience_known=True) for r in known] + [
-            replace(r, audience_known=False) for r in unknown[: max(0, k - len(known))]
-        ]
-
-    def _nearest(
-        self,
-        lon: float,
-        lat: float,
-        *,
-        k: int,
-        keep: Callable[[Resource], bool],
-        max_distance_m: float | None,
-        local: datetime | None,
-        types: Sequence[ResourceType] = (),
-        mask: NDArray[np.bool_] | None = None,
-        filter_all: bool = False,
-    ) -> list[NearestResult]:
-        # ``types`` and ``mask`` (arrays the index computes once per filter with the same predicates)
-        # say what ``keep`` says about type and age; ``keep`` itself runs on candidates only when
-        # hours matter.
-        hits = self.index.nearest(
-            lon,
-            lat,
-            k=k,
-            types=types,
+            types=where.types,
             mask=mask,
-            keep=keep if local is not None or filter_all else None,
-            max_distance_m=max_distance_m,
+            keep=where.keep if where.languages or where.local is not None else None,  # = where.dynamic, inlined
+            max_distance_m=limit_m,
         )
-        seen = {h.resource.id for h in hits}
-        covering = [r for r in self.areas.covering(lon, lat) if keep(r)]
-        covering_ids = {r.id for r in covering}
-        extra = [r for r in covering if r.id not in seen]
-        if extra:
-            hits = sorted([*hits, *self.index.distances(lon, lat, extra)], key=lambda h: (h.distance_m, h.resource.id))
-        out = []
-        for h in hits:
-            r = h.resource
-            serves = (r.id in covering_ids) if r.id in self.areas.ids else None
-            status = None
-            if local is not None:
-                status = "unknown" if r.hours is None else "open"
-            out.append(NearestResult(r, h.distance_m, float(walk_minutes(h.distance_m)), serves, status))
-        return out
+
+    def covering(self, lon: float, lat: float) -> list[Resource]:
+        return self.areas.covering(lon, lat)
+
+    def distances(self, lon: float, lat: float, resources: Sequence[Resource]) -> list[Hit]:
+        return self.index.distances(lon, lat, resources)
 
 
 def _locator(catalog: Catalog, previous: Engine | None) -> Locator:
     if previous is not None and same_objects(previous.locator.built_from, catalog.place_parts()):
         return previous.locator
     return Locator(catalog)
-
-
-def _local_time(when: datetime, lon: float, lat: float) -> datetime:
-    """Local wall-clock time at a point; a naive datetime is taken as local already.
-
-    Raises
-    ------
-    InvalidInputError
-        When the local time falls outside the years 1 to 9999 (``open_at`` at 0001-01-01 with a
-        positive offset, at 9999-12-31 with a negative one).
-    """
-    if when.tzinfo is None:
-        return when
-    zone = zone_of(lon, lat)
-    tz = ZoneInfo(TIMEZONES[zone[0]] if zone else "Europe/Paris")
-    try:
-        return when.astimezone(tz).replace(tzinfo=None)
-    except (OverflowError, ValueError):
-        raise InvalidInputError(
-            f"open_at : date hors des limites ({when.isoformat()}) ; écrire une date entre l'an 1 et l'an 9999,"
-            " par exemple 2026-11-23T10:00:00+01:00"
-        ) from None

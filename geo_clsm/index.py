@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from geo_clsm.candidates import Hit, grow_nearest
 from geo_clsm.crs import project_point, projected_crs_for, projected_crs_many, to_projected
 from geo_clsm.kdtree import cKDTree
 from geo_clsm.model import Resource, ResourceType
@@ -30,17 +30,10 @@ from geo_clsm.query import matches_audience
 START_RADIUS_M = 2_000.0  # kept for callers; the k-d tree needs no starting radius
 MAX_RADIUS_M = 2_000_000.0
 _MAX_MASKS = 1024  # filters remembered (types x age x audience rule), oldest dropped first
-_FIRST_K_EXTRA = 8  # candidates fetched beyond k, to resolve filters and ties in one pass
 
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 FloatArray = NDArray[np.float64]
-
-
-@dataclass(slots=True)
-class Hit:  # never changed once built (not frozen: built per candidate, a frozen one is slower to build)
-    resource: Resource
-    distance_m: float
 
 
 _CELL_M = 500.0  # query cells of the candidate cache (metres)
@@ -248,9 +241,10 @@ class ResourceIndex:
         limit: float,
     ) -> tuple[list[int], list[float]]:
         """The k nearest passing candidates (global indices, distances), ties broken by index."""
-        kq = k + _FIRST_K_EXTRA
         n = len(tree.id_list)
-        while True:
+        resources = self.resources
+
+        def fetch(kq: int) -> tuple[list[tuple[float, int]], float, bool]:
             asked = min(kq, n)
             found = tree.query(qx, qy, asked, limit)
             exhausted = len(found) < asked or asked == n  # the limit or the end of the tree reached
@@ -258,13 +252,12 @@ class ResourceIndex:
             if mask is not None:
                 passing = [c for c in passing if mask[c[1]]]
             if keep is not None:
-                passing = [c for c in passing if keep(self.resources[c[1]])]
+                passing = [c for c in passing if keep(resources[c[1]])]
             passing.sort()  # by distance, then index
-            # Done when k passed and the k-th is strictly nearer than any candidate not fetched.
-            if exhausted or (len(passing) >= k and passing[k - 1][0] < found[-1][0]):
-                best = [c for c in passing[:k] if c[0] <= limit]
-                return [i for _, i in best], [d for d, _ in best]
-            kq *= 4
+            return passing, found[-1][0] if found else math.inf, exhausted
+
+        best = grow_nearest(k, fetch, limit)
+        return [i for _, i in best], [d for d, _ in best]
 
     def nearest_many(
         self, lon: FloatArray, lat: FloatArray, *, k: int, mask: BoolArray | None = None

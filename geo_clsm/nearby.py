@@ -1,4 +1,5 @@
-"""A nearest-resource answer that says how sure it is.
+"""A nearest-resource answer that says how sure it is (the policy itself:
+:mod:`geo_clsm.nearest_policy`, over the in-memory or the PostGIS candidates).
 
 On top of :meth:`Engine.nearest`:
 
@@ -14,18 +15,18 @@ On top of :meth:`Engine.nearest`:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from geo_clsm.importers.lines import ALL_NEEDS, read_line_needs
 from geo_clsm.layers import Catalog
 from geo_clsm.model import LINE_TYPES, PositionPrecision, Resource, ResourceType
+from geo_clsm.nearest_policy import NEAR_LIMIT_M, NearestAnswer, NearestResult
+from geo_clsm.nearest_policy import search as policy_search
 
 if TYPE_CHECKING:
-    from geo_clsm.engine import Engine, NearestResult
+    from geo_clsm.engine import Engine
 
-NEAR_LIMIT_M = 50_000.0
 APPROXIMATE_QUERY = {"commune", "arrondissement", "qpv"}
 
 
@@ -51,26 +52,6 @@ class NationalLines:
             elif ALL_NEEDS in answers:
                 general.append(r)
         return specific + general
-
-
-@dataclass
-class NearestAnswer:
-    results: list[NearestResult]
-    missing_types: list[ResourceType]
-    lines: list[Resource]
-    near_limit_m: float
-    nothing_near: bool = False
-    labels: dict[str, str] = field(default_factory=dict)  # resource id -> distance in words
-
-    def message_fr(self) -> str | None:
-        km = f"{self.near_limit_m / 1000:.0f} km"
-        if self.missing_types:
-            parts = [("d'" if t.label_fr[:1] in "AEIOUYÉÈÊ" else "de ") + t.label_fr for t in self.missing_types]
-            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " ni " + parts[-1]
-            return f"Pas {listed} connu près d'ici (à moins de {km}). Lignes nationales joignables :"
-        if self.nothing_near:
-            return f"Pas de ressource connue près d'ici (à moins de {km}). Lignes nationales joignables :"
-        return None
 
 
 def distance_label(r: NearestResult, *, query_insee: str | None, query_precision: str) -> tuple[str, bool]:
@@ -100,22 +81,17 @@ def search(
     near_limit_m: float = NEAR_LIMIT_M,
     languages: Sequence[str] = (),
 ) -> NearestAnswer:
-    """Nearest resources within ``near_limit_m`` (and ``max_distance_m``), with the national lines
-    that answer the wanted needs nothing near answers."""
-    radius = near_limit_m if max_distance_m is None else min(max_distance_m, near_limit_m)
-    results = engine.nearest(
-        lon, lat, k=k, types=types, age=age, max_distance_m=radius, open_at=open_at, languages=languages
+    """:func:`geo_clsm.nearest_policy.search` on the engine's in-memory candidates."""
+    return policy_search(
+        engine.candidates,
+        engine.lines,
+        lon,
+        lat,
+        k=k,
+        types=types,
+        age=age,
+        max_distance_m=max_distance_m,
+        open_at=open_at,
+        near_limit_m=near_limit_m,
+        languages=languages,
     )
-    missing = []
-    for t in types:
-        if any(r.resource.matches_type(t) for r in results):
-            continue
-        # The same predicate as a mask computed once per (type, age): no per-candidate Python.
-        near = engine.index.nearest(
-            lon, lat, k=1, types=[t], mask=engine.index.audience_mask([t], age), max_distance_m=near_limit_m
-        )
-        if not near:
-            missing.append(ResourceType(t))
-    nothing = not results and not types
-    lines = engine.lines.answering(missing, age=age) if (missing or nothing) else []
-    return NearestAnswer(results, missing, lines, near_limit_m, nothing_near=nothing)

@@ -27,14 +27,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.access import AccessParams, AccessResult, Supply, sample_territory
-from geo_clsm.access.indicators import SampledTerritory, TypeRows, commune_rows, measured_results
-from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
-from geo_clsm.access.uncertainty import relied, uncertainty
+from geo_clsm.access.indicators import SampledTerritory, measured_results
+from geo_clsm.access.rows import Measured, QpvMeasured, TypeRows, type_rows
 from geo_clsm.layers import Catalog
 from geo_clsm.model import PLACE_TYPES, Resource, ResourceType
 from geo_clsm.store import repo
@@ -203,83 +201,33 @@ def _stats(row: Any, params: AccessParams) -> dict[str, Any]:
 def _type_rows(
     db: SqlEngine, ctx: SampledTerritory, srid: int, rtype: ResourceType, supply: Supply, params: AccessParams
 ) -> TypeRows:
-    """QPV rows, rest rows and commune rows of one type (as :mod:`geo_clsm.access.indicators`)."""
-    catchment = params.catchment_for(rtype)
-    dist, reach = _measure(db, ctx, srid, supply, params, catchment)
+    """QPV rows, rest rows and commune rows of one type (:func:`geo_clsm.access.rows.type_rows`), measured by PostGIS."""
+    dist, reach = _measure(db, ctx, srid, supply, params, params.catchment_for(rtype))
     index = {rid: i for i, rid in enumerate(supply.ids)}
 
     def used(ids: Sequence[str] | None) -> set[int]:
         return {index[i] for i in ids or ()}
 
-    sfca = _sfca(ctx, rtype, supply, params)
-    territory = ctx.territory
-    rest_stats = _stats(dist[REST], params)
-    rest_rows = [
-        {
-            "territory": territory,
-            "zone": "hors_qpv",
-            "resource_type": rtype.value,
-            **rest_stats,
-            "sfca": float(np.average(sfca(ctx.r_xy), weights=ctx.r_w)),
-            **relied(supply, used(dist[REST].nearest)),
-        }
-    ]
-    if ALL_QPV in dist:
-        rest_rows.append(
-            {
-                "territory": territory,
-                "zone": "qpv",
-                "resource_type": rtype.value,
-                **_stats(dist[ALL_QPV], params),
-                "sfca": None,
-                **relied(supply, used(dist[ALL_QPV].nearest)),
-            }
-        )
-    rows: list[dict[str, Any]] = []
-    count_col = f"count_within_{int(params.count_radius_m)}m"
-    q_sfca = sfca(ctx.q_all)
-    offset = 0
-    for i, rec in enumerate(ctx.qpv.itertuples()):
-        w = ctx.q_w[i]
-        part = slice(offset, offset + len(w))
-        offset += len(w)
+    def measured(row: Any) -> Measured:
+        return Measured(_stats(row, params), used(row.nearest))
+
+    def qpv(i: int, rec: Any) -> QpvMeasured:
         d, near = dist[rec.code_qp], reach[rec.code_qp]
-        s = float(np.average(q_sfca[part], weights=w))
-        in_reach = used(near.reach)
-        row = {
-            "code_qp": rec.code_qp,
-            "lib_qp": rec.lib_qp,
-            "territory": territory,
-            "resource_type": rtype.value,
-            **_stats(d, params),
-            count_col: int(near.n_count),
-            "sfca": s,
-            "sfca_per_10k": s * 10_000,
-            "catchment_m": catchment,
-            "n_sample_points": int(d.n),
-            "n_resources": len(in_reach),
-            **uncertainty(supply, in_reach | used(d.nearest), n_reach=len(in_reach), catchment_m=catchment),
-        }
-        rest_mean = rest_stats["mean_m"]
-        row["equity_ratio_mean"] = row["mean_m"] / rest_mean if row["mean_m"] is not None and rest_mean else None
-        row["zone_blanche"] = int(near.n_gap) == 0
-        rows.append(row)
-    return rows, rest_rows, commune_rows(ctx, territory=territory, rtype=rtype, sfca=sfca)
+        return QpvMeasured(
+            stats=_stats(d, params),
+            nearest=used(d.nearest),
+            n_sample_points=int(d.n),
+            reach=used(near.reach),
+            n_count=int(near.n_count),
+            n_gap=int(near.n_gap),
+        )
 
-
-def _sfca(
-    ctx: SampledTerritory, rtype: ResourceType, supply: Supply, params: AccessParams
-) -> Callable[[np.ndarray], np.ndarray]:
-    """The 2SFCA score at projected points (Python: :mod:`geo_clsm.access.sfca`), supply within one
-    catchment of the territory, demand of the territory's sampling."""
-    catchment = params.catchment_for(rtype)
-    decay: dict[str, Any] = {
-        "catchment_m": catchment,
-        "decay_sigma_m": params.sigma_for(rtype),
-        "steps": params.steps_for(rtype),
-    }
-    x0, y0, x1, y1 = ctx.bounds
-    near = supply.near_box((x0 - catchment, y0 - catchment, x1 + catchment, y1 + catchment))
-    sxy = supply.xy[near]
-    ratios = fca_supply_ratios(ctx.demand_xy, ctx.demand_pop, sxy, supply.capacity[near], **decay)
-    return lambda xy: fca_scores(xy, sxy, ratios, **decay)
+    return type_rows(
+        ctx,
+        rtype,
+        supply,
+        params,
+        rest=measured(dist[REST]),
+        all_qpv=measured(dist[ALL_QPV]) if ALL_QPV in dist else None,
+        qpv=qpv,
+    )

@@ -7,11 +7,13 @@ zone: EPSG:2154 mainland, each overseas territory its own, as :mod:`geo_clsm.crs
 a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes`` /
 ``layer_qpv`` polygons.
 
-- Nearest: the query point is projected in its zone's CRS (pyproj, as the in-memory engine does);
-  KNN ``<->`` on the zone's GiST index gives candidates in exact planar metres; type, spoken-language, territory and distance filters are SQL. Candidates are then
-  checked with the model's own audience rule (:func:`~geo_clsm.query.matches_audience`) and
-  opening hours, re-ranked by (distance, catalog order) and the candidate set grown until the
-  k-th is strictly nearer than anything not fetched, as the in-memory index does.
+- Nearest: :class:`PostgisCandidates` gives the candidates, :mod:`geo_clsm.nearest_policy` (the
+  policy the in-memory engine uses too) filters, ranks and labels them. The query point is
+  projected in its zone's CRS (pyproj, as the in-memory engine does); KNN ``<->`` on the zone's
+  GiST index gives candidates in exact planar metres; type, spoken-language, territory and
+  distance filters are SQL. Candidates are then checked with the policy's filter (the model's own
+  audience rule, opening hours), re-ranked by (distance, catalog order) and the candidate set
+  grown by :func:`~geo_clsm.candidates.grow_nearest`, the loop the in-memory index uses.
 - Service areas: ``ST_Covers(service_area, point)``; those resources are added with their distance.
 - Bounding box and attribute filters: SQL (``&&`` on the GiST index, exact bounds re-checked);
   the free-text and age rules then run on the rows found, in catalog order.
@@ -29,9 +31,9 @@ from its row.
 from __future__ import annotations
 
 import logging
+import math
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,26 +41,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
+from geo_clsm.candidates import CandidateFilter, Hit, grow_nearest
 from geo_clsm.crs import project_point, projected_crs_for
-from geo_clsm.engine import Engine, NearestResult, _local_time
+from geo_clsm.engine import Engine
 from geo_clsm.errors import OutsideTerritoryError
-from geo_clsm.index import MAX_RADIUS_M
 from geo_clsm.model import Resource, ResourceType
-from geo_clsm.nearby import NEAR_LIMIT_M, NearestAnswer
+from geo_clsm.nearest_policy import NEAR_LIMIT_M, NearestAnswer, NearestResult, nearest, search
 from geo_clsm.places import Place
 from geo_clsm.postgis_access import postgis_indicators, read_resources
-from geo_clsm.query import filter_resources, matches_audience, speaks
+from geo_clsm.query import filter_resources
 from geo_clsm.store.layer_tables import sync_layers
 from geo_clsm.store.records import from_row
 from geo_clsm.store.schema import resources as resources_table
-from geo_clsm.walk import walk_minutes
 
 if TYPE_CHECKING:
     from geo_clsm.access import AccessResult
 
 log = logging.getLogger(__name__)
-
-_FIRST_K_EXTRA = 8
 
 _POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
 _ACTIVE = "status = 'active' AND (territory IS NULL OR territory = ANY(:loaded))"
@@ -123,82 +122,6 @@ class PostgisBackend:
         return self._order.get(r.id, len(self._order)), r.id
 
     # -- nearest ---------------------------------------------------------------------------
-    def _knn(
-        self,
-        conn: Connection,
-        lon: float,
-        lat: float,
-        *,
-        srid: int,
-        k: int,
-        types: Sequence[ResourceType],
-        languages: Sequence[str],
-        keep: Callable[[Resource], bool],
-        limit_m: float,
-    ) -> list[tuple[float, Resource]]:
-        """The k nearest resources passing ``keep`` within ``limit_m``, by (distance, catalog order)."""
-        qx, qy = project_point(lon, lat, f"EPSG:{srid}")
-        params: dict[str, Any] = {"qx": qx, "qy": qy, "loaded": self._loaded, "limit": limit_m * (1 + 1e-9) + 1e-6}
-        where = _attribute_sql(types, languages, params)
-        qpt = _projected_point(srid)
-        sql = sa.text(
-            f"SELECT id, public_xy <-> {qpt} AS d FROM resources "
-            f"WHERE zone_srid = {srid} AND {_ACTIVE}{where} AND ST_DWithin(public_xy, {qpt}, :limit) "
-            f"ORDER BY public_xy <-> {qpt} LIMIT :kq"
-        )
-        kq = k + _FIRST_K_EXTRA
-        while True:
-            rows = conn.execute(sql, {**params, "kq": kq}).all()
-            records = self._records(conn, [row.id for row in rows])
-            passing = [(float(row.d), records[row.id]) for row in rows if row.id in records]
-            passing = [(d, r) for d, r in passing if keep(r)]
-            passing.sort(key=lambda c: (c[0], self._rank(c[1])))
-            if len(rows) < kq or (len(passing) >= k and passing[k - 1][0] < float(rows[-1].d)):
-                return [(d, r) for d, r in passing[:k] if d <= limit_m]
-            kq *= 4
-
-    def _covering(self, conn: Connection, lon: float, lat: float, srid: int) -> list[tuple[float | None, Resource]]:
-        """Resources whose service area covers the point, with their distance (None outside the zone)."""
-        qx, qy = project_point(lon, lat, f"EPSG:{srid}")
-        rows = conn.execute(
-            sa.text(
-                f"SELECT id, CASE WHEN zone_srid = {srid} THEN ST_Distance(public_xy, {_projected_point(srid)}) END "
-                f"AS d FROM resources WHERE {_ACTIVE} AND service_area IS NOT NULL AND ST_Covers(service_area, {_POINT})"
-            ),
-            {"lon": lon, "lat": lat, "qx": qx, "qy": qy, "loaded": self._loaded},
-        ).all()
-        records = self._records(conn, [row.id for row in rows])
-        found = [(None if row.d is None else float(row.d), records[row.id]) for row in rows if row.id in records]
-        return sorted(found, key=lambda c: self._rank(c[1]))
-
-    def _nearest(
-        self,
-        conn: Connection,
-        lon: float,
-        lat: float,
-        *,
-        srid: int,
-        k: int,
-        types: Sequence[ResourceType],
-        languages: Sequence[str],
-        keep: Callable[[Resource], bool],
-        limit_m: float,
-        local: datetime | None,
-    ) -> list[NearestResult]:
-        hits = self._knn(conn, lon, lat, srid=srid, k=k, types=types, languages=languages, keep=keep, limit_m=limit_m)
-        seen = {r.id for _, r in hits}
-        covering = [(d, r) for d, r in self._covering(conn, lon, lat, srid) if keep(r)]
-        covering_ids = {r.id for _, r in covering}
-        extra = [(d, r) for d, r in covering if r.id not in seen and d is not None]
-        if extra:
-            hits = sorted([*hits, *extra], key=lambda c: (c[0], c[1].id))
-        out = []
-        for d, r in hits:
-            serves = (r.id in covering_ids) if r.service_area_wkt else None
-            status = None if local is None else ("unknown" if r.hours is None else "open")
-            out.append(NearestResult(r, d, float(walk_minutes(d)), serves, status))
-        return out
-
     def nearest(
         self,
         lon: float,
@@ -211,35 +134,19 @@ class PostgisBackend:
         open_at: datetime | None = None,
         languages: Sequence[str] = (),
     ) -> list[NearestResult]:
-        """As :meth:`geo_clsm.engine.Engine.nearest`, answered by PostGIS."""
-        srid = zone_srid(lon, lat)
-        if srid is None or k <= 0:
-            return []
-        local = _local_time(open_at, lon, lat) if open_at else None
-        types = [ResourceType(t) for t in types]
-        limit_m = MAX_RADIUS_M if max_distance_m is None else max_distance_m
-
-        def keep(r: Resource) -> bool:
-            if not matches_audience(r, types=types, age=age) or not speaks(r, languages):
-                return False
-            return local is None or r.hours is None or r.hours.is_open(local)
-
-        common: dict[str, Any] = {
-            "srid": srid,
-            "k": k,
-            "types": types,
-            "languages": languages,
-            "limit_m": limit_m,
-            "local": local,
-        }
+        """As :meth:`geo_clsm.engine.Engine.nearest` (:func:`geo_clsm.nearest_policy.nearest`), on PostGIS candidates."""
         with self.db.connect() as conn:
-            if age is None:
-                return self._nearest(conn, lon, lat, keep=keep, **common)
-            known = self._nearest(conn, lon, lat, keep=lambda r: keep(r) and r.accepts_age(age) is True, **common)
-            unknown = self._nearest(conn, lon, lat, keep=lambda r: keep(r) and r.accepts_age(age) is None, **common)
-        return [_with_audience(r, True) for r in known] + [
-            _with_audience(r, False) for r in unknown[: max(0, k - len(known))]
-        ]
+            return nearest(
+                PostgisCandidates(self, conn, lon, lat),
+                lon,
+                lat,
+                k=k,
+                types=types,
+                age=age,
+                max_distance_m=max_distance_m,
+                open_at=open_at,
+                languages=languages,
+            )
 
     def search(
         self,
@@ -254,35 +161,21 @@ class PostgisBackend:
         near_limit_m: float = NEAR_LIMIT_M,
         languages: Sequence[str] = (),
     ) -> NearestAnswer:
-        """As :func:`geo_clsm.nearby.search`: nothing beyond ``near_limit_m``, national lines instead."""
-        radius = near_limit_m if max_distance_m is None else min(max_distance_m, near_limit_m)
-        results = self.nearest(
-            lon, lat, k=k, types=types, age=age, max_distance_m=radius, open_at=open_at, languages=languages
-        )
-        missing: list[ResourceType] = []
-        srid = zone_srid(lon, lat)
-        for t in types:
-            if any(r.resource.matches_type(t) for r in results):
-                continue
-            near: list[tuple[float, Resource]] = []
-            if srid is not None:
-                with self.db.connect() as conn:
-                    near = self._knn(
-                        conn,
-                        lon,
-                        lat,
-                        srid=srid,
-                        k=1,
-                        types=[ResourceType(t)],
-                        languages=(),
-                        keep=lambda r, t=t: matches_audience(r, types=[t], age=age),  # type: ignore[misc]
-                        limit_m=near_limit_m,
-                    )
-            if not near:
-                missing.append(ResourceType(t))
-        nothing = not results and not types
-        lines = self.engine.lines.answering(missing, age=age) if (missing or nothing) else []
-        return NearestAnswer(results, missing, lines, near_limit_m, nothing_near=nothing)
+        """As :func:`geo_clsm.nearby.search` (:func:`geo_clsm.nearest_policy.search`), on PostGIS candidates."""
+        with self.db.connect() as conn:
+            return search(
+                PostgisCandidates(self, conn, lon, lat),
+                self.engine.lines,
+                lon,
+                lat,
+                k=k,
+                types=types,
+                age=age,
+                max_distance_m=max_distance_m,
+                open_at=open_at,
+                near_limit_m=near_limit_m,
+                languages=languages,
+            )
 
     # -- listings, places, indicators ------------------------------------------------------
     def resources(
@@ -365,5 +258,69 @@ class PostgisBackend:
         return thread
 
 
-def _with_audience(r: NearestResult, known: bool) -> NearestResult:
-    return replace(r, audience_known=known)
+class PostgisCandidates:
+    """:class:`~geo_clsm.candidates.CandidateSource` on PostGIS, for queries around one point on one
+    connection: KNN ``<->`` on the zone's GiST index (type and spoken-language filters in SQL,
+    :meth:`~geo_clsm.candidates.CandidateFilter.keep` on the records found), ``ST_Covers`` on the
+    service areas."""
+
+    def __init__(self, backend: PostgisBackend, conn: Connection, lon: float, lat: float) -> None:
+        self.backend = backend
+        self.conn = conn
+        self.srid = zone_srid(lon, lat)
+        self.qxy = project_point(lon, lat, f"EPSG:{self.srid}") if self.srid is not None else None
+        self._covering_d: dict[str, float | None] = {}
+
+    def nearest(self, lon: float, lat: float, *, k: int, where: CandidateFilter, limit_m: float) -> list[Hit]:
+        if self.srid is None or self.qxy is None:
+            return []
+        srid, backend, conn = self.srid, self.backend, self.conn
+        params: dict[str, Any] = {
+            "qx": self.qxy[0],
+            "qy": self.qxy[1],
+            "loaded": backend._loaded,
+            "limit": limit_m * (1 + 1e-9) + 1e-6,
+        }
+        sql_where = _attribute_sql(where.types, where.languages, params)
+        qpt = _projected_point(srid)
+        sql = sa.text(
+            f"SELECT id, public_xy <-> {qpt} AS d FROM resources "
+            f"WHERE zone_srid = {srid} AND {_ACTIVE}{sql_where} AND ST_DWithin(public_xy, {qpt}, :limit) "
+            f"ORDER BY public_xy <-> {qpt} LIMIT :kq"
+        )
+
+        def fetch(kq: int) -> tuple[list[tuple[float, tuple[tuple[int, str], Resource]]], float, bool]:
+            rows = conn.execute(sql, {**params, "kq": kq}).all()
+            records = backend._records(conn, [row.id for row in rows])
+            passing = [
+                (float(row.d), (backend._rank(r), r))
+                for row in rows
+                if (r := records.get(row.id)) is not None and where.keep(r)
+            ]
+            passing.sort(key=lambda c: (c[0], c[1][0]))
+            return passing, float(rows[-1].d) if rows else math.inf, len(rows) < kq
+
+        return [Hit(r, d) for d, (_, r) in grow_nearest(k, fetch, limit_m)]
+
+    def covering(self, lon: float, lat: float) -> list[Resource]:
+        """Resources whose service area covers the point, in catalog order (their distances kept
+        for :meth:`distances`: None outside the zone)."""
+        if self.srid is None or self.qxy is None:
+            return []
+        srid, backend = self.srid, self.backend
+        rows = self.conn.execute(
+            sa.text(
+                f"SELECT id, CASE WHEN zone_srid = {srid} THEN ST_Distance(public_xy, {_projected_point(srid)}) END "
+                f"AS d FROM resources WHERE {_ACTIVE} AND service_area IS NOT NULL AND ST_Covers(service_area, {_POINT})"
+            ),
+            {"lon": lon, "lat": lat, "qx": self.qxy[0], "qy": self.qxy[1], "loaded": backend._loaded},
+        ).all()
+        records = backend._records(self.conn, [row.id for row in rows])
+        found = [records[row.id] for row in rows if row.id in records]
+        self._covering_d.update((row.id, None if row.d is None else float(row.d)) for row in rows)
+        return sorted(found, key=backend._rank)
+
+    def distances(self, lon: float, lat: float, resources: Sequence[Resource]) -> list[Hit]:
+        """Hits for resources :meth:`covering` found in the zone, nearest first."""
+        hits = [Hit(r, d) for r in resources if (d := self._covering_d.get(r.id)) is not None]
+        return sorted(hits, key=lambda h: (h.distance_m, h.resource.id))

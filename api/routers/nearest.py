@@ -188,10 +188,13 @@ async def nearest_route(request: Request) -> Response:
     (50 km by default) is offered: ``missing_types`` and ``message`` say what is not near, and
     ``national_lines`` lists the national lines that answer it."""
     # The query string parsed once, no dependency to solve, orjson bytes out. Usually not even
-    # reached: NearestFastPath answers before routing, and hands its errors over to this route.
+    # reached: NearestFastPath answers before routing, and hands over the failures it met.
     state = request.app.state
     engine: Engine = state.engine
     request.state.data_version = data_version(engine)  # X-Data-Version: the data that answered
+    failure: Exception | None = getattr(request.state, FAILURE_STATE_KEY, None)
+    if failure is not None:  # met by the fast path: raised here for the app's error handlers, not computed again
+        raise failure
     return Response(
         orjson.dumps(await _body(state, engine, parse_params(request.query_params))), media_type="application/json"
     )
@@ -207,16 +210,21 @@ async def _body(state: Any, engine: Engine, params: NearestParams) -> dict[str, 
     )
 
 
+FAILURE_STATE_KEY = "nearest_failure"
+"""Request-state key of the exception :class:`NearestFastPath` met, for :func:`nearest_route` to raise."""
+
+
 class NearestFastPath:
     """``GET /api/nearest`` answered before routing (pure ASGI: no Request, no routing, no
     exception stack), with the body and headers of :func:`nearest_route`.
 
     Installed innermost of the app's middlewares (security headers, HEAD, limits, compression and
     the request log still apply). A request that fails (bad parameters, a point outside every
-    territory …) is handed, untouched, to the FastAPI route, which answers it as before (the same
-    4xx and French message): nothing was sent yet, and the answer depends only on the request.
+    territory …) is computed once: the exception goes, in the request's state
+    (:data:`FAILURE_STATE_KEY`), to the FastAPI route, which raises it for the app's error handlers
+    (the same 4xx and French message as without the fast path); nothing was sent yet.
     A query by ``address`` goes to the route at once: the address may be sent to the BAN
-    geocoder, and it is never sent twice.
+    geocoder, and it is never sent twice; before the engine is installed, the route answers too.
     """
 
     PATH = "/api/nearest"
@@ -235,11 +243,13 @@ class NearestFastPath:
             return
         state = scope["app"].state
         engine: Engine | None = getattr(state, "engine", None)
+        if engine is None:  # not started yet: the route says so
+            await self.app(scope, receive, send)
+            return
         try:
-            if engine is None:  # not started yet: the route says so
-                raise LookupError
             payload = orjson.dumps(await _body(state, engine, parse_query_string(scope["query_string"])))
-        except Exception:  # answered by the route, with the app's error handlers
+        except Exception as exc:  # answered by the route, with the app's error handlers
+            scope.setdefault("state", {})[FAILURE_STATE_KEY] = exc
             await self.app(scope, receive, send)
             return
         scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = data_version(engine)

@@ -26,9 +26,9 @@ import shapely
 
 from geo_clsm.access.distances import Placed, Supply, distance_stats
 from geo_clsm.access.params import AccessParams, AccessResult, Progress
+from geo_clsm.access.rows import Measured, QpvMeasured, TypeRows, type_rows
 from geo_clsm.access.sampling import commune_grid_demand, population_weights, sample_grid
-from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
-from geo_clsm.access.uncertainty import indices, relied, uncertainty
+from geo_clsm.access.uncertainty import indices
 from geo_clsm.crs import LAMBERT93, WGS84, projected_crs_for, to_projected
 from geo_clsm.errors import InvalidInputError, NotFoundError
 from geo_clsm.layers import Catalog
@@ -197,10 +197,6 @@ def compute_access(
     )
 
 
-TypeRows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
-"""The rows one type gives: per QPV, for the rest of the territory, per commune."""
-
-
 def measured_results(
     catalog: Catalog,
     ctx: SampledTerritory,
@@ -246,103 +242,33 @@ def _sfca_notes(params: AccessParams, types: tuple[ResourceType, ...]) -> list[s
     return [f"2SFCA ({', '.join(ts)}) : décroissance {d}" for d, ts in groups.items()]
 
 
-def _type_rows(
-    ctx: SampledTerritory, rtype: ResourceType, supply: Supply, params: AccessParams
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """QPV rows, rest rows and commune rows of one type."""
+def _type_rows(ctx: SampledTerritory, rtype: ResourceType, supply: Supply, params: AccessParams) -> TypeRows:
+    """QPV rows, rest rows and commune rows of one type, measured in memory."""
     catchment = params.catchment_for(rtype)
-    decay = {"catchment_m": catchment, "decay_sigma_m": params.sigma_for(rtype), "steps": params.steps_for(rtype)}
-    # Only supply within one catchment of the territory reaches its points.
-    x0, y0, x1, y1 = ctx.bounds
-    near = supply.near_box((x0 - catchment, y0 - catchment, x1 + catchment, y1 + catchment))
-    sxy = supply.xy[near]
-    ratios = fca_supply_ratios(
-        ctx.demand_xy,
-        ctx.demand_pop,
-        sxy,
-        supply.capacity[near],
-        **decay,  # type: ignore[arg-type]
-    )
-
-    def sfca(xy: np.ndarray) -> np.ndarray:
-        return fca_scores(xy, sxy, ratios, **decay)  # type: ignore[arg-type]
-
-    territory = ctx.territory
     rest_d, rest_near = supply.nearest(ctx.r_xy)
-    rest_stats = distance_stats(rest_d, ctx.r_w, params)
-    q_all = ctx.q_all
-    q_d_all, q_near_all = supply.nearest(q_all)
-    q_sfca_all = sfca(q_all)
-    rest_rows = [
-        {
-            "territory": territory,
-            "zone": "hors_qpv",
-            "resource_type": rtype.value,
-            **rest_stats,
-            "sfca": float(np.average(sfca(ctx.r_xy), weights=ctx.r_w)),
-            **relied(supply, indices(rest_near)),
-        }
-    ]
-    if len(q_all):
-        all_q = distance_stats(q_d_all, ctx.q_w_all, params)
-        rest_rows.append(
-            {
-                "territory": territory,
-                "zone": "qpv",
-                "resource_type": rtype.value,
-                **all_q,
-                "sfca": None,
-                **relied(supply, indices(q_near_all)),
-            }
+    q_d_all, q_near_all = supply.nearest(ctx.q_all)
+    bounds = np.cumsum([0, *(len(pts) for pts in ctx.q_pts)])
+
+    def qpv(i: int, rec: Any) -> QpvMeasured:
+        part = slice(int(bounds[i]), int(bounds[i + 1]))
+        return QpvMeasured(
+            stats=distance_stats(q_d_all[part], ctx.q_w[i], params),
+            nearest=indices(q_near_all[part]),
+            n_sample_points=len(ctx.q_pts[i]),
+            reach=supply.within(rec.geometry, catchment),
+            n_count=supply.count_within(rec.geometry, params.count_radius_m),
+            n_gap=supply.count_within(rec.geometry, params.gap_radius_m),
         )
-    rows: list[dict[str, Any]] = []
-    count_col = f"count_within_{int(params.count_radius_m)}m"
-    offset = 0
-    for i, rec in enumerate(ctx.qpv.itertuples()):
-        pts, w = ctx.q_pts[i], ctx.q_w[i]
-        part = slice(offset, offset + len(pts))
-        offset += len(pts)
-        d, nearest = q_d_all[part], q_near_all[part]
-        stats = distance_stats(d, w, params)
-        s = float(np.average(q_sfca_all[part], weights=w))
-        reach = supply.within(rec.geometry, catchment)
-        row = {
-            "code_qp": rec.code_qp,
-            "lib_qp": rec.lib_qp,
-            "territory": territory,
-            "resource_type": rtype.value,
-            **stats,
-            count_col: supply.count_within(rec.geometry, params.count_radius_m),
-            "sfca": s,
-            "sfca_per_10k": s * 10_000,
-            "catchment_m": catchment,
-            "n_sample_points": len(pts),
-            "n_resources": len(reach),
-            **uncertainty(supply, reach | indices(nearest), n_reach=len(reach), catchment_m=catchment),
-        }
-        rest_mean = rest_stats.get("mean_m")
-        row["equity_ratio_mean"] = row["mean_m"] / rest_mean if row["mean_m"] is not None and rest_mean else None
-        row["zone_blanche"] = supply.count_within(rec.geometry, params.gap_radius_m) == 0
-        rows.append(row)
-    return rows, rest_rows, commune_rows(ctx, territory=territory, rtype=rtype, sfca=sfca)
 
-
-def commune_rows(
-    ctx: SampledTerritory, *, territory: str, rtype: ResourceType, sfca: Callable[[np.ndarray], np.ndarray]
-) -> list[dict[str, Any]]:
-    """The per-commune 2SFCA rows of one type (shared with :mod:`geo_clsm.postgis_access`)."""
-    return [
-        {
-            "insee_com": rec.insee_com,
-            "nom": rec.nom,
-            "territory": territory,
-            "resource_type": rtype.value,
-            "population": rec.population_municipale,
-            "sfca": float(s),
-            "sfca_per_10k": float(s) * 10_000,
-        }
-        for rec, s in zip(ctx.communes.itertuples(), sfca(ctx.com_xy), strict=True)
-    ]
+    return type_rows(
+        ctx,
+        rtype,
+        supply,
+        params,
+        rest=Measured(distance_stats(rest_d, ctx.r_w, params), indices(rest_near)),
+        all_qpv=Measured(distance_stats(q_d_all, ctx.q_w_all, params), indices(q_near_all)) if len(ctx.q_all) else None,
+        qpv=qpv,
+    )
 
 
 def _assemble(

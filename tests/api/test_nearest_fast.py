@@ -18,6 +18,7 @@ from starlette.datastructures import QueryParams
 from starlette.types import Message, Receive, Scope, Send
 
 from api.main import create_app
+from api.routers import nearest as nearest_module
 from api.routers.nearest import NearestFastPath, parse_params, parse_query_string
 from api.settings import Settings
 from geo_clsm.engine import Engine
@@ -177,3 +178,34 @@ def test_query_strings_split_as_query_params_splits_them(parts: list[tuple[str, 
     except RequestValidationError as exc:
         got = exc.errors()
     assert got == expected, qs
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "answered"),
+    [
+        ("lat=49.1197", 422, 1),  # lat without lon: fails in the answer builder
+        ("lat=48.0&lon=-30.0", 404, 1),  # outside every territory: fails in the backend
+        ("lat=abc&lon=6.19", 422, 0),  # fails in the parser
+        ("commune=Metzzz", 404, 1),  # unknown commune: fails in the geocoder
+    ],
+)
+def test_a_failing_request_is_computed_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, query: str, status: int, answered: int
+) -> None:
+    """The fast path hands its failure to the route, which raises it: parsed once, answered once."""
+    calls: list[str] = []
+
+    def spy(name: str, fn: Any) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            calls.append(name)
+            return fn(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(nearest_module, "parse_query_string", spy("parse", nearest_module.parse_query_string))
+    monkeypatch.setattr(nearest_module, "parse_params", spy("parse", nearest_module.parse_params))
+    monkeypatch.setattr(nearest_module, "nearest", spy("answer", nearest_module.nearest))
+    r = client.get(f"/api/nearest?{query}")
+    assert r.status_code == status, r.text
+    assert calls.count("parse") == 1
+    assert calls.count("answer") == answered

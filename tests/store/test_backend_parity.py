@@ -27,7 +27,7 @@ from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, OutsideTerritoryError
 from geo_clsm.layers import Catalog
 from geo_clsm.model import Audience, Position, PositionPrecision, Resource, ResourceType
-from geo_clsm.nearby import NearestAnswer
+from geo_clsm.nearest_policy import NearestAnswer
 from geo_clsm.postgis_access import postgis_indicators, read_resources
 from geo_clsm.postgis_backend import PostgisBackend
 from geo_clsm.store import connect, open_store, repo
