@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.caches import VersionedCache
-from api.deps import data_version, get_engine, get_geocoder, get_settings
+from api.deps import get_engine, get_geocoder, get_settings
 from api.errors import PLACE_RESPONSES
 from api.settings import Settings
 from geo_clsm.engine import Engine
@@ -17,6 +17,7 @@ from geo_clsm.geocode import Geocoder
 from geo_clsm.i18n import choose_lang
 from geo_clsm.model import LINE_TYPES, ResourceType
 from geo_clsm.resident import resident_page
+from geo_clsm.serving import data_version
 
 router = APIRouter()
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from api.caches import VersionedCache
-from api.deps import data_version, get_engine
+from api.deps import get_engine
 from api.downloads import table_response
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.report import ReportFigures, check_territory, report_figures
@@ -22,6 +22,7 @@ from geo_clsm.engine import Engine
 from geo_clsm.exports.tables import XLSX_MEDIA_TYPE
 from geo_clsm.observatory import evolution
 from geo_clsm.observatory.section import evolution_html
+from geo_clsm.serving import data_version
 
 router = APIRouter(prefix="/api", tags=["documents"])
 _LOCK = threading.Lock()  # one report rendered at a time: rendering is CPU-bound
