@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from api.deps import get_engine, get_settings
+from api.lifecycle import service_state
 from api.settings import Settings
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.render import guide_html
@@ -47,10 +48,7 @@ _Key = tuple[tuple[str, str, str, str, date], str]
 
 def _cache(request: Request) -> dict[_Key, bytes]:
     """Documents rendered today, by ((territory, audience, layout, map URL, date), format)."""
-    state = request.app.state
-    if not hasattr(state, "documents"):
-        state.documents = {}
-    cache: dict[_Key, bytes] = state.documents
+    cache: dict[_Key, bytes] = service_state(request).documents
     return cache
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from api.deps import get_engine
 from api.downloads import TABLE_RESPONSES, TableFormat, table_response
+from api.lifecycle import service_state
 from api.params import TypeFilter
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
@@ -34,7 +35,7 @@ CHART_CACHE_SIZE = 64
 
 
 async def _db(request: Request) -> SqlEngine:
-    db: SqlEngine = request.app.state.db
+    db = service_state(request).db
     return db
 
 
@@ -135,7 +136,7 @@ def observatory_chart(
         choices = ", ".join(i for i in INDICATORS if i != "zone_blanche")
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {choices}")
     snaps, table = series(db, territory, types=[type.value])
-    cache: dict[tuple[Any, ...], bytes] = request.app.state.observatory_charts
+    cache = service_state(request).observatory_charts
     key = (territory, snaps[-1].id, type.value, indicator)
     if key not in cache:
         if len(cache) >= CHART_CACHE_SIZE:

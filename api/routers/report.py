@@ -12,9 +12,9 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.caches import VersionedCache
 from api.deps import get_engine
 from api.downloads import table_response
+from api.lifecycle import service_state
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.report import ReportFigures, check_territory, report_figures
 from geo_clsm.documents.report.render import report_html
@@ -38,7 +38,7 @@ class ReportFormat(StrEnum):
 
 
 def _indicators(request: Request, engine: Engine, territory: str) -> list[dict[str, Any]]:
-    db = getattr(request.app.state, "db", None)
+    db = getattr(service_state(request), "db", None)
     if db is None:
         return []
     from geo_clsm.store.indicators import indicator_rows
@@ -87,7 +87,7 @@ def report(
     ] = None,
 ) -> Response:
     check_territory(engine.catalog, territory)
-    evo = None if since is None else evolution(request.app.state.db, territory, since=since)  # stored snapshots
+    evo = None if since is None else evolution(service_state(request).db, territory, since=since)  # stored snapshots
     today = date.today()
     access = engine.access.get(territory)
     indicators = _indicators(request, engine, territory)
@@ -98,7 +98,7 @@ def report(
         None if evo is None else (since, evo.latest.id),
     )
     version = data_version(engine)
-    cache: VersionedCache[Any] = request.app.state.reports
+    cache = service_state(request).reports
     with _LOCK:
         figures: ReportFigures = cache.get_or_make(
             version,
