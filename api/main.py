@@ -67,8 +67,10 @@ _NO_TELEMETRY: dict[str, Any] = (
 )
 
 
-def _data_version(app: FastAPI) -> Callable[[Scope], str | None]:
-    """The data version of the engine serving now (None before start-up)."""
+def _http_cache_version(app: FastAPI) -> Callable[[Scope], str | None]:
+    """The HTTP data cache's key: the data version of the engine serving now
+    (:func:`geo_clsm.serving.data_version`; None before start-up), with the national run's stamp
+    for France-wide figures."""
 
     state = lifecycle.service_state(app)
 
@@ -116,7 +118,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(nearest.NearestFastPath)  # the busiest route, answered before routing
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=1400, compresslevel=5)
-    app.add_middleware(DataCacheMiddleware, version=_data_version(app))
+    app.add_middleware(DataCacheMiddleware, version=_http_cache_version(app))
     app.add_middleware(RequestLogMiddleware)
     app.mount("/static/app", StaticFiles(directory=STATIC / "app"), name="app-static")
     app.mount("/static/vendor", StaticFiles(directory=STATIC / "vendor"), name="vendor-static")
