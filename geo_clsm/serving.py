@@ -10,8 +10,9 @@ Three versions, three things:
   serves. ``X-Data-Version``, the HTTP data cache and the rendered-output caches (pages, reports)
   all key on it.
 - :func:`geo_clsm.cache.layers_version` / :func:`~geo_clsm.cache.catalog_version` is the version of
-  the layer files and code a catalog was loaded from (the start-up cache's key; the first part of
-  the data version).
+  the layer files and code a catalog was loaded from, or of its content (the start-up cache's key;
+  the first part of the data version). The observatory files its snapshots under it: unlike the
+  indicators' serial, it is the same in every worker and after a restart.
 - :func:`geo_clsm.store.repo.change_counter` is the database of record's change counter, bumped in
   the transaction of every change: workers poll it to know when to rebuild their engine. It is not
   a version of what is served (a rebuilt engine gets a new catalog version from its resources).
