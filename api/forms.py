@@ -14,6 +14,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api.lifecycle import service_state
 from api.sessions import csrf_ok, optional_session
 from api.settings import Settings
 from geo_clsm.store.users import Session
@@ -26,7 +27,7 @@ Csrf = Annotated[str, Form()]
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     session: Session | None = context.get("session")
     context.setdefault("csrf", session.csrf_token if session else "")
-    context.setdefault("tiles", request.app.state.settings.tiles_url)
+    context.setdefault("tiles", service_state(request).settings.tiles_url)
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
 
 

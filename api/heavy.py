@@ -105,19 +105,9 @@ class HeavyPool:
         return self._executor.submit(self._timed, functools.partial(fn, *args, **kwargs)).result()
 
 
-_CREATE = threading.Lock()
-
-
 def heavy_pool(request: Request) -> HeavyPool:
-    """The app's pool (created on first use, sized by the settings)."""
-    state = request.app.state
-    pool: HeavyPool | None = getattr(state, "heavy", None)
-    if pool is None:
-        with _CREATE:
-            pool = getattr(state, "heavy", None)
-            if pool is None:
-                settings = state.settings
-                pool = state.heavy = HeavyPool(workers=settings.heavy_workers, queue=settings.heavy_queue)
+    """The app's pool (set up with the app's state, sized by the settings: api.lifecycle)."""
+    pool: HeavyPool = request.app.state.heavy
     return pool
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -17,14 +16,11 @@ from starlette.types import Scope
 from swagger_ui_bundle import swagger_ui_path
 
 import geo_clsm
-from api import errors
-from api.caches import VersionedCache
+from api import errors, lifecycle
 from api.compression import GZipMiddleware
-from api.deps import data_version
 from api.http_cache import DataCacheMiddleware
-from api.live import attach_store, detach_store
 from api.openapi_errors import document_errors
-from api.reload import build_engine, install_engine, watching
+from api.reload import watching
 from api.request_log import RequestLogMiddleware
 from api.routers import (
     access,
@@ -55,12 +51,8 @@ from api.routers.national import national_scope, national_stamp
 from api.security import SecurityMiddleware
 from api.settings import Settings
 from geo_clsm import __version__
-from geo_clsm.deferred import Deferred, DeferredProxy
 from geo_clsm.engine import Engine
-from geo_clsm.gazetteer import Gazetteer
-from geo_clsm.geocode import BanGeocoder, Geocoder, OfflineGeocoder
-from geo_clsm.layers import Catalog
-from geo_clsm.memory import MemoryReleaser
+from geo_clsm.serving import data_version
 
 STATIC = Path(geo_clsm.__file__).resolve().parent / "static"
 
@@ -76,67 +68,36 @@ _NO_TELEMETRY: dict[str, Any] = (
 )
 
 
-def build_geocoder(settings: Settings, catalog: Catalog) -> Geocoder:
-    # The gazetteer (a second or more to build) is built in a thread: start-up does not wait for it,
-    # a request that needs it (commune=, address=, /api/geocode) does, until it is ready.
-    gazetteer = DeferredProxy(Deferred(lambda: Gazetteer(catalog), name="gazetteer"))
-    offline = OfflineGeocoder(catalog, gazetteer=cast(Gazetteer, gazetteer))
-    if settings.geocoder == "ban":
-        return BanGeocoder(settings.ban_url, offline=offline, timeout_s=settings.ban_timeout_s)
-    return offline
+def _http_cache_version(app: FastAPI) -> Callable[[Scope], str | None]:
+    """The HTTP data cache's key: the data version of the engine serving now
+    (:func:`geo_clsm.serving.data_version`; None before start-up), with the national run's stamp
+    for France-wide figures."""
 
-
-def _data_version(app: FastAPI) -> Callable[[Scope], str | None]:
-    """The data version of the engine serving now (None before start-up)."""
+    state = lifecycle.service_state(app)
 
     def version(scope: Scope) -> str | None:
-        engine = getattr(app.state, "engine", None)
+        engine = state.engine
         if engine is None:
             return None
         if national_scope(scope):  # France-wide figures change with each `gaps --all` run
-            return f"{data_version(engine)}|{national_stamp(app.state.settings)}"
+            return f"{data_version(engine)}|{national_stamp(state.settings)}"
         return data_version(engine)
 
     return version
-
-
-def _start(app: FastAPI, settings: Settings, given: list[Engine]) -> None:
-    """Build and install the first engine. A function of its own: the lifespan, suspended while the
-    app serves (and frozen by ``gc.freeze()``), must hold no reference to this engine, which the
-    first change replaces. ``given`` (the engine ``geo-clsm serve`` built, or a test's) is emptied
-    for the same reason; a second start of the same app begins from the engine it served last."""
-    eng = given.pop() if given else getattr(app.state, "engine", None)
-    eng = eng or build_engine(settings)  # layers and index, once per data version (cached)
-    # Database of record (issue 8): resources come from it; the layers seed it on first start.
-    eng = attach_store(app, settings, eng).sync()
-    _ = eng.access  # access indicators: computed once, at start-up
-    # What start-up built lives as long as the process: keep it out of the cyclic GC's
-    # generations, so that a full collection does not walk it during a request (p99).
-    # `geo-clsm serve` loads with the collector off and collects itself after a cold start.
-    if gc.isenabled():
-        gc.collect()
-    gc.freeze()
-    gc.enable()
-    # Then the background threads (gazetteer, observatory, data-version poll): they start
-    # once the start-up's own work is done instead of competing with it for the interpreter.
-    install_engine(app, eng)
-    app.state.live.notify_fresh(eng)  # the observatory records this version (background thread)
-    app.state.live.start()
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app. ``engine`` lets tests share one loaded engine between apps."""
     settings = settings or Settings()
     given = [engine] if engine is not None else []
-    del engine  # the lifespan's closure must not keep the first engine alive (see _start)
+    del engine  # the lifespan's closure must not keep the first engine alive (see lifecycle.start)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        _start(app, settings, given)
+        lifecycle.start(app, settings, given)
         async with watching(app, settings):  # a new data version is picked up without a restart
             yield
-        detach_store(app)
-        app.state.memory.stop()
+        lifecycle.stop(app)
 
     app = FastAPI(
         title="geo_clsm",
@@ -150,13 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         redoc_url=None,
         **_NO_TELEMETRY,
     )
-    app.state.settings = settings
-    # Rendered answers by data version (the two latest versions kept: see api/caches.py).
-    app.state.pages = VersionedCache[str](per_version=64)  # map pages, by view and parameters
-    app.state.reports = VersionedCache[Any](per_version=16)  # territorial diagnostics (figures, HTML, PDF)
-    app.state.documents = VersionedCache[bytes](per_version=48)  # printed guides (HTML, PDF)
-    app.state.observatory_charts = VersionedCache[bytes](per_version=64)  # observatory charts (PNG)
-    app.state.memory = MemoryReleaser()  # an old engine's memory given back to the system after a swap
+    lifecycle.init_state(app, settings)  # settings and caches; the engine and the store at start-up
     errors.install(app)
     document_errors(app)  # the OpenAPI document gives the real error bodies and formats
     # Pure ASGI middlewares, innermost first. Security (headers, CSP nonces in HTML, limits, HEAD, CORS)
@@ -164,7 +119,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(nearest.NearestFastPath)  # the busiest route, answered before routing
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=1400, compresslevel=5)
-    app.add_middleware(DataCacheMiddleware, version=_data_version(app))
+    app.add_middleware(DataCacheMiddleware, version=_http_cache_version(app))
     app.add_middleware(RequestLogMiddleware)
     app.mount("/static/app", StaticFiles(directory=STATIC / "app"), name="app-static")
     app.mount("/static/vendor", StaticFiles(directory=STATIC / "vendor"), name="vendor-static")

@@ -41,6 +41,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import DATA_VERSION_STATE_KEY
+from api.lifecycle import service_state
 from api.settings import Settings
 
 NONCE_STATE_KEY = "csp_nonce"
@@ -309,10 +310,7 @@ def client_address(request: Request) -> str:
 
 
 def _buckets(request: Request) -> MutableMapping[str, TokenBucket]:
-    state = request.app.state
-    if not hasattr(state, "rate_buckets"):
-        state.rate_buckets = {}
-    buckets: MutableMapping[str, TokenBucket] = state.rate_buckets
+    buckets: MutableMapping[str, TokenBucket] = service_state(request).rate_buckets
     return buckets
 
 
@@ -321,7 +319,7 @@ def retry_after_s(request: Request, name: str, *, per_minute: float, burst: floa
     to wait (for ``Retry-After``). ``GEO_CLSM_RATE_LIMITS='{"name": n}'`` overrides ``per_minute``
     (0 turns the limit off). For routes that answer a refusal themselves (HTML forms); the others
     use :func:`rate_limit`."""
-    settings: Settings = request.app.state.settings
+    settings = service_state(request).settings
     rate = settings.rate_limits.get(name, per_minute)
     if rate <= 0:
         return None

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.engine import Engine as SqlEngine
 
+from api.lifecycle import service_state
 from api.settings import Settings
 from geo_clsm.store.users import SESSION_HOURS, Session, session_for
 
@@ -22,8 +23,7 @@ CSRF_HEADER = "X-CSRF-Token"
 
 
 def get_db(request: Request) -> SqlEngine:
-    db: SqlEngine = request.app.state.db
-    return db
+    return service_state(request).db
 
 
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:

@@ -1,8 +1,9 @@
 """Start-up cache: layers parsed once, indicators computed once, per data version.
 
-The *data version* of a catalog is a hash of the manifest, every layer file it names
-(their bytes), the territories asked for, and the source of this package (so a change of
-importer or indicator code never serves a stale cache). The parsed :class:`Catalog` and
+The *layers version* (:func:`layers_version`, a catalog's :func:`catalog_version`) is a hash of
+the manifest, every layer file it names (their bytes), the territories asked for, and the source
+of this package (so a change of importer or indicator code never serves a stale cache). It is the
+catalog's part of the version of the data being served (:func:`geo_clsm.serving.data_version`). The parsed :class:`Catalog` and
 the access indicators are pickled under ``cache_dir`` by that version; a restart with
 unchanged data reads them back instead of parsing and computing again. A change of any
 input gives a new version: only then are they rebuilt. Files are written atomically.
@@ -27,7 +28,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from geo_clsm import __version__
+from geo_clsm.access import AccessResult
 from geo_clsm.data.compact import Blob
+from geo_clsm.engine import default_indicators
 from geo_clsm.errors import LayerError
 from geo_clsm.importers.resource_columns import share_equal_parts
 from geo_clsm.layers import DEFAULT_DATA_DIR, Catalog, load_catalog, read_manifest, with_versions
@@ -59,14 +62,14 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def data_version(
+def layers_version(
     data_dir: Path,
     territories: Iterable[str] | None = None,
     *,
     local_file: Path | None = None,
     versions_dir: Path | None = None,
 ) -> str | None:
-    """The version of the data :func:`~geo_clsm.layers.load_catalog` would load with these arguments:
+    """The version of the layer files :func:`~geo_clsm.layers.load_catalog` would load with these arguments:
     the manifest, the local territories file, every layer file in service (shipped or a data
     update's version), the territories asked for, and the code. None when the manifest is invalid
     (then nothing is cached and the loader reports the problems)."""
@@ -209,7 +212,9 @@ def load_catalog_cached(
         return load_catalog(data_dir, territories=wanted, local_file=local_file, versions_dir=versions_dir)
 
     version = (
-        None if cache_dir is None else data_version(data_dir, wanted, local_file=local_file, versions_dir=versions_dir)
+        None
+        if cache_dir is None
+        else layers_version(data_dir, wanted, local_file=local_file, versions_dir=versions_dir)
     )
     if cache_dir is None or version is None:
         _built()
@@ -232,20 +237,18 @@ def load_catalog_cached(
     return catalog
 
 
-def warm_access(engine: Any, *, cache_dir: Path | None) -> None:
-    """Compute ``engine.access`` once per data version, or read it from ``cache_dir``."""
-    if cache_dir is None or "access" in engine.__dict__:
-        if "access" not in engine.__dict__:
-            _built()
-        _ = engine.access
-        return
-    name = f"access-{catalog_version(engine.catalog)}.pickle"
-    cached = read(cache_dir, name)
+def access_for(catalog: Catalog, *, cache_dir: Path | None) -> dict[str, AccessResult]:
+    """The access indicators an engine on ``catalog`` serves (:func:`~geo_clsm.engine.default_indicators`),
+    computed once per data version, or read from ``cache_dir``."""
+    name = f"access-{catalog_version(catalog)}.pickle"
+    cached = read(cache_dir, name) if cache_dir is not None else None
     if isinstance(cached, dict):
-        engine.__dict__["access"] = cached  # functools.cached_property's own storage
-        return
+        return cached
     _built()
-    write(cache_dir, name, engine.access)
+    access = default_indicators(catalog)
+    if cache_dir is not None:
+        write(cache_dir, name, access)
+    return access
 
 
 def _built() -> None:

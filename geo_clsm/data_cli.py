@@ -49,10 +49,10 @@ def _review_db(url: str) -> SqlEngine | None:
 
 def _preparer(settings: Settings) -> Callable[[dict[str, str]], None]:
     """Before the versions in service change: fill the service's start-up cache for the new ones
-    (the running service then reads it instead of parsing every layer; see ``api/reload.py``).
+    (the running service then reads it instead of parsing every layer; see ``geo_clsm/serving.py``).
     A failure only warns: the service would parse the layers itself, as before."""
-    from api.reload import prepare_cache
     from geo_clsm.errors import GeoClsmError
+    from geo_clsm.serving import prepare_cache
 
     def prepare(current: dict[str, str]) -> None:
         try:

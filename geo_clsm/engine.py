@@ -5,6 +5,9 @@ The API holds one Engine; every request reads it and never rebuilds an index.
 
 from __future__ import annotations
 
+import copy
+import itertools
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cached_property, partial
@@ -25,6 +28,19 @@ from geo_clsm.places import Locator, Place
 from geo_clsm.point_cells import PolygonCells
 
 MAX_K = 50
+
+_access_serials = itertools.count(1)
+_serial_lock = threading.Lock()
+
+
+def _next_serial() -> int:
+    with _serial_lock:
+        return next(_access_serials)
+
+
+def default_indicators(catalog: Catalog) -> dict[str, AccessResult]:
+    """Access indicators of every territory of ``catalog`` that has QPV (default parameters)."""
+    return territory_indicators(catalog, types=PLACE_TYPES)
 
 
 class ServiceAreas:
@@ -48,13 +64,26 @@ def _qpv_extra(resource_qpv: Mapping[str, tuple[str, str] | None], r: Resource) 
 
 
 class Engine:
-    """Everything a query needs, built once from a Catalog."""
+    """Everything a query needs, built once from a Catalog; never changed once built (a new set of
+    access indicators is a new engine: :meth:`with_access`)."""
 
-    def __init__(self, catalog: Catalog, *, previous: Engine | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        previous: Engine | None = None,
+        access: dict[str, AccessResult] | None = None,
+    ) -> None:
         """``previous``: the engine this one replaces; its Locator (and the polygons it built for the
         cells queried) is reused when the communes, QPV and territories are the same objects (an
-        editor's change: only the resources differ)."""
+        editor's change: only the resources differ). ``access``: the access indicators it serves
+        (read from the start-up cache, or an older engine's while new ones are computed); without
+        them they are computed from ``catalog`` when first asked for."""
         self.catalog = catalog
+        self._access = access  # shared, never changed (a new set is a new engine)
+        self._access_lock = threading.Lock()
+        self.access_serial = _next_serial()
+        """Tells apart the sets of indicators this process served (see :func:`geo_clsm.serving.data_version`)."""
         self.index = ResourceIndex(catalog.resources)
         self.locator = _locator(catalog, previous)
         self.areas = ServiceAreas(catalog.resources)
@@ -69,10 +98,29 @@ class Engine:
         # store/live.py) shares it without keeping the original alive.
         self._features = FeatureCache(partial(_qpv_extra, self.resource_qpv))
 
-    @cached_property
+    @property
     def access(self) -> dict[str, AccessResult]:
-        """Access indicators of every territory that has QPV, computed once (default parameters)."""
-        return territory_indicators(self.catalog, types=PLACE_TYPES)
+        """Access indicators of every territory that has QPV: given at build, else computed once
+        (default parameters; a function of the catalog, so the engine's answers do not change)."""
+        if self._access is None:
+            with self._access_lock:
+                if self._access is None:
+                    self._access = default_indicators(self.catalog)
+        return self._access
+
+    @property
+    def computed_access(self) -> dict[str, AccessResult] | None:
+        """The access indicators if given or already computed, else None (never computes them)."""
+        return self._access
+
+    def with_access(self, access: dict[str, AccessResult]) -> Engine:
+        """A new engine serving ``access``, sharing everything else with this one (catalog, index,
+        locator, cached features and markers): published whole, as an editor's change is."""
+        out = copy.copy(self)
+        out._access = access
+        out._access_lock = threading.Lock()
+        out.access_serial = _next_serial()
+        return out
 
     @cached_property
     def markers(self) -> list[list[object]]:

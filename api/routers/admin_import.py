@@ -16,8 +16,9 @@ from fastapi.responses import Response
 from api.deps import get_engine
 from api.forms import Csrf, checked, page, to_login
 from api.heavy import heavy_pool, heavy_ticket, run_sync
+from api.lifecycle import service_state
 from api.live import refresh
-from api.previews import SUFFIXES, PreviewStore, default_folder
+from api.previews import SUFFIXES, PreviewStore
 from api.sessions import get_db, optional_session
 from geo_clsm.engine import Engine
 from geo_clsm.importers.resources import import_resources
@@ -30,12 +31,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def previews(request: Request) -> PreviewStore:
-    """The app's pending import files (``app.state.previews``, created on first use)."""
-    state = request.app.state
-    store: PreviewStore | None = getattr(state, "previews", None)
-    if store is None:
-        store = state.previews = PreviewStore(default_folder(), ttl_s=state.settings.import_preview_ttl_s)
-    return store
+    """The app's pending import files (set up with the app's state: api.lifecycle)."""
+    return service_state(request).previews
 
 
 @router.get("/admin/import")

@@ -13,12 +13,14 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from api.caches import VersionedCache
-from api.deps import data_version, get_engine, get_settings
+from api.deps import get_engine, get_settings
 from api.heavy import BUSY, heavy_ticket, run_sync
+from api.lifecycle import service_state
 from api.settings import Settings
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.render import guide_html
 from geo_clsm.engine import Engine
+from geo_clsm.serving import data_version
 
 router = APIRouter(tags=["documents"])
 log = logging.getLogger(__name__)
@@ -57,8 +59,7 @@ def warn_no_public_url() -> None:
 
 def documents_cache(request: Request) -> VersionedCache[bytes]:
     """Rendered guides, by data version (see :mod:`api.caches`): a change is printed at once."""
-    cache: VersionedCache[bytes] = request.app.state.documents
-    return cache
+    return service_state(request).documents
 
 
 @router.get(

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.caches import VersionedCache
-from api.deps import data_version, get_engine, get_geocoder, get_settings
+from api.deps import get_engine, get_geocoder, get_settings, serving_engine
 from api.errors import PLACE_RESPONSES
+from api.lifecycle import service_state
 from api.settings import Settings
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
@@ -17,6 +17,7 @@ from geo_clsm.geocode import Geocoder
 from geo_clsm.i18n import choose_lang
 from geo_clsm.model import LINE_TYPES, ResourceType
 from geo_clsm.resident import resident_page
+from geo_clsm.serving import data_version
 
 router = APIRouter()
 
@@ -28,12 +29,12 @@ def resident(
     territory: str | None = None,
     lang: Annotated[str | None, Query(max_length=20, description="Langue de la page (fr, en, ar)")] = None,
 ) -> HTMLResponse:
-    engine: Engine = request.app.state.engine
+    engine = serving_engine(service_state(request))
     local = [t.id for t in engine.catalog.territories.values() if t.kind != "national"]
     if territory is not None and territory not in local:
         raise NotFoundError(f"territoire « {territory} » inconnu : choisir parmi {', '.join(local)}")
     chosen = choose_lang(lang, request.headers.get("accept-language"))
-    pages: VersionedCache[str] = request.app.state.pages  # by data version: an old engine's page is never served
+    pages = service_state(request).pages  # by data version: an old engine's page is never served
     html = pages.get_or_make(
         data_version(engine),
         ("resident", territory, chosen),
@@ -57,7 +58,7 @@ def planning(
     indicator: str = "mean_m",
     known_audience_only: bool = False,
 ) -> HTMLResponse:
-    engine: Engine = request.app.state.engine
+    engine = serving_engine(service_state(request))
     if not engine.access:
         raise NotFoundError("aucun territoire avec des QPV n'est chargé")
     territory = territory or next(iter(engine.access))
@@ -69,7 +70,7 @@ def planning(
 
     if indicator not in INDICATORS_FR:
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
-    pages: VersionedCache[str] = request.app.state.pages
+    pages = service_state(request).pages
     html = pages.get_or_make(
         data_version(engine),
         ("planning", territory, type.value, indicator, known_audience_only),

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import get_settings
 from api.downloads import table_response
+from api.lifecycle import service_state
 from api.settings import Settings
 from geo_clsm.access import present
 from geo_clsm.access.national_io import FORMAT_VERSION, NationalRun
@@ -51,16 +52,17 @@ def national_run(request: Request, settings: Settings) -> NationalRun:
     folder = Path(settings.national_gaps_dir)
     summary = folder / "summary.json"
     stamp = summary.stat().st_mtime_ns if summary.is_file() else None
-    cached = getattr(request.app.state, "national_run", None)
-    if cached is not None and cached[0] == (folder, stamp):
-        run: NationalRun = cached[1]
-        return run
+    runs = service_state(request).national_runs  # the last run read, by (folder, stamp)
+    cached: NationalRun | None = runs.get((folder, stamp))
+    if cached is not None:
+        return cached
     run = NationalRun(folder)
     if run.summary.get("format_version") != FORMAT_VERSION:
         raise StaleResultError(
             "le calcul national a été fait par une autre version de geo_clsm : relancer « geo-clsm gaps --all »"
         )
-    request.app.state.national_run = ((folder, stamp), run)
+    runs.clear()
+    runs[(folder, stamp)] = run
     return run
 
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import DATA_VERSION_STATE_KEY, backend_of, data_version, get_engine
+from api.deps import DATA_VERSION_STATE_KEY, backend_of, get_engine
 from api.errors import PLACE_RESPONSES
 from api.params import AgeFilter, LangSpokenFilter, TypeFilter, async_dependency
 from api.settings import Settings
@@ -26,6 +26,7 @@ from geo_clsm.geojson import feature
 from geo_clsm.hours import local_now, open_now
 from geo_clsm.index import MAX_RADIUS_M
 from geo_clsm.nearby import distance_label
+from geo_clsm.serving import data_version
 
 router = APIRouter(prefix="/api", tags=["recherche de proximité"])
 

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Engine as SqlEngine
 
-from api.caches import VersionedCache
-from api.deps import data_version, get_engine
+from api.deps import get_engine
 from api.downloads import TABLE_RESPONSES, TableFormat, table_response
+from api.lifecycle import service_state
 from api.params import TypeFilter
 from geo_clsm.engine import Engine
 from geo_clsm.errors import InvalidInputError, NotFoundError
@@ -23,6 +23,7 @@ from geo_clsm.model import ResourceType
 from geo_clsm.observatory import INDICATORS, evolution, series, snapshot_info
 from geo_clsm.observatory.charts import series_chart
 from geo_clsm.observatory.snapshots import load
+from geo_clsm.serving import data_version
 
 router = APIRouter(prefix="/api/observatory", tags=["observatoire"])
 
@@ -34,7 +35,7 @@ NOTE = (
 
 
 async def _db(request: Request) -> SqlEngine:
-    db: SqlEngine = request.app.state.db
+    db = service_state(request).db
     return db
 
 
@@ -135,7 +136,7 @@ def observatory_chart(
         choices = ", ".join(i for i in INDICATORS if i != "zone_blanche")
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {choices}")
     snaps, table = series(db, territory, types=[type.value])
-    cache: VersionedCache[bytes] = request.app.state.observatory_charts  # by data version, like every render
+    cache = service_state(request).observatory_charts  # by data version, like every render
     key = (territory, snaps[-1].id, type.value, indicator)
     png = cache.get_or_make(
         data_version(engine),

@@ -12,10 +12,10 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.caches import VersionedCache
-from api.deps import data_version, get_engine
+from api.deps import get_engine
 from api.downloads import table_response
 from api.heavy import BUSY, heavy_ticket, run_sync
+from api.lifecycle import service_state
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.report import ReportFigures, check_territory, report_figures
 from geo_clsm.documents.report.render import report_html
@@ -23,6 +23,7 @@ from geo_clsm.engine import Engine
 from geo_clsm.exports.tables import XLSX_MEDIA_TYPE
 from geo_clsm.observatory import evolution
 from geo_clsm.observatory.section import evolution_html
+from geo_clsm.serving import data_version
 
 router = APIRouter(prefix="/api", tags=["documents"])
 _LOCK = threading.Lock()  # one report rendered at a time: rendering is CPU-bound
@@ -38,7 +39,7 @@ class ReportFormat(StrEnum):
 
 
 def _indicators(request: Request, engine: Engine, territory: str) -> list[dict[str, Any]]:
-    db = getattr(request.app.state, "db", None)
+    db = getattr(service_state(request), "db", None)
     if db is None:
         return []
     from geo_clsm.store.indicators import indicator_rows
@@ -92,7 +93,7 @@ def report(
     evo = (  # stored snapshots, shown through the public view of the engine serving now
         None
         if since is None
-        else evolution(request.app.state.db, territory, since=since, current=engine.catalog.resources)
+        else evolution(service_state(request).db, territory, since=since, current=engine.catalog.resources)
     )
     today = date.today()
     access = engine.access.get(territory)
@@ -104,7 +105,7 @@ def report(
         None if evo is None else (since, evo.latest.id),
     )
     version = data_version(engine)
-    cache: VersionedCache[Any] = request.app.state.reports
+    cache = service_state(request).reports
     with _LOCK:
         figures: ReportFigures = cache.get_or_make(
             version,

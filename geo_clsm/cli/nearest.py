@@ -25,8 +25,8 @@ def _nearest(args: argparse.Namespace) -> int:
     from api.settings import Settings
     from geo_clsm.backend import MemoryBackend, QueryBackend, backend_factory
     from geo_clsm.batch import answer_rows, parse_points_csv, parse_types, write_answers_csv
-    from geo_clsm.cache import load_catalog_cached
-    from geo_clsm.engine import MAX_K, Engine
+    from geo_clsm.engine import MAX_K
+    from geo_clsm.serving import build_engine
 
     if not args.points.is_file():
         print(f"erreur : fichier introuvable : {args.points}", file=sys.stderr)
@@ -37,14 +37,7 @@ def _nearest(args: argparse.Namespace) -> int:
     points = parse_points_csv(args.points.read_text(encoding="utf-8-sig"))
     types = parse_types(args.type)
     settings = Settings(**({"data_dir": args.data} if args.data is not None else {}))
-    catalog = load_catalog_cached(  # the same data as the service (see api.reload.build_engine)
-        settings.data_dir,
-        territories=settings.territories,
-        local_file=settings.local_territories_file,
-        versions_dir=settings.versions_dir,
-        cache_dir=settings.cache_dir,
-    )
-    engine = Engine(catalog)
+    engine = build_engine(settings, indicators=False)  # the same data as the service; no access indicators
     # The service's query backend (GEO_CLSM_QUERY_BACKEND) and its row builder: the same answers.
     backend: QueryBackend = MemoryBackend(engine)
     if settings.query_backend == "postgis":  # reads only: the service keeps PostGIS's layer tables

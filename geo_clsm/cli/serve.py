@@ -176,18 +176,12 @@ def prepare(settings: Any) -> Engine:
     PostGIS's layer tables with ``query_backend=postgis``, and the engine with its access
     indicators (cached by data version too)."""
     from geo_clsm import cache
-    from geo_clsm.cache import catalog_version, load_catalog_cached, warm_access
-    from geo_clsm.engine import Engine
+    from geo_clsm.cache import catalog_version
+    from geo_clsm.serving import build_engine, load_served_catalog
     from geo_clsm.store import open_store
 
     builds = cache.builds
-    catalog = load_catalog_cached(
-        settings.data_dir,
-        territories=settings.territories,
-        local_file=settings.local_territories_file,
-        versions_dir=settings.versions_dir,
-        cache_dir=settings.cache_dir,
-    )
+    catalog = load_served_catalog(settings)
     check_layers_readable(catalog.reports)  # some bad rows load with their report; an unreadable file stops
     db = open_store(
         settings.database_url,
@@ -204,8 +198,7 @@ def prepare(settings: Any) -> Engine:
             sync_layers(db, catalog)  # the layer tables once, before the workers start
     finally:
         db.dispose()
-    engine = Engine(catalog)
-    warm_access(engine, cache_dir=settings.cache_dir)
+    engine = build_engine(settings, catalog=catalog)
     if cache.builds != builds:  # layers parsed or indicators computed: their garbage goes before the freeze
         gc.collect()
     return engine

@@ -156,7 +156,7 @@ def update_source(
     With ``db`` (the database of record), disagreements with curated records are filed in the
     editors' review queue once the version is published. ``prepare``, given the versions that will
     be in service, runs just before the version is published (the data CLI fills the service's
-    start-up cache for them, see :func:`api.reload.prepare_cache`).
+    start-up cache for them, see :func:`geo_clsm.serving.prepare_cache`).
 
     Raises
     ------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from geo_clsm.hours import DAY_LABELS_FR, parse_opening_hours
+from geo_clsm.hours import DAY_LABELS_FR, hm_fr, parse_opening_hours
 from geo_clsm.model import ResourceType
 
 T = ResourceType
@@ -162,15 +162,11 @@ def hours_fr(text: str | None) -> str | None:
         while end + 1 < 7 and by_day[end + 1] == by_day[wd]:
             end += 1
         if by_day[wd]:
-            spans = ", ".join(f"{_hm(a)}–{_hm(b)}" for a, b in by_day[wd])
+            spans = ", ".join(f"{hm_fr(a)}–{hm_fr(b)}" for a, b in by_day[wd])
             days = DAY_LABELS_FR[wd] if end == wd else f"du {DAY_LABELS_FR[wd]} au {DAY_LABELS_FR[end]}"
             parts.append(f"{'tous les jours' if (wd, end) == (0, 6) else days} {spans}")
         wd = end + 1
     return " ; ".join(parts) or "fermé"
-
-
-def _hm(minutes: int) -> str:
-    return f"{minutes // 60:02d}h{minutes % 60:02d}"
 
 
 def ages_fr(age_min: int | None, age_max: int | None) -> str | None:

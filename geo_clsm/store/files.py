@@ -98,7 +98,7 @@ def apply_records(db: SqlEngine, records: Iterable[Any], *, author: str) -> Appl
             else:
                 _apply_chunk(conn, chunk, author=author, result=result)
         if result.created or result.updated:
-            repo.bump_version(conn)
+            repo.bump_change_counter(conn)
     return result
 
 

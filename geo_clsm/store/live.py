@@ -11,7 +11,6 @@ a change within ``poll_interval_s``.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import logging
 import threading
@@ -81,7 +80,7 @@ class LiveEngine:
         """Rebuild from the database if its version moved (or on first call); returns the current engine."""
         with self._lock:
             with self.db.connect() as conn:
-                version = repo.data_version(conn)
+                version = repo.change_counter(conn)
                 if version == self.version:
                     return self.current
                 if self.version == -1 and self._seed_copy(conn):  # start-up: nothing to read back
@@ -93,10 +92,10 @@ class LiveEngine:
             if resources == old.catalog.resources:
                 self.version = version
                 return old
-            new = Engine(catalog, previous=old)  # same communes and QPV: the same Locator
-            if "access" in old.__dict__:
-                # The previous indicators stay served until the recomputed ones are ready.
-                new.__dict__["access"] = old.__dict__["access"]
+            # Same communes and QPV: the same Locator. The previous indicators stay served until
+            # the recomputed ones are ready.
+            new = Engine(catalog, previous=old, access=old.computed_access)
+            if old.computed_access is not None:
                 changed = changed_territories(old.catalog.resources, resources)
                 self._dirty |= changed
                 self._pending |= changed
@@ -104,7 +103,7 @@ class LiveEngine:
             self.version = version
             if self.on_swap:
                 self.on_swap(new)
-            log.info("engine rebuilt from the database (data version %d, %d resources)", version, len(resources))
+            log.info("engine rebuilt from the database (change counter %d, %d resources)", version, len(resources))
         self.notify_fresh(new)
         self._schedule_access()
         return new
@@ -141,9 +140,10 @@ class LiveEngine:
         if self.on_access is None:
             return
         with self._lock:
-            if self.current is not engine or "access" not in engine.__dict__:
+            access = engine.computed_access
+            if self.current is not engine or access is None:
                 return
-            fresh = set(engine.__dict__["access"]) - self._pending
+            fresh = set(access) - self._pending
         if fresh:
             self.on_access(engine, fresh)
 
@@ -177,13 +177,10 @@ class LiveEngine:
                 fresh[tid] = compute_access(engine.catalog, territory=tid, params=AccessParams())
             with self._lock:
                 if self.current is engine:
-                    # A copy of the engine (same catalog, index, markers) with the new indicators,
-                    # swapped in whole: an engine never changes once served, so a request (and the
-                    # data version it reports) sees the old indicators or the new ones.
-                    published = copy.copy(engine)
-                    previous = engine.__dict__.get("access", {})
-                    published.__dict__["access"] = {**previous, **fresh}
-                    published.__dict__.pop("_access_tag", None)  # api.deps.data_version numbers the new set
+                    # A new engine (same catalog, index, markers) with the new indicators, swapped
+                    # in whole: an engine never changes once served, so a request (and the data
+                    # version it reports) sees the old indicators or the new ones.
+                    published = engine.with_access({**(engine.computed_access or {}), **fresh})
                     self.current = published
                     self._pending -= dirty
                     if self.on_swap:

@@ -28,14 +28,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def data_version(conn: Connection) -> int:
-    """The data version: a counter bumped by every change to resources."""
+def change_counter(conn: Connection) -> int:
+    """The database's change counter, bumped in the transaction of every change to resources
+    (stored under the ``data_version`` key of ``meta``): workers poll it to know when to rebuild.
+    Not the version of the data served (that is :func:`geo_clsm.serving.data_version`)."""
     v = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version")).scalar()
     return int(v) if v is not None else 0
 
 
-def bump_version(conn: Connection) -> int:
-    """Increment the data version (inside the caller's transaction) and return it."""
+def bump_change_counter(conn: Connection) -> int:
+    """Increment the change counter (inside the caller's transaction) and return it."""
     updated = conn.execute(
         sa.update(meta)
         .where(meta.c.key == "data_version")
@@ -43,7 +45,7 @@ def bump_version(conn: Connection) -> int:
     )
     if updated.rowcount == 0:
         conn.execute(sa.insert(meta).values(key="data_version", value="1"))
-    version = data_version(conn)
+    version = change_counter(conn)
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_notify('geo_clsm_data', :v)"), {"v": str(version)})
     return version
@@ -127,7 +129,7 @@ def create(engine: SqlEngine, data: Mapping[str, Any], *, author: str, communes:
             raise FieldError("id", f"identifiant « {r.id} » déjà utilisé : en choisir un autre")
         _write(conn, r, status=ACTIVE, origin="editor")
         hid = _record(conn, r.id, "create", author, None, snapshot(r))
-        return Change(r, ACTIVE, bump_version(conn), hid)
+        return Change(r, ACTIVE, bump_change_counter(conn), hid)
 
 
 def update(
@@ -148,7 +150,7 @@ def update(
         hid = _record(
             conn, resource_id, action, author, snapshot(old, status=status), snapshot(new, status=status), comment
         )
-        return Change(new, status, bump_version(conn), hid)
+        return Change(new, status, bump_change_counter(conn), hid)
 
 
 def withdraw(engine: SqlEngine, resource_id: str, *, author: str) -> Change:
@@ -161,7 +163,7 @@ def _set_status(engine: SqlEngine, resource_id: str, status: str, *, author: str
         r, old_status = get(conn, resource_id)
         _write(conn, r, status=status)
         hid = _record(conn, resource_id, action, author, snapshot(r, status=old_status), snapshot(r, status=status))
-        return Change(r, status, bump_version(conn), hid)
+        return Change(r, status, bump_change_counter(conn), hid)
 
 
 def mark_verified(engine: SqlEngine, resource_id: str, *, author: str, on: date | None = None) -> Change:
@@ -172,7 +174,7 @@ def mark_verified(engine: SqlEngine, resource_id: str, *, author: str, on: date 
         new = old.model_copy(update={"last_verified": day, "verified_by_person": True, "to_verify": False})
         _write(conn, new, status=status)
         hid = _record(conn, resource_id, "verify", author, snapshot(old, status=status), snapshot(new, status=status))
-        return Change(new, status, bump_version(conn), hid)
+        return Change(new, status, bump_change_counter(conn), hid)
 
 
 def entries(conn: Connection, resource_id: str) -> list[dict[str, Any]]:
@@ -203,7 +205,7 @@ def restore(engine: SqlEngine, resource_id: str, *, entry_id: int, author: str) 
             snapshot(new, status=status),
             f"version de l'entrée n° {entry_id}",
         )
-        return Change(new, status, bump_version(conn), hid)
+        return Change(new, status, bump_change_counter(conn), hid)
 
 
 def review_queue(conn: Connection, *, today: date | None = None, limit: int = 200) -> list[dict[str, Any]]:
@@ -349,7 +351,7 @@ def _seed_once(
         if hist:
             conn.execute(sa.insert(history), hist)
         if inserts or result.updated or result.withdrawn:
-            bump_version(conn)
+            bump_change_counter(conn)
         conn.execute(sa.delete(meta).where(meta.c.key.in_(["seeded_at", SEED_VERSION])))
         conn.execute(sa.insert(meta).values(key="seeded_at", value=stamp.isoformat()))
         if marker is not None:

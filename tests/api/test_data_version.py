@@ -5,27 +5,23 @@ from __future__ import annotations
 
 import copy
 import gc
+from typing import Any
 
-from api.deps import data_version
 from geo_clsm.engine import Engine
+from geo_clsm.serving import data_version
 
 
-def _published(engine: Engine, access: dict[str, object]) -> Engine:
-    """As store/live.py publishes recomputed indicators: a copy of the engine with a new set."""
-    out = copy.copy(engine)
-    out.__dict__["access"] = access
-    out.__dict__.pop("_access_tag", None)
-    return out
+def _published(engine: Engine, access: dict[str, Any]) -> Engine:
+    """As store/live.py publishes recomputed indicators: a new engine with a new set."""
+    return engine.with_access(access)
 
 
 def test_each_set_of_indicators_has_its_own_version(engine: Engine) -> None:
-    base = copy.copy(engine)
-    base.__dict__.pop("_access_tag", None)
-    base.__dict__["access"] = {}
+    base = engine.with_access({})
     seen: dict[str, int] = {}
     addresses: set[int] = set()
     for i in range(50):
-        access: dict[str, object] = {"round": i}  # a small dict: freed ones' addresses come back
+        access: dict[str, Any] = {"round": i}  # a small dict: freed ones' addresses come back
         addresses.add(id(access))
         eng = _published(base, access)
         version = data_version(eng)

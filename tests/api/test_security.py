@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.lifecycle import init_state
 from api.main import create_app
 from api.security import TokenBucket, rate_limit, tile_origin
 from api.settings import Settings
@@ -179,7 +180,7 @@ def test_scenarios_are_rate_limited_per_client(engine: Engine) -> None:
 
 def test_rate_limit_is_one_line_on_any_route() -> None:
     app = FastAPI()
-    app.state.settings = Settings()
+    init_state(app, Settings())  # the app's state (settings, rate buckets), as create_app sets it up
 
     @app.get("/ping", dependencies=[rate_limit("ping", per_minute=60, burst=2)])
     def ping() -> dict[str, str]:

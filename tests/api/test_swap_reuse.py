@@ -11,8 +11,8 @@ import weakref
 
 from fastapi.testclient import TestClient
 
+from api.lifecycle import install_engine
 from api.main import create_app
-from api.reload import install_engine
 from api.settings import Settings
 from geo_clsm.deferred import Deferred
 from geo_clsm.engine import Engine

@@ -34,8 +34,7 @@ def test_restart_with_unchanged_data_reuses_the_cache(
 ) -> None:
     store = tmp_path / "cache"
     first = cache.load_catalog_cached(layers, territories=["metz"], cache_dir=store)
-    eng = Engine(first)
-    cache.warm_access(eng, cache_dir=store)
+    eng = Engine(first, access=cache.access_for(first, cache_dir=store))
     assert len(list(store.glob("catalog-*.pickle"))) == 1 and len(list(store.glob("access-*.pickle"))) == 1
 
     monkeypatch.setattr(cache, "load_catalog", _no_parsing)
@@ -43,8 +42,7 @@ def test_restart_with_unchanged_data_reuses_the_cache(
     again = cache.load_catalog_cached(layers, territories=["metz"], cache_dir=store)
     assert [r.model_dump() for r in again.resources] == [r.model_dump() for r in first.resources]
     assert cache.catalog_version(again) == cache.catalog_version(first)
-    eng2 = Engine(again)
-    cache.warm_access(eng2, cache_dir=store)
+    eng2 = Engine(again, access=cache.access_for(again, cache_dir=store))
     pd.testing.assert_frame_equal(
         pd.DataFrame(eng2.access["metz"].qpv.drop(columns="geometry")),
         pd.DataFrame(eng.access["metz"].qpv.drop(columns="geometry")),

@@ -363,8 +363,8 @@ def test_update_and_rollback_fill_the_services_cache_before_the_switch(
     """`data update` and `data rollback` parse the data they put in service in their own process,
     before writing ``current.json``: the service (same settings) then builds its engine from the
     cache without parsing a layer, and the cache holds the new data (compared with a fresh parse)."""
-    from api.reload import build_engine
     from geo_clsm import cache
+    from geo_clsm.serving import build_engine
 
     base, routes = http
     routes["/finess.csv"] = (200, finess_file(V2), {}, 0.0)
@@ -398,8 +398,8 @@ def test_update_and_rollback_fill_the_services_cache_before_the_switch(
 def test_prepare_cache_writes_nothing_to_the_versions_folder(tmp_path: Path, data_dir: Path, http) -> None:  # type: ignore[no-untyped-def]
     """The cache is filled for the versions about to be published; ``current.json`` is untouched
     (the service keeps serving the data in service until the command writes it)."""
-    from api.reload import prepare_cache
     from geo_clsm import cache
+    from geo_clsm.serving import prepare_cache
 
     base, routes = http
     routes["/finess.csv"] = (200, finess_file(V2), {}, 0.0)
@@ -421,7 +421,7 @@ def test_prepare_cache_writes_nothing_to_the_versions_folder(tmp_path: Path, dat
     assert store.current() == {}
     built = cache.builds
     store.rollback(result.version.id)
-    from api.reload import build_engine
+    from geo_clsm.serving import build_engine
 
     assert "finess-570990013" in {r.id for r in build_engine(settings).catalog.resources}
     assert cache.builds == built

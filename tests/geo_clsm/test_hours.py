@@ -23,20 +23,32 @@ def test_later_rule_overrides_and_off() -> None:
     assert oh.is_open(datetime(2026, 11, 26, 10, 0))
 
 
-def test_24_7_and_public_holidays_rule_kept_as_text() -> None:
-    oh = parse_opening_hours("24/7; PH off")
-    assert oh.is_open(datetime(2026, 12, 25, 3, 0))
+def test_public_holidays_count_in_the_parsed_hours() -> None:
+    """The parsed hours (used by the open_at filter) and open_now are one evaluation: closed on
+    Christmas (a Friday) unless a PH rule says otherwise; 24/7 stays open."""
+    assert not parse_opening_hours("Mo-Fr 09:00-17:00").is_open(datetime(2026, 12, 25, 10, 0))
+    assert parse_opening_hours("Mo-Fr 09:00-17:00").is_open(datetime(2026, 12, 24, 10, 0))
+    assert parse_opening_hours("Mo-Fr 09:00-17:00; PH 09:00-12:00").is_open(datetime(2026, 12, 25, 10, 0))
+    assert parse_opening_hours("24/7").is_open(datetime(2026, 12, 25, 3, 0))
+    assert not parse_opening_hours("24/7; PH off").is_open(datetime(2026, 12, 25, 3, 0))
+    assert len(parse_opening_hours("24/7; PH off").slots) == 7  # the regular week: every day
+
+
+def test_a_range_past_midnight_is_cut_at_midnight() -> None:
+    oh = parse_opening_hours("Fr 20:00-02:00")
+    assert [(s.weekday, s.start_min, s.end_min) for s in oh.slots] == [(4, 1200, 1440), (5, 0, 120)]
+    assert oh.is_open(datetime(2026, 11, 28, 1, 0))  # Saturday 01:00
 
 
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("lundi 9h-12h", "jours « lundi »"),
-        ("Mo-Fr 9-12", "heure « 9 »"),
-        ("Mo 12:00-09:00", "la fin doit suivre"),
-        ("Xx 09:00-10:00", "jours"),
-        ("Mo 25:00-26:00", "heure"),
+        ("lundi 9h-12h", "horaires « lundi 9h-12h » illisibles"),
+        ("Mo-Fr 9-12", "à partir de « 9-12 »"),
+        ("Xx 09:00-10:00", "jours Mo Tu We Th Fr Sa Su"),
+        ("Mo 25:00-26:00", "heures HH:MM"),
         ("", "horaires vides"),
+        ("Mo-Fr 09:00-17:00; Jul-Aug off", "semaine habituelle"),
     ],
 )
 def test_bad_hours_say_what_to_fix(text: str, fragment: str) -> None:

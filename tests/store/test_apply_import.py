@@ -39,13 +39,13 @@ def _entries(db: SqlEngine) -> list[tuple[str, str]]:
 def test_apply_in_chunks(db: SqlEngine) -> None:
     records = _synthetic(2 * files.APPLY_CHUNK + 7)  # three chunks, the last one short
     with db.connect() as conn:
-        version = repo.data_version(conn)
+        version = repo.change_counter(conn)
         before = len(repo.active_resources(conn))
     result = apply_records(db, records, author="t")
     assert (result.created, result.updated, result.unchanged) == (len(records), 0, 0)
     with db.connect() as conn:
         stored = {r.id: r for r in repo.active_resources(conn)}
-        assert repo.data_version(conn) == version + 1
+        assert repo.change_counter(conn) == version + 1
     assert len(stored) == before + len(records)
     assert all(stored[r.id] == r for r in records)
     assert _entries(db) == sorted((r.id, "import") for r in records)
@@ -53,7 +53,7 @@ def test_apply_in_chunks(db: SqlEngine) -> None:
     again = apply_records(db, records, author="t")
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(records))
     with db.connect() as conn:
-        assert repo.data_version(conn) == version + 1  # nothing changed: same version
+        assert repo.change_counter(conn) == version + 1  # nothing changed: same version
 
     changed = [
         r.model_copy(update={"name": "synthetic renamed"}) if i in (3, 600) else r for i, r in enumerate(records)

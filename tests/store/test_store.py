@@ -98,7 +98,7 @@ def test_seed_follows_a_new_layer_version_for_unedited_records(db: SqlEngine, sh
 
 def test_update_keeps_history_with_author_and_values(db: SqlEngine, catalog: Catalog) -> None:
     with db.connect() as conn:
-        v0 = repo.data_version(conn)
+        v0 = repo.change_counter(conn)
     change = repo.update(db, METZ, {"phone": "+33 3 87 11 22 33"}, author="ed@example.fr", communes=catalog.mairies)
     assert change.resource.phone == "03 87 11 22 33"
     assert change.version == v0 + 1

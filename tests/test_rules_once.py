@@ -1,0 +1,85 @@
+"""Each rule once (issue 26), checked over the product code's syntax tree: the app's state is set only
+by its lifecycle module, engines are never edited through ``__dict__``, and the served catalog is
+loaded by the one engine build."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCT = sorted([*(ROOT / "geo_clsm").rglob("*.py"), *(ROOT / "api").rglob("*.py")])
+
+
+def _trees() -> list[tuple[str, ast.AST]]:
+    return [(str(p.relative_to(ROOT)), ast.parse(p.read_text(encoding="utf-8"))) for p in PRODUCT]
+
+
+def _app_state_target(node: ast.expr) -> bool:
+    """``<app>.state.x`` (not a request's own ``request.state``) or ``state.x``."""
+    if not isinstance(node, ast.Attribute):
+        return False
+    owner = node.value
+    if isinstance(owner, ast.Name):
+        return owner.id == "state"
+    if isinstance(owner, ast.Attribute) and owner.attr == "state":
+        return not (isinstance(owner.value, ast.Name) and owner.value.id == "request")
+    return False
+
+
+def test_app_state_is_set_only_by_the_lifecycle_module() -> None:
+    found = []
+    for path, tree in _trees():
+        if path == "api/lifecycle.py":
+            continue
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if isinstance(node, ast.AnnAssign | ast.AugAssign):
+                targets = [node.target]
+            found += [f"{path}:{node.lineno}" for t in targets if _app_state_target(t)]
+    assert not found, f"app state set outside api/lifecycle.py: {found}"
+
+
+# Interning equal audiences of records being loaded (equal values, before anything serves them).
+DICT_ALLOWED = {"geo_clsm/importers/resource_columns.py"}
+
+
+def test_nothing_reaches_into_another_objects_dict() -> None:
+    """An engine is never changed in place (a new set of indicators is a new engine: ``with_access``)."""
+    found = []
+    for path, tree in _trees():
+        if path in DICT_ALLOWED:
+            continue
+        for node in ast.walk(tree):
+            own = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+            if isinstance(node, ast.Attribute) and node.attr == "__dict__" and not own:
+                found.append(f"{path}:{node.lineno}")
+    assert not found, f"__dict__ of another object used: {found}"
+
+
+def _calls(name: str) -> list[str]:
+    out = []
+    for path, tree in _trees():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                f = node.func
+                called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+                if called == name:
+                    out.append(path)
+    return out
+
+
+def test_the_served_catalog_is_loaded_by_the_one_engine_build() -> None:
+    assert set(_calls("load_catalog_cached")) == {"geo_clsm/serving.py"}
+
+
+def test_one_definition_of_the_data_version() -> None:
+    """The version of the data being served is defined once (the layers' version and the database's
+    change counter have names of their own)."""
+    defined = [
+        path
+        for path, tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name in ("data_version", "_data_version")
+    ]
+    assert defined == ["geo_clsm/serving.py"]
