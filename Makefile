@@ -24,8 +24,8 @@ run: install pdflibs
 	$(BIN)/geo-clsm serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check geo_clsm api tests $(wildcard benchmarks scripts)
-	$(BIN)/ruff format --check geo_clsm api tests $(wildcard benchmarks scripts)
+	$(BIN)/ruff check geo_clsm tests $(wildcard benchmarks scripts)
+	$(BIN)/ruff format --check geo_clsm tests $(wildcard benchmarks scripts)
 
 typecheck: install
 	$(BIN)/mypy

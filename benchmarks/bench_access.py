@@ -15,8 +15,10 @@ from __future__ import annotations
 import time
 import tracemalloc
 
-from geo_clsm.access import AccessParams, AccessResult, territory_indicators
-from geo_clsm.layers import Catalog, load_catalog
+from geo_clsm.access.indicators import territory_indicators
+from geo_clsm.access.params import AccessParams, AccessResult
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.data.layers import load_catalog
 
 REPEAT = 2
 

@@ -23,9 +23,9 @@ import numpy as np
 from common import report, self_peak_mib
 from scipy.spatial import cKDTree
 
-from geo_clsm.crs import LAMBERT93, to_projected
-from geo_clsm.index import ResourceIndex
-from geo_clsm.model import Position, PositionPrecision, Resource
+from geo_clsm.engine.index import ResourceIndex
+from geo_clsm.geo.crs import LAMBERT93, to_projected
+from geo_clsm.model.resource import Position, PositionPrecision, Resource
 
 K = 5
 N_QUERIES = 100_000

@@ -14,7 +14,7 @@ than 300 MiB.
 - Baseline, same server, same run: ``/api/nearest`` p99 alone (no batch), for the same time.
 - ``/api/nearest`` load: one client connection (keep-alive) asking k=5 at 2,000 random points in
   the pilots, one request after the other; latency per request measured by the client.
-- Server: ``uvicorn api.main:create_app`` (uvloop + httptools, one worker, access log off) on
+- Server: ``uvicorn geo_clsm.web.app:create_app`` (uvloop + httptools, one worker, access log off) on
   127.0.0.1, a SQLite database in a temporary folder, rate limits off.
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_batch_worst.py``.
@@ -147,7 +147,7 @@ def main() -> None:
     }
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with server(uvicorn_cmd("api.main:create_app", port), env=env, health=f"{base}/healthz") as (proc, _):
+    with server(uvicorn_cmd("geo_clsm.web.app:create_app", port), env=env, health=f"{base}/healthz") as (proc, _):
         nearest_alone(base, nearest_pts, 2)  # warm-up, not measured
         with httpx.Client(base_url=base, timeout=600) as c:  # over budget: refused at once
             over = c.post("/api/nearest/batch", json=body, params={"k": K + 1})

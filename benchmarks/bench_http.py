@@ -110,7 +110,7 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with server(uvicorn_cmd("api.main:create_app", port), env=env, health=f"{base}/healthz") as (proc, _):
+    with server(uvicorn_cmd("geo_clsm.web.app:create_app", port), env=env, health=f"{base}/healthz") as (proc, _):
         lon, lat = points[0]
         with urllib.request.urlopen(f"{base}/api/nearest?lat={lat:.5f}&lon={lon:.5f}&k=5") as r:
             sample = r.read()

@@ -33,17 +33,17 @@ from common import ROOT, free_port, points_in_pilots, report, self_peak_mib
 from folium.plugins import MarkerCluster
 from playwright.sync_api import Browser, Route, sync_playwright
 
-from api.main import create_app
-from api.settings import Settings
-from geo_clsm.cache import DEFAULT_CACHE_DIR, load_catalog_cached
-from geo_clsm.engine import Engine
-from geo_clsm.model import Position, PositionPrecision, Resource
+from geo_clsm.data.cache import DEFAULT_CACHE_DIR, load_catalog_cached
+from geo_clsm.engine.core import Engine
+from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.settings import Settings
+from geo_clsm.web.app import create_app
 
 N = 5000
 REPEAT = 3
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-VENDOR = ROOT / "geo_clsm" / "static" / "vendor"
+VENDOR = ROOT / "geo_clsm" / "web" / "static" / "vendor"
 TYPES = ["CMP_ADULTE", "CMP_ENFANT", "CATTP", "HDJ", "CMPP", "GEM", "MDA", "PAEJ", "CSAPA"]
 FIRST_MARKER_JS = """() => new Promise(resolve => {
   const done = () => resolve(performance.now());

@@ -15,9 +15,9 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from geo_clsm.engine import Engine
-from geo_clsm.geojson import feature
-from geo_clsm.layers import load_catalog
+from geo_clsm.data.layers import load_catalog
+from geo_clsm.engine.core import Engine
+from geo_clsm.model.geojson import feature
 
 REPEAT = 5
 

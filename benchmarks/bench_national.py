@@ -31,9 +31,9 @@ import sqlalchemy as sa
 from common import ROOT, report, self_peak_mib
 from workload import synthetic_points, synthetic_resources
 
-from geo_clsm.crs import project_point, projected_crs_many, to_projected
-from geo_clsm.index import ResourceIndex
-from geo_clsm.store import connect, upgrade
+from geo_clsm.engine.index import ResourceIndex
+from geo_clsm.geo.crs import project_point, projected_crs_many, to_projected
+from geo_clsm.store.db import connect, upgrade
 from geo_clsm.store.records import to_row
 from geo_clsm.store.schema import resources as resources_table
 

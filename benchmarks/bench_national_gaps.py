@@ -30,13 +30,13 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report
 
-from geo_clsm.access import AccessParams
 from geo_clsm.access.distances import Supply
 from geo_clsm.access.national import national_communes
+from geo_clsm.access.params import AccessParams
 from geo_clsm.access.raster import build_grid, grid_fca
-from geo_clsm.crs import LAMBERT93
-from geo_clsm.layers import load_catalog
-from geo_clsm.model import ResourceType
+from geo_clsm.data.layers import load_catalog
+from geo_clsm.geo.crs import LAMBERT93
+from geo_clsm.model.resource import ResourceType
 
 TARGET_S = 60.0
 TARGET_MIB = 4096.0

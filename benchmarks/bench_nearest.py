@@ -21,9 +21,9 @@ import numpy as np
 from common import points_in_pilots, report, self_peak_mib
 from scipy.spatial import cKDTree
 
-from geo_clsm.cache import DEFAULT_CACHE_DIR, load_catalog_cached
-from geo_clsm.crs import LAMBERT93, to_projected
-from geo_clsm.engine import Engine
+from geo_clsm.data.cache import DEFAULT_CACHE_DIR, load_catalog_cached
+from geo_clsm.engine.core import Engine
+from geo_clsm.geo.crs import LAMBERT93, to_projected
 
 K = 5
 REPEAT = 3

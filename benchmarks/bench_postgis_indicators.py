@@ -1,7 +1,7 @@
 """Access indicators of the shipped pilots (every type, both audience variants): PostGIS vs memory.
 
 - baseline: the in-memory engine (:func:`geo_clsm.access.territory_indicators`, k-d trees);
-- PostGIS (``GEO_CLSM_QUERY_BACKEND=postgis``): :func:`geo_clsm.postgis_access.postgis_indicators`
+- PostGIS (``GEO_CLSM_QUERY_BACKEND=postgis``): :func:`geo_clsm.engine.postgis.access.postgis_indicators`
   on the resources read from the database, the first time (sample points written to
   ``access_points``) and again (points already stored).
 
@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 from common import ROOT, report, self_peak_mib
 
-from geo_clsm.access import territory_indicators
-from geo_clsm.layers import load_catalog
-from geo_clsm.model import PLACE_TYPES
-from geo_clsm.postgis_access import postgis_indicators, read_resources
+from geo_clsm.access.indicators import territory_indicators
+from geo_clsm.data.layers import load_catalog
+from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
+from geo_clsm.model.resource import PLACE_TYPES
 from geo_clsm.store import open_store
 
 

@@ -144,7 +144,7 @@ def points_in_pilots(n: int, *, seed: int = 1) -> np.ndarray:
     """``n`` random (lon, lat) points inside the shipped pilot communes (uniform over their area)."""
     import shapely
 
-    from geo_clsm.cache import DEFAULT_CACHE_DIR, load_catalog_cached
+    from geo_clsm.data.cache import DEFAULT_CACHE_DIR, load_catalog_cached
 
     cat = load_catalog_cached(ROOT / "layers", territories=["metz", "angouleme"], cache_dir=DEFAULT_CACHE_DIR)
     rng = np.random.default_rng(seed)

@@ -77,8 +77,8 @@ def main() -> None:
     os.environ.setdefault("GEO_CLSM_DATABASE_URL", f"sqlite:///{tmp / 'geo_clsm.db'}")
     from fastapi.testclient import TestClient
 
-    from api.main import create_app
-    from api.settings import Settings
+    from geo_clsm.settings import Settings
+    from geo_clsm.web.app import create_app
 
     points = points_in_pilots(2000)
     requests = [("/api/nearest", f"lat={lat:.5f}&lon={lon:.5f}&k=5".encode()) for lon, lat in points]

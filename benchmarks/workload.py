@@ -29,8 +29,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo_clsm.crs import projected_crs_many
-from geo_clsm.model import PLACE_TYPES, Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.geo.crs import projected_crs_many
+from geo_clsm.model.resource import PLACE_TYPES, Audience, Position, PositionPrecision, Resource, ResourceType
 
 COMMUNES = Path(__file__).resolve().parent.parent / "layers" / "france" / "communes_france.gpkg.gz"
 SYNTHETIC_SOURCE = "SYNTHETIC national workload (benchmarks/workload.py): not a real resource"

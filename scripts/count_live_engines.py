@@ -32,13 +32,13 @@ sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from api.main import create_app  # noqa: E402
-from api.settings import Settings  # noqa: E402
 from benchmarks.load_mixed import _qpv_fixture  # noqa: E402
-from geo_clsm.engine import Engine  # noqa: E402
-from geo_clsm.layers import Catalog  # noqa: E402
-from geo_clsm.store import connect  # noqa: E402
+from geo_clsm.data.catalog import Catalog  # noqa: E402
+from geo_clsm.engine.core import Engine  # noqa: E402
+from geo_clsm.settings import Settings  # noqa: E402
+from geo_clsm.store.db import connect  # noqa: E402
 from geo_clsm.store.users import add_user  # noqa: E402
+from geo_clsm.web.app import create_app  # noqa: E402
 
 EDITOR = ("synthetic_debug_editor@example.invalid", "synthetic-debug-password-2026")
 PATHS = [

@@ -1,9 +1,9 @@
-"""Draw the web app's PNG icons from the design of ``geo_clsm/static/app/icon.svg`` (offline, Pillow).
+"""Draw the web app's PNG icons from the design of ``geo_clsm/web/static/app/icon.svg`` (offline, Pillow).
 
 Run at build time, when the design changes; the PNGs are shipped beside the SVG and listed in
 ``/manifest.webmanifest``::
 
-    .venv/bin/python scripts/draw_icons.py geo_clsm/static/app
+    .venv/bin/python scripts/draw_icons.py geo_clsm/web/static/app
 
 Outputs: ``icon-192.png`` and ``icon-512.png`` (rounded red square, white heart: purpose "any"),
 ``icon-maskable-192.png`` and ``icon-maskable-512.png`` (full-bleed red, the heart inside the

@@ -12,10 +12,11 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
-from geo_clsm.engine import Engine
-from geo_clsm.layers import Catalog, load_catalog
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.data.layers import load_catalog
+from geo_clsm.engine.core import Engine
+from geo_clsm.settings import Settings
+from geo_clsm.web.app import create_app
 
 DATA = Path(__file__).parent / "data"
 LAYERS = Path(__file__).resolve().parent.parent / "layers"

@@ -30,18 +30,18 @@ def _app_state_target(node: ast.expr) -> bool:
 def test_app_state_is_set_only_by_the_lifecycle_module() -> None:
     found = []
     for path, tree in _trees():
-        if path == "api/lifecycle.py":
+        if path == "geo_clsm/web/lifecycle.py":
             continue
         for node in ast.walk(tree):
             targets = node.targets if isinstance(node, ast.Assign) else []
             if isinstance(node, ast.AnnAssign | ast.AugAssign):
                 targets = [node.target]
             found += [f"{path}:{node.lineno}" for t in targets if _app_state_target(t)]
-    assert not found, f"app state set outside api/lifecycle.py: {found}"
+    assert not found, f"app state set outside geo_clsm/web/lifecycle.py: {found}"
 
 
 # Interning equal audiences of records being loaded (equal values, before anything serves them).
-DICT_ALLOWED = {"geo_clsm/importers/resource_columns.py"}
+DICT_ALLOWED = {"geo_clsm/data/importers/resource_columns.py"}
 
 
 def test_nothing_reaches_into_another_objects_dict() -> None:
@@ -70,7 +70,7 @@ def _calls(name: str) -> list[str]:
 
 
 def test_the_served_catalog_is_loaded_by_the_one_engine_build() -> None:
-    assert set(_calls("load_catalog_cached")) == {"geo_clsm/serving.py"}
+    assert set(_calls("load_catalog_cached")) == {"geo_clsm/engine/build.py"}
 
 
 def test_one_definition_of_the_data_version() -> None:
@@ -82,4 +82,4 @@ def test_one_definition_of_the_data_version() -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.FunctionDef) and node.name in ("data_version", "_data_version")
     ]
-    assert defined == ["geo_clsm/serving.py"]
+    assert defined == ["geo_clsm/engine/build.py"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo_clsm import cli
-from geo_clsm.layers import load_catalog
+from geo_clsm.data.layers import load_catalog
 
 LAYERS = Path(__file__).resolve().parent.parent / "layers"
 

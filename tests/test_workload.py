@@ -42,7 +42,7 @@ def test_points_follow_population() -> None:
 
 def test_overseas_points_exist() -> None:
     lon, lat, _ = workload.synthetic_points(20_000, seed=4)
-    from geo_clsm.crs import projected_crs_many
+    from geo_clsm.geo.crs import projected_crs_many
 
     crs = set(projected_crs_many(lon, lat).tolist())
     assert {"EPSG:2154", "EPSG:2975", "EPSG:5490"} <= crs and "" not in crs

@@ -16,11 +16,11 @@ from shapely.geometry.base import BaseGeometry
 
 from geo_clsm.access.params import AccessParams
 from geo_clsm.access.sampling import weighted_quantile
-from geo_clsm.crs import WGS84, projected_crs_for, to_projected
-from geo_clsm.kdtree import cKDTree
-from geo_clsm.model import IMPLIED_AGES, PositionPrecision, Resource, ResourceType
-from geo_clsm.query import audience_unknown
-from geo_clsm.walk import walk_minutes
+from geo_clsm.engine.query import audience_unknown
+from geo_clsm.geo.crs import WGS84, projected_crs_for, to_projected
+from geo_clsm.geo.kdtree import cKDTree
+from geo_clsm.geo.walk import walk_minutes
+from geo_clsm.model.resource import IMPLIED_AGES, PositionPrecision, Resource, ResourceType
 
 Placed = tuple[Resource, float, float, BaseGeometry | None, frozenset[ResourceType]]
 """A resource with its projected public position (x, y), projected service area and offers

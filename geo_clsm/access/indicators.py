@@ -29,10 +29,10 @@ from geo_clsm.access.params import AccessParams, AccessResult, Progress
 from geo_clsm.access.rows import Measured, QpvMeasured, TypeRows, type_rows
 from geo_clsm.access.sampling import commune_grid_demand, population_weights, sample_grid
 from geo_clsm.access.uncertainty import indices
-from geo_clsm.crs import LAMBERT93, WGS84, projected_crs_for, to_projected
-from geo_clsm.errors import InvalidInputError, NotFoundError
-from geo_clsm.layers import Catalog
-from geo_clsm.model import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.geo.crs import LAMBERT93, WGS84, projected_crs_for, to_projected
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.resource import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
 
 
 @dataclass
@@ -209,7 +209,7 @@ def measured_results(
 ) -> AccessResult:
     """The indicators of a sampled territory, with their known-audience-only variant (``.known``):
     ``type_rows`` measures one type against a supply (in memory here, in PostGIS for
-    :mod:`geo_clsm.postgis_access`); a type whose known-audience supply is the same is measured once."""
+    :mod:`geo_clsm.engine.postgis.access`); a type whose known-audience supply is the same is measured once."""
     ctx.placed = Supply.place(resources, ctx.crs)
     tables: dict[bool, list[TypeRows]] = {False: [], True: []}
     for n, rtype in enumerate(types, start=1):

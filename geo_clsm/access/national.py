@@ -1,7 +1,7 @@
 """France-wide access indicators: every commune of France (overseas included) x every
 resource type, and every loaded QPV (``geo-clsm gaps --all``).
 
-Each zone is computed in its own projected CRS (:mod:`geo_clsm.crs`: Lambert-93 in
+Each zone is computed in its own projected CRS (:mod:`geo_clsm.geo.crs`: Lambert-93 in
 mainland France and Corsica, each overseas territory's own), on a grid of
 ``params.demand_spacing_m`` (200 m) cells (:mod:`geo_clsm.access.raster`):
 
@@ -47,9 +47,9 @@ from geo_clsm.access.national_coverage import (
 from geo_clsm.access.national_qpv import qpv_rows, qpv_samples
 from geo_clsm.access.national_zone import Zone, build_zone, covered_frame, empty_frame, type_frame
 from geo_clsm.access.params import AccessParams, Progress
-from geo_clsm.crs import WGS84, projected_crs_many
-from geo_clsm.layers import Catalog
-from geo_clsm.model import PLACE_TYPES, Resource, ResourceType
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.geo.crs import WGS84, projected_crs_many
+from geo_clsm.model.resource import PLACE_TYPES, Resource, ResourceType
 
 Method = Literal["voronoi", "edt"]
 COMMUNE_FIELDS = ["insee_com", "nom", "dep", "population_municipale"]

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Resource, ResourceType
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.model.resource import Resource, ResourceType
 
 NATIONAL = "couche nationale"
 COVERED = "recensé"

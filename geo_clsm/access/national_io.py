@@ -33,8 +33,8 @@ import shapely
 
 from geo_clsm.access.national import NationalResult, national_figures
 from geo_clsm.access.params import AccessParams
-from geo_clsm.crs import WGS84
-from geo_clsm.errors import NotFoundError
+from geo_clsm.geo.crs import WGS84
+from geo_clsm.model.errors import NotFoundError
 
 DEFAULT_NATIONAL_DIR = Path("var") / "gaps_france"
 SUMMARY = "summary.json"

@@ -20,8 +20,8 @@ from geo_clsm.access.params import AccessParams
 from geo_clsm.access.sampling import sample_grid
 from geo_clsm.access.sfca import decay_weights
 from geo_clsm.access.uncertainty import indices, uncertainty
-from geo_clsm.kdtree import cKDTree
-from geo_clsm.model import ResourceType
+from geo_clsm.geo.kdtree import cKDTree
+from geo_clsm.model.resource import ResourceType
 
 
 def qpv_samples(qpv_p: gpd.GeoDataFrame, *, spacing_m: float) -> list[np.ndarray]:

@@ -16,9 +16,9 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 
-from geo_clsm.errors import InvalidInputError
-from geo_clsm.model import ResourceType
-from geo_clsm.walk import DETOUR_FACTOR, WALK_SPEED_KMH
+from geo_clsm.geo.walk import DETOUR_FACTOR, WALK_SPEED_KMH
+from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.resource import ResourceType
 
 Progress = Callable[[int, int, str], None]
 Decay = Literal["gaussian", "step", "none"]

@@ -29,7 +29,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo_clsm.access.sfca import Steps, decay_weights
-from geo_clsm.kdtree import cKDTree
+from geo_clsm.geo.kdtree import cKDTree
 
 SUPPLY_CHUNK = 64
 """Resources whose 2SFCA windows are computed together (memory: chunk x window cells)."""

@@ -1,7 +1,7 @@
 """The indicator rows of one resource type, built once from measured figures.
 
 The distances are measured in memory (:mod:`geo_clsm.access.indicators`) or by PostGIS
-(:mod:`geo_clsm.postgis_access`); both give :class:`Measured` figures per group, and
+(:mod:`geo_clsm.engine.postgis.access`); both give :class:`Measured` figures per group, and
 :func:`type_rows` turns them into the QPV rows, the rows of the rest of the territory (and of
 all its QPV together) and the per-commune rows, with the 2SFCA scores of :func:`sfca_function`.
 """
@@ -18,7 +18,7 @@ from geo_clsm.access.distances import Supply
 from geo_clsm.access.params import AccessParams
 from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
 from geo_clsm.access.uncertainty import relied, uncertainty
-from geo_clsm.model import ResourceType
+from geo_clsm.model.resource import ResourceType
 
 if TYPE_CHECKING:
     from geo_clsm.access.indicators import SampledTerritory

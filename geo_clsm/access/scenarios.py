@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from geo_clsm.access.params import AccessResult
 from geo_clsm.access.present import present
-from geo_clsm.errors import InvalidInputError, NotFoundError
-from geo_clsm.model import Position, PositionPrecision, Resource, ResourceType
-from geo_clsm.validate import check_lonlat
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.validate import check_lonlat
 
 
 class ScenarioChange(BaseModel):

@@ -10,7 +10,7 @@ import numpy as np
 
 from geo_clsm.access.distances import Supply
 from geo_clsm.access.params import FRAGILE_BELOW
-from geo_clsm.query import unknown_audience_note
+from geo_clsm.engine.query import unknown_audience_note
 
 
 def indices(nearest: np.ndarray) -> set[int]:

@@ -32,8 +32,8 @@ def _guide(args: argparse.Namespace) -> int:
     import os
     from datetime import date
 
+    from geo_clsm.data.layers import load_catalog
     from geo_clsm.documents.render import guide_document
-    from geo_clsm.layers import load_catalog
 
     suffix = args.out.suffix.lower().lstrip(".")
     if suffix not in ("pdf", "html"):
@@ -58,8 +58,8 @@ def _guide(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from geo_clsm.data.layers import load_catalog
     from geo_clsm.exports.hsds import hsds_files, territory_resources, write_hsds
-    from geo_clsm.layers import load_catalog
 
     catalog = load_catalog(args.data)
     chosen = territory_resources(catalog.resources, territory=args.territory, territories=catalog.territories)

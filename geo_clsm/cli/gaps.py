@@ -67,8 +67,8 @@ def _progress(done: int, total: int, label: str) -> None:
 
 def _parse(args: argparse.Namespace) -> tuple[Any, Any] | int:
     """(types, params) from the arguments, or the exit code after a French error."""
-    from geo_clsm.access import DEFAULT_CATCHMENTS_M, AccessParams
-    from geo_clsm.model import ResourceType
+    from geo_clsm.access.params import DEFAULT_CATCHMENTS_M, AccessParams
+    from geo_clsm.model.resource import ResourceType
 
     try:
         types = [ResourceType(t) for t in args.type] if args.type else None
@@ -98,9 +98,10 @@ def _parse(args: argparse.Namespace) -> tuple[Any, Any] | int:
 
 
 def _gaps(args: argparse.Namespace) -> int:
-    from geo_clsm.access import compute_access, present
-    from geo_clsm.exports import write_access
-    from geo_clsm.layers import load_catalog
+    from geo_clsm.access import present
+    from geo_clsm.access.indicators import compute_access
+    from geo_clsm.data.layers import load_catalog
+    from geo_clsm.exports.indicator_files import write_access
 
     if args.all:
         from geo_clsm.cli.gaps_all import run_all

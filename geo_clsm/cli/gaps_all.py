@@ -17,7 +17,7 @@ def run_all(
 ) -> int:
     from geo_clsm.access.national import compute_national
     from geo_clsm.access.national_io import DEFAULT_NATIONAL_DIR, write_national
-    from geo_clsm.layers import load_catalog
+    from geo_clsm.data.layers import load_catalog
 
     parsed = parse(args)
     if isinstance(parsed, int):

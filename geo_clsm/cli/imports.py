@@ -9,10 +9,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo_clsm.importers.report import ImportReport
+from geo_clsm.data.importers.report import ImportReport
 
 if TYPE_CHECKING:
-    from geo_clsm.importers.resource_rows import CommunePoint
+    from geo_clsm.data.importers.resource_rows import CommunePoint
 
 IMPORT_KINDS = ("qpv", "resources", "registry", "gisco", "finess")
 
@@ -34,8 +34,10 @@ def register(sub: Any) -> None:
 def _import(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from geo_clsm.data.importers.resource_write import write_resources_csv
+
     # Each importer is imported when used: a resources CSV needs neither geopandas nor GDAL.
-    from geo_clsm.importers.resources import import_resources_table, write_resources_csv
+    from geo_clsm.data.importers.resources import import_resources_table
 
     if not args.file.is_file():
         print(f"erreur : fichier introuvable : {args.file}", file=sys.stderr)
@@ -43,13 +45,13 @@ def _import(args: argparse.Namespace) -> int:
     mairies: Mapping[str, CommunePoint] | None  # every commune's town hall: a compact mapping
     terr = communes = mairies = None
     if args.territory:
-        from geo_clsm.layers import territory_context
+        from geo_clsm.data.layers import territory_context
 
         terr, communes, mairies = territory_context(args.data, args.territory)
     tid = terr.id if terr else None
     report: ImportReport[Any]
     if args.kind == "qpv":
-        from geo_clsm.importers.qpv import import_qpv
+        from geo_clsm.data.importers.qpv import import_qpv
 
         codes = set(communes["insee_com"].astype(str)) if communes is not None else None
         gdf, report = import_qpv(args.file, communes=codes, territory=tid)
@@ -58,18 +60,18 @@ def _import(args: argparse.Namespace) -> int:
     else:
         checker = None
         if communes is not None:
-            from geo_clsm.importers.finess_common import CommuneChecker
+            from geo_clsm.data.importers.finess_common import CommuneChecker
 
             checker = CommuneChecker(communes)
         if args.kind == "resources":
             if args.apply and mairies is None:  # rows placed at their town hall need every commune's
-                from geo_clsm.layers import load_catalog
+                from geo_clsm.data.layers import load_catalog
 
                 mairies = load_catalog(args.data).mairies
             # The imported rows stay in columns; Resource objects only for --out or --apply.
             report = import_resources_table(args.file, communes=mairies, territory=tid)
         elif args.kind == "registry":
-            from geo_clsm.importers.registry import import_registry
+            from geo_clsm.data.importers.registry import import_registry
 
             verified = date.fromisoformat(args.verified_on) if args.verified_on else date.today()
             label = terr.registry_label if terr else None
@@ -77,11 +79,11 @@ def _import(args: argparse.Namespace) -> int:
                 args.file, verified_on=verified, territory_label=label, territory=tid, communes=mairies
             )
         elif args.kind == "gisco":
-            from geo_clsm.importers.gisco import import_gisco
+            from geo_clsm.data.importers.gisco import import_gisco
 
             report = import_gisco(args.file, checker=checker, territory=tid or "france")
         else:
-            from geo_clsm.importers.finess import import_finess
+            from geo_clsm.data.importers.finess import import_finess
 
             report = import_finess(args.file, checker=checker, communes=mairies, territory=tid)
         if args.out:
@@ -100,7 +102,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _resources(report: ImportReport[Any]) -> Sequence[Any]:
-    from geo_clsm.importers.resources import TableReport
+    from geo_clsm.data.importers.resources import TableReport
 
     return report.resources() if isinstance(report, TableReport) else report.records
 
@@ -109,6 +111,6 @@ def _write_resources(records: Sequence[Any], out: Path, write_csv: Any) -> None:
     if out.suffix.lower() == ".csv":
         write_csv(records, out)
         return
-    from geo_clsm.geojson import feature_collection
+    from geo_clsm.model.geojson import feature_collection
 
     out.write_text(json.dumps(feature_collection(records), ensure_ascii=False), encoding="utf-8")

@@ -21,12 +21,12 @@ def register(sub: Any) -> None:
 
 
 def _nearest(args: argparse.Namespace) -> int:
-    from api.batch_work import BatchQuery, answers
-    from api.settings import Settings
-    from geo_clsm.backend import MemoryBackend, QueryBackend, backend_factory
-    from geo_clsm.batch import answer_rows, parse_points_csv, parse_types, write_answers_csv
-    from geo_clsm.engine import MAX_K
-    from geo_clsm.serving import build_engine
+    from geo_clsm.engine.backend import MemoryBackend, QueryBackend, backend_factory
+    from geo_clsm.engine.batch import answer_rows, parse_points_csv, parse_types, write_answers_csv
+    from geo_clsm.engine.build import build_engine
+    from geo_clsm.engine.core import MAX_K
+    from geo_clsm.settings import Settings
+    from geo_clsm.web.batch_work import BatchQuery, answers
 
     if not args.points.is_file():
         print(f"erreur : fichier introuvable : {args.points}", file=sys.stderr)
@@ -41,8 +41,8 @@ def _nearest(args: argparse.Namespace) -> int:
     # The service's query backend (GEO_CLSM_QUERY_BACKEND) and its row builder: the same answers.
     backend: QueryBackend = MemoryBackend(engine)
     if settings.query_backend == "postgis":  # reads only: the service keeps PostGIS's layer tables
-        from geo_clsm.postgis_backend import PostgisBackend
-        from geo_clsm.store import connect
+        from geo_clsm.engine.postgis.backend import PostgisBackend
+        from geo_clsm.store.db import connect
 
         db = connect(settings.database_url)
         backend_factory("postgis", db=db)  # a French error when the database is not PostgreSQL

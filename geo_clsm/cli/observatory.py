@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from geo_clsm.errors import InvalidInputError
+from geo_clsm.model.errors import InvalidInputError
 
 
 def register(sub: Any) -> None:
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"{args.action} : indiquer un territoire, --territory ID")
     (territory,) = args.territory
     if args.action == "series":
-        from geo_clsm.observatory import series
+        from geo_clsm.observatory.evolution import series
 
         _, table = series(db, territory)
         if args.out is None:
@@ -63,10 +63,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _snapshot(db: Any, args: argparse.Namespace) -> int:
+    from geo_clsm.data.layers import load_catalog
     from geo_clsm.data.versions import DEFAULT_VERSIONS_DIR
-    from geo_clsm.engine import Engine
-    from geo_clsm.layers import load_catalog
-    from geo_clsm.observatory import SnapshotRecorder
+    from geo_clsm.engine.core import Engine
+    from geo_clsm.observatory.recorder import SnapshotRecorder
     from geo_clsm.store import repo
     from geo_clsm.store.live import catalog_from_store
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine as SqlEngine
 
-    from geo_clsm.documents.report import ReportFigures
-    from geo_clsm.layers import Catalog
+    from geo_clsm.data.catalog import Catalog
+    from geo_clsm.documents.report.figures import ReportFigures
 
 
 def register(sub: Any) -> None:
@@ -61,8 +61,8 @@ def _open_database(url: str | None, *, create: bool) -> SqlEngine | None:
 
 def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog, SqlEngine | None]:
     """The territories and the national layer; resources from the database of record when there is one."""
+    from geo_clsm.data.layers import load_catalog
     from geo_clsm.data.manifest import read_manifest
-    from geo_clsm.layers import load_catalog
     from geo_clsm.store import repo
     from geo_clsm.store.live import catalog_from_store
 
@@ -83,9 +83,10 @@ def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog,
 
 
 def _figures(catalog: Catalog, territory: str, db: SqlEngine | None) -> ReportFigures:
-    from geo_clsm.access import compute_access
-    from geo_clsm.documents.report import check_territory, report_figures
-    from geo_clsm.model import PLACE_TYPES
+    from geo_clsm.access.indicators import compute_access
+    from geo_clsm.documents.report import report_figures
+    from geo_clsm.documents.report.figures import check_territory
+    from geo_clsm.model.resource import PLACE_TYPES
     from geo_clsm.store.indicators import indicator_rows
 
     check_territory(catalog, territory)
@@ -138,9 +139,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _indicators(args: argparse.Namespace) -> int:
-    from geo_clsm.data.manifest import read_manifest
-    from geo_clsm.importers.indicators import KnownCodes, import_indicator, parse_number
-    from geo_clsm.layers import national_communes, read_vector
+    from geo_clsm.data.importers.indicators import KnownCodes, import_indicator, parse_number
+    from geo_clsm.data.layers import national_communes
+    from geo_clsm.data.manifest import read_manifest, read_vector
     from geo_clsm.store.indicators import replace_indicator
 
     if not args.file.exists():

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo_clsm.errors import GeoClsmError, LayerError
-from geo_clsm.importers.report import ImportReport
+from geo_clsm.data.importers.report import ImportReport
+from geo_clsm.model.errors import GeoClsmError, LayerError
 
 if TYPE_CHECKING:
-    from geo_clsm.engine import Engine
+    from geo_clsm.engine.core import Engine
 
 
 def register(sub: Any) -> None:
@@ -52,7 +52,7 @@ def _start(args: argparse.Namespace) -> int:
     import uvicorn
     from pydantic import ValidationError
 
-    from api.settings import Settings
+    from geo_clsm.settings import Settings
 
     if args.workers < 1:
         print("erreur : --workers doit valoir 1 ou plus", file=sys.stderr)
@@ -83,7 +83,7 @@ def _start(args: argparse.Namespace) -> int:
     if child.exitcode != 0:
         return 2
     uvicorn.run(
-        "api.main:create_app",
+        "geo_clsm.web.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -96,7 +96,7 @@ def _start(args: argparse.Namespace) -> int:
 def _prepared_app(settings: Any) -> Any:
     """The app serving the engine :func:`prepare` built (the layers are read once). The engine is
     not kept in a frame that lives as long as the server: the first change must be able to free it."""
-    from api.main import create_app
+    from geo_clsm.web.app import create_app
 
     return create_app(settings, engine=prepare(settings))
 
@@ -171,13 +171,13 @@ def settings_error_line(exc: Any) -> str:
 
 def prepare(settings: Any) -> Engine:
     """Everything before the port opens: the layers (parsed once per data version, see
-    :mod:`geo_clsm.cache`), a check that each is readable, the database (created and seeded
+    :mod:`geo_clsm.data.cache`), a check that each is readable, the database (created and seeded
     when new, seeded again only when the layers changed; a schema that is behind is refused),
     PostGIS's layer tables with ``query_backend=postgis``, and the engine with its access
     indicators (cached by data version too)."""
-    from geo_clsm import cache
-    from geo_clsm.cache import catalog_version
-    from geo_clsm.serving import build_engine, load_served_catalog
+    from geo_clsm.data import cache
+    from geo_clsm.data.cache import catalog_version
+    from geo_clsm.engine.build import build_engine, load_served_catalog
     from geo_clsm.store import open_store
 
     builds = cache.builds
@@ -191,7 +191,7 @@ def prepare(settings: Any) -> Engine:
     )
     try:
         if settings.query_backend == "postgis":
-            from geo_clsm.backend import backend_factory
+            from geo_clsm.engine.backend import backend_factory
             from geo_clsm.store.layer_tables import sync_layers
 
             backend_factory("postgis", db=db)  # a French error when the database is not PostgreSQL

@@ -13,7 +13,7 @@ def register(sub: Any) -> None:
 
 
 def _run_data(args: argparse.Namespace) -> int:
-    from geo_clsm.data_cli import run_data
+    from geo_clsm.cli.data import run_data
 
     return run_data(args)
 
@@ -56,8 +56,9 @@ def _data_parser(sub: Any) -> None:
 
 
 def _territory(args: argparse.Namespace) -> int:
-    from geo_clsm.data.territories import DEFAULT_LOCAL_FILE, Selection, add_territory, remove_territory
-    from geo_clsm.layers import read_manifest
+    from geo_clsm.data.local_territories import add_territory, remove_territory
+    from geo_clsm.data.manifest import read_manifest
+    from geo_clsm.data.territories import DEFAULT_LOCAL_FILE, Selection
 
     local = args.local_file or DEFAULT_LOCAL_FILE
     if args.action == "add":

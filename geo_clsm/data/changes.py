@@ -15,9 +15,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo_clsm.crs import projected_crs_for, to_projected
-from geo_clsm.model import Resource
-from geo_clsm.sheet_safety import neutralise
+from geo_clsm.exports.sheet_safety import neutralise
+from geo_clsm.geo.crs import projected_crs_for, to_projected
+from geo_clsm.model.resource import Resource
 
 MOVE_THRESHOLD_M = 10.0
 COLUMNS = ("change", "id", "finess_et", "name", "detail")

@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from geo_clsm.importers.resource_rows import CommunePoint
+from geo_clsm.data.importers.resource_rows import CommunePoint
 
 IntArray = NDArray[np.int64]
 
@@ -84,7 +84,7 @@ def _missing(value: object) -> bool:
 class Blob:
     """Read-only bytes, in memory or in a file read when asked (:meth:`read`, ``os.pread``).
 
-    The start-up cache (:mod:`geo_clsm.cache`) writes a large Blob beside the pickle and reads
+    The start-up cache (:mod:`geo_clsm.data.cache`) writes a large Blob beside the pickle and reads
     it back as an open file: the communes' WKB then takes no memory, only the geometries read.
     The descriptor is this object's own (closed with it): the data stays readable even when the
     cache file is replaced or removed. Pickled elsewhere (a copy), a Blob carries its bytes.

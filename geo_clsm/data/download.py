@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geo_clsm.errors import GeoClsmError
+from geo_clsm.model.errors import GeoClsmError
 
 CHUNK = 1 << 16
 Progress = Callable[[int, int | None], None]

@@ -20,15 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
+from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.changes import Change, area_changes, counts, resource_changes, write_changes
 from geo_clsm.data.download import DownloadError, Progress, download, resolve
+from geo_clsm.data.importers.finess import import_finess
+from geo_clsm.data.importers.finess_common import CommuneChecker
+from geo_clsm.data.importers.qpv import import_qpv
+from geo_clsm.data.layers import load_catalog
+from geo_clsm.data.manifest import LayerInfo, read_vector
 from geo_clsm.data.versions import Version, VersionStore
-from geo_clsm.errors import GeoClsmError, InvalidInputError
-from geo_clsm.importers.finess import import_finess
-from geo_clsm.importers.finess_common import CommuneChecker
-from geo_clsm.importers.qpv import import_qpv
-from geo_clsm.layers import Catalog, LayerInfo, load_catalog, read_vector
-from geo_clsm.model import Resource
+from geo_clsm.model.errors import GeoClsmError, InvalidInputError
+from geo_clsm.model.resource import Resource
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine as SqlEngine
@@ -156,7 +158,7 @@ def update_source(
     With ``db`` (the database of record), disagreements with curated records are filed in the
     editors' review queue once the version is published. ``prepare``, given the versions that will
     be in service, runs just before the version is published (the data CLI fills the service's
-    start-up cache for them, see :func:`geo_clsm.serving.prepare_cache`).
+    start-up cache for them, see :func:`geo_clsm.engine.build.prepare_cache`).
 
     Raises
     ------

@@ -7,7 +7,7 @@ Layout under the versions folder (``var/data`` by default, beside the database):
 
 A source absent from ``current.json`` is served from the shipped layers. Publishing and
 rollback rewrite ``current.json`` atomically (write then rename), so a reader sees the old or
-the new state, never a mix; the running service watches its modification (see ``api/reload.py``).
+the new state, never a mix; the running service watches its modification (see ``geo_clsm/web/reload.py``).
 
 Before a change is written, the command that makes it prepares the service's start-up cache for
 the data it puts in service, reading the versions as they will be through :func:`pending` (this
@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from geo_clsm.errors import NotFoundError
+from geo_clsm.model.errors import NotFoundError
 
 DEFAULT_VERSIONS_DIR = Path("var") / "data"
 SHIPPED = "shipped"

@@ -1,7 +1,7 @@
 """The guide's fixed French texts: what each type of resource does, and "À qui s'adresser ?".
 
 Plain French for residents; one sentence per type. The resource types themselves and their
-labels are defined once in :mod:`geo_clsm.model`.
+labels are defined once in :mod:`geo_clsm.model.resource`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from geo_clsm.hours import DAY_LABELS_FR, hm_fr, parse_opening_hours
-from geo_clsm.model import ResourceType
+from geo_clsm.model.hours import DAY_LABELS_FR, hm_fr, parse_opening_hours
+from geo_clsm.model.resource import ResourceType
 
 T = ResourceType
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, get_args
 
+from geo_clsm.data.catalog import Catalog
 from geo_clsm.documents.content import (
     SITUATIONS,
     TYPE_EXPLANATIONS_FR,
@@ -23,9 +24,8 @@ from geo_clsm.documents.content import (
     hours_fr,
     yes_no_fr,
 )
-from geo_clsm.errors import InvalidInputError, NotFoundError
-from geo_clsm.layers import Catalog
-from geo_clsm.model import LINE_TYPES, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.resource import LINE_TYPES, PositionPrecision, Resource, ResourceType
 
 GuideAudience = Literal["tous", "jeunes", "professionnels"]
 AUDIENCES: tuple[str, ...] = get_args(GuideAudience)

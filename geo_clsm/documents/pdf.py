@@ -7,7 +7,7 @@ WeasyPrint needs Pango (Debian ``libpango-1.0-0``, ``libpangoft2-1.0-0``): ``mak
 
 from __future__ import annotations
 
-from geo_clsm.errors import GeoClsmError
+from geo_clsm.model.errors import GeoClsmError
 
 
 class PdfUnavailableError(GeoClsmError):

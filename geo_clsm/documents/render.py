@@ -13,13 +13,13 @@ from typing import Any, Literal, get_args
 
 import jinja2
 
-from geo_clsm.crs import projected_crs_for
+from geo_clsm.data.catalog import Catalog
 from geo_clsm.documents.content import EMERGENCY_NUMBERS, FOOTER_FR, FOOTER_SHORT_FR
 from geo_clsm.documents.guide import Guide, build_guide
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.staticmap import MapPoint, dense_frame, draw_map_png, fit_extent
-from geo_clsm.errors import InvalidInputError
-from geo_clsm.layers import Catalog
+from geo_clsm.geo.crs import projected_crs_for
+from geo_clsm.model.errors import InvalidInputError
 
 PageLayout = Literal["a4", "a5"]
 LAYOUTS: tuple[str, ...] = get_args(PageLayout)

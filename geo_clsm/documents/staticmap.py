@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 
-from geo_clsm.crs import to_projected
+from geo_clsm.geo.crs import to_projected
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

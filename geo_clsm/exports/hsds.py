@@ -23,11 +23,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from geo_clsm.errors import NotFoundError
 from geo_clsm.exports.hsds_schema import LANGUAGE_NAMES_FR, TABLES, descriptor
-from geo_clsm.hours import DAYS, parse_opening_hours
-from geo_clsm.model import PRECISION_LABELS_FR, Position, PositionPrecision, Resource
-from geo_clsm.sheet_safety import neutralise
+from geo_clsm.exports.sheet_safety import neutralise
+from geo_clsm.model.errors import NotFoundError
+from geo_clsm.model.hours import DAYS, parse_opening_hours
+from geo_clsm.model.resource import PRECISION_LABELS_FR, Position, PositionPrecision, Resource
 
 _NS = uuid.UUID("0f3c1d52-6f0e-4d8e-9a3e-6b1f2c9e7a10")  # geo_clsm's HSDS namespace (fixed)
 

@@ -14,7 +14,7 @@ report's figures) goes through :func:`write_table`:
   label and unit).
 
 Only what the caller passes is written: callers pass the public view of a resource
-(:meth:`geo_clsm.model.Resource.public_properties`), never a confidential address or a note.
+(:meth:`geo_clsm.model.resource.Resource.public_properties`), never a confidential address or a note.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 from geo_clsm.access.present import rule
-from geo_clsm.errors import InvalidInputError
-from geo_clsm.model import Resource
-from geo_clsm.sheet_safety import neutralise_frame, xlsx_cell, xlsx_value
+from geo_clsm.exports.sheet_safety import neutralise_frame, xlsx_cell, xlsx_value
+from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.resource import Resource
 
 TableFormat = Literal["csv", "csv-fr", "xlsx"]
 TABLE_FORMATS: tuple[str, ...] = ("csv", "csv-fr", "xlsx")
@@ -196,7 +196,7 @@ def xlsx(df: pd.DataFrame, *, title: str, notes: Sequence[str] = ()) -> bytes:
     """A workbook: "Données" (French labels with units, frozen header, filters) and "À lire".
 
     Written in openpyxl's write-only mode (rows streamed): thousands of rows in well under a second.
-    Every text goes through :func:`geo_clsm.sheet_safety.xlsx_value`: no cell is written as a formula.
+    Every text goes through :func:`geo_clsm.exports.sheet_safety.xlsx_value`: no cell is written as a formula.
     """
     from openpyxl import Workbook  # here: only downloads need it
     from openpyxl.cell import WriteOnlyCell

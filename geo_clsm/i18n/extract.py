@@ -18,10 +18,15 @@ from babel.messages.pofile import read_po, write_po
 from geo_clsm.i18n import LOCALES_DIR
 from geo_clsm.i18n.js import JS_MSGIDS
 from geo_clsm.i18n.orientation import rules
-from geo_clsm.model import PRECISION_LABELS_FR, TYPE_LABELS_FR
+from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PYTHON_SOURCES = ["geo_clsm/resident.py", "geo_clsm/search_page.py", "api/routers/search_page.py", "api/routers/pwa.py"]
+PYTHON_SOURCES = [
+    "geo_clsm/web/pages/resident.py",
+    "geo_clsm/web/pages/search.py",
+    "geo_clsm/web/routers/search_page.py",
+    "geo_clsm/web/routers/pwa.py",
+]
 POT = Path(__file__).parent / "messages.pot"
 
 
@@ -36,14 +41,14 @@ def _python_messages() -> Iterator[tuple[str, str]]:
 
 
 def data_messages() -> Iterator[tuple[str, str]]:
-    from geo_clsm.maps import AGE_GROUPS
+    from geo_clsm.model.ages import AGE_GROUPS
 
     for text in TYPE_LABELS_FR.values():
-        yield text, "geo_clsm/model.py:TYPE_LABELS_FR"
+        yield text, "geo_clsm/model/resource.py:TYPE_LABELS_FR"
     for text in PRECISION_LABELS_FR.values():
-        yield text, "geo_clsm/model.py:PRECISION_LABELS_FR"
+        yield text, "geo_clsm/model/resource.py:PRECISION_LABELS_FR"
     for _, text, _ in AGE_GROUPS:
-        yield text, "geo_clsm/maps.py:AGE_GROUPS"
+        yield text, "geo_clsm/model/ages.py:AGE_GROUPS"
     r = rules()
     for label in [c.label for c in (*r.who, *r.ages)] + [s.label for s in r.situations]:
         yield label, "geo_clsm/i18n/orientation.toml"
@@ -54,7 +59,7 @@ def data_messages() -> Iterator[tuple[str, str]]:
 def all_messages() -> dict[str, list[str]]:
     """msgid -> where it is used."""
     out: dict[str, list[str]] = {}
-    for text, where in [*_python_messages(), *((m, "geo_clsm/static/app") for m in JS_MSGIDS), *data_messages()]:
+    for text, where in [*_python_messages(), *((m, "geo_clsm/web/static/app") for m in JS_MSGIDS), *data_messages()]:
         out.setdefault(text, []).append(where)
     return out
 

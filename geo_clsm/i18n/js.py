@@ -10,7 +10,7 @@ from pathlib import Path
 
 from babel.messages.extract import extract_javascript
 
-SCRIPTS_DIR = Path(__file__).resolve().parent.parent / "static" / "app"
+SCRIPTS_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "app"
 
 
 def _extract() -> list[str]:

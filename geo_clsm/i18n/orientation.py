@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from geo_clsm.model import ResourceType
+from geo_clsm.model.resource import ResourceType
 
 RULES_FILE = Path(__file__).parent / "orientation.toml"
 ADULT_AGE = 18

@@ -23,8 +23,8 @@ import pandas as pd
 from pyproj import Transformer
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import NotFoundError
-from geo_clsm.model import Resource
+from geo_clsm.model.errors import NotFoundError
+from geo_clsm.model.resource import Resource
 from geo_clsm.observatory.snapshots import Snapshot, load, public_record
 
 KEYS = ["code_qp", "lib_qp", "resource_type"]
@@ -68,7 +68,7 @@ class Evolution:
         return self.indicators[~same.astype(bool)].reset_index(drop=True)
 
     def as_dict(self) -> dict[str, Any]:
-        from geo_clsm.exports import records
+        from geo_clsm.exports.indicator_files import records
 
         def info(s: Snapshot | None) -> dict[str, Any] | None:
             return None if s is None else snapshot_info(s)

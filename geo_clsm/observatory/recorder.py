@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.engine import Engine
+from geo_clsm.engine.core import Engine
 from geo_clsm.observatory.snapshots import engine_snapshots, record
 
 log = logging.getLogger(__name__)

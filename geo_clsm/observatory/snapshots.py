@@ -23,11 +23,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError
 
-from geo_clsm.access import AccessResult, present
-from geo_clsm.cache import catalog_version
-from geo_clsm.engine import Engine
-from geo_clsm.exports import records
-from geo_clsm.model import Resource
+from geo_clsm.access import present
+from geo_clsm.access.params import AccessResult
+from geo_clsm.data.cache import catalog_version
+from geo_clsm.engine.core import Engine
+from geo_clsm.exports.indicator_files import records
+from geo_clsm.model.resource import Resource
 from geo_clsm.store.schema import observatory_snapshots as table
 
 DROPPED = ["geometry", "note", "territory"]

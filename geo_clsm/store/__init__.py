@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # imported on first use: `geo-clsm import` (which registers `db`) needs no SQLAlchemy
     from sqlalchemy.engine import Engine as SqlEngine
 
-    from geo_clsm.model import Resource
+    from geo_clsm.model.resource import Resource
     from geo_clsm.store.db import DEFAULT_DATABASE_URL, SchemaBehindError, connect, upgrade
 
 __all__ = ["DEFAULT_DATABASE_URL", "SchemaBehindError", "connect", "open_store", "upgrade"]
@@ -38,7 +38,7 @@ def open_store(
 
     The seed runs at every start: records nobody edited follow the layers in use (for the
     ``territories`` they cover); records an editor changed are left alone. With
-    ``shipped_version`` (the data version of the layers, see :mod:`geo_clsm.cache`), a start
+    ``shipped_version`` (the data version of the layers, see :mod:`geo_clsm.data.cache`), a start
     with the layers the database was last seeded from skips the seed: it would change nothing.
     """
     from geo_clsm.store import repo

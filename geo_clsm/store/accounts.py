@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.store.schema import users
 from geo_clsm.store.users import ROLES, end_sessions, hash_password
 

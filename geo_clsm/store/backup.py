@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import GeoClsmError
+from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.store.db import connect, current_revision, head_revision, upgrade
 
 FORMAT = "geo_clsm-backup/1"

@@ -62,7 +62,7 @@ def run_db(args: argparse.Namespace) -> int:
         return 0
     check_schema(db)
     if args.action == "seed":
-        from geo_clsm.layers import load_catalog
+        from geo_clsm.data.layers import load_catalog
 
         catalog = load_catalog(args.data)
         result = repo.seed(db, catalog.resources, territories=list(catalog.territories))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import GeoClsmError
+from geo_clsm.model.errors import GeoClsmError
 
 if TYPE_CHECKING:  # Alembic (and Mako) cost half a second at start-up: imported only to migrate
     from alembic.config import Config

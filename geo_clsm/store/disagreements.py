@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.changes import MOVE_THRESHOLD_M, distance_m
-from geo_clsm.errors import InvalidInputError, NotFoundError
-from geo_clsm.importers.resources import CommunePoint, resource_to_row
-from geo_clsm.model import Resource
+from geo_clsm.data.importers.resource_rows import CommunePoint
+from geo_clsm.data.importers.resource_write import resource_to_row
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.records import from_row
 from geo_clsm.store.schema import disagreements, history, resources

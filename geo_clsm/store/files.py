@@ -21,10 +21,11 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.crs import WGS84
-from geo_clsm.errors import InvalidInputError
-from geo_clsm.importers.resources import COLUMNS, resource_to_row, write_resources_csv
-from geo_clsm.model import Resource
+from geo_clsm.data.importers.resource_rows import COLUMNS
+from geo_clsm.data.importers.resource_write import resource_to_row, write_resources_csv
+from geo_clsm.geo.crs import WGS84
+from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.records import from_row, snapshot, to_row
 from geo_clsm.store.schema import history as history_table

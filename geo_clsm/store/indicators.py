@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.importers.indicators import IndicatorValue
+from geo_clsm.data.importers.indicators import IndicatorValue
 from geo_clsm.store.schema import partner_indicators as table
 
 

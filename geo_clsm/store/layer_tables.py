@@ -17,7 +17,7 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.layers import Catalog
+from geo_clsm.data.catalog import Catalog
 
 _LAYERS_LOCK = 0x15_0D_6E_0C  # pg_advisory_xact_lock key of the layer refresh
 

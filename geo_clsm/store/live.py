@@ -1,6 +1,6 @@
 """Keeping the in-memory query engine in step with the database of record.
 
-The public API reads one immutable :class:`~geo_clsm.engine.Engine`. After a change, a new
+The public API reads one immutable :class:`~geo_clsm.engine.core.Engine`. After a change, a new
 engine is built from the database's active resources and swapped in whole (one reference
 assignment): a request sees the old engine or the new one, never a mix. Access indicators
 of the territories whose resources changed are recomputed in a background thread; the new
@@ -20,10 +20,11 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.access import AccessParams, AccessResult, compute_access
-from geo_clsm.engine import Engine
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Resource
+from geo_clsm.access.indicators import compute_access
+from geo_clsm.access.params import AccessParams, AccessResult
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.engine.core import Engine
+from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class LiveEngine:
     def rebase(self, engine: Engine) -> Engine:
         """A new data version of the layers: re-seed the database from it (never overwriting an
         editor's change), take its communes and QPV, and serve the database's resources."""
-        from geo_clsm.cache import catalog_version
+        from geo_clsm.data.cache import catalog_version
 
         territories = list(engine.catalog.territories)
         repo.seed(self.db, engine.catalog.resources, territories=territories, version=catalog_version(engine.catalog))
@@ -128,7 +129,7 @@ class LiveEngine:
     def _seed_copy(self, conn: Connection) -> bool:
         """The database holds exactly the current engine's resources, as seeded from its layers
         (no record changed by a person since): then the engine serves the database as it is."""
-        from geo_clsm.cache import catalog_version
+        from geo_clsm.data.cache import catalog_version
 
         catalog = self.current.catalog
         return repo.is_seed_copy(

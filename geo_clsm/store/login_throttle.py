@@ -7,7 +7,7 @@ none after the first, then 1 s, 2 s, 4 s… doubling up to ``MAX_DELAY_S``. A co
 another address is never delayed; a success clears that pair's count. Failures are forgotten after
 ``FAILURE_WINDOW``. With the cap at 5 minutes and a window of an hour, one address gets about
 20 guesses at an account in its first hour and 12 an hour after that; the per-client rate limit
-of the sign-in routes (``api.security.LOGIN_PER_MINUTE``) bounds bursts of parallel requests.
+of the sign-in routes (``geo_clsm.web.middleware.security.LOGIN_PER_MINUTE``) bounds bursts of parallel requests.
 
 The key stored is a SHA-256 of the account and the address: no address is kept in clear.
 """
@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import GeoClsmError
+from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.store.repo import now
 from geo_clsm.store.schema import login_failures
 

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import InvalidInputError, NotFoundError
-from geo_clsm.importers.resources import CommunePoint
-from geo_clsm.model import Resource
+from geo_clsm.data.importers.resource_rows import CommunePoint
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.resource import Resource
 from geo_clsm.store.records import FieldError, from_row, from_snapshot, snapshot, to_row, validate_record
 from geo_clsm.store.schema import history, meta, resources
 
@@ -31,7 +31,7 @@ def now() -> datetime:
 def change_counter(conn: Connection) -> int:
     """The database's change counter, bumped in the transaction of every change to resources
     (stored under the ``data_version`` key of ``meta``): workers poll it to know when to rebuild.
-    Not the version of the data served (that is :func:`geo_clsm.serving.data_version`)."""
+    Not the version of the data served (that is :func:`geo_clsm.engine.build.data_version`)."""
     v = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version")).scalar()
     return int(v) if v is not None else 0
 

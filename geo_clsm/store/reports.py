@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.store.repo import now
 from geo_clsm.store.schema import reports, resources
 

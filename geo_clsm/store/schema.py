@@ -1,7 +1,7 @@
 """The database of record: tables for resources, history, users, sessions, reports, disagreements
 with official sources, settings.
 
-Every field of :class:`geo_clsm.model.Resource` has a column (lists and the audience as
+Every field of :class:`geo_clsm.model.resource.Resource` has a column (lists and the audience as
 JSON); positions are WGS84 lon/lat with their precision and source. On PostgreSQL the
 migration adds a PostGIS ``geom`` column generated from lon/lat, with a GiST index.
 """

@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import GeoClsmError, InvalidInputError
+from geo_clsm.model.errors import GeoClsmError, InvalidInputError
 from geo_clsm.store.login_throttle import LoginThrottledError as LoginThrottledError  # re-exported
 from geo_clsm.store.login_throttle import forget, reserve_attempt, throttle_key
 from geo_clsm.store.repo import now

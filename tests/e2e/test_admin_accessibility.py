@@ -13,13 +13,14 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page
 
-from api.main import create_app
-from api.settings import Settings
-from geo_clsm.engine import Engine
-from geo_clsm.store import connect, repo
+from geo_clsm.engine.core import Engine
+from geo_clsm.settings import Settings
+from geo_clsm.store import repo
+from geo_clsm.store.db import connect
 from geo_clsm.store.disagreements import file_disagreements
 from geo_clsm.store.reports import add_report
 from geo_clsm.store.users import add_user
+from geo_clsm.web.app import create_app
 
 from ..conftest import _free_port
 from .conftest import axe_violations

@@ -12,11 +12,11 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page
 
-from api.main import create_app
-from api.settings import Settings
-from geo_clsm.engine import Engine
-from geo_clsm.store import connect
+from geo_clsm.engine.core import Engine
+from geo_clsm.settings import Settings
+from geo_clsm.store.db import connect
 from geo_clsm.store.users import add_user
+from geo_clsm.web.app import create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 RID = "metz-cmp-cattp-adultes-gambetta"

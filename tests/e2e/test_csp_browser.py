@@ -15,9 +15,9 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page
 
-from api.main import create_app
-from api.settings import Settings
-from geo_clsm.engine import Engine
+from geo_clsm.engine.core import Engine
+from geo_clsm.settings import Settings
+from geo_clsm.web.app import create_app
 
 from ..conftest import _free_port
 

@@ -14,14 +14,14 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser
 
-from api.main import create_app
-from api.settings import Settings
-from geo_clsm.access import AccessParams
 from geo_clsm.access.national import compute_national
 from geo_clsm.access.national_io import write_national
-from geo_clsm.engine import Engine
+from geo_clsm.access.params import AccessParams
+from geo_clsm.engine.core import Engine
+from geo_clsm.settings import Settings
+from geo_clsm.web.app import create_app
+from tests.access.test_national_gaps import TYPES, synthetic_national_catalog
 from tests.conftest import _free_port
-from tests.geo_clsm.test_national_gaps import TYPES, synthetic_national_catalog
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -13,9 +13,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Resource
-from geo_clsm.store import connect, open_store
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.model.resource import Resource
+from geo_clsm.store import open_store
+from geo_clsm.store.db import connect
 
 
 def _reset_pg(url: str) -> None:

@@ -12,10 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import InvalidInputError
-from geo_clsm.store import connect
+from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.store.accounts import set_active, set_password, set_role, user_id
-from geo_clsm.store.db import upgrade
+from geo_clsm.store.db import connect, upgrade
 from geo_clsm.store.login_throttle import MAX_DELAY_S, LoginThrottledError, delay_after
 from geo_clsm.store.users import AccountDisabledError, add_user, authenticate, open_session, session_for
 

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
-from geo_clsm.engine import Engine
-from geo_clsm.postgis_backend import PostgisBackend
-from geo_clsm.store import connect
+from geo_clsm.engine.core import Engine
+from geo_clsm.engine.postgis.backend import PostgisBackend
+from geo_clsm.settings import Settings
+from geo_clsm.store.db import connect
+from geo_clsm.web.app import create_app
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
 

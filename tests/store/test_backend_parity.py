@@ -21,16 +21,17 @@ import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
 
-from geo_clsm.backend import MemoryBackend, QueryBackend, backend_factory
-from geo_clsm.crs import _ZONES, projected_crs_for
-from geo_clsm.engine import Engine
-from geo_clsm.errors import InvalidInputError, OutsideTerritoryError
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Audience, Position, PositionPrecision, Resource, ResourceType
-from geo_clsm.nearest_policy import NearestAnswer
-from geo_clsm.postgis_access import postgis_indicators, read_resources
-from geo_clsm.postgis_backend import PostgisBackend
-from geo_clsm.store import connect, open_store, repo
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.engine.backend import MemoryBackend, QueryBackend, backend_factory
+from geo_clsm.engine.core import Engine
+from geo_clsm.engine.nearest import NearestAnswer
+from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
+from geo_clsm.engine.postgis.backend import PostgisBackend
+from geo_clsm.geo.crs import _ZONES, projected_crs_for
+from geo_clsm.model.errors import InvalidInputError, OutsideTerritoryError
+from geo_clsm.model.resource import Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.store import open_store, repo
+from geo_clsm.store.db import connect
 from geo_clsm.store.live import LiveEngine
 
 SOURCE = "synthetic test fixture (tests/store/test_backend_parity.py)"
@@ -373,7 +374,7 @@ def test_database_changes_are_seen_at_once(backends: tuple[MemoryBackend, Postgi
 
 
 def test_migration_zones_follow_crs() -> None:
-    """The zone boxes frozen in migration 0004 are those of geo_clsm.crs."""
+    """The zone boxes frozen in migration 0004 are those of geo_clsm.geo.crs."""
     mig = importlib.import_module("geo_clsm.store.migrations.versions.0005_postgis_queries")
     assert [(int(crs.split(":")[1]), *box) for _, crs, *box in _ZONES] == [tuple(z) for z in mig.ZONES]
 

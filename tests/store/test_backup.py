@@ -21,15 +21,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import Settings
 from geo_clsm.cli import main as cli
-from geo_clsm.data.territories import Selection, add_territory
+from geo_clsm.data.local_territories import add_territory
+from geo_clsm.data.territories import Selection
 from geo_clsm.data.update import UpdateOptions, update_source
 from geo_clsm.data.versions import VersionStore
-from geo_clsm.store import connect
+from geo_clsm.settings import Settings
 from geo_clsm.store.backup import BackupError, backup, has_data, restore
+from geo_clsm.store.db import connect
 from geo_clsm.store.users import add_user
+from geo_clsm.web.app import create_app
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
 QPV_FILE = LAYERS / "pilots" / "qpv2024_metz_angouleme.geojson"

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.cli import main
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Resource
-from geo_clsm.store import connect, repo
-from geo_clsm.store.db import current_revision, head_revision
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.model.resource import Resource
+from geo_clsm.store import repo
+from geo_clsm.store.db import connect, current_revision, head_revision
 from geo_clsm.store.users import AccountDisabledError, authenticate, open_session, session_for
 
 

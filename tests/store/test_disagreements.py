@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from pyproj import Geod
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import InvalidInputError
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Position, PositionPrecision, Resource
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.resource import Position, PositionPrecision, Resource
 from geo_clsm.store import repo
 from geo_clsm.store.disagreements import file_disagreements, list_disagreements, resolve
 from geo_clsm.store.schema import disagreements

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from geo_clsm.importers.indicators import IndicatorValue
+from geo_clsm.data.importers.indicators import IndicatorValue
 from geo_clsm.store.db import connect, upgrade
 from geo_clsm.store.indicators import indicator_rows, replace_indicator
 

@@ -8,10 +8,11 @@ import time
 import pandas as pd
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.access import AccessParams, compute_access
-from geo_clsm.engine import Engine
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Resource
+from geo_clsm.access.indicators import compute_access
+from geo_clsm.access.params import AccessParams
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.engine.core import Engine
+from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.live import LiveEngine, catalog_from_store, changed_territories
 

@@ -11,10 +11,12 @@ import pytest
 from pyproj import Geod
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.engine import Engine
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Resource
-from geo_clsm.observatory import SnapshotRecorder, evolution, series
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.engine.core import Engine
+from geo_clsm.model.resource import Resource
+from geo_clsm.observatory import evolution
+from geo_clsm.observatory.evolution import series
+from geo_clsm.observatory.recorder import SnapshotRecorder
 from geo_clsm.observatory.section import evolution_html
 from geo_clsm.observatory.snapshots import load
 from geo_clsm.store import repo

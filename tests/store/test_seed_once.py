@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.cache import catalog_version
-from geo_clsm.engine import Engine
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Resource
+from geo_clsm.data.cache import catalog_version
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.engine.core import Engine
+from geo_clsm.model.resource import Resource
 from geo_clsm.store import open_store, repo
 from geo_clsm.store.db import _config, head_revision
 from geo_clsm.store.live import LiveEngine, catalog_from_store

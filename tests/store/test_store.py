@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.errors import InvalidInputError, NotFoundError
-from geo_clsm.layers import Catalog
-from geo_clsm.model import Resource
-from geo_clsm.store import SchemaBehindError, connect, open_store, repo
-from geo_clsm.store.db import _config, check_schema, current_revision, head_revision
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.resource import Resource
+from geo_clsm.store import open_store, repo
+from geo_clsm.store.db import SchemaBehindError, _config, check_schema, connect, current_revision, head_revision
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.schema import history, resources
 

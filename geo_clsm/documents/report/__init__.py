@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from geo_clsm.access import AccessResult
+from geo_clsm.access.params import AccessResult
+from geo_clsm.data.catalog import Catalog
 from geo_clsm.documents.report.figures import ReportFigures, check_territory, compute_figures, report_territories
 from geo_clsm.documents.report.national import National, load_national
-from geo_clsm.layers import Catalog
 
 __all__ = [
     "National",

@@ -15,15 +15,16 @@ from typing import Any
 
 import pandas as pd
 
-from geo_clsm.access import AccessResult, present
+from geo_clsm.access import present
+from geo_clsm.access.params import AccessResult
+from geo_clsm.data.catalog import Catalog
 from geo_clsm.documents.content import TYPE_ORDER
 from geo_clsm.documents.report.method import method_notes, sources_for
 from geo_clsm.documents.report.national import National
 from geo_clsm.documents.report.supply import DIRECTORY, count_types, in_communes, qpv_members, supply_row
-from geo_clsm.errors import NotFoundError
-from geo_clsm.exports import records
-from geo_clsm.layers import Catalog
-from geo_clsm.model import PLACE_TYPES, ResourceType
+from geo_clsm.exports.indicator_files import records
+from geo_clsm.model.errors import NotFoundError
+from geo_clsm.model.resource import PLACE_TYPES, ResourceType
 
 REPORT_KINDS = ("pilot", "local")
 """Territories that have a diagnostic report (the national territory has none)."""

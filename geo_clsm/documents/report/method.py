@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from geo_clsm.data.catalog import Catalog
 from geo_clsm.documents.report.supply import DIRECTORY
-from geo_clsm.layers import Catalog
 
 if TYPE_CHECKING:
-    from geo_clsm.access import AccessResult
+    from geo_clsm.access.params import AccessResult
     from geo_clsm.documents.report.national import National
 
 USED_FOR_FR = {

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo_clsm.layers import Catalog, LayerInfo, load_catalog, national_communes
-from geo_clsm.model import Resource
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.data.layers import load_catalog, national_communes
+from geo_clsm.data.manifest import LayerInfo
+from geo_clsm.model.resource import Resource
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from geo_clsm.access import format_fr
-from geo_clsm.crs import projected_crs_for
+from geo_clsm.access.present import format_fr
+from geo_clsm.data.catalog import Catalog
 from geo_clsm.documents.content import EMERGENCY_NUMBERS, FOOTER_FR, date_fr
 from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.render import png_data_uri, render_template
@@ -18,9 +18,9 @@ from geo_clsm.documents.report import view
 from geo_clsm.documents.report.charts import per_10k_chart_png, qpv_choropleth_png, resources_map_png
 from geo_clsm.documents.report.figures import ReportFigures
 from geo_clsm.documents.report.supply import DIRECTORY, in_communes
-from geo_clsm.errors import InvalidInputError
-from geo_clsm.layers import Catalog
-from geo_clsm.model import PLACE_TYPES, ResourceType
+from geo_clsm.geo.crs import projected_crs_for
+from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.resource import PLACE_TYPES, ResourceType
 
 FORMATS = ("html", "pdf")
 

@@ -18,8 +18,8 @@ import numpy as np
 import shapely
 
 from geo_clsm.access.present import _significant as significant
-from geo_clsm.crs import WGS84
-from geo_clsm.model import Resource, ResourceType
+from geo_clsm.geo.crs import WGS84
+from geo_clsm.model.resource import Resource, ResourceType
 
 DIRECTORY = "annuaire"
 """The ``layer`` of rows counting the directory in service (every source, editors' changes included)."""

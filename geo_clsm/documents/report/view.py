@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from geo_clsm.access import format_fr
+from geo_clsm.access.present import format_fr
 from geo_clsm.documents.report.figures import ReportFigures
 from geo_clsm.documents.report.supply import DIRECTORY
-from geo_clsm.model import ResourceType
+from geo_clsm.model.resource import ResourceType
 
 QPV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("gap_rank", "Rang (1 = le plus loin)"),

@@ -6,7 +6,7 @@ On PostgreSQL only (SQLite has no spatial SQL; the in-memory engine serves it):
   from the columns, with a GiST index for bounding-box queries;
 - ``zone_srid``: the EPSG code of the projected CRS of the zone holding the public position
   (Lambert-93 for mainland France, each overseas territory its own; the boxes of
-  ``geo_clsm.crs``, frozen here), and ``public_xy``: the public position projected in that CRS
+  ``geo_clsm.geo.crs``, frozen here), and ``public_xy``: the public position projected in that CRS
   (stored, so that a KNN scan never re-projects a row), with a partial GiST index per zone:
   ``<->`` on it orders by planar metres in the zone's CRS;
 - ``service_area``: the service-area polygon from ``service_area_wkt``, GiST-indexed
@@ -27,7 +27,7 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-# (EPSG code, lon_min, lat_min, lon_max, lat_max): geo_clsm.crs._ZONES as of this revision.
+# (EPSG code, lon_min, lat_min, lon_max, lat_max): geo_clsm.geo.crs._ZONES as of this revision.
 ZONES: tuple[tuple[int, float, float, float, float], ...] = (
     (2154, -5.5, 41.2, 10.0, 51.2),
     (5490, -61.9, 15.8, -60.9, 16.6),

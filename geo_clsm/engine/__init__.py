@@ -1,0 +1,1 @@
+"""The immutable query engine: index, places, geocoding, nearest, batch; postgis/ its database twin."""

@@ -1,0 +1,188 @@
+"""The nearest policy, written once, over a :class:`~geo_clsm.engine.candidates.CandidateSource`.
+
+The in-memory engine (:class:`geo_clsm.engine.core.IndexCandidates`) and PostGIS
+(:class:`geo_clsm.engine.postgis.backend.PostgisCandidates`) only find candidates; this module decides:
+
+- the filters (:class:`~geo_clsm.engine.candidates.CandidateFilter`: type or service, age, spoken
+  languages, open at a local time);
+- the audience order: with an age, the resources known to receive it first (up to ``k``), then
+  those kept only because their audience is unknown (``audience_known=False``);
+- the service areas: a resource whose area covers the point is added even beyond the ``k``
+  nearest (``serves_location=True``);
+- open status and walking minutes;
+- the near limit (:func:`search`): nothing farther is offered; each wanted type with nothing
+  within it is "missing", and the national lines answering those needs are listed instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from geo_clsm.engine.candidates import CandidateFilter, CandidateSource, Hit
+from geo_clsm.engine.index import MAX_RADIUS_M
+from geo_clsm.geo.crs import TIMEZONES, zone_of
+from geo_clsm.geo.walk import walk_minutes
+from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.resource import Resource, ResourceType
+
+NEAR_LIMIT_M = 50_000.0
+
+
+@dataclass(slots=True)
+class NearestResult:
+    """One answer of a nearest query (never changed once built: :func:`dataclasses.replace` makes
+    a changed copy). Not ``frozen``: a frozen dataclass is slower to build (each field set through
+    ``object.__setattr__``), and an /api/nearest answer builds several."""
+
+    resource: Resource
+    distance_m: float
+    walk_minutes: float
+    serves_location: bool | None
+    open_status: str | None  # "open", "closed" (never returned), "unknown", or None without open_at
+    audience_known: bool | None = None
+    """With an age: True when the resource is known to receive it, False when it is kept only
+    because its audience is unknown ("public non précisé", listed after the known ones)."""
+
+
+@dataclass
+class NearestAnswer:
+    results: list[NearestResult]
+    missing_types: list[ResourceType]
+    lines: list[Resource]
+    near_limit_m: float
+    nothing_near: bool = False
+    labels: dict[str, str] = field(default_factory=dict)  # resource id -> distance in words
+
+    def message_fr(self) -> str | None:
+        km = f"{self.near_limit_m / 1000:.0f} km"
+        if self.missing_types:
+            parts = [("d'" if t.label_fr[:1] in "AEIOUYÉÈÊ" else "de ") + t.label_fr for t in self.missing_types]
+            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " ni " + parts[-1]
+            return f"Pas {listed} connu près d'ici (à moins de {km}). Lignes nationales joignables :"
+        if self.nothing_near:
+            return f"Pas de ressource connue près d'ici (à moins de {km}). Lignes nationales joignables :"
+        return None
+
+
+class Lines(Protocol):
+    """The national lines (:class:`geo_clsm.engine.lines.NationalLines`)."""
+
+    def answering(self, types: Sequence[ResourceType], *, age: int | None) -> list[Resource]: ...
+
+
+def local_time(when: datetime, lon: float, lat: float) -> datetime:
+    """Local wall-clock time at a point; a naive datetime is taken as local already.
+
+    Raises
+    ------
+    InvalidInputError
+        When the local time falls outside the years 1 to 9999 (``open_at`` at 0001-01-01 with a
+        positive offset, at 9999-12-31 with a negative one).
+    """
+    if when.tzinfo is None:
+        return when
+    zone = zone_of(lon, lat)
+    tz = ZoneInfo(TIMEZONES[zone[0]] if zone else "Europe/Paris")
+    try:
+        return when.astimezone(tz).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise InvalidInputError(
+            f"open_at : date hors des limites ({when.isoformat()}) ; écrire une date entre l'an 1 et l'an 9999,"
+            " par exemple 2026-11-23T10:00:00+01:00"
+        ) from None
+
+
+_EVERYTHING = CandidateFilter()  # keeps every resource (never changed)
+
+
+def nearest(
+    source: CandidateSource,
+    lon: float,
+    lat: float,
+    *,
+    k: int = 5,
+    types: Sequence[ResourceType] = (),
+    age: int | None = None,
+    max_distance_m: float | None = None,
+    open_at: datetime | None = None,
+    languages: Sequence[str] = (),
+) -> list[NearestResult]:
+    """The ``k`` nearest resources to a WGS84 point, with the service areas that cover it (see
+    :meth:`geo_clsm.engine.core.Engine.nearest`)."""
+    limit_m = MAX_RADIUS_M if max_distance_m is None else max_distance_m
+    if not (types or age is not None or languages or open_at):  # the common query: no filter to build
+        return _ranked(source, lon, lat, k, _EVERYTHING, limit_m)
+    local = local_time(open_at, lon, lat) if open_at else None
+    wanted = tuple(map(ResourceType, types)) if types else ()
+    where = CandidateFilter(wanted, age, "any", tuple(languages) if languages else (), local)
+    if age is None:
+        return _ranked(source, lon, lat, k, where, limit_m)
+    # Known to receive this age first; those kept only because their audience is unknown after.
+    known = _ranked(source, lon, lat, k, CandidateFilter(where.types, age, "known", where.languages, local), limit_m)
+    if len(known) >= k:  # enough known (service areas included): the unknown ones would not be shown
+        return [replace(r, audience_known=True) for r in known]
+    unknown = _ranked(
+        source, lon, lat, k, CandidateFilter(where.types, age, "unknown", where.languages, local), limit_m
+    )
+    return [replace(r, audience_known=True) for r in known] + [
+        replace(r, audience_known=False) for r in unknown[: max(0, k - len(known))]
+    ]
+
+
+def _ranked(
+    source: CandidateSource, lon: float, lat: float, k: int, where: CandidateFilter, limit_m: float
+) -> list[NearestResult]:
+    """The ``k`` nearest passing ``where``, and those whose service area covers the point."""
+    hits: list[Hit] = source.nearest(lon, lat, k=k, where=where, limit_m=limit_m)
+    seen = {h.resource.id for h in hits}
+    covering = [r for r in source.covering(lon, lat) if where.keep(r)]
+    covering_ids = {r.id for r in covering}
+    extra = [r for r in covering if r.id not in seen]
+    if extra:
+        hits = sorted([*hits, *source.distances(lon, lat, extra)], key=lambda h: (h.distance_m, h.resource.id))
+    local = where.local
+    out = []
+    for h in hits:
+        r = h.resource
+        serves = (r.id in covering_ids) if r.service_area_wkt else None
+        status = None
+        if local is not None:
+            status = "unknown" if r.hours is None else "open"
+        out.append(NearestResult(r, h.distance_m, float(walk_minutes(h.distance_m)), serves, status))
+    return out
+
+
+def search(
+    source: CandidateSource,
+    lines: Lines,
+    lon: float,
+    lat: float,
+    *,
+    k: int = 5,
+    types: Sequence[ResourceType] = (),
+    age: int | None = None,
+    max_distance_m: float | None = None,
+    open_at: datetime | None = None,
+    near_limit_m: float = NEAR_LIMIT_M,
+    languages: Sequence[str] = (),
+) -> NearestAnswer:
+    """Nearest resources within ``near_limit_m`` (and ``max_distance_m``), with the national lines
+    that answer the wanted needs nothing near answers."""
+    radius = near_limit_m if max_distance_m is None else min(max_distance_m, near_limit_m)
+    results = nearest(
+        source, lon, lat, k=k, types=types, age=age, max_distance_m=radius, open_at=open_at, languages=languages
+    )
+    missing = []
+    for t in types:
+        if any(r.resource.matches_type(t) for r in results):
+            continue
+        wanted = CandidateFilter((ResourceType(t),), age)
+        if not source.nearest(lon, lat, k=1, where=wanted, limit_m=near_limit_m):
+            missing.append(ResourceType(t))
+    nothing = not results and not types
+    answering = lines.answering(missing, age=age) if (missing or nothing) else []
+    return NearestAnswer(results, missing, answering, near_limit_m, nothing_near=nothing)

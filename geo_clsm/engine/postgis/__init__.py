@@ -1,0 +1,1 @@
+"""The PostGIS twin of the engine (GEO_CLSM_QUERY_BACKEND=postgis)."""

@@ -1,0 +1,1 @@
+"""The resource model: one definition of a resource, its types and labels, hours, errors."""

@@ -1,0 +1,54 @@
+"""Public GeoJSON for resources: the only place a resource becomes a feature.
+
+Positions are the public ones (commune-level for a confidential address).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from geo_clsm.model.resource import Resource
+
+
+def feature(resource: Resource, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A GeoJSON Feature (WGS84) with the resource's public properties (and ``extra``)."""
+    pos = resource.public_position()
+    props = resource.public_properties()
+    if extra:
+        props.update(extra)
+    return {
+        "type": "Feature",
+        "id": resource.id,
+        "geometry": None if pos is None else {"type": "Point", "coordinates": [round(pos.lon, 6), round(pos.lat, 6)]},
+        "properties": props,
+    }
+
+
+class FeatureCache:
+    """The features of an immutable set of resources (an engine's), their static part built once.
+
+    ``feature(r, dynamic)`` equals ``feature(r, {**static_extra(r), **dynamic})`` (same members, same
+    order); the public properties, the geometry and ``static_extra`` are computed on a resource's
+    first use only. Nested members (geometry, audience, lists) are shared between the features
+    given: read them, never change them.
+    """
+
+    def __init__(self, static_extra: Callable[[Resource], Mapping[str, Any]] | None = None) -> None:
+        self._static_extra = static_extra
+        self._parts: dict[str, tuple[Resource, dict[str, Any] | None, dict[str, Any]]] = {}
+
+    def feature(self, resource: Resource, dynamic: Mapping[str, Any]) -> dict[str, Any]:
+        parts = self._parts.get(resource.id)
+        if parts is None or parts[0] is not resource:
+            base = feature(resource, self._static_extra(resource) if self._static_extra else None)
+            parts = self._parts[resource.id] = (resource, base["geometry"], base["properties"])
+        return {"type": "Feature", "id": resource.id, "geometry": parts[1], "properties": {**parts[2], **dynamic}}
+
+
+def feature_collection(resources: Iterable[Resource], *, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of public features; ``extra`` adds top-level members."""
+    fc: dict[str, Any] = {"type": "FeatureCollection", "features": [feature(r) for r in resources]}
+    if extra:
+        fc.update(extra)
+    return fc

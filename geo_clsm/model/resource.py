@@ -1,0 +1,390 @@
+"""The resource model: one definition used by importers, engine, API and map.
+
+Positions are WGS84 longitude/latitude (EPSG:4326) at the edges only; metric work
+re-projects them (see :mod:`geo_clsm.geo.crs`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from geo_clsm.model.hours import OpeningHours, parse_opening_hours
+
+
+class ResourceType(StrEnum):
+    """Kinds of mental-health resources. Codes are stable identifiers."""
+
+    CMP_ADULTE = "CMP_ADULTE"
+    CMP_ENFANT = "CMP_ENFANT"
+    CMP = "CMP"  # CMP whose public (adults / children) is not stated by any source
+    CATTP = "CATTP"
+    HDJ = "HDJ"
+    CMPP = "CMPP"
+    GEM = "GEM"
+    MDA = "MDA"
+    EMPP = "EMPP"
+    PAEJ = "PAEJ"
+    CSAPA = "CSAPA"
+    URGENCES_PSY = "URGENCES_PSY"
+    HOPITAL_PSY = "HOPITAL_PSY"
+    ASSOCIATION = "ASSOCIATION"
+    AUTRE = "AUTRE"
+    LIGNE_ECOUTE = "LIGNE_ECOUTE"  # national phone line: no position, never a map marker
+    URGENCE = "URGENCE"  # national emergency number (114): no position
+
+    @property
+    def label_fr(self) -> str:
+        return TYPE_LABELS_FR[self]
+
+    def covers(self, other: ResourceType) -> bool:
+        """Whether a filter on ``self`` may keep an offer of type ``other``, before the audience test.
+
+        The CMP family (``CMP``, ``CMP_ADULTE``, ``CMP_ENFANT``) covers itself: a CMP whose
+        public is not stated may receive adults or children; :meth:`Resource.matches_type`
+        then compares audiences (the type's :data:`IMPLIED_AGES` against the offer's).
+        """
+        return other == self or (self in CMP_FAMILY and other in CMP_FAMILY)
+
+
+CMP_FAMILY = frozenset({ResourceType.CMP, ResourceType.CMP_ADULTE, ResourceType.CMP_ENFANT})
+_TYPE_BY_CODE: dict[str, ResourceType] = {t.value: t for t in ResourceType}
+
+TYPE_LABELS_FR: dict[ResourceType, str] = {
+    ResourceType.CMP_ADULTE: "CMP adultes",
+    ResourceType.CMP_ENFANT: "CMP enfants et adolescents",
+    ResourceType.CMP: "CMP (public non précisé)",
+    ResourceType.CATTP: "CATTP",
+    ResourceType.HDJ: "Hôpital de jour",
+    ResourceType.CMPP: "CMPP",
+    ResourceType.GEM: "GEM (groupe d'entraide mutuelle)",
+    ResourceType.MDA: "Maison des adolescents",
+    ResourceType.EMPP: "Équipe mobile psychiatrie-précarité",
+    ResourceType.PAEJ: "Point d'écoute (PAEJ)",
+    ResourceType.CSAPA: "CSAPA (addictions)",
+    ResourceType.URGENCES_PSY: "Urgences psychiatriques",
+    ResourceType.HOPITAL_PSY: "Hôpital psychiatrique",
+    ResourceType.ASSOCIATION: "Association",
+    ResourceType.AUTRE: "Autre ressource",
+    ResourceType.LIGNE_ECOUTE: "Ligne d'écoute nationale (téléphone)",
+    ResourceType.URGENCE: "Numéro d'urgence national",
+}
+
+# Types that are phone lines, not places: listed, never placed on the map or in distance searches.
+LINE_TYPES = frozenset({ResourceType.LIGNE_ECOUTE, ResourceType.URGENCE})
+PLACE_TYPES = tuple(t for t in ResourceType if t not in LINE_TYPES)
+"""Types of places (those with a position, measured by the access indicators)."""
+
+_MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def source_short(source: str) -> str:
+    """A short public name for a source: 'FINESS' for FINESS-derived records, else the web site."""
+    if "FINESS" in source.upper() or "eurostat/basic-services" in source:
+        return "FINESS"
+    m = re.match(r"^https?://(?:www\.|m\.)?([^/]+)", source)
+    return m.group(1) if m else source[:60]
+
+
+IMPLIED_AGES: dict[ResourceType, tuple[int | None, int | None]] = {
+    ResourceType.CMP_ADULTE: (18, None),
+    ResourceType.CMP_ENFANT: (0, 17),
+    ResourceType.MDA: (11, 25),
+}
+"""Ages a type implies (inclusive years; None = open end). A filter on one of these types
+keeps offers whose audience overlaps the range, or whose audience is unknown."""
+
+
+def _overlaps(a: tuple[int | None, int | None], b: tuple[int | None, int | None]) -> bool:
+    lo = max(0 if a[0] is None else a[0], 0 if b[0] is None else b[0])
+    hi = min(200 if a[1] is None else a[1], 200 if b[1] is None else b[1])
+    return lo <= hi
+
+
+class PositionPrecision(StrEnum):
+    """How precisely a position locates the place."""
+
+    ADDRESS = "address"
+    STREET = "street"
+    COMMUNE = "commune"
+    NONE = "none"  # no source locates it, not even to a commune: listed, never mapped
+
+
+PRECISION_LABELS_FR = {
+    PositionPrecision.ADDRESS: "à l'adresse",
+    PositionPrecision.STREET: "à la rue",
+    PositionPrecision.COMMUNE: "position approximative (commune)",
+    PositionPrecision.NONE: "position inconnue",
+}
+
+_INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+_POSTCODE_RE = re.compile(r"^\d{5}$")
+_FINESS_RE = re.compile(r"^[0-9][0-9AB][0-9]{7}$")
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
+
+
+class Audience(BaseModel):
+    """Who a resource is for: an age range (inclusive, years) and/or named groups."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    age_min: int | None = Field(default=None, ge=0, le=120)
+    age_max: int | None = Field(default=None, ge=0, le=120)
+    groups: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Audience:
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise ValueError("âge minimum supérieur à l'âge maximum : inverser les deux valeurs")
+        return self
+
+    def includes_age(self, age: int) -> bool | None:
+        """True/False when an age range is known, None when it is not."""
+        if self.age_min is None and self.age_max is None:
+            return None
+        lo = 0 if self.age_min is None else self.age_min
+        hi = 200 if self.age_max is None else self.age_max
+        return lo <= age <= hi
+
+
+class Position(BaseModel):
+    """A WGS84 point with its precision and the source of the coordinates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    precision: PositionPrecision
+    source: str
+
+
+class Resource(BaseModel):
+    """A mental-health resource.
+
+    ``position`` is the true position, for internal metric work. What the public sees
+    is :meth:`public_position`: a resource with ``confidential_address`` shows only its
+    commune (the town-hall point) and no street address.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    type: ResourceType
+    services: tuple[str, ...] = ()
+    name: str = Field(min_length=1)
+    street: str | None = None
+    postcode: str | None = None
+    commune: str | None = None
+    insee_com: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    audience: Audience = Audience()
+    opening_hours: str | None = None
+    languages: tuple[str, ...] = ()
+    wheelchair: bool | None = None
+    appointment_required: bool | None = None
+    free_of_charge: bool | None = None
+    sector: str | None = None
+    capacity: float | None = Field(default=None, gt=0)
+    position: Position | None = None
+    commune_position: Position | None = None
+    service_area_wkt: str | None = None
+    confidential_address: bool = False
+    finess_et: str | None = None
+    territory: str | None = None
+    source: str = Field(min_length=1)
+    last_verified: date
+    source_date: date | None = None
+    notes: str | None = None
+    """Internal notes (curation remarks, doubts, sources' quirks): never published."""
+    public_info: str | None = None
+    """Information for the public (in French), shown by the map, API, exports and guide."""
+    display_name: str | None = None
+    """Readable French name for display (FINESS capitals and abbreviations expanded); ``name`` stays raw."""
+    display_street: str | None = None
+    verified_by_person: bool = False
+    """True only when a person checked the record (by calling, visiting); ``last_verified`` is then that day."""
+    to_verify: bool = False
+    """The source says the record must be checked before it is relied upon ("à vérifier")."""
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError("identifiant invalide : lettres, chiffres, - _ . : (100 caractères au plus)")
+        return v
+
+    @field_validator("insee_com")
+    @classmethod
+    def _check_insee(cls, v: str | None) -> str | None:
+        if v is not None and not _INSEE_RE.match(v):
+            raise ValueError("code INSEE invalide : 5 caractères, par exemple 57463 ou 2A004")
+        return v
+
+    @field_validator("postcode")
+    @classmethod
+    def _check_postcode(cls, v: str | None) -> str | None:
+        if v is not None and not _POSTCODE_RE.match(v):
+            raise ValueError("code postal invalide : 5 chiffres, par exemple 57000")
+        return v
+
+    @field_validator("finess_et")
+    @classmethod
+    def _check_finess(cls, v: str | None) -> str | None:
+        if v is not None and not _FINESS_RE.match(v):
+            raise ValueError("numéro FINESS invalide : 9 caractères, par exemple 570012898")
+        return v
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _check_hours(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_opening_hours(v)
+        return v
+
+    @field_validator("email")
+    @classmethod
+    def _check_email(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", v):
+            raise ValueError("adresse e-mail invalide : écrire nom@domaine.fr")
+        return v
+
+    @field_validator("website")
+    @classmethod
+    def _check_website(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("site web invalide : l'adresse doit commencer par https://")
+        return v
+
+    @model_validator(mode="after")
+    def _check_confidential(self) -> Resource:
+        if self.confidential_address and self.position is not None and self.commune_position is None:
+            raise ValueError("adresse confidentielle : fournir la commune (insee_com) pour une position publique")
+        return self
+
+    @property
+    def hours(self) -> OpeningHours | None:
+        return parse_opening_hours(self.opening_hours) if self.opening_hours else None
+
+    def accepts_age(self, age: int, *, offer: ResourceType | None = None) -> bool | None:
+        """Whether the resource (or one of its offers) receives a person of ``age``; None when unknown.
+
+        The audience's own range wins; without one, the type implies it: CMP adultes 18+,
+        CMP enfants et adolescents 0-17, maison des adolescents 11-25.
+        """
+        ages = self.offer_ages(offer or self.type)
+        return None if ages is None else _overlaps(ages, (age, age))
+
+    def public_position(self) -> Position | None:
+        """The position shown to the public (commune-level for a confidential address)."""
+        if self.confidential_address:
+            return self.commune_position
+        return self.position
+
+    def matches_type(self, wanted: ResourceType | str, *, known_audience_only: bool = False) -> bool:
+        """Whether a type filter keeps this resource: by its type or a service it offers.
+
+        The one audience rule: for a type that implies ages (``CMP_ADULTE`` 18+,
+        ``CMP_ENFANT`` 0-17, ``MDA`` 11-25), an offer of the family counts when its audience
+        overlaps those ages **or is unknown** (a ``CMP`` of unstated public, a day hospital
+        offering a CMP). ``known_audience_only`` drops the unknown ones.
+        The offer's audience is the resource's stated age range, else the ages its own
+        type implies (a ``CMP_ENFANT`` is 0-17), else unknown.
+        """
+        return bool(self.matching_offers(wanted, known_audience_only=known_audience_only))
+
+    def matching_offers(
+        self, wanted: ResourceType | str, *, known_audience_only: bool = False
+    ) -> tuple[ResourceType, ...]:
+        """The resource's offers (its type, then its services) that a filter on ``wanted`` keeps."""
+        wanted = wanted if isinstance(wanted, ResourceType) else ResourceType(wanted)
+        if wanted not in CMP_FAMILY and wanted not in IMPLIED_AGES:  # plain types: by type or service
+            return tuple(o for o in (self.type, *self.service_types) if o == wanted)
+        want_ages = IMPLIED_AGES.get(wanted)
+        out = []
+        for offer in (self.type, *self.service_types):
+            if not wanted.covers(offer):
+                continue
+            ages = None if want_ages is None else self.offer_ages(offer)
+            unknown_ok = ages is None and not known_audience_only
+            if want_ages is None or unknown_ok or (ages is not None and _overlaps(ages, want_ages)):
+                out.append(offer)
+        return tuple(out)
+
+    def offer_ages(self, offer: ResourceType) -> tuple[int | None, int | None] | None:
+        """Age range of one of the resource's offers: stated, else implied by the offer's type; None if unknown."""
+        if self.audience.age_min is not None or self.audience.age_max is not None:
+            return (self.audience.age_min, self.audience.age_max)
+        return IMPLIED_AGES.get(offer)
+
+    @property
+    def service_types(self) -> tuple[ResourceType, ...]:
+        return tuple(_TYPE_BY_CODE[s] for s in self.services if s in _TYPE_BY_CODE)
+
+    def public_properties(self) -> dict[str, Any]:
+        """Properties safe to publish (GeoJSON feature properties, CSV rows, documents).
+
+        Never the internal ``notes`` nor a confidential street: every public output goes
+        through this view.
+        """
+        pos = self.public_position()
+        hours = self.hours
+        return {
+            "id": self.id,
+            "type": self.type.value,
+            "type_label": self.type.label_fr,
+            "services": list(self.services),
+            "name": self.name,
+            "street": None if self.confidential_address else self.street,
+            "postcode": self.postcode,
+            "commune": self.commune,
+            "insee_com": self.insee_com,
+            "phone": self.phone,
+            "email": self.email,
+            "website": self.website,
+            "audience": {
+                "age_min": self.audience.age_min,
+                "age_max": self.audience.age_max,
+                "groups": list(self.audience.groups),
+            },
+            "opening_hours": self.opening_hours,
+            "opening_hours_fr": hours.describe_fr() if hours else None,
+            "languages": list(self.languages),
+            "wheelchair": self.wheelchair,
+            "appointment_required": self.appointment_required,
+            "free_of_charge": self.free_of_charge,
+            "sector": self.sector,
+            "capacity": self.capacity,
+            "position_precision": (pos.precision if pos else PositionPrecision.NONE).value,
+            "position_source": pos.source if pos else None,
+            "confidential_address": self.confidential_address,
+            "has_service_area": self.service_area_wkt is not None,
+            "finess_et": self.finess_et,
+            "territory": self.territory,
+            "source": self.source,
+            "last_verified": self.last_verified.isoformat(),
+            "source_date": self.source_date.isoformat() if self.source_date else None,
+            "public_info": self.public_info,
+            "display_name": self.display_name or self.name,
+            "display_street": None if self.confidential_address else (self.display_street or self.street),
+            "verified_by_person": self.verified_by_person,
+            "to_verify": self.to_verify,
+            "provenance_fr": self.provenance_fr(),
+        }
+
+    def provenance_fr(self) -> str:
+        """What the public is told about freshness: 'vérifié le …' only when a person verified the record."""
+        if self.verified_by_person:
+            return f"vérifié le {self.last_verified.strftime('%d/%m/%Y')}"
+        when = self.source_date
+        text = f"source : {source_short(self.source)}"
+        text += f", {_MONTHS_FR[when.month - 1]} {when.year}" if when else " (date non indiquée)"
+        return text + (" — à vérifier" if self.to_verify else "")

@@ -1,0 +1,1 @@
+"""The web package: app factory, lifecycle, middlewares, routers, pages, templates, static files."""

@@ -1,0 +1,1 @@
+"""Pure ASGI middlewares: security headers and limits, compression, HTTP caching, request log."""

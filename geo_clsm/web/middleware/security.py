@@ -1,0 +1,358 @@
+"""Security headers, request limits, HEAD and CORS (one pure ASGI middleware), and rate limits.
+
+:class:`SecurityMiddleware` wraps the whole app (``create_app`` installs it with one line):
+
+- every response gets a Content-Security-Policy allowing only the app's own origin and the
+  configured tile server's (``GEO_CLSM_TILES_URL``), ``X-Content-Type-Options: nosniff``,
+  ``Referrer-Policy: no-referrer``, ``Permissions-Policy: geolocation=(self)`` and
+  ``frame-ancestors 'none'`` unless ``GEO_CLSM_FRAME_ANCESTORS`` names origins allowed to embed;
+- inline ``<script>`` and ``<style>`` elements of HTML responses get a nonce generated for that
+  response (the folium pages are cached once, the nonce is added on the way out), so no inline
+  script runs without it;
+- a query string longer than ``GEO_CLSM_MAX_QUERY_BYTES`` gets a 414, a body longer than
+  ``GEO_CLSM_MAX_BODY_BYTES`` a 413, each with a French message;
+- ``HEAD`` is answered wherever ``GET`` is (same status and headers, no body);
+- CORS for the origins of ``GEO_CLSM_CORS_ORIGINS`` (none by default);
+- answers that carry internal data (editor screens ``/admin``, ``/api/admin/*``, ``/api/auth/*``)
+  get ``Cache-Control: no-store`` (whatever the route set): no browser nor proxy keeps them;
+- ``X-Data-Version`` names the data that answered (the engine the route used, see
+  ``geo_clsm.web.deps.get_engine``): an answer comes wholly from that version.
+
+:func:`rate_limit` is a FastAPI dependency factory: ``dependencies=[rate_limit("scenarios",
+per_minute=10)]`` on a route limits each client (by IP address, never logged) with an in-memory
+token bucket per process, and answers 429 with ``Retry-After`` and a French message.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, HTTPException, Request
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from geo_clsm.settings import Settings
+from geo_clsm.web.deps import DATA_VERSION_STATE_KEY
+from geo_clsm.web.lifecycle import service_state
+
+NONCE_STATE_KEY = "csp_nonce"
+_INLINE_TAG = re.compile(rb"<(script|style)\b(?![^>]*\bnonce=)", re.I)
+_PLACEHOLDER = re.compile(r"\{[^}]*\}")
+INTERNAL_PREFIXES = ("/admin", "/api/admin", "/api/auth")  # editors' screens, editing API, sessions
+NO_STORE = (b"cache-control", b"no-store")
+
+
+def is_internal(path: str) -> bool:
+    """Whether ``path`` answers with internal data (never stored by a cache)."""
+    return any(path == p or path.startswith(p + "/") for p in INTERNAL_PREFIXES)
+
+
+def tile_origin(tiles_url: str) -> str | None:
+    """The CSP source of a tile URL template (``{s}`` subdomains become a ``*`` wildcard); None for
+    ``none`` or a URL served by the app itself."""
+    url = tiles_url.strip()
+    if not url or url.lower() == "none" or url.startswith("/"):
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = _PLACEHOLDER.sub("*", parts.netloc)
+    if "*" in host.partition(".")[2] or ("*" in host and not host.startswith("*.")):
+        return f"{parts.scheme}:"  # CSP wildcards only cover the leftmost label: allow the scheme
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(settings: Settings, nonce: str) -> str:
+    """The policy for one response: nothing but the app and the tile server, inline code by nonce."""
+    tiles = tile_origin(settings.tiles_url)
+    ancestors = " ".join(settings.frame_ancestors) if settings.frame_ancestors else "'none'"
+    directives = [
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        f"style-src 'self' 'nonce-{nonce}'",
+        # style="" attributes (legend swatches, marker colours set by map.js) carry no script.
+        "style-src-attr 'unsafe-inline'",
+        "img-src 'self' data:" + (f" {tiles}" if tiles else ""),
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        f"frame-ancestors {ancestors}",
+    ]
+    return "; ".join(directives)
+
+
+class SecurityMiddleware:
+    """Headers, limits, HEAD and CORS for every response (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.settings = settings
+        self.app: ASGIApp = app
+        # The policy and the other headers are the same for every response but for the nonce:
+        # built once, the nonce put in its places per response.
+        self._csp_parts = content_security_policy(settings, "\0").encode().split(b"\0")
+        self._static_headers = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
+        ]
+        if not settings.frame_ancestors:
+            self._static_headers.append((b"x-frame-options", b"DENY"))
+        if settings.cors_origins:
+            self.app = CORSMiddleware(
+                app, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"]
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        headers = self._headers(nonce)
+        if is_internal(scope.get("path", "")):
+            headers.append(NO_STORE)
+        if len(scope.get("query_string", b"")) > self.settings.max_query_bytes:
+            msg = f"adresse trop longue : la requête ne doit pas dépasser {self.settings.max_query_bytes} octets de paramètres"
+            await _plain_error(send, 414, msg, headers)
+            return
+        length = _content_length(scope)
+        if length is not None and length > self.settings.max_body_bytes:
+            await _plain_error(send, 413, self._too_large(), headers)
+            return
+        head = scope["method"] == "HEAD"
+        scope = dict(scope)
+        scope.setdefault("state", {})
+        scope["state"] = request_state = {**scope["state"], NONCE_STATE_KEY: nonce}
+        if head:
+            scope["method"] = "GET"
+        state = {"started": False, "rejected": False, "received": 0}
+
+        async def limited_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > self.settings.max_body_bytes and not state["started"]:
+                    # Answer 413 now; the app sees a disconnected client and its answer is dropped.
+                    state["rejected"] = True
+                    await _plain_error(send, 413, self._too_large(), headers)
+                    return {"type": "http.disconnect"}
+            return message
+
+        sender = _Sender(send, headers=headers, nonce=nonce, head=head, state=request_state)
+
+        async def tracked_send(message: Message) -> None:
+            if state["rejected"]:
+                return
+            state["started"] = True
+            await sender(message)
+
+        await self.app(scope, limited_receive, tracked_send)
+
+    def _too_large(self) -> str:
+        return f"requête trop volumineuse : le corps ne doit pas dépasser {self.settings.max_body_bytes} octets"
+
+    def _headers(self, nonce: str) -> list[tuple[bytes, bytes]]:
+        return [(b"content-security-policy", nonce.encode().join(self._csp_parts)), *self._static_headers]
+
+
+class _Sender:
+    """Adds the headers, puts the nonce on inline scripts and styles of HTML bodies, drops HEAD bodies."""
+
+    def __init__(
+        self, send: Send, *, headers: list[tuple[bytes, bytes]], nonce: str, head: bool, state: dict[str, Any]
+    ) -> None:
+        self.send = send
+        self.state = state
+        self.headers = headers
+        self.nonce = nonce.encode()
+        self.head = head
+        self.start: Message | None = None
+        self.html = False
+        self.chunks: list[bytes] = []
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            raw = message.get("headers", [])
+            names = set()
+            ctype, encoded = b"", False
+            for key, value in raw:  # the app's headers (ours name no content type nor encoding)
+                name = key.lower()
+                names.add(name)
+                if name == b"content-type" and not ctype:
+                    ctype = value
+                elif name == b"content-encoding":
+                    encoded = True
+            if NO_STORE in self.headers:  # internal data: no-store replaces what the route set
+                raw = [(k, v) for k, v in raw if k.lower() != NO_STORE[0]]
+                names.discard(NO_STORE[0])
+            headers = [*raw, *((k, v) for k, v in self.headers if k not in names)]
+            version = self.state.get(DATA_VERSION_STATE_KEY)  # set by geo_clsm.web.deps.get_engine
+            if version is not None:
+                headers.append((b"x-data-version", str(version).encode()))
+            self.html = ctype.startswith(b"text/html") and not encoded
+            self.start = {**message, "headers": headers}
+            if not self.html:
+                await self.send(self.start)
+            return
+        if message["type"] != "http.response.body" or not self.html:
+            if self.head and message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await self.send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await self.send(message)
+            return
+        self.chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = _add_nonce(b"".join(self.chunks), self.nonce)
+        assert self.start is not None
+        headers = [(k, v) for k, v in self.start["headers"] if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await self.send({**self.start, "headers": headers})
+        await self.send({"type": "http.response.body", "body": b"" if self.head else body, "more_body": False})
+
+
+def _add_nonce(body: bytes, nonce: bytes) -> bytes:
+    return _INLINE_TAG.sub(lambda m: b"<" + m.group(1) + b' nonce="' + nonce + b'"', body)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _plain_error(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps({"detail": message}, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+# --- rate limits -------------------------------------------------------------------------------
+
+
+class TokenBucket:
+    """Per-key token buckets: ``capacity`` requests at once, refilled at ``per_minute``.
+
+    In memory, for one process; at most ``max_keys`` clients are remembered (the least recently
+    seen is forgotten first, which only ever gives that client a full bucket again).
+    """
+
+    def __init__(
+        self,
+        *,
+        per_minute: float,
+        capacity: float,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate_per_s = per_minute / 60.0
+        self.capacity = capacity
+        self.max_keys = max_keys
+        self.clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """Take one token for ``key``: 0.0 if allowed, else the seconds to wait for one."""
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate_per_s)
+            wait_s = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait_s = (1.0 - tokens) / self.rate_per_s if self.rate_per_s > 0 else math.inf
+            self._buckets[key] = (tokens, now)
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+            return wait_s
+
+
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Trop de demandes de ce poste : réessayer après le délai de l'en-tête `Retry-After` (s)."}
+}
+"""``responses=`` entry for a rate-limited route (documents the 429 in the OpenAPI)."""
+
+
+def client_address(request: Request) -> str:
+    """The client's IP address, for rate limits and sign-in throttling: the direct peer, or the
+    address a trusted reverse proxy forwarded. uvicorn's ProxyHeadersMiddleware rewrites the peer
+    from ``X-Forwarded-For`` only when the peer is in ``GEO_CLSM_TRUSTED_PROXIES`` (see
+    ``geo_clsm.cli.serve.uvicorn_options``); nothing else reads that header."""
+    return request.client.host if request.client else "?"
+
+
+def _buckets(request: Request) -> MutableMapping[str, TokenBucket]:
+    buckets: MutableMapping[str, TokenBucket] = service_state(request).rate_buckets
+    return buckets
+
+
+def retry_after_s(request: Request, name: str, *, per_minute: float, burst: float | None = None) -> int | None:
+    """Take one of the client's tokens for the limit ``name``: None when allowed, else the seconds
+    to wait (for ``Retry-After``). ``GEO_CLSM_RATE_LIMITS='{"name": n}'`` overrides ``per_minute``
+    (0 turns the limit off). For routes that answer a refusal themselves (HTML forms); the others
+    use :func:`rate_limit`."""
+    settings = service_state(request).settings
+    rate = settings.rate_limits.get(name, per_minute)
+    if rate <= 0:
+        return None
+    buckets = _buckets(request)
+    bucket = buckets.get(name)
+    if bucket is None or bucket.rate_per_s != rate / 60.0:
+        bucket = buckets[name] = TokenBucket(per_minute=rate, capacity=max(1.0, burst or rate))
+    wait_s = bucket.take(client_address(request))
+    return max(1, math.ceil(wait_s)) if wait_s > 0 else None
+
+
+def too_many_message(retry_s: int) -> str:
+    """The French message of a 429: what to do, and when."""
+    when = f"{retry_s} s" if retry_s < 120 else f"{math.ceil(retry_s / 60)} min"
+    return f"trop de demandes en peu de temps : réessayer dans {when}"
+
+
+def rate_limit(name: str, *, per_minute: float, burst: float | None = None) -> Any:
+    """A dependency limiting each client to ``per_minute`` requests (``burst`` at once, default
+    ``per_minute``) on the routes that use it, answering 429 with ``Retry-After`` and a French
+    message. ``GEO_CLSM_RATE_LIMITS='{"name": n}'`` overrides ``per_minute`` (0 turns the limit off).
+    Clients are told apart by IP address (:func:`client_address`), which is never logged; behind a
+    reverse proxy set ``GEO_CLSM_TRUSTED_PROXIES``. Routes sharing a ``name`` share each client's bucket."""
+
+    async def check(request: Request) -> None:
+        retry = retry_after_s(request, name, per_minute=per_minute, burst=burst)
+        if retry is not None:
+            raise HTTPException(status_code=429, detail=too_many_message(retry), headers={"Retry-After": str(retry)})
+
+    check.__name__ = f"rate_limit_{name}"
+    return Depends(check)
+
+
+# The limits of the public write endpoints, shared by the JSON API and its HTML form.
+REPORTS_PER_MINUTE, REPORTS_BURST = 5 / 60, 5  # "Signaler une erreur": 5 at once, then one every 12 min
+LOGIN_PER_MINUTE = 20  # sign-in attempts per client (failures also slow that client down for that account)

@@ -1,0 +1,1 @@
+"""HTML pages built in Python (to be moved to Jinja templates)."""

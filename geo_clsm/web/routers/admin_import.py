@@ -1,0 +1,108 @@
+"""Import on the editor screens: the report is shown first, nothing is written until "Appliquer".
+
+The uploaded file waits in a temporary folder shared by the workers, under a random token, for
+a limited time (``geo_clsm/web/previews.py``). Reading a file and rendering its report run in the
+heavy-work pool (``geo_clsm/web/heavy.py``), never on the event loop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi.responses import Response
+
+from geo_clsm.data.importers.resources import import_resources
+from geo_clsm.engine.core import Engine
+from geo_clsm.store import repo
+from geo_clsm.store.files import apply_records
+from geo_clsm.store.users import Session
+from geo_clsm.web.deps import get_engine
+from geo_clsm.web.forms import Csrf, checked, page, to_login
+from geo_clsm.web.heavy import heavy_pool, heavy_ticket, run_sync
+from geo_clsm.web.lifecycle import service_state
+from geo_clsm.web.live import refresh
+from geo_clsm.web.previews import SUFFIXES, PreviewStore
+from geo_clsm.web.sessions import get_db, optional_session
+
+router = APIRouter(include_in_schema=False)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def previews(request: Request) -> PreviewStore:
+    """The app's pending import files (set up with the app's state: geo_clsm.web.lifecycle)."""
+    return service_state(request).previews
+
+
+@router.get("/admin/import")
+def import_form(request: Request) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    return page(request, "admin/import.html", session=session)
+
+
+def _preview(
+    request: Request, engine: Engine, session: Session, content: bytes, suffix: str, filename: str | None
+) -> Response:
+    """Save the file, read it and render its report (in the heavy-work pool: seconds for a big file)."""
+    token = previews(request).save(content, suffix)
+    report = import_resources(previews(request).folder / f"{token}{suffix}", communes=engine.catalog.mairies)
+    with get_db(request).connect() as conn:
+        existing = {r.id for r in repo.active_resources(conn)}
+    new = sum(1 for r in report.records if r.id not in existing)
+    return page(
+        request,
+        "admin/import.html",
+        session=session,
+        report=report,
+        token=token,
+        filename=filename,
+        new=new,
+        updated=len(report.records) - new,
+    )
+
+
+@router.post("/admin/import/preview")
+async def import_preview(
+    request: Request, engine: Annotated[Engine, Depends(get_engine)], file: UploadFile, csrf_token: Csrf
+) -> Response:
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    suffix = Path(file.filename or "").suffix.lower()
+    if suffix not in SUFFIXES:
+        error = f"fichier : format « {suffix} » non pris en charge, choisir un .csv ou un .geojson"
+        return page(request, "admin/import.html", 422, session=session, error=error)
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        error = f"fichier : trop gros ({MAX_UPLOAD_BYTES // 1024 // 1024} Mo au plus), le découper"
+        return page(request, "admin/import.html", 413, session=session, error=error)
+    pool = heavy_pool(request)
+    try:
+        async with pool.ticket():
+            return await pool.run(_preview, request, engine, session, content, suffix, file.filename)
+    except HTTPException as exc:  # the pool is full: the same page, with the French 429
+        if exc.status_code != 429:
+            raise
+        response = page(request, "admin/import.html", 429, session=session, error=exc.detail)
+        response.headers.update(exc.headers or {})
+        return response
+
+
+@router.post("/admin/import/apply", dependencies=[heavy_ticket()])
+def import_apply(
+    request: Request, engine: Annotated[Engine, Depends(get_engine)], token: Annotated[str, Form()], csrf_token: Csrf
+) -> Response:
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    path = previews(request).pending(token)
+    if path is None:
+        return page(request, "admin/import.html", 422, session=session, error="aperçu expiré : renvoyer le fichier")
+    report = run_sync(request, import_resources, path, communes=engine.catalog.mairies)
+    result = apply_records(get_db(request), report.records, author=f"{session.user.email} (import {path.suffix})")
+    path.unlink(missing_ok=True)
+    refresh(request)
+    return page(request, "admin/import.html", session=session, applied=result)

@@ -1,0 +1,375 @@
+"""Editor screens at /admin (server-rendered French pages, Jinja2 templates in geo_clsm/web/templates/):
+sign in, search, a form per resource, history with restore, review queue, public reports.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import Response
+
+from geo_clsm.data.importers.resource_rows import COLUMNS
+from geo_clsm.data.importers.resource_write import resource_to_row
+from geo_clsm.engine.core import Engine
+from geo_clsm.model.errors import NotFoundError
+from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
+from geo_clsm.settings import Settings
+from geo_clsm.store import repo
+from geo_clsm.store.disagreements import DECISIONS, list_disagreements, resolve
+from geo_clsm.store.disagreements import LABELS as FIELD_LABELS
+from geo_clsm.store.login_throttle import LoginThrottledError
+from geo_clsm.store.records import FieldError
+from geo_clsm.store.reports import get_report, list_reports, set_status
+from geo_clsm.store.schema import MAX_ID
+from geo_clsm.store.users import AccountDisabledError, authenticate, close_session, open_session
+from geo_clsm.web.deps import get_engine, get_settings
+from geo_clsm.web.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
+from geo_clsm.web.live import refresh, refresh_in_thread
+from geo_clsm.web.middleware.security import LOGIN_PER_MINUTE, client_address, retry_after_s, too_many_message
+from geo_clsm.web.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
+
+router = APIRouter(include_in_schema=False)
+
+LABELS = {
+    "id": "Identifiant",
+    "type": "Type",
+    "services": "Autres services (codes de type, séparés par ;)",
+    "name": "Nom",
+    "street": "Adresse (numéro et rue)",
+    "postcode": "Code postal",
+    "commune": "Commune",
+    "insee_com": "Code INSEE de la commune",
+    "phone": "Téléphone",
+    "email": "E-mail",
+    "website": "Site web",
+    "audience": "Publics (séparés par ;)",
+    "age_min": "Âge minimum",
+    "age_max": "Âge maximum",
+    "opening_hours": "Horaires (format OpenStreetMap, ex. Mo-Fr 09:00-17:00)",
+    "languages": "Langues (codes séparés par ;)",
+    "wheelchair": "Accessible en fauteuil (oui/non)",
+    "appointment_required": "Sur rendez-vous (oui/non)",
+    "free_of_charge": "Gratuit (oui/non)",
+    "sector": "Secteur",
+    "capacity": "Capacité",
+    "lon": "Longitude (WGS84)",
+    "lat": "Latitude (WGS84)",
+    "position_precision": "Précision de la position (address, street, commune, none)",
+    "position_source": "Source de la position",
+    "confidential_address": "Adresse confidentielle (oui/non)",
+    "service_area_wkt": "Zone d'intervention (WKT)",
+    "finess_et": "Numéro FINESS",
+    "territory": "Territoire",
+    "source": "Source de la fiche",
+    "last_verified": "Vérifiée le (AAAA-MM-JJ)",
+    "source_date": "Date de la source (AAAA-MM-JJ)",
+    "notes": "Notes internes (jamais publiées)",
+    "public_info": "Information publique (affichée au public)",
+    "display_name": "Nom affiché (lisible, sinon le nom)",
+    "display_street": "Adresse affichée (lisible, sinon l'adresse)",
+    "verified_by_person": "Vérifiée par une personne (oui/non)",
+    "to_verify": "À vérifier avant de s'y fier (oui/non)",
+}
+
+
+# --- sign in / out -----------------------------------------------------------------------
+
+
+@router.get("/admin/login")
+def login_form(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> Response:
+    token = form_token(request)
+    return with_form_cookie(page(request, "admin/login.html", form_csrf=token), token, settings)
+
+
+@router.post("/admin/login")
+def login(
+    request: Request,
+    settings: Annotated[Settings, Depends(get_settings)],
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=1000)],
+    csrf_token: Csrf,
+) -> Response:
+    token = form_token(request)
+    error: str | None = None
+    status, wait = 401, 0
+    retry = retry_after_s(request, "login", per_minute=LOGIN_PER_MINUTE)
+    if retry is not None:
+        resp = page(request, "admin/login.html", status_code=429, form_csrf=token, error=too_many_message(retry))
+        resp.headers["Retry-After"] = str(retry)
+        return with_form_cookie(resp, token, settings)
+    if not double_submit_ok(request, csrf_token):
+        error = "formulaire expiré : recharger la page et recommencer"
+    else:
+        try:
+            user = authenticate(get_db(request), email, password, client=client_address(request))
+            if user is None:
+                error = "adresse e-mail ou mot de passe incorrect"
+        except LoginThrottledError as exc:
+            error, status, wait = exc.message, 429, exc.retry_after_s
+        except AccountDisabledError as exc:
+            error, status = exc.message, 403
+    if error:
+        resp = page(request, "admin/login.html", status_code=status, form_csrf=token, error=error, email=email)
+        if wait:
+            resp.headers["Retry-After"] = str(wait)
+        return with_form_cookie(resp, token, settings)
+    assert user is not None
+    session_token, _ = open_session(get_db(request), user)
+    done = back("/admin/resources")
+    set_session_cookie(done, session_token, settings)
+    return done
+
+
+@router.post("/admin/logout")
+def logout(request: Request, settings: Annotated[Settings, Depends(get_settings)], csrf_token: Csrf) -> Response:
+    if checked(request, csrf_token):
+        close_session(get_db(request), request.cookies.get(COOKIE))
+    resp = to_login()
+    clear_session_cookie(resp, settings)
+    return resp
+
+
+# --- list, search, edit ------------------------------------------------------------------
+
+
+@router.get("/admin")
+def home() -> Response:
+    return back("/admin/resources")
+
+
+@router.get("/admin/resources")
+def list_page(
+    request: Request, q: str | None = None, offset: Annotated[int, Query(ge=-MAX_ID, le=MAX_ID)] = 0
+) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    q = (q or "")[:200]
+    with get_db(request).connect() as conn:
+        items, total = repo.search(conn, text=q or None, limit=50, offset=max(0, offset))
+        open_reports = len(list_reports(get_db(request)))
+    return page(
+        request,
+        "admin/list.html",
+        session=session,
+        items=items,
+        total=total,
+        q=q,
+        offset=max(0, offset),
+        open_reports=open_reports,
+        labels=TYPE_LABELS_FR,
+    )
+
+
+def _form_context(row: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    return {
+        "row": {k: ("" if row.get(k) is None else row.get(k)) for k in COLUMNS},
+        "fields": [c for c in COLUMNS if c not in ("lon", "lat")],
+        "labels": LABELS,
+        "types": TYPE_LABELS_FR,
+        "precisions": PRECISION_LABELS_FR,
+        "territories": list(engine.catalog.territories),
+    }
+
+
+@router.get("/admin/resources/new")
+def new_form(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    return page(request, "admin/edit.html", session=session, new=True, status="", **_form_context({}, engine))
+
+
+@router.get("/admin/resources/{resource_id}")
+def edit_form(
+    resource_id: str,
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    report: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    with get_db(request).connect() as conn:
+        r, status = repo.get(conn, resource_id)
+    shown = get_report(get_db(request), report) if report else None
+    return page(
+        request,
+        "admin/edit.html",
+        session=session,
+        new=False,
+        rid=r.id,
+        status=status,
+        report=shown,
+        **_form_context(resource_to_row(r), engine),
+    )
+
+
+async def _posted_fields(request: Request) -> tuple[dict[str, str], str]:
+    form = await request.form()
+    fields = {k: str(v) for k, v in form.items() if k in COLUMNS}
+    return fields, str(form.get("csrf_token") or "")
+
+
+@router.post("/admin/resources/new")
+async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
+    fields, csrf = await _posted_fields(request)
+    session = checked(request, csrf)
+    if session is None:
+        return to_login()
+    data = {k: v for k, v in fields.items() if v.strip()}
+    try:
+        change = repo.create(get_db(request), data, author=session.user.email, communes=engine.catalog.mairies)
+    except FieldError as exc:
+        return page(
+            request,
+            "admin/edit.html",
+            422,
+            session=session,
+            new=True,
+            status="",
+            error=exc,
+            **_form_context(fields, engine),
+        )
+    await refresh_in_thread(request)
+    return back(f"/admin/resources/{change.resource.id}?saved=1")
+
+
+@router.post("/admin/resources/{resource_id}")
+async def save(resource_id: str, request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
+    fields, csrf = await _posted_fields(request)
+    session = checked(request, csrf)
+    if session is None:
+        return to_login()
+    with get_db(request).connect() as conn:
+        current, status = repo.get(conn, resource_id)
+    before = {k: "" if v is None else str(v) for k, v in resource_to_row(current).items()}
+    changes = {k: v for k, v in fields.items() if k != "id" and v.strip() != before.get(k, "").strip()}
+    if changes:
+        try:
+            repo.update(
+                get_db(request), resource_id, changes, author=session.user.email, communes=engine.catalog.mairies
+            )
+        except FieldError as exc:
+            return page(
+                request,
+                "admin/edit.html",
+                422,
+                session=session,
+                new=False,
+                rid=resource_id,
+                status=status,
+                error=exc,
+                **_form_context({**before, **fields}, engine),
+            )
+        await refresh_in_thread(request)
+    return back(f"/admin/resources/{resource_id}?saved=1")
+
+
+@router.post("/admin/resources/{resource_id}/{action}")
+def act(
+    resource_id: str,
+    action: str,
+    request: Request,
+    csrf_token: Csrf,
+    entry_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
+) -> Response:
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    db, author = get_db(request), session.user.email
+    if action == "verified":
+        repo.mark_verified(db, resource_id, author=author)
+    elif action == "withdraw":
+        repo.withdraw(db, resource_id, author=author)
+    elif action == "restore":
+        repo.restore(db, resource_id, entry_id=entry_id, author=author)
+    else:
+        raise NotFoundError(f"action inconnue « {action} »")
+    refresh(request)
+    return back(f"/admin/resources/{resource_id}/history" if action == "restore" else f"/admin/resources/{resource_id}")
+
+
+@router.get("/admin/resources/{resource_id}/history")
+def history_page(resource_id: str, request: Request) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    with get_db(request).connect() as conn:
+        r, status = repo.get(conn, resource_id)
+        entries = repo.entries(conn, resource_id)
+    for e in entries:
+        b, a = e["before"] or {}, e["after"] or {}
+        e["diff"] = [(k, b.get(k), a.get(k)) for k in sorted(set(a) | set(b)) if b.get(k) != a.get(k)]
+    return page(request, "admin/history.html", session=session, r=r, status=status, entries=list(reversed(entries)))
+
+
+# --- review queue, reports -----------------------------------------------------------------
+
+
+@router.get("/admin/review")
+def review_page(request: Request) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    with get_db(request).connect() as conn:
+        queue = repo.review_queue(conn)
+    items = list_disagreements(get_db(request))
+    done = request.query_params.get("done")
+    return page(
+        request,
+        "admin/review.html",
+        session=session,
+        queue=queue,
+        disagreements=items,
+        field_labels=FIELD_LABELS,
+        done=done,
+    )
+
+
+@router.post("/admin/review/disagreements/{item_id}/{decision}")
+def decide_disagreement(
+    item_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    decision: str,
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    csrf_token: Csrf,
+) -> Response:
+    """Accept the official values (written as a change, in the history) or keep the curated record."""
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    if decision not in DECISIONS:
+        raise NotFoundError(f"décision inconnue « {decision} »")
+    out = resolve(
+        get_db(request), item_id, decision=decision, author=session.user.email, communes=engine.catalog.mairies
+    )
+    if decision == "accept":
+        refresh(request)
+    return back(f"/admin/review?done={out['status']}#desaccords")
+
+
+@router.get("/admin/reports")
+def reports_page(request: Request) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    return page(request, "admin/reports.html", session=session, reports=list_reports(get_db(request)))
+
+
+@router.post("/admin/reports/{report_id}/{decision}")
+def decide(
+    report_id: Annotated[int, Path(ge=1, le=MAX_ID)], decision: str, request: Request, csrf_token: Csrf
+) -> Response:
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    if decision not in ("accept", "dismiss"):
+        raise NotFoundError(f"décision inconnue « {decision} »")
+    rep = set_status(
+        get_db(request), report_id, "accepted" if decision == "accept" else "dismissed", by=session.user.email
+    )
+    if decision == "accept":  # accepting opens the edit form, with the report beside it
+        return back(f"/admin/resources/{rep['resource_id']}?report={report_id}")
+    return back("/admin/reports")

@@ -1,0 +1,112 @@
+"""The accounts screen for admins (/admin/users): list the accounts, create one, change a role or a
+password, disable or enable an account. Same rules as ``/api/admin/users``
+(:mod:`geo_clsm.store.accounts`): each change ends the account's other sessions at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import Response
+
+from geo_clsm.model.errors import GeoClsmError, NotFoundError
+from geo_clsm.store.accounts import set_active, set_password, set_role
+from geo_clsm.store.schema import MAX_ID
+from geo_clsm.store.users import Session, add_user, list_users
+from geo_clsm.web.forms import Csrf, back, checked, page, to_login
+from geo_clsm.web.sessions import COOKIE, get_db, optional_session
+
+router = APIRouter(include_in_schema=False)
+FORBIDDEN = "réservé aux administrateurs : ce compte est un compte d'éditeur"
+ROLE_LABELS = {"editor": "éditeur", "admin": "administrateur"}
+DONE = {
+    "created": "Compte enregistré.",
+    "role": "Rôle changé : les sessions de ce compte sont terminées.",
+    "password": "Mot de passe changé : les autres sessions de ce compte sont terminées.",
+    "disable": "Compte désactivé : ses sessions sont terminées.",
+    "enable": "Compte réactivé.",
+}
+
+
+def _page(request: Request, session: Session, status: int = 200, **context: object) -> Response:
+    return page(
+        request,
+        "admin/users.html",
+        status,
+        session=session,
+        users=list_users(get_db(request)),
+        roles=ROLE_LABELS,
+        done=DONE.get(request.query_params.get("done") or ""),
+        **context,
+    )
+
+
+def _forbidden(request: Request, session: Session) -> Response:
+    return page(request, "admin/forbidden.html", 403, session=session, message=FORBIDDEN)
+
+
+@router.get("/admin/users")
+def users_page(request: Request) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    if not session.user.is_admin:
+        return _forbidden(request, session)
+    return _page(request, session)
+
+
+@router.post("/admin/users")
+def create(
+    request: Request,
+    csrf_token: Csrf,
+    email: Annotated[str, Form(max_length=254)] = "",
+    role: Annotated[str, Form(max_length=16)] = "editor",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    if not session.user.is_admin:
+        return _forbidden(request, session)
+    try:
+        add_user(get_db(request), email, password, role=role, keep_token=request.cookies.get(COOKIE))
+    except GeoClsmError as exc:
+        return _page(request, session, 422, error=exc.message, form={"email": email, "role": role})
+    return back("/admin/users?done=created")
+
+
+@router.post("/admin/users/{user_id}/{action}")
+def change(
+    user_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    action: str,
+    request: Request,
+    csrf_token: Csrf,
+    role: Annotated[str, Form(max_length=16)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    if not session.user.is_admin:
+        return _forbidden(request, session)
+    if action not in DONE or action == "created":
+        raise NotFoundError(f"action inconnue « {action} »")
+    db = get_db(request)
+    own = request.cookies.get(COOKIE) if user_id == session.user.id else None
+    try:
+        if action in ("disable", "enable"):
+            set_active(db, user_id, action == "enable")
+        elif action == "role":
+            set_role(db, user_id, role, keep_token=own)
+        else:
+            set_password(db, user_id, password, keep_token=own)
+    except NotFoundError:
+        raise  # an unknown account: 404
+    except GeoClsmError as exc:
+        return _page(request, session, 422, error=exc.message, form={})
+    if own and action == "disable":  # the admin disabled their own account: signed out
+        return to_login()
+    if own and action == "role":  # no longer an admin: back to the records
+        return back("/admin/resources")
+    return back(f"/admin/users?done={action}")

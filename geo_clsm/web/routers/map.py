@@ -1,0 +1,122 @@
+"""The two map views (/ and /planning), and the small endpoints their script uses."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from geo_clsm.engine.build import data_version
+from geo_clsm.engine.core import Engine
+from geo_clsm.engine.geocode import Geocoder
+from geo_clsm.i18n import choose_lang
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.resource import LINE_TYPES, ResourceType
+from geo_clsm.settings import Settings
+from geo_clsm.web.deps import get_engine, get_geocoder, get_settings, serving_engine
+from geo_clsm.web.errors import PLACE_RESPONSES
+from geo_clsm.web.lifecycle import service_state
+from geo_clsm.web.pages.resident import resident_page
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def resident(
+    request: Request,
+    settings: Annotated[Settings, Depends(get_settings)],
+    territory: str | None = None,
+    lang: Annotated[str | None, Query(max_length=20, description="Langue de la page (fr, en, ar)")] = None,
+) -> HTMLResponse:
+    engine = serving_engine(service_state(request))
+    local = [t.id for t in engine.catalog.territories.values() if t.kind != "national"]
+    if territory is not None and territory not in local:
+        raise NotFoundError(f"territoire « {territory} » inconnu : choisir parmi {', '.join(local)}")
+    chosen = choose_lang(lang, request.headers.get("accept-language"))
+    pages = service_state(request).pages  # by data version: an old engine's page is never served
+    html = pages.get_or_make(
+        data_version(engine),
+        ("resident", territory, chosen),
+        lambda: resident_page(
+            engine,
+            tiles_url=settings.tiles_url,
+            tiles_attribution=settings.tiles_attribution,
+            territory=territory,
+            lang=chosen,
+        ),
+    )
+    return HTMLResponse(html, headers={"Content-Language": chosen, "Vary": "Accept-Language"})
+
+
+@router.get("/planning", response_class=HTMLResponse, include_in_schema=False)
+def planning(
+    request: Request,
+    settings: Annotated[Settings, Depends(get_settings)],
+    territory: str | None = None,
+    type: ResourceType = ResourceType.CMP,
+    indicator: str = "mean_m",
+    known_audience_only: bool = False,
+) -> HTMLResponse:
+    engine = serving_engine(service_state(request))
+    if not engine.access:
+        raise NotFoundError("aucun territoire avec des QPV n'est chargé")
+    territory = territory or next(iter(engine.access))
+    if territory not in engine.access:
+        raise NotFoundError(f"territoire « {territory} » sans QPV : choisir parmi {', '.join(engine.access)}")
+    if type in LINE_TYPES:
+        raise InvalidInputError("les lignes nationales n'ont pas de position : choisir un type de lieu (CMP, GEM …)")
+    from geo_clsm.web.pages.planner import INDICATORS_FR, planner_page  # folium: on first use, not at start-up
+
+    if indicator not in INDICATORS_FR:
+        raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
+    pages = service_state(request).pages
+    html = pages.get_or_make(
+        data_version(engine),
+        ("planning", territory, type.value, indicator, known_audience_only),
+        lambda: planner_page(
+            engine,
+            territory=territory,
+            rtype=type,
+            indicator=indicator,
+            known_audience_only=known_audience_only,
+            tiles_url=settings.tiles_url,
+            tiles_attribution=settings.tiles_attribution,
+        ),
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/api/markers", tags=["carte"], summary="Liste compacte des ressources pour la carte")
+def markers(engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
+    """``[id, type, lon, lat, approx (1 = commune precision), age_min, age_max]`` per placed resource.
+
+    Ages are the audience's, or those the type implies; null when unknown.
+    """
+    return {"columns": ["id", "type", "lon", "lat", "approx", "age_min", "age_max"], "markers": engine.markers}
+
+
+@router.get(
+    "/api/geocode",
+    tags=["carte"],
+    summary="Localiser une commune, un code postal, un arrondissement, un QPV ou une adresse",
+    responses=PLACE_RESPONSES,
+)
+def geocode(
+    geocoder: Annotated[Geocoder, Depends(get_geocoder)],
+    q: Annotated[
+        str,
+        Query(
+            min_length=2,
+            max_length=200,
+            description="Commune, code postal, quartier ou adresse (« Metz », « 57000 », « Paris 18e », "
+            "« Patrotte », « 1 rue Serpenoise Metz »)",
+            examples=["Borny"],
+        ),
+    ],
+) -> dict[str, Any]:
+    """``precision`` says how precisely the point locates the text (address, street, arrondissement,
+    qpv, commune); ``message`` says in words what was not found (« Adresse non trouvée : recherche
+    autour de la mairie de Metz ») or which other places have this name (``alternatives``)."""
+    res = geocoder.place(q)
+    return {"lon": res.lon, "lat": res.lat, **res.as_dict()}

@@ -1,0 +1,356 @@
+"""OGC API – Features (Part 1 Core, GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS) under /ogc.
+
+Read directly by GDAL (``ogrinfo OAPIF:http://host/ogc``) and QGIS. Served from the
+engine the rest of the API uses; collections and items are built in :mod:`geo_clsm.exports.ogc`. The
+``resources`` items are selected by the query backend (``GEO_CLSM_QUERY_BACKEND=postgis``: by
+PostGIS, on the database of record), as ``/api/resources``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
+
+from geo_clsm.engine.backend import MemoryBackend, QueryBackend
+from geo_clsm.engine.core import Engine
+from geo_clsm.exports import ogc
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.validate import french_reason
+from geo_clsm.web.deps import get_backend, get_engine
+from geo_clsm.web.openapi30 import openapi30
+
+
+class OgcRoute(APIRoute):
+    """OGC API – Features answers an invalid parameter value with 400 (Part 1, /req/core/query-param-invalid)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                parts = []
+                for err in exc.errors():
+                    name = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path"))
+                    parts.append(f"{name} : {french_reason(dict(err))}")
+                return JSONResponse({"detail": f"paramètre invalide — {' ; '.join(parts)}"}, status_code=400)
+            except InvalidInputError as exc:
+                return JSONResponse({"detail": exc.message}, status_code=400)
+
+        return route
+
+
+router = APIRouter(prefix="/ogc", tags=["OGC API – Features"], route_class=OgcRoute)
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+]
+GEOJSON = "application/geo+json"
+OPENAPI30 = "application/vnd.oai.openapi+json;version=3.0"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+
+Format = Annotated[
+    Literal["json", "html"] | None,
+    Query(description="json ou html (par défaut selon l'en-tête Accept)", examples=["json"]),
+]
+CollectionId = Annotated[str, Path(description=f"Collection : {', '.join(ogc.COLLECTIONS)}", examples=["resources"])]
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def _wants_html(request: Request, f: str | None) -> bool:
+    if f is not None:
+        return f == "html"
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "json" not in accept
+
+
+def _json(
+    body: dict[str, Any], media_type: str = "application/json", headers: dict[str, str] | None = None
+) -> Response:
+    return JSONResponse(body, media_type=media_type, headers=headers)
+
+
+def _page(title: str, body: str) -> HTMLResponse:
+    return HTMLResponse(
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)} — geo_clsm</title></head><body>"
+        "<p><strong>Urgence : 3114 (prévention du suicide), 15 (SAMU), 112.</strong></p>"
+        f"<h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
+
+
+def _links_html(links: list[dict[str, Any]]) -> str:
+    rows = "".join(
+        f'<li><a href="{html.escape(lk["href"])}">{html.escape(lk.get("title") or lk["rel"])}</a></li>' for lk in links
+    )
+    return f"<ul>{rows}</ul>"
+
+
+def _table(props: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape('' if v is None else str(v))}</td></tr>"
+        for k, v in props.items()
+    )
+    return f"<table>{rows}</table>"
+
+
+@router.get("", summary="OGC API – Features : page d'accueil")
+def landing(request: Request, f: Format = None) -> Response:
+    base = _base(request)
+    links = [
+        {"rel": "self", "type": "application/json", "title": "Cette page (JSON)", "href": f"{base}?f=json"},
+        {"rel": "alternate", "type": "text/html", "title": "Cette page (HTML)", "href": f"{base}?f=html"},
+        {"rel": "service-desc", "type": OPENAPI30, "title": "Définition OpenAPI 3.0", "href": f"{base}/api"},
+        {"rel": "service-doc", "type": "text/html", "title": "Documentation", "href": f"{base[:-4]}/docs"},
+        {"rel": "conformance", "type": "application/json", "title": "Conformité", "href": f"{base}/conformance"},
+        {"rel": "data", "type": "application/json", "title": "Collections", "href": f"{base}/collections"},
+    ]
+    title = "geo_clsm — ressources en santé mentale et accès (OGC API – Features)"
+    if _wants_html(request, f):
+        return _page(title, _links_html(links))
+    return _json(
+        {
+            "title": title,
+            "description": "Ressources en santé mentale, QPV et indicateurs d'accès, en GeoJSON.",
+            "links": links,
+        }
+    )
+
+
+@router.get("/api", include_in_schema=False)
+def api_definition(request: Request) -> Response:
+    spec = openapi30(request.app.openapi(), prefix="/ogc", server_url=str(request.base_url).rstrip("/"))
+    for ops in spec["paths"].values():
+        for op in ops.values():
+            invalid = op["responses"].pop("422", None)
+            if invalid is not None:  # OgcRoute answers an invalid parameter with 400
+                op["responses"]["400"] = invalid | {"description": "Paramètre invalide (message en français)"}
+    return _json(spec, media_type=OPENAPI30)
+
+
+@router.get("/conformance", summary="Classes de conformité OGC déclarées")
+def conformance(request: Request, f: Format = None) -> Response:
+    if _wants_html(request, f):
+        return _page("Conformité", _links_html([{"rel": c, "href": c} for c in CONFORMANCE]))
+    return _json({"conformsTo": CONFORMANCE})
+
+
+def _collection(engine: Engine, info: ogc.CollectionInfo, base: str) -> dict[str, Any]:
+    href = f"{base}/collections/{info.id}"
+    box = ogc.extent(ogc.items(engine, info.id))
+    return {
+        "id": info.id,
+        "title": info.title,
+        "description": info.description,
+        "itemType": "feature",
+        "crs": list(ogc.SUPPORTED_CRS),
+        "storageCrs": ogc.CRS84,
+        "extent": {"spatial": {"bbox": [box] if box else [], "crs": ogc.CRS84}},
+        "links": [
+            {"rel": "self", "type": "application/json", "title": info.title, "href": href},
+            {"rel": "items", "type": GEOJSON, "title": "Objets (GeoJSON)", "href": f"{href}/items"},
+            {"rel": "items", "type": "text/html", "title": "Objets (HTML)", "href": f"{href}/items?f=html"},
+        ],
+    }
+
+
+@router.get("/collections", summary="Les collections : ressources, QPV, indicateurs")
+def collections(request: Request, engine: Annotated[Engine, Depends(get_engine)], f: Format = None) -> Response:
+    base = _base(request)
+    body = {
+        "links": [{"rel": "self", "type": "application/json", "href": f"{base}/collections"}],
+        "collections": [_collection(engine, info, base) for info in ogc.COLLECTIONS.values()],
+    }
+    if _wants_html(request, f):
+        items = [
+            {"rel": c["id"], "title": c["title"], "href": f"{base}/collections/{c['id']}?f=html"}
+            for c in body["collections"]
+        ]
+        return _page("Collections", _links_html(items))
+    return _json(body)
+
+
+@router.get("/collections/{collectionId}", summary="Une collection")
+def one_collection(
+    request: Request, collectionId: CollectionId, engine: Annotated[Engine, Depends(get_engine)], f: Format = None
+) -> Response:
+    info = ogc.collection(collectionId)
+    body = _collection(engine, info, _base(request))
+    if _wants_html(request, f):
+        return _page(info.title, f"<p>{html.escape(info.description)}</p>" + _links_html(body["links"]))
+    return _json(body)
+
+
+def _crs_header(crs: str) -> dict[str, str]:
+    uri = next(u for u, c in ogc.SUPPORTED_CRS.items() if c == crs)
+    return {"Content-Crs": f"<{uri}>"}
+
+
+@router.get("/collections/{collectionId}/items", summary="Objets d'une collection (GeoJSON), filtrés et paginés")
+def get_items(
+    request: Request,
+    collectionId: CollectionId,
+    engine: Annotated[Engine, Depends(get_engine)],
+    backend: Annotated[QueryBackend, Depends(get_backend)],
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            description=f"Taille de page (au plus {MAX_LIMIT} ; une valeur plus grande vaut {MAX_LIMIT})",
+            examples=[100],
+            json_schema_extra={"maximum": MAX_LIMIT},
+        ),
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, description="Nombre d'objets à sauter", examples=[0])] = 0,
+    bbox: Annotated[
+        str | None, Query(description="Emprise x_min,y_min,x_max,y_max (dans bbox-crs)", examples=["6.1,49.0,6.3,49.2"])
+    ] = None,
+    bbox_crs: Annotated[
+        str | None,
+        Query(
+            alias="bbox-crs",
+            description="CRS de bbox (CRS84 par défaut, ou EPSG:2154)",
+            examples=["http://www.opengis.net/def/crs/EPSG/0/2154"],
+        ),
+    ] = None,
+    crs: Annotated[
+        str | None,
+        Query(
+            description="CRS des géométries (CRS84 par défaut, ou EPSG:2154)",
+            examples=["http://www.opengis.net/def/crs/EPSG/0/2154"],
+        ),
+    ] = None,
+    type: Annotated[ResourceType | None, Query(description="Type de ressource", examples=["CMP"])] = None,
+    territory: Annotated[str | None, Query(description="Territoire", examples=["metz"])] = None,
+    insee_com: Annotated[str | None, Query(description="Code INSEE de la commune", examples=["57463"])] = None,
+    f: Format = None,
+) -> Response:
+    info = ogc.collection(collectionId)
+    out_crs = ogc.crs_code(crs)
+    limit = min(limit, MAX_LIMIT)  # Part 1: a larger limit is not an error, the maximum applies
+    filters = {"type": type.value if type else None, "territory": territory, "insee_com": insee_com}
+    for name, value in filters.items():
+        if value is not None and name not in info.filters:
+            raise InvalidInputError(
+                f"{name} : filtre sans objet pour la collection {info.id} ({', '.join(info.filters)})"
+            )
+    if territory is not None and territory not in engine.catalog.territories:
+        raise NotFoundError(f"territoire inconnu « {territory} » : {', '.join(engine.catalog.territories)}")
+    area = ogc.parse_bbox(bbox, crs=ogc.crs_code(bbox_crs)) if bbox is not None else None
+    selected = ogc.select(_candidates(engine, backend, info.id, area, filters), area=area, filters=filters)
+    page = selected[offset : offset + limit]
+    links = _page_links(request, offset=offset, limit=limit, matched=len(selected))
+    if _wants_html(request, f):
+        return _items_html(info, page, links, matched=len(selected))
+    body = {
+        "type": "FeatureCollection",
+        "features": [ogc.to_feature(i, crs=out_crs) for i in page],
+        "links": links,
+        "numberMatched": len(selected),
+        "numberReturned": len(page),
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    }
+    return _json(body, GEOJSON, _crs_header(out_crs))
+
+
+def _candidates(
+    engine: Engine, backend: QueryBackend, collection_id: str, area: Any, filters: dict[str, str | None]
+) -> list[ogc.Item]:
+    """The items a selection starts from: every item of the collection, or, for ``resources`` with
+    the PostGIS backend, those PostGIS selects by bounding box, territory and commune (in catalog
+    order; :func:`geo_clsm.exports.ogc.select` then applies the exact area and the type rule)."""
+    if collection_id != "resources" or isinstance(backend, MemoryBackend):
+        return ogc.items(engine, collection_id)
+    box: tuple[float, float, float, float] | None = None
+    if area is not None:
+        x0, y0, x1, y1 = (float(v) for v in area.bounds)
+        box = (x0, y0, x1, y1)
+    found = backend.resources(
+        bbox=box,
+        territory=filters.get("territory"),
+        insee_com=filters.get("insee_com"),
+    )
+    return [ogc._resource_item(r) for r in found]
+
+
+def _page_links(request: Request, *, offset: int, limit: int, matched: int) -> list[dict[str, Any]]:
+    url = request.url.remove_query_params("f")
+    links = [
+        {"rel": "self", "type": GEOJSON, "title": "Cette page", "href": str(url.include_query_params(f="json"))},
+        {
+            "rel": "alternate",
+            "type": "text/html",
+            "title": "Cette page (HTML)",
+            "href": str(url.include_query_params(f="html")),
+        },
+    ]
+    if offset + limit < matched:
+        nxt = url.include_query_params(offset=offset + limit, limit=limit)
+        links.append({"rel": "next", "type": GEOJSON, "title": "Page suivante", "href": str(nxt)})
+    if offset > 0:
+        prev = url.include_query_params(offset=max(0, offset - limit), limit=limit)
+        links.append({"rel": "prev", "type": GEOJSON, "title": "Page précédente", "href": str(prev)})
+    return links
+
+
+def _items_html(
+    info: ogc.CollectionInfo, page: list[ogc.Item], links: list[dict[str, Any]], *, matched: int
+) -> Response:
+    rows = "".join(
+        f'<li><a href="items/{html.escape(quote(i.id))}?f=html">{html.escape(i.id)}</a> — '
+        f"{html.escape(str(i.properties.get('name') or i.properties.get('lib_qp') or i.properties.get('nom') or ''))}</li>"
+        for i in page
+    )
+    nav = [lk for lk in links if lk["rel"] in ("next", "prev", "self")]
+    body = f"<p>{matched} objet(s), {len(page)} sur cette page.</p><ul>{rows}</ul>" + _links_html(
+        [lk | {"href": lk["href"].replace("f=json", "f=html")} for lk in nav]
+    )
+    return _page(info.title, body)
+
+
+@router.get("/collections/{collectionId}/items/{featureId}", summary="Un objet d'une collection (GeoJSON Feature)")
+def get_item(
+    request: Request,
+    collectionId: CollectionId,
+    featureId: Annotated[str, Path(description="Identifiant de l'objet", examples=["metz-cmp-cattp-adultes-gambetta"])],
+    engine: Annotated[Engine, Depends(get_engine)],
+    crs: Annotated[
+        str | None,
+        Query(
+            description="CRS des géométries (CRS84 par défaut, ou EPSG:2154)",
+            examples=["http://www.opengis.net/def/crs/EPSG/0/2154"],
+        ),
+    ] = None,
+    f: Format = None,
+) -> Response:
+    info = ogc.collection(collectionId)
+    out_crs = ogc.crs_code(crs)
+    item = ogc.find(engine, info.id, featureId)
+    base = f"{_base(request)}/collections/{info.id}"
+    if _wants_html(request, f):
+        return _page(f"{info.title} — {item.id}", _table(item.properties))
+    feature = ogc.to_feature(item, crs=out_crs)
+    feature["links"] = [
+        {"rel": "self", "type": GEOJSON, "href": f"{base}/items/{quote(item.id)}"},
+        {"rel": "collection", "type": "application/json", "href": base},
+    ]
+    return _json(feature, GEOJSON, _crs_header(out_crs))

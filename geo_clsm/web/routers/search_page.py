@@ -1,0 +1,85 @@
+"""GET /recherche: the nearest resources as server-rendered HTML (no JavaScript needed).
+
+Same engine, geocoder and answer as /api/nearest (:func:`geo_clsm.web.routers.nearest.nearest_answer`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from geo_clsm.engine.backend import QueryBackend
+from geo_clsm.engine.core import Engine
+from geo_clsm.engine.geocode import Geocoder
+from geo_clsm.i18n import choose_lang, translator
+from geo_clsm.i18n.orientation import rules
+from geo_clsm.model.errors import GeoClsmError
+from geo_clsm.settings import Settings
+from geo_clsm.web.deps import get_backend, get_engine, get_geocoder, get_settings
+from geo_clsm.web.errors import STATUS
+from geo_clsm.web.pages.search import render
+from geo_clsm.web.routers.nearest import NearestParams, nearest_answer
+
+router = APIRouter(tags=["pages"])
+
+
+@router.get(
+    "/recherche",
+    response_class=HTMLResponse,
+    summary="Page de recherche sans JavaScript : les ressources les plus proches d'un lieu",
+)
+def recherche(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    backend: Annotated[QueryBackend, Depends(get_backend)],
+    geocoder: Annotated[Geocoder, Depends(get_geocoder)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    q: Annotated[
+        str, Query(max_length=200, description="Commune, code postal, quartier ou adresse", examples=["Borny"])
+    ] = "",
+    situation: Annotated[
+        str | None, Query(max_length=40, description="Situation du guide « Que faire ? »", examples=["urgence"])
+    ] = None,
+    age: Annotated[
+        str | None,
+        Query(max_length=20, description="Tranche d'âge (enfant, ado, jeune, adulte, senior)", examples=["enfant"]),
+    ] = None,
+    lang: Annotated[
+        str | None, Query(max_length=20, description="Langue de la page (fr, en, ar)", examples=["ar"])
+    ] = None,
+) -> HTMLResponse:
+    t = translator(choose_lang(lang, request.headers.get("accept-language")))
+    headers = {"Content-Language": t.lang, "Vary": "Accept-Language"}
+    r = rules()
+    sit = r.situation(situation) if situation else None
+    group = next((a for a in r.ages if a.id == age), None)
+    q = q.strip()
+    problem = None
+    if situation and sit is None:
+        problem = t("Situation inconnue : choisissez-en une dans la liste.")
+    if age and group is None:
+        problem = t("Tranche d'âge inconnue : enfant, ado, jeune, adulte ou senior.")
+    if problem or not q:
+        status = 422 if problem else 200
+        return HTMLResponse(render(t, q=q, answer=None, situation=sit, problem=problem), status, headers)
+    if len(q) < 2:
+        problem = t("Saisissez une commune, un code postal, un quartier ou une adresse.")
+        return HTMLResponse(render(t, q=q, answer=None, situation=sit, problem=problem), 422, headers)
+    years = group.age if group else None
+    types = list(sit.types_for(years)) if sit else None
+    try:
+        place = geocoder.place(q)
+        params = NearestParams(lat=place.lat, lon=place.lon, type=types, age=years, k=10)
+        located = {"located_by": "place", **place.as_dict(), "lon": place.lon, "lat": place.lat}
+        answer = nearest_answer(
+            place.lon, place.lat, located, params=params, engine=engine, settings=settings, backend=backend
+        )
+    except GeoClsmError as exc:
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        choices = getattr(exc, "candidates", None) or getattr(exc, "suggestions", None) or []
+        message = exc.message if t.lang == "fr" else t("Lieu introuvable.")
+        page = render(t, q=q, answer=None, situation=sit, problem=message, choices=choices)
+        return HTMLResponse(page, status, headers)
+    return HTMLResponse(render(t, q=q, answer=answer, situation=sit, age=age), 200, headers)

@@ -1,0 +1,54 @@
+from datetime import date
+from pathlib import Path
+
+from geo_clsm.data.importers.registry import audience_ages, import_registry
+from geo_clsm.data.importers.resource_rows import CommunePoint
+from geo_clsm.model.resource import PositionPrecision, ResourceType
+
+REGISTRY = Path(__file__).resolve().parents[3] / "layers" / "pilots" / "resources_metz_angouleme.csv"
+
+
+def test_audience_rules() -> None:
+    assert audience_ages("adolescents 13-20 ans et parents") == (13, 20)
+    assert audience_ages("adultes") == (18, None)
+    assert audience_ages("enfants") == (0, 17)
+    assert audience_ages("tous") == (None, None)
+
+
+def test_shipped_registry_imports_every_row(
+    angouleme: tuple[object, dict[str, CommunePoint]], metz: tuple[object, dict[str, CommunePoint]]
+) -> None:
+    mairies = {**metz[1], **angouleme[1]}
+    rep = import_registry(REGISTRY, verified_on=date(2026, 11, 22), communes=mairies)
+    assert rep.rows_read == 35 and rep.imported == 35 and not rep.rejected
+    by_id = {r.id: r for r in rep.records}
+    gem = by_id["ang-gem-suis-ton-chemin"]
+    assert gem.confidential_address and gem.public_properties()["street"] is None
+    assert gem.public_position() is not None and gem.public_position().precision is PositionPrecision.COMMUNE  # type: ignore[union-attr]
+    assert by_id["metz-clsm"].position is None  # "not a place - do not map"
+    ucmp = by_id["ang-ucmp-ch-angouleme"]  # coordinates withheld in the source: commune precision
+    assert ucmp.position is not None and ucmp.position.precision is PositionPrecision.COMMUNE
+    assert ucmp.insee_com == "16341"
+    assert by_id["ang-cmp-soyaux"].type is ResourceType.CMP
+    gambetta = by_id["metz-cmp-cattp-adultes-gambetta"]
+    assert gambetta.position is not None and gambetta.position.precision is PositionPrecision.ADDRESS
+    assert gambetta.source_date == date(2020, 3, 6)
+    assert all(r.source and r.last_verified == date(2026, 11, 22) for r in rep.records)
+
+
+def test_territory_filter_excludes_with_reason() -> None:
+    rep = import_registry(REGISTRY, verified_on=date(2026, 11, 22), territory_label="Grand Angoulême")
+    assert rep.imported == 15 and len(rep.excluded) == 20
+    assert rep.is_complete()
+
+
+def test_registry_curation_notes_are_internal(
+    angouleme: tuple[object, dict[str, CommunePoint]], metz: tuple[object, dict[str, CommunePoint]]
+) -> None:
+    rep = import_registry(REGISTRY, verified_on=date(2026, 11, 22), communes={**metz[1], **angouleme[1]})
+    gem = {r.id: r for r in rep.records}["ang-gem-suis-ton-chemin"]
+    assert gem.notes is not None and "do not geocode" in gem.notes.lower()
+    for r in rep.records:
+        assert r.public_info is None  # the registry has no public text: nothing is invented
+        shown = repr(r.public_properties())
+        assert not r.notes or r.notes[:40] not in shown
