@@ -1,0 +1,129 @@
+"""The import contract of geo_clsm, read from the source (every import, function-level included).
+
+(a) The core never imports the web: outside ``geo_clsm.web`` and ``geo_clsm.cli`` (the composition
+    root), no module imports ``geo_clsm.web``, ``fastapi`` or ``starlette``.
+(b) No import cycles among the modules of ``geo_clsm``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "geo_clsm"
+WEB_ONLY = ("geo_clsm.web", "fastapi", "starlette")
+MAY_IMPORT_WEB = ("geo_clsm.web", "geo_clsm.cli")
+
+# Cycles known and not broken yet: each is a frozenset of module names, with why.
+KNOWN_CYCLES: set[frozenset[str]] = set()
+
+
+def _modules() -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if "migrations" in parts:  # Alembic scripts, loaded by file name
+            continue
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = path
+    return out
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> list[tuple[str, int]]:
+    """Every module ``name`` imports (dotted, as written or resolved to a submodule), with its line."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(a.name, node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, *([base] if base else [])])
+            for a in node.names:
+                sub = f"{base}.{a.name}"
+                found.append((sub if sub in modules else base, node.lineno))
+    return found
+
+
+def _graph(modules: dict[str, Path]) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        for target, _ in _imports(name, path, modules):
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                graph[name].add(target)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work: list[tuple[str, list[str]]] = [(root, sorted(graph[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            v, todo = work[-1]
+            if todo:
+                w = todo.pop()
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, sorted(graph[w])))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp: list[str] = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1:
+                    out.append(sorted(comp))
+    return out
+
+
+def test_the_core_never_imports_the_web() -> None:
+    modules = _modules()
+    leaks = [
+        f"{name} (line {line}) imports {target}"
+        for name, path in modules.items()
+        if not name.startswith(MAY_IMPORT_WEB)
+        for target, line in _imports(name, path, modules)
+        if any(target == w or target.startswith(w + ".") for w in WEB_ONLY)
+    ]
+    assert leaks == [], "the core imports the web package:\n" + "\n".join(leaks)
+
+
+def test_no_import_cycles() -> None:
+    cycles = [c for c in _cycles(_graph(_modules())) if frozenset(c) not in KNOWN_CYCLES]
+    assert cycles == [], "import cycles (each line: the modules of one cycle):\n" + "\n".join(
+        " <-> ".join(c) for c in cycles
+    )
+
+
+def test_the_contract_sees_function_level_imports_and_cycles() -> None:
+    """The checker itself: a cycle made only of function-level imports is found."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+    modules = _modules()
+    cli = next(name for name in modules if name == "geo_clsm.cli.serve")
+    assert any(t.startswith("geo_clsm.web") for t, _ in _imports(cli, modules[cli], modules))
