@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest bench bench-national load clean install chromium gdal pdflibs postgres wrk lock axe
+.PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install chromium gdal pdflibs postgres wrk lock axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ pytest: install chromium gdal pdflibs postgres axe
 	  GEO_CLSM_TEST_PG_URL=$$url $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The inner loop: the tests that need neither the browser nor PostgreSQL (markers set in
+# tests/conftest.py). `make test` stays CI's: everything.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not browser and not pg" $(PYTEST_ARGS)
 
 # Debian's wrk drives the HTTP benchmark (installed once, like chromium).
 wrk:

@@ -22,6 +22,26 @@ DATA = Path(__file__).parent / "data"
 LAYERS = Path(__file__).resolve().parent.parent / "layers"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: drives the headless Chromium (tests/e2e); left out by `make test-fast`"
+    )
+    config.addinivalue_line(
+        "markers", "pg: needs the throw-away PostgreSQL (GEO_CLSM_TEST_PG_URL); left out by `make test-fast`"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are those of tests/e2e; PostgreSQL tests are the ``postgresql`` case of the
+    ``db_url`` fixture (and modules marked ``pytestmark = pytest.mark.pg``)."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("db_url") == "postgresql":
+            item.add_marker(pytest.mark.pg)
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA

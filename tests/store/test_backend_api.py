@@ -19,6 +19,8 @@ from geo_clsm.settings import Settings
 from geo_clsm.store.db import connect
 from geo_clsm.web.app import create_app
 
+pytestmark = pytest.mark.pg  # every test here needs PostgreSQL + PostGIS
+
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
 
 

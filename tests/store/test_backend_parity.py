@@ -34,6 +34,8 @@ from geo_clsm.store import open_store, repo
 from geo_clsm.store.db import connect
 from geo_clsm.store.live import LiveEngine
 
+pytestmark = pytest.mark.pg  # every test here needs PostgreSQL + PostGIS
+
 SOURCE = "synthetic test fixture (tests/store/test_backend_parity.py)"
 TODAY = date(2026, 11, 1)
 
