@@ -16,7 +16,6 @@ because their audience is unknown (``n_unknown_audience``), the share at commune
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -24,43 +23,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo_clsm.access.distances import Placed, Supply, distance_stats
+from geo_clsm.access.distances import Supply, distance_stats
 from geo_clsm.access.params import AccessParams, AccessResult, Progress
 from geo_clsm.access.rows import Measured, QpvMeasured, TypeRows, type_rows
+from geo_clsm.access.sampled import SampledTerritory
 from geo_clsm.access.sampling import commune_grid_demand, population_weights, sample_grid
 from geo_clsm.access.uncertainty import indices
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.geo.crs import LAMBERT93, WGS84, projected_crs_for, to_projected
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
-
-
-@dataclass
-class SampledTerritory:
-    """Sample points, weights and 2SFCA demand of one territory (projected metres)."""
-
-    territory: str
-    crs: str
-    qpv: gpd.GeoDataFrame  # projected
-    communes: gpd.GeoDataFrame  # projected
-    q_pts: list[np.ndarray]
-    q_w: list[np.ndarray]
-    r_xy: np.ndarray
-    r_w: np.ndarray
-    demand_xy: np.ndarray
-    demand_pop: np.ndarray
-    com_xy: np.ndarray
-    notes: list[str]
-    placed: list[Placed] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.q_all = np.vstack(self.q_pts) if self.q_pts else np.empty((0, 2))
-        self.q_w_all = np.concatenate(self.q_w) if self.q_w else np.empty(0)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        x0, y0, x1, y1 = (float(v) for v in self.communes.total_bounds)
-        return x0, y0, x1, y1
 
 
 def sample_territory(

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Set
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from geo_clsm.access.distances import Supply
 from geo_clsm.access.params import AccessParams
+from geo_clsm.access.sampled import SampledTerritory
 from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
 from geo_clsm.access.uncertainty import relied, uncertainty
 from geo_clsm.model.resource import ResourceType
-
-if TYPE_CHECKING:
-    from geo_clsm.access.indicators import SampledTerritory
 
 TypeRows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
 """The rows one type gives: per QPV, for the rest of the territory, per commune."""

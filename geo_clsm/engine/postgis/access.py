@@ -31,9 +31,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.access.distances import Supply
-from geo_clsm.access.indicators import SampledTerritory, measured_results, sample_territory
+from geo_clsm.access.indicators import measured_results, sample_territory
 from geo_clsm.access.params import AccessParams, AccessResult
 from geo_clsm.access.rows import Measured, QpvMeasured, TypeRows, type_rows
+from geo_clsm.access.sampled import SampledTerritory
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.geo.walk import walk_minutes
 from geo_clsm.model.resource import PLACE_TYPES, Resource, ResourceType
