@@ -32,15 +32,18 @@ if os.environ.get("GEO_CLSM_SKIP_E2E") == "1":  # pragma: no cover - opt-out for
     collect_ignore_glob = ["test_*.py"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Playwright's sync API runs an event loop in the main thread while it is started: it is stopped
+    at the end of each module, so that later tests may call ``asyncio.run`` (the tests run e2e before
+    web/ since the packages were split)."""
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    """One Chromium for every browser test of the session."""
+    """One Chromium for the browser tests of a module."""
     assert Path(CHROMIUM).exists(), "Debian chromium is missing: `make test` installs it (apt-get install chromium)"
     b = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
     yield b
