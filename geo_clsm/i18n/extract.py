@@ -2,8 +2,8 @@
 
 ``python -m geo_clsm.i18n.extract`` rewrites ``messages.pot`` and merges it into each
 ``locales/<lang>/LC_MESSAGES/messages.po`` (new strings appear untranslated, removed ones
-are marked obsolete). Sources: ``t("…")`` calls in the Python page modules and the page
-scripts, plus the data the pages show (type labels, age groups, orientation rules).
+are marked obsolete). Sources: ``t("…")`` calls in the Python page modules, the pages' Jinja
+templates and the page scripts, plus the data the pages show (type labels, age groups, orientation rules).
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON_SOURCES = [
-    "geo_clsm/web/pages/resident.py",
     "geo_clsm/web/pages/search.py",
     "geo_clsm/web/routers/search_page.py",
-    "geo_clsm/web/routers/pwa.py",
+    "geo_clsm/web/templates/pages/parts.html",
+    "geo_clsm/web/templates/pages/resident.html",
+    "geo_clsm/web/templates/pages/search.html",
+    "geo_clsm/web/templates/pages/offline.html",
 ]
 POT = Path(__file__).parent / "messages.pot"
 

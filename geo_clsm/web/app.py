@@ -52,8 +52,7 @@ from geo_clsm.web.routers import (
     search_page,
 )
 from geo_clsm.web.routers.national import national_scope, national_stamp
-
-STATIC = Path(__file__).resolve().parent / "static"
+from geo_clsm.web.templating import STATIC_DIR as STATIC
 
 # FastAPI's native OpenTelemetry instrumentation (FastAPI ≥ 0.160) switched off: when a host has an
 # OpenTelemetry provider configured (auto-instrumentation, a vendor agent), it would send every
@@ -130,9 +129,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="geo_clsm — API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_js_url=str(app.url_path_for("swagger", path="swagger-ui-bundle.js")),
+            swagger_css_url=str(app.url_path_for("swagger", path="swagger-ui.css")),
+            swagger_favicon_url=str(app.url_path_for("swagger", path="favicon-32x32.png")),
         )
 
     app.include_router(nearest.router)  # first: routes are matched in order, and it is the busiest

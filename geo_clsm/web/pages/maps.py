@@ -1,43 +1,48 @@
-"""Folium views: the resident map and the shared page parts (the planner map: :mod:`geo_clsm.web.pages.planner`).
+"""The folium map shared by the resident page (:mod:`geo_clsm.web.pages.resident`) and the planner
+page (:mod:`geo_clsm.web.pages.planner`): its public API is :func:`base_map`, :func:`add_outlines`,
+:func:`outline_geojson`, :func:`pilot_frames`, :func:`bounds_of`, :func:`map_config`,
+:func:`folium_parts`, :func:`type_styles` and :func:`check_no_external_assets`.
 
-The pages load Leaflet and MarkerCluster from ``/static/vendor`` (served by the app) and
-the project's own script ``/static/app/map.js``; :func:`check_no_external_assets` fails
-if any script or stylesheet would come from another host. Points are not inlined: the
-script fetches a compact marker list from ``/api/markers`` and details on demand.
-Outlines (communes, QPV) are inlined, simplified in Lambert-93 (metres).
+Folium builds the map element, its script and the head entries it needs; the page around them is
+a Jinja template (``templates/pages/map_page.html``). The map loads Leaflet and MarkerCluster from
+the app's vendored static files and the project's own scripts (``static/app/map.js``);
+:func:`check_no_external_assets` fails if any script or stylesheet would come from another host.
+Points are not inlined: the script fetches a compact marker list from ``/api/markers`` and details
+on demand. Outlines (communes, QPV) are inlined, simplified in metres in a projected CRS.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+from markupsafe import Markup
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.geo.crs import LAMBERT93, WGS84, projected_crs_for
 from geo_clsm.model.ages import AGE_GROUPS
 from geo_clsm.model.resource import PRECISION_LABELS_FR, ResourceType
+from geo_clsm.web.templating import PathFor
 
 if TYPE_CHECKING:  # folium (with branca, jinja2, requests) is imported when a page is first drawn
     import folium
-    from branca.element import Figure
 
+# (folium's name, vendored file) for the scripts and stylesheets of every map page.
 VENDOR_JS = [
-    ("leaflet", "/static/vendor/leaflet/leaflet.js"),
-    ("markercluster", "/static/vendor/markercluster/leaflet.markercluster.js"),
+    ("leaflet", "leaflet/leaflet.js"),
+    ("markercluster", "markercluster/leaflet.markercluster.js"),
 ]
 VENDOR_CSS = [
-    ("leaflet_css", "/static/vendor/leaflet/leaflet.css"),
-    ("markercluster_css", "/static/vendor/markercluster/MarkerCluster.css"),
-    ("markercluster_default_css", "/static/vendor/markercluster/MarkerCluster.Default.css"),
-    ("app_css", "/static/app/map.css"),
+    ("leaflet_css", "leaflet/leaflet.css"),
+    ("markercluster_css", "markercluster/MarkerCluster.css"),
+    ("markercluster_default_css", "markercluster/MarkerCluster.Default.css"),
 ]
-APP_JS = "/static/app/map.js"
-FORMAT_JS = "/static/app/map-format.js"  # loaded before APP_JS (formatting and popups)
-APP_SCRIPTS = (FORMAT_JS, APP_JS)
+APP_CSS = [("app_css", "map.css")]
+APP_SCRIPTS = ("map-format.js", "map.js")  # files of static/app: formatting and popups first
 
 # Colour and short label of each type (the label keeps the map readable without colour).
 TYPE_STYLE: dict[ResourceType, tuple[str, str]] = {
@@ -58,37 +63,54 @@ TYPE_STYLE: dict[ResourceType, tuple[str, str]] = {
     ResourceType.AUTRE: ("#5f6b73", "•"),
 }
 
-EMERGENCY_BANNER = """
-<header class="gc-banner" role="banner" aria-label="Numéros d'urgence">
-  <strong>Urgence&nbsp;:</strong>
-  <a href="tel:3114" aria-label="Appeler le 3114, prévention du suicide">3114 <small>prévention du suicide</small></a>
-  <a href="tel:15" aria-label="Appeler le 15, SAMU">15 <small>SAMU</small></a>
-  <a href="tel:112" aria-label="Appeler le 112, urgences">112 <small>urgences</small></a>
-</header>
-"""
-
 
 class ExternalAssetError(RuntimeError):
     """A page would load a script or stylesheet from another host."""
 
 
-def _base_map(
-    *, tiles_url: str, tiles_attribution: str, bounds: list[list[float]], prefer_canvas: bool = True
+@dataclass(frozen=True)
+class FoliumParts:
+    """What folium draws, for the page template: head entries, the map element, the map's script."""
+
+    head: Markup
+    html: Markup
+    script: Markup
+
+
+def type_styles(label: Callable[[str], str] = str) -> list[tuple[str, str, str]]:
+    """(label, colour, short label) of each type, in legend order; ``label`` translates the French one."""
+    return [(label(t.label_fr), c, s) for t, (c, s) in TYPE_STYLE.items()]
+
+
+def base_map(
+    *,
+    tiles_url: str,
+    tiles_attribution: str,
+    bounds: list[list[float]],
+    path_for: PathFor,
+    extra_css: tuple[tuple[str, str], ...] = (),
+    prefer_canvas: bool = True,
 ) -> folium.Map:
+    """A folium map fitted to ``bounds`` (WGS84 [[lat, lon], [lat, lon]]) with the vendored assets and
+    ``static/app/map.css`` (then ``extra_css``: (name, file of static/app) pairs); no tiles when
+    ``tiles_url`` is "none"."""
     import folium
 
     # The scale bar is added by map.js, metric only (folium's would show miles and feet too).
     m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=False, prefer_canvas=prefer_canvas)
-    m.default_js = list(VENDOR_JS)
-    m.default_css = list(VENDOR_CSS)
+    m.default_js = [(name, path_for("vendor-static", path=f)) for name, f in VENDOR_JS]
+    m.default_css = [
+        *((name, path_for("vendor-static", path=f)) for name, f in VENDOR_CSS),
+        *((name, path_for("app-static", path=f)) for name, f in (*APP_CSS, *extra_css)),
+    ]
     if tiles_url.strip().lower() != "none":
         folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, name="Fond de carte", max_zoom=19).add_to(m)
     m.fit_bounds(bounds)
     return m
 
 
-def _outline_geojson(gdf: gpd.GeoDataFrame, columns: list[str], *, tolerance_m: float = 15.0) -> dict[str, Any]:
-    """GeoJSON (WGS84) of polygons simplified in metres, in the zone's projected CRS."""
+def outline_geojson(gdf: gpd.GeoDataFrame, columns: list[str], *, tolerance_m: float = 15.0) -> dict[str, Any]:
+    """GeoJSON (WGS84) of polygons simplified by ``tolerance_m`` metres in the zone's projected CRS."""
     x0, y0, x1, y1 = gdf.total_bounds if not gdf.empty else (2.0, 46.0, 2.0, 46.0)
     crs = projected_crs_for((x0 + x1) / 2, (y0 + y1) / 2) or LAMBERT93  # an overseas territory has its own
     g = gdf[[*columns, "geometry"]].to_crs(crs)
@@ -97,7 +119,8 @@ def _outline_geojson(gdf: gpd.GeoDataFrame, columns: list[str], *, tolerance_m: 
     return data
 
 
-def _pilot_frames(engine: Engine, territory: str | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def pilot_frames(engine: Engine, territory: str | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The communes and QPV of one territory, or of every local (non-national) territory."""
     cat = engine.catalog
     local = [t.id for t in cat.territories.values() if t.kind != "national"]
     wanted = [territory] if territory else local
@@ -106,51 +129,41 @@ def _pilot_frames(engine: Engine, territory: str | None) -> tuple[gpd.GeoDataFra
     return communes, qpv
 
 
-def _bounds(gdf: gpd.GeoDataFrame) -> list[list[float]]:
+def bounds_of(gdf: gpd.GeoDataFrame) -> list[list[float]]:
+    """Leaflet bounds ([[south, west], [north, east]], WGS84) of a frame; metropolitan France if empty."""
     if gdf.empty:
         return [[41.3, -5.2], [51.1, 9.6]]
     x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
     return [[y0, x0], [y1, x1]]
 
 
-def _config(m: folium.Map, mode: str, **extra: Any) -> str:
-    cfg = {
+def map_config(m: folium.Map, mode: str, label: Callable[[str], str] = str, **extra: Any) -> dict[str, Any]:
+    """What ``map.js`` needs: the map's name, the mode, the types, age groups and precision labels
+    (``label`` translates the French ones)."""
+    return {
         "map": m.get_name(),
         "mode": mode,
-        "types": {t.value: {"label": t.label_fr, "color": c, "short": s} for t, (c, s) in TYPE_STYLE.items()},
-        "ageGroups": [{"id": i, "label": lab, "age": a} for i, lab, a in AGE_GROUPS],
-        "precisionLabels": {p.value: lab for p, lab in PRECISION_LABELS_FR.items()},
+        "types": {t.value: {"label": label(t.label_fr), "color": c, "short": s} for t, (c, s) in TYPE_STYLE.items()},
+        "ageGroups": [{"id": i, "label": label(lab), "age": a} for i, lab, a in AGE_GROUPS],
+        "precisionLabels": {p.value: label(lab) for p, lab in PRECISION_LABELS_FR.items()},
         **extra,
     }
-    return f"<script>window.GEO_CLSM = {json.dumps(cfg, ensure_ascii=False)};</script>"
 
 
-def _legend_types() -> str:
-    items = "".join(
-        f'<li><span class="gc-dot" style="background:{c}" aria-hidden="true">{html.escape(s)}</span>'
-        f"{html.escape(t.label_fr)}</li>"
-        for t, (c, s) in TYPE_STYLE.items()
-    )
-    return f'<ul class="gc-legend-types">{items}</ul>'
-
-
-def _legend_box() -> str:
-    return f'<aside class="gc-legend" aria-label="Légende">{_legend_types()}</aside>'
-
-
-def _add_outlines(m: folium.Map, communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> None:
+def add_outlines(m: folium.Map, communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame) -> None:
+    """The communes' and QPV's outlines (simplified), with their names as tooltips."""
     import folium
 
     if not communes.empty:
         folium.GeoJson(
-            _outline_geojson(communes, ["insee_com", "nom"]),
+            outline_geojson(communes, ["insee_com", "nom"]),
             name="Communes",
             style_function=lambda _: {"color": "#555", "weight": 1, "fill": False, "opacity": 0.7},
             tooltip=folium.GeoJsonTooltip(fields=["nom"], aliases=["Commune"]),
         ).add_to(m)
     if not qpv.empty:
         folium.GeoJson(
-            _outline_geojson(qpv, ["code_qp", "lib_qp"]),
+            outline_geojson(qpv, ["code_qp", "lib_qp"]),
             name="Quartiers prioritaires (QPV)",
             style_function=lambda _: {"color": "#7b2cbf", "weight": 2, "fillOpacity": 0.08, "dashArray": "4 3"},
             tooltip=folium.GeoJsonTooltip(fields=["lib_qp", "code_qp"], aliases=["QPV", "Code"]),
@@ -161,33 +174,20 @@ _VIEWPORT_RE = re.compile(r'<meta name="viewport"[^>]*>')
 _ASSET_RE = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']([^\"']+)[\"']", re.I)
 
 
+def folium_parts(m: folium.Map) -> FoliumParts:
+    """Draw the map and return its parts for the page template (trusted HTML made by folium)."""
+    m.render()  # fills the root figure's header, html and script elements
+    root = m.get_root()
+    head: str = root.header.render()  # type: ignore[attr-defined]
+    # Folium's viewport forbids zooming (user-scalable=no): people must be able to zoom (WCAG 1.4.4).
+    head = _VIEWPORT_RE.sub('<meta name="viewport" content="width=device-width, initial-scale=1">', head, count=1)
+    html: str = root.html.render()  # type: ignore[attr-defined]
+    script: str = root.script.render()  # type: ignore[attr-defined]
+    return FoliumParts(Markup(head), Markup(html), Markup(script))  # folium's own output, trusted
+
+
 def check_no_external_assets(page: str) -> None:
     """Raise if a script or stylesheet of the page is not served by the app itself."""
     bad = [u for u in _ASSET_RE.findall(page) if not u.startswith(("/", "data:"))]
     if bad:
         raise ExternalAssetError("ressources externes dans la page : " + ", ".join(bad))
-
-
-def _root(m: folium.Map) -> Figure:
-    return cast("Figure", m.get_root())
-
-
-def _finish(
-    m: folium.Map,
-    *,
-    lang: str = "fr",
-    direction: str | None = None,
-    title: str = "Ressources en santé mentale — geo_clsm",
-) -> str:
-    page: str = m.get_root().render()
-    # Folium's viewport forbids zooming (user-scalable=no): people must be able to zoom (WCAG 1.4.4).
-    page = _VIEWPORT_RE.sub('<meta name="viewport" content="width=device-width, initial-scale=1">', page, count=1)
-    dir_attr = f' dir="{direction}"' if direction else ""
-    page = page.replace("<html>", f'<html lang="{lang}"{dir_attr}>', 1)
-    page = page.replace(
-        "<head>",
-        f'<head>\n<meta charset="utf-8"><link rel="icon" href="data:,"><title>{html.escape(title)}</title>',
-        1,
-    )
-    check_no_external_assets(page)
-    return page

@@ -1,15 +1,16 @@
 """The planner view (/planning): QPV choropleth of one indicator, and the QPV table beside it.
+The map is folium's (:mod:`geo_clsm.web.pages.maps`); the page around it is the template
+``templates/pages/planner.html``.
 
 Tooltips, table and downloads show the same figures: the presented table
 (:func:`geo_clsm.access.present`, rounded once) written by :func:`geo_clsm.access.format_fr`.
 Values resting on fewer than 3 resources within reach (``fragile``) are greyed out on the
 map and in the table. The table is sortable with buttons in its column headers
-(``/static/app/planning.js``, ``aria-sort``), so it reads without a mouse.
+(``static/app/planning.js``, ``aria-sort``), so it reads without a mouse.
 """
 
 from __future__ import annotations
 
-import html
 import warnings
 from typing import Any
 
@@ -23,20 +24,20 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.model.resource import PLACE_TYPES, ResourceType
 from geo_clsm.web.pages.maps import (
     APP_SCRIPTS,
-    EMERGENCY_BANNER,
-    _add_outlines,
-    _base_map,
-    _bounds,
-    _config,
-    _finish,
-    _legend_box,
-    _outline_geojson,
-    _pilot_frames,
-    _root,
+    add_outlines,
+    base_map,
+    bounds_of,
+    check_no_external_assets,
+    folium_parts,
+    map_config,
+    outline_geojson,
+    pilot_frames,
+    type_styles,
 )
+from geo_clsm.web.templating import PathFor, render
 
-PLANNING_JS = "/static/app/planning.js"
-PLANNING_CSS = "/static/app/planning.css"
+PLANNER_SCRIPTS = (*APP_SCRIPTS, "planning.js")  # files of static/app, in order
+PLANNER_CSS = (("planning_css", "planning.css"),)  # after map.css: it widens the panel
 
 INDICATORS_FR = {
     "mean_m": "Distance moyenne à la ressource la plus proche (m)",
@@ -89,7 +90,7 @@ def classify(values: pd.Series, *, k: int = 5) -> tuple[np.ndarray, list[float]]
     return classes, [float(b) for b in scheme.bins]
 
 
-def _data_value(col: str, v: Any) -> str:
+def _data_value(v: Any) -> str:
     """The sort key of a cell (empty when missing)."""
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return ""
@@ -98,39 +99,18 @@ def _data_value(col: str, v: Any) -> str:
     return str(v)
 
 
-def qpv_table_html(table: pd.DataFrame, *, caption: str) -> str:
-    """The accessible, sortable QPV table (presented figures; fragile rows greyed out)."""
-    heads = "".join(
-        f'<th scope="col" aria-sort="none" data-col="{c}"><button type="button">{html.escape(h)}</button></th>'
-        for c, h in COLUMNS
-    )
-    body = []
-    for rec in table.sort_values("lib_qp").to_dict("records"):
-        cells = "".join(
-            f'<td data-value="{html.escape(_data_value(c, rec[c]))}">{html.escape(format_fr(c, rec[c]))}</td>'
-            for c, _ in COLUMNS
-        )
-        fragile = bool(rec["fragile"])
-        flag = ' <span class="gc-fragile-flag">(valeur fragile)</span>' if fragile else ""
-        body.append(
-            f'<tr data-code="{html.escape(rec["code_qp"])}"{" class=gc-fragile" if fragile else ""}>'
-            f'<th scope="row" data-value="{html.escape(rec["lib_qp"])}">{html.escape(rec["lib_qp"])}{flag}</th>'
-            f'{cells}<td class="gc-note-cell">{html.escape(rec["note"] or "")}</td></tr>'
-        )
-    return f"""
-<section class="gc-qpv-table" aria-labelledby="gc-qpv-table-caption">
-  <div class="gc-table-scroll" role="region" aria-labelledby="gc-qpv-table-caption" tabindex="0">
-  <table id="gc-qpv-table">
-    <caption id="gc-qpv-table-caption">{html.escape(caption)}</caption>
-    <thead><tr><th scope="col" aria-sort="ascending" data-col="lib_qp"><button type="button">QPV</button></th>
-    {heads}<th scope="col">Fiabilité</th></tr></thead>
-    <tbody>{"".join(body)}</tbody>
-  </table>
-  </div>
-  <p id="gc-sort-status" class="gc-note" role="status" aria-live="polite"></p>
-  <p class="gc-note">Boutons des en-têtes : trier (un second appui inverse l'ordre). Valeurs en gris :
-  moins de 3 ressources du type à portée, à lire avec prudence.</p>
-</section>"""
+def qpv_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The QPV table's rows, by name: code, name, (sort key, shown text) per column, fragile, note."""
+    return [
+        {
+            "code": rec["code_qp"],
+            "name": rec["lib_qp"],
+            "cells": [(_data_value(rec[c]), format_fr(c, rec[c])) for c, _ in COLUMNS],
+            "fragile": bool(rec["fragile"]),
+            "note": rec["note"] or "",
+        }
+        for rec in table.sort_values("lib_qp").to_dict("records")
+    ]
 
 
 def _tooltip_geojson(table: pd.DataFrame, classes: np.ndarray) -> tuple[dict[str, Any], list[str]]:
@@ -143,7 +123,7 @@ def _tooltip_geojson(table: pd.DataFrame, classes: np.ndarray) -> tuple[dict[str
     shown["t_note"] = table["note"].fillna("")
     shown["classe"] = classes
     shown["fragile"] = table["fragile"].astype(bool)
-    return _outline_geojson(shown, [*fields, "t_note", "classe", "fragile"]), [*fields, "t_note"]
+    return outline_geojson(shown, [*fields, "t_note", "classe", "fragile"]), [*fields, "t_note"]
 
 
 def planner_page(
@@ -154,11 +134,12 @@ def planner_page(
     indicator: str,
     tiles_url: str,
     tiles_attribution: str,
+    path_for: PathFor,
     known_audience_only: bool = False,
 ) -> str:
     """The planner view: QPV choropleth of one indicator for one type, the QPV table, downloads."""
     result = engine.access[territory].variant(known_audience_only=known_audience_only)
-    communes, _ = _pilot_frames(engine, territory)
+    communes, _ = pilot_frames(engine, territory)
     table = present(result.qpv[result.qpv["resource_type"] == rtype.value].reset_index(drop=True))
     values = table[indicator].astype("Float64").astype(float)
     values[table["fragile"].astype(bool).to_numpy()] = np.nan  # greyed out: not classed
@@ -167,11 +148,15 @@ def planner_page(
     palette = palette[: max(len(bins), 1)] if len(bins) < len(PALETTE) else palette
     gj, fields = _tooltip_geojson(table, classes)
     # SVG rather than canvas: few polygons, each a focusable, inspectable path.
-    m = _base_map(
-        tiles_url=tiles_url, tiles_attribution=tiles_attribution, bounds=_bounds(communes), prefer_canvas=False
+    m = base_map(
+        tiles_url=tiles_url,
+        tiles_attribution=tiles_attribution,
+        bounds=bounds_of(communes),
+        path_for=path_for,
+        extra_css=PLANNER_CSS,
+        prefer_canvas=False,
     )
-    m.default_css = [*m.default_css, ("planning_css", PLANNING_CSS)]  # after map.css: it widens the panel
-    _add_outlines(m, communes, table.iloc[0:0])
+    add_outlines(m, communes, table.iloc[0:0])
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         p = feature["properties"]
@@ -188,113 +173,47 @@ def planner_page(
         style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, localize=False),
     ).add_to(m)
-    root = _root(m)
-    panel = f"""
-{EMERGENCY_BANNER}
-<main class="gc-panel gc-planner" aria-label="Analyse des QPV">
-  <h1>Accès aux ressources dans les QPV</h1>
-  {_form(engine, territory, rtype, indicator, known_audience_only)}
-  <section aria-label="Légende de l'indicateur" class="gc-choropleth-legend">
-    <h2>{html.escape(INDICATORS_FR[indicator])} — {html.escape(rtype.label_fr)}</h2>
-    <ul>{_legend_rows(bins, palette, indicator, classes, table)}</ul>
-    <p class="gc-note">Classes : seuils naturels (Fisher-Jenks, mapclassify). Distances à vol d'oiseau,
-    temps de marche estimés ; points de grille de 50 m dans chaque QPV.
-    2SFCA : décroissance {html.escape(result.params.decay_fr(rtype))}.</p>
-  </section>
-  {qpv_table_html(table, caption=f"Indicateurs par QPV — {rtype.label_fr}")}
-  {_downloads(territory, rtype, known_audience_only)}
-  {evolution_section(territory, rtype, indicator, territory_name=engine.catalog.territories[territory].name)}
-</main>
-{_legend_box()}"""
-    root.html.add_child(folium.Element(panel))
-    root.html.add_child(folium.Element(_config(m, "planner", territory=territory)))
-    for src in APP_SCRIPTS:
-        root.html.add_child(folium.Element(f'<script src="{src}" defer></script>'))
-    root.html.add_child(folium.Element(f'<script src="{PLANNING_JS}" defer></script>'))
-    return _finish(m)
-
-
-def _form(engine: Engine, territory: str, rtype: ResourceType, indicator: str, known: bool) -> str:
     cat = engine.catalog
-    terr_opts = "".join(
-        f'<option value="{tid}"{" selected" if tid == territory else ""}>{html.escape(cat.territories[tid].name)}</option>'
-        for tid in engine.access
-    )
-    type_opts = "".join(
-        f'<option value="{t.value}"{" selected" if t == rtype else ""}>{html.escape(t.label_fr)}</option>'
-        for t in PLACE_TYPES
-    )
-    ind_opts = "".join(
-        f'<option value="{k}"{" selected" if k == indicator else ""}>{html.escape(v)}</option>'
-        for k, v in INDICATORS_FR.items()
-    )
-    return f"""
-  <form method="get" action="/planning" aria-label="Choisir l'indicateur">
-    <label for="gc-territory">Territoire</label><select id="gc-territory" name="territory">{terr_opts}</select>
-    <label for="gc-type">Type de ressource</label><select id="gc-type" name="type">{type_opts}</select>
-    <label for="gc-indicator">Indicateur</label><select id="gc-indicator" name="indicator">{ind_opts}</select>
-    <label class="gc-check"><input type="checkbox" name="known_audience_only" value="true"{" checked" if known else ""}>
-      Public connu seulement (écarter les ressources au public non précisé)</label>
-    <button type="submit">Afficher</button>
-  </form>"""
-
-
-def _legend_rows(
-    bins: list[float], palette: list[str], indicator: str, classes: np.ndarray, table: pd.DataFrame
-) -> str:
-    lows = [None, *bins[:-1]] if bins else []
-    rows = "".join(
-        f'<li><span class="gc-swatch" style="background:{palette[min(i, len(palette) - 1)]}"></span>'
-        f"{_fmt(lo, indicator)} – {_fmt(hi, indicator)}</li>"
-        for i, (lo, hi) in enumerate(zip(lows, bins, strict=True))
-    )
     fragile = table["fragile"].astype(bool).to_numpy()
-    if ((classes < 0) & ~fragile).any():
-        rows += '<li><span class="gc-swatch" style="background:#cccccc"></span>aucune ressource de ce type</li>'
-    if fragile.any():
-        rows += (
-            f'<li><span class="gc-swatch gc-swatch-fragile" style="background:{FRAGILE_FILL}"></span>'
-            "valeur fragile (moins de 3 ressources à portée)</li>"
-        )
-    return rows
+    known = {"known_audience_only": "true"} if known_audience_only else {}
+    page = render(
+        "pages/planner.html",
+        lang="fr",
+        title="Ressources en santé mentale — geo_clsm",
+        path_for=path_for,
+        territories=[(tid, cat.territories[tid].name) for tid in engine.access],
+        territory=territory,
+        territory_name=cat.territories[territory].name,
+        types=[(t.value, t.label_fr) for t in PLACE_TYPES],
+        rtype=rtype,
+        indicators=INDICATORS_FR,
+        indicator=indicator,
+        known_audience_only=known_audience_only,
+        legend_rows=_legend_rows(bins, palette, indicator),
+        no_resource=bool(((classes < 0) & ~fragile).any()),
+        any_fragile=bool(fragile.any()),
+        fragile_fill=FRAGILE_FILL,
+        decay=result.params.decay_fr(rtype),
+        columns=COLUMNS,
+        rows=qpv_rows(table),
+        query={"territory": territory, "type": rtype.value, **known},
+        all_types_query={"territory": territory, **known},
+        legend=type_styles(),
+        map_config=map_config(m, "planner", territory=territory),
+        scripts=[path_for("app-static", path=f) for f in PLANNER_SCRIPTS],
+        folium=folium_parts(m),
+    )
+    check_no_external_assets(page)
+    return page
 
 
-def _downloads(territory: str, rtype: ResourceType, known: bool) -> str:
-    extra = "&amp;known_audience_only=true" if known else ""
-    q = f"territory={territory}&amp;type={rtype.value}{extra}"
-    return f"""<p class="gc-downloads">Télécharger les indicateurs :
-    <a href="/api/gaps?{q}&amp;format=xlsx" download>tableur XLSX</a> ·
-    <a href="/api/gaps?{q}&amp;format=csv-fr" download>CSV pour tableur français</a> ·
-    <a href="/api/gaps?{q}&amp;format=csv" download>CSV standard</a> ·
-    <a href="/api/qpv?{q}">GeoJSON</a> ·
-    <a href="/api/gaps?territory={territory}{extra}&amp;format=xlsx" download>XLSX, tous types</a></p>"""
-
-
-def evolution_section(territory: str, rtype: ResourceType, indicator: str, *, territory_name: str) -> str:
-    """The observatory's chart of the indicator (every snapshot, per QPV), its data, and the report."""
-    t = html.escape(territory)
-    chart = f"/api/observatory/{t}/chart.png?type={rtype.value}&amp;indicator={indicator}"
-    what = f"{INDICATORS_FR[indicator]}, {rtype.label_fr}, dans chaque QPV de {territory_name}"
-    return f"""
-  <section class="gc-evolution" aria-labelledby="gc-evolution-title">
-    <h2 id="gc-evolution-title">Évolution dans le temps (observatoire)</h2>
-    <p class="gc-note">Les indicateurs sont enregistrés à chaque version des données qui les change
-    (modification d'une fiche, mise à jour des sources).</p>
-    <figure>
-      <img src="{chart}" width="800" height="420" loading="lazy"
-        alt="Graphique : {html.escape(what)}, à chaque version des données. Les valeurs sont dans les fichiers ci-dessous.">
-      <figcaption>{html.escape(what)}.</figcaption>
-    </figure>
-    <p class="gc-downloads">Séries : <a href="/api/observatory/{t}?type={rtype.value}&amp;format=xlsx" download>XLSX</a> ·
-    <a href="/api/observatory/{t}?type={rtype.value}&amp;format=csv-fr" download>CSV pour tableur français</a> ·
-    évolution depuis le premier instantané :
-    <a href="/api/observatory/{t}/evolution?format=xlsx" download>XLSX</a></p>
-  </section>
-  <section class="gc-report-links" aria-labelledby="gc-report-title">
-    <h2 id="gc-report-title">Rapport de diagnostic du territoire</h2>
-    <p>Pour le comité de pilotage : <a href="/api/report/{t}">rapport (page web, imprimable)</a> ·
-    <a href="/api/report/{t}?format=pdf">rapport PDF</a></p>
-  </section>"""
+def _legend_rows(bins: list[float], palette: list[str], indicator: str) -> list[tuple[str, str, str]]:
+    """(colour, low, high) of each class, in French notation and the indicator's unit."""
+    lows = [None, *bins[:-1]] if bins else []
+    return [
+        (palette[min(i, len(palette) - 1)], _fmt(lo, indicator), _fmt(hi, indicator))
+        for i, (lo, hi) in enumerate(zip(lows, bins, strict=True))
+    ]
 
 
 def _fmt(v: float | None, indicator: str) -> str:

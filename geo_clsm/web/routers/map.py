@@ -42,6 +42,7 @@ def resident(
             engine,
             tiles_url=settings.tiles_url,
             tiles_attribution=settings.tiles_attribution,
+            path_for=request.app.url_path_for,
             territory=territory,
             lang=chosen,
         ),
@@ -82,6 +83,7 @@ def planning(
             known_audience_only=known_audience_only,
             tiles_url=settings.tiles_url,
             tiles_attribution=settings.tiles_attribution,
+            path_for=request.app.url_path_for,
         ),
     )
     return HTMLResponse(html)

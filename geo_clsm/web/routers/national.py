@@ -182,5 +182,6 @@ def planning_france(
         indicator=indicator,
         tiles_url=settings.tiles_url,
         tiles_attribution=settings.tiles_attribution,
+        path_for=request.app.url_path_for,
     )
     return HTMLResponse(html)

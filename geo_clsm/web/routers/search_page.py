@@ -19,7 +19,7 @@ from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_backend, get_engine, get_geocoder, get_settings
 from geo_clsm.web.errors import STATUS
-from geo_clsm.web.pages.search import render
+from geo_clsm.web.pages.search import render_search
 from geo_clsm.web.routers.nearest import NearestParams, nearest_answer
 
 router = APIRouter(tags=["pages"])
@@ -51,6 +51,7 @@ def recherche(
     ] = None,
 ) -> HTMLResponse:
     t = translator(choose_lang(lang, request.headers.get("accept-language")))
+    path_for = request.app.url_path_for
     headers = {"Content-Language": t.lang, "Vary": "Accept-Language"}
     r = rules()
     sit = r.situation(situation) if situation else None
@@ -63,10 +64,14 @@ def recherche(
         problem = t("Tranche d'âge inconnue : enfant, ado, jeune, adulte ou senior.")
     if problem or not q:
         status = 422 if problem else 200
-        return HTMLResponse(render(t, q=q, answer=None, situation=sit, problem=problem), status, headers)
+        return HTMLResponse(
+            render_search(t, path_for=path_for, q=q, answer=None, situation=sit, problem=problem), status, headers
+        )
     if len(q) < 2:
         problem = t("Saisissez une commune, un code postal, un quartier ou une adresse.")
-        return HTMLResponse(render(t, q=q, answer=None, situation=sit, problem=problem), 422, headers)
+        return HTMLResponse(
+            render_search(t, path_for=path_for, q=q, answer=None, situation=sit, problem=problem), 422, headers
+        )
     years = group.age if group else None
     types = list(sit.types_for(years)) if sit else None
     try:
@@ -80,6 +85,6 @@ def recherche(
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
         choices = getattr(exc, "candidates", None) or getattr(exc, "suggestions", None) or []
         message = exc.message if t.lang == "fr" else t("Lieu introuvable.")
-        page = render(t, q=q, answer=None, situation=sit, problem=message, choices=choices)
+        page = render_search(t, path_for=path_for, q=q, answer=None, situation=sit, problem=message, choices=choices)
         return HTMLResponse(page, status, headers)
-    return HTMLResponse(render(t, q=q, answer=answer, situation=sit, age=age), 200, headers)
+    return HTMLResponse(render_search(t, path_for=path_for, q=q, answer=answer, situation=sit, age=age), 200, headers)
