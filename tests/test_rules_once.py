@@ -41,7 +41,7 @@ def test_app_state_is_set_only_by_the_lifecycle_module() -> None:
 
 
 # Interning equal audiences of records being loaded (equal values, before anything serves them).
-DICT_ALLOWED = {"geo_clsm/data/importers/resource_columns.py"}
+DICT_ALLOWED = {"geo_clsm/data/importers/resource_sharing.py"}
 
 
 def test_nothing_reaches_into_another_objects_dict() -> None:

@@ -31,7 +31,7 @@ from geo_clsm import __version__
 from geo_clsm.access.params import AccessResult
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.compact import Blob
-from geo_clsm.data.importers.resource_columns import share_equal_parts
+from geo_clsm.data.importers.resource_sharing import share_equal_parts
 from geo_clsm.data.layers import load_catalog
 from geo_clsm.data.manifest import DEFAULT_DATA_DIR, read_manifest, with_versions
 from geo_clsm.engine.core import default_indicators
