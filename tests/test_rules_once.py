@@ -83,3 +83,9 @@ def test_one_definition_of_the_data_version() -> None:
         if isinstance(node, ast.FunctionDef) and node.name in ("data_version", "_data_version")
     ]
     assert defined == ["geo_clsm/engine/build.py"]
+
+
+def test_engines_are_built_by_the_one_build() -> None:
+    """A command's engine comes from :func:`geo_clsm.engine.build.build_engine` (from settings); the live
+    engine's rebuild after an editor's change (from the engine it replaces) is the other builder."""
+    assert set(_calls("Engine")) == {"geo_clsm/engine/build.py", "geo_clsm/store/live.py"}
