@@ -24,8 +24,9 @@ from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.geojson import feature
 from geo_clsm.model.hours import local_now, open_now
 from geo_clsm.settings import Settings
-from geo_clsm.web.deps import DATA_VERSION_STATE_KEY, backend_of, get_engine
+from geo_clsm.web.deps import DATA_VERSION_STATE_KEY, backend_of, get_engine, serving_geocoder
 from geo_clsm.web.errors import PLACE_RESPONSES
+from geo_clsm.web.lifecycle import ServiceState, service_state
 from geo_clsm.web.params import AgeFilter, LangSpokenFilter, TypeFilter, async_dependency
 
 router = APIRouter(prefix="/api", tags=["recherche de proximité"])
@@ -190,22 +191,21 @@ async def nearest_route(request: Request) -> Response:
     ``national_lines`` lists the national lines that answer it."""
     # The query string parsed once, no dependency to solve, orjson bytes out. Usually not even
     # reached: NearestFastPath answers before routing, and hands over the failures it met.
-    state = request.app.state
-    engine: Engine = state.engine
-    request.state.data_version = data_version(engine)  # X-Data-Version: the data that answered
+    engine = await get_engine(request)  # and X-Data-Version: the data that answered
     failure: Exception | None = getattr(request.state, FAILURE_STATE_KEY, None)
     if failure is not None:  # met by the fast path: raised here for the app's error handlers, not computed again
         raise failure
     return Response(
-        orjson.dumps(await _body(state, engine, parse_params(request.query_params))), media_type="application/json"
+        orjson.dumps(await _body(service_state(request), engine, parse_params(request.query_params))),
+        media_type="application/json",
     )
 
 
-async def _body(state: Any, engine: Engine, params: NearestParams) -> dict[str, Any]:
+async def _body(state: ServiceState, engine: Engine, params: NearestParams) -> dict[str, Any]:
     return await nearest(
         params,
         engine=engine,
-        geocoder=state.geocoder,
+        geocoder=serving_geocoder(state),
         settings=state.settings,
         backend=backend_of(state, engine),
     )
@@ -242,8 +242,8 @@ class NearestFastPath:
         ):
             await self.app(scope, receive, send)
             return
-        state = scope["app"].state
-        engine: Engine | None = getattr(state, "engine", None)
+        state = service_state(scope["app"])
+        engine = state.engine
         if engine is None:  # not started yet: the route says so
             await self.app(scope, receive, send)
             return
