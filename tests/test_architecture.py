@@ -209,3 +209,12 @@ def test_the_contract_sees_private_imports_at_any_level() -> None:
         ("geo_clsm.data", "_sibling", 3),
         ("geo_clsm.geo.crs", "_late", 7),
     ]
+
+
+def test_the_batch_command_answers_from_the_core() -> None:
+    """``geo-clsm nearest`` and ``POST /api/nearest/batch`` share the core's batch answerer
+    (geo_clsm.engine.batch): the command imports nothing of the web package."""
+    modules = _modules()
+    name = "geo_clsm.cli.nearest"
+    web = [t for t, _ in _imports(name, modules[name], modules) if t.startswith(WEB_ONLY)]
+    assert web == []
