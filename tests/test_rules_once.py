@@ -89,3 +89,21 @@ def test_engines_are_built_by_the_one_build() -> None:
     """A command's engine comes from :func:`geo_clsm.engine.build.build_engine` (from settings); the live
     engine's rebuild after an editor's change (from the engine it replaces) is the other builder."""
     assert set(_calls("Engine")) == {"geo_clsm/engine/build.py", "geo_clsm/store/live.py"}
+
+
+# Paths that are not package data: the shipped layers beside the package, and the catalogue
+# extractor that reads the source tree. web/pages/resident.py: the pages helper's (the lead removes it).
+FILE_PATHS_ALLOWED = {"geo_clsm/data/manifest.py", "geo_clsm/i18n/extract.py", "geo_clsm/web/pages/resident.py"}
+
+
+def test_package_files_are_found_by_package_name() -> None:
+    """Templates, static files, catalogues and migrations are found through importlib.resources
+    (geo_clsm.package_data), not from the importing module's ``__file__``."""
+    found = [
+        f"{path}:{node.lineno}"
+        for path, tree in _trees()
+        if path not in FILE_PATHS_ALLOWED
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id == "__file__"
+    ]
+    assert not found, f"package files found from __file__: {found}"

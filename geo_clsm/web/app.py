@@ -18,6 +18,7 @@ from swagger_ui_bundle import swagger_ui_path
 from geo_clsm import __version__
 from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import Engine
+from geo_clsm.package_data import package_dir
 from geo_clsm.settings import Settings
 from geo_clsm.web import errors, lifecycle
 from geo_clsm.web.middleware.compression import GZipMiddleware
@@ -53,7 +54,7 @@ from geo_clsm.web.routers import (
 )
 from geo_clsm.web.routers.national import national_scope, national_stamp
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = package_dir("geo_clsm.web") / "static"
 
 # FastAPI's native OpenTelemetry instrumentation (FastAPI ≥ 0.160) switched off: when a host has an
 # OpenTelemetry provider configured (auto-instrumentation, a vendor agent), it would send every

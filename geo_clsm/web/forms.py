@@ -7,19 +7,19 @@ token in a SameSite=Strict cookie is repeated in the form (double submit).
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from geo_clsm.package_data import package_dir
 from geo_clsm.settings import Settings
 from geo_clsm.store.users import Session
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.sessions import csrf_ok, optional_session
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+TEMPLATES = Jinja2Templates(directory=package_dir("geo_clsm.web") / "templates")
 FORM_COOKIE = "geo_clsm_form"
 Csrf = Annotated[str, Form()]
 
