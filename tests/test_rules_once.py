@@ -107,3 +107,29 @@ def test_package_files_are_found_by_package_name() -> None:
         if isinstance(node, ast.Name) and node.id == "__file__"
     ]
     assert not found, f"package files found from __file__: {found}"
+
+
+# web/heavy.py is imported by the lifecycle (its pool is part of the state): it reads its one attribute.
+STATE_READ_ALLOWED = {"geo_clsm/web/lifecycle.py", "geo_clsm/web/heavy.py"}
+
+
+def test_app_state_is_read_through_the_lifecycle() -> None:
+    """Routers and middlewares read the app's state through ``service_state`` (typed) or the deps,
+    never as ``request.app.state`` / ``scope["app"].state``."""
+    found = []
+    for path, tree in _trees():
+        if path in STATE_READ_ALLOWED:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Attribute) and node.attr == "state"):
+                continue
+            owner = node.value
+            via_app = isinstance(owner, ast.Attribute) and owner.attr == "app"
+            via_scope = (
+                isinstance(owner, ast.Subscript)
+                and isinstance(owner.slice, ast.Constant)
+                and owner.slice.value == "app"
+            )
+            if via_app or via_scope:
+                found.append(f"{path}:{node.lineno}")
+    assert not found, f"app state read directly: {found}"
