@@ -2,7 +2,8 @@
 
 A plain file (no quote, NUL, lone carriage return or blank line: one line per record) is read
 by pyarrow's streaming CSV reader, a few MiB at a time; any other file, or a plain one whose
-rows do not all have as many cells as the header, by the :mod:`csv` module, 20,000 rows at a
+rows do not all have as many cells as the header, by the :mod:`csv` module
+(:func:`read_csv_chunks`, :func:`columns`), ``resource_columns.CHUNK_ROWS`` rows at a
 time. Cells are stripped as :meth:`str.strip` strips them, empty cells are null, and a
 column with no value in a batch is left out of it. Only one batch is in memory at a time.
 """
@@ -69,6 +70,7 @@ class CsvSource:
         if _stamp(self.path) != self._stamp:
             raise InvalidInputError(f"le fichier {self.path.name} a changé pendant l'import : relancer l'import")
         if self.header is None:
+            # the column rules' batch size, read now (a test sets it smaller to get several batches)
             for header, lines, rows in read_csv_chunks(self.path, rows_per_chunk=resource_columns.CHUNK_ROWS):
                 cols = {name: strings(cells) for name, cells in columns(header, rows).items()}
                 yield _kept(cols, len(lines)), np.array(lines, dtype=np.int64)
