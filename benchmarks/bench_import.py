@@ -26,7 +26,7 @@ from pathlib import Path
 
 from common import BIN, report, synthetic_resource_rows
 
-from geo_clsm.data.importers.resource_rows import COLUMNS
+from geo_clsm.data.importers.resource_schema import COLUMNS
 
 N_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "200000"))
 

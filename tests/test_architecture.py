@@ -3,6 +3,8 @@
 (a) The core never imports the web: outside ``geo_clsm.web`` and ``geo_clsm.cli`` (the composition
     root), no module imports ``geo_clsm.web``, ``fastapi`` or ``starlette``.
 (b) No import cycles among the modules of ``geo_clsm``.
+(c) No module imports another module's private (``_name``) names: what is shared is public and
+    documented where it is defined.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ MAY_IMPORT_WEB = ("geo_clsm.web", "geo_clsm.cli")
 
 # Cycles known and not broken yet: each is a frozenset of module names, with why.
 KNOWN_CYCLES: set[frozenset[str]] = set()
+
+# Private names imported across modules: none (make the name public where it is defined).
+PRIVATE_IMPORTS_ALLOWED: dict[tuple[str, str], set[str]] = {}
 
 
 def _modules() -> dict[str, Path]:
@@ -45,6 +50,28 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> list[tuple[str,
             for a in node.names:
                 sub = f"{base}.{a.name}"
                 found.append((sub if sub in modules else base, node.lineno))
+    return found
+
+
+def _private_imports(name: str, is_package: bool, source: str) -> list[tuple[str, str, int]]:
+    """(defining module, private name, line) of each ``from geo_clsm… import _name`` in ``source``
+    (absolute or relative, at any level; dunder names such as ``__version__`` are not private)."""
+    package = name if is_package else name.rpartition(".")[0]
+    found: list[tuple[str, str, int]] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        base = node.module or ""
+        if node.level:
+            up = package.split(".")[: len(package.split(".")) - node.level + 1]
+            base = ".".join([*up, *([base] if base else [])])
+        if base != "geo_clsm" and not base.startswith("geo_clsm."):
+            continue
+        found += [
+            (base, a.name, node.lineno)
+            for a in node.names
+            if a.name.startswith("_") and not (a.name.startswith("__") and a.name.endswith("__"))
+        ]
     return found
 
 
@@ -127,3 +154,45 @@ def test_the_contract_sees_function_level_imports_and_cycles() -> None:
     modules = _modules()
     cli = next(name for name in modules if name == "geo_clsm.cli.serve")
     assert any(t.startswith("geo_clsm.web") for t, _ in _imports(cli, modules[cli], modules))
+
+
+def test_no_private_names_imported_across_modules() -> None:
+    found = [
+        f"{name} (line {line}) imports {origin}.{private}"
+        for name, path in _modules().items()
+        for origin, private, line in _private_imports(
+            name, path.name == "__init__.py", path.read_text(encoding="utf-8")
+        )
+        if private not in PRIVATE_IMPORTS_ALLOWED.get((name, origin), set())
+    ]
+    assert found == [], "private names imported from another module:\n" + "\n".join(found)
+
+
+def test_the_contract_sees_private_imports_at_any_level() -> None:
+    """The checker itself: absolute and relative imports of a private name are found; dunders and
+    other packages are not."""
+    source = (
+        "from geo_clsm.data.importers.resource_rows import CommunePoint, _clean\n"
+        "from ..model import _hidden as shown\n"
+        "from . import _sibling\n"
+        "from geo_clsm import __version__\n"
+        "from numpy import _core\n"
+        "def f() -> None:\n"
+        "    from geo_clsm.geo.crs import _late\n"
+    )
+    got = _private_imports("geo_clsm.data.example", False, source)
+    assert got == [
+        ("geo_clsm.data.importers.resource_rows", "_clean", 1),
+        ("geo_clsm.model", "_hidden", 2),
+        ("geo_clsm.data", "_sibling", 3),
+        ("geo_clsm.geo.crs", "_late", 7),
+    ]
+
+
+def test_the_batch_command_answers_from_the_core() -> None:
+    """``geo-clsm nearest`` and ``POST /api/nearest/batch`` share the core's batch answerer
+    (geo_clsm.engine.batch): the command imports nothing of the web package."""
+    modules = _modules()
+    name = "geo_clsm.cli.nearest"
+    web = [t for t, _ in _imports(name, modules[name], modules) if t.startswith(WEB_ONLY)]
+    assert web == []

@@ -41,7 +41,7 @@ def test_app_state_is_set_only_by_the_lifecycle_module() -> None:
 
 
 # Interning equal audiences of records being loaded (equal values, before anything serves them).
-DICT_ALLOWED = {"geo_clsm/data/importers/resource_columns.py"}
+DICT_ALLOWED = {"geo_clsm/data/importers/resource_sharing.py"}
 
 
 def test_nothing_reaches_into_another_objects_dict() -> None:
@@ -83,3 +83,53 @@ def test_one_definition_of_the_data_version() -> None:
         if isinstance(node, ast.FunctionDef) and node.name in ("data_version", "_data_version")
     ]
     assert defined == ["geo_clsm/engine/build.py"]
+
+
+def test_engines_are_built_by_the_one_build() -> None:
+    """A command's engine comes from :func:`geo_clsm.engine.build.build_engine` (from settings); the live
+    engine's rebuild after an editor's change (from the engine it replaces) is the other builder."""
+    assert set(_calls("Engine")) == {"geo_clsm/engine/build.py", "geo_clsm/store/live.py"}
+
+
+# Paths that are not package data: the shipped layers beside the package, and the catalogue
+# extractor that reads the source tree. web/pages/resident.py: the pages helper's (the lead removes it).
+FILE_PATHS_ALLOWED = {"geo_clsm/data/manifest.py", "geo_clsm/i18n/extract.py"}
+
+
+def test_package_files_are_found_by_package_name() -> None:
+    """Templates, static files, catalogues and migrations are found through importlib.resources
+    (geo_clsm.package_data), not from the importing module's ``__file__``."""
+    found = [
+        f"{path}:{node.lineno}"
+        for path, tree in _trees()
+        if path not in FILE_PATHS_ALLOWED
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and node.id == "__file__"
+    ]
+    assert not found, f"package files found from __file__: {found}"
+
+
+# web/heavy.py is imported by the lifecycle (its pool is part of the state): it reads its one attribute.
+STATE_READ_ALLOWED = {"geo_clsm/web/lifecycle.py", "geo_clsm/web/heavy.py"}
+
+
+def test_app_state_is_read_through_the_lifecycle() -> None:
+    """Routers and middlewares read the app's state through ``service_state`` (typed) or the deps,
+    never as ``request.app.state`` / ``scope["app"].state``."""
+    found = []
+    for path, tree in _trees():
+        if path in STATE_READ_ALLOWED:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Attribute) and node.attr == "state"):
+                continue
+            owner = node.value
+            via_app = isinstance(owner, ast.Attribute) and owner.attr == "app"
+            via_scope = (
+                isinstance(owner, ast.Subscript)
+                and isinstance(owner.slice, ast.Constant)
+                and owner.slice.value == "app"
+            )
+            if via_app or via_scope:
+                found.append(f"{path}:{node.lineno}")
+    assert not found, f"app state read directly: {found}"

@@ -44,7 +44,8 @@ def rule(col: str) -> str | None:
     return None
 
 
-def _significant(v: float, digits: int = 3) -> float:
+def significant(v: float, digits: int = 3) -> float:
+    """``v`` rounded to ``digits`` significant digits (0, NaN and infinities as they are)."""
     if not math.isfinite(v) or v == 0:
         return 0.0 if v == 0 else v
     return round(v, digits - 1 - math.floor(math.log10(abs(v))))
@@ -61,7 +62,7 @@ def round_series(s: pd.Series, kind: str) -> pd.Series:
         return x.round(2)
     if kind == "ratio":
         return x.round(2)
-    return x.map(lambda v: v if pd.isna(v) else _significant(float(v)))
+    return x.map(lambda v: v if pd.isna(v) else significant(float(v)))
 
 
 def present(df: Frame) -> Frame:

@@ -22,11 +22,10 @@ def register(sub: Any) -> None:
 
 def _nearest(args: argparse.Namespace) -> int:
     from geo_clsm.engine.backend import MemoryBackend, QueryBackend, backend_factory
-    from geo_clsm.engine.batch import answer_rows, parse_points_csv, parse_types, write_answers_csv
+    from geo_clsm.engine.batch import BatchQuery, answer_rows, answers, parse_points_csv, parse_types, write_answers_csv
     from geo_clsm.engine.build import build_engine
     from geo_clsm.engine.core import MAX_K
     from geo_clsm.settings import Settings
-    from geo_clsm.web.batch_work import BatchQuery, answers
 
     if not args.points.is_file():
         print(f"erreur : fichier introuvable : {args.points}", file=sys.stderr)

@@ -63,16 +63,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _snapshot(db: Any, args: argparse.Namespace) -> int:
-    from geo_clsm.data.layers import load_catalog
-    from geo_clsm.data.versions import DEFAULT_VERSIONS_DIR
-    from geo_clsm.engine.core import Engine
+    from geo_clsm.engine.build import build_engine
     from geo_clsm.observatory.recorder import SnapshotRecorder
+    from geo_clsm.settings import Settings
     from geo_clsm.store import repo
-    from geo_clsm.store.live import catalog_from_store
 
-    catalog = load_catalog(args.data, versions_dir=args.versions or DEFAULT_VERSIONS_DIR)
+    given = {"data_dir": args.data, "versions_dir": args.versions}
+    settings = Settings(**{name: value for name, value in given.items() if value is not None})
     with db.connect() as conn:
-        engine = Engine(catalog_from_store(catalog, repo.active_resources(conn)))
+        active = repo.active_resources(conn)
+    engine = build_engine(settings, resources=active, indicators=False)  # the service's data, the store's resources
     ids = SnapshotRecorder(db).record_now(engine, args.territory)  # computes the indicators (about 1 s a territory)
     print(f"{len(ids)} nouvel(s) instantané(s) ; territoires inchangés : aucun nouvel instantané")
     return 0

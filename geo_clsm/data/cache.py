@@ -31,16 +31,17 @@ from geo_clsm import __version__
 from geo_clsm.access.params import AccessResult
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.compact import Blob
-from geo_clsm.data.importers.resource_columns import share_equal_parts
+from geo_clsm.data.importers.resource_sharing import share_equal_parts
 from geo_clsm.data.layers import load_catalog
 from geo_clsm.data.manifest import DEFAULT_DATA_DIR, read_manifest, with_versions
 from geo_clsm.engine.core import default_indicators
 from geo_clsm.model.errors import LayerError
+from geo_clsm.package_data import package_dir
 
 log = logging.getLogger(__name__)
 
 FORMAT = 2
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = package_dir("geo_clsm")
 DEFAULT_CACHE_DIR = DEFAULT_DATA_DIR.parent / "var" / "cache"
 
 _versions: dict[int, tuple[weakref.ref[Catalog], str]] = {}  # by id(): a Catalog is not hashable

@@ -141,7 +141,7 @@ def draw_map_png(
             },
             zorder=5,
         )
-    _scale_bar(ax)
+    scale_bar(ax)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
@@ -195,7 +195,7 @@ def _fit(ax: Axes, bounds: tuple[float, float, float, float], aspect: float) -> 
     ax.set_ylim(y0, y1)
 
 
-def _scale_bar(ax: Axes) -> None:
+def scale_bar(ax: Axes) -> None:
     """A scale bar at the bottom left, its length measured in the projected CRS (metres)."""
     xa, xb = ax.get_xlim()
     ya, yb = ax.get_ylim()

@@ -4,19 +4,31 @@ A points file is CSV with columns ``id``, ``lat``, ``lon`` (WGS84; ``latitude``/
 also accepted; ``;`` or ``,`` separated; ``id`` optional, the row number otherwise). Every
 answer carries its query's id. Positions are never logged, and never written back: the
 answers name the query by its id only.
+
+Each point is answered as ``GET /api/nearest`` answers it (:func:`geo_clsm.engine.answer.nearest_answer`),
+through the configured query backend (``GEO_CLSM_QUERY_BACKEND``): :func:`answers` is the one batch
+answerer of ``POST /api/nearest/batch`` (which streams it from the heavy-work pool, see
+``geo_clsm/web/batch_work.py``) and of ``geo-clsm nearest``, and :func:`answer_rows` their one CSV
+row builder. Plain functions, no event loop: they run in a worker thread or in the command line.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from geo_clsm.engine.answer import LOCATED_BY_COORDINATES, nearest_answer
+from geo_clsm.engine.backend import QueryBackend
+from geo_clsm.engine.core import Engine
 from geo_clsm.exports.sheet_safety import neutralise_row
-from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.errors import GeoClsmError, InvalidInputError
 from geo_clsm.model.resource import ResourceType
+from geo_clsm.settings import Settings
 
 MAX_POINTS = 10_000
 ANSWER_FIELDS = ("id", "rank", "resource_id", "name", "type", "commune", "distance_m", "walk_minutes", "error")
@@ -130,3 +142,59 @@ def parse_types(values: Sequence[str] | None) -> list[ResourceType]:
     except ValueError:
         valid = ", ".join(t.value for t in ResourceType)
         raise InvalidInputError(f"type inconnu : choisir parmi {valid}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchQuery:
+    """What every point of a batch asks, and who answers it. ``status_of`` gives a failed point's
+    answer the HTTP status of its error (the web's mapping); without it the answer has no status."""
+
+    engine: Engine
+    backend: QueryBackend
+    settings: Settings
+    k: int = 5
+    types: Sequence[ResourceType] | None = None
+    age: int | None = None
+    max_distance_m: float | None = None
+    status_of: Callable[[GeoClsmError], int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Criteria:
+    """A batch's criteria as :class:`geo_clsm.engine.answer.NearestCriteria` (no opening time, no language)."""
+
+    k: int
+    type: Sequence[ResourceType] | None
+    age: int | None
+    max_distance_m: float | None
+    open_at: datetime | None = None
+    lang_spoken: Sequence[str] | None = None
+
+
+def answer_point(p: QueryPoint, q: BatchQuery) -> dict[str, Any]:
+    """The ``GET /api/nearest`` body of one point, with its query's ``id``; ``id``, ``status``
+    and ``detail`` (as that route's error) when the point fails."""
+    criteria = _Criteria(k=q.k, type=list(q.types) if q.types else None, age=q.age, max_distance_m=q.max_distance_m)
+    try:
+        body = nearest_answer(
+            p.lon,
+            p.lat,
+            dict(LOCATED_BY_COORDINATES),
+            params=criteria,
+            engine=q.engine,
+            settings=q.settings,
+            backend=q.backend,
+        )
+    except GeoClsmError as exc:
+        status = {} if q.status_of is None else {"status": q.status_of(exc)}
+        return {"id": p.id, **status, "detail": exc.message}
+    return {"id": p.id, **body}
+
+
+def answers(points: Iterable[QueryPoint], q: BatchQuery) -> Iterator[dict[str, Any]]:
+    """Each point's answer, in order. Between two points the thread gives the interpreter lock
+    away (``time.sleep(0)``), so that requests waiting for it (``/api/nearest`` on the event loop)
+    get it without waiting out the interpreter's switch interval (5 ms)."""
+    for p in points:
+        yield answer_point(p, q)
+        time.sleep(0)

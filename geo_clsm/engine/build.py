@@ -1,7 +1,7 @@
 """What the service serves: the one engine build from settings, and the version of the data it serves.
 
 Every process that answers queries builds its engine here: the web service at start-up and on a new
-data version (:mod:`geo_clsm.web.reload`), ``geo-clsm serve`` before its workers start, ``geo-clsm nearest``.
+data version (:mod:`geo_clsm.web.reload`), ``geo-clsm serve`` before its workers start, ``geo-clsm nearest``, ``geo-clsm observatory snapshot``.
 
 Three versions, three things:
 
@@ -27,6 +27,7 @@ from geo_clsm.data.cache import access_for, catalog_version, load_catalog_cached
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.versions import pending
 from geo_clsm.engine.core import Engine
+from geo_clsm.model.resource import Resource
 
 
 class EngineSettings(Protocol):
@@ -56,11 +57,23 @@ def load_served_catalog(settings: EngineSettings) -> Catalog:
     )
 
 
-def build_engine(settings: EngineSettings, *, catalog: Catalog | None = None, indicators: bool = True) -> Engine:
+def build_engine(
+    settings: EngineSettings,
+    *,
+    catalog: Catalog | None = None,
+    resources: list[Resource] | None = None,
+    indicators: bool = True,
+) -> Engine:
     """The engine for ``settings`` (on ``catalog`` when it is already loaded), with its access
     indicators (computed once per layers version, or read back from the cache) unless
-    ``indicators`` is false (a batch of nearest queries needs none)."""
+    ``indicators`` is false (a batch of nearest queries needs none; an observatory snapshot
+    computes its own). With ``resources`` (the database of record's active resources), those of the
+    catalog's territories replace the layers' own (see :func:`geo_clsm.store.live.catalog_from_store`)."""
     catalog = catalog if catalog is not None else load_served_catalog(settings)
+    if resources is not None:
+        from geo_clsm.store.live import catalog_from_store  # SQLAlchemy: only for an engine on the store
+
+        catalog = catalog_from_store(catalog, resources)
     access = access_for(catalog, cache_dir=settings.cache_dir) if indicators else None
     return Engine(catalog, access=access)
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from babel import Locale, negotiate_locale
 from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).parent / "locales"
+from geo_clsm.package_data import package_dir
+
+LOCALES_DIR = package_dir("geo_clsm.i18n") / "locales"
 DEFAULT_LANG = "fr"
 RTL_LANGS = frozenset({"ar", "he", "fa", "ur"})
 

@@ -6,11 +6,11 @@ feeds the catalogues (``babel.cfg``), so the list is never kept by hand.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from babel.messages.extract import extract_javascript
 
-SCRIPTS_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "app"
+from geo_clsm.package_data import package_dir
+
+SCRIPTS_DIR = package_dir("geo_clsm") / "web" / "static" / "app"  # not importing the web package
 
 
 def _extract() -> list[str]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from geo_clsm.model.resource import ResourceType
+from geo_clsm.package_data import package_dir
 
-RULES_FILE = Path(__file__).parent / "orientation.toml"
+RULES_FILE = package_dir("geo_clsm.i18n") / "orientation.toml"
 ADULT_AGE = 18
 
 

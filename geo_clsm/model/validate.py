@@ -6,11 +6,13 @@ import re
 import unicodedata
 from typing import Any
 
+import numpy as np
 import shapely
+from numpy.typing import NDArray
 from pydantic import ValidationError
 from shapely.geometry.base import BaseGeometry
 
-from geo_clsm.geo.crs import LAMBERT93, to_wgs84, zone_of
+from geo_clsm.geo.crs import LAMBERT93, projected_crs_many, to_wgs84, zone_of
 
 # Lambert-93 covers mainland France within these bounds (metres).
 L93_X = (50_000.0, 1_300_000.0)
@@ -38,6 +40,17 @@ def check_lonlat(lon: float, lat: float) -> str | None:
         if abs(lat - dlat) < 0.01 and abs(lon - dlon) < 0.01:
             return f"position suspecte : {why}"
     return None
+
+
+def lonlat_ok(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """:func:`check_lonlat` over arrays: where it finds nothing to say (in a French zone, not a
+    geocoder's default position); NaN is not ok."""
+    ok = (lon >= -180) & (lon <= 180) & (lat >= -90) & (lat <= 90)
+    zone = projected_crs_many(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0))
+    ok &= zone != ""
+    for (dlat, dlon), _ in KNOWN_DEFAULT_POSITIONS.items():
+        ok &= ~((np.abs(lat - dlat) < 0.01) & (np.abs(lon - dlon) < 0.01))
+    return ok
 
 
 def lambert93_to_lonlat(x: float, y: float) -> tuple[float, float] | str:

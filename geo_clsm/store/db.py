@@ -15,12 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.model.errors import GeoClsmError
+from geo_clsm.package_data import package_dir
 
 if TYPE_CHECKING:  # Alembic (and Mako) cost half a second at start-up: imported only to migrate
     from alembic.config import Config
 
 DEFAULT_DATABASE_URL = "sqlite:///var/geo_clsm.db"
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = package_dir("geo_clsm.store") / "migrations"
 
 
 class SchemaBehindError(GeoClsmError):

@@ -21,7 +21,7 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.data.importers.resource_rows import COLUMNS
+from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.data.importers.resource_write import resource_to_row, write_resources_csv
 from geo_clsm.geo.crs import WGS84
 from geo_clsm.model.errors import InvalidInputError

@@ -1,7 +1,7 @@
 """Resource <-> database row, and the editing validation (the importers' own rules).
 
 A change from an editor is merged into the record's row in the project's CSV schema and
-validated by :func:`geo_clsm.data.importers.resources.resource_from_record`, exactly as an
+validated by :func:`geo_clsm.data.importers.resource_rows.resource_from_record`, exactly as an
 imported file would be; the phone number must also be a French number.
 """
 
@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from geo_clsm.data.importers.resource_rows import COLUMNS, CommunePoint, RowError, resource_from_record
+from geo_clsm.data.importers.resource_rows import CommunePoint, RowError, resource_from_record
+from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.data.importers.resource_write import resource_to_row
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Position, PositionPrecision, Resource

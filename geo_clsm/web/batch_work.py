@@ -1,43 +1,19 @@
-"""The work of a batch of nearest queries: each point answered as ``GET /api/nearest`` answers it.
+"""The web part of a batch of nearest queries: the budget of a request, and its answer in chunks.
 
-One builder for ``POST /api/nearest/batch`` (run in the heavy-work pool, chunk by chunk, see
-``geo_clsm/web/heavy.py``) and for ``geo-clsm nearest``: both answer through the configured query backend
-(``GEO_CLSM_QUERY_BACKEND``) and both write their CSV rows with :func:`geo_clsm.engine.batch.answer_rows`.
-Plain functions, no event loop: they run in a worker thread or in the command line.
+``POST /api/nearest/batch`` streams the answers of :func:`geo_clsm.engine.batch.answers` (the one
+batch answerer, shared with ``geo-clsm nearest``) chunk by chunk, each chunk worked out in the
+heavy-work pool (``geo_clsm/web/heavy.py``). Plain functions, no event loop: they run in a worker thread.
 """
 
 from __future__ import annotations
 
 import io
-import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 import orjson
 from fastapi import HTTPException
 
-from geo_clsm.engine.backend import QueryBackend
-from geo_clsm.engine.batch import QueryPoint, answer_rows, write_answers_csv
-from geo_clsm.engine.core import Engine
-from geo_clsm.model.errors import GeoClsmError
-from geo_clsm.model.resource import ResourceType
-from geo_clsm.settings import Settings
-from geo_clsm.web.errors import STATUS
-from geo_clsm.web.routers.nearest import LOCATED_BY_COORDINATES, NearestParams, nearest_answer
-
-
-@dataclass(frozen=True, slots=True)
-class BatchQuery:
-    """What every point of a batch asks, and who answers it."""
-
-    engine: Engine
-    backend: QueryBackend
-    settings: Settings
-    k: int = 5
-    types: Sequence[ResourceType] | None = None
-    age: int | None = None
-    max_distance_m: float | None = None
+from geo_clsm.engine.batch import BatchQuery, QueryPoint, answer_rows, answers, write_answers_csv
 
 
 def check_budget(n_points: int, k: int, max_answers: int) -> None:
@@ -48,37 +24,6 @@ def check_budget(n_points: int, k: int, max_answers: int) -> None:
             detail=f"lot trop lourd : {n_points} points × k={k} = {n_points * k} réponses, {max_answers} au plus "
             f"par requête ; découper en lots de {max(1, max_answers // k)} points au plus avec k={k}, ou réduire k",
         )
-
-
-def answer_point(p: QueryPoint, q: BatchQuery) -> dict[str, Any]:
-    """The ``GET /api/nearest`` body of one point, with its query's ``id``; ``id``, ``status``
-    and ``detail`` (as that route's error) when the point fails."""
-    params = NearestParams(
-        lat=p.lat, lon=p.lon, type=list(q.types) if q.types else None, age=q.age, k=q.k, max_distance_m=q.max_distance_m
-    )
-    try:
-        body = nearest_answer(
-            p.lon,
-            p.lat,
-            dict(LOCATED_BY_COORDINATES),
-            params=params,
-            engine=q.engine,
-            settings=q.settings,
-            backend=q.backend,
-        )
-    except GeoClsmError as exc:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-        return {"id": p.id, "status": status, "detail": exc.message}
-    return {"id": p.id, **body}
-
-
-def answers(points: Iterable[QueryPoint], q: BatchQuery) -> Iterator[dict[str, Any]]:
-    """Each point's answer, in order. Between two points the thread gives the interpreter lock
-    away (``time.sleep(0)``), so that requests waiting for it (``/api/nearest`` on the event loop)
-    get it without waiting out the interpreter's switch interval (5 ms)."""
-    for p in points:
-        yield answer_point(p, q)
-        time.sleep(0)
 
 
 def json_chunk(points: Sequence[QueryPoint], q: BatchQuery, *, first: bool) -> bytes:

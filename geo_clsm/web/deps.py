@@ -50,7 +50,12 @@ async def get_catalog(request: Request) -> Catalog:
 
 
 async def get_geocoder(request: Request) -> Geocoder:
-    geocoder = service_state(request).geocoder
+    return serving_geocoder(service_state(request))
+
+
+def serving_geocoder(state: ServiceState) -> Geocoder:
+    """The geocoder of the engine serving now (set with it, before the first request)."""
+    geocoder = state.geocoder
     assert geocoder is not None, "no geocoder before start-up"
     return geocoder
 

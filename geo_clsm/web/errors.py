@@ -34,6 +34,11 @@ STATUS: dict[type[GeoClsmError], int] = {
 }
 
 
+def status_of(exc: GeoClsmError) -> int:
+    """The HTTP status of a domain error (:data:`STATUS`; 400 for any other)."""
+    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+
+
 PLACE_RESPONSES: dict[int | str, dict[str, object]] = {
     404: {
         "description": "Lieu introuvable : `detail` dit quoi corriger, `suggestions` liste les noms proches (fautes de frappe)."
@@ -50,7 +55,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(GeoClsmError)
     async def _domain(_: Request, exc: GeoClsmError) -> JSONResponse:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        status = status_of(exc)
         body: dict[str, object] = {"detail": exc.message}
         if isinstance(exc, OutsideTerritoryError):
             body["territories"] = exc.territories

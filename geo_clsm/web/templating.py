@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+from geo_clsm.package_data import package_dir
+
+TEMPLATE_DIR = package_dir("geo_clsm.web") / "templates"
+STATIC_DIR = package_dir("geo_clsm.web") / "static"
 """Mounted by the app factory (``/static/app``, ``/static/vendor``, ``/static/admin``)."""
 TEMPLATES = Jinja2Templates(directory=str(TEMPLATE_DIR))
 

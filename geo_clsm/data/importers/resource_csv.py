@@ -2,7 +2,8 @@
 
 A plain file (no quote, NUL, lone carriage return or blank line: one line per record) is read
 by pyarrow's streaming CSV reader, a few MiB at a time; any other file, or a plain one whose
-rows do not all have as many cells as the header, by the :mod:`csv` module, 20,000 rows at a
+rows do not all have as many cells as the header, by the :mod:`csv` module
+(:func:`read_csv_chunks`, :func:`columns`), ``resource_columns.CHUNK_ROWS`` rows at a
 time. Cells are stripped as :meth:`str.strip` strips them, empty cells are null, and a
 column with no value in a batch is left out of it. Only one batch is in memory at a time.
 """
@@ -10,6 +11,7 @@ column with no value in a batch is left out of it. Only one batch is in memory a
 from __future__ import annotations
 
 import codecs
+import csv
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,8 +23,9 @@ import pyarrow.csv as pacsv
 from numpy.typing import NDArray
 
 from geo_clsm.data.importers import resource_columns
-from geo_clsm.data.importers.resource_columns import REQUIRED, _columns, read_csv_chunks
+from geo_clsm.data.importers.resource_columns import Cells
 from geo_clsm.data.importers.resource_rows import RowError
+from geo_clsm.data.importers.resource_schema import REQUIRED
 from geo_clsm.model.errors import InvalidInputError
 
 BLOCK_BYTES = 1 << 20  # bytes of a plain file parsed together
@@ -67,8 +70,9 @@ class CsvSource:
         if _stamp(self.path) != self._stamp:
             raise InvalidInputError(f"le fichier {self.path.name} a changé pendant l'import : relancer l'import")
         if self.header is None:
+            # the column rules' batch size, read now (a test sets it smaller to get several batches)
             for header, lines, rows in read_csv_chunks(self.path, rows_per_chunk=resource_columns.CHUNK_ROWS):
-                cols = {name: strings(cells) for name, cells in _columns(header, rows).items()}
+                cols = {name: strings(cells) for name, cells in columns(header, rows).items()}
                 yield _kept(cols, len(lines)), np.array(lines, dtype=np.int64)
             return
         yield from self._plain(self.header)
@@ -109,6 +113,40 @@ def check_header(header: Sequence[str]) -> None:
         raise RowError(
             ", ".join(sorted(missing)), "colonnes obligatoires absentes de l'en-tête : " + ", ".join(sorted(missing))
         )
+
+
+def read_csv_chunks(path: Path, *, rows_per_chunk: int) -> Iterator[tuple[list[str], list[int], list[list[str]]]]:
+    """Header, line numbers and rows of a CSV, ``rows_per_chunk`` rows at a time, as
+    :class:`csv.DictReader` sees them (blank lines skipped, a record's number is the line it ends
+    on). Raises RowError when a required column is missing from the header."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        check_header(header)
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        for row in reader:
+            if row:
+                rows.append(row)
+                lines.append(reader.line_num)
+                if len(rows) == rows_per_chunk:
+                    yield header, lines, rows
+                    rows, lines = [], []
+        if rows:
+            yield header, lines, rows
+
+
+def columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, Cells]:
+    """Each named column, stripped, empty cells as None (a short row's missing cells too)."""
+    width = len(header)
+    padded = [r if len(r) >= width else [*r, *([""] * (width - len(r)))] for r in rows]
+    by_index = list(zip(*padded, strict=False)) if padded else [() for _ in header]
+    where = {name: i for i, name in enumerate(header)}  # a repeated name: the last one wins, as in DictReader
+    out: dict[str, Cells] = {}
+    for name, i in where.items():
+        same: dict[str, str] = {}  # equal cells share one string (sources, communes, dates repeat)
+        out[name] = [same.setdefault(c, c) if (c := v.strip()) else None for v in by_index[i]]
+    return out
 
 
 def clean(column: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -1,7 +1,8 @@
 """One row of the project's resource schema -> a validated :class:`~geo_clsm.model.resource.Resource`.
 
 The per-row rules (cleaning, coordinates, booleans, ages, service areas) and their French
-reasons. :mod:`geo_clsm.data.importers.resource_columns` applies the same rules column by column
+reasons (the words it reads: :mod:`geo_clsm.data.importers.resource_schema`).
+:mod:`geo_clsm.data.importers.resource_columns` applies the same rules column by column
 to large CSV files and hands the rows it cannot decide to :func:`resource_from_record`.
 """
 
@@ -15,52 +16,9 @@ from typing import Any
 import shapely
 from pydantic import ValidationError
 
+from geo_clsm.data.importers.resource_schema import FALSE_WORDS, TRUE_WORDS
 from geo_clsm.model.resource import Position, PositionPrecision, Resource
 from geo_clsm.model.validate import check_lonlat, french_errors, lambert93_to_lonlat, repair_polygonal
-
-COLUMNS = [
-    "id",
-    "type",
-    "services",
-    "name",
-    "street",
-    "postcode",
-    "commune",
-    "insee_com",
-    "phone",
-    "email",
-    "website",
-    "audience",
-    "age_min",
-    "age_max",
-    "opening_hours",
-    "languages",
-    "wheelchair",
-    "appointment_required",
-    "free_of_charge",
-    "sector",
-    "capacity",
-    "lon",
-    "lat",
-    "position_precision",
-    "position_source",
-    "confidential_address",
-    "service_area_wkt",
-    "finess_et",
-    "territory",
-    "source",
-    "last_verified",
-    "source_date",
-    "notes",
-    "public_info",
-    "display_name",
-    "display_street",
-    "verified_by_person",
-    "to_verify",
-]
-
-_TRUE = {"1", "true", "oui", "yes", "vrai", "o", "y"}
-_FALSE = {"0", "false", "non", "no", "faux", "n"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +33,8 @@ class CommunePoint:
 
 
 class RowError(Exception):
+    """A row (or a file's header) rejected: the field at fault and the French reason."""
+
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(reason)
         self.field = field
@@ -92,9 +52,9 @@ def _as_bool(value: Any, field: str) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     s = str(value).strip().lower()
-    if s in _TRUE:
+    if s in TRUE_WORDS:
         return True
-    if s in _FALSE:
+    if s in FALSE_WORDS:
         return False
     raise RowError(field, f"« {value} » : écrire oui ou non (ou laisser vide si inconnu)")
 

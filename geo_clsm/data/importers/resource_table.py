@@ -27,19 +27,20 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from geo_clsm.data.importers.report import ImportReport, Rejection
-from geo_clsm.data.importers.resource_columns import (
-    _BOOLS,
-    _PRECISIONS,
-    _TEXT,
-    BOOL_COLUMNS,
-    REQUIRED,
-    _Compact,
-    _lonlat_ok,
-    import_table,
-)
+from geo_clsm.data.importers.resource_columns import import_table
 from geo_clsm.data.importers.resource_csv import CsvSource, NotPlain, indices, strings, truth, values
-from geo_clsm.data.importers.resource_rows import _TRUE, CommunePoint, RowError
+from geo_clsm.data.importers.resource_rows import CommunePoint, RowError
+from geo_clsm.data.importers.resource_schema import (
+    BOOL_COLUMNS,
+    BOOL_WORDS,
+    PRECISIONS,
+    REQUIRED,
+    TEXT_COLUMNS,
+    TRUE_WORDS,
+)
+from geo_clsm.data.importers.resource_sharing import Compact
 from geo_clsm.model.resource import Audience, Resource, ResourceType
+from geo_clsm.model.validate import lonlat_ok
 
 BoolArray = NDArray[np.bool_]
 # Numbers pyarrow and Python's float() read alike (correctly rounded, no overflow); any other
@@ -61,7 +62,7 @@ class ResourceTable(Sequence[Resource]):
     ) -> None:
         self._source, self._rows = source, rows
         self._communes, self._territory = communes, territory
-        self._compact = _Compact()
+        self._compact = Compact()
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -199,19 +200,19 @@ def _valid_rows(columns: Mapping[str, pa.Array], n: int, *, communes: Mapping[st
     ok = empty("_bad_geometry") & empty("x") & empty("y") & empty("service_area_wkt")
     for name in REQUIRED:
         ok &= ~empty(name)
-    for name in _TEXT:
+    for name in TEXT_COLUMNS:
         ok &= _values_ok(col(name), name)
     lon, lon_ok = _numbers(col("lon"))
     lat, lat_ok = _numbers(col("lat"))
-    ok &= lon_ok & lat_ok & _lonlat_ok(lon, lat)  # NaN (empty) fails the range test: per row
-    ok &= empty("position_precision") | _np(pc.is_in(col("position_precision"), value_set=strings(list(_PRECISIONS))))
-    words = strings(list(_BOOLS))
+    ok &= lon_ok & lat_ok & lonlat_ok(lon, lat)  # NaN (empty) fails the range test: per row
+    ok &= empty("position_precision") | _np(pc.is_in(col("position_precision"), value_set=strings(list(PRECISIONS))))
+    words = strings(list(BOOL_WORDS))
     for name in BOOL_COLUMNS:  # only ASCII words are oui/non: str.lower() of any other text is not one
         ok &= empty(name) | (
             _np(pc.string_is_ascii(col(name))) & _np(pc.is_in(pc.ascii_lower(col(name)), value_set=words))
         )
     conf = col("confidential_address")
-    secret = _np(pc.string_is_ascii(conf)) & _np(pc.is_in(pc.ascii_lower(conf), value_set=strings(list(_TRUE))))
+    secret = _np(pc.string_is_ascii(conf)) & _np(pc.is_in(pc.ascii_lower(conf), value_set=strings(list(TRUE_WORDS))))
     ok &= ~secret | _np(pc.is_in(col("insee_com"), value_set=strings(list(communes))))
     ages = {}
     for name in ("age_min", "age_max", "capacity"):

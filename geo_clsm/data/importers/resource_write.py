@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from geo_clsm.data.importers.resource_rows import COLUMNS
+from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.model.resource import Resource
 
 

@@ -27,21 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from geo_clsm.data.importers.report import ImportReport
-from geo_clsm.data.importers.resource_rows import COLUMNS, CommunePoint, RowError, resource_from_record
-from geo_clsm.data.importers.resource_write import resource_to_row, write_resources_csv
+from geo_clsm.data.importers.resource_rows import CommunePoint, RowError, resource_from_record
 from geo_clsm.model.resource import Resource
-
-__all__ = [
-    "COLUMNS",
-    "CommunePoint",
-    "RowError",
-    "TableReport",
-    "import_resources",
-    "import_resources_table",
-    "resource_from_record",
-    "resource_to_row",
-    "write_resources_csv",
-]
 
 
 @dataclass

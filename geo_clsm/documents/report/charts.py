@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
-from geo_clsm.documents.staticmap import COMMUNE_EDGE, QPV_EDGE, _scale_bar, fit_extent
+from geo_clsm.documents.staticmap import COMMUNE_EDGE, QPV_EDGE, fit_extent, scale_bar
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -98,7 +98,7 @@ def qpv_choropleth_png(
     missing = q[q["v"].isna()]
     if len(missing):
         missing.plot(ax=ax, facecolor="white", edgecolor=QPV_EDGE, hatch="///", linewidth=0.6)
-    _scale_bar(ax)
+    scale_bar(ax)
     cax = fig.add_axes((0.80, 0.25, 0.03, 0.55))
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax)
     bar.set_label(legend, fontsize=8)
@@ -141,7 +141,7 @@ def resources_map_png(
         g = gpd.GeoSeries(gpd.points_from_xy([p[0] for p in pts], [p[1] for p in pts]), crs="EPSG:4326").to_crs(crs)
         ax.scatter(g.x, g.y, s=14, color=colours[lab], edgecolor="white", linewidth=0.4, zorder=5)
         handles.append(Line2D([], [], marker="o", linestyle="", color=colours[lab], label=f"{lab} ({len(pts)})"))
-    _scale_bar(ax)
+    scale_bar(ax)
     fig.legend(handles=handles, loc="center right", bbox_to_anchor=(0.995, 0.5), fontsize=6.5, frameon=False)
     return _png(fig)
 

@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo_clsm.access.present import _significant as significant
+from geo_clsm.access.present import significant
 from geo_clsm.geo.crs import WGS84
 from geo_clsm.model.resource import Resource, ResourceType
 

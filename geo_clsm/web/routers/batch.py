@@ -19,14 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.types import Receive, Scope, Send
 
 from geo_clsm.engine.backend import QueryBackend
-from geo_clsm.engine.batch import MAX_POINTS, QueryPoint, parse_points_csv
+from geo_clsm.engine.batch import MAX_POINTS, BatchQuery, QueryPoint, parse_points_csv
 from geo_clsm.engine.core import MAX_K, Engine
 from geo_clsm.engine.index import MAX_RADIUS_M
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.validate import french_reason
 from geo_clsm.settings import Settings
-from geo_clsm.web.batch_work import BatchQuery, check_budget, csv_chunk, json_chunk
+from geo_clsm.web.batch_work import check_budget, csv_chunk, json_chunk
 from geo_clsm.web.deps import get_backend, get_engine, get_settings
+from geo_clsm.web.errors import status_of
 from geo_clsm.web.heavy import BUSY, heavy_pool
 from geo_clsm.web.middleware.security import RATE_LIMITED, rate_limit
 from geo_clsm.web.params import AgeFilter, TypeFilter
@@ -142,7 +143,9 @@ async def nearest_batch(
     except BaseException:
         held.close()
         raise
-    query = BatchQuery(engine, backend, settings, k=k, types=type, age=age, max_distance_m=max_distance_m)
+    query = BatchQuery(
+        engine, backend, settings, k=k, types=type, age=age, max_distance_m=max_distance_m, status_of=status_of
+    )
     chunk = json_chunk if format == "json" else csv_chunk
 
     async def stream() -> AsyncIterator[bytes]:

@@ -14,18 +14,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from geo_clsm.engine.answer import LOCATED_BY_COORDINATES, nearest_answer
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import MAX_K, Engine
 from geo_clsm.engine.geocode import Geocoder
 from geo_clsm.engine.index import MAX_RADIUS_M
-from geo_clsm.engine.nearby import distance_label
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.geojson import feature
-from geo_clsm.model.hours import local_now, open_now
 from geo_clsm.settings import Settings
-from geo_clsm.web.deps import DATA_VERSION_STATE_KEY, backend_of, get_engine
+from geo_clsm.web.deps import DATA_VERSION_STATE_KEY, backend_of, get_engine, serving_geocoder
 from geo_clsm.web.errors import PLACE_RESPONSES
+from geo_clsm.web.lifecycle import ServiceState, service_state
 from geo_clsm.web.params import AgeFilter, LangSpokenFilter, TypeFilter, async_dependency
 
 router = APIRouter(prefix="/api", tags=["recherche de proximité"])
@@ -72,10 +71,6 @@ class NearestParams:
             examples=["2026-11-23T10:00:00+01:00"],
         ),
     ] = None
-
-
-LOCATED_BY_COORDINATES = {"located_by": "coordinates", "method": "coordinates", "precision": "exact"}
-"""How a point given by lat/lon is located (the ``query`` part of the answer)."""
 
 
 def _locate(p: NearestParams, geocoder: Geocoder) -> tuple[float, float, dict[str, Any]]:
@@ -190,22 +185,21 @@ async def nearest_route(request: Request) -> Response:
     ``national_lines`` lists the national lines that answer it."""
     # The query string parsed once, no dependency to solve, orjson bytes out. Usually not even
     # reached: NearestFastPath answers before routing, and hands over the failures it met.
-    state = request.app.state
-    engine: Engine = state.engine
-    request.state.data_version = data_version(engine)  # X-Data-Version: the data that answered
+    engine = await get_engine(request)  # and X-Data-Version: the data that answered
     failure: Exception | None = getattr(request.state, FAILURE_STATE_KEY, None)
     if failure is not None:  # met by the fast path: raised here for the app's error handlers, not computed again
         raise failure
     return Response(
-        orjson.dumps(await _body(state, engine, parse_params(request.query_params))), media_type="application/json"
+        orjson.dumps(await _body(service_state(request), engine, parse_params(request.query_params))),
+        media_type="application/json",
     )
 
 
-async def _body(state: Any, engine: Engine, params: NearestParams) -> dict[str, Any]:
+async def _body(state: ServiceState, engine: Engine, params: NearestParams) -> dict[str, Any]:
     return await nearest(
         params,
         engine=engine,
-        geocoder=state.geocoder,
+        geocoder=serving_geocoder(state),
         settings=state.settings,
         backend=backend_of(state, engine),
     )
@@ -242,8 +236,8 @@ class NearestFastPath:
         ):
             await self.app(scope, receive, send)
             return
-        state = scope["app"].state
-        engine: Engine | None = getattr(state, "engine", None)
+        state = service_state(scope["app"])
+        engine = state.engine
         if engine is None:  # not started yet: the route says so
             await self.app(scope, receive, send)
             return
@@ -284,65 +278,6 @@ async def nearest(
             nearest_answer, lon, lat, located, params=params, engine=engine, settings=settings, backend=backend
         )
     return nearest_answer(lon, lat, located, params=params, engine=engine, settings=settings, backend=backend)
-
-
-def nearest_answer(
-    lon: float,
-    lat: float,
-    located: dict[str, Any],
-    *,
-    params: NearestParams,
-    engine: Engine,
-    settings: Settings,
-    now: datetime | None = None,
-    backend: QueryBackend | None = None,
-) -> dict[str, Any]:
-    """The /api/nearest body for a located point: used by the API and by the /recherche page.
-    ``backend`` answers the queries (default: the in-memory engine)."""
-    backend = backend or MemoryBackend(engine)
-    place = backend.locate(lon, lat)
-    answer = backend.search(
-        lon,
-        lat,
-        k=params.k,
-        types=params.type or (),
-        age=params.age,
-        max_distance_m=params.max_distance_m,
-        open_at=params.open_at,
-        near_limit_m=settings.near_limit_m,
-        languages=params.lang_spoken or (),
-    )
-    precision = str(located.get("precision") or "exact")
-    when = now or local_now()
-    features = []
-    for r in answer.results:
-        label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)
-        features.append(
-            engine.public_feature(  # = feature(r.resource, {**engine.resource_extra(r.resource), ...})
-                r.resource,
-                {
-                    "distance_m": round(r.distance_m, 1),
-                    "distance_label": label,
-                    "distance_is_approximate": approx,
-                    "walk_minutes": round(r.walk_minutes, 1),
-                    "walk_minutes_is_estimate": True,
-                    "serves_location": r.serves_location,
-                    "open_status": r.open_status,
-                    "open_now": open_now(r.resource, when),
-                    "audience_known": r.audience_known,
-                },
-            )
-        )
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "query": {**located, **place.as_dict()},
-        "numberReturned": len(features),
-        "near_limit_m": answer.near_limit_m,
-        "missing_types": [{"type": t.value, "label": t.label_fr} for t in answer.missing_types],
-        "message": answer.message_fr(),
-        "national_lines": [feature(r, {}) for r in answer.lines],
-    }
 
 
 @router.get("/territories", summary="Territoires chargés, avec leurs emprises et comptes")

@@ -1,6 +1,6 @@
 """GET /recherche: the nearest resources as server-rendered HTML (no JavaScript needed).
 
-Same engine, geocoder and answer as /api/nearest (:func:`geo_clsm.web.routers.nearest.nearest_answer`).
+Same engine, geocoder and answer as /api/nearest (:func:`geo_clsm.engine.answer.nearest_answer`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from geo_clsm.engine.answer import nearest_answer
 from geo_clsm.engine.backend import QueryBackend
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
@@ -18,9 +19,9 @@ from geo_clsm.i18n.orientation import rules
 from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_backend, get_engine, get_geocoder, get_settings
-from geo_clsm.web.errors import STATUS
+from geo_clsm.web.errors import status_of
 from geo_clsm.web.pages.search import render_search
-from geo_clsm.web.routers.nearest import NearestParams, nearest_answer
+from geo_clsm.web.routers.nearest import NearestParams
 
 router = APIRouter(tags=["pages"])
 
@@ -82,7 +83,7 @@ def recherche(
             place.lon, place.lat, located, params=params, engine=engine, settings=settings, backend=backend
         )
     except GeoClsmError as exc:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        status = status_of(exc)
         choices = getattr(exc, "candidates", None) or getattr(exc, "suggestions", None) or []
         message = exc.message if t.lang == "fr" else t("Lieu introuvable.")
         page = render_search(t, path_for=path_for, q=q, answer=None, situation=sit, problem=message, choices=choices)

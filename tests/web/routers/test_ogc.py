@@ -19,6 +19,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
+from geo_clsm.web.lifecycle import install_engine
 
 CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
 DECLARED = {
@@ -224,7 +225,7 @@ def test_served_live_from_the_swapped_engine(engine: Engine) -> None:
     app = create_app(Settings(), engine=engine)
     with TestClient(app) as c:
         before = c.get("/ogc/collections/resources/items", params={"territory": "metz"}).json()["numberMatched"]
-        app.state.engine = changed
+        install_engine(app, changed)  # the lifecycle's one swap, as after an editor's change
         after = c.get("/ogc/collections/resources/items", params={"territory": "metz"}).json()
         assert after["numberMatched"] == before + 1
         f = c.get("/ogc/collections/resources/items/synthetic-ogc-confidential").json()

@@ -1,0 +1,102 @@
+"""The vocabulary of the project's resource schema: its columns and the words its cells may hold.
+
+Shared by the row-by-row rules (:mod:`~geo_clsm.data.importers.resource_rows`), the column-wise
+rules (:mod:`~geo_clsm.data.importers.resource_columns`, :mod:`~geo_clsm.data.importers.resource_table`),
+the CSV readers (:mod:`~geo_clsm.data.importers.resource_csv`) and the writer
+(:mod:`~geo_clsm.data.importers.resource_write`), so that each reads the same words.
+"""
+
+from __future__ import annotations
+
+from geo_clsm.model.resource import PositionPrecision
+
+COLUMNS = [
+    "id",
+    "type",
+    "services",
+    "name",
+    "street",
+    "postcode",
+    "commune",
+    "insee_com",
+    "phone",
+    "email",
+    "website",
+    "audience",
+    "age_min",
+    "age_max",
+    "opening_hours",
+    "languages",
+    "wheelchair",
+    "appointment_required",
+    "free_of_charge",
+    "sector",
+    "capacity",
+    "lon",
+    "lat",
+    "position_precision",
+    "position_source",
+    "confidential_address",
+    "service_area_wkt",
+    "finess_et",
+    "territory",
+    "source",
+    "last_verified",
+    "source_date",
+    "notes",
+    "public_info",
+    "display_name",
+    "display_street",
+    "verified_by_person",
+    "to_verify",
+]
+"""The columns of the project's CSV schema, in the order the writer gives them."""
+
+REQUIRED = ("id", "type", "name", "source", "last_verified")
+"""Columns a file's header must have (and a row a value in)."""
+
+BOOL_COLUMNS = (
+    "confidential_address",
+    "wheelchair",
+    "appointment_required",
+    "free_of_charge",
+    "verified_by_person",
+    "to_verify",
+)
+"""Columns holding yes/no (:data:`TRUE_WORDS`, :data:`FALSE_WORDS`, or empty: unknown)."""
+
+TEXT_COLUMNS = (
+    "id",
+    "type",
+    "name",
+    "street",
+    "postcode",
+    "commune",
+    "insee_com",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "sector",
+    "finess_et",
+    "source",
+    "last_verified",
+    "source_date",
+    "notes",
+    "public_info",
+    "display_name",
+    "display_street",
+)
+"""Columns the model takes as the (stripped) text of the cell."""
+
+TRUE_WORDS = frozenset({"1", "true", "oui", "yes", "vrai", "o", "y"})
+"""A yes, lower-cased."""
+
+FALSE_WORDS = frozenset({"0", "false", "non", "no", "faux", "n"})
+"""A no, lower-cased."""
+
+BOOL_WORDS: dict[str, bool] = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
+"""Each yes/no word (lower-cased) and the value it stands for."""
+
+PRECISIONS = {p.value: p for p in PositionPrecision if p is not PositionPrecision.NONE}
+"""The ``position_precision`` a row with coordinates may give, by its word."""
