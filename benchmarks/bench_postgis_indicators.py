@@ -28,7 +28,7 @@ from geo_clsm.access.indicators import territory_indicators
 from geo_clsm.data.layers import load_catalog
 from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
 from geo_clsm.model.resource import PLACE_TYPES
-from geo_clsm.store import open_store
+from geo_clsm.store.startup import open_store
 
 
 def main() -> None:

@@ -196,3 +196,26 @@ def test_the_batch_command_answers_from_the_core() -> None:
     name = "geo_clsm.cli.nearest"
     web = [t for t, _ in _imports(name, modules[name], modules) if t.startswith(WEB_ONLY)]
     assert web == []
+
+
+def test_no_package_re_exports_its_modules_names() -> None:
+    """No facades: a package's ``__init__`` never imports a name from one of its own modules to
+    offer it again (importers name the module that defines it). Importing a submodule itself
+    (``from geo_clsm.cli import serve``) is not a re-export."""
+    found = []
+    for init in sorted(PACKAGE.rglob("__init__.py")):
+        package = ".".join(init.relative_to(PACKAGE.parent).parent.parts)
+        for node in ast.parse(init.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            if node.module.startswith(package + "."):
+                found.append(f"{package}: from {node.module} import {', '.join(a.name for a in node.names)}")
+            elif node.module == package:
+                names = [
+                    a.name
+                    for a in node.names
+                    if not (init.parent / a.name).exists() and not (init.parent / f"{a.name}.py").exists()
+                ]
+                if names:
+                    found.append(f"{package}: from {package} import {', '.join(names)}")
+    assert found == [], "re-exports in package __init__ files:\n" + "\n".join(found)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo_clsm import cli
+from geo_clsm.cli.serve import check_layers_readable
 from geo_clsm.data.layers import load_catalog
 
 LAYERS = Path(__file__).resolve().parent.parent / "layers"
@@ -129,7 +130,7 @@ def test_a_layer_with_some_bad_rows_loads_with_its_report(tmp_path: Path) -> Non
     assert len(report.rejected) == 2
     assert report.rows_read == good.reports["metz:resources_pilots"].rows_read + 2
     assert len(catalog.resources) == len(good.resources)
-    cli.check_layers_readable(catalog.reports)  # some bad rows: the service starts
+    check_layers_readable(catalog.reports)  # some bad rows: the service starts
 
 
 def test_missing_layer_file_with_several_workers(tmp_path: Path) -> None:

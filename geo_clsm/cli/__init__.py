@@ -13,10 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from geo_clsm.cli import documents, gaps, imports, nearest, observatory, report, serve, territory
-from geo_clsm.cli.serve import check_layers_readable, settings_error_line, startup_error_line
 from geo_clsm.model.errors import GeoClsmError
-
-__all__ = ["check_layers_readable", "main", "settings_error_line", "startup_error_line"]
 
 REGISTRARS: tuple[Callable[[Any], None], ...] = (
     serve.register,

@@ -98,8 +98,8 @@ def _parse(args: argparse.Namespace) -> tuple[Any, Any] | int:
 
 
 def _gaps(args: argparse.Namespace) -> int:
-    from geo_clsm.access import present
     from geo_clsm.access.indicators import compute_access
+    from geo_clsm.access.present import present
     from geo_clsm.data.layers import load_catalog
     from geo_clsm.exports.indicator_files import write_access
 

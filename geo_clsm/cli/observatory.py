@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         _write(table, args, title=f"Observatoire — indicateurs par QPV, {territory}")
         print(f"{len(table)} lignes écrites dans {args.out}")
         return 0
-    from geo_clsm.observatory import evolution
+    from geo_clsm.observatory.evolution import evolution
 
     evo = evolution(db, territory, since=args.since)
     _print_evolution(evo)

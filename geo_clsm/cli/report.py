@@ -84,8 +84,7 @@ def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog,
 
 def _figures(catalog: Catalog, territory: str, db: SqlEngine | None) -> ReportFigures:
     from geo_clsm.access.indicators import compute_access
-    from geo_clsm.documents.report import report_figures
-    from geo_clsm.documents.report.figures import check_territory
+    from geo_clsm.documents.report.figures import check_territory, report_figures
     from geo_clsm.model.resource import PLACE_TYPES
     from geo_clsm.store.indicators import indicator_rows
 
@@ -127,7 +126,7 @@ def _report(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        from geo_clsm.observatory import evolution
+        from geo_clsm.observatory.evolution import evolution
         from geo_clsm.observatory.section import evolution_html
 
         section = evolution_html(evolution(db, ids[0], since=args.since), territory_name=figures[0].name)

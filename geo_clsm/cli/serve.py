@@ -178,7 +178,7 @@ def prepare(settings: Any) -> Engine:
     from geo_clsm.data import cache
     from geo_clsm.data.cache import catalog_version
     from geo_clsm.engine.build import build_engine, load_served_catalog
-    from geo_clsm.store import open_store
+    from geo_clsm.store.startup import open_store
 
     builds = cache.builds
     catalog = load_served_catalog(settings)

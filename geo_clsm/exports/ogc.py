@@ -23,7 +23,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from geo_clsm.access import present
+from geo_clsm.access.present import present
 from geo_clsm.exports.indicator_files import records
 from geo_clsm.geo.crs import LAMBERT93, WGS84, transformer
 from geo_clsm.model.errors import InvalidInputError, NotFoundError

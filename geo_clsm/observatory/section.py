@@ -2,7 +2,7 @@
 :class:`~geo_clsm.observatory.evolution.Evolution`, with its charts embedded as PNG data URIs.
 
 Resources are shown through the public view the snapshots hold (name, type, commune: never an
-address); figures are the presented ones, written by :func:`geo_clsm.access.format_fr`.
+address); figures are the presented ones, written by :func:`geo_clsm.access.present.format_fr`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Snapshots of a territory's indicators, one per data version that changed them.
 
 A snapshot holds what the planner view shows: the presented per-QPV indicators
-(:func:`geo_clsm.access.present`, rounded once), the territory comparison, and the public view
+(:func:`geo_clsm.access.present.present`, rounded once), the territory comparison, and the public view
 of the territory's resources (id, name, type, commune, public position and its precision: never
 a confidential address nor a note), so that a later version can say what opened, closed or
 moved. Its ``digest`` is a hash of that content: a territory whose data did not change gets no
@@ -23,8 +23,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError
 
-from geo_clsm.access import present
 from geo_clsm.access.params import AccessResult
+from geo_clsm.access.present import present
 from geo_clsm.data.cache import catalog_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports.indicator_files import records

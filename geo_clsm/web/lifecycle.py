@@ -36,8 +36,8 @@ from geo_clsm.engine.geocode import BanGeocoder, Geocoder, OfflineGeocoder
 from geo_clsm.engine.memory import MemoryReleaser
 from geo_clsm.observatory.recorder import SnapshotRecorder
 from geo_clsm.settings import Settings
-from geo_clsm.store import open_store
 from geo_clsm.store.live import LiveEngine
+from geo_clsm.store.startup import open_store
 from geo_clsm.web.caches import VersionedCache
 from geo_clsm.web.heavy import HeavyPool
 from geo_clsm.web.previews import PreviewStore, default_folder

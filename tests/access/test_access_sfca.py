@@ -10,10 +10,9 @@ import shapely
 from access import Access, weights
 from pyproj import Transformer
 
-from geo_clsm.access import present
 from geo_clsm.access.indicators import sample_territory
 from geo_clsm.access.params import APL_STEPS, AccessParams
-from geo_clsm.access.present import format_fr
+from geo_clsm.access.present import format_fr, present
 from geo_clsm.access.sfca import two_step_fca
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine

@@ -10,7 +10,8 @@ import pytest
 
 from geo_clsm.cli import main
 from geo_clsm.data.catalog import Catalog
-from geo_clsm.store import open_store, repo
+from geo_clsm.store import repo
+from geo_clsm.store.startup import open_store
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
 

@@ -23,8 +23,8 @@ from geo_clsm.data.layers import load_catalog
 from geo_clsm.data.update import UpdateOptions, UpdateRefusedError, update_source
 from geo_clsm.data.versions import VersionStore
 from geo_clsm.settings import Settings
-from geo_clsm.store import open_store
 from geo_clsm.store.disagreements import list_disagreements
+from geo_clsm.store.startup import open_store
 from geo_clsm.web.app import create_app
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"

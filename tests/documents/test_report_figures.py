@@ -13,10 +13,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo_clsm.access import present
+from geo_clsm.access.present import present
 from geo_clsm.data.catalog import Catalog
-from geo_clsm.documents.report import report_figures
-from geo_clsm.documents.report.figures import compute_figures
+from geo_clsm.documents.report.figures import compute_figures, report_figures
 from geo_clsm.documents.report.render import report_html
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import NotFoundError

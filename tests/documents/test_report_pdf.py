@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from geo_clsm.data.catalog import Catalog
-from geo_clsm.documents.report import report_figures
+from geo_clsm.documents.report.figures import report_figures
 from geo_clsm.documents.report.render import as_document, compare_html, report_html
 from geo_clsm.engine.core import Engine
 from tests.documents.conftest import pdftotext

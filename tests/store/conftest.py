@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.resource import Resource
-from geo_clsm.store import open_store
 from geo_clsm.store.db import connect
+from geo_clsm.store.startup import open_store
 
 
 def _reset_pg(url: str) -> None:

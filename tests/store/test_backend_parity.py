@@ -30,9 +30,10 @@ from geo_clsm.engine.postgis.backend import PostgisBackend
 from geo_clsm.geo.crs import _ZONES, projected_crs_for
 from geo_clsm.model.errors import InvalidInputError, OutsideTerritoryError
 from geo_clsm.model.resource import Audience, Position, PositionPrecision, Resource, ResourceType
-from geo_clsm.store import open_store, repo
+from geo_clsm.store import repo
 from geo_clsm.store.db import connect
 from geo_clsm.store.live import LiveEngine
+from geo_clsm.store.startup import open_store
 
 pytestmark = pytest.mark.pg  # every test here needs PostgreSQL + PostGIS
 

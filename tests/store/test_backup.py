@@ -159,7 +159,7 @@ def _fresh(db_url: str, tmp_path: Path) -> str:
 
 
 def test_restore_refuses_a_database_holding_data_unless_forced(db_url: str, tmp_path: Path) -> None:
-    from geo_clsm.store import open_store
+    from geo_clsm.store.startup import open_store
 
     open_store(db_url, shipped=lambda: []).dispose()
     add_user(connect(db_url), EDITOR[0], EDITOR[1], role="editor")

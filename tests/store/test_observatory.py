@@ -14,8 +14,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.resource import Resource
-from geo_clsm.observatory import evolution
-from geo_clsm.observatory.evolution import series
+from geo_clsm.observatory.evolution import evolution, series
 from geo_clsm.observatory.recorder import SnapshotRecorder
 from geo_clsm.observatory.section import evolution_html
 from geo_clsm.observatory.snapshots import load

@@ -14,10 +14,11 @@ from geo_clsm.data.cache import catalog_version
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.resource import Resource
-from geo_clsm.store import open_store, repo
+from geo_clsm.store import repo
 from geo_clsm.store.db import _config, head_revision
 from geo_clsm.store.live import LiveEngine, catalog_from_store
 from geo_clsm.store.schema import history, resources
+from geo_clsm.store.startup import open_store
 
 RID = "metz-epsm-metz-jury"
 

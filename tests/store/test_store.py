@@ -12,10 +12,11 @@ from sqlalchemy.engine import Engine as SqlEngine
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import Resource
-from geo_clsm.store import open_store, repo
+from geo_clsm.store import repo
 from geo_clsm.store.db import SchemaBehindError, _config, check_schema, connect, current_revision, head_revision
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.schema import history, resources
+from geo_clsm.store.startup import open_store
 
 METZ = "metz-epsm-metz-jury"
 

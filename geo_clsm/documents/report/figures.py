@@ -15,12 +15,12 @@ from typing import Any
 
 import pandas as pd
 
-from geo_clsm.access import present
 from geo_clsm.access.params import AccessResult
+from geo_clsm.access.present import present
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.documents.content import TYPE_ORDER
 from geo_clsm.documents.report.method import method_notes, sources_for
-from geo_clsm.documents.report.national import National
+from geo_clsm.documents.report.national import National, load_national
 from geo_clsm.documents.report.supply import DIRECTORY, count_types, in_communes, qpv_members, supply_row
 from geo_clsm.exports.indicator_files import records
 from geo_clsm.model.errors import NotFoundError
@@ -210,3 +210,23 @@ def _named(scope: str, code: Any, name: Any, rec: dict[str, Any]) -> dict[str, A
     rec.pop("territory", None)
     rtype = rec.pop("resource_type")
     return {"scope": scope, "code": str(code), "name": str(name), "type": rtype, **rec}
+
+
+def report_figures(
+    catalog: Catalog,
+    *,
+    territory: str,
+    access: AccessResult | None,
+    generated_on: date,
+    indicators: Sequence[dict[str, Any]] = (),
+) -> ReportFigures:
+    """Every figure of ``territory``'s report, with the national reference of ``catalog``'s layers."""
+    check_territory(catalog, territory)
+    return compute_figures(
+        catalog,
+        territory=territory,
+        access=access,
+        national=load_national(catalog),
+        generated_on=generated_on,
+        indicators=indicators,
+    )

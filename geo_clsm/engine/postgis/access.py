@@ -1,6 +1,6 @@
 """PostGIS access indicators (``GEO_CLSM_QUERY_BACKEND=postgis``), on the database of record.
 
-The same indicators as :func:`geo_clsm.access.compute_access` (the parity tests hold them to
+The same indicators as :func:`geo_clsm.access.indicators.compute_access` (the parity tests hold them to
 0.1 %), with the resources read from the database (:func:`geo_clsm.store.repo.active_resources`),
 never from an engine's in-memory copy. What runs where:
 
@@ -140,7 +140,7 @@ def territory_access(
     types: tuple[ResourceType, ...],
     params: AccessParams,
 ) -> AccessResult:
-    """As :func:`geo_clsm.access.compute_access` for one territory, distances measured by PostGIS."""
+    """As :func:`geo_clsm.access.indicators.compute_access` for one territory, distances measured by PostGIS."""
     max_catchment = max((params.catchment_for(t) for t in types), default=params.default_catchment_m)
     ctx = sample_territory(catalog, territory=territory, params=params, max_catchment_m=max_catchment)
     srid = int(ctx.crs.split(":")[1])

@@ -3,7 +3,7 @@ The map is folium's (:mod:`geo_clsm.web.pages.maps`); the page around it is the 
 ``templates/pages/planner.html``.
 
 Tooltips, table and downloads show the same figures: the presented table
-(:func:`geo_clsm.access.present`, rounded once) written by :func:`geo_clsm.access.format_fr`.
+(:func:`geo_clsm.access.present.present`, rounded once) written by :func:`geo_clsm.access.present.format_fr`.
 Values resting on fewer than 3 resources within reach (``fragile``) are greyed out on the
 map and in the table. The table is sortable with buttons in its column headers
 (``static/app/planning.js``, ``aria-sort``), so it reads without a mouse.
@@ -18,8 +18,7 @@ import folium
 import numpy as np
 import pandas as pd
 
-from geo_clsm.access import present
-from geo_clsm.access.present import format_fr
+from geo_clsm.access.present import format_fr, present
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.resource import PLACE_TYPES, ResourceType
 from geo_clsm.web.pages.maps import (

@@ -12,8 +12,8 @@ import shapely
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from geo_clsm.access import present
 from geo_clsm.access.national_io import FORMAT_VERSION, NationalRun
+from geo_clsm.access.present import present
 from geo_clsm.exports.indicator_files import records
 from geo_clsm.exports.tables import csv_standard
 from geo_clsm.model.errors import InvalidInputError, NotFoundError, StaleResultError

@@ -17,9 +17,8 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.exports.indicator_files import records
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import ResourceType
-from geo_clsm.observatory import evolution
 from geo_clsm.observatory.charts import series_chart
-from geo_clsm.observatory.evolution import INDICATORS, series, snapshot_info
+from geo_clsm.observatory.evolution import INDICATORS, evolution, series, snapshot_info
 from geo_clsm.observatory.snapshots import load
 from geo_clsm.web.deps import get_engine
 from geo_clsm.web.downloads import TABLE_RESPONSES, TableFormat, table_response

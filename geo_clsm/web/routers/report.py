@@ -13,13 +13,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from geo_clsm.documents.pdf import html_to_pdf
-from geo_clsm.documents.report import report_figures
-from geo_clsm.documents.report.figures import ReportFigures, check_territory
+from geo_clsm.documents.report.figures import ReportFigures, check_territory, report_figures
 from geo_clsm.documents.report.render import report_html
 from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports.tables import XLSX_MEDIA_TYPE
-from geo_clsm.observatory import evolution
+from geo_clsm.observatory.evolution import evolution
 from geo_clsm.observatory.section import evolution_html
 from geo_clsm.web.deps import get_engine
 from geo_clsm.web.downloads import table_response
