@@ -23,6 +23,7 @@ from scipy.spatial import cKDTree
 
 from geo_clsm.data.cache import DEFAULT_CACHE_DIR, load_catalog_cached
 from geo_clsm.engine.core import Engine
+from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.geo.crs import LAMBERT93, to_projected
 
 K = 5
@@ -50,8 +51,8 @@ def main() -> None:
 
     base_us = per_query_us(lambda x, y: tree.query((x, y), k=K), projected)
     index_us = per_query_us(lambda lon, lat: index.nearest(lon, lat, k=K), pts)
-    engine_us = per_query_us(lambda lon, lat: engine.nearest(lon, lat, k=K), pts)
-    typed_us = per_query_us(lambda lon, lat: engine.nearest(lon, lat, k=K, types=["CMP"], age=15), pts)
+    engine_us = per_query_us(lambda lon, lat: engine.nearest(lon, lat, NearestQuery(k=K)), pts)
+    typed_us = per_query_us(lambda lon, lat: engine.nearest(lon, lat, NearestQuery(k=K, types=["CMP"], age=15)), pts)
     ratio = index_us / base_us
     peak = self_peak_mib()
     print(f"nearest in process, {len(index)} resources ({LAMBERT93} and overseas), {len(pts)} points, k={K}")

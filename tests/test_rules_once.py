@@ -133,3 +133,24 @@ def test_app_state_is_read_through_the_lifecycle() -> None:
             if via_app or via_scope:
                 found.append(f"{path}:{node.lineno}")
     assert not found, f"app state read directly: {found}"
+
+
+# What a nearest query asks beyond a listing's filters: named only by NearestQuery's fields, and
+# by the one method that builds it from the /api/nearest parameters (the settings' near limit).
+NEAREST_ONLY = {"open_at", "near_limit_m"}
+NEAREST_BUILDERS = {"geo_clsm/web/routers/nearest.py:query"}
+
+
+def test_the_nearest_query_is_one_object() -> None:
+    """The nearest query's parameters exist once (:class:`geo_clsm.engine.nearest.NearestQuery`):
+    no backend, policy or engine method takes them as a keyword list."""
+    found = []
+    for path, tree in _trees():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            args = node.args
+            named = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+            if named & NEAREST_ONLY and f"{path}:{node.name}" not in NEAREST_BUILDERS:
+                found.append(f"{path}:{node.lineno} {node.name}")
+    assert not found, f"nearest query parameters written out again (take a NearestQuery): {found}"

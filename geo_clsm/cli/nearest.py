@@ -25,6 +25,7 @@ def _nearest(args: argparse.Namespace) -> int:
     from geo_clsm.engine.batch import BatchQuery, answer_rows, answers, parse_points_csv, parse_types, write_answers_csv
     from geo_clsm.engine.build import build_engine
     from geo_clsm.engine.core import MAX_K
+    from geo_clsm.engine.nearest import NearestQuery
     from geo_clsm.settings import Settings
 
     if not args.points.is_file():
@@ -46,9 +47,10 @@ def _nearest(args: argparse.Namespace) -> int:
         db = connect(settings.database_url)
         backend_factory("postgis", db=db)  # a French error when the database is not PostgreSQL
         backend = PostgisBackend(db, engine, sync=False)
-    query = BatchQuery(
-        engine, backend, settings, k=args.k, types=types, age=args.age, max_distance_m=args.max_distance_m
+    asked = NearestQuery(
+        k=args.k, types=types, age=args.age, max_distance_m=args.max_distance_m, near_limit_m=settings.near_limit_m
     )
+    query = BatchQuery(engine, backend, asked)
     rows = (row for a in answers(points, query) for row in answer_rows(a))
     with args.out.open("w", encoding="utf-8", newline="") as f:
         n = write_answers_csv(rows, f)

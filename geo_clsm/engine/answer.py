@@ -9,37 +9,18 @@ routes parse their parameters and map errors to statuses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearby import distance_label
+from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.model.geojson import feature
 from geo_clsm.model.hours import local_now, open_now
-from geo_clsm.model.resource import ResourceType
-from geo_clsm.settings import Settings
 
 LOCATED_BY_COORDINATES = {"located_by": "coordinates", "method": "coordinates", "precision": "exact"}
 """How a point given by lat/lon is located (the ``query`` part of the answer)."""
-
-
-class NearestCriteria(Protocol):
-    """What a person looks for (the web's ``NearestParams`` has these, and a batch's query)."""
-
-    @property
-    def k(self) -> int: ...
-    @property
-    def type(self) -> Sequence[ResourceType] | None: ...
-    @property
-    def age(self) -> int | None: ...
-    @property
-    def max_distance_m(self) -> float | None: ...
-    @property
-    def open_at(self) -> datetime | None: ...
-    @property
-    def lang_spoken(self) -> Sequence[str] | None: ...
 
 
 def nearest_answer(
@@ -47,27 +28,17 @@ def nearest_answer(
     lat: float,
     located: dict[str, Any],
     *,
-    params: NearestCriteria,
+    query: NearestQuery,
     engine: Engine,
-    settings: Settings,
     now: datetime | None = None,
     backend: QueryBackend | None = None,
 ) -> dict[str, Any]:
-    """The /api/nearest body for a located point: used by the API and by the /recherche page.
-    ``backend`` answers the queries (default: the in-memory engine)."""
+    """The /api/nearest body for a located point and what is asked (built once by the caller):
+    used by the API, the /recherche page and the batches. ``backend`` answers the queries
+    (default: the in-memory engine)."""
     backend = backend or MemoryBackend(engine)
     place = backend.locate(lon, lat)
-    answer = backend.search(
-        lon,
-        lat,
-        k=params.k,
-        types=params.type or (),
-        age=params.age,
-        max_distance_m=params.max_distance_m,
-        open_at=params.open_at,
-        near_limit_m=settings.near_limit_m,
-        languages=params.lang_spoken or (),
-    )
+    answer = backend.search(lon, lat, query)
     precision = str(located.get("precision") or "exact")
     when = now or local_now()
     features = []

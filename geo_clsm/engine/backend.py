@@ -21,12 +21,11 @@ A backend is bound to one engine snapshot (its catalog: communes, QPV, the resou
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearby import search
-from geo_clsm.engine.nearest import NEAR_LIMIT_M, NearestAnswer
+from geo_clsm.engine.nearest import ANY_NEAREST, NearestAnswer, NearestQuery
 from geo_clsm.engine.places import Place
 from geo_clsm.engine.query import filter_resources
 from geo_clsm.model.errors import InvalidInputError
@@ -46,20 +45,8 @@ class QueryBackend(Protocol):
 
     engine: Engine
 
-    def search(
-        self,
-        lon: float,
-        lat: float,
-        *,
-        k: int = 5,
-        types: Sequence[ResourceType] = (),
-        age: int | None = None,
-        max_distance_m: float | None = None,
-        open_at: datetime | None = None,
-        near_limit_m: float = NEAR_LIMIT_M,
-        languages: Sequence[str] = (),
-    ) -> NearestAnswer:
-        """Nearest resources within ``near_limit_m`` (and ``max_distance_m``), as :func:`geo_clsm.engine.nearby.search`."""
+    def search(self, lon: float, lat: float, query: NearestQuery = ANY_NEAREST) -> NearestAnswer:
+        """Nearest resources within ``query.near_limit_m`` (and ``max_distance_m``), as :func:`geo_clsm.engine.nearby.search`."""
         ...
 
     def resources(
@@ -93,31 +80,8 @@ class MemoryBackend:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def search(
-        self,
-        lon: float,
-        lat: float,
-        *,
-        k: int = 5,
-        types: Sequence[ResourceType] = (),
-        age: int | None = None,
-        max_distance_m: float | None = None,
-        open_at: datetime | None = None,
-        near_limit_m: float = NEAR_LIMIT_M,
-        languages: Sequence[str] = (),
-    ) -> NearestAnswer:
-        return search(
-            self.engine,
-            lon,
-            lat,
-            k=k,
-            types=types,
-            age=age,
-            max_distance_m=max_distance_m,
-            open_at=open_at,
-            near_limit_m=near_limit_m,
-            languages=languages,
-        )
+    def search(self, lon: float, lat: float, query: NearestQuery = ANY_NEAREST) -> NearestAnswer:
+        return search(self.engine, lon, lat, query)
 
     def resources(
         self,

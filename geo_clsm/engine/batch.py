@@ -19,16 +19,15 @@ import io
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from geo_clsm.engine.answer import LOCATED_BY_COORDINATES, nearest_answer
 from geo_clsm.engine.backend import QueryBackend
 from geo_clsm.engine.core import Engine
+from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.exports.sheet_safety import neutralise_row
 from geo_clsm.model.errors import GeoClsmError, InvalidInputError
 from geo_clsm.model.resource import ResourceType
-from geo_clsm.settings import Settings
 
 MAX_POINTS = 10_000
 ANSWER_FIELDS = ("id", "rank", "resource_id", "name", "type", "commune", "distance_m", "walk_minutes", "error")
@@ -146,44 +145,22 @@ def parse_types(values: Sequence[str] | None) -> list[ResourceType]:
 
 @dataclass(frozen=True, slots=True)
 class BatchQuery:
-    """What every point of a batch asks, and who answers it. ``status_of`` gives a failed point's
-    answer the HTTP status of its error (the web's mapping); without it the answer has no status."""
+    """What every point of a batch asks (``query``: no opening time, no language), and who answers
+    it. ``status_of`` gives a failed point's answer the HTTP status of its error (the web's mapping);
+    without it the answer has no status."""
 
     engine: Engine
     backend: QueryBackend
-    settings: Settings
-    k: int = 5
-    types: Sequence[ResourceType] | None = None
-    age: int | None = None
-    max_distance_m: float | None = None
+    query: NearestQuery
     status_of: Callable[[GeoClsmError], int] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Criteria:
-    """A batch's criteria as :class:`geo_clsm.engine.answer.NearestCriteria` (no opening time, no language)."""
-
-    k: int
-    type: Sequence[ResourceType] | None
-    age: int | None
-    max_distance_m: float | None
-    open_at: datetime | None = None
-    lang_spoken: Sequence[str] | None = None
 
 
 def answer_point(p: QueryPoint, q: BatchQuery) -> dict[str, Any]:
     """The ``GET /api/nearest`` body of one point, with its query's ``id``; ``id``, ``status``
     and ``detail`` (as that route's error) when the point fails."""
-    criteria = _Criteria(k=q.k, type=list(q.types) if q.types else None, age=q.age, max_distance_m=q.max_distance_m)
     try:
         body = nearest_answer(
-            p.lon,
-            p.lat,
-            dict(LOCATED_BY_COORDINATES),
-            params=criteria,
-            engine=q.engine,
-            settings=q.settings,
-            backend=q.backend,
+            p.lon, p.lat, dict(LOCATED_BY_COORDINATES), query=q.query, engine=q.engine, backend=q.backend
         )
     except GeoClsmError as exc:
         status = {} if q.status_of is None else {"status": q.status_of(exc)}

@@ -9,7 +9,6 @@ import copy
 import itertools
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from functools import cached_property, partial
 from typing import Any
 
@@ -22,11 +21,11 @@ from geo_clsm.data.catalog import Catalog, same_objects
 from geo_clsm.engine.candidates import CandidateFilter, Hit
 from geo_clsm.engine.index import ResourceIndex
 from geo_clsm.engine.lines import NationalLines
-from geo_clsm.engine.nearest import NearestResult, nearest
+from geo_clsm.engine.nearest import ANY_NEAREST, NearestQuery, NearestResult, nearest
 from geo_clsm.engine.places import Locator, Place
 from geo_clsm.geo.point_cells import PolygonCells
 from geo_clsm.model.geojson import FeatureCache
-from geo_clsm.model.resource import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.resource import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource
 
 MAX_K = 50
 
@@ -150,39 +149,18 @@ class Engine:
     def locate(self, lon: float, lat: float) -> Place:
         return self.locator.locate(lon, lat)
 
-    def nearest(
-        self,
-        lon: float,
-        lat: float,
-        *,
-        k: int = 5,
-        types: Sequence[ResourceType] = (),
-        age: int | None = None,
-        max_distance_m: float | None = None,
-        open_at: datetime | None = None,
-        languages: Sequence[str] = (),
-    ) -> list[NearestResult]:
-        """The ``k`` nearest resources to a WGS84 point, with the service areas that cover it.
+    def nearest(self, lon: float, lat: float, query: NearestQuery = ANY_NEAREST) -> list[NearestResult]:
+        """The ``query.k`` nearest resources to a WGS84 point, with the service areas that cover it.
 
-        Filters combine: ``types`` (type or service; CMP covers adult and child CMPs),
-        ``age`` (audience includes it, or is unknown), ``open_at`` (open then, or hours
-        unknown). With ``age``, the resources known to receive it come first (up to ``k``),
-        then those kept only because their audience is unknown (``audience_known=False``)
-        fill the list up to ``k``. Resources whose service area covers the point are added even beyond
-        the ``k`` nearest, with ``serves_location=True``. Distances are metres in the
-        zone's projected CRS; walking minutes are estimates (detour 1.3, 4.5 km/h).
+        Filters combine (:class:`~geo_clsm.engine.nearest.NearestQuery`): ``types`` (type or
+        service; CMP covers adult and child CMPs), ``age`` (audience includes it, or is unknown),
+        ``open_at`` (open then, or hours unknown). With ``age``, the resources known to receive it
+        come first (up to ``k``), then those kept only because their audience is unknown
+        (``audience_known=False``) fill the list up to ``k``. Resources whose service area covers
+        the point are added even beyond the ``k`` nearest, with ``serves_location=True``. Distances
+        are metres in the zone's projected CRS; walking minutes are estimates (detour 1.3, 4.5 km/h).
         """
-        return nearest(
-            self.candidates,
-            lon,
-            lat,
-            k=k,
-            types=types,
-            age=age,
-            max_distance_m=max_distance_m,
-            open_at=open_at,
-            languages=languages,
-        )
+        return nearest(self.candidates, lon, lat, query)
 
     @cached_property
     def candidates(self) -> IndexCandidates:

@@ -14,13 +14,11 @@ On top of :meth:`Engine.nearest`:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from geo_clsm.engine.nearest import NEAR_LIMIT_M, NearestAnswer, NearestResult
+from geo_clsm.engine.nearest import ANY_NEAREST, NearestAnswer, NearestQuery, NearestResult
 from geo_clsm.engine.nearest import search as policy_search
-from geo_clsm.model.resource import PositionPrecision, ResourceType
+from geo_clsm.model.resource import PositionPrecision
 
 if TYPE_CHECKING:
     from geo_clsm.engine.core import Engine
@@ -42,30 +40,6 @@ def distance_label(r: NearestResult, *, query_insee: str | None, query_precision
     return text, approx
 
 
-def search(
-    engine: Engine,
-    lon: float,
-    lat: float,
-    *,
-    k: int = 5,
-    types: Sequence[ResourceType] = (),
-    age: int | None = None,
-    max_distance_m: float | None = None,
-    open_at: datetime | None = None,
-    near_limit_m: float = NEAR_LIMIT_M,
-    languages: Sequence[str] = (),
-) -> NearestAnswer:
+def search(engine: Engine, lon: float, lat: float, query: NearestQuery = ANY_NEAREST) -> NearestAnswer:
     """:func:`geo_clsm.engine.nearest.search` on the engine's in-memory candidates."""
-    return policy_search(
-        engine.candidates,
-        engine.lines,
-        lon,
-        lat,
-        k=k,
-        types=types,
-        age=age,
-        max_distance_m=max_distance_m,
-        open_at=open_at,
-        near_limit_m=near_limit_m,
-        languages=languages,
-    )
+    return policy_search(engine.candidates, engine.lines, lon, lat, query)

@@ -33,6 +33,32 @@ NEAR_LIMIT_M = 50_000.0
 
 
 @dataclass(slots=True)
+class NearestQuery:
+    """What a nearest query asks, built once where the request comes in (the /api/nearest
+    parameters, /recherche, a batch, the command line) and passed as is to the backends and the
+    policy (never changed once built; not ``frozen``: built for each request, and a frozen
+    dataclass is slower to build).
+
+    ``k`` results; ``types`` (type or service; CMP covers adult and child CMPs); ``age``
+    (audience includes it, or is unknown); ``max_distance_m``; ``open_at`` (open then, or hours
+    unknown; naive: local time at the point); ``languages`` (one of them spoken); ``near_limit_m``:
+    nothing farther is offered by :func:`search` (:func:`nearest` does not read it).
+    """
+
+    k: int = 5
+    types: Sequence[ResourceType] = ()
+    age: int | None = None
+    max_distance_m: float | None = None
+    open_at: datetime | None = None
+    languages: Sequence[str] = ()
+    near_limit_m: float = NEAR_LIMIT_M
+
+
+ANY_NEAREST = NearestQuery()
+"""The 5 nearest resources, no filter (never changed: a default argument)."""
+
+
+@dataclass(slots=True)
 class NearestResult:
     """One answer of a nearest query (never changed once built: :func:`dataclasses.replace` makes
     a changed copy). Not ``frozen``: a frozen dataclass is slower to build (each field set through
@@ -99,21 +125,17 @@ def local_time(when: datetime, lon: float, lat: float) -> datetime:
 _EVERYTHING = CandidateFilter()  # keeps every resource (never changed)
 
 
-def nearest(
-    source: CandidateSource,
-    lon: float,
-    lat: float,
-    *,
-    k: int = 5,
-    types: Sequence[ResourceType] = (),
-    age: int | None = None,
-    max_distance_m: float | None = None,
-    open_at: datetime | None = None,
-    languages: Sequence[str] = (),
+def nearest(source: CandidateSource, lon: float, lat: float, query: NearestQuery = ANY_NEAREST) -> list[NearestResult]:
+    """The ``query.k`` nearest resources to a WGS84 point, with the service areas that cover it (see
+    :meth:`geo_clsm.engine.core.Engine.nearest`); ``query.near_limit_m`` is not read."""
+    return _nearest(source, lon, lat, query, MAX_RADIUS_M if query.max_distance_m is None else query.max_distance_m)
+
+
+def _nearest(
+    source: CandidateSource, lon: float, lat: float, query: NearestQuery, limit_m: float
 ) -> list[NearestResult]:
-    """The ``k`` nearest resources to a WGS84 point, with the service areas that cover it (see
-    :meth:`geo_clsm.engine.core.Engine.nearest`)."""
-    limit_m = MAX_RADIUS_M if max_distance_m is None else max_distance_m
+    """:func:`nearest` within ``limit_m`` (instead of ``query.max_distance_m``)."""
+    k, types, age, languages, open_at = query.k, query.types, query.age, query.languages, query.open_at
     if not (types or age is not None or languages or open_at):  # the common query: no filter to build
         return _ranked(source, lon, lat, k, _EVERYTHING, limit_m)
     local = local_time(open_at, lon, lat) if open_at else None
@@ -157,25 +179,13 @@ def _ranked(
 
 
 def search(
-    source: CandidateSource,
-    lines: Lines,
-    lon: float,
-    lat: float,
-    *,
-    k: int = 5,
-    types: Sequence[ResourceType] = (),
-    age: int | None = None,
-    max_distance_m: float | None = None,
-    open_at: datetime | None = None,
-    near_limit_m: float = NEAR_LIMIT_M,
-    languages: Sequence[str] = (),
+    source: CandidateSource, lines: Lines, lon: float, lat: float, query: NearestQuery = ANY_NEAREST
 ) -> NearestAnswer:
-    """Nearest resources within ``near_limit_m`` (and ``max_distance_m``), with the national lines
-    that answer the wanted needs nothing near answers."""
-    radius = near_limit_m if max_distance_m is None else min(max_distance_m, near_limit_m)
-    results = nearest(
-        source, lon, lat, k=k, types=types, age=age, max_distance_m=radius, open_at=open_at, languages=languages
-    )
+    """Nearest resources within ``query.near_limit_m`` (and ``query.max_distance_m``), with the
+    national lines that answer the wanted needs nothing near answers."""
+    near_limit_m, types, age = query.near_limit_m, query.types, query.age
+    radius = near_limit_m if query.max_distance_m is None else min(query.max_distance_m, near_limit_m)
+    results = _nearest(source, lon, lat, query, radius)
     missing = []
     for t in types:
         if any(r.resource.matches_type(t) for r in results):

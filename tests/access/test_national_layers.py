@@ -8,6 +8,7 @@ from pyproj import Geod
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
+from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.geo.crs import DEPARTMENT_CRS, projected_crs_for
 
 OVERSEAS = ("971", "972", "973", "974", "976")
@@ -63,7 +64,7 @@ def test_overseas_distances_in_their_own_crs(catalog: Catalog, engine: Engine, d
     assert pos is not None
     geod = Geod(ellps="GRS80")
     lon, lat, _ = geod.fwd(pos.lon, pos.lat, 45.0, 3000.0)
-    hits = engine.nearest(lon, lat, k=50)
+    hits = engine.nearest(lon, lat, NearestQuery(k=50))
     hit = next(h for h in hits if h.resource.id == target.id)
     _, _, true_m = geod.inv(lon, lat, pos.lon, pos.lat)
     assert hit.distance_m == pytest.approx(true_m, rel=2e-3)

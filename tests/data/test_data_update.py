@@ -22,6 +22,7 @@ from geo_clsm.data.download import DownloadError
 from geo_clsm.data.layers import load_catalog
 from geo_clsm.data.update import UpdateOptions, UpdateRefusedError, update_source
 from geo_clsm.data.versions import VersionStore
+from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.settings import Settings
 from geo_clsm.store.disagreements import list_disagreements
 from geo_clsm.store.startup import open_store
@@ -238,7 +239,10 @@ def _expected(data_dir: Path, store: VersionStore, query: dict[str, float]) -> d
     from geo_clsm.engine.core import Engine
 
     eng = Engine(load_catalog(data_dir, territories=["national"], versions_dir=store.root))
-    return {h.resource.id: round(h.distance_m, 1) for h in eng.nearest(query["lon"], query["lat"], k=int(query["k"]))}
+    return {
+        h.resource.id: round(h.distance_m, 1)
+        for h in eng.nearest(query["lon"], query["lat"], NearestQuery(k=int(query["k"])))
+    }
 
 
 def test_versions_and_rollback_cli(

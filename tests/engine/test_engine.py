@@ -9,6 +9,7 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.importers.resources import import_resources
 from geo_clsm.data.layers import merge_resources
 from geo_clsm.engine.core import Engine
+from geo_clsm.engine.nearest import NearestQuery
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +35,12 @@ def test_open_at_filters_known_hours_and_marks_unknown(synthetic_engine: Engine)
     sunday = datetime(2026, 11, 22, 10, 0)
     monday = datetime(2026, 11, 23, 10, 0)
     ids_sunday = {
-        r.resource.id: r.open_status for r in synthetic_engine.nearest(6.17594, 49.11022, k=50, open_at=sunday)
+        r.resource.id: r.open_status
+        for r in synthetic_engine.nearest(6.17594, 49.11022, NearestQuery(k=50, open_at=sunday))
     }
     ids_monday = {
-        r.resource.id: r.open_status for r in synthetic_engine.nearest(6.17594, 49.11022, k=50, open_at=monday)
+        r.resource.id: r.open_status
+        for r in synthetic_engine.nearest(6.17594, 49.11022, NearestQuery(k=50, open_at=monday))
     }
     assert "syn-ok" not in ids_sunday  # Mo-Fr only
     assert ids_monday["syn-ok"] == "open"
@@ -47,29 +50,33 @@ def test_open_at_filters_known_hours_and_marks_unknown(synthetic_engine: Engine)
 def test_open_at_with_timezone_is_converted_to_local_time(synthetic_engine: Engine) -> None:
     # 08:30 UTC on a Monday in November is 09:30 in Metz: open (opens 09:00).
     utc = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
-    assert "syn-ok" in {r.resource.id for r in synthetic_engine.nearest(6.17594, 49.11022, k=50, open_at=utc)}
+    assert "syn-ok" in {
+        r.resource.id for r in synthetic_engine.nearest(6.17594, 49.11022, NearestQuery(k=50, open_at=utc))
+    }
     early = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)  # 08:30 local: closed
-    assert "syn-ok" not in {r.resource.id for r in synthetic_engine.nearest(6.17594, 49.11022, k=50, open_at=early)}
+    assert "syn-ok" not in {
+        r.resource.id for r in synthetic_engine.nearest(6.17594, 49.11022, NearestQuery(k=50, open_at=early))
+    }
 
 
 def test_service_area_serves_location(synthetic_engine: Engine) -> None:
-    inside = {r.resource.id: r for r in synthetic_engine.nearest(6.15, 49.10, k=1, types=["EMPP"])}
+    inside = {r.resource.id: r for r in synthetic_engine.nearest(6.15, 49.10, NearestQuery(k=1, types=["EMPP"]))}
     assert inside["syn-empp"].serves_location is True
     # East of its area (the polygon stops at 6.3° E).
-    outside = {r.resource.id: r for r in synthetic_engine.nearest(6.33, 49.08, k=5, types=["EMPP"])}
+    outside = {r.resource.id: r for r in synthetic_engine.nearest(6.33, 49.08, NearestQuery(k=5, types=["EMPP"]))}
     assert outside["syn-empp"].serves_location is False
-    others = synthetic_engine.nearest(6.15, 49.10, k=3, types=["CMP"])
+    others = synthetic_engine.nearest(6.15, 49.10, NearestQuery(k=3, types=["CMP"]))
     assert all(r.serves_location is None for r in others)
 
 
 def test_team_covering_the_point_is_listed_even_beyond_k(synthetic_engine: Engine) -> None:
-    got = synthetic_engine.nearest(6.12, 49.06, k=1)
+    got = synthetic_engine.nearest(6.12, 49.06, NearestQuery(k=1))
     ids = [r.resource.id for r in got]
     assert "syn-empp" in ids and len(ids) == 2
 
 
 def test_age_filter_uses_type_implied_ages(synthetic_engine: Engine) -> None:
-    got = synthetic_engine.nearest(6.17594, 49.11022, k=50, types=["CMP"], age=15)
+    got = synthetic_engine.nearest(6.17594, 49.11022, NearestQuery(k=50, types=["CMP"], age=15))
     ids = {r.resource.id for r in got}
     assert "metz-cmp-adolescents-moselle" in ids
     assert "metz-cmp-cattp-adultes-gambetta" not in ids
@@ -80,12 +87,12 @@ def test_confidential_distance_is_to_the_public_position(synthetic_engine: Engin
     conf = synthetic_engine.catalog.resources_by_id["syn-confidential"]
     pub = conf.public_position()
     assert pub is not None and conf.position is not None and pub != conf.position
-    got = {r.resource.id: r for r in synthetic_engine.nearest(conf.position.lon, conf.position.lat, k=50)}
+    got = {r.resource.id: r for r in synthetic_engine.nearest(conf.position.lon, conf.position.lat, NearestQuery(k=50))}
     assert got["syn-confidential"].distance_m > 100  # not 0: the true point is not revealed
 
 
 def test_walk_minutes_estimate(synthetic_engine: Engine) -> None:
-    r = synthetic_engine.nearest(6.17594, 49.11022, k=1)[0]
+    r = synthetic_engine.nearest(6.17594, 49.11022, NearestQuery(k=1))[0]
     assert r.walk_minutes == pytest.approx(r.distance_m * 1.3 / 75.0)
 
 

@@ -14,7 +14,7 @@ import pytest
 from geo_clsm.engine.candidates import CandidateFilter, Hit, grow_nearest
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearby import search as memory_search
-from geo_clsm.engine.nearest import nearest, search
+from geo_clsm.engine.nearest import NearestQuery, nearest, search
 from geo_clsm.model.resource import Resource
 
 
@@ -68,7 +68,9 @@ def _rows(results: Sequence[Any]) -> list[tuple[Any, ...]]:
 def test_index_candidates_answer_as_the_brute_force_source(engine: Engine, filters: dict[str, Any]) -> None:
     brute = BruteForceCandidates(engine)
     for lon, lat in POINTS:
-        assert _rows(engine.nearest(lon, lat, **filters)) == _rows(nearest(brute, lon, lat, **filters)), (lon, lat)
+        assert _rows(engine.nearest(lon, lat, NearestQuery(**filters))) == _rows(
+            nearest(brute, lon, lat, NearestQuery(**filters))
+        ), (lon, lat)
     assert brute.calls >= len(POINTS)
 
 
@@ -76,8 +78,8 @@ def test_index_candidates_answer_as_the_brute_force_source(engine: Engine, filte
 def test_search_with_near_limit_is_the_same_policy(engine: Engine, filters: dict[str, Any]) -> None:
     brute = BruteForceCandidates(engine)
     for lon, lat in POINTS:
-        a = memory_search(engine, lon, lat, near_limit_m=4_000, **filters)
-        b = search(brute, engine.lines, lon, lat, near_limit_m=4_000, **filters)
+        a = memory_search(engine, lon, lat, NearestQuery(near_limit_m=4_000, **filters))
+        b = search(brute, engine.lines, lon, lat, NearestQuery(near_limit_m=4_000, **filters))
         assert _rows(a.results) == _rows(b.results)
         assert (a.missing_types, [r.id for r in a.lines], a.nothing_near) == (
             b.missing_types,

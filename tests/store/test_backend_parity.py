@@ -24,7 +24,7 @@ from pyproj import Transformer
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend, backend_factory
 from geo_clsm.engine.core import Engine
-from geo_clsm.engine.nearest import NearestAnswer
+from geo_clsm.engine.nearest import NearestAnswer, NearestQuery
 from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
 from geo_clsm.engine.postgis.backend import PostgisBackend
 from geo_clsm.geo.crs import _ZONES, projected_crs_for
@@ -178,7 +178,7 @@ def test_nearest_same_answers(
     mem, pg = backends
     answered = 0
     for lon, lat in [*query_points(catalog), *OUTSIDE]:
-        a, b = mem.search(lon, lat, **case), pg.search(lon, lat, **case)
+        a, b = mem.search(lon, lat, NearestQuery(**case)), pg.search(lon, lat, NearestQuery(**case))
         assert_same(a, b, (lon, lat, case))
         answered += bool(a.results)
     assert answered >= 3  # every case returns resources somewhere
@@ -189,7 +189,7 @@ def test_ties_and_service_areas_are_exercised(backends: tuple[MemoryBackend, Pos
     overseas tie, and a team whose service area covers the point listed beyond k."""
     mem, pg = backends
     for backend in (mem, pg):
-        at_tie = backend.search(0.1560, 45.6484, k=4).results
+        at_tie = backend.search(0.1560, 45.6484, NearestQuery(k=4)).results
         # The confidential record is shown at its commune's point: a fourth tie.
         assert [r.resource.id for r in at_tie] == [
             "synthetic-tie-b",
@@ -198,14 +198,14 @@ def test_ties_and_service_areas_are_exercised(backends: tuple[MemoryBackend, Pos
             "synthetic-confidential",
         ]
         assert at_tie[0].distance_m == pytest.approx(0.0, abs=1e-6)
-        reunion = backend.search(55.4500, -20.8900, k=2).results
+        reunion = backend.search(55.4500, -20.8900, NearestQuery(k=2)).results
         assert [r.resource.id for r in reunion] == [
             "synthetic-reunion-1",
             "synthetic-reunion-2",
             "synthetic-reunion-empp",
         ]
         assert reunion[2].serves_location is True  # overseas service area, beyond k
-        covered = backend.search(0.16, 45.65, k=1).results
+        covered = backend.search(0.16, 45.65, NearestQuery(k=1)).results
         empp = [r for r in covered if r.resource.id == "synthetic-empp-angouleme"]
         assert len(covered) == 2 and empp and empp[0].serves_location is True
         assert empp[0].distance_m > 10_000  # far beyond the nearest one: listed because it serves the point
@@ -232,7 +232,7 @@ def brute_force_nearest(catalog: Catalog, lon: float, lat: float, k: int) -> lis
 def test_postgis_knn_matches_brute_force(backends: tuple[MemoryBackend, PostgisBackend], catalog: Catalog) -> None:
     _, pg = backends
     for lon, lat in query_points(catalog)[::3]:
-        got = pg.nearest(lon, lat, k=6)
+        got = pg.nearest(lon, lat, NearestQuery(k=6))
         want = brute_force_nearest(pg.engine.catalog, lon, lat, 6)
         assert [r.resource.id for r in got] == [rid for rid, _ in want], (lon, lat)
         for r, (_, d) in zip(got, want, strict=True):
@@ -369,9 +369,11 @@ def test_database_changes_are_seen_at_once(backends: tuple[MemoryBackend, Postgi
     rid = "synthetic-martinique"
     repo.update(pg.db, rid, {"lon": -61.0, "lat": 14.7}, author="ed@example.fr", communes=catalog.mairies)
     try:
-        hit = pg.nearest(-61.0, 14.7, k=1)
+        hit = pg.nearest(-61.0, 14.7, NearestQuery(k=1))
         assert [r.resource.id for r in hit] == [rid] and hit[0].distance_m == pytest.approx(0.0, abs=1e-6)
-        assert mem.search(-61.0, 14.7, k=1).results[0].distance_m > 1000  # the snapshot still has the old one
+        assert (
+            mem.search(-61.0, 14.7, NearestQuery(k=1)).results[0].distance_m > 1000
+        )  # the snapshot still has the old one
     finally:
         repo.update(pg.db, rid, {"lon": -61.07, "lat": 14.61}, author="ed@example.fr", communes=catalog.mairies)
 

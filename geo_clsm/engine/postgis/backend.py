@@ -34,7 +34,6 @@ import logging
 import math
 import threading
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -43,7 +42,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.engine.candidates import CandidateFilter, Hit, grow_nearest
 from geo_clsm.engine.core import Engine
-from geo_clsm.engine.nearest import NEAR_LIMIT_M, NearestAnswer, NearestResult, nearest, search
+from geo_clsm.engine.nearest import ANY_NEAREST, NearestAnswer, NearestQuery, NearestResult, nearest, search
 from geo_clsm.engine.places import Place
 from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
 from geo_clsm.engine.query import filter_resources
@@ -122,60 +121,15 @@ class PostgisBackend:
         return self._order.get(r.id, len(self._order)), r.id
 
     # -- nearest ---------------------------------------------------------------------------
-    def nearest(
-        self,
-        lon: float,
-        lat: float,
-        *,
-        k: int = 5,
-        types: Sequence[ResourceType] = (),
-        age: int | None = None,
-        max_distance_m: float | None = None,
-        open_at: datetime | None = None,
-        languages: Sequence[str] = (),
-    ) -> list[NearestResult]:
+    def nearest(self, lon: float, lat: float, query: NearestQuery = ANY_NEAREST) -> list[NearestResult]:
         """As :meth:`geo_clsm.engine.core.Engine.nearest` (:func:`geo_clsm.engine.nearest.nearest`), on PostGIS candidates."""
         with self.db.connect() as conn:
-            return nearest(
-                PostgisCandidates(self, conn, lon, lat),
-                lon,
-                lat,
-                k=k,
-                types=types,
-                age=age,
-                max_distance_m=max_distance_m,
-                open_at=open_at,
-                languages=languages,
-            )
+            return nearest(PostgisCandidates(self, conn, lon, lat), lon, lat, query)
 
-    def search(
-        self,
-        lon: float,
-        lat: float,
-        *,
-        k: int = 5,
-        types: Sequence[ResourceType] = (),
-        age: int | None = None,
-        max_distance_m: float | None = None,
-        open_at: datetime | None = None,
-        near_limit_m: float = NEAR_LIMIT_M,
-        languages: Sequence[str] = (),
-    ) -> NearestAnswer:
+    def search(self, lon: float, lat: float, query: NearestQuery = ANY_NEAREST) -> NearestAnswer:
         """As :func:`geo_clsm.engine.nearby.search` (:func:`geo_clsm.engine.nearest.search`), on PostGIS candidates."""
         with self.db.connect() as conn:
-            return search(
-                PostgisCandidates(self, conn, lon, lat),
-                self.engine.lines,
-                lon,
-                lat,
-                k=k,
-                types=types,
-                age=age,
-                max_distance_m=max_distance_m,
-                open_at=open_at,
-                near_limit_m=near_limit_m,
-                languages=languages,
-            )
+            return search(PostgisCandidates(self, conn, lon, lat), self.engine.lines, lon, lat, query)
 
     # -- listings, places, indicators ------------------------------------------------------
     def resources(

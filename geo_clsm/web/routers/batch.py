@@ -22,6 +22,7 @@ from geo_clsm.engine.backend import QueryBackend
 from geo_clsm.engine.batch import MAX_POINTS, BatchQuery, QueryPoint, parse_points_csv
 from geo_clsm.engine.core import MAX_K, Engine
 from geo_clsm.engine.index import MAX_RADIUS_M
+from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.validate import french_reason
 from geo_clsm.settings import Settings
@@ -143,9 +144,10 @@ async def nearest_batch(
     except BaseException:
         held.close()
         raise
-    query = BatchQuery(
-        engine, backend, settings, k=k, types=type, age=age, max_distance_m=max_distance_m, status_of=status_of
+    asked = NearestQuery(
+        k=k, types=type or (), age=age, max_distance_m=max_distance_m, near_limit_m=settings.near_limit_m
     )
+    query = BatchQuery(engine, backend, asked, status_of=status_of)
     chunk = json_chunk if format == "json" else csv_chunk
 
     async def stream() -> AsyncIterator[bytes]:

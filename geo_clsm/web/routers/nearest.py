@@ -20,6 +20,7 @@ from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import MAX_K, Engine
 from geo_clsm.engine.geocode import Geocoder
 from geo_clsm.engine.index import MAX_RADIUS_M
+from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import DATA_VERSION_STATE_KEY, backend_of, get_engine, serving_geocoder
@@ -71,6 +72,18 @@ class NearestParams:
             examples=["2026-11-23T10:00:00+01:00"],
         ),
     ] = None
+
+    def query(self, near_limit_m: float) -> NearestQuery:
+        """What is asked, as the backends take it (nothing offered beyond ``near_limit_m``)."""
+        return NearestQuery(
+            k=self.k,
+            types=self.type or (),
+            age=self.age,
+            max_distance_m=self.max_distance_m,
+            open_at=self.open_at,
+            languages=self.lang_spoken or (),
+            near_limit_m=near_limit_m,
+        )
 
 
 def _locate(p: NearestParams, geocoder: Geocoder) -> tuple[float, float, dict[str, Any]]:
@@ -273,11 +286,10 @@ async def nearest(
         lon, lat, located = await run_in_threadpool(_locate, params, geocoder)
     else:
         lon, lat, located = _locate(params, geocoder)
+    query = params.query(settings.near_limit_m)
     if not isinstance(backend, MemoryBackend):  # PostGIS waits on the database: not in the event loop
-        return await run_in_threadpool(
-            nearest_answer, lon, lat, located, params=params, engine=engine, settings=settings, backend=backend
-        )
-    return nearest_answer(lon, lat, located, params=params, engine=engine, settings=settings, backend=backend)
+        return await run_in_threadpool(nearest_answer, lon, lat, located, query=query, engine=engine, backend=backend)
+    return nearest_answer(lon, lat, located, query=query, engine=engine, backend=backend)
 
 
 @router.get("/territories", summary="Territoires chargés, avec leurs emprises et comptes")

@@ -14,6 +14,7 @@ from geo_clsm.engine.answer import nearest_answer
 from geo_clsm.engine.backend import QueryBackend
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
+from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.i18n import choose_lang, translator
 from geo_clsm.i18n.orientation import rules
 from geo_clsm.model.errors import GeoClsmError
@@ -21,7 +22,6 @@ from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_backend, get_engine, get_geocoder, get_settings
 from geo_clsm.web.errors import status_of
 from geo_clsm.web.pages.search import render_search
-from geo_clsm.web.routers.nearest import NearestParams
 
 router = APIRouter(tags=["pages"])
 
@@ -77,11 +77,9 @@ def recherche(
     types = list(sit.types_for(years)) if sit else None
     try:
         place = geocoder.place(q)
-        params = NearestParams(lat=place.lat, lon=place.lon, type=types, age=years, k=10)
+        query = NearestQuery(k=10, types=types or (), age=years, near_limit_m=settings.near_limit_m)
         located = {"located_by": "place", **place.as_dict(), "lon": place.lon, "lat": place.lat}
-        answer = nearest_answer(
-            place.lon, place.lat, located, params=params, engine=engine, settings=settings, backend=backend
-        )
+        answer = nearest_answer(place.lon, place.lat, located, query=query, engine=engine, backend=backend)
     except GeoClsmError as exc:
         status = status_of(exc)
         choices = getattr(exc, "candidates", None) or getattr(exc, "suggestions", None) or []

@@ -40,11 +40,12 @@ def test_lyon_teenager_gets_national_lines_not_metz(client: TestClient) -> None:
 
 def test_near_limit_is_a_setting(client: TestClient, engine: Engine) -> None:
     from geo_clsm.engine.nearby import search
+    from geo_clsm.engine.nearest import NearestQuery
 
     # Independent check: the Metz MDA lies about 387 km from Lyon 8e, so a 500 km limit finds it.
-    far = search(engine, LYON["lon"], LYON["lat"], types=[ResourceType.MDA], near_limit_m=500_000)
+    far = search(engine, LYON["lon"], LYON["lat"], NearestQuery(types=[ResourceType.MDA], near_limit_m=500_000))
     assert far.results and far.results[0].distance_m > 300_000 and far.missing_types == []
-    near = search(engine, LYON["lon"], LYON["lat"], types=[ResourceType.MDA], near_limit_m=50_000)
+    near = search(engine, LYON["lon"], LYON["lat"], NearestQuery(types=[ResourceType.MDA], near_limit_m=50_000))
     assert near.results == [] and near.missing_types == [ResourceType.MDA]
 
 

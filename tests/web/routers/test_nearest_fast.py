@@ -18,6 +18,7 @@ from starlette.datastructures import QueryParams
 from starlette.types import Message, Receive, Scope, Send
 
 from geo_clsm.engine.core import Engine
+from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.model.geojson import feature
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
@@ -109,7 +110,9 @@ def test_answers_before_routing_and_hands_errors_to_the_route(client: TestClient
     assert sent[0]["status"] == 200
     assert dict(sent[0]["headers"])[b"content-type"] == b"application/json"
     body = orjson.loads(sent[1]["body"])
-    assert [f["id"] for f in body["features"]] == [r.resource.id for r in engine.nearest(6.22361, 49.11296, k=2)]
+    assert [f["id"] for f in body["features"]] == [
+        r.resource.id for r in engine.nearest(6.22361, 49.11296, NearestQuery(k=2))
+    ]
     for query in (b"lat=49.1", b"lat=48.0&lon=-30.0", b"lat=1e999&lon=6.2"):
         sent, handed = _run(fast, client.app, query)
         assert sent == [] and handed == [query.decode()]  # nothing sent: the route answers
