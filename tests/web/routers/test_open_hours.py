@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-import geo_clsm.web.routers.nearest as nearest_router
+import geo_clsm.engine.answer as answer_module
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.importers.resources import import_resources
 from geo_clsm.data.layers import merge_resources
@@ -61,7 +61,7 @@ def test_open_now_and_open_at_agree_in_one_answer(
     synthetic_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for moment in (CHRISTMAS_10H, datetime(2026, 12, 23, 10, 0), datetime(2026, 12, 23, 13, 0)):
-        monkeypatch.setattr(nearest_router, "local_now", lambda moment=moment: moment)
+        monkeypatch.setattr(answer_module, "local_now", lambda moment=moment: moment)
         feats = _features(synthetic_client, open_at=moment.isoformat(timespec="minutes"))
         assert feats
         for props in feats.values():
