@@ -12,13 +12,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.render import guide_html
 from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
 from geo_clsm.web.caches import VersionedCache
 from geo_clsm.web.deps import get_engine, get_settings
+from geo_clsm.web.downloads import document_response
 from geo_clsm.web.heavy import BUSY, heavy_ticket, run_sync
 from geo_clsm.web.lifecycle import service_state
 
@@ -96,11 +96,14 @@ def guide(
     version = data_version(engine)  # the engine serving now: a change makes a new version, never a stale guide
     key = (territory, audience.value, layout.value, today)
     cache = documents_cache(request)
+    pdf_name = f"guide-sante-mentale-{territory}-{audience.value}-{layout.value}.pdf"
     with _LOCK:
-        html = cache.get_or_make(
-            version,
-            (key, "html"),
-            lambda: run_sync(  # off the event loop, in the bounded heavy-work pool
+        return document_response(
+            request,
+            cache,
+            version=version,
+            key=key,
+            make_html=lambda: run_sync(  # off the event loop, in the bounded heavy-work pool
                 request,
                 guide_html,
                 engine.catalog,
@@ -111,15 +114,5 @@ def guide(
                 online_map_url=url,
                 contact=settings.guide_contact,
             ).encode("utf-8"),
+            pdf_name=pdf_name if format is GuideFormat.pdf else None,
         )
-        body = html
-        if format is GuideFormat.pdf:
-            body = cache.get_or_make(
-                version, (key, "pdf"), lambda: run_sync(request, html_to_pdf, html.decode("utf-8"))
-            )
-    if format is GuideFormat.pdf:
-        name = f"guide-sante-mentale-{territory}-{audience.value}-{layout.value}.pdf"
-        return Response(
-            body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
-        )
-    return Response(body, media_type="text/html; charset=utf-8")

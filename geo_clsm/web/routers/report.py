@@ -12,7 +12,6 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from geo_clsm.documents.pdf import html_to_pdf
 from geo_clsm.documents.report.figures import ReportFigures, check_territory, report_figures
 from geo_clsm.documents.report.render import report_html
 from geo_clsm.engine.build import data_version
@@ -21,7 +20,7 @@ from geo_clsm.exports.tables import XLSX_MEDIA_TYPE
 from geo_clsm.observatory.evolution import evolution
 from geo_clsm.observatory.section import evolution_html
 from geo_clsm.web.deps import get_engine
-from geo_clsm.web.downloads import table_response
+from geo_clsm.web.downloads import document_response, table_response
 from geo_clsm.web.heavy import BUSY, heavy_ticket, run_sync
 from geo_clsm.web.lifecycle import service_state
 
@@ -134,19 +133,14 @@ def report(
                 ],
             )
         section = None if evo is None else evolution_html(evo, territory_name=figures.name)
-        html: bytes = cache.get_or_make(
-            version,
-            (key, "html"),
-            lambda: run_sync(request, report_html, engine.catalog, figures, evolution=section).encode("utf-8"),
+        pdf_name = f"diagnostic-sante-mentale-{territory}-{today.isoformat()}.pdf"
+        return document_response(
+            request,
+            cache,
+            version=version,
+            key=key,
+            make_html=lambda: run_sync(request, report_html, engine.catalog, figures, evolution=section).encode(
+                "utf-8"
+            ),
+            pdf_name=pdf_name if format is ReportFormat.pdf else None,
         )
-        body = html
-        if format is ReportFormat.pdf:
-            body = cache.get_or_make(
-                version, (key, "pdf"), lambda: run_sync(request, html_to_pdf, html.decode("utf-8"))
-            )
-    if format is ReportFormat.pdf:
-        name = f"diagnostic-sante-mentale-{territory}-{today.isoformat()}.pdf"
-        return Response(
-            body, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
-        )
-    return Response(body, media_type="text/html; charset=utf-8")
