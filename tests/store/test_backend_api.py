@@ -56,6 +56,8 @@ QUERIES = [
     "/api/nearest?lat=48.85&lon=2.35&type=MDA&max_distance_m=2000",
     "/api/nearest?commune=Angoul%C3%AAme&type=CMP_ENFANT",
     "/api/nearest?lat=45.0&lon=-30.0",
+    "/api/nearest?lat=49.08839&lon=6.33054",  # between two generalised outlines: the nearest commune
+    "/api/nearest?lat=-21.18048&lon=55.49209&type=CMP",
     "/api/resources?bbox=6.0,49.0,6.35,49.25&type=CMP",
     "/api/resources?bbox=55.2,-21.4,55.9,-20.8",
     "/api/resources?territory=metz&q=cmp&limit=50",

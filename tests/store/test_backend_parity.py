@@ -34,6 +34,8 @@ from geo_clsm.store import repo
 from geo_clsm.store.db import connect
 from geo_clsm.store.live import LiveEngine
 from geo_clsm.store.startup import open_store
+from tests.engine.test_locate_rule import GAPS
+from tests.engine.test_locate_rule import OUTSIDE as FAR
 
 pytestmark = pytest.mark.pg  # every test here needs PostgreSQL + PostGIS
 
@@ -277,6 +279,19 @@ def test_locate_same_places(backends: tuple[MemoryBackend, PostgisBackend], cata
     assert [_place(pg, lon, lat) for lon, lat in points] == places
     assert sum(isinstance(p, tuple) for p in places) == len(OUTSIDE)
     assert any(getattr(p, "code_qp", None) for p in places)  # (6.1955, 49.1197) lies in a QPV of Metz
+
+
+def test_locate_in_the_gaps(backends: tuple[MemoryBackend, PostgisBackend], catalog: Catalog) -> None:
+    """The locate rule (geo_clsm.engine.places) in SQL: a point between two generalised outlines is
+    in its nearest commune, as in memory; far from every commune, outside (tests/engine/test_locate_rule.py)."""
+    mem, pg = backends
+    for lon, lat, insee, territory in GAPS:
+        got = pg.locate(lon, lat)
+        assert (got.insee_com, got.territory) == (insee, territory)
+        assert got == mem.locate(lon, lat)
+    for lon, lat in FAR:
+        assert _place(pg, lon, lat) == _place(mem, lon, lat)
+        assert isinstance(_place(pg, lon, lat), tuple)
 
 
 def test_locate_in_a_qpv(backends: tuple[MemoryBackend, PostgisBackend], catalog: Catalog) -> None:

@@ -19,8 +19,9 @@ a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes
   the free-text and age rules then run on the rows found, in catalog order.
 - Indicators: :mod:`geo_clsm.engine.postgis.access` (distances to the nearest resource of each type from
   the sample points in SQL, the 2SFCA in Python, on the resources read from the database).
-- Territory lookups: ``ST_Contains`` on ``layer_communes`` / ``layer_qpv`` (lowest order wins:
-  pilot communes first), refreshed from the catalog when its layers change (one worker does it,
+- Territory lookups: the locate rule of :mod:`geo_clsm.engine.places` (``ST_Contains`` on
+  ``layer_communes`` / ``layer_qpv``, lowest order wins: pilot communes first; else the nearest
+  commune within the rule's tolerance), refreshed from the catalog when its layers change (one worker does it,
   under an advisory lock).
 
 Records come from the engine snapshot's catalog (the same objects the in-memory engine serves);
@@ -43,11 +44,10 @@ from sqlalchemy.engine import Engine as SqlEngine
 from geo_clsm.engine.candidates import CandidateFilter, Hit, grow_nearest
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearest import ANY_NEAREST, NearestAnswer, NearestQuery, NearestResult, nearest, search
-from geo_clsm.engine.places import Place
+from geo_clsm.engine.places import NearCommune, Place, nearest_commune, outside_error, search_box
 from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
 from geo_clsm.engine.query import filter_resources
 from geo_clsm.geo.crs import project_point, projected_crs_for
-from geo_clsm.model.errors import OutsideTerritoryError
 from geo_clsm.model.resource import Resource, ResourceType
 from geo_clsm.store.layer_tables import sync_layers
 from geo_clsm.store.records import from_row
@@ -169,24 +169,46 @@ class PostgisBackend:
         )
 
     def locate(self, lon: float, lat: float) -> Place:
-        """The territory, commune and QPV of a WGS84 point (``ST_Contains``, lowest order wins)."""
+        """The territory, commune and QPV of a WGS84 point by the locate rule of
+        :mod:`geo_clsm.engine.places`: ``ST_Contains`` (lowest order wins: pilot communes first),
+        else the nearest commune within its tolerance, measured in the zone's projected CRS by
+        PostGIS and chosen by :func:`~geo_clsm.engine.places.nearest_commune`."""
         with self.db.connect() as conn:
             row = conn.execute(
+                sa.text(f"SELECT ord FROM layer_communes WHERE ST_Contains(geom, {_POINT}) ORDER BY ord LIMIT 1"),
+                {"lon": lon, "lat": lat},
+            ).first()
+            found = None if row is None else int(row[0])
+            if found is None:
+                found = self._nearest_commune(conn, lon, lat)
+            if found is None:
+                raise outside_error(f"{t.id} ({t.name})" for t in self.engine.catalog.territories.values())
+            place = conn.execute(
                 sa.text(
-                    f"SELECT c.insee_com, c.nom, c.territory, q.code_qp, q.lib_qp FROM "
-                    f"(SELECT insee_com, nom, territory FROM layer_communes WHERE ST_Contains(geom, {_POINT}) "
-                    f"ORDER BY ord LIMIT 1) c LEFT JOIN LATERAL "
+                    "SELECT c.insee_com, c.nom, c.territory, q.code_qp, q.lib_qp FROM "
+                    "(SELECT insee_com, nom, territory FROM layer_communes WHERE ord = :ord) c LEFT JOIN LATERAL "
                     f"(SELECT code_qp, lib_qp FROM layer_qpv WHERE ST_Contains(geom, {_POINT}) ORDER BY ord LIMIT 1) q "
                     "ON true"
                 ),
-                {"lon": lon, "lat": lat},
-            ).first()
-        if row is None:
-            names = [f"{t.id} ({t.name})" for t in self.engine.catalog.territories.values()]
-            raise OutsideTerritoryError(
-                "position hors des territoires chargés : choisir un point dans l'un d'eux", names
-            )
-        return Place(territory=row[2], insee_com=row[0], commune=row[1], code_qp=row[3], lib_qp=row[4])
+                {"lon": lon, "lat": lat, "ord": found},
+            ).one()
+        return Place(territory=place[2], insee_com=place[0], commune=place[1], code_qp=place[3], lib_qp=place[4])
+
+    @staticmethod
+    def _nearest_commune(conn: Connection, lon: float, lat: float) -> int | None:
+        """Step 2 of the locate rule: the communes within the search box, their distances in the
+        zone's CRS (``ST_Transform``), and the shared choice."""
+        box, srid = search_box(lon, lat), zone_srid(lon, lat)
+        if box is None or srid is None:
+            return None
+        rows = conn.execute(
+            sa.text(
+                f"SELECT ord, insee_com, ST_Distance(ST_Transform(geom, {int(srid)}), ST_Transform({_POINT}, {int(srid)})) "
+                "FROM layer_communes WHERE geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
+            ),
+            {"lon": lon, "lat": lat, "x0": box[0], "y0": box[1], "x1": box[2], "y1": box[3]},
+        ).all()
+        return nearest_commune(NearCommune(int(r[0]), str(r[1]), float(r[2])) for r in rows if r[2] is not None)
 
     def indicators(self) -> dict[str, AccessResult]:
         """Access indicators by territory, measured by PostGIS to the database's resources
