@@ -14,7 +14,9 @@ def register(sub: Any) -> None:
     n.add_argument("--out", type=Path, required=True, help="réponses CSV : une ligne par point et ressource")
     n.add_argument("--k", type=int, default=5, help="ressources par point (défaut 5, au plus 50)")
     n.add_argument("--type", action="append", default=None, help="type de ressource (répétable)")
-    n.add_argument("--age", type=int, default=None, help="âge de la personne")
+    n.add_argument(
+        "--age", default=None, help="âge de la personne : années (0 à 120) ou tranche (enfant, ado, jeune, adulte, senior)"
+    )
     n.add_argument("--max-distance-m", type=float, default=None, help="distance maximale, en mètres")
     n.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
     n.set_defaults(run=_nearest)
@@ -26,6 +28,7 @@ def _nearest(args: argparse.Namespace) -> int:
     from geo_clsm.engine.build import build_engine
     from geo_clsm.engine.core import MAX_K
     from geo_clsm.engine.nearest import NearestQuery
+    from geo_clsm.model.ages import AgeError, parse_age
     from geo_clsm.settings import Settings
 
     if not args.points.is_file():
@@ -33,6 +36,11 @@ def _nearest(args: argparse.Namespace) -> int:
         return 2
     if not 1 <= args.k <= MAX_K:
         print(f"erreur : --k entre 1 et {MAX_K}", file=sys.stderr)
+        return 2
+    try:
+        age = parse_age(args.age)  # the one age vocabulary of the API and the pages
+    except AgeError as exc:
+        print(f"erreur : --age : {exc}", file=sys.stderr)
         return 2
     points = parse_points_csv(args.points.read_text(encoding="utf-8-sig"))
     types = parse_types(args.type)
@@ -48,7 +56,7 @@ def _nearest(args: argparse.Namespace) -> int:
         backend_factory("postgis", db=db)  # a French error when the database is not PostgreSQL
         backend = PostgisBackend(db, engine, sync=False)
     asked = NearestQuery(
-        k=args.k, types=types, age=args.age, max_distance_m=args.max_distance_m, near_limit_m=settings.near_limit_m
+        k=args.k, types=types, age=age, max_distance_m=args.max_distance_m, near_limit_m=settings.near_limit_m
     )
     query = BatchQuery(engine, backend, asked)
     rows = (row for a in answers(points, query) for row in answer_rows(a))

@@ -43,7 +43,7 @@ def _python_messages() -> Iterator[tuple[str, str]]:
 
 
 def data_messages() -> Iterator[tuple[str, str]]:
-    from geo_clsm.model.ages import AGE_GROUPS
+    from geo_clsm.model.ages import AGE_ERROR, AGE_GROUPS
 
     for text in TYPE_LABELS_FR.values():
         yield text, "geo_clsm/model/resource.py:TYPE_LABELS_FR"
@@ -51,6 +51,7 @@ def data_messages() -> Iterator[tuple[str, str]]:
         yield text, "geo_clsm/model/resource.py:PRECISION_LABELS_FR"
     for _, text, _ in AGE_GROUPS:
         yield text, "geo_clsm/model/ages.py:AGE_GROUPS"
+    yield AGE_ERROR, "geo_clsm/model/ages.py:AGE_ERROR"
     r = rules()
     for label in [c.label for c in (*r.who, *r.ages)] + [s.label for s in r.situations]:
         yield label, "geo_clsm/i18n/orientation.toml"

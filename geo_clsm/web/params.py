@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar, get_type_hints
 
 from fastapi import Query
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
 
+from geo_clsm.model.ages import AGE_BANDS, AGE_MAX, AGE_MIN, parse_age
 from geo_clsm.model.resource import ResourceType
 
 T = TypeVar("T")
@@ -19,7 +20,20 @@ TypeFilter = Annotated[
 ]
 AgeFilter = Annotated[
     int | None,
-    Query(ge=0, le=120, description="Âge de la personne : garde les ressources qui l'accueillent", examples=[15]),
+    BeforeValidator(parse_age),  # the one age vocabulary: years 0-120 or a named group
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": AGE_MIN, "maximum": AGE_MAX},
+                {"type": "string", "enum": list(AGE_BANDS)},
+            ]
+        }
+    ),
+    Query(
+        description="Âge de la personne, en années (0 à 120) ou tranche d'âge "
+        f"({', '.join(f'{k} = {v} ans' for k, v in AGE_BANDS.items())}) : garde les ressources qui l'accueillent",
+        examples=[15, "ado"],
+    ),
 ]
 LangSpokenFilter = Annotated[
     list[Annotated[str, StringConstraints(pattern="^[A-Za-z]{2,3}$")]] | None,

@@ -17,6 +17,7 @@ from geo_clsm.engine.geocode import Geocoder
 from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.i18n import choose_lang, translator
 from geo_clsm.i18n.orientation import rules
+from geo_clsm.model.ages import AGE_ERROR, AgeError, parse_age
 from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_backend, get_engine, get_geocoder, get_settings
@@ -45,7 +46,11 @@ def recherche(
     ] = None,
     age: Annotated[
         str | None,
-        Query(max_length=20, description="Tranche d'âge (enfant, ado, jeune, adulte, senior)", examples=["enfant"]),
+        Query(
+            max_length=20,
+            description="Âge en années (0 à 120) ou tranche d'âge (enfant, ado, jeune, adulte, senior)",
+            examples=["enfant"],
+        ),
     ] = None,
     lang: Annotated[
         str | None, Query(max_length=20, description="Langue de la page (fr, en, ar)", examples=["ar"])
@@ -56,13 +61,19 @@ def recherche(
     headers = {"Content-Language": t.lang, "Vary": "Accept-Language"}
     r = rules()
     sit = r.situation(situation) if situation else None
-    group = next((a for a in r.ages if a.id == age), None)
+    try:
+        years = parse_age(age)  # the one age vocabulary (geo_clsm.model.ages)
+    except AgeError:
+        years = None
+        problem_age: str | None = t(AGE_ERROR, value=(age or "")[:20])
+    else:
+        problem_age = None
     q = q.strip()
     problem = None
     if situation and sit is None:
         problem = t("Situation inconnue : choisissez-en une dans la liste.")
-    if age and group is None:
-        problem = t("Tranche d'âge inconnue : enfant, ado, jeune, adulte ou senior.")
+    if problem_age:
+        problem = problem_age
     if problem or not q:
         status = 422 if problem else 200
         return HTMLResponse(
@@ -73,7 +84,6 @@ def recherche(
         return HTMLResponse(
             render_search(t, path_for=path_for, q=q, answer=None, situation=sit, problem=problem), 422, headers
         )
-    years = group.age if group else None
     types = list(sit.types_for(years)) if sit else None
     try:
         place = geocoder.place(q)
