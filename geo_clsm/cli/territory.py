@@ -33,8 +33,15 @@ def _territory_parser(sub: Any) -> None:
     lst = tsub.add_parser("list", help="lister les territoires")
     t.set_defaults(run=_territory)
     for q in (a, r, lst):
-        q.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")
-        q.add_argument("--local-file", type=Path, default=None, help="fichier des territoires locaux")
+        q.add_argument(
+            "--data", type=Path, default=None, help="dossier des couches (manifest.toml ; défaut : GEO_CLSM_DATA_DIR)"
+        )
+        q.add_argument(
+            "--local-file",
+            type=Path,
+            default=None,
+            help="fichier des territoires locaux (défaut : GEO_CLSM_LOCAL_TERRITORIES_FILE, celui du service)",
+        )
 
 
 def _data_parser(sub: Any) -> None:
@@ -58,9 +65,14 @@ def _data_parser(sub: Any) -> None:
 def _territory(args: argparse.Namespace) -> int:
     from geo_clsm.data.local_territories import add_territory, remove_territory
     from geo_clsm.data.manifest import read_manifest
-    from geo_clsm.data.territories import DEFAULT_LOCAL_FILE, Selection
+    from geo_clsm.data.territories import Selection
+    from geo_clsm.settings import Settings
 
-    local = args.local_file or DEFAULT_LOCAL_FILE
+    # The service's own settings (GEO_CLSM_LOCAL_TERRITORIES_FILE, GEO_CLSM_DATA_DIR): the file this
+    # command writes is the one the service reads; --local-file and --data override them.
+    settings = Settings()
+    local = args.local_file or settings.local_territories_file
+    data = args.data or settings.data_dir
     if args.action == "add":
         split = [c.strip().upper() for c in (args.department or args.communes or "").split(",") if c.strip()]
         selection = Selection(
@@ -68,7 +80,7 @@ def _territory(args: argparse.Namespace) -> int:
             departments=tuple(split) if args.department else (),
             communes=tuple(split) if args.communes else (),
         )
-        info = add_territory(local, data_dir=args.data, territory_id=args.id, name=args.name, selection=selection)
+        info = add_territory(local, data_dir=data, territory_id=args.id, name=args.name, selection=selection)
         print(
             f"Territoire {info['id']} ajouté : {info['communes']} communes, {info['population']:,} habitants".replace(
                 ",", " "
@@ -80,7 +92,7 @@ def _territory(args: argparse.Namespace) -> int:
         remove_territory(local, args.id)
         print(f"Territoire {args.id} retiré (les ressources sont conservées).")
         return 0
-    _, territories = read_manifest(args.data, local_file=local)
+    _, territories = read_manifest(data, local_file=local)
     for terr in territories.values():
         print(f"{terr.id:<16} {terr.kind:<9} {terr.name}")
     return 0

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from geo_clsm.data.territories import DEFAULT_LOCAL_FILE
-from geo_clsm.data.versions import DEFAULT_VERSIONS_DIR
 from geo_clsm.store.backup import BackupError, BackupSummary, backup, restore
 
 
 def data_files() -> tuple[Path, Path]:
-    """The versions folder and the local territories file, as the service finds them."""
-    versions = os.environ.get("GEO_CLSM_VERSIONS_DIR")
-    local = os.environ.get("GEO_CLSM_LOCAL_TERRITORIES_FILE")
-    return Path(versions) if versions else DEFAULT_VERSIONS_DIR, Path(local) if local else DEFAULT_LOCAL_FILE
+    """The versions folder and the local territories file, as the service finds them (its settings)."""
+    from geo_clsm.settings import Settings
+
+    settings = Settings()
+    return settings.versions_dir, settings.local_territories_file
 
 
 def _describe(summary: BackupSummary) -> str:

@@ -113,6 +113,24 @@ def test_cli_add_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert cli(["territory", "remove", "lille", *args]) == 0
 
 
+def test_cli_writes_the_file_the_service_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One setting for both: without --local-file, ``geo-clsm territory add`` writes
+    GEO_CLSM_LOCAL_TERRITORIES_FILE, the file the service reads (Settings.local_territories_file)."""
+    local = tmp_path / "elsewhere" / "territories.toml"
+    monkeypatch.chdir(tmp_path)  # the default file (var/territories.toml) would land here
+    monkeypatch.setenv("GEO_CLSM_LOCAL_TERRITORIES_FILE", str(local))
+    monkeypatch.setenv("GEO_CLSM_DATA_DIR", str(LAYERS))
+    assert cli(["territory", "add", "lille", "--name", "MEL", "--epci", LILLE_EPCI]) == 0
+    assert not (tmp_path / "var").exists()
+    assert [e["id"] for e in read_local(Settings().local_territories_file)] == ["lille"]
+    assert cli(["territory", "list"]) == 0
+    assert "lille" in capsys.readouterr().out
+    assert cli(["territory", "remove", "lille"]) == 0
+    assert read_local(local) == []
+
+
 def test_api_serves_a_local_territory(tmp_path: Path) -> None:
     local = tmp_path / "territories.toml"
     _add(local, "moselle", departments=("57",))
