@@ -15,7 +15,9 @@ def register(sub: Any) -> None:
     n.add_argument("--k", type=int, default=5, help="ressources par point (défaut 5, au plus 50)")
     n.add_argument("--type", action="append", default=None, help="type de ressource (répétable)")
     n.add_argument(
-        "--age", default=None, help="âge de la personne : années (0 à 120) ou tranche (enfant, ado, jeune, adulte, senior)"
+        "--age",
+        default=None,
+        help="âge de la personne : années (0 à 120) ou tranche (enfant, ado, jeune, adulte, senior)",
     )
     n.add_argument("--max-distance-m", type=float, default=None, help="distance maximale, en mètres")
     n.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml)")

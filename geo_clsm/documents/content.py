@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from geo_clsm.model.hours import DAY_LABELS_FR, hm_fr, parse_opening_hours
+from geo_clsm.model.hours import parse_opening_hours
+from geo_clsm.model.hours_words import describe as describe_hours
 from geo_clsm.model.resource import ResourceType
 
 T = ResourceType
@@ -147,26 +148,11 @@ def date_fr(d: date) -> str:
 
 
 def hours_fr(text: str | None) -> str | None:
-    """Opening hours in words, days with the same hours grouped: "24 h/24, 7 j/7",
-    "du lundi au vendredi 09h00–17h00 ; samedi 09h00–12h00"; None without hours."""
+    """Opening hours in words (:func:`geo_clsm.model.hours_words.describe`, the public view's
+    ``opening_hours_fr``): « du lundi au vendredi de 9 h à 17 h ; fermé les jours fériés »; None without hours."""
     if not text:
         return None
-    slots = parse_opening_hours(text).slots
-    by_day = [tuple((s.start_min, s.end_min) for s in slots if s.weekday == wd) for wd in range(7)]
-    if all(day == ((0, 24 * 60),) for day in by_day):
-        return "24 h/24, 7 j/7"
-    parts: list[str] = []
-    wd = 0
-    while wd < 7:
-        end = wd
-        while end + 1 < 7 and by_day[end + 1] == by_day[wd]:
-            end += 1
-        if by_day[wd]:
-            spans = ", ".join(f"{hm_fr(a)}–{hm_fr(b)}" for a, b in by_day[wd])
-            days = DAY_LABELS_FR[wd] if end == wd else f"du {DAY_LABELS_FR[wd]} au {DAY_LABELS_FR[end]}"
-            parts.append(f"{'tous les jours' if (wd, end) == (0, 6) else days} {spans}")
-        wd = end + 1
-    return " ; ".join(parts) or "fermé"
+    return describe_hours(parse_opening_hours(text))
 
 
 def ages_fr(age_min: int | None, age_max: int | None) -> str | None:

@@ -21,7 +21,6 @@ from geo_clsm.documents.content import (
     YOUTH_FIRST,
     ages_fr,
     date_fr,
-    hours_fr,
     yes_no_fr,
 )
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
@@ -221,7 +220,7 @@ def _entry(r: Resource, *, number: int, pro: bool) -> GuideEntry:
     aud = p["audience"]
     public = " — ".join(filter(None, (ages_fr(aud["age_min"], aud["age_max"]), ", ".join(aud["groups"]))))
     facts: list[tuple[str, str]] = [
-        ("Horaires", hours_fr(p["opening_hours"]) or "non renseignés : appeler avant de venir"),
+        ("Horaires", p.get("opening_hours_fr") or "non renseignés : appeler avant de venir"),
         ("Public", public or "non précisé"),
         (
             "Rendez-vous",

@@ -14,9 +14,9 @@ from typing import Any
 
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.core import Engine
+from geo_clsm.engine.lines import line_features
 from geo_clsm.engine.nearby import distance_label
 from geo_clsm.engine.nearest import NearestQuery
-from geo_clsm.model.geojson import feature
 from geo_clsm.model.hours import local_now, open_now
 
 LOCATED_BY_COORDINATES = {"located_by": "coordinates", "method": "coordinates", "precision": "exact"}
@@ -68,5 +68,5 @@ def nearest_answer(
         "near_limit_m": answer.near_limit_m,
         "missing_types": [{"type": t.value, "label": t.label_fr} for t in answer.missing_types],
         "message": answer.message_fr(),
-        "national_lines": [feature(r, {}) for r in answer.lines],
+        "national_lines": line_features(answer.lines, query.open_at or when),
     }

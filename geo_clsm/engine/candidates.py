@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Literal, Protocol, TypeVar
 
 from geo_clsm.engine.query import matches_audience, speaks
+from geo_clsm.model.hours import open_state
 from geo_clsm.model.resource import Resource, ResourceType
 
 FIRST_K_EXTRA = 8  # candidates fetched beyond k, to resolve filters and ties in one pass
@@ -76,11 +77,8 @@ class CandidateFilter:
         if not self.static(r) or not speaks(r, self.languages):
             return False
         local = self.local
-        if local is not None:
-            hours = r.hours
-            if hours is not None and not hours.is_open(local):
-                return False
-        return True
+        # Kept when open then, or when the hours are unknown (marked so): the one evaluation.
+        return local is None or open_state(r.hours, local) != "closed"
 
 
 class CandidateSource(Protocol):

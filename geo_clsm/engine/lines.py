@@ -1,16 +1,52 @@
-"""The national lines (phone and chat services) of a catalog, and which needs each answers.
+"""The national lines (phone and chat services) of a catalog, which needs each answers, and the
+lines of an answer as features with their open state.
 
 Built once per engine (:class:`geo_clsm.engine.core.Engine`); the nearest answer
-(:mod:`geo_clsm.engine.nearby`) offers them where nothing is near.
+(:mod:`geo_clsm.engine.nearby`) offers them where nothing is near. A line's hours are those of
+metropolitan France (its callers reach a national service); they are evaluated like any place's
+(:func:`geo_clsm.model.hours.open_state`, public holidays by the line's type: a line open « Mo-Su »
+answers on holidays), and the open lines come first, the closed ones last and marked so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.importers.lines import ALL_NEEDS, read_line_needs
+from geo_clsm.i18n import available_langs, translator
+from geo_clsm.model.geojson import feature
+from geo_clsm.model.hours import PARIS, open_state
+from geo_clsm.model.hours_words import describe
 from geo_clsm.model.resource import LINE_TYPES, Resource, ResourceType
+
+_STATE_ORDER = {"open": 0, "unknown": 1, "closed": 2}
+
+
+def line_features(lines: Sequence[Resource], when: datetime) -> list[dict[str, Any]]:
+    """The lines as GeoJSON features with ``open_now`` / ``open_status`` at ``when`` (aware, or
+    naive metropolitan time) and their hours in words in each language of the pages
+    (``opening_hours_words``); open lines first, then those whose hours are unknown, closed last
+    (otherwise in the given order)."""
+    paris = when.astimezone(PARIS).replace(tzinfo=None) if when.tzinfo is not None else when
+    out = []
+    for r in lines:
+        hours = r.hours
+        state = open_state(hours, paris)
+        words = {lang: describe(hours, translator(lang)) for lang in available_langs()} if hours else None
+        out.append(
+            feature(
+                r,
+                {
+                    "open_status": state,
+                    "open_now": None if state == "unknown" else state == "open",
+                    "opening_hours_words": words,
+                },
+            )
+        )
+    return sorted(out, key=lambda f: _STATE_ORDER[f["properties"]["open_status"]])
 
 
 class NationalLines:

@@ -27,6 +27,7 @@ from geo_clsm.engine.index import MAX_RADIUS_M
 from geo_clsm.geo.crs import TIMEZONES, zone_of
 from geo_clsm.geo.walk import walk_minutes
 from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.hours import open_state
 from geo_clsm.model.resource import Resource, ResourceType
 
 NEAR_LIMIT_M = 50_000.0
@@ -173,7 +174,7 @@ def _ranked(
         serves = (r.id in covering_ids) if r.service_area_wkt else None
         status = None
         if local is not None:
-            status = "unknown" if r.hours is None else "open"
+            status = open_state(r.hours, local)  # "open" or "unknown": the filter kept it
         out.append(NearestResult(r, h.distance_m, float(walk_minutes(h.distance_m)), serves, status))
     return out
 

@@ -52,6 +52,10 @@ def data_messages() -> Iterator[tuple[str, str]]:
     for _, text, _ in AGE_GROUPS:
         yield text, "geo_clsm/model/ages.py:AGE_GROUPS"
     yield AGE_ERROR, "geo_clsm/model/ages.py:AGE_ERROR"
+    from geo_clsm.model.hours_words import MSGIDS as HOURS_MSGIDS
+
+    for text in HOURS_MSGIDS:
+        yield text, "geo_clsm/model/hours_words.py:MSGIDS"
     r = rules()
     for label in [c.label for c in (*r.who, *r.ages)] + [s.label for s in r.situations]:
         yield label, "geo_clsm/i18n/orientation.toml"

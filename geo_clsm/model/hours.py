@@ -6,10 +6,16 @@ a range past midnight (``Fr 20:00-02:00``).
 
 Everything that asks about opening hours comes here: the ``open_at`` filter of a nearest query
 (through :attr:`geo_clsm.model.resource.Resource.hours`), ``open_now`` in answers, the validation of a record
-(import, editor), and the weekly slots the French descriptions (map, guide) and the HSDS schedules
-are written from. One rule for public holidays everywhere: a French public service is closed on a
-public holiday (French calendar, ``country="FR"``) unless its hours say otherwise (a ``PH`` rule,
-or ``24/7``).
+(import, editor), and the weekly slots the descriptions in words (:mod:`geo_clsm.model.hours_words`:
+map, pages, guide) and the HSDS schedules are written from. Whether a place is open at a moment is
+:func:`open_state`, and nothing else: the ``open_at`` filter, ``open_now`` / ``open_status`` of
+places and of national lines, all call it.
+
+Public holidays (French calendar, ``country="FR"``) follow the place's :class:`HolidayRule`, decided
+per type of place (:data:`geo_clsm.model.resource.HOLIDAY_RULES`, written down in docs/hours.md):
+hours with a ``PH`` rule, or ``24/7``, say themselves what happens on a holiday; otherwise a place
+whose rule is ``closed`` (a CMP, a CATTP …) is closed on public holidays, and one whose rule is
+``as_weekday`` (a national line open « Mo-Su », a hospital) keeps its regular week's hours.
 
 A record describes its regular week: hours that change with the season or the date (months,
 weeks, years) are refused, since the guide and the HSDS schedules describe one week. Anything
@@ -21,8 +27,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
-from typing import Protocol
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from opening_hours import OpeningHours as _OsmHours
@@ -37,10 +44,33 @@ PARIS = ZoneInfo("Europe/Paris")
 _DAY_MIN = 24 * 60
 _EXAMPLE = "par exemple Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00"
 _POSITION_RE = re.compile(r"-->\s*\d+:(\d+)")
+# French public holidays on every weekday, Monday to Sunday: Easter Monday 2027, 11 November 2025,
+# 14 July 2027, Ascension 2027, 1 January 2027, 1 May 2027, 15 August 2027.
+_SAMPLE_HOLIDAYS = (
+    datetime(2027, 3, 29),
+    datetime(2025, 11, 11),
+    datetime(2027, 7, 14),
+    datetime(2027, 5, 6),
+    datetime(2027, 1, 1),
+    datetime(2027, 5, 1),
+    datetime(2027, 8, 15),
+)
 # One week per month of a year without meaning (2027): the same slots in each, or the hours are seasonal.
 _SAMPLE_WEEKS = tuple(
     datetime(2027, month, 8) - timedelta(days=datetime(2027, month, 8).weekday()) for month in range(1, 13)
 )
+
+
+class HolidayRule(StrEnum):
+    """What hours without a ``PH`` rule mean on a French public holiday."""
+
+    CLOSED = "closed"
+    """Closed on public holidays (``; PH off`` is implied): public services open on weekdays."""
+    AS_WEEKDAY = "as_weekday"
+    """A public holiday is a day like the others: the regular week's hours hold."""
+
+
+OpenState = Literal["open", "closed", "unknown"]
 
 
 class OpeningHoursError(ValueError):
@@ -63,21 +93,25 @@ class OpeningHours:
     text: str
     slots: tuple[Slot, ...]
     _osm: _OsmHours = field(compare=False, repr=False)
+    holidays: HolidayRule = HolidayRule.CLOSED
+    rule: str = ""
+    """The text evaluated: ``text`` with ``; PH off`` added when the holiday rule implies it."""
 
     def is_open(self, when: datetime) -> bool:
         """Whether open at local time ``when`` (naive, or aware and then read as local), French public
-        holidays included."""
+        holidays included (:func:`open_state` is the one caller outside this module)."""
         return bool(self._osm.is_open(when.replace(tzinfo=None)))
 
-    def describe_fr(self) -> str:
-        """A short French description of the regular week, one day per clause."""
-        parts = []
-        for wd, label in enumerate(DAY_LABELS_FR):
-            day = [s for s in self.slots if s.weekday == wd]
-            if day:
-                spans = ", ".join(f"{hm_fr(s.start_min)}–{hm_fr(s.end_min)}" for s in day)
-                parts.append(f"{label} {spans}")
-        return " ; ".join(parts) if parts else "fermé"
+    @property
+    def closed_on_holidays(self) -> bool:
+        """Whether a public holiday on a day the regular week is open is closed (the ``PH off``
+        rule, given or implied): checked on the French holidays of a sample year."""
+        for day in _SAMPLE_HOLIDAYS:
+            slots = [s for s in self.slots if s.weekday == day.weekday()]
+            if slots:
+                probe = day + timedelta(minutes=slots[0].start_min)
+                return not self.is_open(probe)
+        return False
 
 
 def hm_fr(minutes: int) -> str:
@@ -116,8 +150,9 @@ def _week_slots(osm: _OsmHours, monday: datetime) -> tuple[Slot, ...]:
 
 
 @lru_cache(maxsize=4096)
-def parse_opening_hours(text: str) -> OpeningHours:
-    """Validate ``text`` (the library's syntax, a regular week) and evaluate it.
+def parse_opening_hours(text: str, holidays: HolidayRule = HolidayRule.CLOSED) -> OpeningHours:
+    """Validate ``text`` (the library's syntax, a regular week) and evaluate it, public holidays
+    by ``holidays`` when the text has no ``PH`` rule (see :class:`HolidayRule`).
 
     Raises
     ------
@@ -135,15 +170,36 @@ def parse_opening_hours(text: str) -> OpeningHours:
             f"horaires « {text} » : décrire la semaine habituelle, sans mois, semaines ni années ({_EXAMPLE}); "
             "les fermetures des jours fériés s'écrivent PH off"
         )
-    # A French public service is closed on public holidays unless its hours say otherwise:
-    # "; PH off" is added when the text has no PH rule and is not "24/7".
-    rule = text if "PH" in text or text == "24/7" else f"{text}; PH off"
-    return OpeningHours(text=text, slots=weeks.pop(), _osm=_OsmHours(rule, country=HOLIDAY_COUNTRY))
+    rule = implied_rule(text, holidays)
+    return OpeningHours(
+        text=text,
+        slots=weeks.pop(),
+        _osm=_OsmHours(rule, country=HOLIDAY_COUNTRY),
+        holidays=HolidayRule(holidays),
+        rule=rule,
+    )
 
 
-def is_open_at(text: str, when: datetime) -> bool:
+def implied_rule(text: str, holidays: HolidayRule = HolidayRule.CLOSED) -> str:
+    """The hours evaluated: ``text``, with ``; PH off`` added for a place closed on public holidays
+    when the text has no ``PH`` rule and is not ``24/7`` (opening_hours.js reads the same string)."""
+    text = text.strip()
+    if holidays == HolidayRule.CLOSED and "PH" not in text and text != "24/7":
+        return f"{text}; PH off"
+    return text
+
+
+def open_state(hours: OpeningHours | None, when: datetime) -> OpenState:
+    """**The** evaluation of opening hours: ``open`` or ``closed`` at local time ``when`` (French
+    public holidays by the hours' :class:`HolidayRule`), ``unknown`` without hours."""
+    if hours is None:
+        return "unknown"
+    return "open" if hours.is_open(when) else "closed"
+
+
+def is_open_at(text: str, when: datetime, holidays: HolidayRule = HolidayRule.CLOSED) -> bool:
     """Whether hours ``text`` are open at local time ``when``, French public holidays included."""
-    return parse_opening_hours(text).is_open(when)
+    return open_state(parse_opening_hours(text, holidays), when) == "open"
 
 
 def local_now() -> datetime:
@@ -153,13 +209,11 @@ def local_now() -> datetime:
 
 class _HasHours(Protocol):
     @property
-    def opening_hours(self) -> str | None: ...
+    def hours(self) -> OpeningHours | None: ...
 
 
 def open_now(resource: _HasHours, when: datetime) -> bool | None:
-    """Whether the resource is open at ``when`` (French public holidays count as closed unless
-    the hours say ``PH``); None when its hours are unknown."""
-    text = resource.opening_hours
-    if not text:
-        return None
-    return is_open_at(text, when)
+    """Whether the resource is open at ``when`` (:func:`open_state`, public holidays by its type's
+    rule); None when its hours are unknown."""
+    state = open_state(resource.hours, when)
+    return None if state == "unknown" else state == "open"

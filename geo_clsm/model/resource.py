@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from geo_clsm.model.hours import OpeningHours, parse_opening_hours
+from geo_clsm.model.hours import HolidayRule, OpeningHours, parse_opening_hours
+from geo_clsm.model.hours_words import describe as describe_hours
 
 
 class ResourceType(StrEnum):
@@ -73,6 +74,31 @@ TYPE_LABELS_FR: dict[ResourceType, str] = {
     ResourceType.LIGNE_ECOUTE: "Ligne d'écoute nationale (téléphone)",
     ResourceType.URGENCE: "Numéro d'urgence national",
 }
+
+HOLIDAY_RULES: dict[ResourceType, HolidayRule] = {
+    # Consultations and day care of the public psychiatric sector: weekdays, closed on public holidays.
+    ResourceType.CMP_ADULTE: HolidayRule.CLOSED,
+    ResourceType.CMP_ENFANT: HolidayRule.CLOSED,
+    ResourceType.CMP: HolidayRule.CLOSED,
+    ResourceType.CATTP: HolidayRule.CLOSED,
+    ResourceType.HDJ: HolidayRule.CLOSED,
+    ResourceType.CMPP: HolidayRule.CLOSED,
+    # Associations and services with staff on weekday hours: closed on public holidays.
+    ResourceType.GEM: HolidayRule.CLOSED,
+    ResourceType.MDA: HolidayRule.CLOSED,
+    ResourceType.EMPP: HolidayRule.CLOSED,
+    ResourceType.PAEJ: HolidayRule.CLOSED,
+    ResourceType.CSAPA: HolidayRule.CLOSED,
+    ResourceType.ASSOCIATION: HolidayRule.CLOSED,
+    ResourceType.AUTRE: HolidayRule.CLOSED,
+    # Hospitals and emergencies run every day of the year: their hours hold on public holidays.
+    ResourceType.URGENCES_PSY: HolidayRule.AS_WEEKDAY,
+    ResourceType.HOPITAL_PSY: HolidayRule.AS_WEEKDAY,
+    # National lines: a line open « Mo-Su » answers on public holidays too.
+    ResourceType.LIGNE_ECOUTE: HolidayRule.AS_WEEKDAY,
+    ResourceType.URGENCE: HolidayRule.AS_WEEKDAY,
+}
+"""What hours without a ``PH`` rule mean on a French public holiday, per type (docs/hours.md)."""
 
 # Types that are phone lines, not places: listed, never placed on the map or in distance searches.
 LINE_TYPES = frozenset({ResourceType.LIGNE_ECOUTE, ResourceType.URGENCE})
@@ -272,7 +298,8 @@ class Resource(BaseModel):
 
     @property
     def hours(self) -> OpeningHours | None:
-        return parse_opening_hours(self.opening_hours) if self.opening_hours else None
+        """The hours, public holidays by the type's rule (:data:`HOLIDAY_RULES`); None when unknown."""
+        return parse_opening_hours(self.opening_hours, HOLIDAY_RULES[self.type]) if self.opening_hours else None
 
     def accepts_age(self, age: int, *, offer: ResourceType | None = None) -> bool | None:
         """Whether the resource (or one of its offers) receives a person of ``age``; None when unknown.
@@ -356,7 +383,7 @@ class Resource(BaseModel):
                 "groups": list(self.audience.groups),
             },
             "opening_hours": self.opening_hours,
-            "opening_hours_fr": hours.describe_fr() if hours else None,
+            "opening_hours_fr": describe_hours(hours) if hours else None,
             "languages": list(self.languages),
             "wheelchair": self.wheelchair,
             "appointment_required": self.appointment_required,

@@ -96,11 +96,13 @@ def test_map_png_has_the_requested_size(guide_catalog: Catalog) -> None:
 def test_hours_in_words_group_days() -> None:
     from geo_clsm.documents.content import ages_fr, hours_fr
 
-    assert hours_fr("24/7") == "24 h/24, 7 j/7"
+    assert hours_fr("24/7") == "24 h sur 24, 7 jours sur 7"
     assert hours_fr("Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00") == (
-        "du lundi au vendredi 09h00–12h00, 14h00–17h00 ; samedi 09h00–12h00"
+        "du lundi au vendredi de 9 h à 12 h et de 14 h à 17 h ; le samedi de 9 h à 12 h ; fermé les jours fériés"
     )
-    assert hours_fr("Mo-Su 08:00-20:00") == "tous les jours 08h00–20h00"
-    assert hours_fr("Mo,We 10:00-12:00") == "lundi 10h00–12h00 ; mercredi 10h00–12h00"
+    assert hours_fr("Mo-Su 08:00-20:00") == "tous les jours de 8 h à 20 h ; fermé les jours fériés"
+    assert (
+        hours_fr("Mo,We 10:00-12:00") == "le lundi de 10 h à 12 h ; le mercredi de 10 h à 12 h ; fermé les jours fériés"
+    )
     assert hours_fr(None) is None
     assert ages_fr(0, None) is None and ages_fr(12, 25) == "de 12 à 25 ans" and ages_fr(None, 17) == "jusqu'à 17 ans"

@@ -3,6 +3,7 @@ from datetime import datetime
 import pytest
 
 from geo_clsm.model.hours import OpeningHoursError, parse_opening_hours
+from geo_clsm.model.hours_words import describe
 
 
 def test_weekday_slots_and_is_open() -> None:
@@ -14,7 +15,7 @@ def test_weekday_slots_and_is_open() -> None:
     assert oh.is_open(monday_10)
     assert not oh.is_open(monday_13)
     assert not oh.is_open(sunday_10)
-    assert oh.describe_fr().startswith("lundi 09h00–12h00, 14h00–17h30")
+    assert describe(oh).startswith("du lundi au vendredi de 9 h à 12 h et de 14 h à 17 h 30")
 
 
 def test_later_rule_overrides_and_off() -> None:

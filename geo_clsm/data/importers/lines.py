@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from geo_clsm.data.importers.finess_common import format_phone
 from geo_clsm.data.importers.report import ImportReport, utf8_readable
 from geo_clsm.model.hours import parse_opening_hours
 from geo_clsm.model.resource import Audience, Resource, ResourceType
@@ -34,6 +35,13 @@ def _hours(text: str) -> str | None:
         text = f"Mo-Su 00:00-{m.group(2)},{m.group(1)}-24:00"
     parse_opening_hours(text)
     return text
+
+
+def _phone(text: str) -> str | None:
+    """A ten-digit number in pairs (« 08 00 23 52 36 »), as every phone of the product; a short
+    number (3114, 114) as it is."""
+    text = text.strip()
+    return (format_phone(text) or text) if text else None
 
 
 def _audience(text: str) -> Audience:
@@ -70,7 +78,7 @@ def import_national_lines(path: Path | str, *, verified_on: date) -> ImportRepor
                     id=rid,
                     type=ResourceType((rec.get("type") or "").strip()),
                     name=(rec.get("name") or "").strip(),
-                    phone=(rec.get("phone") or "").strip() or None,
+                    phone=_phone(rec.get("phone") or ""),
                     audience=_audience(rec.get("audience") or ""),
                     opening_hours=_hours(rec.get("opening_hours") or ""),
                     free_of_charge=True if (rec.get("free_of_charge") or "").strip() == "yes" else None,

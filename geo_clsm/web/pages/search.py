@@ -68,7 +68,13 @@ def _result(f: dict[str, Any], t: Translator, explain: bool) -> dict[str, Any]:
 def _line(f: dict[str, Any], t: Translator) -> dict[str, Any]:
     p = f["properties"]
     name = str(p.get("display_name") or p.get("name"))
-    return {"name": name, "phone": _phone(p.get("phone"), t, name)}
+    words = p.get("opening_hours_words") or {}
+    return {
+        "name": name,
+        "phone": _phone(p.get("phone"), t, name),
+        "hours": words.get(t.lang) or words.get("fr"),
+        "open_now": p.get("open_now"),
+    }
 
 
 def render_search(

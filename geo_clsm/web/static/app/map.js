@@ -138,7 +138,9 @@
       var a = p.audience || {};
       li.innerHTML = "<strong>" + esc(p.display_name || p.name) + "</strong>" +
         (a.groups && a.groups.length ? "<br>" + esc(a.groups.join(", ")) : "") +
-        (p.opening_hours_fr ? "<br>" + esc(p.opening_hours === "24/7" ? t("24 h sur 24, 7 jours sur 7") : p.opening_hours_fr) : "") +
+        (p.opening_hours_words ? "<br>" + esc(p.opening_hours_words[page.lang] || p.opening_hours_words.fr) : "") +
+        (p.open_now === true ? ' — <strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"
+          : (p.open_now === false ? ' — <span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "")) +
         (p.phone ? "<br>" + telLink(p, p.display_name || p.name) : "") +
         '<br><small class="gc-provenance">' + esc(p.provenance_fr) + "</small>";
       ul.appendChild(li);
