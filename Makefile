@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install chromium gdal pdflibs postgres wrk lock axe
+.PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install chromium gdal pdflibs postgres wrk lock axe ohjs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,15 @@ $(AXE):
 
 axe: $(AXE)
 
+# opening_hours.js (npm), the reference evaluation of OSM opening hours, installed into the
+# git-ignored .cache/ohjs: tests/model/test_hours_reference.py compares our evaluation with it.
+OHJS := .cache/ohjs/node_modules/opening_hours/package.json
+$(OHJS):
+	mkdir -p .cache/ohjs
+	npm install --prefix .cache/ohjs --no-save --no-audit --no-fund opening_hours@3.15.0
+
+ohjs: $(OHJS)
+
 # Debian's PostgreSQL + PostGIS for the store tests; tests/pg.sh starts a throw-away server
 # on a unix socket in a temporary folder and `pytest` gets its URL in GEO_CLSM_TEST_PG_URL.
 postgres:
@@ -66,7 +75,7 @@ postgres:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgis; }
 
-pytest: install chromium gdal pdflibs postgres axe
+pytest: install chromium gdal pdflibs postgres axe ohjs
 	@set -e; pgdir=$$(mktemp -d /tmp/geo_clsm_pg.XXXXXX); trap "sh tests/pg.sh stop $$pgdir" EXIT; \
 	  url=$$(sh tests/pg.sh start $$pgdir); \
 	  GEO_CLSM_TEST_PG_URL=$$url $(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -154,3 +154,21 @@ def test_the_nearest_query_is_one_object() -> None:
             if named & NEAREST_ONLY and f"{path}:{node.name}" not in NEAREST_BUILDERS:
                 found.append(f"{path}:{node.lineno} {node.name}")
     assert not found, f"nearest query parameters written out again (take a NearestQuery): {found}"
+
+
+def test_opening_hours_are_evaluated_by_one_function() -> None:
+    """Whether a place is open is ``geo_clsm.model.hours.open_state`` only: nothing else calls
+    ``is_open`` nor imports the opening-hours library (the ``open_at`` filter, ``open_now``,
+    ``open_status``, the national lines, pages, guide and exports all go through it)."""
+    found = []
+    for path, tree in _trees():
+        if path == "geo_clsm/model/hours.py":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "is_open":
+                found.append(f"{path}:{node.lineno} .is_open")
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("opening_hours"):
+                found.append(f"{path}:{node.lineno} import {node.module}")
+            if isinstance(node, ast.Import) and any(a.name.startswith("opening_hours") for a in node.names):
+                found.append(f"{path}:{node.lineno} import opening_hours")
+    assert not found, f"opening hours evaluated outside geo_clsm.model.hours.open_state: {found}"
