@@ -12,17 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.importers.lines import ALL_NEEDS, read_line_needs
 from geo_clsm.i18n import available_langs, translator
 from geo_clsm.model.geojson import feature
-from geo_clsm.model.hours import PARIS, open_state
+from geo_clsm.model.hours import PARIS, OpeningHours, open_state
 from geo_clsm.model.hours_words import describe
 from geo_clsm.model.resource import LINE_TYPES, Resource, ResourceType
 
 _STATE_ORDER = {"open": 0, "unknown": 1, "closed": 2}
+
+
+@lru_cache(maxsize=256)
+def hours_words(hours: OpeningHours) -> dict[str, str]:
+    """The hours in words in each language of the pages (computed once per hours and rule)."""
+    return {lang: describe(hours, translator(lang)) for lang in available_langs()}
 
 
 def line_features(lines: Sequence[Resource], when: datetime) -> list[dict[str, Any]]:
@@ -35,7 +42,7 @@ def line_features(lines: Sequence[Resource], when: datetime) -> list[dict[str, A
     for r in lines:
         hours = r.hours
         state = open_state(hours, paris)
-        words = {lang: describe(hours, translator(lang)) for lang in available_langs()} if hours else None
+        words = hours_words(hours) if hours else None
         out.append(
             feature(
                 r,

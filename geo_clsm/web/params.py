@@ -26,7 +26,8 @@ AgeFilter = Annotated[
             "anyOf": [
                 {"type": "integer", "minimum": AGE_MIN, "maximum": AGE_MAX},
                 {"type": "string", "enum": list(AGE_BANDS)},
-            ]
+            ],
+            "examples": [15, "ado"],
         }
     ),
     Query(
