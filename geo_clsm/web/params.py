@@ -8,8 +8,9 @@ from typing import Annotated, Any, TypeVar, get_type_hints
 
 from fastapi import Query
 from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from geo_clsm.model.ages import AGE_BANDS, AGE_MAX, AGE_MIN, parse_age
+from geo_clsm.model.ages import AGE_BANDS, AGE_MAX, AGE_MIN, AgeError, parse_age
 from geo_clsm.model.resource import ResourceType
 
 T = TypeVar("T")
@@ -18,9 +19,18 @@ TypeFilter = Annotated[
     list[ResourceType] | None,
     Query(description="Type de ressource (répétable). CMP couvre CMP adultes et enfants.", examples=["CMP"]),
 ]
+def _age(value: object) -> int | None:
+    """:func:`geo_clsm.model.ages.parse_age` as a validator: its French message, no exception object
+    in the error (two parses of one query string give equal errors)."""
+    try:
+        return parse_age(value)
+    except AgeError as exc:
+        raise PydanticCustomError("age_invalid", str(exc)) from None
+
+
 AgeFilter = Annotated[
     int | None,
-    BeforeValidator(parse_age),  # the one age vocabulary: years 0-120 or a named group
+    BeforeValidator(_age),  # the one age vocabulary: years 0-120 or a named group
     WithJsonSchema(
         {
             "anyOf": [
