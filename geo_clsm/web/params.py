@@ -19,6 +19,8 @@ TypeFilter = Annotated[
     list[ResourceType] | None,
     Query(description="Type de ressource (répétable). CMP couvre CMP adultes et enfants.", examples=["CMP"]),
 ]
+
+
 def _age(value: object) -> int | None:
     """:func:`geo_clsm.model.ages.parse_age` as a validator: its French message, no exception object
     in the error (two parses of one query string give equal errors)."""
