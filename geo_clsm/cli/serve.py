@@ -6,8 +6,8 @@ A start-up failure is one French line on stderr (exit 2), never a traceback.
 from __future__ import annotations
 
 import argparse
-import gc
 import copy
+import gc
 import logging
 import multiprocessing
 import os

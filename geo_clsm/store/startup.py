@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
-
-import logging
 
 from geo_clsm.store import repo
 from geo_clsm.store.db import check_schema, connect, head_revision, is_empty, upgrade
