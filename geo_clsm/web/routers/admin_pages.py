@@ -7,13 +7,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.data.importers.resource_write import resource_to_row
 from geo_clsm.engine.core import Engine
+from geo_clsm.i18n import Translator, choose_lang, translator
 from geo_clsm.model.errors import NotFoundError
-from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
+from geo_clsm.model.hours import OpeningHoursError
+from geo_clsm.model.hours_grid import grid_from_form, grid_from_text, hours_in_words, text_from_grid
+from geo_clsm.model.resource import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
 from geo_clsm.store.disagreements import DECISIONS, list_disagreements, resolve
@@ -23,6 +26,7 @@ from geo_clsm.store.records import FieldError
 from geo_clsm.store.reports import get_report, list_reports, set_status
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import AccountDisabledError, authenticate, close_session, open_session
+from geo_clsm.web.admin_form import field_label, form_context, grid_fields, posted_fields
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
 from geo_clsm.web.live import refresh, refresh_in_thread
@@ -30,48 +34,6 @@ from geo_clsm.web.middleware.security import LOGIN_PER_MINUTE, client_address, r
 from geo_clsm.web.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
-
-LABELS = {
-    "id": "Identifiant",
-    "type": "Type",
-    "services": "Autres services (codes de type, séparés par ;)",
-    "name": "Nom",
-    "street": "Adresse (numéro et rue)",
-    "postcode": "Code postal",
-    "commune": "Commune",
-    "insee_com": "Code INSEE de la commune",
-    "phone": "Téléphone",
-    "email": "E-mail",
-    "website": "Site web",
-    "audience": "Publics (séparés par ;)",
-    "age_min": "Âge minimum",
-    "age_max": "Âge maximum",
-    "opening_hours": "Horaires (format OpenStreetMap, ex. Mo-Fr 09:00-17:00)",
-    "languages": "Langues (codes séparés par ;)",
-    "wheelchair": "Accessible en fauteuil (oui/non)",
-    "appointment_required": "Sur rendez-vous (oui/non)",
-    "free_of_charge": "Gratuit (oui/non)",
-    "sector": "Secteur",
-    "capacity": "Capacité",
-    "lon": "Longitude (WGS84)",
-    "lat": "Latitude (WGS84)",
-    "position_precision": "Précision de la position (address, street, commune, none)",
-    "position_source": "Source de la position",
-    "confidential_address": "Adresse confidentielle (oui/non)",
-    "service_area_wkt": "Zone d'intervention (WKT)",
-    "finess_et": "Numéro FINESS",
-    "territory": "Territoire",
-    "source": "Source de la fiche",
-    "last_verified": "Vérifiée le (AAAA-MM-JJ)",
-    "source_date": "Date de la source (AAAA-MM-JJ)",
-    "notes": "Notes internes (jamais publiées)",
-    "public_info": "Information publique (affichée au public)",
-    "display_name": "Nom affiché (lisible, sinon le nom)",
-    "display_street": "Adresse affichée (lisible, sinon l'adresse)",
-    "verified_by_person": "Vérifiée par une personne (oui/non)",
-    "to_verify": "À vérifier avant de s'y fier (oui/non)",
-}
-
 
 # --- sign in / out -----------------------------------------------------------------------
 
@@ -162,15 +124,14 @@ def list_page(
     )
 
 
-def _form_context(row: dict[str, Any], engine: Engine) -> dict[str, Any]:
-    return {
-        "row": {k: ("" if row.get(k) is None else row.get(k)) for k in COLUMNS},
-        "fields": [c for c in COLUMNS if c not in ("lon", "lat")],
-        "labels": LABELS,
-        "types": TYPE_LABELS_FR,
-        "precisions": PRECISION_LABELS_FR,
-        "territories": list(engine.catalog.territories),
-    }
+def _lang(request: Request) -> Translator:
+    """The form's language: ``?lang=`` (fr, en, ar …), else French (the editors' screens are French)."""
+    return translator(choose_lang(request.query_params.get("lang"), None))
+
+
+def _form_context(row: dict[str, Any], engine: Engine, request: Request) -> dict[str, Any]:
+    t = _lang(request)
+    return {"t": t, "field_label": lambda f, reason="": field_label(f, t, reason), **form_context(row, engine, t)}
 
 
 @router.get("/admin/resources/new")
@@ -178,7 +139,7 @@ def new_form(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -
     session = optional_session(request)
     if session is None:
         return to_login()
-    return page(request, "admin/edit.html", session=session, new=True, status="", **_form_context({}, engine))
+    return page(request, "admin/edit.html", session=session, new=True, status="", **_form_context({}, engine, request))
 
 
 @router.get("/admin/resources/{resource_id}")
@@ -202,24 +163,31 @@ def edit_form(
         rid=r.id,
         status=status,
         report=shown,
-        **_form_context(resource_to_row(r), engine),
+        **_form_context(resource_to_row(r), engine, request),
     )
 
 
-async def _posted_fields(request: Request) -> tuple[dict[str, str], str]:
+async def _posted_fields(request: Request, before: dict[str, str]) -> tuple[dict[str, str], str, FieldError | None]:
+    """The posted fields (pickers joined, hours from the grid), the CSRF token, and a grid error."""
     form = await request.form()
-    fields = {k: str(v) for k, v in form.items() if k in COLUMNS}
-    return fields, str(form.get("csrf_token") or "")
+    try:
+        fields, error = posted_fields(form, before), None
+    except OpeningHoursError as exc:
+        fields = {k: str(v) for k, v in form.items() if k in COLUMNS}
+        error = FieldError("opening_hours", str(exc))
+    return fields, str(form.get("csrf_token") or ""), error
 
 
 @router.post("/admin/resources/new")
 async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
-    fields, csrf = await _posted_fields(request)
+    fields, csrf, grid_error = await _posted_fields(request, {})
     session = checked(request, csrf)
     if session is None:
         return to_login()
     data = {k: v for k, v in fields.items() if v.strip()}
     try:
+        if grid_error:
+            raise grid_error
         change = repo.create(get_db(request), data, author=session.user.email, communes=engine.catalog.mairies)
     except FieldError as exc:
         return page(
@@ -230,27 +198,34 @@ async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)
             new=True,
             status="",
             error=exc,
-            **_form_context(fields, engine),
+            **_form_context(fields, engine, request),
         )
     await refresh_in_thread(request)
-    return back(f"/admin/resources/{change.resource.id}?saved=1")
+    return back(f"/admin/resources/{change.resource.id}?saved=1{_lang_query(request)}")
+
+
+def _lang_query(request: Request) -> str:
+    lang = _lang(request).lang
+    return "" if lang == "fr" else f"&lang={lang}"
 
 
 @router.post("/admin/resources/{resource_id}")
 async def save(resource_id: str, request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
-    fields, csrf = await _posted_fields(request)
+    db = get_db(request)
+    with db.connect() as conn:
+        current, status = repo.get(conn, resource_id)
+    before = {k: "" if v is None else str(v) for k, v in resource_to_row(current).items()}
+    fields, csrf, grid_error = await _posted_fields(request, before)
     session = checked(request, csrf)
     if session is None:
         return to_login()
-    with get_db(request).connect() as conn:
-        current, status = repo.get(conn, resource_id)
-    before = {k: "" if v is None else str(v) for k, v in resource_to_row(current).items()}
     changes = {k: v for k, v in fields.items() if k != "id" and v.strip() != before.get(k, "").strip()}
-    if changes:
+    report = request.query_params.get("report")
+    if changes or grid_error:
         try:
-            repo.update(
-                get_db(request), resource_id, changes, author=session.user.email, communes=engine.catalog.mairies
-            )
+            if grid_error:
+                raise grid_error
+            repo.update(db, resource_id, changes, author=session.user.email, communes=engine.catalog.mairies)
         except FieldError as exc:
             return page(
                 request,
@@ -261,10 +236,32 @@ async def save(resource_id: str, request: Request, engine: Annotated[Engine, Dep
                 rid=resource_id,
                 status=status,
                 error=exc,
-                **_form_context({**before, **fields}, engine),
+                report=get_report(db, int(report)) if report and report.isdigit() else None,
+                **_form_context({**before, **fields}, engine, request),
             )
         await refresh_in_thread(request)
-    return back(f"/admin/resources/{resource_id}?saved=1")
+    return back(f"/admin/resources/{resource_id}?saved=1{_lang_query(request)}")
+
+
+@router.get("/admin/hours/preview")
+def hours_preview(request: Request) -> Response:
+    """The editor's opening hours: the grid's text, the hours in words, or the French error; for a
+    typed text, its grid. The form's script asks as the editor types (one evaluation: the server's)."""
+    if optional_session(request) is None:
+        return to_login()
+    t = _lang(request)
+    params = {k: v[:50] for k, v in request.query_params.items()}
+    grid = None
+    try:
+        if "text" in params:
+            text = request.query_params["text"][:500].strip()
+        else:
+            text = text_from_grid(grid_from_form(params))
+        words = hours_in_words(text, t)
+        grid = grid_from_text(text)
+    except OpeningHoursError as exc:
+        return JSONResponse({"text": "", "words": "", "error": str(exc), "grid": None})
+    return JSONResponse({"text": text, "words": words, "error": "", "grid": grid_fields(grid) if grid else None})
 
 
 @router.post("/admin/resources/{resource_id}/{action}")
