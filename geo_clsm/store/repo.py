@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.importers.resource_rows import CommunePoint
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource import Resource, source_short
 from geo_clsm.store.records import FieldError, from_row, from_snapshot, snapshot, to_row, validate_record
 from geo_clsm.store.schema import history, meta, resources
 
@@ -280,6 +280,12 @@ def seed(
     raise AssertionError("unreachable")
 
 
+def seed_note(r: Resource) -> str:
+    """The French note of a record's first seed, from the record itself: its source and the source's date."""
+    when = f", données du {r.source_date.strftime('%d/%m/%Y')}" if r.source_date else ""
+    return f"fiche reprise des couches livrées (source : {source_short(r.source)}{when})"
+
+
 def _seed_entry(rid: str, author: str, stamp: datetime, before: Any, after: Any, comment: str | None) -> dict[str, Any]:
     return {
         "resource_id": rid,
@@ -310,7 +316,7 @@ def _seed_once(
             current = existing.get(r.id)
             if current is None:
                 inserts.append({**row, "status": ACTIVE, "origin": "seed", "edited": False, "updated_at": stamp})
-                hist.append(_seed_entry(r.id, author, stamp, None, snapshot(r), None))
+                hist.append(_seed_entry(r.id, author, stamp, None, snapshot(r), seed_note(r)))
                 result.inserted += 1
                 continue
             if current.edited:

@@ -27,6 +27,7 @@ from geo_clsm.store.reports import get_report, list_reports, set_status
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import AccountDisabledError, authenticate, close_session, open_session
 from geo_clsm.web.admin_form import field_label, form_context, grid_fields, posted_fields
+from geo_clsm.web.admin_history import action_label, readable_changes
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
 from geo_clsm.web.live import refresh, refresh_in_thread
@@ -297,8 +298,8 @@ def history_page(resource_id: str, request: Request) -> Response:
         r, status = repo.get(conn, resource_id)
         entries = repo.entries(conn, resource_id)
     for e in entries:
-        b, a = e["before"] or {}, e["after"] or {}
-        e["diff"] = [(k, b.get(k), a.get(k)) for k in sorted(set(a) | set(b)) if b.get(k) != a.get(k)]
+        e["action_label"] = action_label(e["action"])
+        e["diff"] = readable_changes(e["before"], e["after"])
     return page(request, "admin/history.html", session=session, r=r, status=status, entries=list(reversed(entries)))
 
 
