@@ -16,10 +16,11 @@ from typing import Any
 
 from babel import Locale
 from starlette.datastructures import FormData
+from starlette.requests import Request
 
 from geo_clsm.data.importers.resource_schema import BOOL_COLUMNS, COLUMNS
 from geo_clsm.engine.core import Engine
-from geo_clsm.i18n import Translator
+from geo_clsm.i18n import Translator, choose_lang, translator
 from geo_clsm.model.fields import FIELD_LABELS as LABELS
 from geo_clsm.model.hours import OpeningHoursError
 from geo_clsm.model.hours_grid import (
@@ -51,6 +52,11 @@ LIST_PICKERS = ("services", "languages")
 class Choice:
     value: str
     label: str
+
+
+def editor_translator(request: Request) -> Translator:
+    """The editor form's language: ``?lang=`` (fr, en, ar …), else French (the editors' screens are French)."""
+    return translator(choose_lang(request.query_params.get("lang"), None))
 
 
 def field_label(field: str, t: Translator, reason: str = "") -> str:

@@ -7,15 +7,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
+from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.data.importers.resource_write import resource_to_row
 from geo_clsm.engine.core import Engine
-from geo_clsm.i18n import Translator, choose_lang, translator
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.hours import OpeningHoursError
-from geo_clsm.model.hours_grid import grid_from_form, grid_from_text, hours_in_words, text_from_grid
 from geo_clsm.model.resource import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
@@ -25,8 +24,8 @@ from geo_clsm.store.login_throttle import LoginThrottledError
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.reports import get_report, list_reports, set_status
 from geo_clsm.store.schema import MAX_ID
-from geo_clsm.store.users import AccountDisabledError, authenticate, close_session, open_session
-from geo_clsm.web.admin_form import field_label, form_context, grid_fields, posted_fields
+from geo_clsm.store.users import AccountDisabledError, Session, authenticate, close_session, open_session
+from geo_clsm.web.admin_form import editor_translator, field_label, form_context, posted_fields
 from geo_clsm.web.admin_history import action_label, readable_changes
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
@@ -101,16 +100,29 @@ def home() -> Response:
     return back("/admin/resources")
 
 
+def first_territories(engine: Engine, session: Session) -> tuple[str, ...]:
+    """The territories an editor's lists (resources, review queue, reports) start with.
+
+    Today the deployment's local territories (pilot and local ones, not the national layer); once
+    roles are scoped to territories (issue 31), the editor's own: ``session`` is there for that."""
+    del session  # not yet scoped: every editor starts with the deployment's territories
+    return tuple(code for code, terr in engine.catalog.territories.items() if terr.kind != "national")
+
+
 @router.get("/admin/resources")
 def list_page(
-    request: Request, q: str | None = None, offset: Annotated[int, Query(ge=-MAX_ID, le=MAX_ID)] = 0
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    q: str | None = None,
+    offset: Annotated[int, Query(ge=-MAX_ID, le=MAX_ID)] = 0,
 ) -> Response:
     session = optional_session(request)
     if session is None:
         return to_login()
     q = (q or "")[:200]
+    first = first_territories(engine, session)
     with get_db(request).connect() as conn:
-        items, total = repo.search(conn, text=q or None, limit=50, offset=max(0, offset))
+        items, total = repo.search(conn, text=q or None, limit=50, offset=max(0, offset), first_territories=first)
         open_reports = len(list_reports(get_db(request)))
     return page(
         request,
@@ -125,13 +137,8 @@ def list_page(
     )
 
 
-def _lang(request: Request) -> Translator:
-    """The form's language: ``?lang=`` (fr, en, ar …), else French (the editors' screens are French)."""
-    return translator(choose_lang(request.query_params.get("lang"), None))
-
-
 def _form_context(row: dict[str, Any], engine: Engine, request: Request) -> dict[str, Any]:
-    t = _lang(request)
+    t = editor_translator(request)
     return {"t": t, "field_label": lambda f, reason="": field_label(f, t, reason), **form_context(row, engine, t)}
 
 
@@ -205,8 +212,15 @@ async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)
     return back(f"/admin/resources/{change.resource.id}?saved=1{_lang_query(request)}")
 
 
+def _corrected(db: SqlEngine, report_id: int, resource_id: str, history_id: int, *, by: str) -> None:
+    """The report on this record that the saved correction answers is handled."""
+    rep = get_report(db, report_id)
+    if rep["resource_id"] == resource_id and rep["status"] == "open":
+        set_status(db, report_id, "corrected", by=by, history_id=history_id)
+
+
 def _lang_query(request: Request) -> str:
-    lang = _lang(request).lang
+    lang = editor_translator(request).lang
     return "" if lang == "fr" else f"&lang={lang}"
 
 
@@ -226,7 +240,9 @@ async def save(resource_id: str, request: Request, engine: Annotated[Engine, Dep
         try:
             if grid_error:
                 raise grid_error
-            repo.update(db, resource_id, changes, author=session.user.email, communes=engine.catalog.mairies)
+            change = repo.update(db, resource_id, changes, author=session.user.email, communes=engine.catalog.mairies)
+            if report and report.isdigit():
+                _corrected(db, int(report), resource_id, change.history_id, by=session.user.email)
         except FieldError as exc:
             return page(
                 request,
@@ -241,28 +257,8 @@ async def save(resource_id: str, request: Request, engine: Annotated[Engine, Dep
                 **_form_context({**before, **fields}, engine, request),
             )
         await refresh_in_thread(request)
-    return back(f"/admin/resources/{resource_id}?saved=1{_lang_query(request)}")
-
-
-@router.get("/admin/hours/preview")
-def hours_preview(request: Request) -> Response:
-    """The editor's opening hours: the grid's text, the hours in words, or the French error; for a
-    typed text, its grid. The form's script asks as the editor types (one evaluation: the server's)."""
-    if optional_session(request) is None:
-        return to_login()
-    t = _lang(request)
-    params = {k: v[:50] for k, v in request.query_params.items()}
-    grid = None
-    try:
-        if "text" in params:
-            text = request.query_params["text"][:500].strip()
-        else:
-            text = text_from_grid(grid_from_form(params))
-        words = hours_in_words(text, t)
-        grid = grid_from_text(text)
-    except OpeningHoursError as exc:
-        return JSONResponse({"text": "", "words": "", "error": str(exc), "grid": None})
-    return JSONResponse({"text": text, "words": words, "error": "", "grid": grid_fields(grid) if grid else None})
+    kept = f"&report={report}" if report and report.isdigit() else ""
+    return back(f"/admin/resources/{resource_id}?saved=1{kept}{_lang_query(request)}")
 
 
 @router.post("/admin/resources/{resource_id}/{action}")
@@ -307,12 +303,12 @@ def history_page(resource_id: str, request: Request) -> Response:
 
 
 @router.get("/admin/review")
-def review_page(request: Request) -> Response:
+def review_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
     session = optional_session(request)
     if session is None:
         return to_login()
     with get_db(request).connect() as conn:
-        queue = repo.review_queue(conn)
+        queue = repo.review_queue(conn, first_territories=first_territories(engine, session))
     items = list_disagreements(get_db(request))
     done = request.query_params.get("done")
     return page(
@@ -349,25 +345,37 @@ def decide_disagreement(
 
 
 @router.get("/admin/reports")
-def reports_page(request: Request) -> Response:
+def reports_page(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    statut: Annotated[str, Query(pattern="^(ouverts|traites)$")] = "ouverts",
+) -> Response:
+    """Open reports (to handle), or handled ones (« traités »: corrected or dismissed, and how)."""
     session = optional_session(request)
     if session is None:
         return to_login()
-    return page(request, "admin/reports.html", session=session, reports=list_reports(get_db(request)))
+    first = first_territories(engine, session)
+    shown = list_reports(get_db(request), status="handled" if statut == "traites" else "open", first_territories=first)
+    return page(
+        request,
+        "admin/reports.html",
+        session=session,
+        reports=shown,
+        statut=statut,
+        done=request.query_params.get("done"),
+    )
 
 
-@router.post("/admin/reports/{report_id}/{decision}")
-def decide(
-    report_id: Annotated[int, Path(ge=1, le=MAX_ID)], decision: str, request: Request, csrf_token: Csrf
+@router.post("/admin/reports/{report_id}/dismiss")
+def dismiss(
+    report_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    request: Request,
+    csrf_token: Csrf,
+    reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    """Dismiss a report, with the reason (required): it is handled, and stays findable."""
     session = checked(request, csrf_token)
     if session is None:
         return to_login()
-    if decision not in ("accept", "dismiss"):
-        raise NotFoundError(f"décision inconnue « {decision} »")
-    rep = set_status(
-        get_db(request), report_id, "accepted" if decision == "accept" else "dismissed", by=session.user.email
-    )
-    if decision == "accept":  # accepting opens the edit form, with the report beside it
-        return back(f"/admin/resources/{rep['resource_id']}?report={report_id}")
-    return back("/admin/reports")
+    set_status(get_db(request), report_id, "dismissed", by=session.user.email, reason=reason)
+    return back("/admin/reports?done=dismissed")
