@@ -128,3 +128,15 @@ def test_errors_name_the_field_by_its_label(client: TestClient) -> None:
     assert r.status_code == 422 and "« Horaires »" in r.text and "mardi" in r.text
     r = client.post(f"/admin/resources/{RID}", data={"csrf_token": csrf(client), "age_min": "30", "age_max": "12"})
     assert r.status_code == 422 and "« Âge minimum »" in r.text and 'href="#f-age_min"' in r.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "direction", "phone", "preview"),
+    [("en", "ltr", "Phone", "Monday to Friday"), ("ar", "rtl", "الهاتف", "الاثنين")],
+)
+def test_the_form_in_english_and_arabic(client: TestClient, lang: str, direction: str, phone: str, preview: str) -> None:
+    html = client.get(f"/admin/resources/{RID}?lang={lang}").text
+    assert f'<html lang="{lang}" dir="{direction}">' in html
+    assert f'<label for="f-phone">{phone}</label>' in html
+    b = client.get("/admin/hours/preview", params={"text": "Mo-Fr 09:00-17:00", "lang": lang}).json()
+    assert preview in b["words"]
