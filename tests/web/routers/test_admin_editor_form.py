@@ -134,7 +134,9 @@ def test_errors_name_the_field_by_its_label(client: TestClient) -> None:
     ("lang", "direction", "phone", "preview"),
     [("en", "ltr", "Phone", "Monday to Friday"), ("ar", "rtl", "الهاتف", "الاثنين")],
 )
-def test_the_form_in_english_and_arabic(client: TestClient, lang: str, direction: str, phone: str, preview: str) -> None:
+def test_the_form_in_english_and_arabic(
+    client: TestClient, lang: str, direction: str, phone: str, preview: str
+) -> None:
     html = client.get(f"/admin/resources/{RID}?lang={lang}").text
     assert f'<html lang="{lang}" dir="{direction}">' in html
     assert f'<label for="f-phone">{phone}</label>' in html
