@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install chromium gdal pdflibs postgres wrk lock axe ohjs
+.PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install install-serve chromium gdal pdflibs postgres wrk lock axe ohjs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,14 +13,23 @@ $(BIN)/python:
 
 # Installs are reproducible: every version comes from constraints.txt (pip's constraints pin what
 # they list; scripts/check_constraints.py fails first if pyproject.toml declares a package it lacks).
+# `make run` installs what serving needs (pyproject's dependencies); `make install` (and so `make test`,
+# lint, typecheck, bench) adds the `dev` extra: tests, lint, types, the browser and the notebooks.
+$(VENV)/.installed-serve: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python scripts/check_constraints.py
+	$(BIN)/python -m pip install -c constraints.txt -e .
+	touch $@
+
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python scripts/check_constraints.py
 	$(BIN)/python -m pip install -c constraints.txt -e '.[dev]'
-	touch $@
+	touch $@ $(VENV)/.installed-serve
+
+install-serve: $(VENV)/.installed-serve
 
 install: $(VENV)/.installed
 
-run: install pdflibs
+run: install-serve pdflibs
 	$(BIN)/geo-clsm serve --host $(HOST) --port $(PORT)
 
 lint: install

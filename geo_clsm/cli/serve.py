@@ -6,6 +6,7 @@ A start-up failure is one French line on stderr (exit 2), never a traceback.
 from __future__ import annotations
 
 import argparse
+import copy
 import gc
 import logging
 import multiprocessing
@@ -64,7 +65,7 @@ def _start(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print(f"erreur au démarrage : {settings_error_line(exc)}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_startup_logging()
     if args.workers == 1:
         try:
             app = _prepared_app(settings)  # layers read and database opened before the port is opened
@@ -110,6 +111,40 @@ def _prepare_or_exit(settings: Any) -> None:
         sys.exit(2)
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_UVICORN_CHATTER = (
+    "Started server process",
+    "Waiting for application startup",
+    "Application startup complete",
+    "Waiting for application shutdown",
+    "Application shutdown complete",
+)
+
+
+class QuietStartup(logging.Filter):
+    """Drops uvicorn's start-up chatter: « Uvicorn running on … » says the server is up."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_UVICORN_CHATTER)
+
+
+def quiet_startup_logging() -> None:
+    """One line per meaningful event at start-up: Alembic's plugin and per-migration lines are
+    silenced (the store says in one line that it created the database)."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration with :class:`QuietStartup` on its ``uvicorn.error`` logger."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["quiet_startup"] = {"()": f"{__name__}.QuietStartup"}
+    config["handlers"]["default"].setdefault("filters", []).append("quiet_startup")
+    return config
+
+
 def uvicorn_options(settings: Any) -> dict[str, Any]:
     """uvicorn's keyword arguments from the settings.
 
@@ -118,6 +153,7 @@ def uvicorn_options(settings: Any) -> dict[str, Any]:
     middleware is off, whereas uvicorn alone would trust any local process (127.0.0.1)."""
     proxies = list(settings.trusted_proxies)
     return {
+        "log_config": uvicorn_log_config(),
         "access_log": False,  # the access log would write the query string (a resident's position)
         "timeout_keep_alive": settings.keep_alive_s,  # the client closes idle connections first (docs/reliability.md)
         "proxy_headers": bool(proxies),

@@ -18,6 +18,8 @@ from babel.messages.pofile import read_po, write_po
 from geo_clsm.i18n import LOCALES_DIR
 from geo_clsm.i18n.js import JS_MSGIDS
 from geo_clsm.i18n.orientation import rules
+from geo_clsm.model.fields import FIELD_LABELS
+from geo_clsm.model.hours_grid import WORDS_MSGIDS
 from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -28,6 +30,9 @@ PYTHON_SOURCES = [
     "geo_clsm/web/templates/pages/resident.html",
     "geo_clsm/web/templates/pages/search.html",
     "geo_clsm/web/templates/pages/offline.html",
+    "geo_clsm/web/admin_form.py",
+    "geo_clsm/web/templates/admin/edit.html",
+    "geo_clsm/web/templates/admin/hours_editor.html",
 ]
 POT = Path(__file__).parent / "messages.pot"
 
@@ -56,6 +61,10 @@ def data_messages() -> Iterator[tuple[str, str]]:
 
     for text in HOURS_MSGIDS:
         yield text, "geo_clsm/model/hours_words.py:MSGIDS"
+    for text in FIELD_LABELS.values():
+        yield text, "geo_clsm/model/fields.py:FIELD_LABELS"
+    for text in WORDS_MSGIDS:
+        yield text, "geo_clsm/model/hours_grid.py:WORDS_MSGIDS"
     r = rules()
     for label in [c.label for c in (*r.who, *r.ages)] + [s.label for s in r.situations]:
         yield label, "geo_clsm/i18n/orientation.toml"

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.importers.resource_rows import CommunePoint
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource import Resource, source_short
 from geo_clsm.store.records import FieldError, from_row, from_snapshot, snapshot, to_row, validate_record
 from geo_clsm.store.schema import history, meta, resources
 
@@ -65,10 +65,26 @@ def get(conn: Connection, resource_id: str) -> tuple[Resource, str]:
     return from_row(row._mapping), str(row.status)
 
 
+def territories_first(column: Any, territories: Collection[str]) -> Any:
+    """An ORDER BY term putting rows whose ``column`` is one of ``territories`` first (a constant
+    when there are none). The editors' lists start with their territories' records: the
+    deployment's local territories today, an editor's own once roles are scoped to territories."""
+    if not territories:
+        return sa.literal(0)
+    return sa.case((column.in_(sorted(territories)), 0), else_=1)
+
+
 def search(
-    conn: Connection, *, text: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0
+    conn: Connection,
+    *,
+    text: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    first_territories: Collection[str] = (),
 ) -> tuple[list[tuple[Resource, str]], int]:
-    """Resources whose id, name, commune or street contains ``text``; (page, total)."""
+    """Resources whose id, name, commune or street contains ``text``; (page, total). Those of
+    ``first_territories`` come first, then by name."""
     q = sa.select(resources)
     if text:
         like = f"%{text.lower()}%"
@@ -83,7 +99,8 @@ def search(
     if status:
         q = q.where(resources.c.status == status)
     total = conn.execute(sa.select(sa.func.count()).select_from(q.subquery())).scalar_one()
-    rows = conn.execute(q.order_by(resources.c.name, resources.c.id).limit(limit).offset(offset))
+    first = territories_first(resources.c.territory, first_territories)
+    rows = conn.execute(q.order_by(first, resources.c.name, resources.c.id).limit(limit).offset(offset))
     return [(from_row(r._mapping), str(r.status)) for r in rows], int(total)
 
 
@@ -208,8 +225,11 @@ def restore(engine: SqlEngine, resource_id: str, *, entry_id: int, author: str) 
         return Change(new, status, bump_change_counter(conn), hid)
 
 
-def review_queue(conn: Connection, *, today: date | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    """Active records, oldest ``last_verified`` first; ``stale`` when older than 12 months."""
+def review_queue(
+    conn: Connection, *, today: date | None = None, limit: int = 200, first_territories: Collection[str] = ()
+) -> list[dict[str, Any]]:
+    """Active records, those of ``first_territories`` first, then oldest ``last_verified`` first;
+    ``stale`` when older than 12 months."""
     today = today or date.today()
     try:
         limit_day = today.replace(year=today.year - 1)
@@ -220,7 +240,9 @@ def review_queue(conn: Connection, *, today: date | None = None, limit: int = 20
             resources.c.id, resources.c.name, resources.c.commune, resources.c.territory, resources.c.last_verified
         )
         .where(resources.c.status == ACTIVE)
-        .order_by(resources.c.last_verified, resources.c.id)
+        .order_by(
+            territories_first(resources.c.territory, first_territories), resources.c.last_verified, resources.c.id
+        )
         .limit(limit)
     )
     out = []
@@ -280,6 +302,12 @@ def seed(
     raise AssertionError("unreachable")
 
 
+def seed_note(r: Resource) -> str:
+    """The French note of a record's first seed, from the record itself: its source and the source's date."""
+    when = f", données du {r.source_date.strftime('%d/%m/%Y')}" if r.source_date else ""
+    return f"fiche reprise des couches livrées (source : {source_short(r.source)}{when})"
+
+
 def _seed_entry(rid: str, author: str, stamp: datetime, before: Any, after: Any, comment: str | None) -> dict[str, Any]:
     return {
         "resource_id": rid,
@@ -310,7 +338,7 @@ def _seed_once(
             current = existing.get(r.id)
             if current is None:
                 inserts.append({**row, "status": ACTIVE, "origin": "seed", "edited": False, "updated_at": stamp})
-                hist.append(_seed_entry(r.id, author, stamp, None, snapshot(r), None))
+                hist.append(_seed_entry(r.id, author, stamp, None, snapshot(r), seed_note(r)))
                 result.inserted += 1
                 continue
             if current.edited:

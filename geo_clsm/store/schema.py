@@ -136,9 +136,13 @@ reports = Table(
     Column("message", Text, nullable=False),
     Column("contact", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False, default="open"),  # open | accepted | dismissed
+    Column(
+        "status", String(16), nullable=False, default="open"
+    ),  # open | corrected | dismissed (| accepted: before 0009)
     Column("handled_by", Text),
     Column("handled_at", DateTime(timezone=True)),
+    Column("resolution", Text),  # the reason of a dismissal, or the note of the correction
+    Column("history_id", Integer),  # the history entry of the correction that handled it
 )
 
 # Disagreements between an official source (FINESS) and a record curated by editors, waiting for

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
 from geo_clsm.store import repo
-from geo_clsm.store.db import check_schema, connect, is_empty, upgrade
+from geo_clsm.store.db import check_schema, connect, head_revision, is_empty, upgrade
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine as SqlEngine
@@ -32,10 +35,18 @@ def open_store(
     db = connect(url)
     if is_empty(db):
         upgrade(db)
+        log.info("base de données créée (schéma %s)", head_revision())
     check_schema(db)
     if shipped_version is not None:
         with db.connect() as conn:
             if repo.seeded_with(conn, shipped_version, territories):
                 return db
-    repo.seed(db, shipped(), territories=territories, version=shipped_version)
+    done = repo.seed(db, shipped(), territories=territories, version=shipped_version)
+    if done.inserted or done.updated or done.withdrawn:
+        log.info(
+            "fiches mises à jour depuis les couches : %d ajoutée(s), %d modifiée(s), %d retirée(s)",
+            done.inserted,
+            done.updated,
+            done.withdrawn,
+        )
     return db

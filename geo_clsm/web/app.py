@@ -29,6 +29,7 @@ from geo_clsm.web.reload import watching
 from geo_clsm.web.routers import (
     access,
     admin,
+    admin_hours,
     admin_import,
     admin_pages,
     admin_territories,
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin.router)
     app.include_router(reports.router)
     app.include_router(admin_pages.router)
+    app.include_router(admin_hours.router)
     app.include_router(admin_import.router)
     app.include_router(admin_territories.router)
     app.include_router(admin_territory_pages.router)

@@ -118,7 +118,7 @@ def test_form_errors_have_no_violation(browser: Browser, admin_site: str, tmp_pa
     page.get_by_role("table", name="Lignes rejetées").wait_for()  # the import report, nothing written
     assert axe_violations(page) == []
     page.goto(admin_site + f"/admin/resources/{RID}")
-    page.get_by_label("Téléphone").fill("12")
+    page.get_by_label("Téléphone", exact=True).fill("12")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("alert").wait_for()
     assert axe_violations(page) == []

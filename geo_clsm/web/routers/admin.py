@@ -243,7 +243,11 @@ def reports(
     request: Request,
     status: Annotated[
         str | None,
-        Query(pattern="^(open|accepted|dismissed)$", description="open, accepted ou dismissed", examples=["open"]),
+        Query(
+            pattern="^(open|handled|corrected|accepted|dismissed)$",
+            description="open, handled (tous les traités), corrected, accepted ou dismissed",
+            examples=["open"],
+        ),
     ] = "open",
 ) -> list[dict[str, Any]]:
     rows = list_reports(get_db(request), status=status)
@@ -256,9 +260,16 @@ def decide_report(
     decision: Annotated[str, Path(pattern="^(accept|dismiss)$")],
     session: EditorSession,
     request: Request,
+    reason: Annotated[
+        str | None, Query(max_length=500, description="motif, obligatoire pour écarter un signalement")
+    ] = None,
 ) -> dict[str, Any]:
     r = set_status(
-        get_db(request), report_id, "accepted" if decision == "accept" else "dismissed", by=session.user.email
+        get_db(request),
+        report_id,
+        "accepted" if decision == "accept" else "dismissed",
+        by=session.user.email,
+        reason=reason,
     )
     return {**r, "created_at": _iso(r["created_at"]), "handled_at": _iso(r["handled_at"])}
 

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.data.importers.resource_write import resource_to_row
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import NotFoundError
-from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
+from geo_clsm.model.hours import OpeningHoursError
+from geo_clsm.model.resource import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
 from geo_clsm.store.disagreements import DECISIONS, list_disagreements, resolve
@@ -22,7 +24,9 @@ from geo_clsm.store.login_throttle import LoginThrottledError
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.reports import get_report, list_reports, set_status
 from geo_clsm.store.schema import MAX_ID
-from geo_clsm.store.users import AccountDisabledError, authenticate, close_session, open_session
+from geo_clsm.store.users import AccountDisabledError, Session, authenticate, close_session, open_session
+from geo_clsm.web.admin_form import editor_translator, field_label, form_context, posted_fields
+from geo_clsm.web.admin_history import action_label, readable_changes
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
 from geo_clsm.web.live import refresh, refresh_in_thread
@@ -30,48 +34,6 @@ from geo_clsm.web.middleware.security import LOGIN_PER_MINUTE, client_address, r
 from geo_clsm.web.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
-
-LABELS = {
-    "id": "Identifiant",
-    "type": "Type",
-    "services": "Autres services (codes de type, séparés par ;)",
-    "name": "Nom",
-    "street": "Adresse (numéro et rue)",
-    "postcode": "Code postal",
-    "commune": "Commune",
-    "insee_com": "Code INSEE de la commune",
-    "phone": "Téléphone",
-    "email": "E-mail",
-    "website": "Site web",
-    "audience": "Publics (séparés par ;)",
-    "age_min": "Âge minimum",
-    "age_max": "Âge maximum",
-    "opening_hours": "Horaires (format OpenStreetMap, ex. Mo-Fr 09:00-17:00)",
-    "languages": "Langues (codes séparés par ;)",
-    "wheelchair": "Accessible en fauteuil (oui/non)",
-    "appointment_required": "Sur rendez-vous (oui/non)",
-    "free_of_charge": "Gratuit (oui/non)",
-    "sector": "Secteur",
-    "capacity": "Capacité",
-    "lon": "Longitude (WGS84)",
-    "lat": "Latitude (WGS84)",
-    "position_precision": "Précision de la position (address, street, commune, none)",
-    "position_source": "Source de la position",
-    "confidential_address": "Adresse confidentielle (oui/non)",
-    "service_area_wkt": "Zone d'intervention (WKT)",
-    "finess_et": "Numéro FINESS",
-    "territory": "Territoire",
-    "source": "Source de la fiche",
-    "last_verified": "Vérifiée le (AAAA-MM-JJ)",
-    "source_date": "Date de la source (AAAA-MM-JJ)",
-    "notes": "Notes internes (jamais publiées)",
-    "public_info": "Information publique (affichée au public)",
-    "display_name": "Nom affiché (lisible, sinon le nom)",
-    "display_street": "Adresse affichée (lisible, sinon l'adresse)",
-    "verified_by_person": "Vérifiée par une personne (oui/non)",
-    "to_verify": "À vérifier avant de s'y fier (oui/non)",
-}
-
 
 # --- sign in / out -----------------------------------------------------------------------
 
@@ -138,16 +100,29 @@ def home() -> Response:
     return back("/admin/resources")
 
 
+def first_territories(engine: Engine, session: Session) -> tuple[str, ...]:
+    """The territories an editor's lists (resources, review queue, reports) start with.
+
+    Today the deployment's local territories (pilot and local ones, not the national layer); once
+    roles are scoped to territories (issue 31), the editor's own: ``session`` is there for that."""
+    del session  # not yet scoped: every editor starts with the deployment's territories
+    return tuple(code for code, terr in engine.catalog.territories.items() if terr.kind != "national")
+
+
 @router.get("/admin/resources")
 def list_page(
-    request: Request, q: str | None = None, offset: Annotated[int, Query(ge=-MAX_ID, le=MAX_ID)] = 0
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    q: str | None = None,
+    offset: Annotated[int, Query(ge=-MAX_ID, le=MAX_ID)] = 0,
 ) -> Response:
     session = optional_session(request)
     if session is None:
         return to_login()
     q = (q or "")[:200]
+    first = first_territories(engine, session)
     with get_db(request).connect() as conn:
-        items, total = repo.search(conn, text=q or None, limit=50, offset=max(0, offset))
+        items, total = repo.search(conn, text=q or None, limit=50, offset=max(0, offset), first_territories=first)
         open_reports = len(list_reports(get_db(request)))
     return page(
         request,
@@ -162,15 +137,9 @@ def list_page(
     )
 
 
-def _form_context(row: dict[str, Any], engine: Engine) -> dict[str, Any]:
-    return {
-        "row": {k: ("" if row.get(k) is None else row.get(k)) for k in COLUMNS},
-        "fields": [c for c in COLUMNS if c not in ("lon", "lat")],
-        "labels": LABELS,
-        "types": TYPE_LABELS_FR,
-        "precisions": PRECISION_LABELS_FR,
-        "territories": list(engine.catalog.territories),
-    }
+def _form_context(row: dict[str, Any], engine: Engine, request: Request) -> dict[str, Any]:
+    t = editor_translator(request)
+    return {"t": t, "field_label": lambda f, reason="": field_label(f, t, reason), **form_context(row, engine, t)}
 
 
 @router.get("/admin/resources/new")
@@ -178,7 +147,7 @@ def new_form(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -
     session = optional_session(request)
     if session is None:
         return to_login()
-    return page(request, "admin/edit.html", session=session, new=True, status="", **_form_context({}, engine))
+    return page(request, "admin/edit.html", session=session, new=True, status="", **_form_context({}, engine, request))
 
 
 @router.get("/admin/resources/{resource_id}")
@@ -202,24 +171,31 @@ def edit_form(
         rid=r.id,
         status=status,
         report=shown,
-        **_form_context(resource_to_row(r), engine),
+        **_form_context(resource_to_row(r), engine, request),
     )
 
 
-async def _posted_fields(request: Request) -> tuple[dict[str, str], str]:
+async def _posted_fields(request: Request, before: dict[str, str]) -> tuple[dict[str, str], str, FieldError | None]:
+    """The posted fields (pickers joined, hours from the grid), the CSRF token, and a grid error."""
     form = await request.form()
-    fields = {k: str(v) for k, v in form.items() if k in COLUMNS}
-    return fields, str(form.get("csrf_token") or "")
+    try:
+        fields, error = posted_fields(form, before), None
+    except OpeningHoursError as exc:
+        fields = {k: str(v) for k, v in form.items() if k in COLUMNS}
+        error = FieldError("opening_hours", str(exc))
+    return fields, str(form.get("csrf_token") or ""), error
 
 
 @router.post("/admin/resources/new")
 async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
-    fields, csrf = await _posted_fields(request)
+    fields, csrf, grid_error = await _posted_fields(request, {})
     session = checked(request, csrf)
     if session is None:
         return to_login()
     data = {k: v for k, v in fields.items() if v.strip()}
     try:
+        if grid_error:
+            raise grid_error
         change = repo.create(get_db(request), data, author=session.user.email, communes=engine.catalog.mairies)
     except FieldError as exc:
         return page(
@@ -230,27 +206,43 @@ async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)
             new=True,
             status="",
             error=exc,
-            **_form_context(fields, engine),
+            **_form_context(fields, engine, request),
         )
     await refresh_in_thread(request)
-    return back(f"/admin/resources/{change.resource.id}?saved=1")
+    return back(f"/admin/resources/{change.resource.id}?saved=1{_lang_query(request)}")
+
+
+def _corrected(db: SqlEngine, report_id: int, resource_id: str, history_id: int, *, by: str) -> None:
+    """The report on this record that the saved correction answers is handled."""
+    rep = get_report(db, report_id)
+    if rep["resource_id"] == resource_id and rep["status"] == "open":
+        set_status(db, report_id, "corrected", by=by, history_id=history_id)
+
+
+def _lang_query(request: Request) -> str:
+    lang = editor_translator(request).lang
+    return "" if lang == "fr" else f"&lang={lang}"
 
 
 @router.post("/admin/resources/{resource_id}")
 async def save(resource_id: str, request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
-    fields, csrf = await _posted_fields(request)
+    db = get_db(request)
+    with db.connect() as conn:
+        current, status = repo.get(conn, resource_id)
+    before = {k: "" if v is None else str(v) for k, v in resource_to_row(current).items()}
+    fields, csrf, grid_error = await _posted_fields(request, before)
     session = checked(request, csrf)
     if session is None:
         return to_login()
-    with get_db(request).connect() as conn:
-        current, status = repo.get(conn, resource_id)
-    before = {k: "" if v is None else str(v) for k, v in resource_to_row(current).items()}
     changes = {k: v for k, v in fields.items() if k != "id" and v.strip() != before.get(k, "").strip()}
-    if changes:
+    report = request.query_params.get("report")
+    if changes or grid_error:
         try:
-            repo.update(
-                get_db(request), resource_id, changes, author=session.user.email, communes=engine.catalog.mairies
-            )
+            if grid_error:
+                raise grid_error
+            change = repo.update(db, resource_id, changes, author=session.user.email, communes=engine.catalog.mairies)
+            if report and report.isdigit():
+                _corrected(db, int(report), resource_id, change.history_id, by=session.user.email)
         except FieldError as exc:
             return page(
                 request,
@@ -261,10 +253,12 @@ async def save(resource_id: str, request: Request, engine: Annotated[Engine, Dep
                 rid=resource_id,
                 status=status,
                 error=exc,
-                **_form_context({**before, **fields}, engine),
+                report=get_report(db, int(report)) if report and report.isdigit() else None,
+                **_form_context({**before, **fields}, engine, request),
             )
         await refresh_in_thread(request)
-    return back(f"/admin/resources/{resource_id}?saved=1")
+    kept = f"&report={report}" if report and report.isdigit() else ""
+    return back(f"/admin/resources/{resource_id}?saved=1{kept}{_lang_query(request)}")
 
 
 @router.post("/admin/resources/{resource_id}/{action}")
@@ -300,8 +294,8 @@ def history_page(resource_id: str, request: Request) -> Response:
         r, status = repo.get(conn, resource_id)
         entries = repo.entries(conn, resource_id)
     for e in entries:
-        b, a = e["before"] or {}, e["after"] or {}
-        e["diff"] = [(k, b.get(k), a.get(k)) for k in sorted(set(a) | set(b)) if b.get(k) != a.get(k)]
+        e["action_label"] = action_label(e["action"])
+        e["diff"] = readable_changes(e["before"], e["after"])
     return page(request, "admin/history.html", session=session, r=r, status=status, entries=list(reversed(entries)))
 
 
@@ -309,12 +303,12 @@ def history_page(resource_id: str, request: Request) -> Response:
 
 
 @router.get("/admin/review")
-def review_page(request: Request) -> Response:
+def review_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
     session = optional_session(request)
     if session is None:
         return to_login()
     with get_db(request).connect() as conn:
-        queue = repo.review_queue(conn)
+        queue = repo.review_queue(conn, first_territories=first_territories(engine, session))
     items = list_disagreements(get_db(request))
     done = request.query_params.get("done")
     return page(
@@ -351,25 +345,37 @@ def decide_disagreement(
 
 
 @router.get("/admin/reports")
-def reports_page(request: Request) -> Response:
+def reports_page(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    statut: Annotated[str, Query(pattern="^(ouverts|traites)$")] = "ouverts",
+) -> Response:
+    """Open reports (to handle), or handled ones (« traités »: corrected or dismissed, and how)."""
     session = optional_session(request)
     if session is None:
         return to_login()
-    return page(request, "admin/reports.html", session=session, reports=list_reports(get_db(request)))
+    first = first_territories(engine, session)
+    shown = list_reports(get_db(request), status="handled" if statut == "traites" else "open", first_territories=first)
+    return page(
+        request,
+        "admin/reports.html",
+        session=session,
+        reports=shown,
+        statut=statut,
+        done=request.query_params.get("done"),
+    )
 
 
-@router.post("/admin/reports/{report_id}/{decision}")
-def decide(
-    report_id: Annotated[int, Path(ge=1, le=MAX_ID)], decision: str, request: Request, csrf_token: Csrf
+@router.post("/admin/reports/{report_id}/dismiss")
+def dismiss(
+    report_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    request: Request,
+    csrf_token: Csrf,
+    reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    """Dismiss a report, with the reason (required): it is handled, and stays findable."""
     session = checked(request, csrf_token)
     if session is None:
         return to_login()
-    if decision not in ("accept", "dismiss"):
-        raise NotFoundError(f"décision inconnue « {decision} »")
-    rep = set_status(
-        get_db(request), report_id, "accepted" if decision == "accept" else "dismissed", by=session.user.email
-    )
-    if decision == "accept":  # accepting opens the edit form, with the report beside it
-        return back(f"/admin/resources/{rep['resource_id']}?report={report_id}")
-    return back("/admin/reports")
+    set_status(get_db(request), report_id, "dismissed", by=session.user.email, reason=reason)
+    return back("/admin/reports?done=dismissed")

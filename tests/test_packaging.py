@@ -1,0 +1,62 @@
+"""What `make run` installs and how the package declares itself: serving needs no test tool, and
+the metadata is what current setuptools reads without a deprecation warning (PEP 639)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+TEST_TOOLS = ("playwright", "mypy", "jupyter", "ipykernel", "nbclient", "nbformat", "schemathesis", "pytest", "ruff")
+
+
+def _name(requirement: str) -> str:
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
+    assert match, requirement
+    return re.sub(r"[-_.]+", "-", match.group(0)).lower()
+
+
+def _target(makefile: str, name: str) -> tuple[list[str], list[str]]:
+    """A Makefile target's prerequisites and recipe lines."""
+    lines = makefile.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(f"{name}:"):
+            recipe = []
+            for nxt in lines[i + 1 :]:
+                if not nxt.startswith("\t"):
+                    break
+                recipe.append(nxt.strip())
+            return line.split(":", 1)[1].replace("|", " ").split(), recipe
+    raise AssertionError(f"no target {name} in the Makefile")
+
+
+def test_serving_dependencies_hold_no_test_tool() -> None:
+    serving = {_name(r) for r in PROJECT["dependencies"]}
+    assert not {t for t in TEST_TOOLS if any(s.startswith(t) for s in serving)}
+    dev = {_name(r) for r in PROJECT["optional-dependencies"]["dev"]}
+    assert {"playwright", "mypy", "schemathesis", "nbclient", "pytest"} <= dev
+
+
+def test_make_run_installs_the_serving_dependencies_only() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    run_prereqs, _ = _target(makefile, "run")
+    assert "install" not in run_prereqs  # `install` is the dev extra (make test's)
+    installers = [p for p in run_prereqs if p.startswith("install")]
+    assert installers == ["install-serve"]
+    _, recipe = _target(makefile, "$(VENV)/.installed-serve")
+    pip = [ln for ln in recipe if "pip install" in ln]
+    assert pip and all("[" not in ln for ln in pip), pip  # no extra
+    _, dev_recipe = _target(makefile, "$(VENV)/.installed")
+    assert any(".[dev]" in ln for ln in dev_recipe)
+    for target in ("test", "pytest", "lint", "typecheck"):
+        prereqs, _ = _target(makefile, target)
+        assert "install" in prereqs or "lint" in prereqs, target
+
+
+def test_license_is_an_spdx_expression_with_its_file() -> None:
+    assert isinstance(PROJECT["license"], str) and PROJECT["license"] == "MIT"
+    files = PROJECT["license-files"]
+    assert files and all(list(ROOT.glob(pattern)) for pattern in files)
+    assert not any("License ::" in c for c in PROJECT.get("classifiers", []))  # PEP 639: not both
