@@ -38,7 +38,8 @@
     // The distance of a nearest result (distance_label: the engine's French words) in the page's language.
     function distanceText(p) {
       var label = p.distance_label || "";
-      if (label === "dans la commune" || label === "moins de 100 m") { return t(label); }
+      var words = { "dans la commune": t("dans la commune"), "moins de 100 m": t("moins de 100 m") };
+      if (words[label]) { return words[label]; }
       var d = fmtDistance(p.distance_m);
       return /^environ /.test(label) ? t("environ {d}", { d: d }) : d;
     }

@@ -207,7 +207,11 @@
     });
     renderLines(body.national_lines);
     document.body.setAttribute("data-results", String(feats.length));
-    if (frameNext) { frameNext = false; frame(lat, lon, feats); }
+    if (frameNext) {  // a search or a located phone: show the map's frame and the status line (the panel is short)
+      frameNext = false;
+      frame(lat, lon, feats);
+      if (statusEl && statusEl.scrollIntoView) { statusEl.scrollIntoView({ block: "nearest" }); }
+    }
     listeners.forEach(function (cb) { cb(body); });
     updateShare();
   }

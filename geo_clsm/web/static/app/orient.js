@@ -100,7 +100,10 @@
     out.appendChild(again);
     steps.innerHTML = "";
     app.setFilters(types, answers.age ? answers.age.id : "");
-    if (crisis) { crisis.querySelector("a").focus(); } else { h.setAttribute("tabindex", "-1"); h.focus(); }
+    if (crisis) {  // the whole box on screen (the panel is short on a phone), focus on 3114
+      crisis.scrollIntoView({ block: "start" });
+      crisis.querySelector("a").focus({ preventScroll: true });
+    } else { h.setAttribute("tabindex", "-1"); h.focus(); }
   }
 
   app.onResults(function (body) {
