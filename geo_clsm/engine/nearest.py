@@ -92,7 +92,9 @@ class NearestAnswer:
             sentences = []
             unknown = [t for t in self.missing_types if t not in self.other_ages]
             if unknown:
-                sentences.append(f"Pas {_listed_fr(unknown)} {_agreed_fr('connu', unknown)} près d'ici (à moins de {km}).")
+                sentences.append(
+                    f"Pas {_listed_fr(unknown)} {_agreed_fr('connu', unknown)} près d'ici (à moins de {km})."
+                )
             if self.other_ages:
                 sentences.append(
                     f"Pas {_listed_fr(self.other_ages)} pour une personne de {self.age} ans près d'ici :"

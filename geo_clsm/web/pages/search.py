@@ -86,7 +86,9 @@ def _result(f: dict[str, Any], t: Translator, explain: bool) -> dict[str, Any]:
         "approximate": p.get("position_precision") == "commune",
         "phone": _phone(p.get("phone"), t, name),
         "open_now": p.get("open_now"),
-        "hours": (str(p["opening_hours_fr"] if t.lang == "fr" else p["opening_hours"])) if p.get("opening_hours_fr") else None,
+        "hours": (str(p["opening_hours_fr"] if t.lang == "fr" else p["opening_hours"]))
+        if p.get("opening_hours_fr")
+        else None,
         "audience_unknown": p.get("audience_known") is False,
         "provenance": _provenance(p, t),
     }
@@ -131,7 +133,9 @@ def render_search(
         for_age = any(m.get("other_ages") for m in answer.get("missing_types", []))
         if message and t.lang != "fr":
             message = (
-                t("Rien de ce type n'est connu près d'ici pour cet âge ; il en existe pour d'autres âges. Lignes nationales joignables :")
+                t(
+                    "Rien de ce type n'est connu près d'ici pour cet âge ; il en existe pour d'autres âges. Lignes nationales joignables :"
+                )
                 if for_age
                 else t("Rien de ce type n'est connu près d'ici. Lignes nationales joignables :")
             )
