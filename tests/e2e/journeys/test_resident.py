@@ -56,6 +56,8 @@ def test_crisis_is_one_tap_from_the_first_screen(browser: Browser, server: str, 
     near = page.locator(".gc-crisis-near")
     near.get_by_text(t("Urgences psychiatriques les plus proches :")).wait_for(timeout=60_000)
     assert re.search(r"\d", near.inner_text())  # its distance
+    for selector in (".gc-crisis a[href='tel:3114']", ".gc-crisis a[href='tel:15']", ".gc-crisis-near"):
+        assert inside_viewport(page, selector), selector  # still on screen with the answer
     first = page.locator("#gc-results li").first
     assert first.get_attribute("data-type") == "URGENCES_PSY"
     assert page.locator("#gc-results .gc-sep").count() == 0  # an emergency receives everyone

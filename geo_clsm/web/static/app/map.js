@@ -210,7 +210,10 @@
     if (frameNext) {  // a search or a located phone: show the map's frame and the status line (the panel is short)
       frameNext = false;
       frame(lat, lon, feats);
-      if (statusEl && statusEl.scrollIntoView) { statusEl.scrollIntoView({ block: "nearest" }); }
+      // (not over the crisis box: 3114, 15 and the nearest emergency stay in view)
+      if (statusEl && statusEl.scrollIntoView && !document.querySelector("#gc-panel .gc-crisis")) {
+        statusEl.scrollIntoView({ block: "nearest" });
+      }
     }
     listeners.forEach(function (cb) { cb(body); });
     updateShare();
