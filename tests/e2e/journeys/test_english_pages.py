@@ -22,7 +22,7 @@ ENGINE_FRENCH = [  # written by the engine or the model, not catalogue msgids
     "jeudi", "vendredi", "samedi", "dimanche", "Public :", "Horaires :", "Signaler",
 ]  # fmt: skip
 # The data shown as is (names, addresses) in each page: removed before reading.
-_DATA = ".gc-result strong, .gc-addr, .gc-item h3, .gc-crisis-near, .gc-line strong, .gc-popup > strong, .leaflet-control-attribution"
+_DATA = "main > p > strong, .gc-result strong, .gc-addr, .gc-item h3, .gc-crisis-near, .gc-line strong, .gc-popup > strong, .leaflet-control-attribution"
 
 
 def _french_strings() -> list[str]:
@@ -67,6 +67,7 @@ def test_english_pages_and_popups_have_no_french(browser: Browser, server: str) 
         "/recherche?q=Borny&situation=urgence&age=ado&lang=en",
         "/recherche?q=Atlantis&lang=en",
         "/hors-ligne?lang=en",
+        "/signaler/metz-cmp-cattp-adultes-gambetta?lang=en",  # « Report a mistake », from a popup
     ):
         page.goto(server + path)
         problems[path] = _found(_chrome_text(page))
@@ -84,5 +85,7 @@ def test_english_pages_and_popups_have_no_french(browser: Browser, server: str) 
         buttons.nth(i).tap()
         page.locator(".leaflet-popup-content .gc-report").last.wait_for(timeout=60_000)
         problems[f"/ popup {i}"] = _found(_chrome_text(page))
+    report = page.locator(".leaflet-popup-content .gc-report").last
+    assert (report.get_attribute("href") or "").endswith("?lang=en")  # the form in English too
     shot(page, "english-popup")
     assert not {k: v for k, v in problems.items() if v}, problems

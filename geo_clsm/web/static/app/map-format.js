@@ -97,7 +97,7 @@
       }
       if (p.website) { lines.push('<a href="' + esc(p.website) + '" target="_blank" rel="noopener noreferrer">' + esc(t("Site web")) + "</a>"); }
       lines.push('<small class="gc-provenance">' + esc(provenance(p)) + "</small>");
-      lines.push('<a class="gc-report" href="/signaler/' + encodeURIComponent(p.id) + '">' + esc(t("Signaler une erreur")) + "</a>");
+      lines.push('<a class="gc-report" href="/signaler/' + encodeURIComponent(p.id) + (page.lang === "fr" ? "" : "?lang=" + page.lang) + '">' + esc(t("Signaler une erreur")) + "</a>");
       return '<div class="gc-popup">' + lines.join("<br>") + "</div>";
     }
 
