@@ -66,7 +66,9 @@ def nearest_answer(
         "query": {**located, **place.as_dict()},
         "numberReturned": len(features),
         "near_limit_m": answer.near_limit_m,
-        "missing_types": [{"type": t.value, "label": t.label_fr} for t in answer.missing_types],
+        "missing_types": [
+            {"type": t.value, "label": t.label_fr, "other_ages": t in answer.other_ages} for t in answer.missing_types
+        ],
         "message": answer.message_fr(),
         "national_lines": line_features(answer.lines, query.open_at or when),
     }

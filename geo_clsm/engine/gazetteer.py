@@ -76,7 +76,7 @@ class PlaceEntry:
     @property
     def label(self) -> str:
         if self.kind == "qpv":
-            return f"quartier {self.name} ({self.code})"
+            return f"quartier {self.name} ({self.dep})"  # the department, as for a commune: no internal code
         return f"{self.name} ({self.dep})"
 
     @property

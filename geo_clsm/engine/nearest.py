@@ -83,16 +83,53 @@ class NearestAnswer:
     near_limit_m: float
     nothing_near: bool = False
     labels: dict[str, str] = field(default_factory=dict)  # resource id -> distance in words
+    other_ages: list[ResourceType] = field(default_factory=list)
+    """Missing types that exist near the point, but not for the age asked (``age``)."""
+    age: int | None = None
 
     def message_fr(self) -> str | None:
         km = f"{self.near_limit_m / 1000:.0f} km"
         if self.missing_types:
-            parts = [("d'" if t.label_fr[:1] in "AEIOUYÉÈÊ" else "de ") + t.label_fr for t in self.missing_types]
-            listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " ni " + parts[-1]
-            return f"Pas {listed} connu près d'ici (à moins de {km}). Lignes nationales joignables :"
+            sentences = []
+            unknown = [t for t in self.missing_types if t not in self.other_ages]
+            if unknown:
+                sentences.append(
+                    f"Pas {_listed_fr(unknown)} {_agreed_fr('connu', unknown)} près d'ici (à moins de {km})."
+                )
+            if self.other_ages:
+                sentences.append(
+                    f"Pas {_listed_fr(self.other_ages)} pour une personne de {self.age} ans près d'ici :"
+                    " il en existe pour d'autres âges."
+                )
+            return " ".join(sentences) + " Lignes nationales joignables :"
         if self.nothing_near:
             return f"Pas de ressource connue près d'ici (à moins de {km}). Lignes nationales joignables :"
         return None
+
+
+# The grammar of the types' French labels in the messages: feminine ones, plural ones.
+_FEMININE_FR = frozenset(
+    {ResourceType.URGENCES_PSY, ResourceType.MDA, ResourceType.EMPP, ResourceType.ASSOCIATION, ResourceType.AUTRE}
+)
+_PLURAL_FR = frozenset({ResourceType.URGENCES_PSY})
+
+
+def _listed_fr(types: Sequence[ResourceType]) -> str:
+    """« d'urgences psychiatriques », « de maison des adolescents ni de point d'écoute (PAEJ) »."""
+    parts = []
+    for t in types:
+        label = t.label_fr
+        if label[1:2].islower():  # a common noun, not an acronym (CMP, GEM)
+            label = label[0].lower() + label[1:]
+        parts.append(("d'" if label[:1] in "aeiouyéèêhAEIOUY" else "de ") + label)
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " ni " + parts[-1]
+
+
+def _agreed_fr(word: str, types: Sequence[ResourceType]) -> str:
+    """A past participle (``connu``) agreed with the types listed: « connues », « connus »."""
+    feminine = all(t in _FEMININE_FR for t in types)
+    plural = len(types) > 1 or any(t in _PLURAL_FR for t in types)
+    return word + ("e" if feminine else "") + ("s" if plural else "")
 
 
 class Lines(Protocol):
@@ -188,12 +225,18 @@ def search(
     radius = near_limit_m if query.max_distance_m is None else min(query.max_distance_m, near_limit_m)
     results = _nearest(source, lon, lat, query, radius)
     missing = []
+    other_ages = []
     for t in types:
         if any(r.resource.matches_type(t) for r in results):
             continue
         wanted = CandidateFilter((ResourceType(t),), age)
         if not source.nearest(lon, lat, k=1, where=wanted, limit_m=near_limit_m):
             missing.append(ResourceType(t))
+            any_age = CandidateFilter((ResourceType(t),))
+            if age is not None and source.nearest(lon, lat, k=1, where=any_age, limit_m=near_limit_m):
+                other_ages.append(ResourceType(t))  # there is one, not for this age: the person is told so
     nothing = not results and not types
     answering = lines.answering(missing, age=age) if (missing or nothing) else []
-    return NearestAnswer(results, missing, answering, near_limit_m, nothing_near=nothing)
+    return NearestAnswer(
+        results, missing, answering, near_limit_m, nothing_near=nothing, other_ages=other_ages, age=age
+    )

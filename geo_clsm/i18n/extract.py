@@ -33,6 +33,7 @@ PYTHON_SOURCES = [
     "geo_clsm/web/admin_form.py",
     "geo_clsm/web/templates/admin/edit.html",
     "geo_clsm/web/templates/admin/hours_editor.html",
+    "geo_clsm/web/templates/report.html",
 ]
 POT = Path(__file__).parent / "messages.pot"
 

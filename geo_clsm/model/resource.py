@@ -123,6 +123,7 @@ IMPLIED_AGES: dict[ResourceType, tuple[int | None, int | None]] = {
     ResourceType.CMP_ADULTE: (18, None),
     ResourceType.CMP_ENFANT: (0, 17),
     ResourceType.MDA: (11, 25),
+    ResourceType.URGENCES_PSY: (0, None),  # an emergency service receives everyone
 }
 """Ages a type implies (inclusive years; None = open end). A filter on one of these types
 keeps offers whose audience overlaps the range, or whose audience is unknown."""

@@ -108,7 +108,7 @@ def test_editor_changes_a_phone_seen_in_the_public_popup(browser: Browser, admin
 
 
 def test_public_report_accepted_by_an_editor(browser: Browser, admin_server: str) -> None:
-    resident = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    resident = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR").new_page()
     open_public_popup(resident, admin_server)
     resident.locator(".gc-popup a", has_text="Signaler une erreur").click()
     resident.wait_for_url(f"**/signaler/{RID}")

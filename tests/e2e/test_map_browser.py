@@ -195,7 +195,9 @@ def test_lyon_teenager_sees_national_lines(browser: Browser, server: str) -> Non
     page.select_option("#gc-age", "ado")
     _search(page, "Lyon 8e")
     page.wait_for_function("() => !document.querySelector('#gc-lines').hidden", timeout=15_000)
-    assert "Pas de Maison des adolescents ni de Point d'écoute (PAEJ) connu près d'ici" in page.inner_text("#gc-status")
+    assert "Pas de maison des adolescents ni de point d'écoute (PAEJ) connus près d'ici" in page.inner_text(
+        "#gc-status"
+    )
     assert page.locator("#gc-results li").count() == 0  # not Metz, 387 km away
     lines = page.locator("#gc-lines .gc-line")
     # Open lines come first (the order depends on the hour): Fil Santé Jeunes is among them or after.

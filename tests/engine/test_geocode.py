@@ -42,7 +42,7 @@ def test_unknown_commune(offline: OfflineGeocoder) -> None:
 
 def test_qpv_and_address(offline: OfflineGeocoder) -> None:
     q = offline.place("Bellecroix")
-    assert q.precision == "qpv" and "QN05718M" in q.label
+    assert q.precision == "qpv" and q.code == "QN05718M" and q.label == "quartier Bellecroix (57)"
     a = offline.address("20 rue Gambetta, 57000 Metz")
     assert a.insee_com == "57463" and a.precision == "commune"
     with pytest.raises(NotFoundError, match="ajouter la commune ou le code postal"):

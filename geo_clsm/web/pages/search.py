@@ -9,12 +9,16 @@ text is translated by :mod:`geo_clsm.i18n`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
 from geo_clsm.i18n import Translator
 from geo_clsm.i18n.orientation import Situation, rules
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource import ResourceType, source_short
 from geo_clsm.web.pages.resident import languages
 from geo_clsm.web.templating import PathFor, render
 
@@ -25,10 +29,33 @@ def _address(p: dict[str, Any]) -> str:
     return ", ".join(v for v in (street, town) if v)
 
 
-def _distance(label: str, t: Translator) -> str:
-    if label.startswith("environ "):
-        return t("environ {d}", d=label[len("environ ") :])
-    return t(label)
+def _distance(p: dict[str, Any], t: Translator) -> str:
+    """The distance in the page's words and number format (« 3,4 km », « 3.4 km »)."""
+    label, d = str(p["distance_label"]), float(p["distance_m"])
+    if label in ("dans la commune", "moins de 100 m"):
+        return t(label)
+    if d < 1000:
+        text = format_decimal(round(d / 10) * 10, format="#,##0", locale=t.lang) + " m"
+    else:
+        text = format_decimal(d / 1000, format="#,##0.0", locale=t.lang) + " km"
+    return t("environ {d}", d=text) if label.startswith("environ ") else text
+
+
+def _provenance(p: dict[str, Any], t: Translator) -> str | None:
+    """Where the facts come from, in the page's language (the words of ``provenance_fr``)."""
+    if t.lang == "fr" or not p.get("provenance_fr"):
+        return str(p["provenance_fr"]) if p.get("provenance_fr") else None
+    if p.get("verified_by_person"):
+        day = date.fromisoformat(str(p["last_verified"])[:10])
+        return t("vérifié le {date}", date=format_date(day, format="short", locale=t.lang))
+    when = p.get("source_date")
+    month = (
+        format_date(date.fromisoformat(str(when)[:10]), format="LLLL y", locale=t.lang)
+        if when
+        else t("date non indiquée")
+    )
+    text = t("source : {source}, {date}", source=source_short(str(p.get("source") or "")), date=month)
+    return text + " — " + t("à vérifier") if p.get("to_verify") else text
 
 
 def _phone(phone: Any, t: Translator, name: str) -> dict[str, str] | None:
@@ -52,17 +79,33 @@ def _result(f: dict[str, Any], t: Translator, explain: bool) -> dict[str, Any]:
         "name": name,
         "type": rtype.value,
         "type_label": t(rtype.label_fr),
-        "distance": _distance(p["distance_label"], t),
+        "distance": _distance(p, t),
         "minutes": minutes,
         "explanation": t(rules().explanations[rtype]) if explain else None,
         "address": _address(p),
         "approximate": p.get("position_precision") == "commune",
         "phone": _phone(p.get("phone"), t, name),
         "open_now": p.get("open_now"),
-        "hours": str(p["opening_hours_fr"]) if p.get("opening_hours_fr") else None,
+        "hours": (str(p["opening_hours_fr"] if t.lang == "fr" else p["opening_hours"]))
+        if p.get("opening_hours_fr")
+        else None,
         "audience_unknown": p.get("audience_known") is False,
-        "provenance": str(p["provenance_fr"]) if p.get("provenance_fr") else None,
+        "provenance": _provenance(p, t),
     }
+
+
+def _status(answer: dict[str, Any], q: str, t: Translator) -> str:
+    """« 10 ressources trouvées près du quartier Borny (Metz) »: the place once, no internal code."""
+    query = answer["query"]
+    n = len(answer["features"])
+    qpv, commune = query.get("qpv"), query.get("commune")
+    if query.get("precision") == "qpv" and qpv:
+        place = t("du quartier {name}", name=qpv["lib_qp"]) + (f" ({commune['nom']})" if commune else "")
+    else:
+        place = t("de {place}", place=query.get("label") or q)
+    if n > 1:
+        return t("{n} ressources trouvées près {place}", n=n, place=place)
+    return t("{n} ressource trouvée près {place}", n=n, place=place)
 
 
 def _line(f: dict[str, Any], t: Translator) -> dict[str, Any]:
@@ -92,19 +135,19 @@ def render_search(
     found = None
     if answer is not None:
         feats = answer["features"]
-        where = answer["query"].get("label") or q
         message = answer.get("message")
-        found = {
-            "status": t("{n} ressources trouvées près {place}", n=len(feats), place=t("de {place}", place=where)),
-            "message": (
-                (
-                    message
-                    if t.lang == "fr"
-                    else t("Rien de ce type n'est connu près d'ici. Lignes nationales joignables :")
+        for_age = any(m.get("other_ages") for m in answer.get("missing_types", []))
+        if message and t.lang != "fr":
+            message = (
+                t(
+                    "Rien de ce type n'est connu près d'ici pour cet âge ; il en existe pour d'autres âges. Lignes nationales joignables :"
                 )
-                if message
-                else None
-            ),
+                if for_age
+                else t("Rien de ce type n'est connu près d'ici. Lignes nationales joignables :")
+            )
+        found = {
+            "status": _status(answer, q, t),
+            "message": message or None,
             "results": [_result(f, t, explain=situation is not None) for f in feats],
             "lines": [_line(f, t) for f in answer.get("national_lines", [])],
         }

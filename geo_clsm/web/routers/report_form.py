@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from geo_clsm.engine.core import Engine
+from geo_clsm.i18n import Translator, choose_lang, translator
 from geo_clsm.model.errors import GeoClsmError, NotFoundError
 from geo_clsm.settings import Settings
 from geo_clsm.store.reports import add_report
@@ -17,6 +18,12 @@ from geo_clsm.web.middleware.security import REPORTS_BURST, REPORTS_PER_MINUTE, 
 from geo_clsm.web.sessions import get_db
 
 router = APIRouter(include_in_schema=False)
+
+
+def _words(request: Request) -> dict[str, Any]:
+    """The form's language (``?lang=``, else the browser's): its translator and the query that keeps it."""
+    t: Translator = translator(choose_lang(request.query_params.get("lang"), request.headers.get("accept-language")))
+    return {"t": t, "lang_query": "" if t.lang == "fr" else f"?lang={t.lang}"}
 
 
 @router.get("/signaler/{resource_id}")
@@ -30,7 +37,7 @@ def report_form(
     if r is None:
         raise NotFoundError(f"ressource inconnue « {resource_id} »")
     token = form_token(request)
-    resp = page(request, "report.html", r=r.public_properties(), form_csrf=token)
+    resp = page(request, "report.html", r=r.public_properties(), form_csrf=token, **_words(request))
     return with_form_cookie(resp, token, settings)
 
 
@@ -49,7 +56,13 @@ def report_post(
     if r is None:
         raise NotFoundError(f"ressource inconnue « {resource_id} »")
     token = form_token(request)
-    ctx: dict[str, Any] = {"r": r.public_properties(), "form_csrf": token, "message": message, "contact": contact}
+    ctx: dict[str, Any] = {
+        "r": r.public_properties(),
+        "form_csrf": token,
+        "message": message,
+        "contact": contact,
+        **_words(request),
+    }
     if not double_submit_ok(request, csrf_token):
         return with_form_cookie(
             page(request, "report.html", 403, error="formulaire expiré : recommencer", **ctx), token, settings
@@ -64,4 +77,4 @@ def report_post(
             add_report(get_db(request), resource_id, message=message, contact=contact)
         except GeoClsmError as exc:
             return with_form_cookie(page(request, "report.html", 422, error=exc.message, **ctx), token, settings)
-    return page(request, "report.html", 201, r=r.public_properties(), sent=True)
+    return page(request, "report.html", 201, r=r.public_properties(), sent=True, **_words(request))

@@ -28,7 +28,7 @@ def test_lyon_teenager_gets_national_lines_not_metz(client: TestClient) -> None:
     body = _get(client, "/api/nearest", **LYON, type=["MDA", "PAEJ"], age=15, k=5)
     assert body["features"] == []  # not the MDA of Metz, 387 km away
     assert {m["type"] for m in body["missing_types"]} == {"MDA", "PAEJ"}
-    assert body["message"].startswith("Pas de Maison des adolescents ni de Point d'écoute (PAEJ) connu près d'ici")
+    assert body["message"].startswith("Pas de maison des adolescents ni de point d'écoute (PAEJ) connus près d'ici")
     lines = [f["id"] for f in body["national_lines"]]
     assert lines[0] == "ligne-fil-sante-jeunes"  # the line for young people first
     assert "ligne-3114" in lines

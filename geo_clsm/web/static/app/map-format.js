@@ -27,9 +27,42 @@
       });
     }
 
+    // Numbers and dates in the page's language (Latin digits in Arabic too, as Babel writes them on the server).
+    var locale = page.lang === "fr" ? "fr-FR" : (page.lang === "ar" ? "ar-u-nu-latn" : page.lang);
+    var km = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    var whole = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
     function fmtDistance(m) {
-      if (m < 1000) { return Math.round(m / 10) * 10 + " m"; }
-      return (m / 1000).toFixed(1).replace(".", ",") + " km";
+      if (m < 1000) { return whole.format(Math.round(m / 10) * 10) + " m"; }
+      return km.format(m / 1000) + " km";
+    }
+    // The distance of a nearest result (distance_label: the engine's French words) in the page's language.
+    function distanceText(p) {
+      var label = p.distance_label || "";
+      var words = { "dans la commune": t("dans la commune"), "moins de 100 m": t("moins de 100 m") };
+      if (words[label]) { return words[label]; }
+      var d = fmtDistance(p.distance_m);
+      return /^environ /.test(label) ? t("environ {d}", { d: d }) : d;
+    }
+    // Where the facts come from, in the page's language (built from the fields behind provenance_fr).
+    function provenance(p) {
+      if (page.lang === "fr" || !p.provenance_fr) { return p.provenance_fr || ""; }
+      if (p.verified_by_person && p.last_verified) {
+        return t("vérifié le {date}", { date: new Intl.DateTimeFormat(locale, { dateStyle: "short" }).format(new Date(p.last_verified)) });
+      }
+      var m = /^source : (.*?)(?:, \S+ \d{4}| \(date non indiquée\))?(?: — à vérifier)?$/.exec(p.provenance_fr);
+      var when = p.source_date ? new Intl.DateTimeFormat(locale, { month: "long", year: "numeric" }).format(new Date(p.source_date))
+        : t("date non indiquée");
+      var text = t("source : {source}, {date}", { source: m ? m[1] : "", date: when });
+      return p.to_verify ? text + " — " + t("à vérifier") : text;
+    }
+    // Who a place is for: the source's groups (French) only where the page's language translates them.
+    var GROUPS = {  // the groups the sources name most often (the others are shown in French pages only)
+      "adultes": t("adultes"), "enfants": t("enfants"), "adolescents": t("adolescents"), "tous": t("tous"),
+      "tous publics": t("tous publics"), "personnes âgées": t("personnes âgées"), "familles et proches": t("familles et proches")
+    };
+    function groups(a) {
+      if (page.lang === "fr") { return a.groups || []; }
+      return (a.groups || []).filter(function (x) { return GROUPS[x] && GROUPS[x] !== x; }).map(function (x) { return GROUPS[x]; });
     }
 
     function walkText(minutes) {
@@ -53,23 +86,24 @@
       if (address(p)) { lines.push(esc(address(p))); }
       if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
       if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + esc(p.phone) + "</a>"); }
-      if (p.opening_hours_fr) { lines.push(esc(t("Horaires :")) + " " + esc(p.opening_hours_fr)); }
+      if (p.opening_hours_fr) { lines.push(esc(t("Horaires :")) + " " + (page.lang === "fr" ? esc(p.opening_hours_fr) : "<bdi>" + esc(p.opening_hours) + "</bdi>")); }
       if (p.open_now === true) { lines.push('<strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"); }
       if (p.open_now === false) { lines.push('<span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>"); }
       var a = p.audience || {};
-      if (a.groups && a.groups.length) { lines.push(esc(t("Public :")) + " " + esc(a.groups.join(", "))); }
+      if (groups(a).length) { lines.push(esc(t("Public :")) + " " + esc(groups(a).join(", "))); }
       else if (a.age_min !== null || a.age_max !== null) {
         lines.push(a.age_max === null ? t("Âges : {min} ans et plus", { min: a.age_min === null ? 0 : a.age_min })
           : t("Âges : {min}–{max} ans", { min: a.age_min === null ? 0 : a.age_min, max: a.age_max }));
       }
       if (p.website) { lines.push('<a href="' + esc(p.website) + '" target="_blank" rel="noopener noreferrer">' + esc(t("Site web")) + "</a>"); }
-      lines.push('<small class="gc-provenance">' + esc(p.provenance_fr) + "</small>");
-      lines.push('<a class="gc-report" href="/signaler/' + encodeURIComponent(p.id) + '">Signaler une erreur</a>');
+      lines.push('<small class="gc-provenance">' + esc(provenance(p)) + "</small>");
+      lines.push('<a class="gc-report" href="/signaler/' + encodeURIComponent(p.id) + (page.lang === "fr" ? "" : "?lang=" + page.lang) + '">' + esc(t("Signaler une erreur")) + "</a>");
       return '<div class="gc-popup">' + lines.join("<br>") + "</div>";
     }
 
     return {
-      t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, walkText: walkText,
+      t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, distanceText: distanceText,
+      provenance: provenance, groups: groups, locale: locale, walkText: walkText,
       address: address, telLink: telLink, popupHtml: popupHtml
     };
   };

@@ -8,7 +8,7 @@
   var fmt = window.GEO_CLSM_FORMAT(cfg, page);  // map-format.js
   var t = fmt.t, esc = fmt.esc, typeLabel = fmt.typeLabel, icon = fmt.icon, fmtDistance = fmt.fmtDistance;
   var walkText = fmt.walkText, address = fmt.address, telLink = fmt.telLink, popupHtml = fmt.popupHtml;
-  var locale = page.lang === "fr" ? "fr-FR" : page.lang;
+  var locale = fmt.locale;
   var map = window[cfg.map];
   if (!map.options.maxZoom) { map.setMaxZoom(19); }  // clustering needs it, even without tiles
   L.control.scale({ metric: true, imperial: false }).addTo(map);  // metric only
@@ -33,6 +33,7 @@
 
   var listeners = [];         // called with each nearest answer (the orientation helper listens)
   var lastText = null;        // the text of the last search (shared without any position)
+  var placeKind = "";         // "qpv" when the last search found a neighbourhood (the geocoder's precision)
   function setStatus(text) { if (statusEl) { statusEl.textContent = text; } }
 
   function selectedTypes() {
@@ -51,8 +52,15 @@
     return (m.a0 === null || m.a0 <= age) && (m.a1 === null || age <= m.a1);
   }
 
+  // A popup opens below the zoom control (its title never under it) and fits a phone's map.
+  function popupOptions() {
+    var size = map.getSize();
+    return { maxWidth: Math.min(300, size.x - 50), maxHeight: Math.max(120, size.y - 110),
+      autoPanPaddingTopLeft: L.point(10, 90), autoPanPaddingBottomRight: L.point(10, 30) };
+  }
   function openDetails(marker, id) {
-    marker.bindPopup(esc(t("Chargement…"))).openPopup();
+    marker.unbindPopup();
+    marker.bindPopup(esc(t("Chargement…")), popupOptions()).openPopup();
     fetch("/api/resources/" + encodeURIComponent(id)).then(function (r) { return r.json(); }).then(function (f) {
       marker.setPopupContent(popupHtml(f));
     }).catch(function () { marker.setPopupContent(esc(t("Détails indisponibles."))); });
@@ -106,11 +114,8 @@
 
   function resultLine(f) {
     var p = f.properties;
-    var dist = p.distance_label || fmtDistance(p.distance_m);
+    var dist = p.distance_label ? fmt.distanceText(p) : fmtDistance(p.distance_m);
     var inCommune = p.distance_label === "dans la commune";
-    var words = { "dans la commune": t("dans la commune"), "moins de 100 m": t("moins de 100 m") };
-    dist = words[dist] || dist;
-    if (/^environ /.test(p.distance_label || "")) { dist = t("environ {d}", { d: p.distance_label.slice(8) }); }
     var walk = inCommune ? "" : " · " + walkText(p.walk_minutes);
     var approx = p.position_precision === "commune" && !inCommune ? " (" + t("position approximative") + ")" : "";
     var serves = p.serves_location === true ? " — " + t("intervient à cette adresse") : "";
@@ -137,12 +142,12 @@
       li.setAttribute("data-id", f.id);
       var a = p.audience || {};
       li.innerHTML = "<strong>" + esc(p.display_name || p.name) + "</strong>" +
-        (a.groups && a.groups.length ? "<br>" + esc(a.groups.join(", ")) : "") +
+        (fmt.groups(a).length ? "<br>" + esc(fmt.groups(a).join(", ")) : "") +
         (p.opening_hours_words ? "<br>" + esc(p.opening_hours_words[page.lang] || p.opening_hours_words.fr) : "") +
         (p.open_now === true ? ' — <strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"
           : (p.open_now === false ? ' — <span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "")) +
         (p.phone ? "<br>" + telLink(p, p.display_name || p.name) : "") +
-        '<br><small class="gc-provenance">' + esc(p.provenance_fr) + "</small>";
+        '<br><small class="gc-provenance">' + esc(fmt.provenance(p)) + "</small>";
       ul.appendChild(li);
     });
     linesEl.appendChild(ul);
@@ -160,11 +165,19 @@
     clearResults();
     var feats = body.features || [];
     var where = body.query && body.query.commune ? body.query.commune.nom : "";
-    var qpv = body.query && body.query.qpv ? " (" + t("quartier {name}", { name: body.query.qpv.lib_qp }) + ")" : "";
+    var inQpv = body.query && body.query.qpv ? body.query.qpv.lib_qp : "";
+    var qpv = inQpv ? " (" + t("quartier {name}", { name: inQpv }) + ")" : "";
     var place = label || t("de {place}", { place: where });
+    if (inQpv && placeKind === "qpv") {  // a searched neighbourhood: named once, with its town
+      place = t("du quartier {name}", { name: inQpv }) + (where ? " (" + where + ")" : "");
+      qpv = "";
+    }
     var found = (feats.length > 1 ? t("{n} ressources trouvées près {place}", { n: feats.length, place: place })
       : t("{n} ressource trouvée près {place}", { n: feats.length, place: place })) + qpv + ".";
-    var message = body.message && page.lang !== "fr" ? t("Rien de ce type n'est connu près d'ici. Lignes nationales joignables :") : body.message;
+    var forAge = (body.missing_types || []).some(function (m) { return m.other_ages; });  // exists, not for this age
+    var message = body.message && page.lang !== "fr" ? (forAge
+      ? t("Rien de ce type n'est connu près d'ici pour cet âge ; il en existe pour d'autres âges. Lignes nationales joignables :")
+      : t("Rien de ce type n'est connu près d'ici. Lignes nationales joignables :")) : body.message;
     setStatus(message ? (feats.length ? found + " " : "") + message : found);
     var unknownShown = false;
     feats.forEach(function (f, i) {
@@ -195,12 +208,20 @@
     });
     renderLines(body.national_lines);
     document.body.setAttribute("data-results", String(feats.length));
-    if (frameNext) { frameNext = false; frame(lat, lon, feats); }
+    if (frameNext) {  // a search or a located phone: show the map's frame and the status line (the panel is short)
+      frameNext = false;
+      frame(lat, lon, feats);
+      // (not over the crisis box: 3114, 15 and the nearest emergency stay in view)
+      if (statusEl && statusEl.scrollIntoView && !document.querySelector("#gc-panel .gc-crisis")) {
+        statusEl.scrollIntoView({ block: "nearest" });
+      }
+    }
     listeners.forEach(function (cb) { cb(body); });
     updateShare();
   }
 
   function nearest(lat, lon, label, opts) {
+    placeKind = (opts && opts.kind) || (lastQuery && lastQuery.label === label ? placeKind : "");
     lastQuery = { lat: lat, lon: lon, label: label };
     frameNext = !!(opts && opts.frame);
     var params = new URLSearchParams({ lat: lat.toFixed(5), lon: lon.toFixed(5), k: "10" });
@@ -263,7 +284,7 @@
       }
       setNotice(res.body.message);
       lastText = q;
-      nearest(res.body.lat, res.body.lon, t("de {place}", { place: res.body.label || shown }), { frame: true });
+      nearest(res.body.lat, res.body.lon, t("de {place}", { place: res.body.label || shown }), { frame: true, kind: res.body.precision });
     }).catch(function () { failed(t("Recherche impossible pour le moment.")); });
   }
 
@@ -274,15 +295,16 @@
     geocode(q, q);
   }
 
-  function locate() {
-    if (!navigator.geolocation) { setStatus(t("La localisation n'est pas disponible sur cet appareil.")); return; }
+  function locate(onFail) {
+    onFail = typeof onFail === "function" ? onFail : function () {};
+    if (!navigator.geolocation) { setStatus(t("La localisation n'est pas disponible sur cet appareil.")); onFail(); return; }
     setStatus(t("Localisation en cours…"));
     navigator.geolocation.getCurrentPosition(function (pos) {
       clearChoices();
       setNotice("");
       lastText = null;
       nearest(pos.coords.latitude, pos.coords.longitude, t("de votre position"), { frame: true });
-    }, function () { failed(t("Position refusée ou indisponible : cherchez une commune ou touchez la carte.")); },
+    }, function () { failed(t("Position refusée ou indisponible : cherchez une commune ou touchez la carte.")); onFail(); },
     { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 });
   }
 
@@ -325,6 +347,8 @@
     page: page,
     onResults: function (cb) { listeners.push(cb); },
     hasQuery: function () { return !!lastQuery; },
+    locate: locate,
+    distanceText: fmt.distanceText,
     setFilters: function (types, ageId) {
       form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = types.indexOf(i.value) >= 0; });
       document.getElementById("gc-age").value = ageId || "";

@@ -72,9 +72,15 @@
       var labels = { "3114": t("3114 — prévention du suicide, 24 h sur 24"), "15": t("15 — SAMU, urgence médicale") };
       s.numbers.forEach(function (n) { var li = el("li"); li.appendChild(telLink(n, labels[n] || n)); ul.appendChild(li); });
       crisis.appendChild(ul);
-      crisis.appendChild(el("p", "gc-crisis-near", app.hasQuery() ? t("Recherche des urgences psychiatriques les plus proches…")
-        : t("Pour les urgences psychiatriques les plus proches, indiquez votre commune ou touchez « Me localiser ».")));
+      var near = el("p", "gc-crisis-near", app.hasQuery() || answers.locate ? t("Recherche des urgences psychiatriques les plus proches…")
+        : t("Pour les urgences psychiatriques les plus proches, indiquez votre commune ou touchez « Me localiser »."));
+      crisis.appendChild(near);
       out.appendChild(crisis);
+      if (answers.locate && !app.hasQuery()) {  // one tap: the nearest emergency of where the person is, if the browser may say
+        app.locate(function () {
+          near.textContent = t("Pour les urgences psychiatriques les plus proches, indiquez votre commune ou touchez « Me localiser ».");
+        });
+      }
     }
     var h = el("h3", null, t("À qui s'adresser"));
     out.appendChild(h);
@@ -94,7 +100,10 @@
     out.appendChild(again);
     steps.innerHTML = "";
     app.setFilters(types, answers.age ? answers.age.id : "");
-    if (crisis) { crisis.querySelector("a").focus(); } else { h.setAttribute("tabindex", "-1"); h.focus(); }
+    if (crisis) {  // the whole box on screen (the panel is short on a phone), focus on 3114
+      crisis.scrollIntoView({ block: "start" });
+      crisis.querySelector("a").focus({ preventScroll: true });
+    } else { h.setAttribute("tabindex", "-1"); h.focus(); }
   }
 
   app.onResults(function (body) {
@@ -105,9 +114,22 @@
     var p = f.properties;
     near.textContent = "";
     near.appendChild(el("strong", null, t("Urgences psychiatriques les plus proches :") + " "));
-    near.appendChild(document.createTextNode((p.display_name || p.name) + " · " + (p.distance_label || "")));
+    near.appendChild(document.createTextNode((p.display_name || p.name) + " · "));
+    var dist = el("bdi", null, p.distance_label ? app.distanceText(p) : "");
+    near.appendChild(dist);
     if (p.phone) { near.appendChild(document.createTextNode(" · ")); near.appendChild(telLink(p.phone.replace(/\s/g, ""), p.phone)); }
   });
+
+  // « Urgence ou idées suicidaires », one tap from the first screen: the crisis answer without the three questions.
+  var now = document.getElementById("gc-crisis-now");
+  var crisisSituation = rules.situations.filter(function (s) { return s.crisis; })[0];
+  if (now && crisisSituation) {
+    now.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      answers = { started: true, situation: crisisSituation, locate: true };
+      show();
+    });
+  }
 
   askWho();
 })();
