@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from geo_clsm.model.hours import DAYS, OpeningHoursError, parse_opening_hours
+from geo_clsm.model.hours import DAYS, HolidayRule, OpeningHoursError, parse_opening_hours
+from geo_clsm.model.hours_words import describe, times
 
 MAX_SPANS = 2
 HOLIDAYS = ("", "off", "open")
@@ -161,19 +162,12 @@ def grid_from_form(form: Mapping[str, str]) -> WeekGrid:
     return WeekGrid(days=tuple(days), holidays=holidays, holiday_spans=(ph,) if ph else ())
 
 
-def _clock(minutes: int, t: Translate) -> str:
-    h, m = divmod(minutes, 60)
-    return t("{h} h {m}", h=h, m=f"{m:02d}") if m else t("{h} h", h=h)
-
-
-def _spans_words(spans: tuple[Span, ...], t: Translate) -> str:
-    parts = [t("de {start} à {end}", start=_clock(a, t), end=_clock(b, t)) for a, b in spans]
-    return t(" et ").join(parts)
-
-
-def hours_in_words(text: str | None, t: Translate) -> str:
+def hours_in_words(text: str | None, t: Translate, *, holidays: HolidayRule = HolidayRule.AS_WEEKDAY) -> str:
     """Hours ``text`` as a person says them, in the translator's language: « du lundi au vendredi de
-    9 h à 12 h et de 14 h à 17 h ; le samedi de 9 h à 12 h ; fermé les jours fériés ».
+    9 h à 12 h et de 14 h à 17 h ; le samedi de 9 h à 12 h ; fermé les jours fériés ». The one
+    description (:func:`geo_clsm.model.hours_words.describe`) of the one evaluation, public holidays
+    by ``holidays`` when the text has no ``PH`` rule (the place type's rule where it is known); hours
+    open on public holidays at other times than the week say so.
 
     Raises
     ------
@@ -182,54 +176,18 @@ def hours_in_words(text: str | None, t: Translate) -> str:
     """
     if not (text or "").strip():
         return t("horaires non renseignés")
-    parse_opening_hours(text or "")  # the one validation; raises with its French message
+    hours = parse_opening_hours(text or "", holidays)  # the one validation; raises with its French message
     grid = grid_from_text(text)
-    if grid is None:  # valid, beyond the grid: the regular week's slots, day by day
-        slots = parse_opening_hours(text or "").slots
-        days = tuple(tuple((s.start_min, s.end_min) for s in slots if s.weekday == d) for d in range(7))
-        grid = WeekGrid(days=days)
-    if grid.always:
-        return t("24 h/24, 7 j/7")
-    clauses: list[str] = []
-    d = 0
-    while d < 7:
-        end = d
-        while end + 1 < 7 and grid.days[end + 1] == grid.days[d]:
-            end += 1
-        if grid.days[d]:
-            if d == 0 and end == 6:
-                who = t("tous les jours")
-            elif end == d:
-                who = t("le {day}", day=t(DAY_NAMES[d]))
-            elif end == d + 1:
-                who = t("le {first} et le {last}", first=t(DAY_NAMES[d]), last=t(DAY_NAMES[end]))
-            else:
-                who = t("du {first} au {last}", first=t(DAY_NAMES[d]), last=t(DAY_NAMES[end]))
-            clauses.append(f"{who} {_spans_words(grid.days[d], t)}")
-        d = end + 1
-    if not clauses:
-        clauses.append(t("fermé toute la semaine"))
-    if grid.holidays == "off":
-        clauses.append(t("fermé les jours fériés"))
-    elif grid.holidays == "open":
-        clauses.append(t("les jours fériés {spans}", spans=_spans_words(grid.holiday_spans, t)))
-    return " ; ".join(clauses)
+    if grid is None or grid.holidays != "open":
+        return describe(hours, t)
+    week = parse_opening_hours(text_from_grid(replace(grid, holidays="", holiday_spans=())), HolidayRule.AS_WEEKDAY)
+    return t("{a} ; {b}", a=describe(week, t), b=t("les jours fériés {spans}", spans=times(grid.holiday_spans, t)))
 
 
 WORDS_MSGIDS = (
     *DAY_NAMES,
-    "{h} h",
-    "{h} h {m}",
-    "de {start} à {end}",
-    " et ",
     "horaires non renseignés",
-    "24 h/24, 7 j/7",
-    "tous les jours",
-    "le {day}",
-    "le {first} et le {last}",
-    "du {first} au {last}",
-    "fermé toute la semaine",
-    "fermé les jours fériés",
     "les jours fériés {spans}",
 )
-"""The msgids :func:`hours_in_words` translates (collected by :mod:`geo_clsm.i18n.extract`)."""
+"""The msgids :func:`hours_in_words` adds to :data:`geo_clsm.model.hours_words.MSGIDS` (collected by
+:mod:`geo_clsm.i18n.extract`)."""

@@ -23,6 +23,7 @@ MSGIDS = (
     "tous les jours",
     "du {first} au {last}",
     "le {day}",
+    "le {first} et le {last}",
     "de {start} à {end}",
     "{a} et {b}",
     "{days} {times}",
@@ -73,7 +74,8 @@ def _spans(by_day: list[list[tuple[int, int]]]) -> list[tuple[tuple[int, int], .
     return out
 
 
-def _times(spans: tuple[tuple[int, int], ...], t: Translate) -> str:
+def times(spans: tuple[tuple[int, int], ...], t: Translate) -> str:
+    """A day's spans in words: « de 9 h à 12 h et de 14 h à 17 h », « 24 h sur 24 »."""
     if spans == ((0, _DAY),):
         return t("24 h sur 24")
     words = [t("de {start} à {end}", start=clock(a, t), end=clock(b, t)) for a, b in spans]
@@ -100,9 +102,11 @@ def describe(hours: OpeningHours, t: Translate = _french) -> str:
                 days = t("tous les jours")
             elif end == wd:
                 days = t("le {day}", day=t(DAY_LABELS_FR[wd]))
+            elif end == wd + 1:
+                days = t("le {first} et le {last}", first=t(DAY_LABELS_FR[wd]), last=t(DAY_LABELS_FR[end]))
             else:
                 days = t("du {first} au {last}", first=t(DAY_LABELS_FR[wd]), last=t(DAY_LABELS_FR[end]))
-            parts.append(t("{days} {times}", days=days, times=_times(spans[wd], t)))
+            parts.append(t("{days} {times}", days=days, times=times(spans[wd], t)))
         wd = end + 1
     if not parts:
         return t("fermé")

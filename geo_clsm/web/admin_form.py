@@ -22,7 +22,7 @@ from geo_clsm.data.importers.resource_schema import BOOL_COLUMNS, COLUMNS
 from geo_clsm.engine.core import Engine
 from geo_clsm.i18n import Translator, choose_lang, translator
 from geo_clsm.model.fields import FIELD_LABELS as LABELS
-from geo_clsm.model.hours import OpeningHoursError
+from geo_clsm.model.hours import HolidayRule, OpeningHoursError
 from geo_clsm.model.hours_grid import (
     DAY_NAMES,
     MAX_SPANS,
@@ -33,7 +33,7 @@ from geo_clsm.model.hours_grid import (
     hours_in_words,
     text_from_grid,
 )
-from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR, PositionPrecision, ResourceType
+from geo_clsm.model.resource import HOLIDAY_RULES, PRECISION_LABELS_FR, TYPE_LABELS_FR, PositionPrecision, ResourceType
 
 UNKNOWN_ALLOWED = ("wheelchair", "appointment_required", "free_of_charge")
 """Yes-no fields that may be unknown (the others are no until someone says yes)."""
@@ -123,7 +123,8 @@ def form_context(row: Mapping[str, Any], engine: Engine, t: Translator) -> dict[
     hours = str(shown["opening_hours"])
     grid = grid_from_text(hours)
     try:
-        words = hours_in_words(hours, t) if hours.strip() else ""
+        rule = HOLIDAY_RULES.get(ResourceType(shown["type"])) if shown["type"] in type_codes else None
+        words = hours_in_words(hours, t, holidays=rule or HolidayRule.AS_WEEKDAY) if hours.strip() else ""
         hours_error = ""
     except OpeningHoursError as exc:
         words, hours_error = "", str(exc)

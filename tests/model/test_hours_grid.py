@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo_clsm.i18n import translator
-from geo_clsm.model.hours import OpeningHoursError, parse_opening_hours
+from geo_clsm.model.hours import HolidayRule, OpeningHoursError, parse_opening_hours
 from geo_clsm.model.hours_grid import WeekGrid, grid_from_form, grid_from_text, hours_in_words, text_from_grid
 
 FR = translator("fr")
@@ -54,8 +54,14 @@ def test_hours_in_words() -> None:
         == "du lundi au vendredi de 9 h à 12 h et de 14 h à 17 h 30 ; le samedi de 9 h à 12 h ; fermé les jours fériés"
     )
     assert hours_in_words("Mo-Su 09:00-23:00", FR) == "tous les jours de 9 h à 23 h"
-    assert hours_in_words("24/7", FR) == "24 h/24, 7 j/7"
+    assert hours_in_words("24/7", FR) == "24 h sur 24, 7 jours sur 7"
     assert hours_in_words("Mo,We 10:00-12:00", FR) == "le lundi de 10 h à 12 h ; le mercredi de 10 h à 12 h"
+    assert hours_in_words("Mo-Fr 09:00-17:00", FR, holidays=HolidayRule.CLOSED) == (
+        "du lundi au vendredi de 9 h à 17 h ; fermé les jours fériés"
+    )
+    assert hours_in_words("Mo-Fr 09:00-12:00; PH 10:00-11:00", FR) == (
+        "du lundi au vendredi de 9 h à 12 h ; les jours fériés de 10 h à 11 h"
+    )
     assert "Monday" in hours_in_words("Mo-Fr 09:00-17:00", translator("en"))
     with pytest.raises(OpeningHoursError, match="illisibles"):
         hours_in_words("tous les jours", FR)
