@@ -36,7 +36,8 @@ LAYERS = Path(__file__).resolve().parents[2] / "layers"
 LANGS = ("fr", "en", "ar")
 ADMIN = ("admin-a11y@clsm-test.fr", "mot-de-passe-admin-a11y")
 RID = "metz-cmp-cattp-adultes-gambetta"
-MAP_READY = "body[data-markers-shown]"  # map.js sets it once the markers are on the map
+# map.js sets data-markers-shown once the markers are on the map ("0" while none are shown yet).
+MAP_READY = 'body[data-markers-shown]:not([data-markers-shown="0"])'
 
 
 @dataclass(frozen=True)
