@@ -134,8 +134,10 @@ def _declared(rules: dict[str, str], selector: str, prop: str) -> str | None:
 def _letter_and_opacities() -> tuple[str, list[float]]:
     """The letters' colour on the dots and markers, and every opacity the marker rules declare."""
     rules = _css_rules(MAP_CSS.read_text(encoding="utf-8"))
-    letters = {_declared(rules, s, "color") for s in (".gc-dot", ".gc-marker span")}
-    assert len(letters) == 1 and None not in letters, f"map.css: one letter colour for dots and markers: {letters}"
+    # The legend's dots always; the markers' letters while they are HTML (a canvas drawing would use the dots').
+    assert _declared(rules, ".gc-dot", "color"), "map.css: the dots' letter colour"
+    letters = {c for s in (".gc-dot", ".gc-marker span") if (c := _declared(rules, s, "color")) is not None}
+    assert len(letters) == 1, f"map.css: one letter colour for dots and markers: {letters}"
     opacities = [
         float(value)
         for selector in rules
@@ -144,7 +146,6 @@ def _letter_and_opacities() -> tuple[str, list[float]]:
         if value is not None
     ]
     (letter,) = letters
-    assert letter is not None
     return letter, opacities
 
 
