@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install install-serve chromium gdal pdflibs postgres wrk lock axe ohjs
+.PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install install-serve chromium gdal pdflibs postgres wrk lock axe ohjs pa11y
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,16 @@ $(OHJS):
 
 ohjs: $(OHJS)
 
+# pa11y (npm, with its HTML_CodeSniffer runner) for tests/e2e/test_pa11y.py, installed into the
+# git-ignored .cache/pa11y. Puppeteer downloads no browser: tests/e2e/pa11y.json points it at
+# Debian's /usr/bin/chromium.
+PA11Y := .cache/pa11y/node_modules/pa11y/package.json
+$(PA11Y):
+	mkdir -p .cache/pa11y
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .cache/pa11y --no-save --no-audit --no-fund pa11y@9.1
+
+pa11y: $(PA11Y)
+
 # Debian's PostgreSQL + PostGIS for the store tests; tests/pg.sh starts a throw-away server
 # on a unix socket in a temporary folder and `pytest` gets its URL in GEO_CLSM_TEST_PG_URL.
 postgres:
@@ -84,7 +94,7 @@ postgres:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgis; }
 
-pytest: install chromium gdal pdflibs postgres axe ohjs
+pytest: install chromium gdal pdflibs postgres axe ohjs pa11y
 	@set -e; pgdir=$$(mktemp -d /tmp/geo_clsm_pg.XXXXXX); trap "sh tests/pg.sh stop $$pgdir" EXIT; \
 	  url=$$(sh tests/pg.sh start $$pgdir); \
 	  GEO_CLSM_TEST_PG_URL=$$url $(BIN)/python -m pytest -q $(PYTEST_ARGS)

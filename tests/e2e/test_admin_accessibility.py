@@ -1,6 +1,7 @@
 """The editor screens (/admin) in a real headless Chromium: axe-core finds no WCAG 2.1 A/AA
-violation on any of them, the keyboard reaches the skip link first with a visible focus, and an
-admin adds then removes a territory with the form."""
+violation with a form error shown nor on a territory's removal (each screen as it opens:
+tests/e2e/test_accessibility_pages.py), the keyboard reaches the skip link first with a visible
+focus, and an admin adds then removes a territory with the form."""
 
 from __future__ import annotations
 
@@ -15,19 +16,11 @@ from playwright.sync_api import Browser, Page
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
-from geo_clsm.store import repo
-from geo_clsm.store.db import connect
-from geo_clsm.store.disagreements import file_disagreements
-from geo_clsm.store.reports import add_report
-from geo_clsm.store.users import add_user
 from geo_clsm.web.app import create_app
 
 from ..conftest import _free_port
+from .a11y_site import ADMIN, LAYERS, RID, seed_editor_data
 from .conftest import axe_violations
-
-LAYERS = Path(__file__).resolve().parents[2] / "layers"
-ADMIN = ("admin-a11y@clsm-test.fr", "mot-de-passe-admin-a11y")
-RID = "metz-cmp-cattp-adultes-gambetta"
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +46,7 @@ def admin_site(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iter
     while not srv.started:
         assert time.monotonic() < deadline, "the app did not start"
         time.sleep(0.05)
-    db = connect(url)
-    add_user(db, *ADMIN, role="admin")
-    add_report(db, RID, message="Le numéro de téléphone a changé.", contact="habitant@example.org")
-    with db.connect() as conn:
-        r, _ = repo.get(conn, RID)
-    official = r.model_copy(update={"phone": "03 87 00 00 01", "street": "1 rue de l'Essai (synthétique)"})
-    file_disagreements(db, [official], source="finess", version="synthetic-v1", curated_territories=["metz"])
+    seed_editor_data(url)
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     t.join(timeout=10)
@@ -84,28 +71,6 @@ def test_login_screen_has_no_violation(browser: Browser, admin_site: str) -> Non
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("alert").wait_for()
     assert axe_violations(page) == []  # with the error shown
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/admin/resources",
-        "/admin/resources?q=metz",
-        f"/admin/resources/{RID}",
-        "/admin/resources/new",
-        f"/admin/resources/{RID}/history",
-        "/admin/review",
-        "/admin/reports",
-        "/admin/import",
-        "/admin/territories",
-        "/admin/users",
-    ],
-)
-def test_editor_screens_have_no_violation(browser: Browser, admin_site: str, path: str) -> None:
-    page = _signed_in(browser, admin_site)
-    page.goto(admin_site + path)
-    page.wait_for_load_state("networkidle")
-    assert axe_violations(page) == []
 
 
 def test_form_errors_have_no_violation(browser: Browser, admin_site: str, tmp_path: Path) -> None:

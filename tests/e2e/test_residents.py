@@ -157,26 +157,6 @@ def test_narrow_screens_do_not_scroll_sideways(browser: Browser, server: str, wi
         assert page.locator(".gc-banner a[href='tel:3114']").is_visible()
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/",
-        "/?lang=ar",
-        "/planning",
-        "/recherche?q=Borny",
-        "/recherche?q=Borny&lang=ar",
-        "/recherche",
-        "/hors-ligne",
-        "/guide/metz",
-    ],
-)
-def test_axe_finds_no_wcag_violation(browser: Browser, server: str, url: str) -> None:
-    page = _page(browser, server + url)
-    if url.startswith("/?") or url == "/":
-        _map_ready(page)
-    assert axe_violations(page) == []
-
-
 def test_axe_after_helper_and_search(browser: Browser, server: str) -> None:
     page = _page(browser, server + "/", viewport={"width": 390, "height": 844}, is_mobile=True)
     _map_ready(page)

@@ -44,22 +44,24 @@ VENDOR_CSS = [
 APP_CSS = [("app_css", "map.css")]
 APP_SCRIPTS = ("map-format.js", "map.js")  # files of static/app: formatting and popups first
 
-# Colour and short label of each type (the label keeps the map readable without colour).
+# Colour and short label of each type (the label keeps the map readable without colour). The label is
+# white on the colour (map.css): every colour has a contrast of at least 4.5:1 with white and the
+# colours stay apart from each other (CIEDE2000 >= 10; tests/web/pages/test_type_contrast.py).
 TYPE_STYLE: dict[ResourceType, tuple[str, str]] = {
-    ResourceType.CMP_ADULTE: ("#1f5fa8", "A"),
-    ResourceType.CMP_ENFANT: ("#2a9d8f", "E"),
+    ResourceType.CMP_ADULTE: ("#0d47a1", "A"),
+    ResourceType.CMP_ENFANT: ("#2e7d32", "E"),
     ResourceType.CMP: ("#4a6fa5", "C"),
-    ResourceType.CATTP: ("#6a4c93", "T"),
+    ResourceType.CATTP: ("#5e35b1", "T"),
     ResourceType.HDJ: ("#8d5a97", "J"),
     ResourceType.CMPP: ("#0b7a75", "P"),
-    ResourceType.GEM: ("#d1495b", "G"),
-    ResourceType.MDA: ("#e07a00", "M"),
+    ResourceType.GEM: ("#c2185b", "G"),
+    ResourceType.MDA: ("#b45309", "M"),
     ResourceType.EMPP: ("#7a5c00", "Mo"),
     ResourceType.PAEJ: ("#b5179e", "Éc"),
     ResourceType.CSAPA: ("#5c7c00", "Ad"),
     ResourceType.URGENCES_PSY: ("#c1121f", "U"),
     ResourceType.HOPITAL_PSY: ("#3d405b", "H"),
-    ResourceType.ASSOCIATION: ("#a0522d", "As"),
+    ResourceType.ASSOCIATION: ("#795548", "As"),
     ResourceType.AUTRE: ("#5f6b73", "•"),
 }
 

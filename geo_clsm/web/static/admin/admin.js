@@ -10,12 +10,14 @@
   var map = L.map(el).setView(has ? [lat, lon] : [46.6, 2.4], has ? 16 : 5);
   var tiles = document.body.getAttribute("data-tiles");
   if (tiles && tiles !== "none") { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
-  var marker = has ? L.marker([lat, lon]).addTo(map) : null;
+  // The pin only shows the position (a click on the map moves it): not a button, no tab stop.
+  function pin(ll) { return L.marker(ll, { keyboard: false, alt: "Position de la ressource" }).addTo(map); }
+  var marker = has ? pin([lat, lon]) : null;
 
   function place(la, lo, zoom) {
     latIn.value = la.toFixed(6);
     lonIn.value = lo.toFixed(6);
-    if (marker) { marker.setLatLng([la, lo]); } else { marker = L.marker([la, lo]).addTo(map); }
+    if (marker) { marker.setLatLng([la, lo]); } else { marker = pin([la, lo]); }
     if (zoom) { map.setView([la, lo], zoom); }
   }
   map.on("click", function (e) { place(e.latlng.lat, e.latlng.lng); });

@@ -76,7 +76,7 @@
     }
 
     function telLink(p, label) {
-      return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {name}", { name: label })) + '">' + esc(t("Appeler {phone}", { phone: p.phone })) + "</a>";
+      return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {phone}, {name}", { phone: p.phone, name: label })) + '">' + esc(t("Appeler {phone}", { phone: p.phone })) + "</a>";
     }
 
     function popupHtml(f) {

@@ -363,6 +363,7 @@
     document.getElementById("gc-print").addEventListener("click", function () { window.print(); });
     if (shareBtn) { shareBtn.addEventListener("click", share); }
     form.addEventListener("change", applyFilters);
+    form.addEventListener("submit", function (e) { e.preventDefault(); applyFilters(); });  // the button, Enter
     document.getElementById("gc-all-types").addEventListener("click", function () {
       form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = true; }); applyFilters();
     });

@@ -1,0 +1,150 @@
+"""The pages of the accessibility checks (issue 28) and the one app they are served from.
+
+Every page of :data:`PAGES` is checked in each language of :data:`LANGS` by axe-core
+(tests/e2e/test_accessibility_pages.py) and by pa11y (tests/e2e/test_pa11y.py), against one
+uvicorn server started once for the session (:func:`serve_site`): the shipped layers (Metz and
+Angoulême), a national ``gaps --all`` run on the reduced synthetic France for /planning/france,
+and a database with an admin, a public report and a FINESS disagreement so that the editor
+screens show their tables and actions.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from geo_clsm.engine.core import Engine
+from geo_clsm.settings import Settings
+from geo_clsm.store import repo
+from geo_clsm.store.db import connect
+from geo_clsm.store.disagreements import file_disagreements
+from geo_clsm.store.reports import add_report
+from geo_clsm.store.users import add_user
+from geo_clsm.web.app import create_app
+from geo_clsm.web.sessions import COOKIE
+
+from ..conftest import _free_port
+
+LAYERS = Path(__file__).resolve().parents[2] / "layers"
+LANGS = ("fr", "en", "ar")
+ADMIN = ("admin-a11y@clsm-test.fr", "mot-de-passe-admin-a11y")
+RID = "metz-cmp-cattp-adultes-gambetta"
+# map.js sets data-markers-shown once the markers are on the map ("0" while none are shown yet).
+MAP_READY = 'body[data-markers-shown]:not([data-markers-shown="0"])'
+
+
+@dataclass(frozen=True)
+class A11yPage:
+    """A page to check: its path, whether an editor must be signed in, what shows it is ready, and
+    its HTTP status."""
+
+    path: str
+    editor: bool = False
+    ready: str | None = None
+    status: int = 200
+
+    def url(self, base: str, lang: str) -> str:
+        return f"{base}{self.path}{'&' if '?' in self.path else '?'}lang={lang}"
+
+
+PAGES = [
+    A11yPage("/", ready=MAP_READY),
+    A11yPage("/recherche"),
+    A11yPage("/recherche?q=Borny"),  # ten results with their phone links
+    A11yPage("/recherche?q=zzqx", status=404),  # no place found: the page says so
+    A11yPage("/planning", ready=MAP_READY),
+    A11yPage("/planning/france", ready="#gc-area-table tbody tr"),
+    A11yPage("/hors-ligne"),
+    A11yPage("/guide/metz"),
+    A11yPage("/admin/login"),
+    A11yPage("/admin/resources", editor=True),
+    A11yPage("/admin/resources?q=metz", editor=True),
+    A11yPage("/admin/resources/new", editor=True),
+    A11yPage(f"/admin/resources/{RID}", editor=True),
+    A11yPage(f"/admin/resources/{RID}/history", editor=True),
+    A11yPage("/admin/review", editor=True),
+    A11yPage("/admin/reports", editor=True),
+    A11yPage("/admin/import", editor=True),
+    A11yPage("/admin/users", editor=True),
+    A11yPage("/admin/territories", editor=True),
+]
+
+
+@dataclass(frozen=True)
+class A11ySite:
+    """The served app: its base URL and an admin's session cookie (name, value)."""
+
+    base: str
+    cookie: tuple[str, str]
+
+    def cookies(self, page: A11yPage) -> list[dict[str, str]]:
+        """The cookies to open ``page`` with: the admin's session on the editor screens."""
+        return [{"name": self.cookie[0], "value": self.cookie[1], "url": self.base}] if page.editor else []
+
+
+def seed_editor_data(database_url: str) -> None:
+    """An admin, a public report and a (synthetic) FINESS disagreement on :data:`RID`."""
+    db = connect(database_url)
+    add_user(db, *ADMIN, role="admin")
+    add_report(db, RID, message="Le numéro de téléphone a changé.", contact="habitant@example.org")
+    with db.connect() as conn:
+        r, _ = repo.get(conn, RID)
+    official = r.model_copy(update={"phone": "03 87 00 00 01", "street": "1 rue de l'Essai (synthétique)"})
+    file_disagreements(db, [official], source="finess", version="synthetic-v1", curated_territories=["metz"])
+
+
+def _national_gaps(folder: Path) -> Path:
+    from geo_clsm.access.national import compute_national
+    from geo_clsm.access.national_io import write_national
+    from geo_clsm.access.params import AccessParams
+    from tests.access.test_national_gaps import TYPES, synthetic_national_catalog
+
+    out = folder / "gaps_france"
+    write_national(
+        compute_national(synthetic_national_catalog(folder / "synthetic"), types=TYPES),
+        out,
+        params=AccessParams(),
+        seconds=1.0,
+    )
+    return out
+
+
+@contextmanager
+def serve_site(engine: Engine, tmp: Path) -> Iterator[A11ySite]:
+    """The app in uvicorn on a free port of 127.0.0.1 (tiles "none"), seeded, an admin signed in."""
+    url = f"sqlite:///{tmp / 'db.sqlite'}"
+    settings = Settings(
+        tiles_url="none",
+        data_dir=LAYERS,
+        database_url=url,
+        local_territories_file=tmp / "territories.toml",
+        versions_dir=tmp / "versions",
+        territories=["metz", "angouleme"],
+        national_gaps_dir=_national_gaps(tmp),
+    )
+    port = _free_port()
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
+    )
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 180  # a loaded machine: start-up seeds a database and computes indicators
+    while not srv.started:
+        assert time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        seed_editor_data(url)
+        r = httpx.post(f"{base}/api/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=60)
+        r.raise_for_status()
+        yield A11ySite(base=base, cookie=(COOKIE, r.cookies[COOKIE]))
+    finally:
+        srv.should_exit = True
+        t.join(timeout=10)

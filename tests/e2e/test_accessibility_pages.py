@@ -1,0 +1,71 @@
+"""axe-core at WCAG 2.1 A/AA (and the 2.5.3 label-in-name rule) on every resident, planner and
+editor page, in French, English and Arabic, in a real headless Chromium (issue 28).
+
+The pages and the server are those of tests/e2e/a11y_site.py, shared with the pa11y check.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+
+from .a11y_site import LANGS, MAP_READY, PAGES, A11yPage, A11ySite
+from .conftest import axe_violations
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
+def test_axe_finds_no_violation(browser: Browser, a11y_site: A11ySite, page: A11yPage, lang: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.add_cookies(a11y_site.cookies(page))  # type: ignore[arg-type]
+    tab = context.new_page()
+    response = tab.goto(page.url(a11y_site.base, lang))
+    assert response is not None and response.status == page.status, (page.path, response and response.status)
+    if page.ready:
+        tab.wait_for_selector(page.ready, state="attached", timeout=30_000)
+    assert axe_violations(tab) == []
+
+
+def test_label_in_name_is_checked(browser: Browser, a11y_site: A11ySite) -> None:
+    """The check is live: a phone link named without the number it shows is reported (WCAG 2.5.3)."""
+    tab = browser.new_context(bypass_csp=True).new_page()
+    tab.goto(a11y_site.base + "/recherche?q=Borny")
+    tab.evaluate("() => document.querySelector('a.gc-tel').setAttribute('aria-label', 'Appeler ce lieu')")
+    assert "label-content-name-mismatch" in {v["id"] for v in axe_violations(tab)}
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with-script", "without-script"])
+def test_filters_are_submitted_from_the_keyboard(browser: Browser, a11y_site: A11ySite, script: bool) -> None:
+    """On a phone, keys only: open « Filtres et légende », keep one type (Space), then Enter on
+    « Appliquer les filtres ». With the script the map keeps only that type, on the same page; without
+    it the form goes to the server, whose page reopens with the filter in its address."""
+    tab = browser.new_context(
+        viewport={"width": 375, "height": 667}, locale="fr-FR", java_script_enabled=script, bypass_csp=True
+    ).new_page()
+    tab.goto(a11y_site.base + "/?lang=fr")
+    if script:
+        tab.wait_for_selector(MAP_READY, state="attached", timeout=30_000)
+        before = int(tab.get_attribute("body", "data-markers-shown") or 0)
+        tab.evaluate("() => { window.samePage = true; }")
+    tab.locator("#gc-filters summary").focus()
+    tab.keyboard.press("Enter")
+    boxes = tab.locator("#gc-filter-form input[name=type]")
+    kept = boxes.first.get_attribute("value")
+    if script:
+        tab.get_by_role("button", name="Tout décocher").focus()
+        tab.keyboard.press("Enter")
+    else:  # the two buttons need the script
+        for i in range(boxes.count()):
+            boxes.nth(i).focus()
+            tab.keyboard.press("Space")
+    boxes.first.focus()
+    tab.keyboard.press("Space")
+    tab.get_by_role("button", name="Appliquer les filtres").focus()
+    tab.keyboard.press("Enter")
+    if script:
+        shown = f"Number(document.body.getAttribute('data-markers-shown')) < {before}"
+        tab.wait_for_function(shown, polling=250, timeout=60_000)
+        assert tab.evaluate("() => window.samePage === true")
+    else:
+        tab.wait_for_url(f"**/?lang=fr&age=&type={kept}")
+        assert tab.locator("#gc-filter-form input[name=type]:checked").count() == boxes.count()  # no script: all
