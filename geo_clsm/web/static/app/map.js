@@ -11,15 +11,21 @@
   var locale = page.lang === "fr" ? "fr-FR" : page.lang;
   var map = window[cfg.map];
   if (!map.options.maxZoom) { map.setMaxZoom(19); }  // clustering needs it, even without tiles
+  if (!map.options.minZoom) { map.setMinZoom(4); }   // France and its overseas territories: no cluster levels below
   L.control.scale({ metric: true, imperial: false }).addTo(map);  // metric only
   var layersByType = {};      // one layer per resource type
   var markersById = {};
   var pendingShown = 0;       // markers being added; data-markers-shown is set once they are on the map
+  var SLICE_MS = 8;           // work on the markers in slices this short: the page stays responsive
   var cluster = L.markerClusterGroup({
-    chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50,
+    chunkedLoading: true, chunkInterval: SLICE_MS, chunkDelay: 4, showCoverageOnHover: false, maxClusterRadius: 50,
     chunkProgress: function (done, total) {
       if (done === total) { document.body.setAttribute("data-markers-shown", String(pendingShown)); }
     }
+  });
+  cluster.on("click", function (e) {  // one listener for every marker
+    var mk = e.propagatedFrom || e.layer;
+    if (mk && mk.gc) { openDetails(mk, mk.gc.id); }
   });
   var lastQuery = null;       // {lat, lon, label} of the last nearest query
   var queryMarker = null;
@@ -72,19 +78,32 @@
     if (lastQuery) { nearest(lastQuery.lat, lastQuery.lon, lastQuery.label); }
   }
 
+  var icons = {};             // one icon per type and precision, shared by its markers
+  function addMarker(row) {
+    var m = { id: row[0], t: row[1], lon: row[2], lat: row[3], approx: row[4] === 1, a0: row[5], a1: row[6] };
+    var key = m.t + (m.approx ? "~" : "");
+    var mk = L.marker([m.lat, m.lon], { icon: icons[key] || (icons[key] = icon(m.t, m.approx)), title: cfg.types[m.t].label, keyboard: true });
+    mk.gc = m;
+    (layersByType[m.t] = layersByType[m.t] || []).push(mk);
+    markersById[m.id] = mk;
+  }
+
   function loadMarkers() {
+    // ?markers=0: the page with an empty marker layer (the floor of benchmarks/bench_lighthouse.py).
+    if (new URLSearchParams(location.search).get("markers") === "0") {
+      document.body.setAttribute("data-markers-loaded", "0");
+      document.body.setAttribute("data-markers-shown", "0");
+      return;
+    }
     fetch("/api/markers").then(function (r) { return r.json(); }).then(function (data) {
-      data.markers.forEach(function (row) {
-        var m = { id: row[0], t: row[1], lon: row[2], lat: row[3], approx: row[4] === 1, a0: row[5], a1: row[6] };
-        var mk = L.marker([m.lat, m.lon], { icon: icon(m.t, m.approx), title: cfg.types[m.t].label, keyboard: true });
-        mk.gc = m;
-        mk.on("click", function () { openDetails(mk, m.id); });
-        (layersByType[m.t] = layersByType[m.t] || []).push(mk);
-        markersById[m.id] = mk;
-      });
-      map.addLayer(cluster);
-      applyFilters();
-      document.body.setAttribute("data-markers-loaded", String(data.markers.length));
+      var rows = data.markers, i = 0;
+      (function slice() {  // markers made a slice at a time, then clustered in slices (chunkedLoading)
+        for (var end = performance.now() + SLICE_MS; i < rows.length && performance.now() < end; i++) { addMarker(rows[i]); }
+        if (i < rows.length) { setTimeout(slice, 0); return; }
+        map.addLayer(cluster);
+        applyFilters();
+        document.body.setAttribute("data-markers-loaded", String(rows.length));
+      })();
     }).catch(function (e) { console.error(e); setStatus(t("Impossible de charger les ressources. Réessayez plus tard.")); });
   }
 
