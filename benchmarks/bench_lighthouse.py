@@ -11,7 +11,9 @@ Total Blocking Time and Largest Contentful Paint, beside the same page with no m
   without markers (``/recherche``) have no baseline.
 - Tiles: off (``GEO_CLSM_TILES_URL=none``) unless ``--tiles`` names a tile server, e.g. a local one:
   ``--tiles 'http://127.0.0.1:8080/{z}/{x}/{y}.png'`` (nothing is ever fetched from a third party).
-- Peak memory: the server's (VmHWM) at the end.
+- Peak memory: the server's (VmHWM) at the end. "CPU index" is Lighthouse's own probe of the
+  machine's speed during the runs (``benchmarkIndex``, median): a loaded machine gives a low index,
+  and Lighthouse's simulated slowdown (×4) then multiplies tasks already stretched by the load.
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_lighthouse.py [--pages / /planning]
 [--runs 3] [--tiles URL] [--app-dir DIR]`` (``--app-dir``: serve another checkout's ``geo_clsm``,
@@ -79,6 +81,7 @@ def lighthouse(url: str, out: Path) -> dict[str, float]:
         "accessibility": round(100 * (r["categories"]["accessibility"]["score"] or 0)),
         "tbt_ms": float(audits["total-blocking-time"]["numericValue"]),
         "lcp_ms": float(audits["largest-contentful-paint"]["numericValue"]),
+        "benchmark_index": float(r.get("environment", {}).get("benchmarkIndex") or 0),  # Lighthouse's CPU probe
     }
 
 
@@ -93,7 +96,10 @@ def with_flag(path: str) -> str:
 
 
 def fmt(m: dict[str, Any]) -> str:
-    return f"{m['performance']:.0f} / {m['accessibility']:.0f}, TBT {m['tbt_ms']:.0f} ms, LCP {m['lcp_ms'] / 1000:.2f} s"
+    return (
+        f"{m['performance']:.0f} / {m['accessibility']:.0f}, TBT {m['tbt_ms']:.0f} ms, LCP {m['lcp_ms'] / 1000:.2f} s"
+        f" (CPU index {m['benchmark_index']:.0f})"
+    )
 
 
 def met(m: dict[str, Any]) -> bool:
@@ -119,7 +125,17 @@ def main() -> int:
     if args.app_dir:
         env["PYTHONPATH"] = str(args.app_dir.resolve())
         env.setdefault("GEO_CLSM_DATA_DIR", str(ROOT / "layers"))  # this checkout's layers (an export may have none)
-    cmd = [str(BIN / "python"), "-P", "-c", "import sys; from geo_clsm.cli import main; sys.exit(main())", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [
+        str(BIN / "python"),
+        "-P",
+        "-c",
+        "import sys; from geo_clsm.cli import main; sys.exit(main())",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     load = os.getloadavg()
     rows: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
     with server(cmd, env=env, health=f"{base}/healthz", timeout_s=300) as (proc, _), tempfile.TemporaryDirectory() as d:
@@ -139,7 +155,9 @@ def main() -> int:
         f"tiles {args.tiles}; load average {load[0]:.1f} at start, {load_end[0]:.1f} at end; server peak {peak:.0f} MiB"
     )
     print()
-    print("| Page | Performance | Accessibility | TBT | LCP | No markers (same run): Perf / A11y, TBT, LCP | Target met |")
+    print(
+        "| Page | Performance | Accessibility | TBT | LCP | No markers (same run): Perf / A11y, TBT, LCP | Target met |"
+    )
     print("|---|---|---|---|---|---|---|")
     for path, page, floor in rows:
         print(

@@ -16,11 +16,12 @@
   var layersByType = {};      // one layer per resource type
   var markersById = {};
   var pendingShown = 0;       // markers being added; data-markers-shown is set once they are on the map
-  var SLICE_MS = 8;           // work on the markers in slices this short: the page stays responsive
+  var SLICE_MS = 8, BATCH = 40;  // markers are made and clustered in tasks this short: the page stays responsive
+  var loading = false;        // the first markers are being added (their count is set once all are)
   var cluster = L.markerClusterGroup({
     chunkedLoading: true, chunkInterval: SLICE_MS, chunkDelay: 4, showCoverageOnHover: false, maxClusterRadius: 50,
     chunkProgress: function (done, total) {
-      if (done === total) { document.body.setAttribute("data-markers-shown", String(pendingShown)); }
+      if (done === total && !loading) { document.body.setAttribute("data-markers-shown", String(pendingShown)); }
     }
   });
   cluster.on("click", function (e) {  // one listener for every marker
@@ -86,6 +87,7 @@
     mk.gc = m;
     (layersByType[m.t] = layersByType[m.t] || []).push(mk);
     markersById[m.id] = mk;
+    return mk;
   }
 
   function loadMarkers() {
@@ -97,11 +99,19 @@
     }
     fetch("/api/markers").then(function (r) { return r.json(); }).then(function (data) {
       var rows = data.markers, i = 0;
-      (function slice() {  // markers made a slice at a time, then clustered in slices (chunkedLoading)
-        for (var end = performance.now() + SLICE_MS; i < rows.length && performance.now() < end; i++) { addMarker(rows[i]); }
+      loading = true;
+      map.addLayer(cluster);
+      (function slice() {  // a few dozen markers per task, made and clustered: the page stays responsive
+        var types = selectedTypes(), age = selectedAge(), batch = [];
+        for (var end = performance.now() + SLICE_MS; i < rows.length && batch.length < BATCH && performance.now() < end; i++) {
+          var mk = addMarker(rows[i]);
+          if (types.indexOf(mk.gc.t) >= 0 && acceptsAge(mk.gc, age)) { batch.push(mk); }
+        }
+        cluster.addLayers(batch);
         if (i < rows.length) { setTimeout(slice, 0); return; }
-        map.addLayer(cluster);
-        applyFilters();
+        loading = false;
+        pendingShown = cluster.getLayers().length;
+        document.body.setAttribute("data-markers-shown", String(pendingShown));
         document.body.setAttribute("data-markers-loaded", String(rows.length));
       })();
     }).catch(function (e) { console.error(e); setStatus(t("Impossible de charger les ressources. Réessayez plus tard.")); });
