@@ -47,19 +47,22 @@ PAGES = ["/", "/?territory=metz", "/planning", "/recherche", "/recherche?q=Metz"
 MAP_PAGES = ("/", "/?", "/planning")
 
 
+NPM_INSTALL = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix"]
+LIGHTHOUSE_ARGS = ["--only-categories=performance,accessibility"]
+
+
 def chrome_flags() -> str:
     sys.path.insert(0, str(ROOT / "tests" / "e2e"))
     from conftest import ARGS  # the browser tests' flags: one Chromium set-up for both
 
-    return " ".join(ARGS)
+    return "--chrome-flags=" + " ".join(ARGS)
 
 
 def ensure_lighthouse() -> Path:
     if not LIGHTHOUSE.exists():
         LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["npm", "install", "--prefix", str(LIGHTHOUSE_DIR), "--no-save", "--no-audit", "--no-fund"]
-            + [f"lighthouse@{LIGHTHOUSE_VERSION}"],
+            [*NPM_INSTALL, str(LIGHTHOUSE_DIR), f"lighthouse@{LIGHTHOUSE_VERSION}"],
             check=True,
         )
     return LIGHTHOUSE
@@ -68,8 +71,7 @@ def ensure_lighthouse() -> Path:
 def lighthouse(url: str, out: Path) -> dict[str, float]:
     """One Lighthouse run: scores (0-100), TBT and LCP (ms)."""
     subprocess.run(
-        [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}"]
-        + ["--only-categories=performance,accessibility", f"--chrome-flags={chrome_flags()}"],
+        [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}", *LIGHTHOUSE_ARGS, chrome_flags()],
         env={**os.environ, "CHROME_PATH": CHROMIUM},
         check=True,
         timeout=300,
