@@ -16,7 +16,7 @@
   var layersByType = {};      // one layer per resource type
   var markersById = {};
   var pendingShown = 0;       // markers being added; data-markers-shown is set once they are on the map
-  var SLICE_MS = 8, BATCH = 40;  // markers are made and clustered in tasks this short: the page stays responsive
+  var SLICE_MS = 8;           // markers are made and clustered in tasks this short: the page stays responsive
   var loading = false;        // the first markers are being added (their count is set once all are)
   var cluster = L.markerClusterGroup({
     chunkedLoading: true, chunkInterval: SLICE_MS, chunkDelay: 4, showCoverageOnHover: false, maxClusterRadius: 50,
@@ -100,18 +100,21 @@
     fetch("/api/markers").then(function (r) { return r.json(); }).then(function (data) {
       var rows = data.markers, i = 0;
       loading = true;
-      map.addLayer(cluster);
-      (function slice() {  // a few dozen markers per task, made and clustered: the page stays responsive
+      (function slice() {  // markers made a slice at a time, kept by the cluster while it is off the map
         var types = selectedTypes(), age = selectedAge(), batch = [];
-        for (var end = performance.now() + SLICE_MS; i < rows.length && batch.length < BATCH && performance.now() < end; i++) {
+        for (var end = performance.now() + SLICE_MS; i < rows.length && performance.now() < end; i++) {
           var mk = addMarker(rows[i]);
           if (types.indexOf(mk.gc.t) >= 0 && acceptsAge(mk.gc, age)) { batch.push(mk); }
         }
         cluster.addLayers(batch);
         if (i < rows.length) { setTimeout(slice, 0); return; }
         loading = false;
-        pendingShown = cluster.getLayers().length;
-        document.body.setAttribute("data-markers-shown", String(pendingShown));
+        pendingShown = 0;
+        selectedTypes().forEach(function (x) {
+          (layersByType[x] || []).forEach(function (mk) { if (acceptsAge(mk.gc, selectedAge())) { pendingShown += 1; } });
+        });
+        if (!pendingShown) { document.body.setAttribute("data-markers-shown", "0"); }
+        map.addLayer(cluster);  // clustered now, in chunks (chunkedLoading); chunkProgress sets the count
         document.body.setAttribute("data-markers-loaded", String(rows.length));
       })();
     }).catch(function (e) { console.error(e); setStatus(t("Impossible de charger les ressources. Réessayez plus tard.")); });
