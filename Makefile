@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install install-serve chromium gdal pdflibs postgres wrk lock axe ohjs pa11y
+.PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install install-serve chromium gdal pdflibs postgres wrk lock axe ohjs pa11y lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,14 @@ $(PA11Y):
 
 pa11y: $(PA11Y)
 
+# Lighthouse 12 (npm) for benchmarks/bench_lighthouse.py, installed into the git-ignored .cache/lighthouse.
+LIGHTHOUSE := .cache/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE):
+	mkdir -p .cache/lighthouse
+	npm install --prefix .cache/lighthouse --no-save --no-audit --no-fund lighthouse@12
+
+lighthouse: $(LIGHTHOUSE)
+
 # Debian's PostgreSQL + PostGIS for the store tests; tests/pg.sh starts a throw-away server
 # on a unix socket in a temporary folder and `pytest` gets its URL in GEO_CLSM_TEST_PG_URL.
 postgres:
@@ -113,12 +121,13 @@ wrk:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
 # The benchmarks of issue 9 and the batch worst case of issue 25 (each against a baseline measured in
-# the same run), then a table.
-bench: install chromium wrk
+# the same run), then a table; then Lighthouse on the public pages (issue 28).
+bench: install chromium wrk lighthouse
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bench_markers.py
 	$(BIN)/python benchmarks/bench_access.py
 	$(BIN)/python benchmarks/bench_national_gaps.py
+	$(BIN)/python benchmarks/bench_lighthouse.py
 
 # Ten minutes of mixed traffic at 32 connections with editors' changes and a data update applied
 # meanwhile (issue 14; not in `make test`). LOAD_ARGS="--minutes 1" for a quick look.

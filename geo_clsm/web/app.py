@@ -20,6 +20,7 @@ from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
 from geo_clsm.web import errors, lifecycle
+from geo_clsm.web.assets import AssetMount
 from geo_clsm.web.middleware.compression import GZipMiddleware
 from geo_clsm.web.middleware.http_cache import DataCacheMiddleware
 from geo_clsm.web.middleware.request_log import RequestLogMiddleware
@@ -120,8 +121,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(GZipMiddleware, minimum_size=1400, compresslevel=5)
     app.add_middleware(DataCacheMiddleware, version=_http_cache_version(app))
     app.add_middleware(RequestLogMiddleware)
-    app.mount("/static/app", StaticFiles(directory=STATIC / "app"), name="app-static")
-    app.mount("/static/vendor", StaticFiles(directory=STATIC / "vendor"), name="vendor-static")
+    # Static files: fingerprinted URLs from path_for("app-static", path=…), cached for a year (web/assets.py).
+    app.router.routes.append(AssetMount("/static/app", directory=STATIC / "app", name="app-static"))
+    app.router.routes.append(AssetMount("/static/vendor", directory=STATIC / "vendor", name="vendor-static"))
     app.mount("/static/swagger", StaticFiles(directory=Path(str(swagger_ui_path))), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
@@ -160,5 +162,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin_territory_pages.router)
     app.include_router(admin_user_pages.router)
     app.include_router(report_form.router)
-    app.mount("/static/admin", StaticFiles(directory=STATIC / "admin"), name="admin-static")
+    app.router.routes.append(AssetMount("/static/admin", directory=STATIC / "admin", name="admin-static"))
     return app

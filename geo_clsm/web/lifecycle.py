@@ -52,6 +52,7 @@ class ServiceState(State):
     reports: VersionedCache[Any]  # territorial diagnostics (figures, HTML, PDF), by data version
     observatory_charts: VersionedCache[bytes]  # observatory charts (PNG), by data version
     documents: VersionedCache[bytes]  # printed guides (HTML, PDF), by data version
+    payloads: VersionedCache[bytes]  # /api/markers as sent (JSON, gzip, brotli), by data version
     heavy: HeavyPool  # the bounded pool of heavy work (geo_clsm/web/heavy.py)
     previews: PreviewStore  # editors' import files waiting for « Appliquer » (geo_clsm/web/previews.py)
     rate_buckets: MutableMapping[str, Any]  # per-client token buckets (geo_clsm/web/middleware/security.py)
@@ -81,6 +82,7 @@ def init_state(app: FastAPI, settings: Settings) -> ServiceState:
     state.reports = VersionedCache[Any](per_version=16)
     state.observatory_charts = VersionedCache[bytes](per_version=64)
     state.documents = VersionedCache[bytes](per_version=48)
+    state.payloads = VersionedCache[bytes](per_version=8)
     state.heavy = HeavyPool(workers=settings.heavy_workers, queue=settings.heavy_queue)
     state.previews = PreviewStore(default_folder(), ttl_s=settings.import_preview_ttl_s)
     state.rate_buckets = {}

@@ -47,7 +47,8 @@ class DataCacheMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        gzip = b"gzip" in headers.get(b"accept-encoding", b"")
+        accept = headers.get(b"accept-encoding", b"")
+        encoding = "br" if b"br" in accept else "gzip" if b"gzip" in accept else ""  # a body per encoding
         digest = hashlib.blake2b(
             f"{version}|{scope['path']}|{scope.get('query_string', b'').decode('latin-1')}".encode(), digest_size=12
         ).hexdigest()
@@ -62,7 +63,7 @@ class DataCacheMiddleware:
             )
             await send({"type": "http.response.body", "body": b""})
             return
-        key = f"{digest}|{int(gzip)}"
+        key = f"{digest}|{encoding}"
         hit = self._entries.get(key)
         if hit is not None:
             self._entries.move_to_end(key)

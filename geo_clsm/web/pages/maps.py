@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from markupsafe import Markup
 
 from geo_clsm.engine.core import Engine
@@ -117,7 +119,12 @@ def outline_geojson(gdf: gpd.GeoDataFrame, columns: list[str], *, tolerance_m: f
     crs = projected_crs_for((x0 + x1) / 2, (y0 + y1) / 2) or LAMBERT93  # an overseas territory has its own
     g = gdf[[*columns, "geometry"]].to_crs(crs)
     g["geometry"] = g.geometry.simplify(tolerance_m, preserve_topology=True)
-    data: dict[str, Any] = json.loads(g.to_crs(WGS84).to_json(na="null", drop_id=True))
+    g = g.to_crs(WGS84)
+    # 5 decimals of a degree (about a metre): the page carries half the digits, nothing visible moves.
+    g["geometry"] = gpd.GeoSeries(
+        shapely.transform(g.geometry.to_numpy(), lambda c: np.round(c, 5)), index=g.index, crs=WGS84
+    )
+    data: dict[str, Any] = json.loads(g.to_json(na="null", drop_id=True))
     return data
 
 
@@ -173,6 +180,9 @@ def add_outlines(m: folium.Map, communes: gpd.GeoDataFrame, qpv: gpd.GeoDataFram
 
 
 _VIEWPORT_RE = re.compile(r'<meta name="viewport"[^>]*>')
+_GEOJSON_ADD_RE = re.compile(r"\b(geo_json_[0-9a-f]+)_add\(\{")  # folium's call, not its definition
+_SCRIPT_SRC_RE = re.compile(r"<script\b([^>]*\bsrc=)")
+_VENDOR_CSS_RE = re.compile(r'<link rel="stylesheet" (href="[^"]*/static/vendor/)')
 _ASSET_RE = re.compile(r"<(?:script|link)\b[^>]*(?:src|href)=[\"']([^\"']+)[\"']", re.I)
 
 
@@ -183,8 +193,14 @@ def folium_parts(m: folium.Map) -> FoliumParts:
     head: str = root.header.render()  # type: ignore[attr-defined]
     # Folium's viewport forbids zooming (user-scalable=no): people must be able to zoom (WCAG 1.4.4).
     head = _VIEWPORT_RE.sub('<meta name="viewport" content="width=device-width, initial-scale=1">', head, count=1)
+    # Nothing of the map blocks the first paint: Leaflet's scripts are deferred (the map's script runs
+    # after them, as a module: map_page.html), the vendored stylesheets apply when the map is drawn.
+    head = _SCRIPT_SRC_RE.sub(r"<script defer \1", head)
+    head = _VENDOR_CSS_RE.sub(r'<link rel="stylesheet" media="print" data-gc-late \1', head)
     html: str = root.html.render()  # type: ignore[attr-defined]
     script: str = root.script.render()  # type: ignore[attr-defined]
+    script = _GEOJSON_ADD_RE.sub(r"gcAddLater(\1, {", script)  # outlines: a few at a time, after the first paint
+    script += f"\nwindow.{m.get_name()} = {m.get_name()};"  # a module's names are its own: map.js reads this one
     return FoliumParts(Markup(head), Markup(html), Markup(script))  # folium's own output, trusted
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 from typing import Annotated, Any
 
+import brotli
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import Engine
@@ -14,6 +17,7 @@ from geo_clsm.i18n import choose_lang
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import LINE_TYPES, ResourceType
 from geo_clsm.settings import Settings
+from geo_clsm.web.assets import accepted_encoding
 from geo_clsm.web.deps import get_engine, get_geocoder, get_settings, serving_engine
 from geo_clsm.web.errors import PLACE_RESPONSES
 from geo_clsm.web.lifecycle import service_state
@@ -89,13 +93,36 @@ def planning(
     return HTMLResponse(html)
 
 
-@router.get("/api/markers", tags=["carte"], summary="Liste compacte des ressources pour la carte")
-def markers(engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
+MARKER_COLUMNS = ["id", "type", "lon", "lat", "approx", "age_min", "age_max"]
+
+
+def _markers_body(engine: Engine, encoding: str | None) -> bytes:
+    body = orjson.dumps({"columns": MARKER_COLUMNS, "markers": engine.markers})
+    if encoding == "br":
+        return bytes(brotli.compress(body, quality=11))
+    if encoding == "gzip":
+        return gzip.compress(body, compresslevel=9, mtime=0)
+    return body
+
+
+@router.get(
+    "/api/markers",
+    tags=["carte"],
+    summary="Liste compacte des ressources pour la carte",
+    response_class=JSONResponse,
+)
+def markers(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
     """``[id, type, lon, lat, approx (1 = commune precision), age_min, age_max]`` per placed resource.
 
-    Ages are the audience's, or those the type implies; null when unknown.
+    Ages are the audience's, or those the type implies; null when unknown. The body is compressed
+    once per data version (brotli or gzip, as the request accepts), in the thread pool.
     """
-    return {"columns": ["id", "type", "lon", "lat", "approx", "age_min", "age_max"], "markers": engine.markers}
+    encoding = accepted_encoding(request.headers)
+    body = service_state(request).payloads.get_or_make(
+        data_version(engine), ("markers", encoding), lambda: _markers_body(engine, encoding)
+    )
+    headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": encoding} if encoding else {})}
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(

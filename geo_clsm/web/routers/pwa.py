@@ -3,13 +3,15 @@ and the offline page with the emergency numbers."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from geo_clsm.i18n import choose_lang, translator
-from geo_clsm.web.templating import STATIC_DIR, render
+from geo_clsm.web.templating import STATIC_DIR, PathFor, render
 
 router = APIRouter(include_in_schema=False)
 # PNG icons drawn by scripts/draw_icons.py from icon.svg's design (some launchers take PNG only).
@@ -44,10 +46,24 @@ def manifest(request: Request) -> JSONResponse:
     return JSONResponse(body, media_type="application/manifest+json")
 
 
+_SHELL_FILE = re.compile(r'"/static/(app|vendor)/([^"]+)"')
+_CACHE_NAME = re.compile(r'var CACHE = "([^"]+)";')
+
+
+def service_worker_js(path_for: PathFor) -> str:
+    """``static/app/sw.js`` with its shell's static files at their fingerprinted URLs
+    (:mod:`geo_clsm.web.assets`) and a cache name that changes with them: a new deployment installs
+    a new worker, which caches the new files and drops the old cache."""
+    text = (STATIC_DIR / "app" / "sw.js").read_text(encoding="utf-8")
+    text = _SHELL_FILE.sub(lambda m: f'"{path_for(f"{m[1]}-static", path=m[2])}"', text)
+    stamp = hashlib.sha256(text.encode()).hexdigest()[:10]
+    return _CACHE_NAME.sub(lambda m: f'var CACHE = "{m[1]}-{stamp}";', text, count=1)
+
+
 @router.get("/sw.js")
-def service_worker() -> FileResponse:
-    return FileResponse(
-        STATIC_DIR / "app" / "sw.js",
+def service_worker(request: Request) -> Response:
+    return Response(
+        service_worker_js(request.app.url_path_for),
         media_type="text/javascript",
         headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
     )

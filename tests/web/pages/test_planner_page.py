@@ -56,7 +56,8 @@ def test_table_tooltips_and_csv_show_the_same_figures(no_tiles: TestClient) -> N
         assert shown["within_1000m_share"] == f"{round(r['within_1000m_share'] * 100)} %"
         assert shown["n_resources"] == str(r["n_resources"])
     assert 'aria-sort="ascending"' in text and text.count('aria-sort="none"') == len(COLUMNS)
-    assert "/static/app/planning.js" in text and "/static/app/planning.css" in text
+    assert re.search(r"/static/app/planning\.[0-9a-f]{10}\.js", text)
+    assert re.search(r"/static/app/planning\.[0-9a-f]{10}\.css", text)
     figures = [v for row in table.values() for v in row.values()]
     assert not [v for v in figures if re.search(r"\d[.,]\d{4,}", v)]  # no float noise in the figures
 

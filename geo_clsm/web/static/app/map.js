@@ -11,15 +11,22 @@
   var locale = fmt.locale;
   var map = window[cfg.map];
   if (!map.options.maxZoom) { map.setMaxZoom(19); }  // clustering needs it, even without tiles
+  if (!map.options.minZoom) { map.setMinZoom(4); }   // France and its overseas territories: no cluster levels below
   L.control.scale({ metric: true, imperial: false }).addTo(map);  // metric only
   var layersByType = {};      // one layer per resource type
   var markersById = {};
   var pendingShown = 0;       // markers being added; data-markers-shown is set once they are on the map
+  var SLICE_MS = 8;           // markers are made and clustered in tasks this short: the page stays responsive
+  var loading = false;        // the first markers are being added (their count is set once all are)
   var cluster = L.markerClusterGroup({
-    chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50,
+    chunkedLoading: true, chunkInterval: SLICE_MS, chunkDelay: 4, showCoverageOnHover: false, maxClusterRadius: 50,
     chunkProgress: function (done, total) {
-      if (done === total) { document.body.setAttribute("data-markers-shown", String(pendingShown)); }
+      if (done === total && !loading) { document.body.setAttribute("data-markers-shown", String(pendingShown)); }
     }
+  });
+  cluster.on("click", function (e) {  // one listener for every marker
+    var mk = e.propagatedFrom || e.layer;
+    if (mk && mk.gc) { openDetails(mk, mk.gc.id); }
   });
   var lastQuery = null;       // {lat, lon, label} of the last nearest query
   var queryMarker = null;
@@ -80,19 +87,44 @@
     if (lastQuery) { nearest(lastQuery.lat, lastQuery.lon, lastQuery.label); }
   }
 
+  var icons = {};             // one icon per type and precision, shared by its markers
+  function addMarker(row) {
+    var m = { id: row[0], t: row[1], lon: row[2], lat: row[3], approx: row[4] === 1, a0: row[5], a1: row[6] };
+    var key = m.t + (m.approx ? "~" : "");
+    var mk = L.marker([m.lat, m.lon], { icon: icons[key] || (icons[key] = icon(m.t, m.approx)), title: cfg.types[m.t].label, keyboard: true });
+    mk.gc = m;
+    (layersByType[m.t] = layersByType[m.t] || []).push(mk);
+    markersById[m.id] = mk;
+    return mk;
+  }
+
   function loadMarkers() {
+    // ?markers=0: the page with an empty marker layer (the floor of benchmarks/bench_lighthouse.py).
+    if (new URLSearchParams(location.search).get("markers") === "0") {
+      document.body.setAttribute("data-markers-loaded", "0");
+      document.body.setAttribute("data-markers-shown", "0");
+      return;
+    }
     fetch("/api/markers").then(function (r) { return r.json(); }).then(function (data) {
-      data.markers.forEach(function (row) {
-        var m = { id: row[0], t: row[1], lon: row[2], lat: row[3], approx: row[4] === 1, a0: row[5], a1: row[6] };
-        var mk = L.marker([m.lat, m.lon], { icon: icon(m.t, m.approx), title: cfg.types[m.t].label, keyboard: true });
-        mk.gc = m;
-        mk.on("click", function () { openDetails(mk, m.id); });
-        (layersByType[m.t] = layersByType[m.t] || []).push(mk);
-        markersById[m.id] = mk;
-      });
-      map.addLayer(cluster);
-      applyFilters();
-      document.body.setAttribute("data-markers-loaded", String(data.markers.length));
+      var rows = data.markers, i = 0;
+      loading = true;
+      (function slice() {  // markers made a slice at a time, kept by the cluster while it is off the map
+        var types = selectedTypes(), age = selectedAge(), batch = [];
+        for (var end = performance.now() + SLICE_MS; i < rows.length && performance.now() < end; i++) {
+          var mk = addMarker(rows[i]);
+          if (types.indexOf(mk.gc.t) >= 0 && acceptsAge(mk.gc, age)) { batch.push(mk); }
+        }
+        cluster.addLayers(batch);
+        if (i < rows.length) { setTimeout(slice, 0); return; }
+        loading = false;
+        pendingShown = 0;
+        selectedTypes().forEach(function (x) {
+          (layersByType[x] || []).forEach(function (mk) { if (acceptsAge(mk.gc, selectedAge())) { pendingShown += 1; } });
+        });
+        if (!pendingShown) { document.body.setAttribute("data-markers-shown", "0"); }
+        map.addLayer(cluster);  // clustered now, in chunks (chunkedLoading); chunkProgress sets the count
+        document.body.setAttribute("data-markers-loaded", String(rows.length));
+      })();
     }).catch(function (e) { console.error(e); setStatus(t("Impossible de charger les ressources. Réessayez plus tard.")); });
   }
 
