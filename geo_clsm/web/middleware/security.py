@@ -126,6 +126,11 @@ def lean_policy(settings: Settings) -> str:
     return f"default-src 'none'; frame-ancestors {ancestors}"
 
 
+def lean_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+    """The headers :class:`SecurityMiddleware` adds to an answer that is no page (in this order)."""
+    return [(b"x-content-type-options", b"nosniff"), (b"content-security-policy", lean_policy(settings).encode())]
+
+
 class SecurityMiddleware:
     """Headers, limits, HEAD and CORS for every response (see the module docstring)."""
 
@@ -142,10 +147,7 @@ class SecurityMiddleware:
         ]
         if not settings.frame_ancestors:
             self._page_headers.append((b"x-frame-options", b"DENY"))
-        self._lean_headers = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"content-security-policy", lean_policy(settings).encode()),
-        ]
+        self._lean_headers = lean_headers(settings)
         if settings.cors_origins:
             self.app = CORSMiddleware(
                 app, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"]
