@@ -14,6 +14,8 @@ every request, p99 ≤ 3× (reported beside, no longer the named baseline).
   seconds of the same load that are not measured; ``DURATION_S`` seconds per server, measured in
   ``ROUNDS`` alternating rounds (app, baseline, app, baseline) so that the load of other jobs
   falls on both alike. Throughput: the rounds' mean; p50 / p99: the worst round's.
+- Pinned (2 cores or more, ``taskset``): each server on core 0, ``wrk`` on core 1; the spread of
+  the rounds is printed beside each mean, and the share of the floor round by round.
 - Peak memory: the servers' peak RSS (VmHWM).
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_http.py``.
@@ -49,7 +51,21 @@ end
 """
 
 
+# On a machine of 2 cores or more, each server runs on core 0 and wrk on core 1 (taskset), so that
+# the load client and the server measured never take turns on one core; both servers alike.
+_PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+SERVER_CPU, CLIENT_CPU = "0", "1"
+
+
+def pinned(cmd: list[str], cpu: str) -> list[str]:
+    return ["taskset", "-c", cpu, *cmd] if _PIN else cmd
+
+
 def uvicorn_cmd(target: str, port: int) -> list[str]:
+    return pinned(_uvicorn_cmd(target, port), SERVER_CPU)
+
+
+def _uvicorn_cmd(target: str, port: int) -> list[str]:
     return [
         str(BIN / "uvicorn"),
         target,
@@ -72,7 +88,9 @@ def wrk(url: str, script: Path | None, *, seconds: int = DURATION_S) -> dict[str
     args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     if script is not None:
         args += ["-s", str(script)]
-    out = subprocess.run([*args, url], capture_output=True, text=True, timeout=DURATION_S + 60, check=True).stdout
+    out = subprocess.run(
+        pinned([*args, url], CLIENT_CPU), capture_output=True, text=True, timeout=DURATION_S + 60, check=True
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     lat = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M)}
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -146,10 +164,23 @@ def main() -> None:
         f"/api/nearest vs bare FastAPI, {CONNECTIONS} connections, {DURATION_S} s each "
         f"({ROUNDS} alternating rounds), body {len(sample)} bytes"
     )
-    for name, r in (("/api/nearest", app), ("bare, encoded bytes", bare), ("bare, dict serialised", as_dict)):
+    print(
+        f"  pinned: servers on core {SERVER_CPU}, wrk on core {CLIENT_CPU}"
+        if _PIN
+        else "  not pinned (taskset or a 2nd core missing)"
+    )
+    for name, r, runs in (
+        ("/api/nearest", app, app_runs),
+        ("bare, encoded bytes", bare, bare_runs),
+        ("bare, dict serialised", as_dict, dict_runs),
+    ):
+        spread = f"{min(x['rps'] for x in runs):.0f}–{max(x['rps'] for x in runs):.0f}"
         print(
-            f"  {name:<22} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  non-2xx {r['non2xx']:.0f}"
+            f"  {name:<22} {r['rps']:8.0f} req/s (rounds {spread})  p50 {r['p50_ms']:6.2f} ms  "
+            f"p99 {r['p99_ms']:6.2f} ms  non-2xx {r['non2xx']:.0f}"
         )
+    per_round = [a["rps"] / b["rps"] for a, b in zip(app_runs, bare_runs, strict=True)]
+    print(f"  share of the floor per round: {', '.join(f'{x:.0%}' for x in per_round)}")
     print(
         f"  share {share:.0%} of the encoded-bytes floor (p99 {p99_ratio:.2f}x), "
         f"{share_dict:.0%} of the dict route (p99 {p99_ratio_dict:.2f}x); "

@@ -313,3 +313,10 @@ def test_405_allow_lists_every_method(client: TestClient) -> None:
     assert set(r.headers["allow"].split(", ")) == {"DELETE", "GET", "HEAD", "PATCH"}
     assert client.delete("/api/scenarios").headers["allow"] == "POST"
     assert "adresse inconnue" in client.get("/nulle-part").json()["detail"]
+
+
+def test_serve_sends_no_server_header() -> None:
+    """Issue 33: ``server: uvicorn`` on every answer told a client nothing it needs."""
+    from geo_clsm.cli.serve import uvicorn_options
+
+    assert uvicorn_options(Settings())["server_header"] is False
