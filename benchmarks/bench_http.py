@@ -14,6 +14,12 @@ every request, p99 ≤ 3× (reported beside, no longer the named baseline).
   seconds of the same load that are not measured; ``DURATION_S`` seconds per server, measured in
   ``ROUNDS`` alternating rounds (app, baseline, app, baseline) so that the load of other jobs
   falls on both alike. Throughput: the rounds' mean; p50 / p99: the worst round's.
+- Pinned (2 cores or more, ``taskset``): each server on core 0, ``wrk`` on core 1; the spread of
+  the rounds is printed beside each mean, and the share of the floor round by round.
+- Server CPU time per answer (``/proc/<pid>/stat`` around each round, divided by the answers
+  ``wrk`` counted): the floor's over ``/api/nearest``'s is what the throughput share tends to on a
+  quiet machine (one worker: its throughput is one over its CPU time per answer); printed beside,
+  as it moves far less than throughput when other jobs load the machine.
 - Peak memory: the servers' peak RSS (VmHWM).
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_http.py``.
@@ -49,7 +55,21 @@ end
 """
 
 
+# On a machine of 2 cores or more, each server runs on core 0 and wrk on core 1 (taskset), so that
+# the load client and the server measured never take turns on one core; both servers alike.
+_PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+SERVER_CPU, CLIENT_CPU = "0", "1"
+
+
+def pinned(cmd: list[str], cpu: str) -> list[str]:
+    return ["taskset", "-c", cpu, *cmd] if _PIN else cmd
+
+
 def uvicorn_cmd(target: str, port: int) -> list[str]:
+    return pinned(_uvicorn_cmd(target, port), SERVER_CPU)
+
+
+def _uvicorn_cmd(target: str, port: int) -> list[str]:
     return [
         str(BIN / "uvicorn"),
         target,
@@ -68,15 +88,34 @@ def uvicorn_cmd(target: str, port: int) -> list[str]:
     ]
 
 
-def wrk(url: str, script: Path | None, *, seconds: int = DURATION_S) -> dict[str, float]:
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, script: Path | None, *, seconds: int = DURATION_S, pid: int | None = None) -> dict[str, float]:
+    """One ``wrk`` run; with ``pid``, also the server's CPU time per answer (µs): on a machine other
+    jobs load, its ratio between servers moves much less than their throughputs do."""
+    cpu0 = cpu_s(pid) if pid is not None else 0.0
     args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     if script is not None:
         args += ["-s", str(script)]
-    out = subprocess.run([*args, url], capture_output=True, text=True, timeout=DURATION_S + 60, check=True).stdout
+    out = subprocess.run(
+        pinned([*args, url], CLIENT_CPU), capture_output=True, text=True, timeout=DURATION_S + 60, check=True
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     lat = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M)}
+    cpu = cpu_s(pid) - cpu0 if pid is not None else float("nan")
+    done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50_ms": lat["50"], "p99_ms": lat["99"], "non2xx": float(non2xx.group(1)) if non2xx else 0.0}
+    return {
+        "rps": rps,
+        "p50_ms": lat["50"],
+        "p99_ms": lat["99"],
+        "non2xx": float(non2xx.group(1)) if non2xx else 0.0,
+        "cpu_us": cpu / max(done, 1) * 1e6,
+    }
 
 
 def _ms(text: str) -> float:
@@ -92,6 +131,7 @@ def _combined(runs: list[dict[str, float]]) -> dict[str, float]:
         "p50_ms": max(r["p50_ms"] for r in runs),
         "p99_ms": max(r["p99_ms"] for r in runs),
         "non2xx": sum(r["non2xx"] for r in runs),
+        "cpu_us": sum(r["cpu_us"] for r in runs) / len(runs),
     }
 
 
@@ -130,9 +170,9 @@ def main() -> None:
             # machine) falls on all alike; an idle server waits on its socket.
             app_runs, bare_runs, dict_runs = [], [], []
             for _ in range(ROUNDS):
-                app_runs.append(wrk(base, script, seconds=DURATION_S // ROUNDS))
-                bare_runs.append(wrk(f"{base_b}/bytes", None, seconds=DURATION_S // ROUNDS))
-                dict_runs.append(wrk(f"{base_b}/const", None, seconds=DURATION_S // ROUNDS))
+                app_runs.append(wrk(base, script, seconds=DURATION_S // ROUNDS, pid=proc.pid))
+                bare_runs.append(wrk(f"{base_b}/bytes", None, seconds=DURATION_S // ROUNDS, pid=proc_b.pid))
+                dict_runs.append(wrk(f"{base_b}/const", None, seconds=DURATION_S // ROUNDS, pid=proc_b.pid))
             app_peak = process_peak_mib(proc.pid)
             bare_peak = process_peak_mib(proc_b.pid)
     shutil.rmtree(work, ignore_errors=True)
@@ -146,10 +186,29 @@ def main() -> None:
         f"/api/nearest vs bare FastAPI, {CONNECTIONS} connections, {DURATION_S} s each "
         f"({ROUNDS} alternating rounds), body {len(sample)} bytes"
     )
-    for name, r in (("/api/nearest", app), ("bare, encoded bytes", bare), ("bare, dict serialised", as_dict)):
+    print(
+        f"  pinned: servers on core {SERVER_CPU}, wrk on core {CLIENT_CPU}"
+        if _PIN
+        else "  not pinned (taskset or a 2nd core missing)"
+    )
+    for name, r, runs in (
+        ("/api/nearest", app, app_runs),
+        ("bare, encoded bytes", bare, bare_runs),
+        ("bare, dict serialised", as_dict, dict_runs),
+    ):
+        spread = f"{min(x['rps'] for x in runs):.0f}–{max(x['rps'] for x in runs):.0f}"
         print(
-            f"  {name:<22} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  non-2xx {r['non2xx']:.0f}"
+            f"  {name:<22} {r['rps']:8.0f} req/s (rounds {spread})  p50 {r['p50_ms']:6.2f} ms  "
+            f"p99 {r['p99_ms']:6.2f} ms  non-2xx {r['non2xx']:.0f}  server CPU {r['cpu_us']:5.0f} µs/answer"
         )
+    per_round = [a["rps"] / b["rps"] for a, b in zip(app_runs, bare_runs, strict=True)]
+    print(f"  share of the floor per round: {', '.join(f'{x:.0%}' for x in per_round)}")
+    cpu_share = bare["cpu_us"] / app["cpu_us"]
+    cpu_rounds = [b["cpu_us"] / a["cpu_us"] for a, b in zip(app_runs, bare_runs, strict=True)]
+    print(
+        f"  server CPU per answer, floor ÷ /api/nearest: {cpu_share:.0%} "
+        f"(rounds {', '.join(f'{x:.0%}' for x in cpu_rounds)}; dict route {as_dict['cpu_us'] / app['cpu_us']:.0%})"
+    )
     print(
         f"  share {share:.0%} of the encoded-bytes floor (p99 {p99_ratio:.2f}x), "
         f"{share_dict:.0%} of the dict route (p99 {p99_ratio_dict:.2f}x); "
@@ -167,7 +226,10 @@ def main() -> None:
         peak_mib=app_peak,
         target="≥ 60 % of the floor, p99 ≤ 2× (issue 33); issue 9's ≥ 60 % of the dict route beside",
         met=share >= 0.6 and p99_ratio <= 2 and app["non2xx"] == 0,
-        extra={"raw": json.loads(json.dumps({"app": app_runs, "baseline": bare_runs, "dict": dict_runs}))},
+        extra={
+            "cpu_share_of_floor": round(cpu_share, 3),
+            "raw": json.loads(json.dumps({"app": app_runs, "baseline": bare_runs, "dict": dict_runs})),
+        },
     )
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     "bench_http.py",
+    "bench_headers.py",
     "bench_nearest.py",
     "bench_batch.py",
     "bench_batch_worst.py",

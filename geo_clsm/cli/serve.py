@@ -155,6 +155,7 @@ def uvicorn_options(settings: Any) -> dict[str, Any]:
     return {
         "log_config": uvicorn_log_config(),
         "access_log": False,  # the access log would write the query string (a resident's position)
+        "server_header": False,  # "server: uvicorn" on every answer: bytes that say nothing to a client (issue 33)
         "timeout_keep_alive": settings.keep_alive_s,  # the client closes idle connections first (docs/reliability.md)
         "proxy_headers": bool(proxies),
         "forwarded_allow_ips": ",".join(proxies),

@@ -12,12 +12,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.lines import line_features
 from geo_clsm.engine.nearby import distance_label
 from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.model.hours import local_now, open_now
+from geo_clsm.model.resource import Resource
 
 LOCATED_BY_COORDINATES = {"located_by": "coordinates", "method": "coordinates", "precision": "exact"}
 """How a point given by lat/lon is located (the ``query`` part of the answer)."""
@@ -36,16 +39,54 @@ def nearest_answer(
     """The /api/nearest body for a located point and what is asked (built once by the caller):
     used by the API, the /recherche page and the batches. ``backend`` answers the queries
     (default: the in-memory engine)."""
+    results, rest = _answer(lon, lat, located, query=query, engine=engine, now=now, backend=backend)
+    features = [engine.public_feature(r, dynamic) for r, dynamic in results]
+    return {"type": "FeatureCollection", "features": features, **rest}
+
+
+def nearest_answer_json(
+    lon: float,
+    lat: float,
+    located: dict[str, Any],
+    *,
+    query: NearestQuery,
+    engine: Engine,
+    now: datetime | None = None,
+    backend: QueryBackend | None = None,
+) -> bytes:
+    """``orjson.dumps(nearest_answer(...))``, byte for byte (``tests/engine/test_answer_json.py``),
+    for the API: each resource's public feature is encoded once per engine, a request encodes only
+    its own members (distance, labels, opening …) and the envelope."""
+    results, rest = _answer(lon, lat, located, query=query, engine=engine, now=now, backend=backend)
+    features = b",".join([engine.public_feature_json(r, dynamic) for r, dynamic in results])
+    return _ENVELOPE + features + b"]," + orjson.dumps(rest)[1:]
+
+
+_ENVELOPE = b'{"type":"FeatureCollection","features":['
+
+
+def _answer(
+    lon: float,
+    lat: float,
+    located: dict[str, Any],
+    *,
+    query: NearestQuery,
+    engine: Engine,
+    now: datetime | None,
+    backend: QueryBackend | None,
+) -> tuple[list[tuple[Resource, dict[str, Any]]], dict[str, Any]]:
+    """The answer's parts: each result's resource with its own members, and the members after
+    ``features`` (in the answer's order)."""
     backend = backend or MemoryBackend(engine)
     place = backend.locate(lon, lat)
     answer = backend.search(lon, lat, query)
     precision = str(located.get("precision") or "exact")
     when = now or local_now()
-    features = []
+    results = []
     for r in answer.results:
         label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)
-        features.append(
-            engine.public_feature(  # = feature(r.resource, {**engine.resource_extra(r.resource), ...})
+        results.append(
+            (
                 r.resource,
                 {
                     "distance_m": round(r.distance_m, 1),
@@ -60,11 +101,9 @@ def nearest_answer(
                 },
             )
         )
-    return {
-        "type": "FeatureCollection",
-        "features": features,
+    rest = {
         "query": {**located, **place.as_dict()},
-        "numberReturned": len(features),
+        "numberReturned": len(results),
         "near_limit_m": answer.near_limit_m,
         "missing_types": [
             {"type": t.value, "label": t.label_fr, "other_ages": t in answer.other_ages} for t in answer.missing_types
@@ -72,3 +111,4 @@ def nearest_answer(
         "message": answer.message_fr(),
         "national_lines": line_features(answer.lines, query.open_at or when),
     }
+    return results, rest

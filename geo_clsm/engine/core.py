@@ -146,6 +146,10 @@ class Engine:
         engine's properties, its static part built once per resource (the engine never changes)."""
         return self._features.feature(r, dynamic)
 
+    def public_feature_json(self, r: Resource, dynamic: Mapping[str, Any]) -> bytes:
+        """``orjson.dumps(self.public_feature(r, dynamic))``, its static part encoded once per resource."""
+        return self._features.feature_json(r, dynamic)
+
     def locate(self, lon: float, lat: float) -> Place:
         return self.locator.locate(lon, lat)
 

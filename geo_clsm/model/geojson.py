@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import orjson
+
 from geo_clsm.model.resource import Resource
 
 
@@ -37,6 +39,23 @@ class FeatureCache:
     def __init__(self, static_extra: Callable[[Resource], Mapping[str, Any]] | None = None) -> None:
         self._static_extra = static_extra
         self._parts: dict[str, tuple[Resource, dict[str, Any] | None, dict[str, Any]]] = {}
+        self._encoded: dict[str, tuple[Resource, bytes, frozenset[str]]] = {}
+
+    def feature_json(self, resource: Resource, dynamic: Mapping[str, Any]) -> bytes:
+        """``orjson.dumps(self.feature(resource, dynamic))``, byte for byte, with the static part
+        encoded once per resource: only ``dynamic`` is encoded per call (a dynamic member that
+        replaces a static one, which no caller does today, takes the plain path)."""
+        enc = self._encoded.get(resource.id)
+        if enc is None or enc[0] is not resource:
+            base = self.feature(resource, {})
+            whole = orjson.dumps(base)
+            assert whole.endswith(b"}}") and base["properties"], whole[-40:]
+            enc = self._encoded[resource.id] = (resource, whole[:-2] + b",", frozenset(base["properties"]))
+        if not dynamic:
+            return enc[1][:-1] + b"}}"
+        if not enc[2].isdisjoint(dynamic):
+            return orjson.dumps(self.feature(resource, dynamic))
+        return enc[1] + orjson.dumps(dynamic)[1:] + b"}"
 
     def feature(self, resource: Resource, dynamic: Mapping[str, Any]) -> dict[str, Any]:
         parts = self._parts.get(resource.id)

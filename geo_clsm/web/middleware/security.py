@@ -2,10 +2,16 @@
 
 :class:`SecurityMiddleware` wraps the whole app (``create_app`` installs it with one line):
 
-- every response gets a Content-Security-Policy allowing only the app's own origin and the
-  configured tile server's (``GEO_CLSM_TILES_URL``), ``X-Content-Type-Options: nosniff``,
-  ``Referrer-Policy: no-referrer``, ``Permissions-Policy: geolocation=(self)`` and
-  ``frame-ancestors 'none'`` unless ``GEO_CLSM_FRAME_ANCESTORS`` names origins allowed to embed;
+- every page (and script: a service worker's policy is its script's) gets a Content-Security-Policy
+  allowing only the app's own origin and the configured tile server's (``GEO_CLSM_TILES_URL``),
+  ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer``,
+  ``Permissions-Policy: geolocation=(self)`` and ``frame-ancestors 'none'`` (with
+  ``X-Frame-Options: DENY``) unless ``GEO_CLSM_FRAME_ANCESTORS`` names origins allowed to embed;
+- every other answer (JSON, GeoJSON, CSV, XLSX, PDF, images …) only what it needs:
+  ``nosniff`` and ``default-src 'none'; frame-ancestors 'none'`` (issue 33: a third of a small
+  answer's bytes were page-only headers). The set is chosen by the answer's ``Content-Type``
+  (:func:`is_page_type`), so no path falls through; a 304 without one gets only ``nosniff`` (the
+  stored answer it revalidates keeps its own policy);
 - inline ``<script>`` and ``<style>`` elements of HTML responses get a nonce generated for that
   response (the folium pages are cached once, the nonce is added on the way out), so no inline
   script runs without it;
@@ -92,22 +98,56 @@ def content_security_policy(settings: Settings, nonce: str) -> str:
     return "; ".join(directives)
 
 
+PAGE_TYPES = frozenset(
+    {
+        b"text/html",
+        b"application/xhtml+xml",
+        b"image/svg+xml",
+        b"text/xml",
+        b"application/xml",
+        b"text/javascript",  # a service worker's (/sw.js) or a worker's policy is its script's answer's
+        b"application/javascript",
+        b"application/x-javascript",
+    }
+)
+"""Content types that a browser runs as a document or a script: these get the page policy and the
+page-only headers; every other answer (JSON, GeoJSON, CSV, XLSX, PDF, images, styles …) the lean set."""
+
+
+def is_page_type(content_type: bytes) -> bool:
+    """Whether an answer of this ``Content-Type`` is a page (or a script): the full policy."""
+    return content_type.partition(b";")[0].strip().lower() in PAGE_TYPES
+
+
+def lean_policy(settings: Settings) -> str:
+    """The policy of an answer that is no page: it loads nothing and is framed by nobody (or by
+    ``GEO_CLSM_FRAME_ANCESTORS``)."""
+    ancestors = " ".join(settings.frame_ancestors) if settings.frame_ancestors else "'none'"
+    return f"default-src 'none'; frame-ancestors {ancestors}"
+
+
+def lean_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+    """The headers :class:`SecurityMiddleware` adds to an answer that is no page (in this order)."""
+    return [(b"x-content-type-options", b"nosniff"), (b"content-security-policy", lean_policy(settings).encode())]
+
+
 class SecurityMiddleware:
     """Headers, limits, HEAD and CORS for every response (see the module docstring)."""
 
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.settings = settings
         self.app: ASGIApp = app
-        # The policy and the other headers are the same for every response but for the nonce:
-        # built once, the nonce put in its places per response.
+        # Built once; per response only the nonce of a page's policy changes. Which set an answer
+        # gets is decided by its Content-Type (``is_page_type``), not by its path.
         self._csp_parts = content_security_policy(settings, "\0").encode().split(b"\0")
-        self._static_headers = [
+        self._page_headers = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
             (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
         ]
         if not settings.frame_ancestors:
-            self._static_headers.append((b"x-frame-options", b"DENY"))
+            self._page_headers.append((b"x-frame-options", b"DENY"))
+        self._lean_headers = lean_headers(settings)
         if settings.cors_origins:
             self.app = CORSMiddleware(
                 app, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"]
@@ -117,92 +157,105 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        nonce = secrets.token_urlsafe(16)
-        headers = self._headers(nonce)
-        if is_internal(scope.get("path", "")):
-            headers.append(NO_STORE)
+        path: str = scope.get("path", "")
+        internal = path.startswith(INTERNAL_PREFIXES) and is_internal(path)
         if len(scope.get("query_string", b"")) > self.settings.max_query_bytes:
             msg = f"adresse trop longue : la requête ne doit pas dépasser {self.settings.max_query_bytes} octets de paramètres"
-            await _plain_error(send, 414, msg, headers)
+            await _plain_error(send, 414, msg, self._error_headers(internal))
             return
         length = _content_length(scope)
         if length is not None and length > self.settings.max_body_bytes:
-            await _plain_error(send, 413, self._too_large(), headers)
+            await _plain_error(send, 413, self._too_large(), self._error_headers(internal))
             return
+        nonce = secrets.token_urlsafe(16)
         head = scope["method"] == "HEAD"
         scope = dict(scope)
-        scope.setdefault("state", {})
-        scope["state"] = request_state = {**scope["state"], NONCE_STATE_KEY: nonce}
+        scope["state"] = request_state = {**scope.get("state", {}), NONCE_STATE_KEY: nonce}
         if head:
             scope["method"] = "GET"
-        state = {"started": False, "rejected": False, "received": 0}
+        sender = _Sender(send, self, nonce=nonce, head=head, internal=internal, state=request_state)
+        if length is not None:  # declared and within the limit: the server sends no more than declared
+            await self.app(scope, receive, sender)
+            return
 
         async def limited_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                state["received"] += len(message.get("body", b""))
-                if state["received"] > self.settings.max_body_bytes and not state["started"]:
+                sender.received += len(message.get("body", b""))
+                if sender.received > self.settings.max_body_bytes and not sender.started:
                     # Answer 413 now; the app sees a disconnected client and its answer is dropped.
-                    state["rejected"] = True
-                    await _plain_error(send, 413, self._too_large(), headers)
+                    sender.rejected = True
+                    await _plain_error(send, 413, self._too_large(), self._error_headers(internal))
                     return {"type": "http.disconnect"}
             return message
 
-        sender = _Sender(send, headers=headers, nonce=nonce, head=head, state=request_state)
-
-        async def tracked_send(message: Message) -> None:
-            if state["rejected"]:
-                return
-            state["started"] = True
-            await sender(message)
-
-        await self.app(scope, limited_receive, tracked_send)
+        await self.app(scope, limited_receive, sender)
 
     def _too_large(self) -> str:
         return f"requête trop volumineuse : le corps ne doit pas dépasser {self.settings.max_body_bytes} octets"
 
-    def _headers(self, nonce: str) -> list[tuple[bytes, bytes]]:
-        return [(b"content-security-policy", nonce.encode().join(self._csp_parts)), *self._static_headers]
+    def _error_headers(self, internal: bool) -> list[tuple[bytes, bytes]]:
+        return [*self._lean_headers, NO_STORE] if internal else self._lean_headers
+
+    def headers_for(self, content_type: bytes | None, status: int, nonce: str) -> list[tuple[bytes, bytes]]:
+        """The headers this middleware adds to an answer (before ``no-store`` and the data version):
+        the page set (policy with ``nonce``) for a page or a script, only ``nosniff`` for a 304 without
+        a content type (the stored answer it revalidates keeps its own policy), else the lean set."""
+        if content_type is not None and is_page_type(content_type):
+            return [(b"content-security-policy", nonce.encode().join(self._csp_parts)), *self._page_headers]
+        if content_type is None and status == 304:
+            return self._page_headers[:1]
+        return self._lean_headers
 
 
 class _Sender:
-    """Adds the headers, puts the nonce on inline scripts and styles of HTML bodies, drops HEAD bodies."""
+    """Adds the headers, puts the nonce on inline scripts and styles of HTML bodies, drops HEAD
+    bodies, and drops the app's answer once a 413 was sent for a body found too large on the way."""
+
+    __slots__ = (
+        "chunks",
+        "head",
+        "html",
+        "internal",
+        "middleware",
+        "nonce",
+        "received",
+        "rejected",
+        "send",
+        "start",
+        "started",
+        "state",
+    )
 
     def __init__(
-        self, send: Send, *, headers: list[tuple[bytes, bytes]], nonce: str, head: bool, state: dict[str, Any]
+        self,
+        send: Send,
+        middleware: SecurityMiddleware,
+        *,
+        nonce: str,
+        head: bool,
+        internal: bool,
+        state: dict[str, Any],
     ) -> None:
         self.send = send
+        self.middleware = middleware
         self.state = state
-        self.headers = headers
-        self.nonce = nonce.encode()
+        self.nonce = nonce
         self.head = head
+        self.internal = internal
         self.start: Message | None = None
         self.html = False
         self.chunks: list[bytes] = []
+        self.started = False
+        self.rejected = False
+        self.received = 0
 
     async def __call__(self, message: Message) -> None:
+        if self.rejected:
+            return
+        self.started = True
         if message["type"] == "http.response.start":
-            raw = message.get("headers", [])
-            names = set()
-            ctype, encoded = b"", False
-            for key, value in raw:  # the app's headers (ours name no content type nor encoding)
-                name = key.lower()
-                names.add(name)
-                if name == b"content-type" and not ctype:
-                    ctype = value
-                elif name == b"content-encoding":
-                    encoded = True
-            if NO_STORE in self.headers:  # internal data: no-store replaces what the route set
-                raw = [(k, v) for k, v in raw if k.lower() != NO_STORE[0]]
-                names.discard(NO_STORE[0])
-            headers = [*raw, *((k, v) for k, v in self.headers if k not in names)]
-            version = self.state.get(DATA_VERSION_STATE_KEY)  # set by geo_clsm.web.deps.get_engine
-            if version is not None:
-                headers.append((b"x-data-version", str(version).encode()))
-            self.html = ctype.startswith(b"text/html") and not encoded
-            self.start = {**message, "headers": headers}
-            if not self.html:
-                await self.send(self.start)
+            await self._start(message)
             return
         if message["type"] != "http.response.body" or not self.html:
             if self.head and message["type"] == "http.response.body":
@@ -214,12 +267,38 @@ class _Sender:
         self.chunks.append(message.get("body", b""))
         if message.get("more_body", False):
             return
-        body = _add_nonce(b"".join(self.chunks), self.nonce)
+        body = _add_nonce(b"".join(self.chunks), self.nonce.encode())
         assert self.start is not None
         headers = [(k, v) for k, v in self.start["headers"] if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         await self.send({**self.start, "headers": headers})
         await self.send({"type": "http.response.body", "body": b"" if self.head else body, "more_body": False})
+
+    async def _start(self, message: Message) -> None:
+        raw = message.get("headers", [])
+        names = set()
+        ctype: bytes | None = None
+        encoded = False
+        for key, value in raw:  # the app's headers (ours name no content type nor encoding)
+            name = key.lower()
+            names.add(name)
+            if name == b"content-type" and ctype is None:
+                ctype = value
+            elif name == b"content-encoding":
+                encoded = True
+        ours = self.middleware.headers_for(ctype, message["status"], self.nonce)
+        if self.internal:  # internal data: no-store replaces what the route set
+            raw = [(k, v) for k, v in raw if k.lower() != NO_STORE[0]]
+            names.discard(NO_STORE[0])
+            ours = [*ours, NO_STORE]
+        headers = [*raw, *((k, v) for k, v in ours if k not in names)]
+        version = self.state.get(DATA_VERSION_STATE_KEY)  # set by geo_clsm.web.deps.get_engine
+        if version is not None:
+            headers.append((b"x-data-version", str(version).encode()))
+        self.html = ctype is not None and ctype.startswith(b"text/html") and not encoded
+        self.start = {**message, "headers": headers}
+        if not self.html:
+            await self.send(self.start)
 
 
 def _add_nonce(body: bytes, nonce: bytes) -> bytes:

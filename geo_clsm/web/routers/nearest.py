@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from geo_clsm.engine.answer import LOCATED_BY_COORDINATES, nearest_answer
+from geo_clsm.engine.answer import LOCATED_BY_COORDINATES, nearest_answer, nearest_answer_json
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import MAX_K, Engine
@@ -203,13 +203,14 @@ async def nearest_route(request: Request) -> Response:
     if failure is not None:  # met by the fast path: raised here for the app's error handlers, not computed again
         raise failure
     return Response(
-        orjson.dumps(await _body(service_state(request), engine, parse_params(request.query_params))),
+        await answer_body(service_state(request), engine, parse_params(request.query_params)),
         media_type="application/json",
     )
 
 
-async def _body(state: ServiceState, engine: Engine, params: NearestParams) -> dict[str, Any]:
-    return await nearest(
+async def answer_body(state: ServiceState, engine: Engine, params: NearestParams) -> bytes:
+    """The encoded answer to validated parameters, with the service's geocoder, settings and backend."""
+    return await nearest_json(
         params,
         engine=engine,
         geocoder=serving_geocoder(state),
@@ -249,13 +250,16 @@ class NearestFastPath:
         ):
             await self.app(scope, receive, send)
             return
+        if FAILURE_STATE_KEY in scope.get("state", ()):  # met by PlainNearestFastPath: the route raises it
+            await self.app(scope, receive, send)
+            return
         state = service_state(scope["app"])
         engine = state.engine
         if engine is None:  # not started yet: the route says so
             await self.app(scope, receive, send)
             return
         try:
-            payload = orjson.dumps(await _body(state, engine, parse_query_string(scope["query_string"])))
+            payload = await answer_body(state, engine, parse_query_string(scope["query_string"]))
         except Exception as exc:  # answered by the route, with the app's error handlers
             scope.setdefault("state", {})[FAILURE_STATE_KEY] = exc
             await self.app(scope, receive, send)
@@ -280,6 +284,36 @@ async def nearest(
     backend: QueryBackend | None = None,
 ) -> dict[str, Any]:
     """The /api/nearest body for validated parameters (also used by ``POST /api/nearest/batch``)."""
+    answer: dict[str, Any] = await _answered(
+        nearest_answer, params, engine=engine, geocoder=geocoder, settings=settings, backend=backend
+    )
+    return answer
+
+
+async def nearest_json(
+    params: NearestParams,
+    *,
+    engine: Engine,
+    geocoder: Geocoder,
+    settings: Settings,
+    backend: QueryBackend | None = None,
+) -> bytes:
+    """:func:`nearest`'s body, encoded (``orjson.dumps`` of it, byte for byte): the route's."""
+    body: bytes = await _answered(
+        nearest_answer_json, params, engine=engine, geocoder=geocoder, settings=settings, backend=backend
+    )
+    return body
+
+
+async def _answered(
+    build: Callable[..., Any],
+    params: NearestParams,
+    *,
+    engine: Engine,
+    geocoder: Geocoder,
+    settings: Settings,
+    backend: QueryBackend | None,
+) -> Any:
     # async: only an address may wait on the network (BAN geocoder) or the gazetteer being built: that
     # one goes to the thread pool. A commune waits for the gazetteer only in the first second of start-up.
     if params.address is not None or params.commune is not None:
@@ -288,8 +322,8 @@ async def nearest(
         lon, lat, located = _locate(params, geocoder)
     query = params.query(settings.near_limit_m)
     if not isinstance(backend, MemoryBackend):  # PostGIS waits on the database: not in the event loop
-        return await run_in_threadpool(nearest_answer, lon, lat, located, query=query, engine=engine, backend=backend)
-    return nearest_answer(lon, lat, located, query=query, engine=engine, backend=backend)
+        return await run_in_threadpool(build, lon, lat, located, query=query, engine=engine, backend=backend)
+    return build(lon, lat, located, query=query, engine=engine, backend=backend)
 
 
 @router.get("/territories", summary="Territoires chargés, avec leurs emprises et comptes")

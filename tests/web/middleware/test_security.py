@@ -13,7 +13,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
 from geo_clsm.web.lifecycle import init_state
-from geo_clsm.web.middleware.security import TokenBucket, rate_limit, tile_origin
+from geo_clsm.web.middleware.security import TokenBucket, is_page_type, rate_limit, tile_origin
 
 SCENARIO = {"territory": "metz", "changes": [{"action": "add", "type": "GEM", "lon": 6.2236, "lat": 49.1130}]}
 
@@ -43,9 +43,14 @@ def osm_client(engine: Engine) -> Iterator[TestClient]:
         yield c
 
 
-@pytest.mark.parametrize("path", ["/", "/planning", "/healthz", "/api/markers", "/docs", "/ogc?f=html", "/nope"])
+PAGE_ONLY = ("referrer-policy", "permissions-policy", "x-frame-options")
+LEAN_POLICY = {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
+
+
+@pytest.mark.parametrize("path", ["/", "/planning", "/docs", "/ogc?f=html", "/sw.js", "/static/app/map.js"])
 def test_every_response_carries_the_headers(osm_client: TestClient, path: str) -> None:
     r = osm_client.get(path)
+    assert is_page_type(r.headers["content-type"].encode()), r.headers["content-type"]
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "no-referrer"
     assert r.headers["permissions-policy"].startswith("geolocation=(self)")
@@ -58,6 +63,49 @@ def test_every_response_carries_the_headers(osm_client: TestClient, path: str) -
     # no origin but the app's own and the tile server's anywhere in the policy
     origins = {v for vs in csp.values() for v in vs if "://" in v or v.endswith(":")}
     assert origins == {"data:", "https://*.tile.example.org"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/healthz",
+        "/api/markers",
+        "/api/nearest?lat=49.1197&lon=6.1955&k=2",
+        "/api/nearest?lat=1&lon=1",  # an error answer (JSON)
+        "/ogc/collections",
+        "/ogc/collections/resources/items?limit=1",
+        "/nope",
+        "/api/territories",
+        "/static/app/icon-192.png",
+        "/static/app/page.css",
+    ],
+)
+def test_answers_that_are_no_page_carry_only_what_they_need(osm_client: TestClient, path: str) -> None:
+    """Issue 33: JSON, GeoJSON, CSV, images, styles: ``nosniff`` and a policy that loads nothing;
+    no page-only header (decided by the content type, whatever the path)."""
+    r = osm_client.get(path)
+    assert not is_page_type(r.headers["content-type"].encode()), r.headers["content-type"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert _csp(r) == LEAN_POLICY
+    assert not [h for h in PAGE_ONLY if h in r.headers]
+
+
+def test_page_types() -> None:
+    assert is_page_type(b"text/html; charset=utf-8")
+    assert is_page_type(b"Text/JavaScript")
+    assert is_page_type(b"image/svg+xml")
+    assert not is_page_type(b"application/json")
+    assert not is_page_type(b"application/geo+json")
+    assert not is_page_type(b"text/csv; charset=utf-8")
+    assert not is_page_type(b"application/pdf")
+    assert not is_page_type(b"")
+
+
+def test_internal_answers_are_never_stored_whatever_their_type(client: TestClient) -> None:
+    for path in ("/admin/login", "/api/auth/me", "/api/admin/resources"):
+        r = client.get(path)
+        assert r.headers["cache-control"] == "no-store", (path, r.status_code, r.headers.get("cache-control"))
+        assert r.headers["x-content-type-options"] == "nosniff"
 
 
 def test_inline_scripts_and_styles_carry_this_responses_nonce(osm_client: TestClient) -> None:
@@ -77,7 +125,7 @@ def test_inline_scripts_and_styles_carry_this_responses_nonce(osm_client: TestCl
 
 def test_tiles_none_allows_no_other_origin(client: TestClient, engine: Engine) -> None:
     with TestClient(create_app(Settings(tiles_url="none"), engine=engine)) as c:
-        assert _csp(c.get("/healthz"))["img-src"] == ["'self'", "data:"]
+        assert _csp(c.get("/"))["img-src"] == ["'self'", "data:"]
 
 
 def test_tile_origin() -> None:
@@ -265,3 +313,10 @@ def test_405_allow_lists_every_method(client: TestClient) -> None:
     assert set(r.headers["allow"].split(", ")) == {"DELETE", "GET", "HEAD", "PATCH"}
     assert client.delete("/api/scenarios").headers["allow"] == "POST"
     assert "adresse inconnue" in client.get("/nulle-part").json()["detail"]
+
+
+def test_serve_sends_no_server_header() -> None:
+    """Issue 33: ``server: uvicorn`` on every answer told a client nothing it needs."""
+    from geo_clsm.cli.serve import uvicorn_options
+
+    assert uvicorn_options(Settings())["server_header"] is False
