@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
+from geo_clsm.geo.area import Area
 from geo_clsm.i18n import choose_lang
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import LINE_TYPES, ResourceType
@@ -90,12 +91,24 @@ def planning(
 
 
 @router.get("/api/markers", tags=["carte"], summary="Liste compacte des ressources pour la carte")
-def markers(engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
-    """``[id, type, lon, lat, approx (1 = commune precision), age_min, age_max]`` per placed resource.
+def markers(
+    engine: Annotated[Engine, Depends(get_engine)],
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="Emprise lon_min,lat_min,lon_max,lat_max (WGS84) : les marqueurs qui s'y trouvent",
+            examples=["6.1,49.0,6.3,49.2"],
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """``[id, type, lon, lat, approx (1 = commune precision), age_min, age_max]`` per placed resource
+    (in ``bbox``, by the rule ``/api/resources`` and ``/ogc`` use).
 
     Ages are the audience's, or those the type implies; null when unknown.
     """
-    return {"columns": ["id", "type", "lon", "lat", "approx", "age_min", "age_max"], "markers": engine.markers}
+    area = Area.parse(bbox)
+    rows = engine.markers if area is None else engine.markers_in(area)
+    return {"columns": ["id", "type", "lon", "lat", "approx", "age_min", "age_max"], "markers": rows}
 
 
 @router.get(
