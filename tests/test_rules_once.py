@@ -154,3 +154,35 @@ def test_the_nearest_query_is_one_object() -> None:
             if named & NEAREST_ONLY and f"{path}:{node.name}" not in NEAREST_BUILDERS:
                 found.append(f"{path}:{node.lineno} {node.name}")
     assert not found, f"nearest query parameters written out again (take a NearestQuery): {found}"
+
+
+# Issue 33: the modules that select by a bounding box (engine, exports, web) test no geometry
+# themselves; geo_clsm/geo/area.py holds the rule (published position, edges included) for all.
+BOX_SELECTORS = ("geo_clsm/engine/", "geo_clsm/exports/", "geo_clsm/web/")
+GEOS_PREDICATES = {"intersects", "intersects_xy", "contains", "contains_xy", "within"}
+
+
+def test_one_bounding_box_rule() -> None:
+    """``/ogc`` items, ``/api/resources`` and ``/api/markers`` select by :class:`geo_clsm.geo.area.Area`,
+    in memory and on PostGIS (whose SQL envelope is the Area's superset, the rows then held to the rule)."""
+    tested = [
+        f"{path}:{node.lineno}"
+        for path, tree in _trees()
+        if path.startswith(BOX_SELECTORS)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GEOS_PREDICATES
+    ]
+    assert not tested, f"a geometry tested outside geo_clsm/geo/area.py: {tested}"
+    envelopes = {
+        path
+        for path, tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "ST_MakeEnvelope" in node.value
+    }
+    assert envelopes == set(_calls("sql_envelope")) == {"geo_clsm/engine/postgis/backend.py"}
+    assert set(_calls("select_points")) == {
+        "geo_clsm/engine/core.py",  # memory: /api/resources, /api/markers
+        "geo_clsm/engine/postgis/backend.py",  # the rows PostGIS found
+    }
+    assert set(_calls("select_shapes")) == {"geo_clsm/exports/ogc.py"}  # /ogc items, any collection
+    assert set(_calls("parse_bbox")) == {"geo_clsm/web/routers/ogc.py"}
