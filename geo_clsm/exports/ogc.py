@@ -201,6 +201,11 @@ def table(engine: Engine, collection_id: str) -> Table:
     return found
 
 
+def is_built(engine: Engine, collection_id: str) -> bool:
+    """Whether the table of a collection is built for this engine (asking for it then costs nothing)."""
+    return collection_id in _CACHE.get(engine, {})
+
+
 def items(engine: Engine, collection_id: str) -> list[Item]:
     """Every item of a collection, built once per engine."""
     return table(engine, collection_id).items

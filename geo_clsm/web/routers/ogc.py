@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.core import Engine
@@ -326,7 +327,7 @@ def _items_html(
 
 
 @router.get("/collections/{collectionId}/items/{featureId}", summary="Un objet d'une collection (GeoJSON Feature)")
-def get_item(
+async def get_item(
     request: Request,
     collectionId: CollectionId,
     featureId: Annotated[str, Path(description="Identifiant de l'objet", examples=["metz-cmp-cattp-adultes-gambetta"])],
@@ -342,6 +343,9 @@ def get_item(
 ) -> Response:
     info = ogc.collection(collectionId)
     out_crs = ogc.crs_code(crs)
+    if not ogc.is_built(engine, info.id):  # built once per engine, off the event loop
+        await run_in_threadpool(ogc.table, engine, info.id)
+    # Then a lookup and one feature encoded (once, in WGS84): in the event loop, no thread hop.
     item = ogc.find(engine, info.id, featureId)
     base = f"{_base(request)}/collections/{info.id}"
     if _wants_html(request, f):
