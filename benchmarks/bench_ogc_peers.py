@@ -101,21 +101,19 @@ def postgis() -> Iterator[tuple[str, int]]:
     if os.getuid() == 0:
         shutil.chown(pgdir, "postgres")
     port = free_port()
-    run = {"check": True, "capture_output": True}
-    subprocess.run(
-        [*as_user, str(bin_dir / "initdb"), "-D", f"{pgdir}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-        **run,  # type: ignore[call-overload]
-    )
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True)
+
+    run(str(bin_dir / "initdb"), "-D", f"{pgdir}/data", "-U", "postgres", "--auth=trust", "-E", "UTF8")
     opts = f"-k {pgdir} -c listen_addresses=127.0.0.1 -p {port} -c fsync=off -c synchronous_commit=off"
-    ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", f"{pgdir}/data", "-l", f"{pgdir}/server.log", "-w", "-t", "60"]
-    subprocess.run([*ctl, "-o", opts, "start"], **run)  # type: ignore[call-overload]
+    ctl = [str(bin_dir / "pg_ctl"), "-D", f"{pgdir}/data", "-l", f"{pgdir}/server.log", "-w", "-t", "60"]
+    run(*ctl, "-o", opts, "start")
     try:
-        subprocess.run(
-            [*as_user, str(bin_dir / "createdb"), "-h", str(pgdir), "-p", str(port), "-U", "postgres", "bench"], **run
-        )  # type: ignore[call-overload]
+        run(str(bin_dir / "createdb"), "-h", str(pgdir), "-p", str(port), "-U", "postgres", "bench")
         yield f"postgresql://postgres@127.0.0.1:{port}/bench", port
     finally:
-        subprocess.run([*ctl, "-m", "fast", "stop"], check=False, capture_output=True)
+        subprocess.run([*as_user, *ctl, "-m", "fast", "stop"], check=False, capture_output=True)
         shutil.rmtree(pgdir, ignore_errors=True)
 
 

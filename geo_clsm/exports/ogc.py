@@ -151,7 +151,9 @@ COLLECTIONS: dict[str, CollectionInfo] = {
 
 class Table:
     """The items of one collection for one engine, with what a request needs ready: the index of
-    each id, the bounds of each geometry (NaN for none) and each WGS84 feature encoded once."""
+    each id, the bounds of each geometry (NaN for none) and, for a collection of points
+    (``light``), every WGS84 feature encoded at once (a few MB for the resources); a collection of
+    polygons encodes the features a request asks for (their JSON would weigh tens of MB)."""
 
     def __init__(self, items: list[Item]) -> None:
         self.items = items
@@ -160,7 +162,8 @@ class Table:
         self.shapes[:] = [item.geometry for item in items]
         self.bounds = shapely.bounds(self.shapes).reshape(len(items), 4)
         self.points = shapely.get_type_id(self.shapes) == 0
-        self._encoded: list[bytes | None] = [None] * len(items)
+        self.light = bool(np.all(self.points | shapely.is_missing(self.shapes)))
+        self._encoded: list[bytes] | None = [orjson.dumps(to_feature(i)) for i in items] if self.light else None
         self.extent = extent(items)
         """The WGS84 bounding box of the items, or None when none has a geometry."""
 
@@ -170,14 +173,11 @@ class Table:
         return i if i is not None and self.items[i] is item else None
 
     def encoded(self, item: Item) -> bytes:
-        """The WGS84 GeoJSON Feature of ``item``, encoded (once for the table's own items)."""
+        """The WGS84 GeoJSON Feature of ``item``, encoded (ready for the own items of a ``light`` table)."""
         i = self.index_of(item)
-        if i is None:
+        if i is None or self._encoded is None:
             return orjson.dumps(to_feature(item))
-        out = self._encoded[i]
-        if out is None:
-            out = self._encoded[i] = orjson.dumps(to_feature(item))
-        return out
+        return self._encoded[i]
 
 
 _CACHE: weakref.WeakKeyDictionary[Engine, dict[str, Table]] = weakref.WeakKeyDictionary()

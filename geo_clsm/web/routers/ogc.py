@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports import ogc
 from geo_clsm.geo.area import Area
+from geo_clsm.geo.crs import WGS84
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import ResourceType
 from geo_clsm.model.validate import french_reason
@@ -208,7 +210,7 @@ def _crs_header(crs: str) -> dict[str, str]:
 
 
 @router.get("/collections/{collectionId}/items", summary="Objets d'une collection (GeoJSON), filtrés et paginés")
-def get_items(
+async def get_items(
     request: Request,
     collectionId: CollectionId,
     engine: Annotated[Engine, Depends(get_engine)],
@@ -258,20 +260,44 @@ def get_items(
     if territory is not None and territory not in engine.catalog.territories:
         raise NotFoundError(f"territoire inconnu « {territory} » : {', '.join(engine.catalog.territories)}")
     area = ogc.parse_bbox(bbox, crs=ogc.crs_code(bbox_crs)) if bbox is not None else None
+    page = _Page(request, info, out_crs, area, filters, offset, limit, _wants_html(request, f))
+    if not ogc.is_built(engine, info.id):  # built once per engine, off the event loop
+        await run_in_threadpool(ogc.table, engine, info.id)
     table = ogc.table(engine, info.id)
-    selected = _selected(engine, backend, table, info.id, area, filters)
-    page = selected[offset : offset + limit]
-    links = _page_links(request, offset=offset, limit=limit, matched=len(selected))
-    if _wants_html(request, f):
-        return _items_html(info, page, links, matched=len(selected))
-    rest = {
-        "links": links,
-        "numberMatched": len(selected),
-        "numberReturned": len(page),
-        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-    }
-    body = ogc.encode_collection(table, page, crs=out_crs, extra=rest)
-    return Response(body, media_type=GEOJSON, headers=_crs_header(out_crs))
+    on_database = info.id == "resources" and not isinstance(backend, MemoryBackend)
+    if on_database or not table.light or out_crs != WGS84:  # a query, polygons or a reprojection
+        return await run_in_threadpool(page.answer, engine, backend, table)
+    return page.answer(engine, backend, table)  # arrays and encoded points: in the event loop, no thread hop
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """One items request, validated: answered by :meth:`answer` from the collection's table."""
+
+    request: Request
+    info: ogc.CollectionInfo
+    out_crs: str
+    area: Area | None
+    filters: dict[str, str | None]
+    offset: int
+    limit: int
+    html: bool
+
+    def answer(self, engine: Engine, backend: QueryBackend, table: ogc.Table) -> Response:
+        info, offset, limit = self.info, self.offset, self.limit
+        selected = _selected(engine, backend, table, info.id, self.area, self.filters)
+        page = selected[offset : offset + limit]
+        links = _page_links(self.request, offset=offset, limit=limit, matched=len(selected))
+        if self.html:
+            return _items_html(info, page, links, matched=len(selected))
+        rest = {
+            "links": links,
+            "numberMatched": len(selected),
+            "numberReturned": len(page),
+            "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }
+        body = ogc.encode_collection(table, page, crs=self.out_crs, extra=rest)
+        return Response(body, media_type=GEOJSON, headers=_crs_header(self.out_crs))
 
 
 def _selected(
