@@ -4,7 +4,7 @@ provider), one server at a time on the same uvicorn stack (issue 33).
 - Peers: tipg and pygeoapi, at the versions pinned in :data:`PEERS`, installed from PyPI into the
   benchmark's own venv under the git-ignored ``.cache/bench-peers/`` (created on first run; their
   code is never part of this repository).
-- Data: a throw-away PostgreSQL + PostGIS (``tests/pg.sh``, on a unix socket) with one table,
+- Data: a throw-away PostgreSQL + PostGIS (started as ``tests/pg.sh`` does, and on 127.0.0.1) with one table,
   ``resources``: every item of geo_clsm's ``resources`` collection (the 3,966 public resources of the
   shipped layers), one column per public property, the published WGS84 point, rows in catalog order
   (a GiST index on the point, the id as primary key). geo_clsm serves the same items from memory
