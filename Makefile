@@ -121,13 +121,16 @@ wrk:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 
 # The benchmarks of issue 9 and the batch worst case of issue 25 (each against a baseline measured in
-# the same run), then a table; then Lighthouse on the public pages (issue 28).
-bench: install chromium wrk lighthouse
+# the same run), then a table; then Lighthouse on the public pages (issue 28); last, /ogc against tipg
+# and pygeoapi (issue 33: installs them once into .cache/bench-peers/, starts a throw-away PostGIS;
+# BENCH_OGC_SECONDS=3 BENCH_OGC_ROUNDS=1 for a quick run).
+bench: install chromium wrk postgres lighthouse
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bench_markers.py
 	$(BIN)/python benchmarks/bench_access.py
 	$(BIN)/python benchmarks/bench_national_gaps.py
 	$(BIN)/python benchmarks/bench_lighthouse.py
+	$(BIN)/python benchmarks/bench_ogc_peers.py
 
 # Ten minutes of mixed traffic at 32 connections with editors' changes and a data update applied
 # meanwhile (issue 14; not in `make test`). LOAD_ARGS="--minutes 1" for a quick look.

@@ -172,3 +172,35 @@ def test_opening_hours_are_evaluated_by_one_function() -> None:
             if isinstance(node, ast.Import) and any(a.name.startswith("opening_hours") for a in node.names):
                 found.append(f"{path}:{node.lineno} import opening_hours")
     assert not found, f"opening hours evaluated outside geo_clsm.model.hours.open_state: {found}"
+
+
+# Issue 33: the modules that select by a bounding box (engine, exports, web) test no geometry
+# themselves; geo_clsm/geo/area.py holds the rule (published position, edges included) for all.
+BOX_SELECTORS = ("geo_clsm/engine/", "geo_clsm/exports/", "geo_clsm/web/")
+GEOS_PREDICATES = {"intersects", "intersects_xy", "contains", "contains_xy", "within"}
+
+
+def test_one_bounding_box_rule() -> None:
+    """``/ogc`` items, ``/api/resources`` and ``/api/markers`` select by :class:`geo_clsm.geo.area.Area`,
+    in memory and on PostGIS (whose SQL envelope is the Area's superset, the rows then held to the rule)."""
+    tested = [
+        f"{path}:{node.lineno}"
+        for path, tree in _trees()
+        if path.startswith(BOX_SELECTORS)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in GEOS_PREDICATES
+    ]
+    assert not tested, f"a geometry tested outside geo_clsm/geo/area.py: {tested}"
+    envelopes = {
+        path
+        for path, tree in _trees()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "ST_MakeEnvelope" in node.value
+    }
+    assert envelopes == set(_calls("sql_envelope")) == {"geo_clsm/engine/postgis/backend.py"}
+    assert set(_calls("select_points")) == {
+        "geo_clsm/engine/core.py",  # memory: /api/resources, /api/markers
+        "geo_clsm/engine/postgis/backend.py",  # the rows PostGIS found
+    }
+    assert set(_calls("select_shapes")) == {"geo_clsm/exports/ogc.py"}  # /ogc items, any collection
+    assert set(_calls("parse_bbox")) == {"geo_clsm/web/routers/ogc.py"}

@@ -5,7 +5,8 @@ The API needs four things from a query engine; :class:`QueryBackend` names them:
 - ``search``: the nearest resources to a WGS84 point with every filter (types, age, spoken
   languages, opening time, maximum distance), the near limit beyond which nothing is offered
   (with the national lines instead), and the resources whose service area covers the point;
-- ``resources``: resources by bounding box and attribute filters, in catalog order;
+- ``resources``: resources by bounding box (:class:`~geo_clsm.geo.area.Area`'s rule) and attribute
+  filters, in catalog order;
 - ``locate``: the territory, commune and QPV of a point;
 - ``indicators``: the access indicators per territory (PostGIS: :mod:`geo_clsm.engine.postgis.access`
   measures the distances in SQL on the database's resources; the 2SFCA stays in Python).
@@ -28,6 +29,7 @@ from geo_clsm.engine.nearby import search
 from geo_clsm.engine.nearest import ANY_NEAREST, NearestAnswer, NearestQuery
 from geo_clsm.engine.places import Place
 from geo_clsm.engine.query import filter_resources
+from geo_clsm.geo.area import Area
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Resource, ResourceType
 
@@ -52,7 +54,7 @@ class QueryBackend(Protocol):
     def resources(
         self,
         *,
-        bbox: tuple[float, float, float, float] | None = None,
+        bbox: Area | tuple[float, float, float, float] | None = None,
         types: Sequence[ResourceType] = (),
         age: int | None = None,
         territory: str | None = None,
@@ -62,7 +64,8 @@ class QueryBackend(Protocol):
         languages: Sequence[str] = (),
     ) -> list[Resource]:
         """Resources matching every filter, in catalog order, as :func:`geo_clsm.engine.query.filter_resources`
-        (``bbox`` is lon_min, lat_min, lon_max, lat_max in WGS84, on the public position)."""
+        (``bbox``: an :class:`~geo_clsm.geo.area.Area`, or lon_min, lat_min, lon_max, lat_max in WGS84;
+        selected by the Area's rule on the published position)."""
         ...
 
     def locate(self, lon: float, lat: float) -> Place:
@@ -86,7 +89,7 @@ class MemoryBackend:
     def resources(
         self,
         *,
-        bbox: tuple[float, float, float, float] | None = None,
+        bbox: Area | tuple[float, float, float, float] | None = None,
         types: Sequence[ResourceType] = (),
         age: int | None = None,
         territory: str | None = None,
@@ -95,9 +98,11 @@ class MemoryBackend:
         known_audience_only: bool = False,
         languages: Sequence[str] = (),
     ) -> list[Resource]:
+        area = Area.of(bbox)
+        every = self.engine.catalog.resources
+        pool = every if area is None else [every[i] for i in self.engine.in_area(area)]
         return filter_resources(
-            self.engine.catalog.resources,
-            bbox=bbox,
+            pool,
             types=types,
             age=age,
             territory=territory,

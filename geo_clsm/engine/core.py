@@ -23,6 +23,7 @@ from geo_clsm.engine.index import ResourceIndex
 from geo_clsm.engine.lines import NationalLines
 from geo_clsm.engine.nearest import ANY_NEAREST, NearestQuery, NearestResult, nearest
 from geo_clsm.engine.places import Locator, Place
+from geo_clsm.geo.area import Area, published, published_xy
 from geo_clsm.geo.point_cells import PolygonCells
 from geo_clsm.model.geojson import FeatureCache
 from geo_clsm.model.resource import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource
@@ -123,19 +124,39 @@ class Engine:
         return out
 
     @cached_property
-    def markers(self) -> list[list[object]]:
-        """Compact public markers: [id, type, lon, lat, approx, age_min, age_max] (see /api/markers)."""
-        out: list[list[object]] = []
+    def public_xy(self) -> tuple[np.ndarray, np.ndarray]:
+        """Published WGS84 longitude and latitude of each resource, in catalog order (NaN: no public
+        position): what :class:`~geo_clsm.geo.area.Area` selects from."""
+        return published_xy(self.catalog.resources)
+
+    def in_area(self, area: Area) -> list[int]:
+        """Catalog indices, ascending, of the resources whose published position is in ``area``."""
+        return area.select_points(*self.public_xy).tolist()
+
+    @cached_property
+    def _marker_rows(self) -> list[list[object] | None]:
+        out: list[list[object] | None] = []
         for r in self.catalog.resources:
             pos = r.public_position()
             if pos is None:
+                out.append(None)
                 continue
             lo, hi = r.audience.age_min, r.audience.age_max
             if lo is None and hi is None:
                 lo, hi = IMPLIED_AGES.get(r.type, (None, None))
             approx = 1 if pos.precision is PositionPrecision.COMMUNE else 0
-            out.append([r.id, r.type.value, round(pos.lon, 6), round(pos.lat, 6), approx, lo, hi])
+            out.append([r.id, r.type.value, published(pos.lon), published(pos.lat), approx, lo, hi])
         return out
+
+    @cached_property
+    def markers(self) -> list[list[object]]:
+        """Compact public markers: [id, type, lon, lat, approx, age_min, age_max] (see /api/markers)."""
+        return [m for m in self._marker_rows if m is not None]
+
+    def markers_in(self, area: Area) -> list[list[object]]:
+        """The markers whose published position is in ``area``, in catalog order."""
+        rows = self._marker_rows
+        return [m for i in self.in_area(area) if (m := rows[i]) is not None]
 
     def resource_extra(self, r: Resource) -> dict[str, object]:
         """Properties the engine adds to a resource: the QPV it lies in (or None)."""

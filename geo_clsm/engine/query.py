@@ -1,4 +1,5 @@
-"""Filtering resources by attributes (type, age, territory, commune, text, bbox)."""
+"""Filtering resources by attributes (type, age, territory, commune, text, spoken language); the
+bounding box is :class:`geo_clsm.geo.area.Area`'s rule, applied by the backends."""
 
 from __future__ import annotations
 
@@ -82,15 +83,13 @@ def filter_resources(
     territory: str | None = None,
     insee_com: str | None = None,
     text: str | None = None,
-    bbox: tuple[float, float, float, float] | None = None,
     known_audience_only: bool = False,
     languages: Sequence[str] = (),
 ) -> list[Resource]:
     """Resources matching every given filter.
 
-    ``types``, ``age`` and ``known_audience_only`` as in :func:`matches_audience`. ``bbox`` is (lon_min, lat_min, lon_max, lat_max) in WGS84,
-    tested on the public position. ``text`` matches name, street and commune, ignoring
-    case and accents.
+    ``types``, ``age`` and ``known_audience_only`` as in :func:`matches_audience`. ``text`` matches
+    name, street and commune, ignoring case and accents.
     """
     words = _fold(text).split() if text else []
     out = []
@@ -106,10 +105,6 @@ def filter_resources(
         if words:
             hay = _fold(" ".join(filter(None, (r.name, None if r.confidential_address else r.street, r.commune))))
             if not all(w in hay for w in words):
-                continue
-        if bbox:
-            pos = r.public_position()
-            if pos is None or not (bbox[0] <= pos.lon <= bbox[2] and bbox[1] <= pos.lat <= bbox[3]):
                 continue
         out.append(r)
     return out

@@ -7,17 +7,21 @@ feature per commune × type, the 2SFCA score, on the commune's polygon).
 
 Geometries are WGS84 longitude/latitude (OGC CRS84) unless a request asks for Lambert-93
 (EPSG:2154), which is reprojected here. Items are built once per engine and cached beside
-it: a new engine (editors' changes) gets new items.
+it (:class:`Table`: the items, their ids, bounds and WGS84 features encoded once): a new engine
+(editors' changes, a data update) gets new items. A bounding box selects by
+:class:`geo_clsm.geo.area.Area`'s rule, vectorised over the table's bounds.
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import shapely
 from shapely.geometry import mapping
@@ -25,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo_clsm.access.present import present
 from geo_clsm.exports.indicator_files import records
+from geo_clsm.geo.area import Area, published
 from geo_clsm.geo.crs import LAMBERT93, WGS84, transformer
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import Resource, ResourceType
@@ -69,7 +74,7 @@ def _resource_item(r: Resource) -> Item:
     props["audience_age_max"] = audience["age_max"]
     props["audience_groups"] = audience["groups"]
     pos = r.public_position()
-    geom = None if pos is None else shapely.Point(round(pos.lon, 6), round(pos.lat, 6))
+    geom = None if pos is None else shapely.Point(published(pos.lon), published(pos.lat))
     types = frozenset(t.value for t in ResourceType if r.matches_type(t))
     return Item(r.id, geom, props, types)
 
@@ -144,7 +149,41 @@ COLLECTIONS: dict[str, CollectionInfo] = {
     )
 }
 
-_CACHE: weakref.WeakKeyDictionary[Engine, dict[str, list[Item]]] = weakref.WeakKeyDictionary()
+
+class Table:
+    """The items of one collection for one engine, with what a request needs ready: the index of
+    each id, the bounds of each geometry (NaN for none) and, for a collection of points
+    (``light``), every WGS84 feature encoded at once (a few MB for the resources); a collection of
+    polygons encodes the features a request asks for (their JSON would weigh tens of MB)."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+        self.by_id = {item.id: i for i, item in enumerate(items)}
+        self.shapes = np.empty(len(items), dtype=object)
+        self.shapes[:] = [item.geometry for item in items]
+        self.bounds = shapely.bounds(self.shapes).reshape(len(items), 4)
+        self.points = shapely.get_type_id(self.shapes) == 0
+        self.light = bool(np.all(self.points | shapely.is_missing(self.shapes)))
+        # Copied to their own size: orjson's bytes keep the capacity they were written in (about 15 kB each).
+        self._encoded = [memoryview(orjson.dumps(to_feature(i))).tobytes() for i in items] if self.light else None
+        self.extent = extent(items)
+        """The WGS84 bounding box of the items, or None when none has a geometry."""
+
+    def index_of(self, item: Item) -> int | None:
+        """The position of ``item`` in this table (None for an item built elsewhere)."""
+        i = self.by_id.get(item.id)
+        return i if i is not None and self.items[i] is item else None
+
+    def encoded(self, item: Item) -> bytes:
+        """The WGS84 GeoJSON Feature of ``item``, encoded (ready for the own items of a ``light`` table)."""
+        i = self.index_of(item)
+        if i is None or self._encoded is None:
+            return orjson.dumps(to_feature(item))
+        return self._encoded[i]
+
+
+_CACHE: weakref.WeakKeyDictionary[Engine, dict[str, Table]] = weakref.WeakKeyDictionary()
+_BUILD_LOCK = threading.Lock()
 
 
 def collection(collection_id: str) -> CollectionInfo:
@@ -155,21 +194,37 @@ def collection(collection_id: str) -> CollectionInfo:
     return info
 
 
+def table(engine: Engine, collection_id: str) -> Table:
+    """The table of a collection, built once per engine (concurrent first requests wait for the
+    one build: sixteen at once each built their own, 50 MB more at the peak)."""
+    info = collection(collection_id)
+    found = _CACHE.get(engine, {}).get(collection_id)
+    if found is None:
+        with _BUILD_LOCK:
+            per_engine = _CACHE.setdefault(engine, {})
+            found = per_engine.get(collection_id)
+            if found is None:
+                found = per_engine[collection_id] = Table(info.build(engine))
+    return found
+
+
+def is_built(engine: Engine, collection_id: str) -> bool:
+    """Whether the table of a collection is built for this engine (asking for it then costs nothing)."""
+    return collection_id in _CACHE.get(engine, {})
+
+
 def items(engine: Engine, collection_id: str) -> list[Item]:
     """Every item of a collection, built once per engine."""
-    info = collection(collection_id)
-    per_engine = _CACHE.setdefault(engine, {})
-    if collection_id not in per_engine:
-        per_engine[collection_id] = info.build(engine)
-    return per_engine[collection_id]
+    return table(engine, collection_id).items
 
 
 def find(engine: Engine, collection_id: str, feature_id: str) -> Item:
     """One item by id; NotFoundError when there is none."""
-    for item in items(engine, collection_id):
-        if item.id == feature_id:
-            return item
-    raise NotFoundError(f"objet inconnu « {feature_id} » dans la collection {collection_id}")
+    t = table(engine, collection_id)
+    i = t.by_id.get(feature_id)
+    if i is None:
+        raise NotFoundError(f"objet inconnu « {feature_id} » dans la collection {collection_id}")
+    return t.items[i]
 
 
 def crs_code(uri: str | None) -> str:
@@ -182,8 +237,8 @@ def crs_code(uri: str | None) -> str:
     return code
 
 
-def parse_bbox(text: str, *, crs: str = WGS84) -> BaseGeometry:
-    """``minx,miny,maxx,maxy`` in ``crs`` -> the box as a WGS84 polygon.
+def parse_bbox(text: str, *, crs: str = WGS84) -> Area:
+    """``minx,miny,maxx,maxy`` in ``crs`` -> the WGS84 area it covers.
 
     A Lambert-93 box is densified (every 100 m along its edges) before reprojection, so
     its WGS84 outline follows the projected straight edges.
@@ -197,7 +252,7 @@ def parse_bbox(text: str, *, crs: str = WGS84) -> BaseGeometry:
     if crs == WGS84:
         if not (x0 >= -180 and x1 <= 180 and y0 >= -90 and y1 <= 90):
             raise InvalidInputError("bbox : en degrés WGS84, longitudes entre -180 et 180, latitudes entre -90 et 90")
-        return shapely.box(x0, y0, x1, y1)
+        return Area(x0, y0, x1, y1)
     if max(x1 - x0, y1 - y0) > 5_000_000:
         raise InvalidInputError("bbox : en mètres Lambert-93, une emprise de 5 000 km de côté au plus")
     outline = shapely.segmentize(shapely.box(x0, y0, x1, y1), max_segment_length=max(100.0, (x1 - x0 + y1 - y0) / 2000))
@@ -209,33 +264,39 @@ def parse_bbox(text: str, *, crs: str = WGS84) -> BaseGeometry:
     area = shapely.transform(outline, move)
     if not area.is_valid or not all(np.isfinite(area.bounds)):
         raise InvalidInputError("bbox : emprise hors du domaine de Lambert-93 (EPSG:2154)")
-    return area
+    return Area.around(area)
 
 
 def select(
-    found: Sequence[Item],
+    found: Table | Sequence[Item],
     *,
-    area: BaseGeometry | None = None,
+    area: Area | None = None,
     filters: dict[str, str | None] | None = None,
 ) -> list[Item]:
-    """Items intersecting ``area`` (WGS84, edges included) and equal to every property filter.
+    """Items in ``area`` (:class:`~geo_clsm.geo.area.Area`'s rule: a shape intersecting it, edges
+    included), equal to every property filter, in table order; ``found`` a sequence of items
+    already in the area when it is not a :class:`Table`.
 
     ``type`` keeps the items of that type code, as ``/api/resources`` does: a resource
     offering the type as a service, and CMP adultes / enfants under ``CMP``.
     """
     wanted = {k: v for k, v in (filters or {}).items() if v is not None}
-    if area is not None:
-        shapely.prepare(area)
-    out = []
-    for item in found:
-        if "type" in wanted and wanted["type"] not in item.types:
-            continue
-        if any(item.properties.get(k) != v for k, v in wanted.items() if k != "type"):
-            continue
-        if area is not None and (item.geometry is None or not area.intersects(item.geometry)):
-            continue
-        out.append(item)
-    return out
+    if isinstance(found, Table):
+        if area is not None:
+            every = found.items
+            chosen: Sequence[Item] = [every[i] for i in area.select_shapes(found.bounds, found.shapes, found.points)]
+        else:
+            chosen = found.items
+    else:
+        chosen = found
+    if not wanted:
+        return list(chosen)
+    kind = wanted.pop("type", None)
+    return [
+        item
+        for item in chosen
+        if (kind is None or kind in item.types) and all(item.properties.get(k) == v for k, v in wanted.items())
+    ]
 
 
 def extent(found: Sequence[Item]) -> list[float] | None:
@@ -267,3 +328,29 @@ def to_feature(item: Item, *, crs: str = WGS84) -> dict[str, Any]:
         "geometry": None if geom is None else mapping(geom),
         "properties": item.properties,
     }
+
+
+def resource_items(engine: Engine, found: Sequence[Resource]) -> list[Item]:
+    """The ``resources`` items of records a query backend selected: the engine's own items for its
+    records, a new item for a record the engine does not serve yet (read from the database)."""
+    t = table(engine, "resources")
+    every = engine.catalog.resources
+    out = []
+    for r in found:
+        i = t.by_id.get(r.id)
+        out.append(t.items[i] if i is not None and every[i] is r else _resource_item(r))
+    return out
+
+
+def encode_feature(t: Table, item: Item, *, crs: str = WGS84, extra: dict[str, Any] | None = None) -> bytes:
+    """``item`` as an encoded GeoJSON Feature in ``crs`` (WGS84: encoded once), with ``extra`` members."""
+    out = t.encoded(item) if crs == WGS84 else orjson.dumps(to_feature(item, crs=crs))
+    if extra:
+        out = out[:-1] + b"," + orjson.dumps(extra)[1:]
+    return out
+
+
+def encode_collection(t: Table, page: Sequence[Item], *, crs: str = WGS84, extra: dict[str, Any]) -> bytes:
+    """An encoded GeoJSON FeatureCollection of ``page`` (features in ``crs``), then ``extra`` members."""
+    features = b",".join(encode_feature(t, item, crs=crs) for item in page)
+    return b'{"type":"FeatureCollection","features":[' + features + b"]," + orjson.dumps(extra)[1:]

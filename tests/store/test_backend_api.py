@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.postgis.backend import PostgisBackend
@@ -174,3 +176,36 @@ def test_same_batch_from_both_backends(clients: tuple[TestClient, TestClient], f
         assert b.text == a.text and a.text.count("\n") == 4 + 4 + 1 + 1  # header, 4 + 4 resources, berlin
     else:
         assert b.json() == a.json() and a.json()["count"] == 3
+
+
+@st.composite
+def _boxes(draw: st.DrawFn, placed: list[tuple[str, float, float]]) -> tuple[float, float, float, float]:
+    """Boxes around Metz or over France, an edge often on a resource's published coordinates."""
+    lo_x, hi_x, lo_y, hi_y = draw(st.sampled_from([(5.9, 6.5, 48.9, 49.3), (-5.0, 9.6, 41.3, 51.1)]))
+
+    def coordinate(axis: int, lo: float, hi: float) -> float:
+        if draw(st.booleans()):
+            return float(draw(st.sampled_from(placed))[axis + 1])
+        return draw(st.floats(lo, hi, allow_nan=False))
+
+    xs = sorted([coordinate(0, lo_x, hi_x), coordinate(0, lo_x, hi_x)])
+    ys = sorted([coordinate(1, lo_y, hi_y), coordinate(1, lo_y, hi_y)])
+    return xs[0], ys[0], xs[1] + (xs[0] == xs[1]) * 1e-6, ys[1] + (ys[0] == ys[1]) * 1e-6
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_bbox_selects_as_brute_force_from_both_backends(
+    clients: tuple[TestClient, TestClient], engine: Engine, data: st.DataObject
+) -> None:
+    """``/ogc`` items and ``/api/resources`` with a bbox, from memory and from PostGIS (GiST ``&&`` then
+    the one Area rule): the ids, order and counts of a brute-force pass over the published positions."""
+    placed = [(r.id, round(p.lon, 6), round(p.lat, 6)) for r in engine.catalog.resources if (p := r.public_position())]
+    x0, y0, x1, y1 = box = data.draw(_boxes(placed))
+    want = [rid for rid, x, y in placed if x0 <= x <= x1 and y0 <= y <= y1]
+    text = ",".join(repr(v) for v in box)
+    for client in clients:
+        ogc = client.get("/ogc/collections/resources/items", params={"bbox": text, "limit": 10_000}).json()
+        assert [f["id"] for f in ogc["features"]] == want and ogc["numberMatched"] == len(want)
+        api = client.get("/api/resources", params={"bbox": text, "limit": 5000}).json()
+        assert [f["id"] for f in api["features"]] == want and api["numberMatched"] == len(want)

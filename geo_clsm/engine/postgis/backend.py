@@ -15,7 +15,8 @@ a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes
   audience rule, opening hours), re-ranked by (distance, catalog order) and the candidate set
   grown by :func:`~geo_clsm.engine.candidates.grow_nearest`, the loop the in-memory index uses.
 - Service areas: ``ST_Covers(service_area, point)``; those resources are added with their distance.
-- Bounding box and attribute filters: SQL (``&&`` on the GiST index, exact bounds re-checked);
+- Bounding box and attribute filters: SQL (``&&`` on the GiST index, a box widened by a rounding
+  step; the rows found are then held to :class:`~geo_clsm.geo.area.Area`'s rule, as in memory);
   the free-text and age rules then run on the rows found, in catalog order.
 - Indicators: :mod:`geo_clsm.engine.postgis.access` (distances to the nearest resource of each type from
   the sample points in SQL, the 2SFCA in Python, on the resources read from the database).
@@ -47,6 +48,7 @@ from geo_clsm.engine.nearest import ANY_NEAREST, NearestAnswer, NearestQuery, Ne
 from geo_clsm.engine.places import NearCommune, Place, nearest_commune, outside_error, search_box
 from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
 from geo_clsm.engine.query import filter_resources
+from geo_clsm.geo.area import Area, published_xy
 from geo_clsm.geo.crs import project_point, projected_crs_for
 from geo_clsm.model.resource import Resource, ResourceType
 from geo_clsm.store.layer_tables import sync_layers
@@ -135,7 +137,7 @@ class PostgisBackend:
     def resources(
         self,
         *,
-        bbox: tuple[float, float, float, float] | None = None,
+        bbox: Area | tuple[float, float, float, float] | None = None,
         types: Sequence[ResourceType] = (),
         age: int | None = None,
         territory: str | None = None,
@@ -147,12 +149,10 @@ class PostgisBackend:
         """As :func:`geo_clsm.engine.query.filter_resources` over the catalog, selected in SQL."""
         params: dict[str, Any] = {"loaded": self._loaded}
         where = _ACTIVE + _attribute_sql(types, languages, params)
-        if bbox is not None:
-            params.update(x0=bbox[0], y0=bbox[1], x1=bbox[2], y1=bbox[3])
-            where += (
-                " AND public_geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
-                " AND ST_X(public_geom) BETWEEN :x0 AND :x1 AND ST_Y(public_geom) BETWEEN :y0 AND :y1"
-            )
+        area = Area.of(bbox)
+        if area is not None:  # the GiST index gives a superset; the Area's rule then decides
+            params.update(area.sql_envelope())
+            where += " AND public_geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
         if territory is not None:
             params["territory"] = territory
             where += " AND territory = :territory"
@@ -163,6 +163,8 @@ class PostgisBackend:
             ids = conn.execute(sa.text(f"SELECT id FROM resources WHERE {where}"), params).scalars().all()
             records = self._records(conn, ids)
         selected = sorted(records.values(), key=self._rank)
+        if area is not None:
+            selected = [selected[i] for i in area.select_points(*published_xy(selected))]
         # The free-text and audience rules, defined once in geo_clsm.engine.query, on the rows SQL selected.
         return filter_resources(
             selected, types=types, age=age, text=text, known_audience_only=known_audience_only, languages=languages

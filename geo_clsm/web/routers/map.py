@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
+from geo_clsm.geo.area import Area
 from geo_clsm.i18n import choose_lang
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import LINE_TYPES, ResourceType
@@ -111,12 +112,28 @@ def _markers_body(engine: Engine, encoding: str | None) -> bytes:
     summary="Liste compacte des ressources pour la carte",
     response_class=JSONResponse,
 )
-def markers(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
-    """``[id, type, lon, lat, approx (1 = commune precision), age_min, age_max]`` per placed resource.
+def markers(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="Emprise lon_min,lat_min,lon_max,lat_max (WGS84) : les marqueurs qui s'y trouvent",
+            examples=["6.1,49.0,6.3,49.2"],
+        ),
+    ] = None,
+) -> Response:
+    """``[id, type, lon, lat, approx (1 = commune precision), age_min, age_max]`` per placed resource
+    (in ``bbox``, by the rule ``/api/resources`` and ``/ogc`` use).
 
     Ages are the audience's, or those the type implies; null when unknown. The body is compressed
     once per data version (brotli or gzip, as the request accepts), in the thread pool.
     """
+    area = Area.parse(bbox)
+    if area is not None:  # a part of the map: selected per request, not kept
+        return Response(
+            orjson.dumps({"columns": MARKER_COLUMNS, "markers": engine.markers_in(area)}), media_type="application/json"
+        )
     encoding = accepted_encoding(request.headers)
     body = service_state(request).payloads.get_or_make(
         data_version(engine), ("markers", encoding), lambda: _markers_body(engine, encoding)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -18,10 +19,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports import ogc
+from geo_clsm.geo.area import Area
+from geo_clsm.geo.crs import WGS84
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import ResourceType
 from geo_clsm.model.validate import french_reason
@@ -156,7 +160,7 @@ def conformance(request: Request, f: Format = None) -> Response:
 
 def _collection(engine: Engine, info: ogc.CollectionInfo, base: str) -> dict[str, Any]:
     href = f"{base}/collections/{info.id}"
-    box = ogc.extent(ogc.items(engine, info.id))
+    box = ogc.table(engine, info.id).extent
     return {
         "id": info.id,
         "title": info.title,
@@ -206,7 +210,7 @@ def _crs_header(crs: str) -> dict[str, str]:
 
 
 @router.get("/collections/{collectionId}/items", summary="Objets d'une collection (GeoJSON), filtrés et paginés")
-def get_items(
+async def get_items(
     request: Request,
     collectionId: CollectionId,
     engine: Annotated[Engine, Depends(get_engine)],
@@ -256,40 +260,61 @@ def get_items(
     if territory is not None and territory not in engine.catalog.territories:
         raise NotFoundError(f"territoire inconnu « {territory} » : {', '.join(engine.catalog.territories)}")
     area = ogc.parse_bbox(bbox, crs=ogc.crs_code(bbox_crs)) if bbox is not None else None
-    selected = ogc.select(_candidates(engine, backend, info.id, area, filters), area=area, filters=filters)
-    page = selected[offset : offset + limit]
-    links = _page_links(request, offset=offset, limit=limit, matched=len(selected))
-    if _wants_html(request, f):
-        return _items_html(info, page, links, matched=len(selected))
-    body = {
-        "type": "FeatureCollection",
-        "features": [ogc.to_feature(i, crs=out_crs) for i in page],
-        "links": links,
-        "numberMatched": len(selected),
-        "numberReturned": len(page),
-        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-    }
-    return _json(body, GEOJSON, _crs_header(out_crs))
+    page = _Page(request, info, out_crs, area, filters, offset, limit, _wants_html(request, f))
+    if not ogc.is_built(engine, info.id):  # built once per engine, off the event loop
+        await run_in_threadpool(ogc.table, engine, info.id)
+    table = ogc.table(engine, info.id)
+    on_database = info.id == "resources" and not isinstance(backend, MemoryBackend)
+    if on_database or not table.light or out_crs != WGS84:  # a query, polygons or a reprojection
+        return await run_in_threadpool(page.answer, engine, backend, table)
+    return page.answer(engine, backend, table)  # arrays and encoded points: in the event loop, no thread hop
 
 
-def _candidates(
-    engine: Engine, backend: QueryBackend, collection_id: str, area: Any, filters: dict[str, str | None]
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """One items request, validated: answered by :meth:`answer` from the collection's table."""
+
+    request: Request
+    info: ogc.CollectionInfo
+    out_crs: str
+    area: Area | None
+    filters: dict[str, str | None]
+    offset: int
+    limit: int
+    html: bool
+
+    def answer(self, engine: Engine, backend: QueryBackend, table: ogc.Table) -> Response:
+        info, offset, limit = self.info, self.offset, self.limit
+        selected = _selected(engine, backend, table, info.id, self.area, self.filters)
+        page = selected[offset : offset + limit]
+        links = _page_links(self.request, offset=offset, limit=limit, matched=len(selected))
+        if self.html:
+            return _items_html(info, page, links, matched=len(selected))
+        rest = {
+            "links": links,
+            "numberMatched": len(selected),
+            "numberReturned": len(page),
+            "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }
+        body = ogc.encode_collection(table, page, crs=self.out_crs, extra=rest)
+        return Response(body, media_type=GEOJSON, headers=_crs_header(self.out_crs))
+
+
+def _selected(
+    engine: Engine,
+    backend: QueryBackend,
+    table: ogc.Table,
+    collection_id: str,
+    area: Area | None,
+    filters: dict[str, str | None],
 ) -> list[ogc.Item]:
-    """The items a selection starts from: every item of the collection, or, for ``resources`` with
-    the PostGIS backend, those PostGIS selects by bounding box, territory and commune (in catalog
-    order; :func:`geo_clsm.exports.ogc.select` then applies the exact area and the type rule)."""
+    """The items selected, in collection order: from the collection's table (bounding box by the
+    Area's rule over its bounds), or, for ``resources`` with the PostGIS backend, from the records
+    PostGIS selects by bounding box (the same rule), territory and commune, the type rule then applied."""
     if collection_id != "resources" or isinstance(backend, MemoryBackend):
-        return ogc.items(engine, collection_id)
-    box: tuple[float, float, float, float] | None = None
-    if area is not None:
-        x0, y0, x1, y1 = (float(v) for v in area.bounds)
-        box = (x0, y0, x1, y1)
-    found = backend.resources(
-        bbox=box,
-        territory=filters.get("territory"),
-        insee_com=filters.get("insee_com"),
-    )
-    return [ogc._resource_item(r) for r in found]
+        return ogc.select(table, area=area, filters=filters)
+    found = backend.resources(bbox=area, territory=filters.get("territory"), insee_com=filters.get("insee_com"))
+    return ogc.select(ogc.resource_items(engine, found), filters=filters)
 
 
 def _page_links(request: Request, *, offset: int, limit: int, matched: int) -> list[dict[str, Any]]:
@@ -328,7 +353,7 @@ def _items_html(
 
 
 @router.get("/collections/{collectionId}/items/{featureId}", summary="Un objet d'une collection (GeoJSON Feature)")
-def get_item(
+async def get_item(
     request: Request,
     collectionId: CollectionId,
     featureId: Annotated[str, Path(description="Identifiant de l'objet", examples=["metz-cmp-cattp-adultes-gambetta"])],
@@ -344,13 +369,16 @@ def get_item(
 ) -> Response:
     info = ogc.collection(collectionId)
     out_crs = ogc.crs_code(crs)
+    if not ogc.is_built(engine, info.id):  # built once per engine, off the event loop
+        await run_in_threadpool(ogc.table, engine, info.id)
+    # Then a lookup and one feature encoded (once, in WGS84): in the event loop, no thread hop.
     item = ogc.find(engine, info.id, featureId)
     base = f"{_base(request)}/collections/{info.id}"
     if _wants_html(request, f):
         return _page(f"{info.title} — {item.id}", _table(item.properties))
-    feature = ogc.to_feature(item, crs=out_crs)
-    feature["links"] = [
+    links = [
         {"rel": "self", "type": GEOJSON, "href": f"{base}/items/{quote(item.id)}"},
         {"rel": "collection", "type": "application/json", "href": base},
     ]
-    return _json(feature, GEOJSON, _crs_header(out_crs))
+    body = ogc.encode_feature(ogc.table(engine, info.id), item, crs=out_crs, extra={"links": links})
+    return Response(body, media_type=GEOJSON, headers=_crs_header(out_crs))

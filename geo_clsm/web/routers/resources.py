@@ -12,6 +12,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
 from geo_clsm.engine.query import count_unknown_audience, unknown_audience_note
 from geo_clsm.exports.tables import resources_frame
+from geo_clsm.geo.area import Area
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.geojson import feature
 from geo_clsm.settings import Settings
@@ -50,16 +51,8 @@ class ResourceFilters:
         Query(description="Emprise lon_min,lat_min,lon_max,lat_max (WGS84)", examples=["6.1,49.0,6.3,49.2"]),
     ] = None
 
-    def parsed_bbox(self) -> tuple[float, float, float, float] | None:
-        if self.bbox is None:
-            return None
-        try:
-            x0, y0, x1, y1 = (float(v) for v in self.bbox.split(","))
-        except ValueError:
-            raise InvalidInputError("bbox : écrire quatre nombres lon_min,lat_min,lon_max,lat_max") from None
-        if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
-            raise InvalidInputError("bbox : il faut lon_min < lon_max et lat_min < lat_max, en degrés WGS84")
-        return x0, y0, x1, y1
+    def parsed_bbox(self) -> Area | None:
+        return Area.parse(self.bbox)
 
 
 @router.get(
