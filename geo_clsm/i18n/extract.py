@@ -28,6 +28,7 @@ PYTHON_SOURCES = [
     "geo_clsm/web/templates/pages/resident.html",
     "geo_clsm/web/templates/pages/search.html",
     "geo_clsm/web/templates/pages/offline.html",
+    "geo_clsm/web/templates/pages/national_missing.html",
 ]
 POT = Path(__file__).parent / "messages.pot"
 
