@@ -23,6 +23,6 @@ def department_names(data_dir: Path = DEFAULT_DATA_DIR) -> dict[str, str]:
 
 
 def department_label(code: str, names: dict[str, str]) -> str:
-    """« Moselle (57) », or « département 99 » for a code without a known name."""
+    """« Moselle (57) », or « Département 99 » for a code without a known name."""
     name = names.get(code)
-    return f"{name} ({code})" if name else f"département {code}"
+    return f"{name} ({code})" if name else f"Département {code}"

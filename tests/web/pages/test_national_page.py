@@ -46,7 +46,7 @@ def test_department_names_come_from_the_insee_list() -> None:
     assert len(names) == 101
     assert names["57"] == "Moselle" and names["2A"] == "Corse-du-Sud" and names["974"] == "La Réunion"
     assert department_label("16", names) == "Charente (16)"
-    assert department_label("99", names) == "département 99"
+    assert department_label("99", names) == "Département 99"
 
 
 def test_departments_carry_their_names(national_client: TestClient) -> None:  # noqa: F811
