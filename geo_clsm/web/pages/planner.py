@@ -35,7 +35,7 @@ from geo_clsm.web.pages.maps import (
 )
 from geo_clsm.web.templating import PathFor, render
 
-PLANNER_SCRIPTS = (*APP_SCRIPTS, "planning.js")  # files of static/app, in order
+PLANNER_SCRIPTS = (*APP_SCRIPTS, "planning.js", "whatif.js")  # files of static/app, in order
 PLANNER_CSS = (("planning_css", "planning.css"),)  # after map.css: it widens the panel
 
 INDICATORS_FR = {

@@ -110,3 +110,39 @@ def test_france_before_any_run_says_how_to_compute_it(
     box = command.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     page.screenshot(path=str(ARTIFACTS / f"planner_france_missing_{lang}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_what_if_adds_a_place_and_shows_before_and_after(
+    browser: Browser, planner_server: str, viewport: dict[str, int]
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = _page(browser, planner_server + "/planning?territory=metz&type=CMP_ADULTE", viewport)
+    page.locator("#gc-qpv-table tbody tr").first.wait_for(timeout=20_000)
+    page.wait_for_function("() => document.body.getAttribute('data-markers-loaded') !== null", timeout=30_000)
+    page.locator("#gc-whatif [data-mode=add]").click()
+    assert "Touchez la carte" in page.locator("#gc-whatif-hint").inner_text()
+    # Place the new CMP in the middle of the first QPV drawn, as a planner would tap it.
+    qpv = page.locator(".leaflet-overlay-pane path[fill-opacity='0.75']").first
+    qpv.scroll_into_view_if_needed()
+    box = qpv.bounding_box()
+    assert box
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    changes = page.locator("#gc-whatif-changes li")
+    assert changes.count() == 1 and "Ajout : CMP adultes n° 1" in changes.first.inner_text()
+    page.locator("#gc-whatif-run").click()
+    rows = page.locator("#gc-whatif-table tbody tr")
+    rows.first.wait_for(timeout=60_000)
+    assert rows.count() == 8
+    diffs = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(8)]
+    assert any(d.startswith("−") for d in diffs), diffs  # at least one QPV comes closer
+    assert "QPV sur 8 se rapprochent" in page.locator("#gc-whatif-result").inner_text()
+    # On the map: a before/after label on the QPV.
+    labels = page.locator(".gc-whatif-label")
+    changed = [d for d in diffs if d != "0\u202fm"]
+    assert labels.count() == len(changed) >= 1 and labels.first.inner_text().endswith("m")
+    # Undo: the change goes, the table stays until the next computation.
+    page.locator("#gc-whatif-changes button", has_text="Annuler").click()
+    assert page.locator("#gc-whatif-changes li").count() == 0 and page.locator("#gc-whatif-run").is_disabled()
+    name = "phone" if viewport == PHONE else "desktop"
+    page.screenshot(path=str(ARTIFACTS / f"planner_whatif_{name}.png"), full_page=viewport == PHONE)

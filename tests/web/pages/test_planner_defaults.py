@@ -22,3 +22,11 @@ def test_planning_legend_is_in_the_panel(client: TestClient) -> None:
     main = html[html.index('<main class="gc-panel gc-planner"') : html.index("</main>")]
     assert 'class="gc-legend"' in main
     assert html.count('class="gc-legend"') == 1
+
+
+def test_planning_has_a_what_if_screen(client: TestClient) -> None:
+    html = client.get("/planning").text
+    assert 'id="gc-whatif"' in html and 'data-type="CMP_ADULTE"' in html
+    for tool in ("Ajouter un lieu", "Déplacer un lieu", "Retirer un lieu", "Calculer avant / après"):
+        assert tool in html
+    assert "whatif.js" in html

@@ -32,6 +32,7 @@
   var form = document.getElementById("gc-filter-form");
 
   var listeners = [];         // called with each nearest answer (the orientation helper listens)
+  var markerHandler = null;   // planner's what-if: takes a marker's click (returns true) instead of its popup
   var lastText = null;        // the text of the last search (shared without any position)
   function setStatus(text) { if (statusEl) { statusEl.textContent = text; } }
 
@@ -80,7 +81,7 @@
         var m = { id: row[0], t: row[1], lon: row[2], lat: row[3], approx: row[4] === 1, a0: row[5], a1: row[6] };
         var mk = L.marker([m.lat, m.lon], { icon: icon(m.t, m.approx), title: cfg.types[m.t].label, keyboard: true });
         mk.gc = m;
-        mk.on("click", function () { openDetails(mk, m.id); });
+        mk.on("click", function () { if (!(markerHandler && markerHandler(m, mk))) { openDetails(mk, m.id); } });
         (layersByType[m.t] = layersByType[m.t] || []).push(mk);
         markersById[m.id] = mk;
       });
@@ -377,6 +378,8 @@
     page: page,
     onResults: function (cb) { listeners.push(cb); },
     hasQuery: function () { return !!lastQuery; },
+    map: map,
+    onMarkerClick: function (cb) { markerHandler = cb; },
     setFilters: function (types, ageId) {
       form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = types.indexOf(i.value) >= 0; });
       document.getElementById("gc-age").value = ageId || "";
