@@ -294,40 +294,25 @@
 
   // Share: the typed search reopens as /?q=…; a position is put in the link only when the person says so.
   var shareBtn = document.getElementById("gc-share");
-  function shareUrl(withPosition) {
-    var params = new URLSearchParams();
-    if (lastText) { params.set("q", lastText); }
-    else if (withPosition && lastQuery) { params.set("lat", lastQuery.lat.toFixed(3)); params.set("lon", lastQuery.lon.toFixed(3)); }
-    else { return null; }
-    var types = selectedTypes();
-    if (types.length < Object.keys(cfg.types).length) { types.forEach(function (x) { params.append("type", x); }); }
-    var age = document.getElementById("gc-age");
-    if (age && age.value) { params.set("age", age.value); }
-    if (openOnly()) { params.set("open", "1"); }
-    if (spokenLang()) { params.set("lang_spoken", spokenLang()); }
-    if (page.lang !== "fr") { params.set("lang", page.lang); }
-    return location.origin + "/?" + params.toString();
-  }
   // The view lives in the URL (history.replaceState): a typed place, or a point chosen on the map
   // (3 decimals), and the filters; reloading or sharing the address shows the same view. A position
   // from "Me localiser" is never written there (it stays on the device unless the person shares it).
   var chosenPoint = false;
-  function rememberView() {
-    if (!window.history || !history.replaceState) { return; }
-    var url = shareUrl(chosenPoint);
-    if (!url) {  // no place to keep: the filters and the language only
-      var params = new URLSearchParams();
-      var types = selectedTypes();
-      if (types.length < Object.keys(cfg.types).length) { types.forEach(function (x) { params.append("type", x); }); }
-      var age = document.getElementById("gc-age");
-      if (age && age.value) { params.set("age", age.value); }
-      if (openOnly()) { params.set("open", "1"); }
-      if (spokenLang()) { params.set("lang_spoken", spokenLang()); }
-      if (page.lang !== "fr") { params.set("lang", page.lang); }
-      url = location.origin + "/" + (params.toString() ? "?" + params.toString() : "");
-    }
-    history.replaceState(null, "", url);
+  function viewUrl(withPosition, placeNeeded) {
+    var params = new URLSearchParams();
+    if (lastText) { params.set("q", lastText); }
+    else if (withPosition && lastQuery) { params.set("lat", lastQuery.lat.toFixed(3)); params.set("lon", lastQuery.lon.toFixed(3)); }
+    else if (placeNeeded) { return null; }
+    var types = selectedTypes(), age = document.getElementById("gc-age");
+    if (types.length < Object.keys(cfg.types).length) { types.forEach(function (x) { params.append("type", x); }); }
+    if (age && age.value) { params.set("age", age.value); }
+    if (openOnly()) { params.set("open", "1"); }
+    if (spokenLang()) { params.set("lang_spoken", spokenLang()); }
+    if (page.lang !== "fr") { params.set("lang", page.lang); }
+    return location.origin + "/" + (params.toString() ? "?" + params.toString() : "");
   }
+  function shareUrl(withPosition) { return viewUrl(withPosition, true); }
+  function rememberView() { if (window.history && history.replaceState) { history.replaceState(null, "", viewUrl(chosenPoint, false)); } }
   function filtersText() {
     var parts = [];
     var age = document.getElementById("gc-age");
