@@ -59,7 +59,8 @@ def recherche(
         list[str] | None, Query(max_length=40, description="Type de lieu (répétable)", examples=["CMP_ADULTE"])
     ] = None,
     open_now: Annotated[
-        str | None, Query(alias="open", max_length=5, description="« 1 » : ouverts maintenant seulement")
+        str | None,
+        Query(alias="open", max_length=5, description="« 1 » : ouverts maintenant seulement", examples=["1"]),
     ] = None,
     lang_spoken: Annotated[
         str | None, Query(max_length=20, description="Langue parlée sur place (code ISO 639-1)", examples=["ar"])
