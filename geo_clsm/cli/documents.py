@@ -41,7 +41,11 @@ def _guide(args: argparse.Namespace) -> int:
         return 2
     base = args.public_url or os.environ.get("GEO_CLSM_PUBLIC_URL")
     if not base:
-        print("attention : pas d'adresse publique (--public-url) : guide sans code QR", file=sys.stderr)
+        print(
+            "attention : GEO_CLSM_PUBLIC_URL n'est pas défini (ni --public-url) : "
+            "guide sans lien ni code QR vers la carte en ligne",
+            file=sys.stderr,
+        )
     body = guide_document(
         load_catalog(args.data, territories=[args.territory]),
         territory=args.territory,

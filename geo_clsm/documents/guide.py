@@ -36,6 +36,7 @@ AUDIENCE_LABELS_FR = {
 YOUTH_AGES = range(11, 26)
 NO_COMMUNE_FR = "Commune non précisée"
 BY_PHONE_FR = "Par téléphone, partout en France"
+TO_CONFIRM_FR = "À confirmer auprès du lieu"
 LAYER_KINDS_FR = {
     "qpv": "Quartiers prioritaires de la politique de la ville (ANCT)",
     "communes": "Contours et populations des communes (INSEE, IGN)",
@@ -62,6 +63,7 @@ class GuideEntry:
     is_line: bool
     lon: float | None = None
     lat: float | None = None
+    to_confirm: str | None = None  # what is not known, named once: « téléphone, horaires, coût »
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,33 +221,32 @@ def _entry(r: Resource, *, number: int, pro: bool) -> GuideEntry:
         address = f"{commune} (adresse précise non connue)" if p["commune"] else "Adresse non connue"
     aud = p["audience"]
     public = " — ".join(filter(None, (ages_fr(aud["age_min"], aud["age_max"]), ", ".join(aud["groups"]))))
-    facts: list[tuple[str, str]] = [
-        ("Horaires", p.get("opening_hours_fr") or "non renseignés : appeler avant de venir"),
-        ("Public", public or "non précisé"),
-        (
-            "Rendez-vous",
-            yes_no_fr(p["appointment_required"], yes="sur rendez-vous", no="sans rendez-vous", unknown="non précisé"),
-        ),
-        ("Coût", yes_no_fr(p["free_of_charge"], yes="gratuit", no="payant", unknown="non précisé")),
+    # A fact is printed only when it is known; what is not known is named once, on one line
+    # (« À confirmer auprès du lieu : horaires, coût »), never as a « non précisé » line each.
+    known: list[tuple[str, str | None]] = [
+        ("Horaires", p.get("opening_hours_fr") or None),
+        ("Public", public or None),
+        ("Rendez-vous", _yes_no(p["appointment_required"], yes="sur rendez-vous", no="sans rendez-vous")),
+        ("Coût", _yes_no(p["free_of_charge"], yes="gratuit", no="payant")),
         (
             "Accessibilité",
-            yes_no_fr(
-                p["wheelchair"],
-                yes="accessible en fauteuil roulant",
-                no="non accessible en fauteuil roulant",
-                unknown="non renseignée",
-            ),
+            _yes_no(p["wheelchair"], yes="accessible en fauteuil roulant", no="non accessible en fauteuil roulant"),
         ),
     ]
+    facts: list[tuple[str, str]] = [(label, value) for label, value in known if value]
     if p["website"]:
         facts.append(("Site", p["website"]))
     if p["email"]:
         facts.append(("Courriel", p["email"]))
     if p["public_info"]:
         facts.append(("À savoir", p["public_info"]))
-    if pro:
-        facts.append(("FINESS", p["finess_et"] or "non renseigné"))
-        facts.append(("Secteur", p["sector"] or "non renseigné"))
+    if pro and p["finess_et"]:
+        facts.append(("FINESS", p["finess_et"]))
+    if pro and p["sector"]:
+        facts.append(("Secteur", p["sector"]))
+    unknown = [label.lower() for label, value in known if not value]
+    if r.type not in LINE_TYPES and not p["phone"]:
+        unknown.insert(0, "téléphone")
     facts.append(("Information", p["provenance_fr"]))  # "vérifié le" only when a person checked it
     return GuideEntry(
         number=number,
@@ -261,7 +262,13 @@ def _entry(r: Resource, *, number: int, pro: bool) -> GuideEntry:
         approximate=pos is not None and pos.precision is PositionPrecision.COMMUNE,
         lon=pos.lon if pos else None,
         lat=pos.lat if pos else None,
+        to_confirm=", ".join(unknown) or None,
     )
+
+
+def _yes_no(value: bool | None, *, yes: str, no: str) -> str | None:
+    """``yes`` or ``no``; None when not known (the entry then says to confirm it with the place)."""
+    return None if value is None else yes_no_fr(value, yes=yes, no=no, unknown="")
 
 
 def _sources(catalog: Catalog, territory: str) -> list[dict[str, str]]:

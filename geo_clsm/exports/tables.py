@@ -70,7 +70,18 @@ LABELS: dict[str, str] = {
     "gap_rank": "Rang de l'écart (1 = le plus éloigné)",
     "population": "Population",
     "insee_com": "Code commune (INSEE)",
-    "nom": "Commune",
+    "nom": "Nom",
+    # France-wide indicators (/api/gaps?scope=communes|departements)
+    "dep": "Département (code)",
+    "population_measured": "Population des communes mesurées",
+    "n_communes": "Communes mesurées",
+    "population_covered": "Population des communes où le type est recensé",
+    "coverage_share": "Part de la population où le type est recensé",
+    "covered": "Type recensé partout dans la zone",
+    "coverage": "Couverture des données",
+    "n_resources_zone": "Ressources du type dans la zone de calcul",
+    "zone_crs": "Projection de calcul (code EPSG)",
+    "n_cells": "Carreaux de population",
     # resources (/api/resources)
     "id": "Identifiant",
     "type": "Type (code)",
@@ -109,6 +120,8 @@ UNITS: dict[str, str] = {
     "lon": "degrés WGS84",
     "lat": "degrés WGS84",
     "population": "habitants",
+    "population_measured": "habitants",
+    "population_covered": "habitants",
     "sfca_per_10k": "pour 10 000 hab.",
     "per_10k": "pour 10 000 hab.",
     "count": "nombre",
@@ -174,8 +187,18 @@ def french_frame(df: pd.DataFrame) -> pd.DataFrame:
             s = (pd.to_numeric(s, errors="coerce") * 100).round(0).astype("Int64")
         elif s.dtype == bool or s.dtype == object or str(s.dtype).startswith("datetime"):
             s = s.map(_cell_fr).astype(object)
+        elif _whole(s):  # 340.0 m, 12.0 places: written « 340 », never « 340,0 »
+            s = s.round(0).astype("Int64")
         out[label(str(col))] = s
     return out
+
+
+def _whole(s: pd.Series) -> bool:
+    """A float column whose every value is a whole number (missing values aside)."""
+    if not pd.api.types.is_float_dtype(s.dtype):
+        return False
+    values = s.dropna().to_numpy(dtype=float)
+    return bool(np.isfinite(values).all() and (values == np.round(values)).all())
 
 
 def csv_standard(df: pd.DataFrame) -> bytes:
@@ -188,8 +211,21 @@ def csv_standard(df: pd.DataFrame) -> bytes:
 def csv_french(df: pd.DataFrame) -> bytes:
     """The French spreadsheet dialect: ``;``, decimal comma, UTF-8 with BOM, CRLF, French labels."""
     buf = io.StringIO()
-    neutralise_frame(french_frame(df)).to_csv(buf, index=False, sep=";", decimal=",", lineterminator="\r\n")
+    fr = neutralise_frame(french_frame(df))  # texts first: the numbers written below stay numbers
+    for col in fr.columns:  # decimal comma, and a whole number without « ,0 » even among decimals (0, not 0,0)
+        if pd.api.types.is_float_dtype(fr[col].dtype):
+            fr[col] = fr[col].map(_number_fr).astype(object)
+    fr.to_csv(buf, index=False, sep=";", decimal=",", lineterminator="\r\n")
     return (BOM + buf.getvalue()).encode("utf-8")
+
+
+def _number_fr(v: float) -> str | None:
+    """A float as a French spreadsheet reads it: « 0,906 », « 12 » (never « 12,0 »), empty when missing."""
+    if pd.isna(v):
+        return None
+    if float(v).is_integer():
+        return str(int(v))
+    return np.format_float_positional(float(v), trim="-").replace(".", ",")
 
 
 def xlsx(df: pd.DataFrame, *, title: str, notes: Sequence[str] = ()) -> bytes:
@@ -292,6 +328,8 @@ def resources_frame(resources: Iterable[Resource], *, qpv_of: Mapping[str, tuple
         rows.append(
             {
                 **{k: p[k] for k in RESOURCE_COLUMNS},
+                # A date only when a person checked the record; the source's date is in « source ».
+                "last_verified": p["last_verified"] if r.verified_by_person else None,
                 "code_qp": q[0] if q else None,
                 "lon": round(pos.lon, 6) if pos else None,
                 "lat": round(pos.lat, 6) if pos else None,

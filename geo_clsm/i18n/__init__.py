@@ -48,6 +48,10 @@ class Translator:
         """The language's own name ("English", "العربية")."""
         return Locale.parse(self.lang).get_display_name(self.lang) or self.lang
 
+    def language_name(self, code: str) -> str:
+        """A language's name in this translator's language ("arabe" in French), from Babel's CLDR data."""
+        return str(Locale.parse(self.lang).languages.get(code, code))
+
 
 @cache
 def translator(lang: str) -> Translator:

@@ -69,9 +69,9 @@ def test_departments_then_communes_from_the_keyboard(browser: Browser, france_se
     assert rows.count() == 3  # departments 98, 99 and 974
     assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() >= 1
     assert "plus de" in page.locator("#gc-legend").inner_text()
-    page.locator("#gc-area-table tbody tr", has_text="Département 974").locator("button").focus()
+    page.locator("#gc-area-table tbody tr", has_text="La Réunion (974)").locator("button").focus()
     page.keyboard.press("Enter")
-    page.locator("#gc-level", has_text="Communes du département 974").wait_for()
+    page.locator("#gc-level", has_text="Communes du département : La Réunion (974)").wait_for()
     assert rows.count() == 2 and "synthetic_reunion_a" in page.locator("#gc-area-table").inner_text()
     assert page.locator("#gc-back").is_visible()
     page.screenshot(path=str(ARTIFACTS / "planning_france.png"))
@@ -101,7 +101,7 @@ def test_a_type_our_data_do_not_list_is_hatched_not_a_worst_class(browser: Brows
     assert page.locator(".leaflet-overlay-pane svg pattern#gc-hatch").count() == 1
     assert page.locator("#gc-area-table td.gc-uncovered", has_text="type non recensé ici").count() == 3
     page.locator("#gc-area-table tbody tr", has_text="Département 99").locator("button").click()
-    page.locator("#gc-level", has_text="Communes du département 99").wait_for()
+    page.locator("#gc-level", has_text="Communes du département : Département 99").wait_for()
     assert rows.count() == 20
     fills = [paths.nth(k).get_attribute("fill") for k in range(paths.count())]
     assert fills.count("url(#gc-hatch)") == 12 and len(fills) == 20  # the pilot's 8 communes are coloured

@@ -44,7 +44,7 @@ def _figure(width_mm: float, height_mm: float, dpi: int) -> Figure:
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.08)  # no label cut at an edge
     return buf.getvalue()
 
 

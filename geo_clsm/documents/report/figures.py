@@ -18,10 +18,19 @@ import pandas as pd
 from geo_clsm.access.params import AccessResult
 from geo_clsm.access.present import present
 from geo_clsm.data.catalog import Catalog
+from geo_clsm.data.departements import department_label, department_names
 from geo_clsm.documents.content import TYPE_ORDER
 from geo_clsm.documents.report.method import method_notes, sources_for
 from geo_clsm.documents.report.national import National, load_national
-from geo_clsm.documents.report.supply import DIRECTORY, count_types, in_communes, qpv_members, supply_row
+from geo_clsm.documents.report.supply import (
+    DIRECTORY,
+    count_types,
+    in_communes,
+    layer_differences,
+    precision_by_type,
+    qpv_members,
+    supply_row,
+)
 from geo_clsm.exports.indicator_files import records
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.resource import PLACE_TYPES, ResourceType
@@ -48,6 +57,8 @@ class ReportFigures:
     sources: list[dict[str, Any]] = field(default_factory=list)
     method: list[str] = field(default_factory=list)
     national_layer: str | None = None
+    differences: list[dict[str, Any]] = field(default_factory=list)  # directory vs national layer, by type
+    precision: list[dict[str, Any]] = field(default_factory=list)  # places at commune precision, by type
 
     def rows(self, scope: str, *, part: str = "supply", layer: str | None = None) -> list[dict[str, Any]]:
         """The ``supply`` or ``access`` rows of one scope (and layer)."""
@@ -123,7 +134,9 @@ def compute_figures(
         supply.add("territory", territory, name, finess_here, population, national.layer.id)
         dep_rows = _national_rows(supply, national, departments)
     else:
-        dep_rows = [{"code": d, "name": f"Département {d}", "population": None} for d in departments]
+        dep_rows = [
+            {"code": d, "name": department_label(d, department_names()), "population": None} for d in departments
+        ]
     return ReportFigures(
         territory=territory,
         name=name,
@@ -145,6 +158,8 @@ def compute_figures(
         sources=sources_for(catalog, territory=territory, national=national, indicators=indicators),
         method=method_notes(access, national=national, has_qpv=not qpv.empty),
         national_layer=national.layer.id if national else None,
+        differences=layer_differences(directory, finess_here, types) if national else [],
+        precision=precision_by_type(directory, types),
     )
 
 
@@ -167,11 +182,12 @@ def _national_rows(supply: _Supply, national: National, departments: Sequence[st
     layer = national.layer.id
     dep_of = national.department_of()
     facts = []
+    names = department_names()
     for dep in departments:
         dep_pop = national.population_of(department=dep)
-        facts.append({"code": dep, "name": f"Département {dep}", "population": dep_pop})
+        facts.append({"code": dep, "name": department_label(dep, names), "population": dep_pop})
         members = [r for r in national.resources if dep_of.get(r.insee_com or "") == dep]
-        supply.add("department", dep, f"Département {dep}", members, dep_pop, layer)
+        supply.add("department", dep, department_label(dep, names), members, dep_pop, layer)
     supply.add("france", "FR", "France", national.resources, national.population_of(), layer)
     return facts
 

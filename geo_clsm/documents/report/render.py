@@ -70,7 +70,8 @@ def report_charts(catalog: Catalog, fig: ReportFigures) -> list[Chart]:
         )
     ]
     qpv_rows = fig.rows("qpv", part="access")
-    main = next((t for t in ("CMP", *fig.types) if any(r["type"] == t for r in qpv_rows)), None)
+    precise = view.precise_types(fig)  # never a map of falsely precise distances
+    main = next((t for t in ("CMP", *precise) if t in precise and any(r["type"] == t for r in qpv_rows)), None)
     if main is not None and len(qpv):
         label = ResourceType(main).label_fr
         values = {r["code"]: r.get("mean_m") for r in qpv_rows if r["type"] == main}
@@ -130,8 +131,11 @@ def report_html(catalog: Catalog, fig: ReportFigures, *, with_charts: bool = Tru
         generated_fr=date_fr(fig.generated_on),
         comparison=view.comparison_table(fig),
         directory=view.directory_table(fig),
-        communes=view.places_by_area(fig, "commune"),
-        qpv_places=view.places_by_area(fig, "qpv"),
+        communes=view.places_summary(fig, "commune"),
+        qpv_places=view.places_summary(fig, "qpv") if fig.qpv else None,
+        layer_notes=view.layer_notes(fig),
+        vague_types=[ResourceType(t).label_fr for t in view.commune_precision_types(fig)],
+        fragile_count=view.FRAGILE_COUNT,
         qpv_list=view.qpv_list(fig),
         qpv_tables=view.qpv_tables(fig),
         zones_blanches=view.zones_blanches(fig),

@@ -53,6 +53,52 @@ def supply_row(
     }
 
 
+def layer_differences(
+    directory: Sequence[Resource], national: Sequence[Resource], types: Sequence[ResourceType]
+) -> list[dict[str, Any]]:
+    """Per type where the directory and the national layer count differently, why, in counts: the
+    directory's places counted by a service they offer rather than by their type (the layer counts an
+    establishment once, under its FINESS category), those the layer does not hold (the territory's
+    registry, an editor's record), and the layer's places the directory does not hold (removed, or
+    merged with a registry record). A place is the same in both by its FINESS number, else its id."""
+
+    def key(r: Resource) -> str:
+        return r.finess_et or r.id
+
+    layer_keys = {key(r) for r in national}
+    dir_keys = {key(r) for r in directory}
+    out = []
+    for t in types:
+        here = [r for r in directory if r.matches_type(t)]
+        there = [r for r in national if r.matches_type(t)]
+        if len(here) == len(there):
+            continue
+        out.append(
+            {
+                "type": t.value,
+                "directory": len(here),
+                "layer": len(there),
+                "by_service": sum(1 for r in here if r.type not in r.matching_offers(t)),
+                "other_source": sum(1 for r in here if key(r) not in layer_keys),
+                "layer_only": sum(1 for r in there if key(r) not in dir_keys),
+            }
+        )
+    return out
+
+
+def precision_by_type(directory: Sequence[Resource], types: Sequence[ResourceType]) -> list[dict[str, Any]]:
+    """Per type: how many places, and how many of them are placed only at their commune (town hall)."""
+    out = []
+    for t in types:
+        here = [r for r in directory if r.matches_type(t)]
+        at_commune = 0
+        for r in here:
+            pos = r.public_position()
+            at_commune += pos is None or pos.precision.value == "commune"
+        out.append({"type": t.value, "count": len(here), "at_commune": at_commune})
+    return out
+
+
 def in_communes(resources: Iterable[Resource], codes: set[str]) -> list[Resource]:
     """The resources whose INSEE commune code is one of ``codes``."""
     return [r for r in resources if r.insee_com in codes]

@@ -65,14 +65,24 @@ def comparison_table(fig: ReportFigures) -> dict[str, Any] | None:
             number_fr(next(r["per_10k"] for r in deps if r["code"] == d["code"] and r["type"] == t))
             for d in fig.departments
         ]
-        cells += [number_fr(f_row["per_10k"]), _versus(t_row["per_10k"], f_row["per_10k"])]
+        cells += [number_fr(f_row["per_10k"]), _versus(t_row["per_10k"], f_row["per_10k"], int(t_row["count"]))]
         rows.append(cells)
     return {"header": header, "rows": rows}
 
 
-def _versus(here: float | None, national: float | None) -> str:
+FRAGILE_COUNT = 3
+"""Fewer places than this in the territory: no ratio to France is printed (« fragile ») — one place
+more or less would change it several-fold; the same threshold as the access indicators' « fragile »
+(docs/indicators.md)."""
+
+
+def _versus(here: float | None, national: float | None, count: int) -> str:
     if here is None or not national:
         return "—"
+    if count == 0:
+        return "aucun lieu ici"
+    if count < FRAGILE_COUNT:
+        return f"fragile : {count} lieu{'x' if count > 1 else ''} ici, pas de rapport"
     ratio = here / national
     if abs(ratio - 1) < 0.05:
         return "au niveau national"
@@ -86,6 +96,65 @@ def directory_table(fig: ReportFigures) -> list[list[str]]:
         [label(r["type"]), number_fr(r["count"]), number_fr(r["per_10k"])]
         for r in fig.rows("territory", layer=DIRECTORY)
     ]
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def layer_notes(fig: ReportFigures) -> list[str]:
+    """Why the national layer's and the directory's counts differ, type by type, in counts."""
+    notes = []
+    for d in fig.differences:
+        parts = []
+        if d["by_service"]:
+            parts.append(
+                _n(d["by_service"], "lieu de l'annuaire compte", "lieux de l'annuaire comptent")
+                + " pour ce type par un service proposé (un CMP qui a un CATTP, par exemple), la couche nationale"
+                " comptant chaque établissement une fois, sous sa catégorie FINESS"
+            )
+        if d["other_source"]:
+            parts.append(
+                _n(d["other_source"], "lieu de l'annuaire vient", "lieux de l'annuaire viennent")
+                + " du registre du territoire ou d'une fiche de coordinateur, pas de la couche nationale"
+            )
+        if d["layer_only"]:
+            parts.append(
+                _n(d["layer_only"], "établissement de la couche nationale n'est", "établissements de la couche "
+                   "nationale ne sont") + " pas dans l'annuaire en service (retirés, ou fusionnés avec une fiche du"
+                " registre)"
+            )  # fmt: skip
+        why = " ; ".join(parts) or "les mêmes lieux, comptés autrement"
+        notes.append(
+            f"{label(d['type'])} : {d['layer']} dans la couche nationale, {d['directory']} dans l'annuaire — {why}."
+        )
+    return notes
+
+
+def commune_precision_types(fig: ReportFigures) -> list[str]:
+    """Types whose places are all placed at their commune (town hall): their distances would be falsely
+    precise, so the report gives none."""
+    return [p["type"] for p in fig.precision if p["count"] and p["at_commune"] == p["count"]]
+
+
+def places_summary(fig: ReportFigures, scope: str) -> dict[str, Any]:
+    """The communes (or QPV) with places, one line each, and the others in one sentence (never a
+    table of « aucun lieu recensé » lines)."""
+    areas = places_by_area(fig, scope)
+    empty = [a for a in areas if a["places"] == "aucun lieu recensé"]
+    with_places = [a for a in areas if a["places"] != "aucun lieu recensé"]
+    names = ", ".join(a["name"] for a in empty)
+    if not empty:
+        rest = None
+    elif scope == "qpv" and not with_places:
+        rest = f"Aucun lieu recensé à l'intérieur des {len(empty)} quartiers."
+    else:
+        kind = "communes" if scope == "commune" else "quartiers"
+        pop = sum(r["population"] or 0 for r in fig.rows(scope, layer=DIRECTORY) if r["type"] == fig.types[0]
+                  and r["code"] in {a["code"] for a in empty}) if fig.types else 0  # fmt: skip
+        people = f" ({number_fr(pop)} habitants)" if scope == "commune" and pop else ""
+        rest = f"Aucun lieu recensé dans les {len(empty)} autres {kind}{people} : {names}."
+    return {"rows": with_places, "rest": rest}
 
 
 def places_by_area(fig: ReportFigures, scope: str) -> list[dict[str, Any]]:
@@ -104,10 +173,16 @@ def places_by_area(fig: ReportFigures, scope: str) -> list[dict[str, Any]]:
     ]
 
 
+def precise_types(fig: ReportFigures) -> list[str]:
+    """The report's types with at least one place placed more precisely than its commune."""
+    vague = set(commune_precision_types(fig))
+    return [t for t in fig.types if t not in vague]
+
+
 def qpv_tables(fig: ReportFigures) -> list[dict[str, Any]]:
     """Per type: the QPV ranked by gap, with the engine's presented indicators."""
     tables = []
-    for t in fig.types:
+    for t in precise_types(fig):
         rows = [r for r in fig.rows("qpv", part="access") if r["type"] == t]
         if not rows:
             continue
@@ -132,13 +207,13 @@ def zones_blanches(fig: ReportFigures) -> list[str]:
     for r in fig.rows("qpv", part="access"):
         if r.get("zone_blanche"):
             by_type.setdefault(r["type"], []).append(f"{r['name']} ({r['code']})")
-    return [f"{label(t)} : {', '.join(by_type[t])}" for t in fig.types if t in by_type]
+    return [f"{label(t)} : {', '.join(by_type[t])}" for t in precise_types(fig) if t in by_type]
 
 
 def equity_table(fig: ReportFigures) -> list[list[str]]:
     """Per type: mean distance in all QPV, outside them, and their ratio (QPV / reste)."""
     out = []
-    for t in fig.types:
+    for t in precise_types(fig):
         q = next((r for r in fig.rows("qpv_ensemble", part="access") if r["type"] == t), None)
         rest = next((r for r in fig.rows("hors_qpv", part="access") if r["type"] == t), None)
         if q is None or rest is None:
@@ -153,7 +228,7 @@ def equity_table(fig: ReportFigures) -> list[list[str]]:
 def sfca_table(fig: ReportFigures) -> dict[str, Any]:
     """2SFCA score per 10,000 inhabitants, communes x types (the engine's presented figures)."""
     rows = fig.rows("commune", part="access")
-    types = [t for t in fig.types if any(r["type"] == t for r in rows)]
+    types = [t for t in precise_types(fig) if any(r["type"] == t for r in rows)]
     by_commune: dict[str, dict[str, Any]] = {}
     for r in rows:
         by_commune.setdefault(r["code"], {"name": r["name"]})[r["type"]] = r.get("sfca_per_10k")
@@ -191,4 +266,7 @@ def _scope_fr(scope: str) -> str:
 
 def qpv_list(fig: ReportFigures) -> Sequence[dict[str, Any]]:
     names = {c["insee_com"]: c["nom"] for c in fig.communes}
-    return [{**q, "commune": names.get(q["insee_com"], q["insee_com"])} for q in fig.qpv]
+    return [
+        {**q, "commune": ", ".join(names.get(c.strip(), c.strip()) for c in str(q["insee_com"]).split(","))}
+        for q in fig.qpv
+    ]

@@ -13,9 +13,11 @@ says where the type is listed (the run's ``coverage``).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from babel.dates import format_date, format_time
 
 from geo_clsm.access.present import format_fr, round_series, rule
 from geo_clsm.model.resource import LINE_TYPES, ResourceType
@@ -63,6 +65,27 @@ def _round(col: str, v: Any) -> Any:
     return round_series(pd.Series([v]), kind).iloc[0]
 
 
+def computed_on(stamp: str | None, lang: str) -> str:
+    """When the run was made, in the locale's words (« 7 décembre 2026 à 17:20 UTC »), « ? » without it."""
+    if not stamp:
+        return "?"
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    day = format_date(when, "long", locale=lang)
+    return f"{day}, {format_time(when, 'HH:mm', locale=lang)} UTC" if when.tzinfo else day
+
+
+def missing_page(*, lang: str, path_for: PathFor, gaps_dir: str) -> str:
+    """/planning/france before any ``geo-clsm gaps --all``: what to run, in the person's language."""
+    from geo_clsm.i18n import translator
+    from geo_clsm.web.pages.resident import languages
+
+    t = translator(lang)
+    return render("pages/national_missing.html", t=t, path_for=path_for, gaps_dir=gaps_dir, languages=languages())
+
+
 def national_page(
     summary: dict[str, Any],
     *,
@@ -73,12 +96,13 @@ def national_page(
     path_for: PathFor,
 ) -> str:
     """The page's HTML for one type and indicator (``summary``: the run's ``summary.json``)."""
-    types = {t.value: t.value for t in ResourceType if t not in LINE_TYPES and t.value in summary.get("types", [])}
+    types = {t.value: t.label_fr for t in ResourceType if t not in LINE_TYPES and t.value in summary.get("types", [])}
     palette = PALETTE[::-1] if indicator in HIGHER_IS_BETTER else PALETTE
     return render(
         "pages/national.html",
         path_for=path_for,
         summary=summary,
+        computed_on=computed_on(summary.get("computed_at"), "fr"),
         grid_spacing_m=f"{summary.get('grid_spacing_m', 200):.0f}",
         types=types,
         rtype=rtype,

@@ -35,7 +35,7 @@ from geo_clsm.web.pages.maps import (
 )
 from geo_clsm.web.templating import PathFor, render
 
-PLANNER_SCRIPTS = (*APP_SCRIPTS, "planning.js")  # files of static/app, in order
+PLANNER_SCRIPTS = (*APP_SCRIPTS, "planning.js", "whatif.js")  # files of static/app, in order
 PLANNER_CSS = (("planning_css", "planning.css"),)  # after map.css: it widens the panel
 
 INDICATORS_FR = {
@@ -138,7 +138,7 @@ def planner_page(
 ) -> str:
     """The planner view: QPV choropleth of one indicator for one type, the QPV table, downloads."""
     result = engine.access[territory].variant(known_audience_only=known_audience_only)
-    communes, _ = pilot_frames(engine, territory)
+    communes, qpv = pilot_frames(engine, territory)
     table = present(result.qpv[result.qpv["resource_type"] == rtype.value].reset_index(drop=True))
     values = table[indicator].astype("Float64").astype(float)
     values[table["fragile"].astype(bool).to_numpy()] = np.nan  # greyed out: not classed
@@ -150,7 +150,7 @@ def planner_page(
     m = base_map(
         tiles_url=tiles_url,
         tiles_attribution=tiles_attribution,
-        bounds=bounds_of(communes),
+        bounds=bounds_of(qpv if not qpv.empty else communes),  # the QPV, the page's subject, fill the map
         path_for=path_for,
         extra_css=PLANNER_CSS,
         prefer_canvas=False,

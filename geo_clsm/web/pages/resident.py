@@ -37,6 +37,13 @@ def languages() -> list[tuple[str, str]]:
     return [(lang, translator(lang).name.capitalize()) for lang in available_langs()]
 
 
+def spoken_languages(engine: Engine, t: Translator) -> list[tuple[str, str]]:
+    """(code, name in the page's language) of the languages a filter can ask for: the page's languages
+    and every language a resource says it speaks (a place without one counts as French-speaking)."""
+    codes = set(available_langs()) | {code for r in engine.catalog.resources for code in r.languages}
+    return sorted(((c, t.language_name(c)) for c in codes), key=lambda cn: cn[1])
+
+
 def type_labels(t: Translator) -> dict[str, str]:
     return {rt.value: t(rt.label_fr) for rt in ResourceType}
 
@@ -83,6 +90,7 @@ def resident_page(
         languages=languages(),
         types=[(rt.value, t(rt.label_fr), c, s) for rt, (c, s) in TYPE_STYLE.items()],
         ages=[(i, t(lab)) for i, lab, _ in AGE_GROUPS],
+        spoken=spoken_languages(engine, t),
         legend=type_styles(t),
         map_config=map_config(m, "resident", t),
         page_config=page_config(t),

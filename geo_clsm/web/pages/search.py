@@ -9,18 +9,23 @@ text is translated by :mod:`geo_clsm.i18n`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from geo_clsm.i18n import Translator
 from geo_clsm.i18n.orientation import Situation, rules
 from geo_clsm.model.resource import ResourceType, source_short
+from geo_clsm.web.pages.maps import TYPE_STYLE
 from geo_clsm.web.pages.resident import languages
 from geo_clsm.web.templating import PathFor, render
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _address(p: dict[str, Any]) -> str:
@@ -109,6 +114,39 @@ def _status(answer: dict[str, Any], q: str, t: Translator) -> str:
     return t("{n} ressource trouvée près {place}", n=n, place=place)
 
 
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """The filters of /recherche, as the URL carries them (a search can be shared and reloaded)."""
+
+    age: str | None = None  # a band of the "Que faire ?" rules (enfant, ado …)
+    types: tuple[str, ...] = ()  # ResourceType values; none: every type
+    open_now: bool = False
+    lang_spoken: str | None = None
+
+    def params(self) -> list[tuple[str, str]]:
+        """The filters as query parameters, in the form's order."""
+        out = [("age", self.age)] if self.age else []
+        out += [("type", v) for v in self.types]
+        out += [("open", "1")] if self.open_now else []
+        return out + ([("lang_spoken", self.lang_spoken)] if self.lang_spoken else [])
+
+    def words(self, t: Translator, spoken: Sequence[tuple[str, str]]) -> str:
+        """The filters in a sentence, for the screen and the printout."""
+        parts = [t(a.label) for a in rules().ages if a.id == self.age]
+        if self.types:
+            parts.append(", ".join(t(ResourceType(v).label_fr) for v in self.types))
+        if self.open_now:
+            parts.append(t("ouvert maintenant"))
+        if self.lang_spoken:
+            name = dict(spoken).get(self.lang_spoken, self.lang_spoken)
+            parts.append(t("langue parlée : {lang}", lang=name))
+        return (
+            t("Filtres : {list}", list=" · ".join(parts))
+            if parts
+            else t("Sans filtre : tous les types, tous les âges.")
+        )
+
+
 def _line(f: dict[str, Any], t: Translator) -> dict[str, Any]:
     p = f["properties"]
     name = str(p.get("display_name") or p.get("name"))
@@ -131,6 +169,9 @@ def render_search(
     age: str | None = None,
     problem: str | None = None,
     choices: Sequence[dict[str, Any]] = (),
+    filters: SearchFilters = SearchFilters(),
+    spoken: Sequence[tuple[str, str]] = (),
+    now: datetime | None = None,
 ) -> str:
     """The page: banner, language switch, form, crisis numbers, results (or the problem), lines."""
     found = None
@@ -151,6 +192,11 @@ def render_search(
             "message": message or None,
             "results": [_result(f, t, explain=situation is not None) for f in feats],
             "lines": [_line(f, t) for f in answer.get("national_lines", [])],
+            "made": t(
+                "Liste établie le {date}",
+                date=format_datetime(now or datetime.now(PARIS), "d MMMM y, HH:mm", locale=t.lang),
+            ),
+            "filters": filters.words(t, spoken),
         }
     crisis_labels = {"3114": t("3114 — prévention du suicide, 24 h sur 24"), "15": t("15 — SAMU, urgence médicale")}
     return render(
@@ -159,7 +205,11 @@ def render_search(
         path_for=path_for,
         languages=languages(),
         q=q,
-        hidden=[(k, v) for k, v in (("situation", situation.id if situation else None), ("age", age)) if v],
+        hidden=[(k, v) for k, v in (("situation", situation.id if situation else None),) if v],
+        filters=filters,
+        age_options=[(a.id, t(a.label)) for a in rules().ages],
+        type_options=[(rt.value, t(rt.label_fr)) for rt in TYPE_STYLE],
+        spoken=spoken,
         crisis=[(n, crisis_labels.get(n, n)) for n in situation.numbers] if situation and situation.crisis else [],
         problem=problem,
         choices=[(urlencode({"q": c["query"], "lang": t.lang}), str(c["label"])) for c in choices],
@@ -169,5 +219,7 @@ def render_search(
             if situation
             else [(urlencode({"q": q, "situation": s.id, "lang": t.lang}), t(s.label)) for s in rules().situations]
         ),
-        query=urlencode({k: v for k, v in (("q", q), ("situation", situation.id if situation else None)) if v}),
+        query=urlencode(
+            [(k, v) for k, v in (("q", q), ("situation", situation.id if situation else None)) if v] + filters.params()
+        ),
     )

@@ -60,14 +60,16 @@ def planning(
     request: Request,
     settings: Annotated[Settings, Depends(get_settings)],
     territory: str | None = None,
-    type: ResourceType = ResourceType.CMP,
+    type: ResourceType = ResourceType.CMP_ADULTE,
     indicator: str = "mean_m",
     known_audience_only: bool = False,
 ) -> HTMLResponse:
     engine = serving_engine(service_state(request))
     if not engine.access:
         raise NotFoundError("aucun territoire avec des QPV n'est chargé")
-    territory = territory or next(iter(engine.access))
+    # Opens on the first pilot territory (manifest order), adult CMPs: a view with figures.
+    pilots = [tid for tid, t in engine.catalog.territories.items() if t.kind == "pilot" and tid in engine.access]
+    territory = territory or next(iter(pilots or engine.access))
     if territory not in engine.access:
         raise NotFoundError(f"territoire « {territory} » sans QPV : choisir parmi {', '.join(engine.access)}")
     if type in LINE_TYPES:

@@ -14,15 +14,17 @@ from fastapi.responses import HTMLResponse, Response
 
 from geo_clsm.access.national_io import FORMAT_VERSION, NationalRun
 from geo_clsm.access.present import present
+from geo_clsm.data.departements import department_names
 from geo_clsm.exports.indicator_files import records
 from geo_clsm.exports.tables import csv_standard
+from geo_clsm.i18n import choose_lang
 from geo_clsm.model.errors import InvalidInputError, NotFoundError, StaleResultError
 from geo_clsm.model.resource import LINE_TYPES, ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_settings
 from geo_clsm.web.downloads import table_response
 from geo_clsm.web.lifecycle import service_state
-from geo_clsm.web.pages.national import INDICATORS, national_page
+from geo_clsm.web.pages.national import INDICATORS, missing_page, national_page
 
 router = APIRouter()
 
@@ -94,6 +96,7 @@ def national_gaps(
         raise NotFoundError(f"département « {dep} » inconnu : écrire son code, par exemple 57, 2A ou 974")
     if scope == "departements":
         table = _filter(run.table("departements"), types, dep)
+        table = table.assign(nom=table["dep"].astype(str).map(department_names(Path(settings.data_dir))))
     else:
         table = _filter(run.table("indicators"), types, dep)
         names = run.table("communes").set_index("insee_com")["nom"]
@@ -169,12 +172,17 @@ def planning_france(
     settings: Annotated[Settings, Depends(get_settings)],
     type: ResourceType = ResourceType.CMP,
     indicator: Annotated[str, Query(max_length=40)] = "mean_m",
+    lang: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
     """The national choropleth: departments, then the communes of the department chosen."""
     if type in LINE_TYPES:
         raise InvalidInputError("les lignes nationales n'ont pas de position : choisir un type de lieu (CMP, GEM …)")
     if indicator not in INDICATORS:
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS)}")
+    if not (Path(settings.national_gaps_dir) / "summary.json").is_file():  # no run yet: say how to make one
+        chosen = choose_lang(lang, request.headers.get("accept-language"))
+        page = missing_page(lang=chosen, path_for=request.app.url_path_for, gaps_dir=str(settings.national_gaps_dir))
+        return HTMLResponse(page, headers={"Content-Language": chosen, "Vary": "Accept-Language"})
     run = national_run(request, settings)
     html = national_page(
         run.summary,

@@ -5,6 +5,9 @@ Same engine, geocoder and answer as /api/nearest (:func:`geo_clsm.engine.answer.
 
 from __future__ import annotations
 
+import functools
+import re
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -19,10 +22,12 @@ from geo_clsm.i18n import choose_lang, translator
 from geo_clsm.i18n.orientation import rules
 from geo_clsm.model.ages import AGE_ERROR, AgeError, parse_age
 from geo_clsm.model.errors import GeoClsmError
+from geo_clsm.model.resource import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_backend, get_engine, get_geocoder, get_settings
 from geo_clsm.web.errors import status_of
-from geo_clsm.web.pages.search import render_search
+from geo_clsm.web.pages.resident import spoken_languages
+from geo_clsm.web.pages.search import SearchFilters, render_search
 
 router = APIRouter(tags=["pages"])
 
@@ -55,6 +60,16 @@ def recherche(
     lang: Annotated[
         str | None, Query(max_length=20, description="Langue de la page (fr, en, ar)", examples=["ar"])
     ] = None,
+    type: Annotated[
+        list[str] | None, Query(max_length=40, description="Type de lieu (répétable)", examples=["CMP_ADULTE"])
+    ] = None,
+    open_now: Annotated[
+        str | None,
+        Query(alias="open", max_length=5, description="« 1 » : ouverts maintenant seulement", examples=["1"]),
+    ] = None,
+    lang_spoken: Annotated[
+        str | None, Query(max_length=20, description="Langue parlée sur place (code ISO 639-1)", examples=["ar"])
+    ] = None,
 ) -> HTMLResponse:
     t = translator(choose_lang(lang, request.headers.get("accept-language")))
     path_for = request.app.url_path_for
@@ -70,30 +85,43 @@ def recherche(
         problem_age = None
     q = q.strip()
     problem = None
+    types = tuple(v for v in (type or ()) if v)
+    filters = SearchFilters(
+        age=age or None, types=types, open_now=open_now == "1", lang_spoken=(lang_spoken or "").strip().lower() or None
+    )
+    known_types = {rt.value for rt in ResourceType}
+    if any(v not in known_types for v in types):
+        problem = t("Type de lieu inconnu : choisissez-en un dans la liste.")
+    if filters.lang_spoken and not re.fullmatch("[a-z]{2,3}", filters.lang_spoken):
+        problem = t("Langue inconnue : choisissez-en une dans la liste.")
     if situation and sit is None:
         problem = t("Situation inconnue : choisissez-en une dans la liste.")
     if problem_age:
         problem = problem_age
+    page = functools.partial(
+        render_search, t, path_for=path_for, q=q, situation=sit, filters=filters, spoken=spoken_languages(engine, t)
+    )
     if problem or not q:
-        status = 422 if problem else 200
-        return HTMLResponse(
-            render_search(t, path_for=path_for, q=q, answer=None, situation=sit, problem=problem), status, headers
-        )
+        return HTMLResponse(page(answer=None, problem=problem), 422 if problem else 200, headers)
     if len(q) < 2:
         problem = t("Saisissez une commune, un code postal, un quartier ou une adresse.")
-        return HTMLResponse(
-            render_search(t, path_for=path_for, q=q, answer=None, situation=sit, problem=problem), 422, headers
-        )
-    types = list(sit.types_for(years)) if sit else None
+        return HTMLResponse(page(answer=None, problem=problem), 422, headers)
+    wanted = [ResourceType(v) for v in types] or (list(sit.types_for(years)) if sit else [])
     try:
         place = geocoder.place(q)
-        query = NearestQuery(k=10, types=types or (), age=years, near_limit_m=settings.near_limit_m)
+        query = NearestQuery(
+            k=10,
+            types=wanted,
+            age=years,
+            open_at=datetime.now(UTC) if filters.open_now else None,
+            languages=(filters.lang_spoken,) if filters.lang_spoken else (),
+            near_limit_m=settings.near_limit_m,
+        )
         located = {"located_by": "place", **place.as_dict(), "lon": place.lon, "lat": place.lat}
         answer = nearest_answer(place.lon, place.lat, located, query=query, engine=engine, backend=backend)
     except GeoClsmError as exc:
         status = status_of(exc)
         choices = getattr(exc, "candidates", None) or getattr(exc, "suggestions", None) or []
         message = exc.message if t.lang == "fr" else t("Lieu introuvable.")
-        page = render_search(t, path_for=path_for, q=q, answer=None, situation=sit, problem=message, choices=choices)
-        return HTMLResponse(page, status, headers)
-    return HTMLResponse(render_search(t, path_for=path_for, q=q, answer=answer, situation=sit, age=age), 200, headers)
+        return HTMLResponse(page(answer=None, problem=message, choices=choices), status, headers)
+    return HTMLResponse(page(answer=answer, age=age), 200, headers)

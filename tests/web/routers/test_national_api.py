@@ -102,7 +102,8 @@ def test_without_a_run_the_answer_is_a_french_404_then_409_for_another_format(
     with TestClient(create_app(settings, engine=engine)) as c:
         r = c.get("/api/gaps", params={"scope": "communes"})
         assert r.status_code == 404 and "geo-clsm gaps --all" in r.json()["detail"]
-        assert c.get("/planning/france").status_code == 404
+        page = c.get("/planning/france")  # a page saying how to compute it (tests/web/pages/test_national_page.py)
+        assert page.headers["content-type"].startswith("text/html") and "geo-clsm gaps --all" in page.text
         assert c.get("/api/gaps").status_code == 200  # the QPV scope does not need the national run
         folder.mkdir()
         summary = json.loads((national_dir / "summary.json").read_text())

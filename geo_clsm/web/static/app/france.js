@@ -155,11 +155,13 @@
     }).catch(function (e) { status.textContent = "Erreur : " + e.message; });
   }
 
+  function depName(p) { return p.nom ? p.nom + " (" + p.dep + ")" : "Département " + p.dep; }
+
   function base() { return "/api/gaps?type=" + encodeURIComponent(type) + "&format=geojson"; }
 
   function departments() {
     back.hidden = true;
-    show(base() + "&scope=departements", function (p) { return "Département " + p.dep; }, communes,
+    show(base() + "&scope=departements", depName, communes,
       "Départements de France (l'outre-mer est dans le tableau). Choisir un département pour voir ses communes.", false);
   }
 
@@ -167,7 +169,7 @@
     back.hidden = false;
     show(base() + "&scope=communes&dep=" + encodeURIComponent(p.dep),
       function (c) { return (c.nom || c.insee_com) + " (" + c.insee_com + ")"; }, null,
-      "Communes du département " + p.dep + ".", true);
+      "Communes du département : " + depName(p) + ".", true);
   }
 
   back.addEventListener("click", departments);

@@ -26,7 +26,7 @@
   });
   cluster.on("click", function (e) {  // one listener for every marker
     var mk = e.propagatedFrom || e.layer;
-    if (mk && mk.gc) { openDetails(mk, mk.gc.id); }
+    if (mk && mk.gc && !(markerHandler && markerHandler(mk.gc, mk))) { openDetails(mk, mk.gc.id); }
   });
   var lastQuery = null;       // {lat, lon, label} of the last nearest query
   var queryMarker = null;
@@ -39,6 +39,7 @@
   var form = document.getElementById("gc-filter-form");
 
   var listeners = [];         // called with each nearest answer (the orientation helper listens)
+  var markerHandler = null;   // planner's what-if: takes a marker's click (returns true) instead of its popup
   var lastText = null;        // the text of the last search (shared without any position)
   var placeKind = "";         // "qpv" when the last search found a neighbourhood (the geocoder's precision)
   function setStatus(text) { if (statusEl) { statusEl.textContent = text; } }
@@ -53,6 +54,8 @@
     var g = cfg.ageGroups.filter(function (x) { return x.id === sel.value; })[0];
     return g ? g.age : null;
   }
+  function openOnly() { var el = document.getElementById("gc-open"); return !!(el && el.checked); }
+  function spokenLang() { var el = document.getElementById("gc-lang-spoken"); return el && el.value ? el.value : null; }
   function acceptsAge(m, age) {
     if (age === null) { return true; }
     if (m.a0 === null && m.a1 === null) { return true; }   // unknown audience: kept
@@ -250,6 +253,8 @@
     }
     listeners.forEach(function (cb) { cb(body); });
     updateShare();
+    rememberView();
+    printFor(statusEl ? statusEl.textContent : "");
   }
 
   function nearest(lat, lon, label, opts) {
@@ -262,6 +267,8 @@
     if (types.length < Object.keys(cfg.types).length) { types.forEach(function (t) { params.append("type", t); }); }
     var age = selectedAge();
     if (age !== null) { params.set("age", String(age)); }
+    if (openOnly()) { params.set("open_at", new Date().toISOString()); }
+    if (spokenLang()) { params.append("lang_spoken", spokenLang()); }
     if (queryMarker) { map.removeLayer(queryMarker); }
     queryMarker = L.circleMarker([lat, lon], { radius: 8, color: "#000", weight: 2, fillColor: "#ffd400", fillOpacity: 1 })
       .addTo(map).bindTooltip(t("Point de recherche"));
@@ -335,6 +342,7 @@
       clearChoices();
       setNotice("");
       lastText = null;
+      chosenPoint = false;
       nearest(pos.coords.latitude, pos.coords.longitude, t("de votre position"), { frame: true });
     }, function () { failed(t("Position refusée ou indisponible : cherchez une commune ou touchez la carte.")); onFail(); },
     { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 });
@@ -342,17 +350,45 @@
 
   // Share: the typed search reopens as /?q=…; a position is put in the link only when the person says so.
   var shareBtn = document.getElementById("gc-share");
-  function shareUrl(withPosition) {
+  // The view lives in the URL (history.replaceState): a typed place, or a point chosen on the map
+  // (3 decimals), and the filters; reloading or sharing the address shows the same view. A position
+  // from "Me localiser" is never written there (it stays on the device unless the person shares it).
+  var chosenPoint = false;
+  function viewUrl(withPosition, placeNeeded) {
     var params = new URLSearchParams();
     if (lastText) { params.set("q", lastText); }
     else if (withPosition && lastQuery) { params.set("lat", lastQuery.lat.toFixed(3)); params.set("lon", lastQuery.lon.toFixed(3)); }
-    else { return null; }
-    var types = selectedTypes();
+    else if (placeNeeded) { return null; }
+    var types = selectedTypes(), age = document.getElementById("gc-age");
     if (types.length < Object.keys(cfg.types).length) { types.forEach(function (x) { params.append("type", x); }); }
-    var age = document.getElementById("gc-age");
     if (age && age.value) { params.set("age", age.value); }
+    if (openOnly()) { params.set("open", "1"); }
+    if (spokenLang()) { params.set("lang_spoken", spokenLang()); }
     if (page.lang !== "fr") { params.set("lang", page.lang); }
-    return location.origin + "/?" + params.toString();
+    return location.origin + "/" + (params.toString() ? "?" + params.toString() : "");
+  }
+  function shareUrl(withPosition) { return viewUrl(withPosition, true); }
+  function rememberView() { if (window.history && history.replaceState) { history.replaceState(null, "", viewUrl(chosenPoint, false)); } }
+  function filtersText() {
+    var parts = [];
+    var age = document.getElementById("gc-age");
+    if (age && age.value) { parts.push(age.options[age.selectedIndex].text); }
+    var types = selectedTypes();
+    if (types.length < Object.keys(cfg.types).length) {
+      parts.push(types.map(function (x) { return (page.typeLabels || {})[x] || cfg.types[x].label; }).join(", "));
+    }
+    if (openOnly()) { parts.push(t("ouvert maintenant")); }
+    var lang = document.getElementById("gc-lang-spoken");
+    if (lang && lang.value) { parts.push(t("langue parlée : {lang}", { lang: lang.options[lang.selectedIndex].text })); }
+    return parts.length ? t("Filtres : {list}", { list: parts.join(" · ") }) : t("Sans filtre : tous les types, tous les âges.");
+  }
+  function printFor(status) {
+    var el = document.getElementById("gc-print-for");
+    if (!el) { return; }
+    var when = new Date().toLocaleString(locale, { dateStyle: "long", timeStyle: "short" });
+    el.innerHTML = "<p><strong>" + esc(t("Liste établie le {date}", { date: when })) + "</strong></p><p>" + esc(status) +
+      "</p><p>" + esc(filtersText()) + "</p>";
+    el.hidden = false;
   }
   function updateShare() { if (shareBtn) { shareBtn.hidden = !lastQuery; } }
   function share() {
@@ -368,8 +404,12 @@
     var types = params.getAll("type");
     if (types.length) { form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = types.indexOf(i.value) >= 0; }); }
     if (params.get("age")) { document.getElementById("gc-age").value = params.get("age"); }
+    if (params.get("open") === "1" && document.getElementById("gc-open")) { document.getElementById("gc-open").checked = true; }
+    var spoken = document.getElementById("gc-lang-spoken");
+    if (params.get("lang_spoken") && spoken) { spoken.value = params.get("lang_spoken"); }
     if (params.get("q")) { document.getElementById("gc-q").value = params.get("q"); geocode(params.get("q"), params.get("q")); }
     else if (params.get("lat") && params.get("lon")) {
+      chosenPoint = true;
       nearest(Number(params.get("lat")), Number(params.get("lon")), t("du point choisi"), { frame: true });
     }
   }
@@ -381,6 +421,8 @@
     hasQuery: function () { return !!lastQuery; },
     locate: locate,
     distanceText: fmt.distanceText,
+    map: map,
+    onMarkerClick: function (cb) { markerHandler = cb; },
     setFilters: function (types, ageId) {
       form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = types.indexOf(i.value) >= 0; });
       document.getElementById("gc-age").value = ageId || "";
@@ -389,12 +431,12 @@
   };
 
   if (cfg.mode === "resident") {
-    map.on("click", function (e) { clearChoices(); setNotice(""); lastText = null; nearest(e.latlng.lat, e.latlng.lng, t("du point choisi")); });
+    map.on("click", function (e) { clearChoices(); setNotice(""); lastText = null; chosenPoint = true; nearest(e.latlng.lat, e.latlng.lng, t("du point choisi")); });
     document.getElementById("gc-search").addEventListener("submit", search);
     document.getElementById("gc-locate").addEventListener("click", locate);
     document.getElementById("gc-print").addEventListener("click", function () { window.print(); });
     if (shareBtn) { shareBtn.addEventListener("click", share); }
-    form.addEventListener("change", applyFilters);
+    form.addEventListener("change", function () { applyFilters(); if (!lastQuery) { rememberView(); } });
     form.addEventListener("submit", function (e) { e.preventDefault(); applyFilters(); });  // the button, Enter
     document.getElementById("gc-all-types").addEventListener("click", function () {
       form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = true; }); applyFilters();
