@@ -87,14 +87,14 @@ def test_coordinator_journey(browser: Browser, server: str, device: str) -> None
     first, second, osm = HOURS[device]
 
     # A resident reports an error from the public form.
-    resident = browser.new_context(viewport=VIEWPORTS["phone"]).new_page()
+    resident = browser.new_context(viewport=VIEWPORTS["phone"], locale="fr-FR").new_page()
     resident.goto(f"{server}/signaler/{RID}")
     message = f"Le téléphone a changé ({device}) : {PHONES[device]}"
     resident.get_by_label("Qu'est-ce qui est faux ?").fill(message)
     resident.get_by_role("button", name="Envoyer").click()
     expect(resident.get_by_role("status")).to_contain_text("Merci")
 
-    page = browser.new_context(viewport=size).new_page()
+    page = browser.new_context(viewport=size, locale="fr-FR").new_page()
     # Sign in.
     page.goto(server + "/admin/resources")
     page.get_by_label("Adresse e-mail").fill(EDITOR[0])
