@@ -126,6 +126,7 @@
       show: function (id, cb) {
         var r = byId[id];
         if (r === undefined || !gen) { return false; }
+        if (drawn["p" + r] && map.getBounds().contains(drawn["p" + r].getLatLng())) { cb(drawn["p" + r]); return true; }
         ask({ op: "reveal", row: r, zoom: map.getZoom() }, function (m) {
           var ll = [rows[r][3], rows[r][2]];
           if (m.zoom !== null && m.zoom <= map.getMaxZoom()) {
