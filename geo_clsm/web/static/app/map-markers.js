@@ -60,17 +60,24 @@
       mk.gcCluster = { id: it[3], zoom: it[4], count: n };
       return mk;
     }
-    function draw(items) {
-      var keep = {};
+    var drawing = 0;                   // the drawing under way (a newer one stops an older one's slices)
+    function draw(items) {  // markers made at once, added to the map in slices of 8 ms: the page stays responsive
+      var keep = {}, todo = [], token = ++drawing;
       items.forEach(function (it) {
         var key = it.length === 1 ? "p" + it[0] : "c" + it[3];
         keep[key] = drawn[key] || (it.length === 1 ? place(it[0]) : cluster(it));
       });
-      Object.keys(drawn).forEach(function (k) { if (!keep[k]) { layer.removeLayer(drawn[k]); } });
-      Object.keys(keep).forEach(function (k) { if (!drawn[k]) { layer.addLayer(keep[k]); } });
+      Object.keys(drawn).forEach(function (k) { if (!keep[k] && layer.hasLayer(drawn[k])) { layer.removeLayer(drawn[k]); } });
+      Object.keys(keep).forEach(function (k) { if (!layer.hasLayer(keep[k])) { todo.push(keep[k]); } });
       drawn = keep;
-      var cbs = afterDraw; afterDraw = [];
-      cbs.forEach(function (cb) { cb(); });
+      var i = 0;
+      (function slice() {
+        if (token !== drawing) { return; }
+        for (var end = performance.now() + 8; i < todo.length && performance.now() < end; i++) { layer.addLayer(todo[i]); }
+        if (i < todo.length) { setTimeout(slice, 0); return; }
+        var cbs = afterDraw; afterDraw = [];
+        cbs.forEach(function (cb) { cb(); });
+      })();
     }
     function refresh(cb) {
       if (cb) { afterDraw.push(cb); }
@@ -126,7 +133,7 @@
       show: function (id, cb) {
         var r = byId[id];
         if (r === undefined || !gen) { return false; }
-        if (drawn["p" + r] && map.getBounds().contains(drawn["p" + r].getLatLng())) { cb(drawn["p" + r]); return true; }
+        if (drawn["p" + r] && layer.hasLayer(drawn["p" + r]) && map.getBounds().contains(drawn["p" + r].getLatLng())) { cb(drawn["p" + r]); return true; }
         ask({ op: "reveal", row: r, zoom: map.getZoom() }, function (m) {
           var ll = [rows[r][3], rows[r][2]];
           if (m.zoom !== null && m.zoom <= map.getMaxZoom()) {
