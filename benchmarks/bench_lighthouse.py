@@ -52,8 +52,8 @@ LIGHTHOUSE_ARGS = ["--only-categories=performance,accessibility"]
 
 
 def chrome_flags() -> str:
-    sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-    from conftest import ARGS  # the browser tests' flags: one Chromium set-up for both
+    sys.path.insert(0, str(ROOT))
+    from tests.e2e.conftest import ARGS  # the browser tests' flags: one Chromium set-up for both
 
     return "--chrome-flags=" + " ".join(ARGS)
 

@@ -89,6 +89,7 @@ def content_security_policy(settings: Settings, nonce: str) -> str:
         "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:" + (f" {tiles}" if tiles else ""),
         "connect-src 'self'",
+        "worker-src 'self'",  # the map's clustering worker (static/app/cluster-worker.js)
         "font-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",

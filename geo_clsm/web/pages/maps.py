@@ -5,7 +5,8 @@ page (:mod:`geo_clsm.web.pages.planner`): its public API is :func:`base_map`, :f
 
 Folium builds the map element, its script and the head entries it needs; the page around them is
 a Jinja template (``templates/pages/map_page.html``). The map loads Leaflet and MarkerCluster from
-the app's vendored static files and the project's own scripts (``static/app/map.js``);
+the app's vendored static files and the project's own scripts (``static/app/map.js``; markers are
+clustered in a Web Worker, ``static/app/cluster-worker.js`` with the vendored supercluster);
 :func:`check_no_external_assets` fails if any script or stylesheet would come from another host.
 Points are not inlined: the script fetches a compact marker list from ``/api/markers`` and details
 on demand. Outlines (communes, QPV) are inlined, simplified in metres in a projected CRS.
@@ -36,15 +37,16 @@ if TYPE_CHECKING:  # folium (with branca, jinja2, requests) is imported when a p
 # (folium's name, vendored file) for the scripts and stylesheets of every map page.
 VENDOR_JS = [
     ("leaflet", "leaflet/leaflet.js"),
-    ("markercluster", "markercluster/leaflet.markercluster.js"),
 ]
 VENDOR_CSS = [
     ("leaflet_css", "leaflet/leaflet.css"),
-    ("markercluster_css", "markercluster/MarkerCluster.css"),
+    ("markercluster_css", "markercluster/MarkerCluster.css"),  # the clusters' look (drawn by map-markers.js)
     ("markercluster_default_css", "markercluster/MarkerCluster.Default.css"),
 ]
 APP_CSS = [("app_css", "map.css")]
-APP_SCRIPTS = ("map-format.js", "map.js")  # files of static/app: formatting and popups first
+APP_SCRIPTS = ("map-format.js", "map-markers.js", "map.js")  # files of static/app: formatting and popups first
+CLUSTER_WORKER = "cluster-worker.js"  # static/app: clusters the markers off the main thread (map-markers.js)
+CLUSTER_LIB = "supercluster/supercluster.min.js"  # static/vendor: what the worker clusters with
 
 # Colour and short label of each type (the label keeps the map readable without colour). The label is
 # white on the colour (map.css): every colour has a contrast of at least 4.5:1 with white and the
@@ -146,15 +148,19 @@ def bounds_of(gdf: gpd.GeoDataFrame) -> list[list[float]]:
     return [[y0, x0], [y1, x1]]
 
 
-def map_config(m: folium.Map, mode: str, label: Callable[[str], str] = str, **extra: Any) -> dict[str, Any]:
+def map_config(
+    m: folium.Map, mode: str, label: Callable[[str], str] = str, *, path_for: PathFor, **extra: Any
+) -> dict[str, Any]:
     """What ``map.js`` needs: the map's name, the mode, the types, age groups and precision labels
-    (``label`` translates the French ones)."""
+    (``label`` translates the French ones), the clustering worker's and library's URLs."""
     return {
         "map": m.get_name(),
         "mode": mode,
         "types": {t.value: {"label": label(t.label_fr), "color": c, "short": s} for t, (c, s) in TYPE_STYLE.items()},
         "ageGroups": [{"id": i, "label": label(lab), "age": a} for i, lab, a in AGE_GROUPS],
         "precisionLabels": {p.value: label(lab) for p, lab in PRECISION_LABELS_FR.items()},
+        "clusterWorker": path_for("app-static", path=CLUSTER_WORKER),
+        "supercluster": path_for("vendor-static", path=CLUSTER_LIB),
         **extra,
     }
 

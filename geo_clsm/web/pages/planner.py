@@ -198,7 +198,7 @@ def planner_page(
         query={"territory": territory, "type": rtype.value, **known},
         all_types_query={"territory": territory, **known},
         legend=type_styles(),
-        map_config=map_config(m, "planner", territory=territory),
+        map_config=map_config(m, "planner", path_for=path_for, territory=territory),
         scripts=[path_for("app-static", path=f) for f in PLANNER_SCRIPTS],
         folium=folium_parts(m),
     )

@@ -92,7 +92,7 @@ def resident_page(
         ages=[(i, t(lab)) for i, lab, _ in AGE_GROUPS],
         spoken=spoken_languages(engine, t),
         legend=type_styles(t),
-        map_config=map_config(m, "resident", t),
+        map_config=map_config(m, "resident", t, path_for=path_for),
         page_config=page_config(t),
         scripts=[path_for("app-static", path=f) for f in PAGE_SCRIPTS],
         folium=folium_parts(m),

@@ -1,4 +1,4 @@
-/* geo_clsm map script: markers by type (clustered), filters, popups, nearest panel, list view.
+/* geo_clsm map script: markers by type (clustered by map-markers.js), filters, popups, nearest panel, list view.
  * Everything it fetches comes from the app itself (/api/...). French user-facing text. */
 (function () {
   "use strict";
@@ -6,28 +6,18 @@
   var cfg = window.GEO_CLSM = window.GEO_CLSM || readJson("gc-map-config");
   var page = readJson("gc-page-config") || { messages: {}, lang: "fr" };
   var fmt = window.GEO_CLSM_FORMAT(cfg, page);  // map-format.js
-  var t = fmt.t, esc = fmt.esc, typeLabel = fmt.typeLabel, icon = fmt.icon, fmtDistance = fmt.fmtDistance;
+  var t = fmt.t, esc = fmt.esc, typeLabel = fmt.typeLabel, fmtDistance = fmt.fmtDistance;
   var walkText = fmt.walkText, address = fmt.address, telLink = fmt.telLink, popupHtml = fmt.popupHtml;
   var locale = fmt.locale;
   var map = window[cfg.map];
-  if (!map.options.maxZoom) { map.setMaxZoom(19); }  // clustering needs it, even without tiles
+  if (!map.options.maxZoom) { map.setMaxZoom(19); }  // clustering needs it, even without tiles (cluster-worker.js)
   if (!map.options.minZoom) { map.setMinZoom(4); }   // France and its overseas territories: no cluster levels below
   L.control.scale({ metric: true, imperial: false }).addTo(map);  // metric only
-  var layersByType = {};      // one layer per resource type
-  var markersById = {};
-  var pendingShown = 0;       // markers being added; data-markers-shown is set once they are on the map
-  var SLICE_MS = 8;           // markers are made and clustered in tasks this short: the page stays responsive
-  var loading = false;        // the first markers are being added (their count is set once all are)
-  var cluster = L.markerClusterGroup({
-    chunkedLoading: true, chunkInterval: SLICE_MS, chunkDelay: 4, showCoverageOnHover: false, maxClusterRadius: 50,
-    chunkProgress: function (done, total) {
-      if (done === total && !loading) { document.body.setAttribute("data-markers-shown", String(pendingShown)); }
-    }
+  // Markers and clusters: map-markers.js (clustered in a Web Worker; only what is in view is drawn).
+  var markers = window.GEO_CLSM_MARKERS(map, cfg, fmt, function (mk, id) {
+    if (!(markerHandler && markerHandler(mk.gc, mk))) { openDetails(mk, id); }  // the planner's what-if may take it
   });
-  cluster.on("click", function (e) {  // one listener for every marker
-    var mk = e.propagatedFrom || e.layer;
-    if (mk && mk.gc && !(markerHandler && markerHandler(mk.gc, mk))) { openDetails(mk, mk.gc.id); }
-  });
+  markers.onShown(function (n) { document.body.setAttribute("data-markers-shown", String(n)); });
   var lastQuery = null;       // {lat, lon, label} of the last nearest query
   var queryMarker = null;
   var frameNext = false;      // fit the map to the point and the results when they arrive
@@ -56,11 +46,6 @@
   }
   function openOnly() { var el = document.getElementById("gc-open"); return !!(el && el.checked); }
   function spokenLang() { var el = document.getElementById("gc-lang-spoken"); return el && el.value ? el.value : null; }
-  function acceptsAge(m, age) {
-    if (age === null) { return true; }
-    if (m.a0 === null && m.a1 === null) { return true; }   // unknown audience: kept
-    return (m.a0 === null || m.a0 <= age) && (m.a1 === null || age <= m.a1);
-  }
 
   // A popup opens below the zoom control (its title never under it) and fits a phone's map.
   function popupOptions() {
@@ -77,28 +62,8 @@
   }
 
   function applyFilters() {
-    var types = selectedTypes();
-    var age = selectedAge();
-    cluster.clearLayers();
-    var shown = [];
-    types.forEach(function (t) {
-      (layersByType[t] || []).forEach(function (mk) { if (acceptsAge(mk.gc, age)) { shown.push(mk); } });
-    });
-    pendingShown = shown.length;
-    if (!shown.length) { document.body.setAttribute("data-markers-shown", "0"); }
-    cluster.addLayers(shown);
+    markers.filter(selectedTypes(), selectedAge());  // data-markers-shown is set once they are drawn (0 at once)
     if (lastQuery) { nearest(lastQuery.lat, lastQuery.lon, lastQuery.label); }
-  }
-
-  var icons = {};             // one icon per type and precision, shared by its markers
-  function addMarker(row) {
-    var m = { id: row[0], t: row[1], lon: row[2], lat: row[3], approx: row[4] === 1, a0: row[5], a1: row[6] };
-    var key = m.t + (m.approx ? "~" : "");
-    var mk = L.marker([m.lat, m.lon], { icon: icons[key] || (icons[key] = icon(m.t, m.approx)), title: cfg.types[m.t].label, keyboard: true });
-    mk.gc = m;
-    (layersByType[m.t] = layersByType[m.t] || []).push(mk);
-    markersById[m.id] = mk;
-    return mk;
   }
 
   function loadMarkers() {
@@ -109,25 +74,8 @@
       return;
     }
     fetch("/api/markers").then(function (r) { return r.json(); }).then(function (data) {
-      var rows = data.markers, i = 0;
-      loading = true;
-      (function slice() {  // markers made a slice at a time, kept by the cluster while it is off the map
-        var types = selectedTypes(), age = selectedAge(), batch = [];
-        for (var end = performance.now() + SLICE_MS; i < rows.length && performance.now() < end; i++) {
-          var mk = addMarker(rows[i]);
-          if (types.indexOf(mk.gc.t) >= 0 && acceptsAge(mk.gc, age)) { batch.push(mk); }
-        }
-        cluster.addLayers(batch);
-        if (i < rows.length) { setTimeout(slice, 0); return; }
-        loading = false;
-        pendingShown = 0;
-        selectedTypes().forEach(function (x) {
-          (layersByType[x] || []).forEach(function (mk) { if (acceptsAge(mk.gc, selectedAge())) { pendingShown += 1; } });
-        });
-        if (!pendingShown) { document.body.setAttribute("data-markers-shown", "0"); }
-        map.addLayer(cluster);  // clustered now, in chunks (chunkedLoading); chunkProgress sets the count
-        document.body.setAttribute("data-markers-loaded", String(rows.length));
-      })();
+      markers.load(data.markers, selectedTypes(), selectedAge());  // clustered by the worker, then drawn
+      document.body.setAttribute("data-markers-loaded", String(data.markers.length));
     }).catch(function (e) { console.error(e); setStatus(t("Impossible de charger les ressources. Réessayez plus tard.")); });
   }
 
@@ -231,10 +179,8 @@
         '<span class="gc-dot" aria-hidden="true" style="background:' + cfg.types[p.type].color + '">' + esc(cfg.types[p.type].short) + "</span>" +
         resultLine(f) + "</button>" + (p.phone ? " " + telLink(p, p.display_name || p.name) : "");
       li.querySelector("button").addEventListener("click", function () {
-        var mk = markersById[f.id];
-        if (mk) {
-          cluster.zoomToShowLayer(mk, function () { openDetails(mk, f.id); });
-        } else if (f.geometry) {
+        if (markers.show(f.id, function (mk) { openDetails(mk, f.id); })) { return; }
+        if (f.geometry) {
           map.setView([f.geometry.coordinates[1], f.geometry.coordinates[0]], 16);
         }
       });

@@ -1,13 +1,14 @@
 /* geo_clsm service worker: keeps the app shell and the emergency numbers available offline.
  * Pages: network first, then the cached copy, then the offline page (3114, 15, 112).
  * Static files: cache first. Searches (/api/...) are never cached: a position stays on the device. */
-var CACHE = "geo-clsm-shell-v3";
+var CACHE = "geo-clsm-shell-v4";
 var SHELL = [
   "/", "/recherche", "/hors-ligne",
-  "/static/app/map.css", "/static/app/page.css", "/static/app/map-format.js", "/static/app/map.js",
+  "/static/app/map.css", "/static/app/page.css", "/static/app/map-format.js", "/static/app/map-markers.js",
+  "/static/app/map.js", "/static/app/cluster-worker.js", "/static/vendor/supercluster/supercluster.min.js",
   "/static/app/orient.js", "/static/app/register-sw.js", "/static/app/icon.svg", "/static/app/icon-192.png",
   "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
-  "/static/vendor/markercluster/leaflet.markercluster.js", "/static/vendor/markercluster/MarkerCluster.css",
+  "/static/vendor/markercluster/MarkerCluster.css",
   "/static/vendor/markercluster/MarkerCluster.Default.css"
 ];
 self.addEventListener("install", function (event) {

@@ -1,0 +1,160 @@
+/* geo_clsm map script, marker part (loaded before map.js): the places of /api/markers, grouped in
+ * clusters by a Web Worker (cluster-worker.js, with the vendored supercluster), so that the page's
+ * main thread only draws what is in view, after each move or zoom: a place is its type's coloured
+ * letter (map-format.js icon), a cluster its count (Leaflet.markercluster's look, MarkerCluster.Default.css).
+ * A click on a cluster zooms to where it splits; places that stay together at the last zoom are
+ * fanned out around it. window.GEO_CLSM_MARKERS(map, cfg, fmt, onPlace) returns
+ * {load(rows, types, age), filter(types, age), show(id, cb), ready()}; onPlace(marker, id) opens a place. */
+(function () {
+  "use strict";
+  window.GEO_CLSM_MARKERS = function (map, cfg, fmt, onPlace) {
+    var worker = new Worker(cfg.clusterWorker);
+    var layer = L.featureGroup();      // what is drawn now: places and clusters in view
+    var fan = L.featureGroup();        // places of one spot at the last zoom, fanned out
+    var drawn = {};                    // key ("p" + row, "c" + cluster id) -> marker
+    var rows = [], byId = {};
+    var gen = 0, seq = 0, viewSeq = 0;
+    var waiting = {};                  // seq -> callback for leaves/reveal answers
+    var afterDraw = [];                // callbacks for the next drawing
+    var onShown = null;
+    var icons = {};
+    layer.on("click", function (e) {   // one listener for every marker
+      var mk = e.propagatedFrom || e.layer;
+      if (mk && mk.gcRow !== undefined) { onPlace(mk, rows[mk.gcRow][0]); }
+      else if (mk && mk.gcCluster) { openCluster(mk); }
+    });
+    fan.on("click", function (e) {
+      var mk = e.propagatedFrom || e.layer;
+      if (mk && mk.gcRow !== undefined) { onPlace(mk, rows[mk.gcRow][0]); }
+    });
+    map.on("zoomstart", function () { fan.clearLayers(); });
+    layer.addTo(map);
+    fan.addTo(map);
+
+    function accepts(r, types, age) {  // the page's filters: type, then age (an unknown audience is kept)
+      if (types.indexOf(r[1]) < 0) { return false; }
+      if (age === null || (r[5] === null && r[6] === null)) { return true; }
+      return (r[5] === null || r[5] <= age) && (r[6] === null || age <= r[6]);
+    }
+    function send(data, types, age) {
+      var keep = [];
+      rows.forEach(function (r, i) { if (accepts(r, types, age)) { keep.push(i); } });
+      gen += 1;
+      fan.clearLayers();
+      worker.postMessage({ op: "load", lib: cfg.supercluster, rows: data, keep: keep, gen: gen });
+      if (!keep.length && onShown) { onShown(0); }  // nothing to cluster: said at once
+    }
+    function place(r) {
+      var row = rows[r], approx = row[4] === 1, key = row[1] + (approx ? "~" : "");
+      var mk = L.marker([row[3], row[2]], {
+        icon: icons[key] || (icons[key] = fmt.icon(row[1], approx)), title: cfg.types[row[1]].label, keyboard: true
+      });
+      mk.gcRow = r;
+      mk.gc = { id: row[0], t: row[1], lon: row[2], lat: row[3] };  // the place, for the planner's what-if
+      return mk;
+    }
+    function cluster(it) {
+      var n = it[2], size = n < 10 ? "small" : (n < 100 ? "medium" : "large");
+      var mk = L.marker([it[1], it[0]], { keyboard: true, icon: L.divIcon({
+        html: "<div><span>" + n + "</span></div>", className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40)
+      }) });
+      mk.gcCluster = { id: it[3], zoom: it[4], count: n };
+      return mk;
+    }
+    var drawing = 0;                   // the drawing under way (a newer one stops an older one's slices)
+    function draw(items) {  // markers made at once, added to the map in slices of 8 ms: the page stays responsive
+      var keep = {}, todo = [], token = ++drawing;
+      items.forEach(function (it) {
+        var key = it.length === 1 ? "p" + it[0] : "c" + it[3];
+        keep[key] = drawn[key] || (it.length === 1 ? place(it[0]) : cluster(it));
+      });
+      Object.keys(drawn).forEach(function (k) { if (!keep[k] && layer.hasLayer(drawn[k])) { layer.removeLayer(drawn[k]); } });
+      Object.keys(keep).forEach(function (k) { if (!layer.hasLayer(keep[k])) { todo.push(keep[k]); } });
+      drawn = keep;
+      var i = 0;
+      (function slice() {
+        if (token !== drawing) { return; }
+        for (var end = performance.now() + 8; i < todo.length && performance.now() < end; i++) { layer.addLayer(todo[i]); }
+        if (i < todo.length) { setTimeout(slice, 0); return; }
+        var cbs = afterDraw; afterDraw = [];
+        cbs.forEach(function (cb) { cb(); });
+      })();
+    }
+    function refresh(cb) {
+      if (cb) { afterDraw.push(cb); }
+      if (!gen) { return; }
+      var b = map.getBounds().pad(0.25);  // a margin: a short pan shows what was already drawn
+      viewSeq += 1;
+      worker.postMessage({ op: "view", bbox: [b.getWest(), Math.max(-85, b.getSouth()), b.getEast(), Math.min(85, b.getNorth())],
+        zoom: map.getZoom(), seq: viewSeq, gen: gen });
+    }
+    function ask(msg, cb) { seq += 1; waiting[seq] = cb; msg.seq = seq; msg.gen = gen; worker.postMessage(msg); }
+
+    worker.onmessage = function (e) {
+      var m = e.data;
+      if (m.gen !== gen) { return; }               // an answer for filters that changed since
+      if (m.op === "loaded") {
+        refresh(function () { if (onShown) { onShown(m.shown); } });
+      } else if (m.op === "view") {
+        if (m.seq === viewSeq) { draw(m.items); }   // the latest view only: the map moved meanwhile otherwise
+      } else if (waiting[m.seq]) {
+        var cb = waiting[m.seq]; delete waiting[m.seq]; cb(m);
+      }
+    };
+    map.on("moveend", function () { refresh(); });  // zoomend is followed by moveend
+
+    function fanOut(mk, done) {  // the places of one spot, on a circle around it (as markercluster's spiderfy)
+      ask({ op: "leaves", cluster: mk.gcCluster.id }, function (m) {
+        fan.clearLayers();
+        var c = map.latLngToLayerPoint(mk.getLatLng()), n = m.rows.length, radius = Math.max(30, n * 5);
+        m.rows.forEach(function (r, i) {
+          var a = 2 * Math.PI * i / n, ll = map.layerPointToLatLng(c.add(L.point(radius * Math.cos(a), radius * Math.sin(a))));
+          L.polyline([mk.getLatLng(), ll], { color: "#222", weight: 1.5, opacity: 0.6, interactive: false }).addTo(fan);
+          var p = place(r);
+          p.setLatLng(ll);
+          fan.addLayer(p);
+          if (done && r === done.row) { done.cb(p); }
+        });
+      });
+    }
+    function openCluster(mk) {
+      if (mk.gcCluster.zoom <= map.getMaxZoom()) { map.setView(mk.getLatLng(), mk.gcCluster.zoom); }
+      else { fanOut(mk); }
+    }
+
+    return {
+      load: function (data, types, age) {
+        rows = data;
+        rows.forEach(function (r, i) { byId[r[0]] = i; });
+        send(data, types, age);
+      },
+      filter: function (types, age) { if (gen) { send(null, types, age); } },
+      onShown: function (cb) { onShown = cb; },
+      // Shows the place (zooming until it is on its own) and calls cb(marker); false if it is not on the map.
+      show: function (id, cb) {
+        var r = byId[id];
+        if (r === undefined || !gen) { return false; }
+        if (drawn["p" + r] && layer.hasLayer(drawn["p" + r]) && map.getBounds().contains(drawn["p" + r].getLatLng())) { cb(drawn["p" + r]); return true; }
+        ask({ op: "reveal", row: r, zoom: map.getZoom() }, function (m) {
+          var ll = [rows[r][3], rows[r][2]];
+          if (m.zoom !== null && m.zoom <= map.getMaxZoom()) {
+            map.setView(ll, m.zoom, { animate: false });
+            refresh(function () { if (drawn["p" + r]) { cb(drawn["p" + r]); } });
+            return;
+          }
+          map.setView(ll, map.getMaxZoom(), { animate: false });  // several places at this spot
+          refresh(function () {
+            var here = Object.keys(drawn).map(function (k) { return drawn[k]; }).filter(function (mk) {
+              return mk.gcCluster && mk.getLatLng().distanceTo(ll) < 1;
+            })[0];
+            if (!here) { return; }
+            fanOut(here, { row: r, cb: cb });
+          });
+        });
+        return true;
+      },
+      layer: layer,
+      fan: fan
+    };
+  };
+})();
