@@ -54,7 +54,6 @@ from geo_clsm.web.routers import (
     search_page,
 )
 from geo_clsm.web.routers.national import national_scope, national_stamp
-from geo_clsm.web.routers.nearest_plain import PlainNearestFastPath
 from geo_clsm.web.templating import STATIC_DIR as STATIC
 
 # FastAPI's native OpenTelemetry instrumentation (FastAPI ≥ 0.160) switched off: when a host has an
@@ -124,9 +123,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=5)
     app.add_middleware(DataCacheMiddleware, version=_http_cache_version(app))
-    # A plain GET /api/nearest (no gzip asked, no body …) skips the three above: they would only add
-    # headers known in advance, which it adds itself (issue 33).
-    app.add_middleware(PlainNearestFastPath, settings=settings, gzip_minimum_size=GZIP_MINIMUM_SIZE)
     app.add_middleware(RequestLogMiddleware)
     # Static files: fingerprinted URLs from path_for("app-static", path=…), cached for a year (web/assets.py).
     app.router.routes.append(AssetMount("/static/app", directory=STATIC / "app", name="app-static"))

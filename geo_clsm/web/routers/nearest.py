@@ -250,9 +250,6 @@ class NearestFastPath:
         ):
             await self.app(scope, receive, send)
             return
-        if FAILURE_STATE_KEY in scope.get("state", ()):  # met by PlainNearestFastPath: the route raises it
-            await self.app(scope, receive, send)
-            return
         state = service_state(scope["app"])
         engine = state.engine
         if engine is None:  # not started yet: the route says so

@@ -23,9 +23,7 @@ from geo_clsm.model.geojson import feature
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
 from geo_clsm.web.routers import nearest as nearest_module
-from geo_clsm.web.routers import nearest_plain as plain_module
 from geo_clsm.web.routers.nearest import NearestFastPath, parse_params, parse_query_string
-from geo_clsm.web.routers.nearest_plain import PlainNearestFastPath
 
 LAYERS = Path(__file__).resolve().parents[3] / "layers"
 
@@ -61,7 +59,7 @@ def route_only(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iter
     app.user_middleware = [
         m for m in app.user_middleware if not (isinstance(m.cls, type) and issubclass(m.cls, NearestFastPath))
     ]
-    assert len(app.user_middleware) == len(create_app(Settings()).user_middleware) - 2  # both fast paths out
+    assert len(app.user_middleware) == len(create_app(Settings()).user_middleware) - 1  # the fast path out
     with TestClient(app) as c:
         yield c
 
@@ -197,7 +195,7 @@ def test_query_strings_split_as_query_params_splits_them(parts: list[tuple[str, 
         ("commune=Metzzz", 404, 1),  # unknown commune: fails in the geocoder
     ],
 )
-@pytest.mark.parametrize("encoding", ["gzip", "identity"])  # through the chain, or the plain path
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
 def test_a_failing_request_is_computed_once(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, query: str, status: int, answered: int, encoding: str
 ) -> None:
@@ -213,46 +211,8 @@ def test_a_failing_request_is_computed_once(
 
     monkeypatch.setattr(nearest_module, "parse_query_string", spy("parse", nearest_module.parse_query_string))
     monkeypatch.setattr(nearest_module, "parse_params", spy("parse", nearest_module.parse_params))
-    monkeypatch.setattr(plain_module, "parse_query_string", spy("parse", plain_module.parse_query_string))
     monkeypatch.setattr(nearest_module, "nearest_json", spy("answer", nearest_module.nearest_json))
     r = client.get(f"/api/nearest?{query}", headers={"accept-encoding": encoding})
     assert r.status_code == status, r.text
     assert calls.count("parse") == 1
     assert calls.count("answer") == answered
-
-
-def test_a_plain_request_skips_the_middlewares_and_others_go_down_the_chain(client: TestClient) -> None:
-    """Issue 33: a plain GET is answered outside the cache, compression and security middlewares;
-    gzip asked, a body, a CORS origin, a long query go down the whole chain."""
-    settings = Settings(cors_origins=["https://www.clsm-metz.fr"])
-    handed: list[list[tuple[bytes, bytes]]] = []
-
-    async def chain(scope: Scope, receive: Receive, send: Send) -> None:
-        handed.append(scope["headers"])
-
-    plain = PlainNearestFastPath(chain, settings=settings, gzip_minimum_size=1400)
-    query = b"lat=49.11296&lon=6.22361&k=2"
-    for headers in (
-        [(b"accept-encoding", b"gzip, deflate")],
-        [(b"content-length", b"0")],
-        [(b"transfer-encoding", b"chunked")],
-        [(b"origin", b"https://www.clsm-metz.fr")],
-    ):
-        sent: list[Message] = []
-
-        async def send(message: Message) -> None:
-            sent.append(message)  # noqa: B023
-
-        scope = {"type": "http", "method": "GET", "path": "/api/nearest", "query_string": query, "headers": headers}
-        asyncio.run(plain({**scope, "app": client.app}, _receive, send))
-        assert sent == [] and handed[-1] == headers
-    answered: list[Message] = []
-
-    async def keep(message: Message) -> None:
-        answered.append(message)
-
-    for headers in ([], [(b"accept-encoding", b"identity"), (b"accept-encoding", b"gzip")]):
-        scope = {"type": "http", "method": "GET", "path": "/api/nearest", "query_string": query, "headers": headers}
-        asyncio.run(plain({**scope, "app": client.app}, _receive, keep))
-    assert len(handed) == 4 and [m["status"] for m in answered if "status" in m] == [200, 200]
-    assert (b"x-content-type-options", b"nosniff") in answered[0]["headers"]
