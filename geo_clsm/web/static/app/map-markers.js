@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   window.GEO_CLSM_MARKERS = function (map, cfg, fmt, onPlace) {
+    var t = fmt.t;                     // the page's catalogue (a cluster's accessible name)
     var worker = new Worker(cfg.clusterWorker);
     var layer = L.featureGroup();      // what is drawn now: places and clusters in view
     var fan = L.featureGroup();        // places of one spot at the last zoom, fanned out
@@ -55,7 +56,7 @@
     }
     function cluster(it) {
       var n = it[2], size = n < 10 ? "small" : (n < 100 ? "medium" : "large");
-      var mk = L.marker([it[1], it[0]], { keyboard: true, icon: L.divIcon({
+      var mk = L.marker([it[1], it[0]], { keyboard: true, title: t("{n} lieux : zoomer pour les voir", { n: n }), icon: L.divIcon({
         html: "<div><span>" + n + "</span></div>", className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40)
       }) });
       mk.gcCluster = { id: it[3], zoom: it[4], count: n };
