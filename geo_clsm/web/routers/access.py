@@ -21,7 +21,7 @@ from geo_clsm.model.resource import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_backend, get_engine, get_settings
 from geo_clsm.web.downloads import FORMAT_HELP, TABLE_RESPONSES, table_response
-from geo_clsm.web.middleware.security import RATE_LIMITED, rate_limit
+from geo_clsm.web.middleware.rate_limit import RATE_LIMITED, rate_limit
 from geo_clsm.web.params import KnownAudienceFilter, TerritoryFilter, TypeFilter
 from geo_clsm.web.routers.national import NATIONAL_RESPONSES, Scope, national_gaps
 

@@ -30,7 +30,7 @@ from geo_clsm.web.admin_history import action_label, readable_changes
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
 from geo_clsm.web.live import refresh, refresh_in_thread
-from geo_clsm.web.middleware.security import LOGIN_PER_MINUTE, client_address, retry_after_s, too_many_message
+from geo_clsm.web.middleware.rate_limit import LOGIN_PER_MINUTE, client_address, retry_after_s, too_many_message
 from geo_clsm.web.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
 
 router = APIRouter(include_in_schema=False)

@@ -13,7 +13,7 @@ from geo_clsm.store.accounts import set_password
 from geo_clsm.store.login_throttle import LoginThrottledError
 from geo_clsm.store.users import AccountDisabledError, authenticate, close_session, open_session
 from geo_clsm.web.deps import get_settings
-from geo_clsm.web.middleware.security import LOGIN_PER_MINUTE, RATE_LIMITED, client_address, rate_limit
+from geo_clsm.web.middleware.rate_limit import LOGIN_PER_MINUTE, RATE_LIMITED, client_address, rate_limit
 from geo_clsm.web.sessions import (
     COOKIE,
     EditorSession,

@@ -30,7 +30,7 @@ from geo_clsm.web.batch_work import check_budget, csv_chunk, json_chunk
 from geo_clsm.web.deps import get_backend, get_engine, get_settings
 from geo_clsm.web.errors import status_of
 from geo_clsm.web.heavy import BUSY, heavy_pool
-from geo_clsm.web.middleware.security import RATE_LIMITED, rate_limit
+from geo_clsm.web.middleware.rate_limit import RATE_LIMITED, rate_limit
 from geo_clsm.web.params import AgeFilter, TypeFilter
 
 router = APIRouter(prefix="/api", tags=["recherche de proximité"])

@@ -14,7 +14,7 @@ from geo_clsm.settings import Settings
 from geo_clsm.store.reports import add_report
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, double_submit_ok, form_token, page, with_form_cookie
-from geo_clsm.web.middleware.security import REPORTS_BURST, REPORTS_PER_MINUTE, retry_after_s, too_many_message
+from geo_clsm.web.middleware.rate_limit import REPORTS_BURST, REPORTS_PER_MINUTE, retry_after_s, too_many_message
 from geo_clsm.web.sessions import get_db
 
 router = APIRouter(include_in_schema=False)

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from geo_clsm.store.reports import MAX_CONTACT, MAX_MESSAGE, add_report
-from geo_clsm.web.middleware.security import RATE_LIMITED, REPORTS_BURST, REPORTS_PER_MINUTE, rate_limit
+from geo_clsm.web.middleware.rate_limit import RATE_LIMITED, REPORTS_BURST, REPORTS_PER_MINUTE, rate_limit
 from geo_clsm.web.sessions import get_db
 
 router = APIRouter(prefix="/api", tags=["ressources"])
