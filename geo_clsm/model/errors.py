@@ -22,6 +22,10 @@ class NotFoundError(GeoClsmError):
     """A named object (resource, QPV, territory, commune) does not exist."""
 
 
+class ForbiddenError(GeoClsmError):
+    """The signed-in account may not do this here (a record or territory outside its roles)."""
+
+
 class StaleResultError(GeoClsmError):
     """A stored result cannot be used as it is (computed by another version): compute it again."""
 

@@ -3,10 +3,14 @@
 Each change ends the account's other sessions at once (:func:`geo_clsm.store.users.end_sessions`
 bumps the account's generation in the same transaction); the session that made the change, when it
 is the account's own, stays signed in. A disabled account cannot sign in and has no session. The
-last enabled admin can be neither disabled nor made an editor, so the service always keeps an admin.
+last enabled admin can be neither disabled nor made an editor, so the service always keeps an admin
+(a deployment-wide one: ``users.role = 'admin'``; an account scoped to territories is stored as
+``editor``, its roles per territory in ``user_territories``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -14,7 +18,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.store.schema import users
-from geo_clsm.store.users import ROLES, end_sessions, hash_password
+from geo_clsm.store.users import ROLES, check_territories, end_sessions, hash_password, territories_of, write_territories
 
 
 def user_id(engine: SqlEngine, email: str) -> int:
@@ -53,17 +57,31 @@ def set_password(engine: SqlEngine, uid: int, password: str, *, keep_token: str 
         end_sessions(conn, uid, keep_token=keep_token)
 
 
-def set_role(engine: SqlEngine, uid: int, role: str, *, keep_token: str | None = None) -> None:
-    """A new role for the account ``uid`` (nothing happens when it already has it)."""
+def set_role(
+    engine: SqlEngine,
+    uid: int,
+    role: str,
+    *,
+    territories: Iterable[str] | None = None,
+    keep_token: str | None = None,
+) -> None:
+    """A new role for the account ``uid`` (nothing happens when it already has it).
+
+    ``territories`` None keeps the account's scope (deployment-wide, or the same territories);
+    a list (empty: deployment-wide) replaces it."""
     if role not in ROLES:
         raise InvalidInputError(f"role : « {role} » inconnu, choisir editor ou admin")
     with engine.begin() as conn:
         current, active = _current(conn, uid)
-        if current == role:
+        before = territories_of(conn, uid)
+        scope = [t for t, _ in before] if territories is None else list(check_territories(territories))
+        wanted_role = "editor" if scope else role
+        if current == wanted_role and before == tuple((t, role) for t in scope):
             return
-        if current == "admin" and active:
+        if current == "admin" and active and wanted_role != "admin":
             _keep_an_admin(conn, uid)
-        conn.execute(sa.update(users).where(users.c.id == uid).values(role=role))
+        conn.execute(sa.update(users).where(users.c.id == uid).values(role=wanted_role))
+        write_territories(conn, uid, role, scope)
         end_sessions(conn, uid, keep_token=keep_token)
 
 

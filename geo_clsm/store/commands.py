@@ -40,6 +40,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     u.add_argument("email", nargs="?")
     u.add_argument("--role", choices=("editor", "admin"), default="editor")
+    u.add_argument(
+        "--territory",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="add : le rôle vaut pour ce territoire seulement (répétable) ; sans --territory, pour tout le déploiement",
+    )
     u.add_argument("--database", default=None)
 
 
@@ -105,7 +112,9 @@ def run_user(args: argparse.Namespace) -> int:
     check_schema(db)
     if args.action == "list":
         for u in list_users(db):
-            print(f"{u['email']}\t{u['role']}\t{'actif' if u['active'] else 'désactivé'}")
+            scoped = u["territories"]
+            where = ", ".join(f"{r} de {t}" for t, r in scoped.items()) if scoped else f"{u['role']} (tout le déploiement)"  # type: ignore[attr-defined]
+            print(f"{u['email']}\t{where}\t{'actif' if u['active'] else 'désactivé'}")
         return 0
     if not args.email:
         print(f"erreur : user {args.action} EMAIL", file=sys.stderr)
@@ -123,8 +132,9 @@ def run_user(args: argparse.Namespace) -> int:
         set_password(db, uid, password)
         print(f"mot de passe de {args.email.strip().lower()} changé, ses sessions sont terminées")
         return 0
-    user = add_user(db, args.email, password, role=args.role)
-    print(f"compte {user.email} ({user.role}) enregistré")
+    user = add_user(db, args.email, password, role=args.role, territories=args.territory)
+    where = ", ".join(user.scopes) if user.territories else "tout le déploiement"
+    print(f"compte {user.email} ({args.role}, {where}) enregistré")
     return 0
 
 

@@ -25,6 +25,7 @@ from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.records import from_row
+from geo_clsm.store.scope import ChangeCheck, Scope
 from geo_clsm.store.schema import disagreements, history, resources
 
 # Compared fields, with their French label; "position" stands for lon/lat and their precision and source.
@@ -122,8 +123,11 @@ def summary_fr(item: Mapping[str, Any]) -> str:
     return f"{str(item['source']).upper()} indique une autre valeur : {', '.join(names)}"
 
 
-def list_disagreements(engine: SqlEngine, *, status: str | None = "open") -> list[dict[str, Any]]:
-    """Items (open ones by default), oldest first, with the record's name and commune."""
+def list_disagreements(
+    engine: SqlEngine, *, status: str | None = "open", scope: Scope | None = None
+) -> list[dict[str, Any]]:
+    """Items (open ones by default), oldest first, with the record's name and commune (only those
+    on records of ``scope`` when given)."""
     q = (
         sa.select(disagreements, resources.c.name.label("resource_name"), resources.c.commune.label("resource_commune"))
         .join(resources, resources.c.id == disagreements.c.resource_id, isouter=True)
@@ -131,6 +135,8 @@ def list_disagreements(engine: SqlEngine, *, status: str | None = "open") -> lis
     )
     if status:
         q = q.where(disagreements.c.status == status)
+    if scope is not None:
+        q = q.where(scope.clause())
     with engine.connect() as conn:
         items = [dict(r._mapping) for r in conn.execute(q)]
     for item in items:
@@ -139,7 +145,13 @@ def list_disagreements(engine: SqlEngine, *, status: str | None = "open") -> lis
 
 
 def resolve(
-    engine: SqlEngine, item_id: int, *, decision: str, author: str, communes: Mapping[str, CommunePoint]
+    engine: SqlEngine,
+    item_id: int,
+    *,
+    decision: str,
+    author: str,
+    communes: Mapping[str, CommunePoint],
+    check: ChangeCheck | None = None,
 ) -> dict[str, Any]:
     """Accept (write the official values) or keep (leave the record) an open item; both go in the history.
 
@@ -169,9 +181,13 @@ def resolve(
             communes=communes,
             action="official",
             comment=f"valeurs {source} acceptées ({fields}), version {item.version}",
+            check=check,
         )
     with engine.begin() as conn:
         if decision == "keep":
+            if check is not None:
+                kept, _ = repo.get(conn, item.resource_id)
+                check(kept, kept)
             told = "; ".join(f"{LABELS.get(f, f)} : {v['official']}" for f, v in item.fields.items())
             conn.execute(
                 sa.insert(history).values(

@@ -28,6 +28,7 @@ from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.records import from_row, snapshot, to_row
+from geo_clsm.store.scope import ChangeCheck, Scope
 from geo_clsm.store.schema import history as history_table
 from geo_clsm.store.schema import resources as resources_table
 
@@ -82,12 +83,15 @@ class ApplyResult:
 APPLY_CHUNK = 500  # records looked up (one IN query) and inserted (one executemany) together
 
 
-def apply_records(db: SqlEngine, records: Iterable[Any], *, author: str) -> ApplyResult:
+def apply_records(
+    db: SqlEngine, records: Iterable[Any], *, author: str, check: ChangeCheck | None = None
+) -> ApplyResult:
     """Write validated records (an import report's) to the database, each change in history.
 
     One transaction; records are taken ``APPLY_CHUNK`` at a time: the rows already stored are
     read in one query, new records and their history entries inserted by one executemany each
-    (changed records are updated one by one).
+    (changed records are updated one by one). ``check`` (the importer's rights) is asked about
+    each new or changed record: one refusal and nothing is written.
     """
     result = ApplyResult()
     with db.begin() as conn:
@@ -95,15 +99,22 @@ def apply_records(db: SqlEngine, records: Iterable[Any], *, author: str) -> Appl
         while chunk := list(islice(it, APPLY_CHUNK)):
             if len({r.id for r in chunk}) < len(chunk):  # an id twice (an importer refuses that): one by one
                 for r in chunk:
-                    _apply_chunk(conn, [r], author=author, result=result)
+                    _apply_chunk(conn, [r], author=author, result=result, check=check)
             else:
-                _apply_chunk(conn, chunk, author=author, result=result)
+                _apply_chunk(conn, chunk, author=author, result=result, check=check)
         if result.created or result.updated:
             repo.bump_change_counter(conn)
     return result
 
 
-def _apply_chunk(conn: sa.Connection, chunk: Sequence[Resource], *, author: str, result: ApplyResult) -> None:
+def _apply_chunk(
+    conn: sa.Connection,
+    chunk: Sequence[Resource],
+    *,
+    author: str,
+    result: ApplyResult,
+    check: ChangeCheck | None = None,
+) -> None:
     ids = [r.id for r in chunk]
     stored = {row.id: row for row in conn.execute(sa.select(resources_table).where(resources_table.c.id.in_(ids)))}
     stamp = repo.now()
@@ -112,6 +123,8 @@ def _apply_chunk(conn: sa.Connection, chunk: Sequence[Resource], *, author: str,
     for r in chunk:
         row = stored.get(r.id)
         if row is None:
+            if check is not None:
+                check(None, r)
             rows.append({**to_row(r), "status": repo.ACTIVE, "edited": True, "updated_at": stamp, "origin": "import"})
             entries.append(_entry(r.id, author, stamp, None, snapshot(r)))
             result.created += 1
@@ -120,6 +133,8 @@ def _apply_chunk(conn: sa.Connection, chunk: Sequence[Resource], *, author: str,
         if old == r:
             result.unchanged += 1
             continue
+        if check is not None:
+            check(old, r)
         repo._write(conn, r, status=status)
         repo._record(conn, r.id, "import", author, snapshot(old, status=status), snapshot(r, status=status))
         result.updated += 1

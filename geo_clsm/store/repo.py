@@ -20,9 +20,9 @@ from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import Resource, source_short
 from geo_clsm.store.records import FieldError, from_row, from_snapshot, snapshot, to_row, validate_record
 from geo_clsm.store.schema import history, meta, resources
+from geo_clsm.store.scope import ChangeCheck, Scope, scoped
 
 ACTIVE, WITHDRAWN = "active", "withdrawn"
-
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -82,10 +82,11 @@ def search(
     limit: int = 50,
     offset: int = 0,
     first_territories: Collection[str] = (),
+    scope: Scope | None = None,
 ) -> tuple[list[tuple[Resource, str]], int]:
     """Resources whose id, name, commune or street contains ``text``; (page, total). Those of
-    ``first_territories`` come first, then by name."""
-    q = sa.select(resources)
+    ``first_territories`` come first, then by name. Only those of ``scope`` when given."""
+    q = scoped(sa.select(resources), scope)
     if text:
         like = f"%{text.lower()}%"
         q = q.where(
@@ -136,7 +137,14 @@ class Change:
     history_id: int
 
 
-def create(engine: SqlEngine, data: Mapping[str, Any], *, author: str, communes: Mapping[str, CommunePoint]) -> Change:
+def create(
+    engine: SqlEngine,
+    data: Mapping[str, Any],
+    *,
+    author: str,
+    communes: Mapping[str, CommunePoint],
+    check: ChangeCheck | None = None,
+) -> Change:
     """Create a resource from a full record (validated as an imported row)."""
     if not data.get("id"):
         raise FieldError("id", "champ obligatoire manquant : un identifiant unique")
@@ -144,6 +152,8 @@ def create(engine: SqlEngine, data: Mapping[str, Any], *, author: str, communes:
     with engine.begin() as conn:
         if conn.execute(sa.select(resources.c.id).where(resources.c.id == r.id)).first():
             raise FieldError("id", f"identifiant « {r.id} » déjà utilisé : en choisir un autre")
+        if check is not None:
+            check(None, r)
         _write(conn, r, status=ACTIVE, origin="editor")
         hid = _record(conn, r.id, "create", author, None, snapshot(r))
         return Change(r, ACTIVE, bump_change_counter(conn), hid)
@@ -158,11 +168,14 @@ def update(
     communes: Mapping[str, CommunePoint],
     action: str = "update",
     comment: str | None = None,
+    check: ChangeCheck | None = None,
 ) -> Change:
     """Change fields of a resource (validated as an imported row); kept in history."""
     with engine.begin() as conn:
         old, status = get(conn, resource_id)
         new = validate_record(changes, base=old, communes=communes)
+        if check is not None:
+            check(old, new)
         _write(conn, new, status=status)
         hid = _record(
             conn, resource_id, action, author, snapshot(old, status=status), snapshot(new, status=status), comment
@@ -170,24 +183,32 @@ def update(
         return Change(new, status, bump_change_counter(conn), hid)
 
 
-def withdraw(engine: SqlEngine, resource_id: str, *, author: str) -> Change:
+def withdraw(engine: SqlEngine, resource_id: str, *, author: str, check: ChangeCheck | None = None) -> Change:
     """Withdraw a resource from public view (kept, with its history, and restorable)."""
-    return _set_status(engine, resource_id, WITHDRAWN, author=author, action="withdraw")
+    return _set_status(engine, resource_id, WITHDRAWN, author=author, action="withdraw", check=check)
 
 
-def _set_status(engine: SqlEngine, resource_id: str, status: str, *, author: str, action: str) -> Change:
+def _set_status(
+    engine: SqlEngine, resource_id: str, status: str, *, author: str, action: str, check: ChangeCheck | None = None
+) -> Change:
     with engine.begin() as conn:
         r, old_status = get(conn, resource_id)
+        if check is not None:
+            check(r, r)
         _write(conn, r, status=status)
         hid = _record(conn, resource_id, action, author, snapshot(r, status=old_status), snapshot(r, status=status))
         return Change(r, status, bump_change_counter(conn), hid)
 
 
-def mark_verified(engine: SqlEngine, resource_id: str, *, author: str, on: date | None = None) -> Change:
+def mark_verified(
+    engine: SqlEngine, resource_id: str, *, author: str, on: date | None = None, check: ChangeCheck | None = None
+) -> Change:
     """Record that a person checked the resource today (``last_verified``, ``verified_by_person``)."""
     day = on or date.today()
     with engine.begin() as conn:
         old, status = get(conn, resource_id)
+        if check is not None:
+            check(old, old)
         new = old.model_copy(update={"last_verified": day, "verified_by_person": True, "to_verify": False})
         _write(conn, new, status=status)
         hid = _record(conn, resource_id, "verify", author, snapshot(old, status=status), snapshot(new, status=status))
@@ -201,7 +222,9 @@ def entries(conn: Connection, resource_id: str) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def restore(engine: SqlEngine, resource_id: str, *, entry_id: int, author: str) -> Change:
+def restore(
+    engine: SqlEngine, resource_id: str, *, entry_id: int, author: str, check: ChangeCheck | None = None
+) -> Change:
     """Bring back the record as a history entry left it (its ``after``, else its ``before``)."""
     with engine.begin() as conn:
         entry = conn.execute(sa.select(history).where(history.c.id == entry_id)).first()
@@ -212,6 +235,8 @@ def restore(engine: SqlEngine, resource_id: str, *, entry_id: int, author: str) 
             raise InvalidInputError(f"entry_id : l'entrée n° {entry_id} ne contient aucune version à restaurer")
         old, old_status = get(conn, resource_id)
         new, status = from_snapshot(snap)
+        if check is not None:
+            check(old, new)
         _write(conn, new, status=status)
         hid = _record(
             conn,
@@ -226,10 +251,15 @@ def restore(engine: SqlEngine, resource_id: str, *, entry_id: int, author: str) 
 
 
 def review_queue(
-    conn: Connection, *, today: date | None = None, limit: int = 200, first_territories: Collection[str] = ()
+    conn: Connection,
+    *,
+    today: date | None = None,
+    limit: int = 200,
+    first_territories: Collection[str] = (),
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
-    """Active records, those of ``first_territories`` first, then oldest ``last_verified`` first;
-    ``stale`` when older than 12 months."""
+    """Active records (of ``scope`` when given), those of ``first_territories`` first, then oldest
+    ``last_verified`` first; ``stale`` when older than 12 months."""
     today = today or date.today()
     try:
         limit_day = today.replace(year=today.year - 1)
@@ -239,7 +269,7 @@ def review_queue(
         sa.select(
             resources.c.id, resources.c.name, resources.c.commune, resources.c.territory, resources.c.last_verified
         )
-        .where(resources.c.status == ACTIVE)
+        .where(resources.c.status == ACTIVE, *(() if scope is None else (scope.clause(),)))
         .order_by(
             territories_first(resources.c.territory, first_territories), resources.c.last_verified, resources.c.id
         )

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.store.repo import now, territories_first
+from geo_clsm.store.scope import Scope
 from geo_clsm.store.schema import reports, resources
 
 MAX_MESSAGE = 2000
@@ -52,14 +53,20 @@ def add_report(engine: SqlEngine, resource_id: str, *, message: str, contact: st
 
 
 def list_reports(
-    engine: SqlEngine, *, status: str | None = "open", first_territories: Collection[str] = ()
+    engine: SqlEngine,
+    *,
+    status: str | None = "open",
+    first_territories: Collection[str] = (),
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
     """Reports (open ones by default; ``"handled"`` for every handled one), with the resource's name
     and territory: those on records of ``first_territories`` first, then oldest first (handled
-    ones: most recently handled first)."""
+    ones: most recently handled first). Only those on records of ``scope`` when given."""
     q = sa.select(reports, resources.c.name.label("resource_name"), resources.c.territory.label("territory")).join(
         resources, resources.c.id == reports.c.resource_id, isouter=True
     )
+    if scope is not None:  # only reports on the scope's records
+        q = q.where(scope.clause())
     order = [territories_first(resources.c.territory, first_territories)]
     if status == "handled":
         q = q.where(reports.c.status.in_(HANDLED))

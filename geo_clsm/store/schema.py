@@ -108,6 +108,16 @@ users = Table(
     Column("generation", Integer, nullable=False, default=0, server_default="0"),
 )
 
+# Roles scoped to territories (issue 31): a user with rows here is an ``editor`` or ``admin`` of
+# each territory named, and of nothing else; a user without rows is deployment-wide (``users.role``).
+user_territories = Table(
+    "user_territories",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("territory", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),  # editor | admin (of that territory)
+)
+
 sessions = Table(
     "sessions",
     metadata,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from geo_clsm.model.errors import GeoClsmError, InvalidInputError
 from geo_clsm.store.login_throttle import LoginThrottledError as LoginThrottledError  # re-exported
 from geo_clsm.store.login_throttle import forget, reserve_attempt, throttle_key
 from geo_clsm.store.repo import now
-from geo_clsm.store.schema import sessions, users
+from geo_clsm.store.schema import sessions, user_territories, users
 
 ROLES = ("editor", "admin")
 SESSION_HOURS = 12
@@ -36,14 +37,29 @@ class AccountDisabledError(GeoClsmError):
 
 @dataclass(frozen=True, slots=True)
 class User:
+    """An account. Without ``territories`` it is deployment-wide (``role`` over the whole
+    deployment); with them, it is ``editor`` or ``admin`` of each territory named and of nothing
+    else (``role`` is then ``editor``). Who may do what: :mod:`geo_clsm.store.rights`."""
+
     id: int
     email: str
     role: str
     generation: int = 0  # the account's generation when it was read (see :mod:`geo_clsm.store.accounts`)
+    territories: tuple[tuple[str, str], ...] = ()  # (territory, role), sorted; empty: deployment-wide
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        """A deployment-wide admin (accounts, territories, every record)."""
+        return self.role == "admin" and not self.territories
+
+    @property
+    def deployment_wide(self) -> bool:
+        return not self.territories
+
+    @property
+    def scopes(self) -> dict[str, str]:
+        """{territory: role} of a scoped account (empty for a deployment-wide one)."""
+        return dict(self.territories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,31 +68,76 @@ class Session:
     csrf_token: str
 
 
-def add_user(engine: SqlEngine, email: str, password: str, *, role: str, keep_token: str | None = None) -> User:
-    """Create a user, or change the password and role of an existing one (and enable it again):
-    every session of an existing one ends but ``keep_token``'s (the caller's own session)."""
+_TERRITORY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def check_territories(territories: Iterable[str]) -> tuple[str, ...]:
+    """The territory ids given (lower case, sorted, each once), or a French 422."""
+    out = sorted({t.strip().lower() for t in territories if t.strip()})
+    bad = [t for t in out if not _TERRITORY.match(t)]
+    if bad:
+        raise InvalidInputError(f"territory : identifiant invalide « {bad[0]} » (minuscules, chiffres, tirets)")
+    return tuple(out)
+
+
+def write_territories(conn: Connection, uid: int, role: str, territories: Iterable[str]) -> None:
+    """Replace the account's territory roles by ``role`` in each of ``territories`` (none: deployment-wide)."""
+    conn.execute(sa.delete(user_territories).where(user_territories.c.user_id == uid))
+    rows = [{"user_id": uid, "territory": t, "role": role} for t in territories]
+    if rows:
+        conn.execute(sa.insert(user_territories), rows)
+
+
+def territories_of(conn: Connection, uid: int) -> tuple[tuple[str, str], ...]:
+    rows = conn.execute(
+        sa.select(user_territories.c.territory, user_territories.c.role)
+        .where(user_territories.c.user_id == uid)
+        .order_by(user_territories.c.territory)
+    )
+    return tuple((str(r.territory), str(r.role)) for r in rows)
+
+
+def add_user(
+    engine: SqlEngine,
+    email: str,
+    password: str,
+    *,
+    role: str,
+    territories: Iterable[str] = (),
+    keep_token: str | None = None,
+) -> User:
+    """Create a user, or change the password and roles of an existing one (and enable it again):
+    every session of an existing one ends but ``keep_token``'s (the caller's own session).
+
+    With ``territories``, the account is ``role`` (editor or admin) of each of them only; without,
+    it is ``role`` over the whole deployment."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise InvalidInputError("email : adresse invalide, écrire nom@domaine.fr")
     if role not in ROLES:
         raise InvalidInputError(f"role : « {role} » inconnu, choisir editor ou admin")
+    scoped = check_territories(territories)
+    stored_role = "editor" if scoped else role  # users.role = 'admin' names the deployment's admins only
     hashed = hash_password(password)
     with engine.begin() as conn:
         row = conn.execute(sa.select(users.c.id).where(users.c.email == email)).first()
         if row:
             conn.execute(
-                sa.update(users).where(users.c.id == row.id).values(password_hash=hashed, role=role, active=True)
+                sa.update(users).where(users.c.id == row.id).values(password_hash=hashed, role=stored_role, active=True)
             )
             uid = int(row.id)
             end_sessions(conn, uid, keep_token=keep_token)
         else:
             res = conn.execute(
-                sa.insert(users).values(email=email, password_hash=hashed, role=role, active=True, created_at=now())
+                sa.insert(users).values(
+                    email=email, password_hash=hashed, role=stored_role, active=True, created_at=now()
+                )
             )
             pk = res.inserted_primary_key
             assert pk is not None
             uid = int(pk[0])
-    return User(uid, email, role)
+        write_territories(conn, uid, role, scoped)
+    return User(uid, email, stored_role, territories=tuple((t, role) for t in scoped))
 
 
 def hash_password(password: str) -> str:
@@ -109,9 +170,16 @@ def end_sessions(conn: Connection, user_id: int, *, keep_token: str | None = Non
 
 
 def list_users(engine: SqlEngine) -> list[dict[str, object]]:
+    """Every account with its ``territories`` ({territory: role}; empty: deployment-wide)."""
     with engine.connect() as conn:
         rows = conn.execute(sa.select(users.c.id, users.c.email, users.c.role, users.c.active).order_by(users.c.email))
-        return [dict(r._mapping) for r in rows]
+        out = [dict(r._mapping) for r in rows]
+        scoped: dict[int, dict[str, str]] = {}
+        for t in conn.execute(sa.select(user_territories)):
+            scoped.setdefault(int(t.user_id), {})[str(t.territory)] = str(t.role)
+    for u in out:
+        u["territories"] = scoped.get(int(u["id"]), {})  # type: ignore[call-overload]
+    return out
 
 
 def _aware(dt: datetime) -> datetime:
@@ -151,7 +219,9 @@ def authenticate(engine: SqlEngine, email: str, password: str, *, client: str = 
     forget(engine, attempt)
     if not row.active:
         raise AccountDisabledError()
-    return User(int(row.id), str(row.email), str(row.role), int(row.generation))
+    with engine.connect() as conn:
+        scoped = territories_of(conn, int(row.id))
+    return User(int(row.id), str(row.email), str(row.role), int(row.generation), scoped)
 
 
 def _digest(token: str) -> str:
@@ -202,9 +272,10 @@ def session_for(engine: SqlEngine, token: str | None) -> Session | None:
                 sessions.c.generation == users.c.generation,
             )
         ).first()
-    if row is None or _aware(row.expires_at) < now():
-        return None
-    return Session(User(int(row.id), str(row.email), str(row.role), int(row.generation)), str(row.csrf_token))
+        if row is None or _aware(row.expires_at) < now():
+            return None
+        scoped = territories_of(conn, int(row.id))
+    return Session(User(int(row.id), str(row.email), str(row.role), int(row.generation), scoped), str(row.csrf_token))
 
 
 def close_session(engine: SqlEngine, token: str | None) -> None:

@@ -14,6 +14,7 @@ from geo_clsm.engine.gazetteer import AmbiguousPlaceError, PlaceNotFoundError
 from geo_clsm.engine.geocode import GeocoderUnavailableError
 from geo_clsm.model.errors import (
     GeoClsmError,
+    ForbiddenError,
     InvalidInputError,
     LayerError,
     NotFoundError,
@@ -24,6 +25,7 @@ from geo_clsm.model.validate import french_reason
 
 STATUS: dict[type[GeoClsmError], int] = {
     AmbiguousPlaceError: 409,  # several places answer: the body lists ``candidates`` to choose from
+    ForbiddenError: 403,
     InvalidInputError: 422,
     NotFoundError: 404,
     StaleResultError: 409,  # e.g. a national run from another version: `detail` says to run it again
@@ -54,8 +56,10 @@ def install(app: FastAPI) -> None:
     """Install the exception handlers on ``app``."""
 
     @app.exception_handler(GeoClsmError)
-    async def _domain(_: Request, exc: GeoClsmError) -> JSONResponse:
+    async def _domain(request: Request, exc: GeoClsmError) -> Response:
         status = status_of(exc)
+        if isinstance(exc, ForbiddenError) and request.url.path.startswith("/admin/"):
+            return forbidden_page(request, exc.message)
         body: dict[str, object] = {"detail": exc.message}
         if isinstance(exc, OutsideTerritoryError):
             body["territories"] = exc.territories
@@ -90,6 +94,14 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404 and exc.detail == "Not Found":
             exc = StarletteHTTPException(404, detail="adresse inconnue : la liste des adresses est sur /docs")
         return await http_exception_handler(request, exc)
+
+
+def forbidden_page(request: Request, message: str) -> Response:
+    """The editor screens' 403 page (a record or territory outside the account's roles)."""
+    from geo_clsm.web.forms import page  # the templates need the app's state: imported when used
+    from geo_clsm.web.sessions import optional_session
+
+    return page(request, "admin/forbidden.html", 403, session=optional_session(request), message=message)
 
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

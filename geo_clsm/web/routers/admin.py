@@ -1,6 +1,7 @@
 """The editing API (/api/admin/*): create, change, withdraw, verify, history, restore, review,
 disagreements with official sources, reports; users and territory settings for admins. Every route needs a session (401), the
-admin-only ones an admin (403); changes need the X-CSRF-Token header.
+admin-only ones an admin (403); changes need the X-CSRF-Token header. Every route is authorised by
+territory (:mod:`geo_clsm.web.rights`: 403 outside the account's territories, lists filtered).
 
 Changes are validated exactly as the importers validate a row (see
 :func:`geo_clsm.store.records.validate_record`); each error is a 422 naming the field.
@@ -28,12 +29,23 @@ from geo_clsm.store.schema import MAX_ID, territory_settings
 from geo_clsm.store.users import ROLES, add_user, list_users
 from geo_clsm.web.deps import get_engine
 from geo_clsm.web.live import refresh
+from geo_clsm.web.rights import AUTHORISE, rights_of
 from geo_clsm.web.sessions import COOKIE, AdminSession, EditorSession, get_db
 
 router = APIRouter(
     prefix="/api/admin",
     tags=["édition"],
-    responses={401: {"description": "connexion requise"}, 403: {"description": "droits insuffisants ou CSRF"}},
+    responses={
+        401: {"description": "connexion requise"},
+        403: {"description": "droits insuffisants (territoire, rôle) ou CSRF"},
+    },
+    dependencies=[AUTHORISE],
+)
+TerritoryList = Field(
+    default=[],
+    max_length=200,
+    description="Territoires où le rôle s'applique (vide : tout le déploiement)",
+    examples=[["metz"]],
 )
 
 ResourceId = Annotated[
@@ -74,6 +86,7 @@ class UserIn(BaseModel):
     email: str = Field(max_length=254)
     password: str = Field(min_length=10, max_length=1000)
     role: str = Field(pattern="^(editor|admin)$", examples=list(ROLES))
+    territories: list[str] = TerritoryList
 
 
 class UserChange(BaseModel):
@@ -81,6 +94,9 @@ class UserChange(BaseModel):
 
     password: str | None = Field(default=None, min_length=10, max_length=1000)
     role: str | None = Field(default=None, pattern="^(editor|admin)$", examples=list(ROLES))
+    territories: list[str] | None = Field(
+        default=None, max_length=200, description="Avec role : territoires du rôle (vide : tout le déploiement)"
+    )
     active: bool | None = Field(default=None, description="false : compte désactivé, ses sessions se terminent")
 
 
@@ -111,7 +127,8 @@ def search_resources(
     offset: Annotated[int, Query(ge=0, le=MAX_ID, description="Nombre de fiches à sauter", examples=[0])] = 0,
 ) -> dict[str, Any]:
     with get_db(request).connect() as conn:
-        page, total = repo.search(conn, text=q, status=status, limit=limit, offset=offset)
+        scope = rights_of(request, session.user).scope
+        page, total = repo.search(conn, text=q, status=status, limit=limit, offset=offset, scope=scope)
     return {
         "total": total,
         "items": [
@@ -142,7 +159,8 @@ def create_resource(
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
 ) -> AdminRecord:
-    change = repo.create(get_db(request), body, author=session.user.email, communes=engine.catalog.mairies)
+    check = rights_of(request, session.user).check
+    change = repo.create(get_db(request), body, author=session.user.email, communes=engine.catalog.mairies, check=check)
     refresh(request)
     return _out(change.resource, change.status, change.history_id)
 
@@ -157,21 +175,30 @@ def patch_resource(
 ) -> AdminRecord:
     if not body:
         raise InvalidInputError("corps vide : envoyer les champs à modifier")
-    change = repo.update(get_db(request), resource_id, body, author=session.user.email, communes=engine.catalog.mairies)
+    change = repo.update(
+        get_db(request),
+        resource_id,
+        body,
+        author=session.user.email,
+        communes=engine.catalog.mairies,
+        check=rights_of(request, session.user).check,
+    )
     refresh(request)
     return _out(change.resource, change.status, change.history_id)
 
 
 @router.delete("/resources/{resource_id}", summary="Retirer une ressource de la vue publique (restaurable)")
 def withdraw_resource(resource_id: ResourceId, session: EditorSession, request: Request) -> AdminRecord:
-    change = repo.withdraw(get_db(request), resource_id, author=session.user.email)
+    check = rights_of(request, session.user).check
+    change = repo.withdraw(get_db(request), resource_id, author=session.user.email, check=check)
     refresh(request)
     return _out(change.resource, change.status, change.history_id)
 
 
 @router.post("/resources/{resource_id}/verified", summary="Noter que la fiche a été vérifiée aujourd'hui")
 def verified(resource_id: ResourceId, session: EditorSession, request: Request) -> AdminRecord:
-    change = repo.mark_verified(get_db(request), resource_id, author=session.user.email)
+    check = rights_of(request, session.user).check
+    change = repo.mark_verified(get_db(request), resource_id, author=session.user.email, check=check)
     refresh(request)
     return _out(change.resource, change.status, change.history_id)
 
@@ -185,7 +212,8 @@ def history(resource_id: ResourceId, session: EditorSession, request: Request) -
 
 @router.post("/resources/{resource_id}/restore", summary="Restaurer la version d'une entrée d'historique")
 def restore(resource_id: ResourceId, body: RestoreIn, session: EditorSession, request: Request) -> AdminRecord:
-    change = repo.restore(get_db(request), resource_id, entry_id=body.entry_id, author=session.user.email)
+    check = rights_of(request, session.user).check
+    change = repo.restore(get_db(request), resource_id, entry_id=body.entry_id, author=session.user.email, check=check)
     refresh(request)
     return _out(change.resource, change.status, change.history_id)
 
@@ -197,7 +225,7 @@ def review(
     limit: Annotated[int, Query(ge=1, le=5000, description="Nombre de fiches", examples=[200])] = 200,
 ) -> list[dict[str, Any]]:
     with get_db(request).connect() as conn:
-        return repo.review_queue(conn, limit=limit)
+        return repo.review_queue(conn, limit=limit, scope=rights_of(request, session.user).scope)
 
 
 @router.get(
@@ -215,7 +243,7 @@ def disagreements(
         ),
     ] = "open",
 ) -> list[dict[str, Any]]:
-    return list_disagreements(get_db(request), status=status)
+    return list_disagreements(get_db(request), status=status, scope=rights_of(request, session.user).scope)
 
 
 @router.post(
@@ -230,7 +258,12 @@ def decide_disagreement(
     engine: Annotated[Engine, Depends(get_engine)],
 ) -> dict[str, Any]:
     out = resolve(
-        get_db(request), item_id, decision=decision, author=session.user.email, communes=engine.catalog.mairies
+        get_db(request),
+        item_id,
+        decision=decision,
+        author=session.user.email,
+        communes=engine.catalog.mairies,
+        check=rights_of(request, session.user).check,
     )
     if decision == "accept":
         refresh(request)
@@ -250,7 +283,7 @@ def reports(
         ),
     ] = "open",
 ) -> list[dict[str, Any]]:
-    rows = list_reports(get_db(request), status=status)
+    rows = list_reports(get_db(request), status=status, scope=rights_of(request, session.user).scope)
     return [{**r, "created_at": _iso(r["created_at"]), "handled_at": _iso(r["handled_at"])} for r in rows]
 
 
@@ -281,8 +314,15 @@ def users(session: AdminSession, request: Request) -> list[dict[str, object]]:
 
 @router.post("/users", status_code=201, summary="Créer un compte ou changer son mot de passe (administrateurs)")
 def create_user(body: UserIn, session: AdminSession, request: Request) -> dict[str, object]:
-    u = add_user(get_db(request), body.email, body.password, role=body.role, keep_token=request.cookies.get(COOKIE))
-    return {"id": u.id, "email": u.email, "role": u.role}
+    u = add_user(
+        get_db(request),
+        body.email,
+        body.password,
+        role=body.role,
+        territories=body.territories,
+        keep_token=request.cookies.get(COOKIE),
+    )
+    return {"id": u.id, "email": u.email, "role": u.role, "territories": u.scopes}
 
 
 @router.patch("/users/{user_id}", summary="Changer le mot de passe, le rôle ou l'état d'un compte (administrateurs)")
@@ -294,16 +334,16 @@ def change_user(
     if body.active is not None:
         set_active(db, user_id, body.active)
     if body.role is not None:
-        set_role(db, user_id, body.role, keep_token=own)
+        set_role(db, user_id, body.role, territories=body.territories, keep_token=own)
     if body.password is not None:
         set_password(db, user_id, body.password, keep_token=own)
     return next(u for u in list_users(db) if u["id"] == user_id)
 
 
-@router.get("/territories/{territory}/settings", summary="Réglages locaux d'un territoire (administrateurs)")
+@router.get("/territories/{territory}/settings", summary="Réglages locaux d'un territoire (ses administrateurs)")
 def get_territory_settings(
     territory: Annotated[str, Path(max_length=64, description="Identifiant du territoire", examples=["metz"])],
-    session: AdminSession,
+    session: EditorSession,
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
 ) -> dict[str, Any]:
@@ -313,11 +353,11 @@ def get_territory_settings(
     return {"territory": territory, "settings": dict(row.settings) if row else {}}
 
 
-@router.put("/territories/{territory}/settings", summary="Changer les réglages locaux (administrateurs)")
+@router.put("/territories/{territory}/settings", summary="Changer les réglages locaux (ses administrateurs)")
 def put_territory_settings(
     territory: Annotated[str, Path(max_length=64, description="Identifiant du territoire", examples=["metz"])],
     body: Annotated[dict[str, Any], Body(examples=[{"contact_clsm": "clsm@metz.fr"}])],
-    session: AdminSession,
+    session: EditorSession,
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
 ) -> dict[str, Any]:

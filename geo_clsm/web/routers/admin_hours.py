@@ -9,9 +9,10 @@ from geo_clsm.model.hours import OpeningHoursError
 from geo_clsm.model.hours_grid import grid_from_form, grid_from_text, hours_in_words, text_from_grid
 from geo_clsm.web.admin_form import editor_translator, grid_fields
 from geo_clsm.web.forms import to_login
+from geo_clsm.web.rights import AUTHORISE
 from geo_clsm.web.sessions import optional_session
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 
 
 @router.get("/admin/hours/preview")

@@ -24,9 +24,10 @@ from geo_clsm.web.heavy import heavy_pool, heavy_ticket, run_sync
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.live import refresh
 from geo_clsm.web.previews import SUFFIXES, PreviewStore
+from geo_clsm.web.rights import AUTHORISE, rights_of
 from geo_clsm.web.sessions import get_db, optional_session
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -102,7 +103,12 @@ def import_apply(
     if path is None:
         return page(request, "admin/import.html", 422, session=session, error="aperçu expiré : renvoyer le fichier")
     report = run_sync(request, import_resources, path, communes=engine.catalog.mairies)
-    result = apply_records(get_db(request), report.records, author=f"{session.user.email} (import {path.suffix})")
+    result = apply_records(
+        get_db(request),
+        report.records,
+        author=f"{session.user.email} (import {path.suffix})",
+        check=rights_of(request, session.user).check,  # a record outside the account's territories: 403, nothing written
+    )
     path.unlink(missing_ok=True)
     refresh(request)
     return page(request, "admin/import.html", session=session, applied=result)

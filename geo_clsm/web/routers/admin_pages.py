@@ -1,5 +1,6 @@
 """Editor screens at /admin (server-rendered French pages, Jinja2 templates in geo_clsm/web/templates/):
-sign in, search, a form per resource, history with restore, review queue, public reports.
+sign in, search, a form per resource, history with restore, review queue, public reports. Authorised
+by territory (:mod:`geo_clsm.web.rights`): lists show the account's territories' records only.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
 from geo_clsm.web.live import refresh, refresh_in_thread
 from geo_clsm.web.middleware.rate_limit import LOGIN_PER_MINUTE, client_address, retry_after_s, too_many_message
+from geo_clsm.web.rights import AUTHORISE, rights_of
 from geo_clsm.web.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 
 # --- sign in / out -----------------------------------------------------------------------
 
@@ -101,11 +103,10 @@ def home() -> Response:
 
 
 def first_territories(engine: Engine, session: Session) -> tuple[str, ...]:
-    """The territories an editor's lists (resources, review queue, reports) start with.
-
-    Today the deployment's local territories (pilot and local ones, not the national layer); once
-    roles are scoped to territories (issue 31), the editor's own: ``session`` is there for that."""
-    del session  # not yet scoped: every editor starts with the deployment's territories
+    """The territories an editor's lists (resources, review queue, reports) start with: a scoped
+    account's own, else the deployment's local territories (pilot and local ones, not the national layer)."""
+    if not session.user.deployment_wide:
+        return tuple(t for t, _ in session.user.territories)
     return tuple(code for code, terr in engine.catalog.territories.items() if terr.kind != "national")
 
 
@@ -121,9 +122,12 @@ def list_page(
         return to_login()
     q = (q or "")[:200]
     first = first_territories(engine, session)
+    scope = rights_of(request, session.user).scope
     with get_db(request).connect() as conn:
-        items, total = repo.search(conn, text=q or None, limit=50, offset=max(0, offset), first_territories=first)
-        open_reports = len(list_reports(get_db(request)))
+        items, total = repo.search(
+            conn, text=q or None, limit=50, offset=max(0, offset), first_territories=first, scope=scope
+        )
+        open_reports = len(list_reports(get_db(request), scope=scope))
     return page(
         request,
         "admin/list.html",
@@ -163,6 +167,8 @@ def edit_form(
     with get_db(request).connect() as conn:
         r, status = repo.get(conn, resource_id)
     shown = get_report(get_db(request), report) if report else None
+    if shown is not None and shown["resource_id"] != r.id:  # only a report on this record
+        shown = None
     return page(
         request,
         "admin/edit.html",
@@ -196,7 +202,13 @@ async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)
     try:
         if grid_error:
             raise grid_error
-        change = repo.create(get_db(request), data, author=session.user.email, communes=engine.catalog.mairies)
+        change = repo.create(
+            get_db(request),
+            data,
+            author=session.user.email,
+            communes=engine.catalog.mairies,
+            check=rights_of(request, session.user).check,
+        )
     except FieldError as exc:
         return page(
             request,
@@ -240,7 +252,14 @@ async def save(resource_id: str, request: Request, engine: Annotated[Engine, Dep
         try:
             if grid_error:
                 raise grid_error
-            change = repo.update(db, resource_id, changes, author=session.user.email, communes=engine.catalog.mairies)
+            change = repo.update(
+                db,
+                resource_id,
+                changes,
+                author=session.user.email,
+                communes=engine.catalog.mairies,
+                check=rights_of(request, session.user).check,
+            )
             if report and report.isdigit():
                 _corrected(db, int(report), resource_id, change.history_id, by=session.user.email)
         except FieldError as exc:
@@ -272,13 +291,13 @@ def act(
     session = checked(request, csrf_token)
     if session is None:
         return to_login()
-    db, author = get_db(request), session.user.email
+    db, author, check = get_db(request), session.user.email, rights_of(request, session.user).check
     if action == "verified":
-        repo.mark_verified(db, resource_id, author=author)
+        repo.mark_verified(db, resource_id, author=author, check=check)
     elif action == "withdraw":
-        repo.withdraw(db, resource_id, author=author)
+        repo.withdraw(db, resource_id, author=author, check=check)
     elif action == "restore":
-        repo.restore(db, resource_id, entry_id=entry_id, author=author)
+        repo.restore(db, resource_id, entry_id=entry_id, author=author, check=check)
     else:
         raise NotFoundError(f"action inconnue « {action} »")
     refresh(request)
@@ -307,9 +326,10 @@ def review_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]
     session = optional_session(request)
     if session is None:
         return to_login()
+    scope = rights_of(request, session.user).scope
     with get_db(request).connect() as conn:
-        queue = repo.review_queue(conn, first_territories=first_territories(engine, session))
-    items = list_disagreements(get_db(request))
+        queue = repo.review_queue(conn, first_territories=first_territories(engine, session), scope=scope)
+    items = list_disagreements(get_db(request), scope=scope)
     done = request.query_params.get("done")
     return page(
         request,
@@ -337,7 +357,12 @@ def decide_disagreement(
     if decision not in DECISIONS:
         raise NotFoundError(f"décision inconnue « {decision} »")
     out = resolve(
-        get_db(request), item_id, decision=decision, author=session.user.email, communes=engine.catalog.mairies
+        get_db(request),
+        item_id,
+        decision=decision,
+        author=session.user.email,
+        communes=engine.catalog.mairies,
+        check=rights_of(request, session.user).check,
     )
     if decision == "accept":
         refresh(request)
@@ -355,7 +380,12 @@ def reports_page(
     if session is None:
         return to_login()
     first = first_territories(engine, session)
-    shown = list_reports(get_db(request), status="handled" if statut == "traites" else "open", first_territories=first)
+    shown = list_reports(
+        get_db(request),
+        status="handled" if statut == "traites" else "open",
+        first_territories=first,
+        scope=rights_of(request, session.user).scope,
+    )
     return page(
         request,
         "admin/reports.html",

@@ -13,12 +13,14 @@ from geo_clsm.data.local_territories import add_territory, remove_territory
 from geo_clsm.data.territories import Selection
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_settings
+from geo_clsm.web.rights import AUTHORISE
 from geo_clsm.web.sessions import AdminSession
 
 router = APIRouter(
     prefix="/api/admin/territories",
     tags=["édition"],
     responses={401: {"description": "connexion requise"}, 403: {"description": "droits insuffisants ou CSRF"}},
+    dependencies=[AUTHORISE],
 )
 
 

@@ -21,9 +21,10 @@ from geo_clsm.store.users import Session
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, back, checked, page, to_login
 from geo_clsm.web.routers.nearest import territories as territory_summaries
+from geo_clsm.web.rights import AUTHORISE
 from geo_clsm.web.sessions import optional_session
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 KIND_LABELS = {"pilot": "pilote", "local": "ajouté", "national": "national"}
 FORBIDDEN = "réservé aux administrateurs : ce compte est un compte d'éditeur"
 _SPLIT = re.compile(r"[\s,;]+")

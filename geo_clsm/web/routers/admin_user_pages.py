@@ -1,10 +1,12 @@
 """The accounts screen for admins (/admin/users): list the accounts, create one, change a role or a
-password, disable or enable an account. Same rules as ``/api/admin/users``
+password, disable or enable an account, and give a role per territory (a comma-separated list of
+territory ids; empty: the whole deployment). Same rules as ``/api/admin/users``
 (:mod:`geo_clsm.store.accounts`): each change ends the account's other sessions at once.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
@@ -15,9 +17,10 @@ from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import Session, add_user, list_users
 from geo_clsm.web.forms import Csrf, back, checked, page, to_login
+from geo_clsm.web.rights import AUTHORISE
 from geo_clsm.web.sessions import COOKIE, get_db, optional_session
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 FORBIDDEN = "réservé aux administrateurs : ce compte est un compte d'éditeur"
 ROLE_LABELS = {"editor": "éditeur", "admin": "administrateur"}
 DONE = {
@@ -42,6 +45,11 @@ def _page(request: Request, session: Session, status: int = 200, **context: obje
     )
 
 
+def _ids(text: str) -> list[str]:
+    """Territory ids typed in a field, separated by commas or spaces (none: the whole deployment)."""
+    return [t for t in re.split(r"[\s,;]+", text.strip()) if t]
+
+
 def _forbidden(request: Request, session: Session) -> Response:
     return page(request, "admin/forbidden.html", 403, session=session, message=FORBIDDEN)
 
@@ -63,6 +71,7 @@ def create(
     email: Annotated[str, Form(max_length=254)] = "",
     role: Annotated[str, Form(max_length=16)] = "editor",
     password: Annotated[str, Form(max_length=1000)] = "",
+    territories: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     session = checked(request, csrf_token)
     if session is None:
@@ -70,9 +79,17 @@ def create(
     if not session.user.is_admin:
         return _forbidden(request, session)
     try:
-        add_user(get_db(request), email, password, role=role, keep_token=request.cookies.get(COOKIE))
+        add_user(
+            get_db(request),
+            email,
+            password,
+            role=role,
+            territories=_ids(territories),
+            keep_token=request.cookies.get(COOKIE),
+        )
     except GeoClsmError as exc:
-        return _page(request, session, 422, error=exc.message, form={"email": email, "role": role})
+        form = {"email": email, "role": role, "territories": territories}
+        return _page(request, session, 422, error=exc.message, form=form)
     return back("/admin/users?done=created")
 
 
@@ -84,6 +101,7 @@ def change(
     csrf_token: Csrf,
     role: Annotated[str, Form(max_length=16)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
+    territories: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     session = checked(request, csrf_token)
     if session is None:
@@ -98,7 +116,7 @@ def change(
         if action in ("disable", "enable"):
             set_active(db, user_id, action == "enable")
         elif action == "role":
-            set_role(db, user_id, role, keep_token=own)
+            set_role(db, user_id, role, territories=_ids(territories), keep_token=own)
         else:
             set_password(db, user_id, password, keep_token=own)
     except NotFoundError:

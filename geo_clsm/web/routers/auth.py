@@ -38,6 +38,9 @@ class PasswordChange(BaseModel):
 class Me(BaseModel):
     email: str
     role: str
+    territories: dict[str, str] = Field(
+        default={}, description="Rôle par territoire (vide : le rôle vaut pour tout le déploiement)"
+    )
     csrf_token: str = Field(description="À renvoyer dans l'en-tête X-CSRF-Token de chaque modification")
 
 
@@ -62,7 +65,7 @@ def login(body: Login, request: Request, settings: Annotated[Settings, Depends(g
     if user is None:
         return JSONResponse({"detail": "adresse e-mail ou mot de passe incorrect"}, status_code=401)
     token, csrf = open_session(db, user)
-    response = JSONResponse(Me(email=user.email, role=user.role, csrf_token=csrf).model_dump())
+    response = JSONResponse(Me(email=user.email, role=user.role, territories=user.scopes, csrf_token=csrf).model_dump())
     set_session_cookie(response, token, settings)
     return response
 
@@ -77,7 +80,12 @@ def logout(request: Request, settings: Annotated[Settings, Depends(get_settings)
 
 @router.get("/me", summary="Le compte connecté", responses={401: {"description": "non connecté"}})
 def me(session: EditorSession) -> Me:
-    return Me(email=session.user.email, role=session.user.role, csrf_token=session.csrf_token)
+    return Me(
+        email=session.user.email,
+        role=session.user.role,
+        territories=session.user.scopes,
+        csrf_token=session.csrf_token,
+    )
 
 
 @router.post(

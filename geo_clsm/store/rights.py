@@ -1,0 +1,180 @@
+"""Who may do what, where: roles scoped to territories (issue 31), decided in one place.
+
+**Accounts.** An account without territory roles is deployment-wide: ``admin`` (accounts,
+territories, every record) or ``editor`` (every record; what every editor was before roles were
+scoped). A scoped account is ``editor`` or ``admin`` of each territory it names, and nothing else.
+
+**Actions.** :data:`READ` a record with its internal fields (notes, confidential address), its
+history, its reports and disagreements; :data:`EDIT` it (change, withdraw, verify, restore, handle
+its reports and disagreements, import it); :data:`ADMIN` a territory (its settings). A territory's
+editor may read and edit; its admin may also administer it.
+
+**Where a record belongs** (:meth:`TerritoryMap.of_record`): to the local territories (pilot or
+added ones) that contain its position, that contain its commune (``insee_com``), or that it names
+(``territory``). The national territory is nobody's but the deployment-wide accounts': a national
+record (FINESS, GISCO: ``territory`` names the national territory) outside every local territory is
+changed by deployment-wide accounts only; inside a local territory, that territory's editors may
+change it — their change marks it as curated, so a national update never overwrites it (its
+differences go to their review queue): a local override.
+
+**The rule** (:func:`may`, :func:`may_change`): an action on a record needs the right on one of the
+territories it belongs to; a change that moves it (the territories it belongs to before and after
+differ) needs the right on every territory it enters or leaves — moving a record from one
+territory to another needs rights on both; a new record needs the right where it will belong.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import numpy as np
+import shapely
+
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.data.compact import CommuneTable
+from geo_clsm.model.errors import ForbiddenError
+from geo_clsm.model.resource import Resource
+from geo_clsm.store.scope import Scope
+from geo_clsm.store.users import User
+
+READ, EDIT, ADMIN = "read", "edit", "admin"
+ACTIONS = (READ, EDIT, ADMIN)
+GRANTS = {"editor": frozenset({READ, EDIT}), "admin": frozenset({READ, EDIT, ADMIN})}
+
+
+class TerritoryMap:
+    """Which local territories contain a commune or a point (built once per set of places)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.national = frozenset(t for t, terr in catalog.territories.items() if terr.kind == "national")
+        self.local = frozenset(catalog.territories) - self.national
+        table = catalog.commune_table
+        terr = table.attrs["territory"].astype(str)
+        rows = np.flatnonzero(terr.isin(sorted(self.local)).to_numpy(dtype=bool))
+        codes = table.attrs["insee_com"].astype(str).to_numpy()
+        self._row_territory = [terr.iloc[int(i)] for i in rows]
+        self._by_commune: dict[str, set[str]] = {}
+        self._communes: dict[str, set[str]] = {}
+        for i, t in zip(rows.tolist(), self._row_territory, strict=True):
+            self._by_commune.setdefault(str(codes[i]), set()).add(t)
+            self._communes.setdefault(t, set()).add(str(codes[i]))
+        self._geoms = table.geometries(rows) if len(rows) else np.empty(0, dtype=object)
+        self._tree = shapely.STRtree(self._geoms)
+
+    def at(self, lon: float, lat: float) -> set[str]:
+        """The local territories whose communes contain the point (WGS84)."""
+        hits = self._tree.query(shapely.Point(lon, lat), predicate="intersects")
+        return {self._row_territory[int(i)] for i in hits.tolist()}
+
+    def of_record(self, r: Resource) -> frozenset[str]:
+        """The territories a record belongs to (module docstring); the national one is never among them."""
+        out: set[str] = set()
+        if r.territory and r.territory not in self.national:
+            out.add(r.territory)
+        if r.insee_com:
+            out |= self._by_commune.get(r.insee_com, set())
+        if r.position is not None:
+            out |= self.at(r.position.lon, r.position.lat)
+        return frozenset(out)
+
+    def communes_of(self, territories: Iterable[str]) -> set[str]:
+        """The commune codes of these local territories."""
+        return set().union(*(self._communes.get(t, set()) for t in territories))
+
+
+_MAPS: weakref.WeakKeyDictionary[CommuneTable, tuple[dict[str, Any], TerritoryMap]] = weakref.WeakKeyDictionary()
+
+
+def territory_map(catalog: Catalog) -> TerritoryMap:
+    """The :class:`TerritoryMap` of a catalog's places (shared by the catalogs an edit derives)."""
+    cached = _MAPS.get(catalog.commune_table)
+    if cached is not None and cached[0] is catalog.territories:
+        return cached[1]
+    built = TerritoryMap(catalog)
+    _MAPS[catalog.commune_table] = (catalog.territories, built)
+    return built
+
+
+def may(user: User, action: str, territories: Collection[str]) -> bool:
+    """Whether ``user`` may do ``action`` on what belongs to ``territories`` (one of them suffices).
+
+    A deployment-wide admin may do anything; a deployment-wide editor may read and edit anything
+    (nothing belongs to no territory for them); a scoped account needs the right on one of
+    ``territories`` — so never on what belongs to none (a national record outside every local one).
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user.deployment_wide:
+        return user.role == "admin" or action in GRANTS["editor"]
+    scopes = user.scopes
+    return any(action in GRANTS.get(scopes.get(t, ""), frozenset()) for t in territories)
+
+
+def may_change(user: User, before: Collection[str] | None, after: Collection[str] | None) -> bool:
+    """Whether ``user`` may change a record belonging to ``before`` (None: a new record) so that
+    it belongs to ``after`` (None: unchanged territories): :data:`EDIT` on one of ``before``, on one
+    of ``after``, and on every territory it enters or leaves."""
+    if before is not None and not may(user, EDIT, before):
+        return False
+    if after is None or before is None:
+        return after is None or may(user, EDIT, after)
+    if not may(user, EDIT, after):
+        return False
+    return all(may(user, EDIT, (t,)) for t in set(before) ^ set(after))
+
+
+def names(territories: Collection[str]) -> str:
+    return ", ".join(sorted(territories)) or "aucun territoire local (fiche nationale)"
+
+
+def check_record(user: User, tmap: TerritoryMap, r: Resource, action: str = READ) -> None:
+    """:class:`ForbiddenError` (French) unless ``user`` may do ``action`` on the record ``r``."""
+    where = tmap.of_record(r)
+    if not may(user, action, where):
+        raise ForbiddenError(
+            f"fiche « {r.id} » hors de vos territoires : elle relève de {names(where)} ; "
+            "demander à un éditeur de ce territoire ou à un administrateur"
+        )
+
+
+def check_change(user: User, tmap: TerritoryMap, before: Resource | None, after: Resource | None) -> None:
+    """:class:`ForbiddenError` (French) unless ``user`` may turn ``before`` (None: new) into ``after``."""
+    was = None if before is None else tmap.of_record(before)
+    will = None if after is None else tmap.of_record(after)
+    if may_change(user, was, will):
+        return
+    if was is not None and not may(user, EDIT, was):
+        assert before is not None
+        check_record(user, tmap, before, EDIT)
+    rid = (after or before).id if (after or before) else "?"
+    raise ForbiddenError(
+        f"fiche « {rid} » : ce changement la place dans {names(will or ())} ; il faut des droits d'édition "
+        f"sur chaque territoire qu'elle quitte ou rejoint ({names(set(was or ()) ^ set(will or ()))})"
+    )
+
+
+def check_territory(user: User, action: str, territory: str) -> None:
+    """:class:`ForbiddenError` (French) unless ``user`` may do ``action`` on ``territory`` itself."""
+    if not may(user, action, (territory,)):
+        if action == ADMIN:
+            raise ForbiddenError(
+                f"territoire « {territory} » : réservé aux administrateurs de ce territoire ou du déploiement"
+            )
+        raise ForbiddenError(f"territoire « {territory} » : ce compte n'en est pas éditeur")
+
+
+def scope_territories(user: User) -> frozenset[str] | None:
+    """The territories a scoped account may read (None: deployment-wide, every record)."""
+    if user.deployment_wide:
+        return None
+    return frozenset(t for t, role in user.territories if READ in GRANTS.get(role, frozenset()))
+
+
+def scope_of(user: User, tmap: TerritoryMap) -> Scope | None:
+    """What ``user``'s lists show (None: everything, for a deployment-wide account)."""
+    readable = scope_territories(user)
+    if readable is None:
+        return None
+    return Scope(territories=readable, communes=frozenset(tmap.communes_of(readable)))

@@ -1,0 +1,115 @@
+"""Territory rights on the editor routes and screens: one dependency, one rule.
+
+Every editor router is built with ``dependencies=[AUTHORISE]``: :func:`authorise` reads the route's
+path parameters and refuses (403) a signed-in account that may not act on what they name —
+``resource_id`` (a record: read for GET, edit otherwise), ``report_id`` (the reported record),
+``item_id`` (the record of a disagreement), ``territory`` (administer it). A route adding such a
+parameter is covered as soon as it is on one of these routers. Without a session it lets the route
+answer (401, or the sign-in page).
+
+Inside the routes, :func:`rights` gives the account's :class:`Rights`: ``scope`` filters the lists
+(resources, review queue, reports, disagreements) and ``check`` is handed to every change of the
+store (create, update, withdraw, verify, restore, import, official values), which asks it with the
+record before and after, in the change's transaction: a move into a territory the account has no
+rights on is refused there. The decision itself is :mod:`geo_clsm.store.rights`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+
+from geo_clsm.model.errors import NotFoundError
+from geo_clsm.model.resource import Resource
+from geo_clsm.store import repo
+from geo_clsm.store.rights import (
+    ADMIN,
+    EDIT,
+    READ,
+    TerritoryMap,
+    check_change,
+    check_record,
+    check_territory,
+    scope_of,
+    territory_map,
+)
+from geo_clsm.store.schema import disagreements, reports
+from geo_clsm.store.scope import Scope
+from geo_clsm.store.users import User
+from geo_clsm.web.deps import serving_engine
+from geo_clsm.web.lifecycle import service_state
+from geo_clsm.web.sessions import get_db, optional_session
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """What the signed-in ``user`` may do, over the places of the engine serving now."""
+
+    user: User
+    places: TerritoryMap
+
+    @property
+    def scope(self) -> Scope | None:
+        """The filter of the account's lists (None: deployment-wide, every record)."""
+        return scope_of(self.user, self.places)
+
+    def check(self, before: Resource | None, after: Resource) -> None:
+        """The :data:`geo_clsm.store.scope.ChangeCheck` of this account (ForbiddenError: 403)."""
+        check_change(self.user, self.places, before, after)
+
+    def record(self, r: Resource, action: str = READ) -> None:
+        check_record(self.user, self.places, r, action)
+
+    def territory(self, territory: str, action: str = ADMIN) -> None:
+        check_territory(self.user, action, territory)
+
+    def first_territories(self) -> tuple[str, ...] | None:
+        """A scoped account's own territories (None for a deployment-wide one)."""
+        return None if self.user.deployment_wide else tuple(t for t, _ in self.user.territories)
+
+
+def rights_of(request: Request, user: User) -> Rights:
+    return Rights(user, territory_map(serving_engine(service_state(request)).catalog))
+
+
+def rights(request: Request) -> Rights | None:
+    """The signed-in account's rights (None without a session)."""
+    session = optional_session(request)
+    return None if session is None else rights_of(request, session.user)
+
+
+def _record_id(request: Request) -> str | None:
+    """The record a route's path parameters name, if any (a report's, a disagreement's)."""
+    params = request.path_params
+    if "resource_id" in params:
+        return str(params["resource_id"])
+    for name, table in (("report_id", reports), ("item_id", disagreements)):
+        if name in params and str(params[name]).isdigit():
+            with get_db(request).connect() as conn:
+                found = conn.execute(sa.select(table.c.resource_id).where(table.c.id == int(params[name]))).scalar()
+            return None if found is None else str(found)
+    return None
+
+
+def authorise(request: Request) -> None:
+    """The one authorisation dependency of the editor routers (module docstring)."""
+    mine = rights(request)
+    if mine is None:
+        return
+    if "territory" in request.path_params:
+        mine.territory(str(request.path_params["territory"]), ADMIN)
+    rid = _record_id(request)
+    if rid is None:
+        return
+    with get_db(request).connect() as conn:
+        try:
+            r, _ = repo.get(conn, rid)
+        except NotFoundError:
+            return  # the route says 404
+    mine.record(r, READ if request.method in ("GET", "HEAD") else EDIT)
+
+
+AUTHORISE = Depends(authorise)
+
