@@ -20,7 +20,8 @@ differences go to their review queue): a local override.
 **The rule** (:func:`may`, :func:`may_change`): an action on a record needs the right on one of the
 territories it belongs to; a change that moves it (the territories it belongs to before and after
 differ) needs the right on every territory it enters or leaves — moving a record from one
-territory to another needs rights on both; a new record needs the right where it will belong.
+territory to another needs rights on both; a new record needs the right on every territory it
+will belong to.
 """
 
 from __future__ import annotations
@@ -115,12 +116,14 @@ def may(user: User, action: str, territories: Collection[str]) -> bool:
 def may_change(user: User, before: Collection[str] | None, after: Collection[str] | None) -> bool:
     """Whether ``user`` may change a record belonging to ``before`` (None: a new record) so that
     it belongs to ``after`` (None: unchanged territories): :data:`EDIT` on one of ``before``, on one
-    of ``after``, and on every territory it enters or leaves."""
-    if before is not None and not may(user, EDIT, before):
-        return False
-    if after is None or before is None:
-        return after is None or may(user, EDIT, after)
+    of ``after``, and on every territory it enters or leaves (a new record enters all of ``after``)."""
+    if after is None:
+        return before is None or may(user, EDIT, before)
     if not may(user, EDIT, after):
+        return False
+    if before is None:  # a new record enters every territory it belongs to
+        return all(may(user, EDIT, (t,)) for t in after)
+    if not may(user, EDIT, before):
         return False
     return all(may(user, EDIT, (t,)) for t in set(before) ^ set(after))
 

@@ -15,6 +15,8 @@ from fastapi.responses import Response
 
 from geo_clsm.data.importers.resources import import_resources
 from geo_clsm.engine.core import Engine
+from geo_clsm.model.errors import ForbiddenError
+from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.files import apply_records
 from geo_clsm.store.users import Session
@@ -24,7 +26,7 @@ from geo_clsm.web.heavy import heavy_pool, heavy_ticket, run_sync
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.live import refresh
 from geo_clsm.web.previews import SUFFIXES, PreviewStore
-from geo_clsm.web.rights import AUTHORISE, rights_of
+from geo_clsm.web.rights import AUTHORISE, Rights, rights_of
 from geo_clsm.web.sessions import get_db, optional_session
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
@@ -51,7 +53,16 @@ def _preview(
     token = previews(request).save(content, suffix)
     report = import_resources(previews(request).folder / f"{token}{suffix}", communes=engine.catalog.mairies)
     with get_db(request).connect() as conn:
-        existing = {r.id for r in repo.active_resources(conn)}
+        stored = {r.id: r for r in repo.active_resources(conn)}
+    existing = set(stored)
+    refused = _outside(rights_of(request, session.user), report.records, stored)
+    if refused:
+        (previews(request).folder / f"{token}{suffix}").unlink(missing_ok=True)  # nothing will be applied
+        error = (
+            f"fichier : {len(refused)} fiche(s) hors de vos territoires ({', '.join(refused[:5])}"
+            f"{' …' if len(refused) > 5 else ''}) ; rien n'est importé"
+        )
+        return page(request, "admin/import.html", 403, session=session, error=error)
     new = sum(1 for r in report.records if r.id not in existing)
     return page(
         request,
@@ -63,6 +74,17 @@ def _preview(
         new=new,
         updated=len(report.records) - new,
     )
+
+
+def _outside(mine: Rights, records: list[Resource], stored: dict[str, Resource]) -> list[str]:
+    """The ids of the records this account may not create or change as the file says."""
+    refused = []
+    for r in records:
+        try:
+            mine.check(stored.get(r.id), r)
+        except ForbiddenError:
+            refused.append(r.id)
+    return refused
 
 
 @router.post("/admin/import/preview")
