@@ -18,7 +18,14 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.store.schema import users
-from geo_clsm.store.users import ROLES, check_territories, end_sessions, hash_password, territories_of, write_territories
+from geo_clsm.store.users import (
+    ROLES,
+    check_territories,
+    end_sessions,
+    hash_password,
+    territories_of,
+    write_territories,
+)
 
 
 def user_id(engine: SqlEngine, email: str) -> int:

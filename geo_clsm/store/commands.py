@@ -113,7 +113,7 @@ def run_user(args: argparse.Namespace) -> int:
     if args.action == "list":
         for u in list_users(db):
             scoped = u["territories"]
-            where = ", ".join(f"{r} de {t}" for t, r in scoped.items()) if scoped else f"{u['role']} (tout le déploiement)"  # type: ignore[attr-defined]
+            where = ", ".join(f"{r} de {t}" for t, r in scoped.items()) or f"{u['role']} (tout le déploiement)"
             print(f"{u['email']}\t{where}\t{'actif' if u['active'] else 'désactivé'}")
         return 0
     if not args.email:

@@ -25,8 +25,8 @@ from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.records import from_row
-from geo_clsm.store.scope import ChangeCheck, Scope
 from geo_clsm.store.schema import disagreements, history, resources
+from geo_clsm.store.scope import ChangeCheck, Scope
 
 # Compared fields, with their French label; "position" stands for lon/lat and their precision and source.
 FIELDS = {"street": "adresse", "postcode": "code postal", "commune": "commune", "phone": "téléphone"}

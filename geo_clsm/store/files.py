@@ -28,9 +28,9 @@ from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.records import from_row, snapshot, to_row
-from geo_clsm.store.scope import ChangeCheck, Scope
 from geo_clsm.store.schema import history as history_table
 from geo_clsm.store.schema import resources as resources_table
+from geo_clsm.store.scope import ChangeCheck
 
 EXPORT_FORMATS = (".gpkg", ".geojson", ".csv")
 _PROPS = [c for c in COLUMNS if c not in ("lon", "lat")]

@@ -24,6 +24,7 @@ from geo_clsm.store.scope import ChangeCheck, Scope, scoped
 
 ACTIVE, WITHDRAWN = "active", "withdrawn"
 
+
 def now() -> datetime:
     return datetime.now(UTC)
 

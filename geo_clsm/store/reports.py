@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.store.repo import now, territories_first
-from geo_clsm.store.scope import Scope
 from geo_clsm.store.schema import reports, resources
+from geo_clsm.store.scope import Scope
 
 MAX_MESSAGE = 2000
 MAX_CONTACT = 200

@@ -151,7 +151,7 @@ def check_change(user: User, tmap: TerritoryMap, before: Resource | None, after:
     if was is not None and not may(user, EDIT, was):
         assert before is not None
         check_record(user, tmap, before, EDIT)
-    rid = (after or before).id if (after or before) else "?"
+    rid = after.id if after is not None else before.id if before is not None else "?"
     raise ForbiddenError(
         f"fiche « {rid} » : ce changement la place dans {names(will or ())} ; il faut des droits d'édition "
         f"sur chaque territoire qu'elle quitte ou rejoint ({names(set(was or ()) ^ set(will or ()))})"

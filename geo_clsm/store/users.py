@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -169,7 +170,7 @@ def end_sessions(conn: Connection, user_id: int, *, keep_token: str | None = Non
     return generation
 
 
-def list_users(engine: SqlEngine) -> list[dict[str, object]]:
+def list_users(engine: SqlEngine) -> list[dict[str, Any]]:
     """Every account with its ``territories`` ({territory: role}; empty: deployment-wide)."""
     with engine.connect() as conn:
         rows = conn.execute(sa.select(users.c.id, users.c.email, users.c.role, users.c.active).order_by(users.c.email))
@@ -178,7 +179,7 @@ def list_users(engine: SqlEngine) -> list[dict[str, object]]:
         for t in conn.execute(sa.select(user_territories)):
             scoped.setdefault(int(t.user_id), {})[str(t.territory)] = str(t.role)
     for u in out:
-        u["territories"] = scoped.get(int(u["id"]), {})  # type: ignore[call-overload]
+        u["territories"] = scoped.get(int(u["id"]), {})
     return out
 
 

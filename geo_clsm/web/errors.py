@@ -13,8 +13,8 @@ from geo_clsm.documents.pdf import PdfUnavailableError
 from geo_clsm.engine.gazetteer import AmbiguousPlaceError, PlaceNotFoundError
 from geo_clsm.engine.geocode import GeocoderUnavailableError
 from geo_clsm.model.errors import (
-    GeoClsmError,
     ForbiddenError,
+    GeoClsmError,
     InvalidInputError,
     LayerError,
     NotFoundError,

@@ -112,4 +112,3 @@ def authorise(request: Request) -> None:
 
 
 AUTHORISE = Depends(authorise)
-

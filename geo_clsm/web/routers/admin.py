@@ -41,7 +41,7 @@ router = APIRouter(
     },
     dependencies=[AUTHORISE],
 )
-TerritoryList = Field(
+TerritoryList: Any = Field(
     default=[],
     max_length=200,
     description="Territoires où le rôle s'applique (vide : tout le déploiement)",

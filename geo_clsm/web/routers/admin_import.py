@@ -129,7 +129,9 @@ def import_apply(
         get_db(request),
         report.records,
         author=f"{session.user.email} (import {path.suffix})",
-        check=rights_of(request, session.user).check,  # a record outside the account's territories: 403, nothing written
+        check=rights_of(
+            request, session.user
+        ).check,  # a record outside the account's territories: 403, nothing written
     )
     path.unlink(missing_ok=True)
     refresh(request)

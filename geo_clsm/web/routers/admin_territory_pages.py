@@ -20,8 +20,8 @@ from geo_clsm.settings import Settings
 from geo_clsm.store.users import Session
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, back, checked, page, to_login
-from geo_clsm.web.routers.nearest import territories as territory_summaries
 from geo_clsm.web.rights import AUTHORISE
+from geo_clsm.web.routers.nearest import territories as territory_summaries
 from geo_clsm.web.sessions import optional_session
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])

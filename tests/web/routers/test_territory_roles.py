@@ -156,8 +156,14 @@ def _apply_admins_preview(c: TestClient, h: dict[str, str], w: World) -> Respons
 CASES: dict[tuple[str, str], tuple[str, Call]] = {
     # JSON API
     ("GET", "/api/admin/resources"): (ABSENT, lambda c, h, w: c.get("/api/admin/resources?limit=500")),
-    ("GET", "/api/admin/resources/{resource_id}"): (FORBIDDEN, lambda c, h, w: c.get(f"/api/admin/resources/{ANG_RID}")),
-    ("POST", "/api/admin/resources"): (FORBIDDEN, lambda c, h, w: c.post("/api/admin/resources", json=ANG_RECORD, headers=h)),
+    ("GET", "/api/admin/resources/{resource_id}"): (
+        FORBIDDEN,
+        lambda c, h, w: c.get(f"/api/admin/resources/{ANG_RID}"),
+    ),
+    ("POST", "/api/admin/resources"): (
+        FORBIDDEN,
+        lambda c, h, w: c.post("/api/admin/resources", json=ANG_RECORD, headers=h),
+    ),
     ("PATCH", "/api/admin/resources/{resource_id}"): (
         FORBIDDEN,
         lambda c, h, w: c.patch(f"/api/admin/resources/{ANG_RID}", json={"phone": "05 45 00 00 01"}, headers=h),
@@ -364,7 +370,9 @@ def test_moving_a_record_into_another_territory_needs_rights_on_both(world: Worl
     r = metz.patch(f"/api/admin/resources/{METZ_RID}", json={"lon": 0.1, "lat": 45.62}, headers=h)
     assert r.status_code == 403
     metz_admin, ah = login(world.client, METZ_ADMIN)  # an admin of Metz only: refused too
-    r = metz_admin.patch(f"/api/admin/resources/{METZ_RID}", json={**INTO_ANGOULEME, "territory": "angouleme"}, headers=ah)
+    r = metz_admin.patch(
+        f"/api/admin/resources/{METZ_RID}", json={**INTO_ANGOULEME, "territory": "angouleme"}, headers=ah
+    )
     assert r.status_code == 403
     with world.db.connect() as conn:
         assert conn.execute(sa.select(resources.c.territory).where(resources.c.id == METZ_RID)).scalar() == "metz"
@@ -380,7 +388,10 @@ def test_moving_a_record_into_another_territory_needs_rights_on_both(world: Worl
     # now Angoulême's: Metz's editor no longer reads it
     assert metz.get(f"/api/admin/resources/{METZ_RID}").status_code == 403
     back = {"insee_com": "57351", "commune": "Jury", "postcode": "57245", "lon": 6.254167, "lat": 49.070556}
-    assert both.patch(f"/api/admin/resources/{METZ_RID}", json={**back, "territory": "metz"}, headers=bh).status_code == 200
+    assert (
+        both.patch(f"/api/admin/resources/{METZ_RID}", json={**back, "territory": "metz"}, headers=bh).status_code
+        == 200
+    )
 
 
 def test_creating_a_record_needs_rights_where_it_lies(world: World) -> None:
@@ -414,7 +425,7 @@ def test_national_records_far_from_any_territory_are_the_deployments(world: Worl
 
 
 def test_a_national_record_in_a_territory_is_overridden_by_its_editors(world: World) -> None:
-    ang, gh = login(world.client, ANG)
+    ang, _gh = login(world.client, ANG)
     assert ang.get(f"/api/admin/resources/{NATIONAL_IN_METZ}").status_code == 403
     metz, h = login(world.client, METZ)
     assert NATIONAL_IN_METZ in metz.get("/api/admin/resources?limit=500").text
@@ -429,7 +440,12 @@ def test_the_accounts_api_gives_roles_per_territory(world: World) -> None:
     admin, h = login(world.client, ADMIN)
     r = admin.post(
         "/api/admin/users",
-        json={"email": "nouvelle@clsm-metz.example.fr", "password": "0123456789ab", "role": "editor", "territories": ["metz"]},
+        json={
+            "email": "nouvelle@clsm-metz.example.fr",
+            "password": "0123456789ab",
+            "role": "editor",
+            "territories": ["metz"],
+        },
         headers=h,
     )
     assert r.status_code == 201 and r.json()["territories"] == {"metz": "editor"}
@@ -445,5 +461,5 @@ def test_a_territory_admin_keeps_its_own_territory_settings(world: World) -> Non
     r = c.put("/api/admin/territories/metz/settings", json={"contact_clsm": "clsm@metz.example.fr"}, headers=h)
     assert r.status_code == 200
     assert c.get("/api/admin/territories/angouleme/settings").status_code == 403
-    editor, eh = login(world.client, METZ)  # an editor of Metz is not its admin
+    editor, _eh = login(world.client, METZ)  # an editor of Metz is not its admin
     assert editor.get("/api/admin/territories/metz/settings").status_code == 403

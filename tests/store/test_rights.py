@@ -1,0 +1,116 @@
+"""The one rule of roles scoped to territories (geo_clsm.store.rights), where records belong, the
+accounts that hold territory roles, the migration that keeps the existing accounts working (on
+SQLite and PostgreSQL), and ``geo-clsm user add --territory``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from geo_clsm.cli import main
+from geo_clsm.data.catalog import Catalog
+from geo_clsm.model.resource import Position, PositionPrecision
+from geo_clsm.store.accounts import set_role
+from geo_clsm.store.db import connect, upgrade
+from geo_clsm.store.rights import ADMIN, EDIT, READ, may, may_change, scope_of, territory_map
+from geo_clsm.store.schema import users
+from geo_clsm.store.users import User, add_user, authenticate, list_users, open_session, session_for
+
+WIDE_ADMIN = User(1, "a@x.fr", "admin")
+WIDE_EDITOR = User(2, "e@x.fr", "editor")
+METZ_EDITOR = User(3, "m@x.fr", "editor", territories=(("metz", "editor"),))
+METZ_ADMIN = User(4, "ma@x.fr", "editor", territories=(("metz", "admin"),))
+BOTH = User(5, "b@x.fr", "editor", territories=(("angouleme", "editor"), ("metz", "editor")))
+
+
+def test_who_may_do_what_where() -> None:
+    metz, ang, none = {"metz"}, {"angouleme"}, set[str]()
+    assert may(WIDE_ADMIN, ADMIN, none) and may(WIDE_ADMIN, EDIT, ang)
+    assert may(WIDE_EDITOR, EDIT, none) and may(WIDE_EDITOR, READ, ang) and not may(WIDE_EDITOR, ADMIN, metz)
+    assert may(METZ_EDITOR, EDIT, metz) and may(METZ_EDITOR, READ, {"metz", "angouleme"})  # shared record
+    assert not may(METZ_EDITOR, READ, ang) and not may(METZ_EDITOR, READ, none)  # national, far from Metz
+    assert not may(METZ_EDITOR, ADMIN, metz) and may(METZ_ADMIN, ADMIN, metz) and not may(METZ_ADMIN, ADMIN, ang)
+
+
+def test_a_move_needs_rights_on_every_territory_entered_or_left() -> None:
+    metz, ang = {"metz"}, {"angouleme"}
+    assert may_change(METZ_EDITOR, metz, metz)
+    assert not may_change(METZ_EDITOR, metz, ang)  # into Angoulême
+    assert not may_change(METZ_EDITOR, ang, metz)  # out of Angoulême
+    assert not may_change(METZ_EDITOR, metz, metz | ang)  # also into Angoulême
+    assert not may_change(METZ_EDITOR, metz | ang, metz)  # leaving Angoulême
+    assert may_change(BOTH, metz, ang) and may_change(BOTH, metz | ang, metz)
+    assert not may_change(METZ_EDITOR, None, metz | ang)  # a new record enters all of its territories
+    assert may_change(METZ_EDITOR, None, metz) and not may_change(METZ_EDITOR, None, set())
+    assert may_change(WIDE_EDITOR, metz, ang) and may_change(WIDE_EDITOR, None, set())
+
+
+def test_a_record_belongs_where_it_lies_where_its_commune_is_and_where_it_says(catalog: Catalog) -> None:
+    tmap = territory_map(catalog)
+    assert tmap is territory_map(catalog)  # built once per set of places
+    metz = next(r for r in catalog.resources if r.territory == "metz" and r.position is not None)
+    assert tmap.of_record(metz) == {"metz"}
+    far = next(r for r in catalog.resources if r.territory == "france")
+    assert tmap.of_record(far) == frozenset()  # national: no local territory's
+    pos = Position(lon=0.10643, lat=45.61941, precision=PositionPrecision.ADDRESS, source="test")
+    assert tmap.of_record(metz.model_copy(update={"position": pos})) == {"metz", "angouleme"}
+    assert tmap.of_record(far.model_copy(update={"position": metz.position, "insee_com": metz.insee_com})) == {"metz"}
+    assert tmap.of_record(far.model_copy(update={"territory": "angouleme"})) == {"angouleme"}
+    scope = scope_of(METZ_EDITOR, tmap)
+    assert scope is not None and scope.territories == {"metz"} and metz.insee_com in scope.communes
+    assert scope_of(WIDE_EDITOR, tmap) is None
+
+
+def test_accounts_hold_roles_per_territory(db_url: str) -> None:
+    db = connect(db_url)
+    upgrade(db)
+    u = add_user(db, "m@clsm.example.fr", "0123456789ab", role="admin", territories=["Metz", "angouleme", "metz"])
+    assert u.scopes == {"angouleme": "admin", "metz": "admin"} and not u.is_admin and u.role == "editor"
+    user = authenticate(db, "m@clsm.example.fr", "0123456789ab")
+    assert user is not None and user.territories == (("angouleme", "admin"), ("metz", "admin"))
+    token, _ = open_session(db, user)
+    session = session_for(db, token)
+    assert session is not None and session.user.scopes == {"angouleme": "admin", "metz": "admin"}
+    set_role(db, u.id, "editor")  # the same territories
+    assert next(x for x in list_users(db) if x["id"] == u.id)["territories"] == {
+        "angouleme": "editor",
+        "metz": "editor",
+    }
+    assert session_for(db, token) is None  # a role change ends the sessions
+    set_role(db, u.id, "editor", territories=[])  # deployment-wide
+    assert next(x for x in list_users(db) if x["id"] == u.id)["territories"] == {}
+
+
+def test_existing_accounts_stay_deployment_wide_across_the_migration(db_url: str) -> None:
+    db = connect(db_url)
+    upgrade(db, "0009")
+    with db.begin() as conn:
+        conn.execute(
+            sa.insert(users).values(
+                email="ancienne@clsm.example.fr",
+                password_hash="x",
+                role="editor",
+                active=True,
+                created_at=sa.func.now(),
+            )
+        )
+    upgrade(db)
+    listed = {u["email"]: u for u in list_users(db)}
+    assert listed["ancienne@clsm.example.fr"]["territories"] == {}  # what every editor was: the whole deployment
+
+
+def test_cli_user_add_with_territories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(connect(url))
+    monkeypatch.setenv("GEO_CLSM_PASSWORD", "0123456789ab")
+    args = ["user", "add", "e@clsm.example.fr", "--role", "editor", "--territory", "metz", "--territory", "angouleme"]
+    assert main([*args, "--database", url]) == 0
+    assert "angouleme, metz" in capsys.readouterr().out
+    assert main(["user", "add", "a@clsm.example.fr", "--role", "admin", "--database", url]) == 0
+    assert main(["user", "list", "--database", url]) == 0
+    out = capsys.readouterr().out
+    assert "editor de angouleme, editor de metz" in out and "admin (tout le déploiement)" in out
