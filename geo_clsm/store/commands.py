@@ -113,8 +113,9 @@ def run_user(args: argparse.Namespace) -> int:
     if args.action == "list":
         for u in list_users(db):
             scoped = u["territories"]
-            where = ", ".join(f"{r} de {t}" for t, r in scoped.items()) or f"{u['role']} (tout le déploiement)"
-            print(f"{u['email']}\t{where}\t{'actif' if u['active'] else 'désactivé'}")
+            where = ", ".join(f"{r} de {t}" for t, r in scoped.items()) or "tout le déploiement"
+            role = "par territoire" if scoped else u["role"]
+            print(f"{u['email']}\t{role}\t{'actif' if u['active'] else 'désactivé'}\t{where}")
         return 0
     if not args.email:
         print(f"erreur : user {args.action} EMAIL", file=sys.stderr)

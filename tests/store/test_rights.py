@@ -113,4 +113,19 @@ def test_cli_user_add_with_territories(
     assert main(["user", "add", "a@clsm.example.fr", "--role", "admin", "--database", url]) == 0
     assert main(["user", "list", "--database", url]) == 0
     out = capsys.readouterr().out
-    assert "editor de angouleme, editor de metz" in out and "admin (tout le déploiement)" in out
+    assert "e@clsm.example.fr\tpar territoire\tactif\teditor de angouleme, editor de metz" in out
+    assert "a@clsm.example.fr\tadmin\tactif\ttout le déploiement" in out
+
+
+def test_a_backup_keeps_the_territory_roles(db_url: str, tmp_path: Path) -> None:
+    """A restored account is scoped as it was (a lost row would make it deployment-wide)."""
+    from geo_clsm.store.backup import backup, restore
+
+    db = connect(db_url)
+    upgrade(db)
+    add_user(db, "m@clsm.example.fr", "0123456789ab", role="editor", territories=["metz"])
+    out = tmp_path / "roles.zip"
+    backup(db_url, out)
+    restore(db_url, out, force=True)
+    listed = {u["email"]: u for u in list_users(connect(db_url))}
+    assert listed["m@clsm.example.fr"]["territories"] == {"metz": "editor"}

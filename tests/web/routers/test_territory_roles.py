@@ -456,6 +456,22 @@ def test_the_accounts_api_gives_roles_per_territory(world: World) -> None:
     assert listed[ADMIN[0]]["territories"] == {} and listed[ADMIN[0]]["role"] == "admin"
 
 
+def test_the_users_screen_gives_roles_per_territory(world: World) -> None:
+    admin, h = login(world.client, ADMIN)
+    form = _form(h, email="ecran@clsm-angouleme.example.fr", password="0123456789ab", role="admin")
+    r = admin.post("/admin/users", data={**form, "territories": "angouleme, metz"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    listed = {u["email"]: u for u in admin.get("/api/admin/users").json()}
+    assert listed["ecran@clsm-angouleme.example.fr"]["territories"] == {"angouleme": "admin", "metz": "admin"}
+    page = admin.get("/admin/users").text
+    assert 'value="angouleme, metz"' in page  # the account's territories, in its role form
+    uid = listed["ecran@clsm-angouleme.example.fr"]["id"]
+    r = admin.post(f"/admin/users/{uid}/role", data=_form(h, role="editor", territories="metz"), follow_redirects=False)
+    assert r.status_code == 303
+    listed = {u["email"]: u for u in admin.get("/api/admin/users").json()}
+    assert listed["ecran@clsm-angouleme.example.fr"]["territories"] == {"metz": "editor"}
+
+
 def test_a_territory_admin_keeps_its_own_territory_settings(world: World) -> None:
     c, h = login(world.client, METZ_ADMIN)
     r = c.put("/api/admin/territories/metz/settings", json={"contact_clsm": "clsm@metz.example.fr"}, headers=h)
