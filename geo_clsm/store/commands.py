@@ -24,12 +24,20 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     d.add_argument("action", choices=("upgrade", "seed", "export", "status", "backup", "restore"))
     d.add_argument("file", nargs="?", type=Path, help="restore : le fichier écrit par « db backup »")
     d.add_argument("--database", default=None, help="URL (défaut : GEO_CLSM_DATABASE_URL ou sqlite:///var/geo_clsm.db)")
-    d.add_argument("--data", type=Path, default=None, help="dossier des couches (manifest.toml), pour seed")
+    d.add_argument(
+        "--data", type=Path, default=None, help="dossier des couches (manifest.toml), pour seed et export --territory"
+    )
     d.add_argument(
         "--out", type=Path, default=None, help="export : fichier .gpkg, .geojson ou .csv ; backup : fichier .zip"
     )
     d.add_argument("--force", action="store_true", help="restore : remplacer les données d'une base qui n'est pas vide")
     d.add_argument("--all", action="store_true", help="export : inclure les ressources retirées")
+    d.add_argument(
+        "--territory",
+        default=None,
+        metavar="ID",
+        help="export : les seules fiches de ce territoire (position, commune ou territoire nommé), pour son CLSM",
+    )
 
     u = sub.add_parser("user", help="comptes des éditeurs et administrateurs")
     u.add_argument(
@@ -83,7 +91,20 @@ def run_db(args: argparse.Namespace) -> int:
         return 2
     from geo_clsm.store.files import export_resources
 
-    n = export_resources(db, args.out, include_withdrawn=args.all)
+    keep = None
+    if args.territory:
+        from geo_clsm.data.layers import load_catalog
+        from geo_clsm.model.errors import NotFoundError
+        from geo_clsm.store.rights import territory_map
+
+        catalog = load_catalog(args.data)
+        if args.territory not in catalog.territories:
+            raise NotFoundError(f"territoire inconnu « {args.territory} » : {', '.join(catalog.territories)}")
+        places = territory_map(catalog)
+        if args.territory in places.national:
+            raise NotFoundError(f"« {args.territory} » est le territoire national : exporter sans --territory")
+        keep = lambda r: args.territory in places.of_record(r)  # noqa: E731
+    n = export_resources(db, args.out, include_withdrawn=args.all, keep=keep)
     print(f"{n} ressources écrites dans {args.out} (fichier interne : adresses confidentielles et notes incluses)")
     return 0
 

@@ -9,7 +9,7 @@ they are internal backups, not publications.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -36,8 +36,15 @@ EXPORT_FORMATS = (".gpkg", ".geojson", ".csv")
 _PROPS = [c for c in COLUMNS if c not in ("lon", "lat")]
 
 
-def export_resources(db: SqlEngine, out: Path, *, include_withdrawn: bool = False) -> int:
-    """Write the active resources (or all) to ``out`` (.gpkg, .geojson or .csv); returns the count."""
+def export_resources(
+    db: SqlEngine,
+    out: Path,
+    *,
+    include_withdrawn: bool = False,
+    keep: Callable[[Resource], bool] | None = None,
+) -> int:
+    """Write the active resources (or all; those ``keep`` keeps when given: a territory's, see
+    :mod:`geo_clsm.store.rights`) to ``out`` (.gpkg, .geojson or .csv); returns the count."""
     suffix = out.suffix.lower()
     if suffix not in EXPORT_FORMATS:
         raise InvalidInputError(f"format d'export « {suffix} » : choisir {', '.join(EXPORT_FORMATS)}")
@@ -47,6 +54,8 @@ def export_resources(db: SqlEngine, out: Path, *, include_withdrawn: bool = Fals
             records = [from_row(r._mapping) for r in rows]
         else:
             records = repo.active_resources(conn)
+    if keep is not None:
+        records = [r for r in records if keep(r)]
     if suffix == ".csv":
         write_resources_csv(records, out)
     elif suffix == ".geojson":

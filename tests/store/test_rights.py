@@ -129,3 +129,20 @@ def test_a_backup_keeps_the_territory_roles(db_url: str, tmp_path: Path) -> None
     restore(db_url, out, force=True)
     listed = {u["email"]: u for u in list_users(connect(db_url))}
     assert listed["m@clsm.example.fr"]["territories"] == {"metz": "editor"}
+
+
+def test_an_internal_export_for_one_territory_holds_only_its_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], catalog: Catalog
+) -> None:
+    import csv
+
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    assert main(["db", "upgrade", "--database", url]) == 0
+    assert main(["db", "seed", "--database", url]) == 0
+    out = tmp_path / "metz.csv"
+    assert main(["db", "export", "--territory", "metz", "--out", str(out), "--database", url]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    expected = {r.id for r in catalog.resources if r.territory == "metz"}
+    assert {r["id"] for r in rows} == expected and any(r["notes"] for r in rows)  # internal: notes included
+    assert main(["db", "export", "--territory", "france", "--out", str(out), "--database", url]) == 2
+    assert "territoire national" in capsys.readouterr().err
