@@ -4,8 +4,11 @@ Every editor router is built with ``dependencies=[AUTHORISE]``: :func:`authorise
 path parameters and refuses (403) a signed-in account that may not act on what they name —
 ``resource_id`` (a record: read for GET, edit otherwise), ``report_id`` (the reported record),
 ``item_id`` (the record of a disagreement), ``territory`` (administer it). A route adding such a
-parameter is covered as soon as it is on one of these routers. Without a session it lets the route
-answer (401, or the sign-in page).
+parameter is covered as soon as it is on one of these routers (a new kind of parameter goes into
+:data:`RECORD_PARAMS` or :data:`TERRITORY_PARAMS`). Without a session it lets the route answer (401,
+or the sign-in page). For a new router: ``APIRouter(..., dependencies=[AUTHORISE])``; in its
+routes, ``rights_of(request, session.user)`` gives ``.scope`` for lists and ``.check`` for the
+store's changes (or ``.record(r, EDIT)`` / ``.territory(t, EDIT)`` for other things).
 
 Inside the routes, :func:`rights` gives the account's :class:`Rights`: ``scope`` filters the lists
 (resources, review queue, reports, disagreements) and ``check`` is handed to every change of the
@@ -80,12 +83,19 @@ def rights(request: Request) -> Rights | None:
     return None if session is None else rights_of(request, session.user)
 
 
+RECORD_PARAMS: dict[str, sa.Table] = {"report_id": reports, "item_id": disagreements}
+"""Path parameters naming a row (``id``) of a table whose ``resource_id`` is the record acted on.
+A new kind of item about one record (a campaign's request, say) adds its parameter here."""
+TERRITORY_PARAMS = ("territory",)
+"""Path parameters naming a territory acted on as a whole (:data:`ADMIN` needed)."""
+
+
 def _record_id(request: Request) -> str | None:
-    """The record a route's path parameters name, if any (a report's, a disagreement's)."""
+    """The record a route's path parameters name, if any (``resource_id``, or a :data:`RECORD_PARAMS` row's)."""
     params = request.path_params
     if "resource_id" in params:
         return str(params["resource_id"])
-    for name, table in (("report_id", reports), ("item_id", disagreements)):
+    for name, table in RECORD_PARAMS.items():
         if name in params and str(params[name]).isdigit():
             with get_db(request).connect() as conn:
                 found = conn.execute(sa.select(table.c.resource_id).where(table.c.id == int(params[name]))).scalar()
@@ -98,8 +108,9 @@ def authorise(request: Request) -> None:
     mine = rights(request)
     if mine is None:
         return
-    if "territory" in request.path_params:
-        mine.territory(str(request.path_params["territory"]), ADMIN)
+    for name in TERRITORY_PARAMS:
+        if name in request.path_params:
+            mine.territory(str(request.path_params[name]), ADMIN)
     rid = _record_id(request)
     if rid is None:
         return
