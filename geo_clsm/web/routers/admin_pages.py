@@ -202,13 +202,8 @@ async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)
     try:
         if grid_error:
             raise grid_error
-        change = repo.create(
-            get_db(request),
-            data,
-            author=session.user.email,
-            communes=engine.catalog.mairies,
-            check=rights_of(request, session.user).check,
-        )
+        db, author, check = get_db(request), session.user.email, rights_of(request, session.user).check
+        change = repo.create(db, data, author=author, communes=engine.catalog.mairies, check=check)
     except FieldError as exc:
         return page(
             request,
@@ -252,14 +247,8 @@ async def save(resource_id: str, request: Request, engine: Annotated[Engine, Dep
         try:
             if grid_error:
                 raise grid_error
-            change = repo.update(
-                db,
-                resource_id,
-                changes,
-                author=session.user.email,
-                communes=engine.catalog.mairies,
-                check=rights_of(request, session.user).check,
-            )
+            author, check = session.user.email, rights_of(request, session.user).check
+            change = repo.update(db, resource_id, changes, author=author, communes=engine.catalog.mairies, check=check)
             if report and report.isdigit():
                 _corrected(db, int(report), resource_id, change.history_id, by=session.user.email)
         except FieldError as exc:
@@ -356,14 +345,8 @@ def decide_disagreement(
         return to_login()
     if decision not in DECISIONS:
         raise NotFoundError(f"décision inconnue « {decision} »")
-    out = resolve(
-        get_db(request),
-        item_id,
-        decision=decision,
-        author=session.user.email,
-        communes=engine.catalog.mairies,
-        check=rights_of(request, session.user).check,
-    )
+    db, check, author = get_db(request), rights_of(request, session.user).check, session.user.email
+    out = resolve(db, item_id, decision=decision, author=author, communes=engine.catalog.mairies, check=check)
     if decision == "accept":
         refresh(request)
     return back(f"/admin/review?done={out['status']}#desaccords")
@@ -380,12 +363,8 @@ def reports_page(
     if session is None:
         return to_login()
     first = first_territories(engine, session)
-    shown = list_reports(
-        get_db(request),
-        status="handled" if statut == "traites" else "open",
-        first_territories=first,
-        scope=rights_of(request, session.user).scope,
-    )
+    status, scope = "handled" if statut == "traites" else "open", rights_of(request, session.user).scope
+    shown = list_reports(get_db(request), status=status, first_territories=first, scope=scope)
     return page(
         request,
         "admin/reports.html",
