@@ -9,6 +9,7 @@ routes parse their parameters and map errors to statuses.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.engine.lines import line_features
 from geo_clsm.engine.nearby import distance_label
 from geo_clsm.engine.nearest import NearestQuery
+from geo_clsm.engine.sector_roles import NO_SECTOR_DATA, point_sectors, role_label
 from geo_clsm.model.hours import local_now, open_now
 from geo_clsm.model.resource import Resource
 
@@ -79,8 +81,22 @@ def _answer(
     ``features`` (in the answer's order)."""
     backend = backend or MemoryBackend(engine)
     place = backend.locate(lon, lat)
-    answer = backend.search(lon, lat, query)
     precision = str(located.get("precision") or "exact")
+    index = engine.sectors
+    if index.has_data:  # no per-request work without sector data
+        here = point_sectors(
+            index,
+            engine.catalog.sectors,
+            place=place,
+            precision=precision,
+            sectors_at=lambda: backend.sectors_at(lon, lat),
+            resources_by_id=engine.catalog.resources_by_id,
+        )
+        if here.sectors:
+            query = replace(query, sectors=here)
+    else:
+        here = NO_SECTOR_DATA
+    answer = backend.search(lon, lat, query)
     when = now or local_now()
     results = []
     for r in answer.results:
@@ -98,11 +114,19 @@ def _answer(
                     "open_status": r.open_status,
                     "open_now": open_now(r.resource, when),
                     "audience_known": r.audience_known,
+                    "sector_role": r.sector_role,
+                    "sector_label": role_label(r.resource, r.sector_role) if r.sector_role else None,
                 },
             )
         )
     rest = {
-        "query": {**located, **place.as_dict()},
+        "query": {
+            **located,
+            **place.as_dict(),
+            "sectors": here.public_view() if here.sectors else [],
+            "sector_status": here.status,
+            "sector_note": here.note_fr,
+        },
         "numberReturned": len(results),
         "near_limit_m": answer.near_limit_m,
         "missing_types": [

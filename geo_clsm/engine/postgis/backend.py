@@ -20,6 +20,8 @@ a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes
   the free-text and age rules then run on the rows found, in catalog order.
 - Indicators: :mod:`geo_clsm.engine.postgis.access` (distances to the nearest resource of each type from
   the sample points in SQL, the 2SFCA in Python, on the resources read from the database).
+- Sectors: ``ST_Covers`` on ``sector_extents`` (each sector's resolved extent in Lambert-93,
+  written beside the layer tables), the records being the engine snapshot's sectors.
 - Territory lookups: the locate rule of :mod:`geo_clsm.engine.places` (``ST_Contains`` on
   ``layer_communes`` / ``layer_qpv``, lowest order wins: pilot communes first; else the nearest
   commune within the rule's tolerance), refreshed from the catalog when its layers change (one worker does it,
@@ -51,6 +53,7 @@ from geo_clsm.engine.query import filter_resources
 from geo_clsm.geo.area import Area, published_xy
 from geo_clsm.geo.crs import project_point, projected_crs_for
 from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.sector import Sector
 from geo_clsm.store.layer_tables import sync_layers
 from geo_clsm.store.records import from_row
 from geo_clsm.store.schema import resources as resources_table
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
+SECTOR_SRID = 2154  # sector_extents.geom: Lambert-93
 _ACTIVE = "status = 'active' AND (territory IS NULL OR territory = ANY(:loaded))"
 
 
@@ -196,6 +200,26 @@ class PostgisBackend:
             ).one()
         return Place(territory=place[2], insee_com=place[0], commune=place[1], code_qp=place[3], lib_qp=place[4])
 
+    def sectors_at(self, lon: float, lat: float) -> tuple[Sector, ...]:
+        """The sectors whose extent covers a WGS84 point: ``ST_Covers`` (boundary included) on
+        ``sector_extents`` (Lambert-93), sorted by public then id, as the in-memory index."""
+        index = self.engine.sectors
+        if not index.has_data:
+            return ()
+        with self.db.connect() as conn:
+            ids = (
+                conn.execute(
+                    sa.text(
+                        "SELECT sector_id FROM sector_extents "
+                        f"WHERE ST_Covers(geom, ST_Transform({_POINT}, {SECTOR_SRID})) ORDER BY public, sector_id"
+                    ),
+                    {"lon": lon, "lat": lat},
+                )
+                .scalars()
+                .all()
+            )
+        return tuple(s for i in dict.fromkeys(ids) if (s := index.get(i)) is not None)
+
     @staticmethod
     def _nearest_commune(conn: Connection, lon: float, lat: float) -> int | None:
         """Step 2 of the locate rule: the communes within the search box, their distances in the
@@ -299,6 +323,17 @@ class PostgisCandidates:
         return sorted(found, key=backend._rank)
 
     def distances(self, lon: float, lat: float, resources: Sequence[Resource]) -> list[Hit]:
-        """Hits for resources :meth:`covering` found in the zone, nearest first."""
+        """Hits for resources placed in the point's zone, nearest first: the distances
+        :meth:`covering` kept, the others (a sector's referents) measured by PostGIS."""
+        unknown = [r.id for r in resources if r.id not in self._covering_d]
+        if unknown and self.srid is not None and self.qxy is not None:
+            rows = self.conn.execute(
+                sa.text(
+                    f"SELECT id, ST_Distance(public_xy, {_projected_point(self.srid)}) AS d FROM resources "
+                    f"WHERE id = ANY(:ids) AND zone_srid = {int(self.srid)} AND public_xy IS NOT NULL"
+                ),
+                {"ids": unknown, "qx": self.qxy[0], "qy": self.qxy[1]},
+            ).all()
+            self._covering_d.update((row.id, float(row.d)) for row in rows)
         hits = [Hit(r, d) for r in resources if (d := self._covering_d.get(r.id)) is not None]
         return sorted(hits, key=lambda h: (h.distance_m, h.resource.id))
