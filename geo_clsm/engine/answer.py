@@ -126,6 +126,7 @@ def _answer(
             "sectors": here.public_view() if here.sectors else [],
             "sector_status": here.status,
             "sector_note": here.note_fr,
+            "sector_by_public": dict(here.by_public),
         },
         "numberReturned": len(results),
         "near_limit_m": answer.near_limit_m,

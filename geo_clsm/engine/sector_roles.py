@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 SectorRole = Literal["referent", "hors_secteur"]
 SectorStatus = Literal["known", "no_data", "split_commune", "no_sector"]
-"""``known``: at least one sector of the point is known; ``no_data``: no sector data for the
+"""``known``: the point's sector is known for each public with sector data; ``no_data``: no sector data for the
 point's territory; ``split_commune``: the point stands for a whole commune (located at commune
 precision) that lies in several sectors; ``no_sector``: the point lies in no sector."""
 
@@ -111,6 +111,8 @@ class PointSectors:
     """The referent places of :attr:`sectors` (the catalog's records), in the sectors' order."""
     referent_of: Mapping[str, frozenset[SectorPublic]] = field(default_factory=dict)
     """Every referent of every sector → the publics of the sectors naming it."""
+    by_public: Mapping[SectorPublic, SectorStatus] = field(default_factory=dict)
+    """For each public with sector data in the point's territory: whether its sector is known."""
 
     @property
     def note_fr(self) -> str | None:
@@ -188,17 +190,30 @@ def point_sectors(
     """The sectors of a located point: those at the point (``sectors_at``: the backend's
     ``ST_Covers`` or the in-memory index), or, when the point stands for its whole commune
     (:data:`APPROXIMATE_PRECISIONS`), the sector of each public holding the entire commune.
-    ``every``: all the sectors (the catalog's), for « hors secteur »."""
-    if not index.has_data or not place.territory or not index.for_territory(place.territory):
+    ``every``: all the sectors (the catalog's), for « hors secteur ».
+
+    Each public with sector data in the point's territory is known, split (the whole commune is
+    not in one sector) or in none; ``status`` is ``known`` when all are known, else the first
+    unknown one's (a split before none)."""
+    if not index.has_data or not place.territory:
         return NO_SECTOR_DATA
+    publics = [p for p in PUBLICS if any(s.public == p for s in index.for_territory(place.territory))]
+    if not publics:
+        return NO_SECTOR_DATA
+    by_public: dict[SectorPublic, SectorStatus] = {}
     if precision in APPROXIMATE_PRECISIONS and place.insee_com:
         commune = index.for_commune(insee_com=place.insee_com)
-        found = tuple(s for p in PUBLICS if (s := commune.whole.get(p)) is not None)
-        if not found:
-            return PointSectors("split_commune" if commune.sectors else "no_sector")
+        found = tuple(s for p in publics if (s := commune.whole.get(p)) is not None)
+        for p in publics:
+            touching = any(s.public == p for s in commune.sectors)
+            by_public[p] = "known" if commune.whole.get(p) is not None else "split_commune" if touching else "no_sector"
     else:
-        found = tuple(sectors_at())
-        if not found:
-            return PointSectors("no_sector")
+        found = tuple(s for s in sectors_at() if s.public in publics)
+        for p in publics:
+            by_public[p] = "known" if any(s.public == p for s in found) else "no_sector"
+    unknown = [st for st in by_public.values() if st != "known"]
+    status: SectorStatus = "known" if not unknown else "split_commune" if "split_commune" in unknown else "no_sector"
+    if not found:
+        return PointSectors(status, by_public=by_public)
     referents = tuple(dict.fromkeys(r for s in found for rid in s.referents if (r := resources_by_id.get(rid))))
-    return PointSectors("known", found, referents, referent_table(every))
+    return PointSectors(status, found, referents, referent_table(every), by_public)

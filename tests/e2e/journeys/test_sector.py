@@ -1,0 +1,82 @@
+"""The CMP of the person's sector, as a person sees it on a 375×667 phone (issue 29 item 2), in
+French and Arabic, on the FICTITIOUS sectors of ``tests/fixtures/sectors`` (stored in the app's
+database as an import stores them):
+
+- ``/recherche`` (no script) for Montigny-lès-Metz, wholly in « Secteur fictif Metz-Sud et
+  Montigny »: the first result is marked « CMP de votre secteur », on screen;
+- the map, asked around the CMP Gambetta (south Metz): the list starts with the sector's CMP
+  (Montigny, farther than Gambetta) marked « CMP de votre secteur », and the sector is named.
+
+Screenshots: tests/artifacts/sector-<lang>-*.png.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser
+
+from geo_clsm.i18n import translator
+from tests.sector_fixtures import POINTS, app_with_sectors
+
+from .phone import inside_viewport, map_ready, phone, shot, with_lang
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def sector_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with the fictitious sectors in uvicorn on 127.0.0.1 (a free port, tiles "none")."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    db = Path(tmp_path_factory.mktemp("sector-e2e")) / "geo_clsm.db"
+    app = app_with_sectors(f"sqlite:///{db}", tiles_url="none")
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not srv.started:
+        assert time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_recherche_shows_the_cmp_of_the_sector_first(browser: Browser, sector_server: str, lang: str) -> None:
+    t = translator(lang)
+    page = phone(browser, lang=lang)
+    page.goto(with_lang(sector_server + "/recherche?q=Montigny-l%C3%A8s-Metz&type=CMP_ADULTE", lang))
+    first = page.locator(".gc-results > li").first
+    mark = first.locator(".gc-sector")
+    assert mark.inner_text().strip() == t("CMP de votre secteur")
+    assert inside_viewport(page, ".gc-results > li:first-child .gc-sector") or mark.is_visible()
+    assert "Secteur fictif Metz-Sud et Montigny" in page.locator(".gc-sectors").inner_text()
+    shot(page, f"sector-{lang}-recherche")
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_map_lists_the_cmp_of_the_sector_first(browser: Browser, sector_server: str, lang: str) -> None:
+    t = translator(lang)
+    lon, lat = POINTS["metz_sud_gambetta"]
+    page = phone(browser, lang=lang)
+    page.goto(with_lang(f"{sector_server}/?lat={lat}&lon={lon}", lang), timeout=120_000)
+    map_ready(page)
+    first = page.locator("#gc-results li:not(.gc-sep)").first
+    first.locator(".gc-sector").wait_for(timeout=60_000)
+    assert first.locator(".gc-sector").inner_text().strip() == t("CMP de votre secteur")
+    assert "Montigny" in first.inner_text()
+    sectors = page.locator("#gc-sectors")
+    assert "Secteur fictif Metz-Sud et Montigny" in sectors.inner_text()
+    first.scroll_into_view_if_needed()
+    assert first.locator(".gc-sector").is_visible()
+    shot(page, f"sector-{lang}-map")
