@@ -39,9 +39,7 @@ SectorStatus = Literal["known", "no_data", "split_commune", "no_sector"]
 point's territory; ``split_commune``: the point stands for a whole commune (located at commune
 precision) that lies in several sectors; ``no_sector``: the point lies in no sector."""
 
-CMP_LIKE: frozenset[ResourceType] = frozenset(
-    {*CMP_FAMILY, ResourceType.CATTP, ResourceType.HDJ, ResourceType.CMPP}
-)
+CMP_LIKE: frozenset[ResourceType] = frozenset({*CMP_FAMILY, ResourceType.CATTP, ResourceType.HDJ, ResourceType.CMPP})
 """Places of sector psychiatry (and CMPP): a referent comes first, the others are « hors secteur »."""
 
 PUBLICS: tuple[SectorPublic, ...] = ("adultes", "enfants")
@@ -215,5 +213,6 @@ def point_sectors(
     status: SectorStatus = "known" if not unknown else "split_commune" if "split_commune" in unknown else "no_sector"
     if not found:
         return PointSectors(status, by_public=by_public)
-    referents = tuple(dict.fromkeys(r for s in found for rid in s.referents if (r := resources_by_id.get(rid))))
+    ids = dict.fromkeys(rid for s in found for rid in s.referents)
+    referents = tuple(r for rid in ids if (r := resources_by_id.get(rid)) is not None)
     return PointSectors(status, found, referents, referent_table(every), by_public)

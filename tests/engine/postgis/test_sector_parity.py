@@ -70,9 +70,7 @@ def test_sectors_at_covers_as_the_memory_index(backends: tuple[MemoryBackend, Po
 
 
 def _answer(backend: Any, point: tuple[float, float], located: dict[str, Any], **q: Any) -> dict[str, Any]:
-    return nearest_answer(
-        point[0], point[1], located, query=NearestQuery(**q), engine=backend.engine, backend=backend
-    )
+    return nearest_answer(point[0], point[1], located, query=NearestQuery(**q), engine=backend.engine, backend=backend)
 
 
 QUERIES: list[dict[str, Any]] = [
@@ -84,7 +82,9 @@ QUERIES: list[dict[str, Any]] = [
 
 
 @pytest.mark.parametrize("q", QUERIES)
-def test_nearest_answers_with_sectors_are_the_same(backends: tuple[MemoryBackend, PostgisBackend], q: dict[str, Any]) -> None:
+def test_nearest_answers_with_sectors_are_the_same(
+    backends: tuple[MemoryBackend, PostgisBackend], q: dict[str, Any]
+) -> None:
     memory, pg = backends
     commune = {"located_by": "commune", "method": "commune", "precision": "commune"}
     for point, located in [
