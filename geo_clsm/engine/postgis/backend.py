@@ -51,7 +51,7 @@ from geo_clsm.engine.query import filter_resources
 from geo_clsm.geo.area import Area, published_xy
 from geo_clsm.geo.crs import project_point, projected_crs_for
 from geo_clsm.model.resource import Resource, ResourceType
-from geo_clsm.store.layer_tables import sync_layers
+from geo_clsm.store.layer_tables import sync_layers, sync_sector_extents
 from geo_clsm.store.records import from_row
 from geo_clsm.store.schema import resources as resources_table
 
@@ -109,6 +109,7 @@ class PostgisBackend:
         self._access_lock = threading.Lock()
         if sync:
             sync_layers(db, catalog)
+            sync_sector_extents(db, engine.sectors)  # the resolved extents ST_Covers reads
 
     # -- records ---------------------------------------------------------------------------
     def _records(self, conn: Connection, ids: Sequence[str]) -> dict[str, Resource]:

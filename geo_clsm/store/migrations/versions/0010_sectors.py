@@ -1,8 +1,9 @@
 """Psychiatric sectors (issue 29): ``sectors`` (the data of record) and ``sector_history``; on
 PostgreSQL, ``sector_extents``: each active sector's resolved extent (its communes, QPV and
-polygon merged, ``MultiPolygon`` in Lambert-93, EPSG:2154), GiST-indexed for ``ST_Covers``,
-rewritten by ``geo_clsm.store.layer_tables.sync_sector_extents`` when the sectors or the layers
-change.
+polygon merged, a ``MultiPolygon`` in its zone's projected CRS: Lambert-93, EPSG:2154, in mainland
+France, each overseas territory its own, named by ``zone_srid`` as for ``resources.public_xy``),
+GiST-indexed for ``ST_Covers``, rewritten by ``geo_clsm.store.layer_tables.sync_sector_extents``
+when the sectors or the layers change.
 
 Revision ID: 0010
 Revises: 0009
@@ -52,7 +53,8 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE TABLE sector_extents (sector_id varchar(40) PRIMARY KEY, public varchar(16) NOT NULL, "
-            "territory varchar(64), geom geometry(MultiPolygon, 2154) NOT NULL)"
+            "territory varchar(64), zone_srid integer NOT NULL, geom geometry(MultiPolygon) NOT NULL, "
+            "CHECK (ST_SRID(geom) = zone_srid))"
         )
         op.execute("CREATE INDEX ix_sector_extents_geom ON sector_extents USING gist (geom)")
 
