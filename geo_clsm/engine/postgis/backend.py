@@ -20,8 +20,9 @@ a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes
   the free-text and age rules then run on the rows found, in catalog order.
 - Indicators: :mod:`geo_clsm.engine.postgis.access` (distances to the nearest resource of each type from
   the sample points in SQL, the 2SFCA in Python, on the resources read from the database).
-- Sectors: ``ST_Covers`` on ``sector_extents`` (each sector's resolved extent in Lambert-93,
-  written beside the layer tables), the records being the engine snapshot's sectors.
+- Sectors: ``ST_Covers`` on ``sector_extents`` (each sector's resolved extent in its zone's
+  projected CRS, the vertices of the in-memory index, written when the backend is built), the
+  query point projected as for the KNN; the records are the engine snapshot's sectors.
 - Territory lookups: the locate rule of :mod:`geo_clsm.engine.places` (``ST_Contains`` on
   ``layer_communes`` / ``layer_qpv``, lowest order wins: pilot communes first; else the nearest
   commune within the rule's tolerance), refreshed from the catalog when its layers change (one worker does it,
@@ -54,7 +55,7 @@ from geo_clsm.geo.area import Area, published_xy
 from geo_clsm.geo.crs import project_point, projected_crs_for
 from geo_clsm.model.resource import Resource, ResourceType
 from geo_clsm.model.sector import Sector
-from geo_clsm.store.layer_tables import sync_layers
+from geo_clsm.store.layer_tables import sync_layers, sync_sector_extents
 from geo_clsm.store.records import from_row
 from geo_clsm.store.schema import resources as resources_table
 
@@ -64,7 +65,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
-SECTOR_SRID = 2154  # sector_extents.geom: Lambert-93
 _ACTIVE = "status = 'active' AND (territory IS NULL OR territory = ANY(:loaded))"
 
 
@@ -113,6 +113,7 @@ class PostgisBackend:
         self._access_lock = threading.Lock()
         if sync:
             sync_layers(db, catalog)
+            sync_sector_extents(db, engine.sectors)  # the resolved extents ST_Covers reads
 
     # -- records ---------------------------------------------------------------------------
     def _records(self, conn: Connection, ids: Sequence[str]) -> dict[str, Resource]:
@@ -202,18 +203,21 @@ class PostgisBackend:
 
     def sectors_at(self, lon: float, lat: float) -> tuple[Sector, ...]:
         """The sectors whose extent covers a WGS84 point: ``ST_Covers`` (boundary included) on
-        ``sector_extents`` (Lambert-93), sorted by public then id, as the in-memory index."""
+        ``sector_extents`` of the point's zone, the point projected in the zone's CRS (as the KNN
+        does), sorted by public then id, as the in-memory index (:meth:`SectorIndex.at`)."""
         index = self.engine.sectors
-        if not index.has_data:
+        srid = zone_srid(lon, lat) if index.has_data else None
+        if srid is None:
             return ()
+        qx, qy = project_point(lon, lat, f"EPSG:{srid}")
         with self.db.connect() as conn:
             ids = (
                 conn.execute(
                     sa.text(
-                        "SELECT sector_id FROM sector_extents "
-                        f"WHERE ST_Covers(geom, ST_Transform({_POINT}, {SECTOR_SRID})) ORDER BY public, sector_id"
+                        f"SELECT sector_id FROM sector_extents WHERE zone_srid = {int(srid)} "
+                        f"AND ST_Covers(geom, {_projected_point(srid)}) ORDER BY public, sector_id"
                     ),
-                    {"lon": lon, "lat": lat},
+                    {"qx": qx, "qy": qy},
                 )
                 .scalars()
                 .all()
