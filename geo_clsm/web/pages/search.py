@@ -106,10 +106,12 @@ def _sectors(query: dict[str, Any], t: Translator) -> str:
     """The point's sectors in words (« Secteur : Secteur fictif Metz-Centre (adultes) »), or why
     they are unknown (« sectorisation non renseignée »)."""
     sectors = query.get("sectors") or []
+    note = query.get("sector_note")
     if not sectors:
-        return t(str(query.get("sector_note") or "sectorisation non renseignée"))
+        return t(str(note or "sectorisation non renseignée"))
     names = ", ".join(f"{s['name']} ({t(s['public'])})" for s in sectors)
-    return t("Votre secteur : {names}", names=names)
+    known = t("Votre secteur : {names}", names=names)
+    return f"{known}. {t(str(note))}" if note else known  # a public known, another not
 
 
 def _status(answer: dict[str, Any], q: str, t: Translator) -> str:

@@ -8,6 +8,7 @@ Arabic, and the batch answers and CSV. Without sector data, the answers say
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,10 +99,11 @@ def test_recherche_marks_the_cmp_of_the_sector(sectored: TestClient, lang: str) 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_recherche_says_when_the_sector_is_unknown(sectored: TestClient, client: TestClient, lang: str) -> None:
     t = translator(lang)
-    split = sectored.get("/recherche", params={"q": "Metz", "type": "CMP_ADULTE", "lang": lang}).text
+    split = html.unescape(sectored.get("/recherche", params={"q": "Metz", "type": "CMP_ADULTE", "lang": lang}).text)
     note = "secteur inconnu pour cette adresse : la commune est partagée entre plusieurs secteurs, précisez l'adresse"
     assert t(note) in split
-    plain = client.get("/recherche", params={"q": "Metz", "type": "CMP_ADULTE", "lang": lang}).text
+    assert "Secteur fictif infanto-juvénile de Metz" in split  # the child sector: the whole commune
+    plain = html.unescape(client.get("/recherche", params={"q": "Metz", "type": "CMP_ADULTE", "lang": lang}).text)
     assert t("sectorisation non renseignée") in plain
 
 

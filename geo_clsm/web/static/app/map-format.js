@@ -92,16 +92,16 @@
     }
     function sectorsText(q) {
       q = q || {};
-      if (q.sectors && q.sectors.length) {
-        return t("Votre secteur : {names}", { names: q.sectors.map(function (s) {
-          return s.name + " (" + (GROUPS[s.public] || s.public) + ")";
-        }).join(", ") });
-      }
       var notes = {
         no_data: t("sectorisation non renseignée"), no_sector: t("secteur inconnu pour cette adresse"),
         split_commune: t("secteur inconnu pour cette adresse : la commune est partagée entre plusieurs secteurs, précisez l'adresse")
       };
-      return notes[q.sector_status] || "";
+      var note = notes[q.sector_status] || "";
+      if (!q.sectors || !q.sectors.length) { return note; }
+      var known = t("Votre secteur : {names}", { names: q.sectors.map(function (s) {
+        return s.name + " (" + (GROUPS[s.public] || s.public) + ")";
+      }).join(", ") });
+      return note ? known + ". " + note : known;  // a public known, another not
     }
     // The point's sectors, or why they are unknown, in one line just above the results list (made here).
     function showSectors(resultsEl, text) {
