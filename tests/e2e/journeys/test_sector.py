@@ -4,8 +4,9 @@ database as an import stores them):
 
 - ``/recherche`` (no script) for Montigny-lès-Metz, wholly in « Secteur fictif Metz-Sud et
   Montigny »: the first result is marked « CMP de votre secteur », on screen;
-- the map, asked around the CMP Gambetta (south Metz): the list starts with the sector's CMP
-  (Montigny, farther than Gambetta) marked « CMP de votre secteur », and the sector is named.
+- the map, asked around the CMP Gambetta (south Metz): the list starts with the sector's places
+  (the adult CMP in Montigny, farther than Gambetta, marked « CMP de votre secteur », the child
+  sector's CMPs, the sector's day hospital), then Gambetta, unmarked; the sector is named.
 
 Screenshots: tests/artifacts/sector-<lang>-*.png.
 """
@@ -56,10 +57,10 @@ def test_recherche_shows_the_cmp_of_the_sector_first(browser: Browser, sector_se
     t = translator(lang)
     page = phone(browser, lang=lang)
     page.goto(with_lang(sector_server + "/recherche?q=Montigny-l%C3%A8s-Metz&type=CMP_ADULTE", lang))
-    first = page.locator(".gc-results > li").first
-    mark = first.locator(".gc-sector")
+    mark = page.locator(".gc-results > li").first.locator(".gc-sector")
     assert mark.inner_text().strip() == t("CMP de votre secteur")
-    assert inside_viewport(page, ".gc-results > li:first-child .gc-sector") or mark.is_visible()
+    mark.scroll_into_view_if_needed()
+    assert inside_viewport(page, ".gc-results > li:first-child .gc-sector")
     assert "Secteur fictif Metz-Sud et Montigny" in page.locator(".gc-sectors").inner_text()
     shot(page, f"sector-{lang}-recherche")
 
@@ -71,12 +72,20 @@ def test_map_lists_the_cmp_of_the_sector_first(browser: Browser, sector_server: 
     page = phone(browser, lang=lang)
     page.goto(with_lang(f"{sector_server}/?lat={lat}&lon={lon}", lang), timeout=120_000)
     map_ready(page)
-    first = page.locator("#gc-results li:not(.gc-sep)").first
-    first.locator(".gc-sector").wait_for(timeout=60_000)
-    assert first.locator(".gc-sector").inner_text().strip() == t("CMP de votre secteur")
-    assert "Montigny" in first.inner_text()
-    sectors = page.locator("#gc-sectors")
-    assert "Secteur fictif Metz-Sud et Montigny" in sectors.inner_text()
+    items = page.locator("#gc-results li:not(.gc-sep)")
+    items.first.locator(".gc-sector").wait_for(timeout=60_000)
+    texts = items.all_inner_texts()
+    mark, place = t("CMP de votre secteur"), t("lieu de votre secteur")
+    # The sector's places first (its CMPs, adult in Montigny and child, and its day hospital),
+    # whatever their distance: the CMP Gambetta, nearer than Montigny, comes after them, unmarked.
+    marked = [i for i, text in enumerate(texts) if mark in text or place in text]
+    assert marked == list(range(len(marked))) and len(marked) >= 3, texts
+    montigny = next(i for i, text in enumerate(texts) if "Montigny" in text)
+    gambetta = next(i for i, text in enumerate(texts) if "Gambetta" in text)
+    assert montigny in marked and mark in texts[montigny]
+    assert gambetta > montigny and gambetta not in marked
+    assert "Secteur fictif Metz-Sud et Montigny" in page.locator("#gc-sectors").inner_text()
+    first = items.nth(montigny)
     first.scroll_into_view_if_needed()
     assert first.locator(".gc-sector").is_visible()
     shot(page, f"sector-{lang}-map")
