@@ -4,6 +4,8 @@ database as an import stores them):
 
 - ``/recherche`` (no script) for Montigny-lès-Metz, wholly in « Secteur fictif Metz-Sud et
   Montigny »: the first result is marked « CMP de votre secteur », on screen;
+- « Que faire ? » on the map names the CMP of the sector under « À qui s'adresser », and the popup
+  of that CMP, opened from the list, carries the mark;
 - the map, asked around the CMP Gambetta (south Metz): the list starts with the sector's places
   (the adult CMP in Montigny, farther than Gambetta, marked « CMP de votre secteur », the child
   sector's CMPs, the sector's day hospital), then Gambetta, unmarked; the sector is named.
@@ -89,3 +91,35 @@ def test_map_lists_the_cmp_of_the_sector_first(browser: Browser, sector_server: 
     first.scroll_into_view_if_needed()
     assert first.locator(".gc-sector").is_visible()
     shot(page, f"sector-{lang}-map")
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_que_faire_names_the_cmp_of_the_sector_and_the_popup_marks_it(
+    browser: Browser, sector_server: str, lang: str
+) -> None:
+    t = translator(lang)
+    lon, lat = POINTS["metz_sud_gambetta"]
+    page = phone(browser, lang=lang)
+    page.goto(with_lang(f"{sector_server}/?lat={lat}&lon={lon}", lang), timeout=120_000)
+    map_ready(page)
+    page.locator("#gc-results li .gc-sector").first.wait_for(timeout=60_000)
+    # « Que faire ? »: for me, 26 to 59, « Mal-être, angoisse, tristesse ».
+    for choice in ("moi", "adulte", "mal-etre"):
+        page.locator(f"#gc-orient-steps button[data-choice='{choice}']").tap()
+    line = page.locator("#gc-orient-result .gc-orient-sector")
+    line.wait_for(timeout=60_000)
+    page.wait_for_function(  # the answer to the filters « Que faire ? » set
+        "() => document.querySelector('#gc-orient-result .gc-orient-sector').textContent.includes('Montigny')",
+        timeout=60_000,
+    )
+    text = line.inner_text()
+    assert text.startswith(t("CMP de votre secteur")) and "Montigny" in text, text
+    line.scroll_into_view_if_needed()
+    assert inside_viewport(page, "#gc-orient-result .gc-orient-sector")
+    shot(page, f"sector-{lang}-que-faire")
+    # The popup of the sector's CMP, opened from the list, carries the mark too.
+    montigny = page.locator("#gc-results li", has_text="Montigny").first
+    montigny.locator("button.gc-result").tap()
+    popup = page.locator(".leaflet-popup-content .gc-popup")
+    popup.get_by_text(t("Signaler une erreur")).wait_for(timeout=60_000)
+    assert t("CMP de votre secteur") in popup.inner_text()
