@@ -65,6 +65,13 @@ def nearest_answer_json(
 
 
 _ENVELOPE = b'{"type":"FeatureCollection","features":['
+_NO_SECTOR_MEMBERS: dict[str, Any] = {
+    "sectors": [],
+    "sector_status": NO_SECTOR_DATA.status,
+    "sector_note": NO_SECTOR_DATA.note_fr,
+    "sector_by_public": {},
+}
+"""The query's sector members without sector data (« sectorisation non renseignée »): never changed."""
 
 
 def _answer(
@@ -79,24 +86,30 @@ def _answer(
 ) -> tuple[list[tuple[Resource, dict[str, Any]]], dict[str, Any]]:
     """The answer's parts: each result's resource with its own members, and the members after
     ``features`` (in the answer's order)."""
-    backend = backend or MemoryBackend(engine)
-    place = backend.locate(lon, lat)
+    source = backend or MemoryBackend(engine)
+    place = source.locate(lon, lat)
     precision = str(located.get("precision") or "exact")
     index = engine.sectors
-    if index.has_data:  # no per-request work without sector data
+    if index.has_data:  # no per-request sector work without sector data
         here = point_sectors(
             index,
             engine.catalog.sectors,
             place=place,
             precision=precision,
-            sectors_at=lambda: backend.sectors_at(lon, lat),
+            sectors_at=lambda: source.sectors_at(lon, lat),
             resources_by_id=engine.catalog.resources_by_id,
         )
         if here.sectors:
             query = replace(query, sectors=here)
+        sector_members = {
+            "sectors": here.public_view(),
+            "sector_status": here.status,
+            "sector_note": here.note_fr,
+            "sector_by_public": dict(here.by_public),
+        }
     else:
-        here = NO_SECTOR_DATA
-    answer = backend.search(lon, lat, query)
+        sector_members = _NO_SECTOR_MEMBERS
+    answer = source.search(lon, lat, query)
     when = now or local_now()
     results = []
     for r in answer.results:
@@ -120,14 +133,7 @@ def _answer(
             )
         )
     rest = {
-        "query": {
-            **located,
-            **place.as_dict(),
-            "sectors": here.public_view() if here.sectors else [],
-            "sector_status": here.status,
-            "sector_note": here.note_fr,
-            "sector_by_public": dict(here.by_public),
-        },
+        "query": {**located, **place.as_dict(), **sector_members},
         "numberReturned": len(results),
         "near_limit_m": answer.near_limit_m,
         "missing_types": [
