@@ -52,6 +52,7 @@ from geo_clsm.web.routers import (
     reports,
     resources,
     search_page,
+    sectors,
 )
 from geo_clsm.web.routers.national import national_scope, national_stamp
 from geo_clsm.web.templating import STATIC_DIR as STATIC
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(search_page.router)
     app.include_router(pwa.router)
     app.include_router(ogc.router)
+    app.include_router(sectors.router)
     app.include_router(export.router)
     app.include_router(documents.router)
     app.include_router(report.router)
