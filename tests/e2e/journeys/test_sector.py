@@ -27,6 +27,7 @@ from playwright.sync_api import Browser
 from geo_clsm.i18n import translator
 from tests.sector_fixtures import POINTS, app_with_sectors
 
+from ..conftest import axe_violations
 from .phone import inside_viewport, map_ready, phone, shot, with_lang
 
 pytestmark = pytest.mark.browser
@@ -57,7 +58,7 @@ def sector_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_recherche_shows_the_cmp_of_the_sector_first(browser: Browser, sector_server: str, lang: str) -> None:
     t = translator(lang)
-    page = phone(browser, lang=lang)
+    page = phone(browser, lang=lang, bypass_csp=True)  # bypass_csp: axe-core is injected
     page.goto(with_lang(sector_server + "/recherche?q=Montigny-l%C3%A8s-Metz&type=CMP_ADULTE", lang))
     mark = page.locator(".gc-results > li").first.locator(".gc-sector")
     assert mark.inner_text().strip() == t("CMP de votre secteur")
@@ -65,13 +66,14 @@ def test_recherche_shows_the_cmp_of_the_sector_first(browser: Browser, sector_se
     assert inside_viewport(page, ".gc-results > li:first-child .gc-sector")
     assert "Secteur fictif Metz-Sud et Montigny" in page.locator(".gc-sectors").inner_text()
     shot(page, f"sector-{lang}-recherche")
+    assert axe_violations(page) == []  # the marks' colours and the sector line pass WCAG 2.1 AA
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_map_lists_the_cmp_of_the_sector_first(browser: Browser, sector_server: str, lang: str) -> None:
     t = translator(lang)
     lon, lat = POINTS["metz_sud_gambetta"]
-    page = phone(browser, lang=lang)
+    page = phone(browser, lang=lang, bypass_csp=True)  # bypass_csp: axe-core is injected
     page.goto(with_lang(f"{sector_server}/?lat={lat}&lon={lon}", lang), timeout=120_000)
     map_ready(page)
     items = page.locator("#gc-results li:not(.gc-sep)")
@@ -91,6 +93,7 @@ def test_map_lists_the_cmp_of_the_sector_first(browser: Browser, sector_server: 
     first.scroll_into_view_if_needed()
     assert first.locator(".gc-sector").is_visible()
     shot(page, f"sector-{lang}-map")
+    assert axe_violations(page) == []
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
