@@ -27,6 +27,8 @@ from geo_clsm.data.catalog import Catalog
 if TYPE_CHECKING:
     from geo_clsm.engine.sectors import SectorIndex
 
+_ZONES_LOCK = 0x15_0D_6E_0F  # pg_advisory_xact_lock key of the service-area extents refresh
+
 _LAYERS_LOCK = 0x15_0D_6E_0C  # pg_advisory_xact_lock key of the layer refresh
 
 _fingerprints: list[tuple[Catalog, str]] = []  # the last catalog seen, and its layers' fingerprint
@@ -192,4 +194,38 @@ def sync_sector_extents(db: SqlEngine, index: SectorIndex) -> bool:
         conn.execute(sa.text("DELETE FROM meta WHERE key = 'sector_extents_fingerprint'"))
         conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('sector_extents_fingerprint', :v)"), {"v": fp})
         conn.execute(sa.text("ANALYZE sector_extents"))
+    return True
+
+
+def sync_service_areas(db: SqlEngine, catalog: Catalog) -> bool:
+    """Write the resolved intervention zones of the catalog's resources (WGS84, as
+    :class:`~geo_clsm.engine.core.ServiceAreas` tests points against them) into
+    ``service_area_extents`` when they changed; returns whether it wrote."""
+    from geo_clsm.engine.extents import polygonal, service_area_geometries
+
+    zones = service_area_geometries(catalog)
+    rows: list[dict[str, Any]] = [{"id": rid, "wkb": shapely.to_wkb(polygonal(g))} for rid, g in sorted(zones.items())]
+    h = hashlib.blake2b(digest_size=16)
+    for row in rows:
+        h.update(str(row["id"]).encode() + b"|")
+        h.update(bytes(row["wkb"]))
+    fp = h.hexdigest()
+    read = sa.text("SELECT value FROM meta WHERE key = 'service_area_extents_fingerprint'")
+    with db.connect() as conn:
+        if conn.execute(read).scalar() == fp:
+            return False
+    with db.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ZONES_LOCK})
+        if conn.execute(read).scalar() == fp:
+            return False
+        conn.execute(sa.text("DELETE FROM service_area_extents"))
+        if rows:
+            conn.execute(
+                sa.text("INSERT INTO service_area_extents VALUES (:id, ST_Multi(ST_GeomFromWKB(:wkb, 4326)))"), rows
+            )
+        conn.execute(sa.text("DELETE FROM meta WHERE key = 'service_area_extents_fingerprint'"))
+        conn.execute(
+            sa.text("INSERT INTO meta (key, value) VALUES ('service_area_extents_fingerprint', :v)"), {"v": fp}
+        )
+        conn.execute(sa.text("ANALYZE service_area_extents"))
     return True

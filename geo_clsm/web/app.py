@@ -33,6 +33,7 @@ from geo_clsm.web.routers import (
     admin_hours,
     admin_import,
     admin_pages,
+    admin_sector_pages,
     admin_territories,
     admin_territory_pages,
     admin_user_pages,
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin_import.router)
     app.include_router(admin_territories.router)
     app.include_router(admin_territory_pages.router)
+    app.include_router(admin_sector_pages.router)
     app.include_router(admin_user_pages.router)
     app.include_router(report_form.router)
     app.router.routes.append(AssetMount("/static/admin", directory=STATIC / "admin", name="admin-static"))

@@ -136,7 +136,7 @@ def test_feature_by_id_is_the_public_view(client: TestClient, catalog: Catalog) 
     assert f.properties is not None
     # one property per public model field (the audience split into its three parts; positions are the
     # geometry; internal notes never leave the building)
-    fields = set(Resource.model_fields) - {"audience", "position", "commune_position", "service_area_wkt", "notes"}
+    fields = set(Resource.model_fields) - {"audience", "position", "commune_position", "service_area", "notes"}
     assert fields <= set(f.properties)
     assert {"audience_age_min", "audience_age_max", "audience_groups"} <= set(f.properties)
     assert "notes" not in f.properties
