@@ -9,6 +9,7 @@ routes parse their parameters and map errors to statuses.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.engine.lines import line_features
 from geo_clsm.engine.nearby import distance_label
 from geo_clsm.engine.nearest import NearestQuery
+from geo_clsm.engine.sector_roles import NO_SECTOR_DATA, point_sectors, role_label
 from geo_clsm.model.hours import local_now, open_now
 from geo_clsm.model.resource import Resource
 
@@ -63,6 +65,13 @@ def nearest_answer_json(
 
 
 _ENVELOPE = b'{"type":"FeatureCollection","features":['
+_NO_SECTOR_MEMBERS: dict[str, Any] = {
+    "sectors": [],
+    "sector_status": NO_SECTOR_DATA.status,
+    "sector_note": NO_SECTOR_DATA.note_fr,
+    "sector_by_public": {},
+}
+"""The query's sector members without sector data (« sectorisation non renseignée »): never changed."""
 
 
 def _answer(
@@ -77,10 +86,30 @@ def _answer(
 ) -> tuple[list[tuple[Resource, dict[str, Any]]], dict[str, Any]]:
     """The answer's parts: each result's resource with its own members, and the members after
     ``features`` (in the answer's order)."""
-    backend = backend or MemoryBackend(engine)
-    place = backend.locate(lon, lat)
-    answer = backend.search(lon, lat, query)
+    source = backend or MemoryBackend(engine)
+    place = source.locate(lon, lat)
     precision = str(located.get("precision") or "exact")
+    index = engine.sectors
+    if index.has_data:  # no per-request sector work without sector data
+        here = point_sectors(
+            index,
+            engine.catalog.sectors,
+            place=place,
+            precision=precision,
+            sectors_at=lambda: source.sectors_at(lon, lat),
+            resources_by_id=engine.catalog.resources_by_id,
+        )
+        if here.sectors:
+            query = replace(query, sectors=here)
+        sector_members = {
+            "sectors": here.public_view(),
+            "sector_status": here.status,
+            "sector_note": here.note_fr,
+            "sector_by_public": dict(here.by_public),
+        }
+    else:
+        sector_members = _NO_SECTOR_MEMBERS
+    answer = source.search(lon, lat, query)
     when = now or local_now()
     results = []
     for r in answer.results:
@@ -98,11 +127,13 @@ def _answer(
                     "open_status": r.open_status,
                     "open_now": open_now(r.resource, when),
                     "audience_known": r.audience_known,
+                    "sector_role": r.sector_role,
+                    "sector_label": role_label(r.resource, r.sector_role) if r.sector_role else None,
                 },
             )
         )
     rest = {
-        "query": {**located, **place.as_dict()},
+        "query": {**located, **place.as_dict(), **sector_members},
         "numberReturned": len(results),
         "near_limit_m": answer.near_limit_m,
         "missing_types": [

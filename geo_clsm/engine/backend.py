@@ -8,6 +8,8 @@ The API needs four things from a query engine; :class:`QueryBackend` names them:
 - ``resources``: resources by bounding box (:class:`~geo_clsm.geo.area.Area`'s rule) and attribute
   filters, in catalog order;
 - ``locate``: the territory, commune and QPV of a point;
+- ``sectors_at``: the psychiatric sectors whose extent covers a point (boundary included, as
+  ``ST_Covers``; :mod:`geo_clsm.engine.sector_roles` uses them);
 - ``indicators``: the access indicators per territory (PostGIS: :mod:`geo_clsm.engine.postgis.access`
   measures the distances in SQL on the database's resources; the 2SFCA stays in Python).
 
@@ -32,6 +34,7 @@ from geo_clsm.engine.query import filter_resources
 from geo_clsm.geo.area import Area
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.sector import Sector
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine as SqlEngine
@@ -70,6 +73,10 @@ class QueryBackend(Protocol):
 
     def locate(self, lon: float, lat: float) -> Place:
         """The place of a WGS84 point; :class:`~geo_clsm.model.errors.OutsideTerritoryError` outside every territory."""
+        ...
+
+    def sectors_at(self, lon: float, lat: float) -> tuple[Sector, ...]:
+        """The sectors whose extent covers a WGS84 point (boundary included), sorted by public then id."""
         ...
 
     def indicators(self) -> dict[str, AccessResult]:
@@ -114,6 +121,9 @@ class MemoryBackend:
 
     def locate(self, lon: float, lat: float) -> Place:
         return self.engine.locate(lon, lat)
+
+    def sectors_at(self, lon: float, lat: float) -> tuple[Sector, ...]:
+        return self.engine.sectors.at(lon=lon, lat=lat)
 
     def indicators(self) -> dict[str, AccessResult]:
         return self.engine.access

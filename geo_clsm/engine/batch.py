@@ -30,7 +30,22 @@ from geo_clsm.model.errors import GeoClsmError, InvalidInputError
 from geo_clsm.model.resource import ResourceType
 
 MAX_POINTS = 10_000
-ANSWER_FIELDS = ("id", "rank", "resource_id", "name", "type", "commune", "distance_m", "walk_minutes", "error")
+ANSWER_FIELDS = (
+    "id",
+    "rank",
+    "resource_id",
+    "name",
+    "type",
+    "commune",
+    "distance_m",
+    "walk_minutes",
+    "sector_role",
+    "sectors",
+    "error",
+)
+"""The answer CSV's columns: ``sector_role`` as ``GET /api/nearest`` gives it (``referent``,
+``hors_secteur`` or empty), ``sectors`` the ids of the point's sectors (``;``-separated), or the
+French note when its sector is unknown (« sectorisation non renseignée » …)."""
 _LAT = ("lat", "latitude", "y")
 _LON = ("lon", "lng", "longitude", "x")
 
@@ -101,6 +116,8 @@ def answer_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
     feats = answer.get("features")
     if not feats:
         return [{"id": answer["id"], "error": answer.get("detail", NO_RESULT)}]
+    query = answer.get("query") or {}
+    sectors = ";".join(s["id"] for s in query.get("sectors") or ()) or query.get("sector_note")
     rows = []
     for rank, f in enumerate(feats, start=1):
         props = f["properties"]
@@ -114,6 +131,8 @@ def answer_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
                 "commune": props.get("commune"),
                 "distance_m": props.get("distance_m"),
                 "walk_minutes": props.get("walk_minutes"),
+                "sector_role": props.get("sector_role"),
+                "sectors": sectors,
             }
         )
     return rows

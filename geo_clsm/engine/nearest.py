@@ -10,6 +10,9 @@ The in-memory engine (:class:`geo_clsm.engine.core.IndexCandidates`) and PostGIS
 - the service areas: a resource whose area covers the point is added even beyond the ``k``
   nearest (``serves_location=True``);
 - open status and walking minutes;
+- the psychiatric sector (:mod:`geo_clsm.engine.sector_roles`): with the point's sectors known
+  (``NearestQuery.sectors``), their referents that pass the filters are added even beyond the
+  ``k`` nearest, each result gets its ``sector_role``, and the CMP-like referents come first;
 - the near limit (:func:`search`): nothing farther is offered; each wanted type with nothing
   within it is "missing", and the national lines answering those needs are listed instead.
 """
@@ -24,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from geo_clsm.engine.candidates import CandidateFilter, CandidateSource, Hit
 from geo_clsm.engine.index import MAX_RADIUS_M
+from geo_clsm.engine.sector_roles import CMP_LIKE, PointSectors, SectorRole, sector_first
 from geo_clsm.geo.crs import TIMEZONES, zone_of
 from geo_clsm.geo.walk import walk_minutes
 from geo_clsm.model.errors import InvalidInputError
@@ -43,7 +47,9 @@ class NearestQuery:
     ``k`` results; ``types`` (type or service; CMP covers adult and child CMPs); ``age``
     (audience includes it, or is unknown); ``max_distance_m``; ``open_at`` (open then, or hours
     unknown; naive: local time at the point); ``languages`` (one of them spoken); ``near_limit_m``:
-    nothing farther is offered by :func:`search` (:func:`nearest` does not read it).
+    nothing farther is offered by :func:`search` (:func:`nearest` does not read it); ``sectors``:
+    the point's psychiatric sectors (:func:`geo_clsm.engine.sector_roles.point_sectors`, filled by
+    :func:`geo_clsm.engine.answer.nearest_answer`), None or unknown: distance order, no role.
     """
 
     k: int = 5
@@ -53,6 +59,7 @@ class NearestQuery:
     open_at: datetime | None = None
     languages: Sequence[str] = ()
     near_limit_m: float = NEAR_LIMIT_M
+    sectors: PointSectors | None = None
 
 
 ANY_NEAREST = NearestQuery()
@@ -73,6 +80,8 @@ class NearestResult:
     audience_known: bool | None = None
     """With an age: True when the resource is known to receive it, False when it is kept only
     because its audience is unknown ("public non précisé", listed after the known ones)."""
+    sector_role: SectorRole | None = None
+    """``"referent"``, ``"hors_secteur"`` or None (:mod:`geo_clsm.engine.sector_roles`)."""
 
 
 @dataclass
@@ -173,20 +182,41 @@ def _nearest(
     source: CandidateSource, lon: float, lat: float, query: NearestQuery, limit_m: float
 ) -> list[NearestResult]:
     """:func:`nearest` within ``limit_m`` (instead of ``query.max_distance_m``)."""
+    point = query.sectors
+    if point is None or not point.sectors:  # sector unknown (or no data): distance order, no role
+        return _unsectored(source, lon, lat, query, limit_m, None)
+    results = _unsectored(source, lon, lat, query, limit_m, point)
+    age = query.age
+    roled = [replace(r, sector_role=point.role(r.resource, age=age)) for r in results]
+    return sector_first(roled, is_first=lambda r: r.sector_role == "referent" and r.resource.type in CMP_LIKE)
+
+
+def _unsectored(
+    source: CandidateSource,
+    lon: float,
+    lat: float,
+    query: NearestQuery,
+    limit_m: float,
+    point: PointSectors | None,
+) -> list[NearestResult]:
+    """:func:`_nearest` in distance order, before the roles (``point``: the point's known sectors,
+    whose referents are added)."""
     k, types, age, languages, open_at = query.k, query.types, query.age, query.languages, query.open_at
     if not (types or age is not None or languages or open_at):  # the common query: no filter to build
-        return _ranked(source, lon, lat, k, _EVERYTHING, limit_m)
+        return _ranked(source, lon, lat, k, _EVERYTHING, limit_m, point)
     local = local_time(open_at, lon, lat) if open_at else None
     wanted = tuple(map(ResourceType, types)) if types else ()
     where = CandidateFilter(wanted, age, "any", tuple(languages) if languages else (), local)
     if age is None:
-        return _ranked(source, lon, lat, k, where, limit_m)
+        return _ranked(source, lon, lat, k, where, limit_m, point)
     # Known to receive this age first; those kept only because their audience is unknown after.
-    known = _ranked(source, lon, lat, k, CandidateFilter(where.types, age, "known", where.languages, local), limit_m)
+    known = _ranked(
+        source, lon, lat, k, CandidateFilter(where.types, age, "known", where.languages, local), limit_m, point
+    )
     if len(known) >= k:  # enough known (service areas included): the unknown ones would not be shown
         return [replace(r, audience_known=True) for r in known]
     unknown = _ranked(
-        source, lon, lat, k, CandidateFilter(where.types, age, "unknown", where.languages, local), limit_m
+        source, lon, lat, k, CandidateFilter(where.types, age, "unknown", where.languages, local), limit_m, point
     )
     return [replace(r, audience_known=True) for r in known] + [
         replace(r, audience_known=False) for r in unknown[: max(0, k - len(known))]
@@ -194,21 +224,35 @@ def _nearest(
 
 
 def _ranked(
-    source: CandidateSource, lon: float, lat: float, k: int, where: CandidateFilter, limit_m: float
+    source: CandidateSource,
+    lon: float,
+    lat: float,
+    k: int,
+    where: CandidateFilter,
+    limit_m: float,
+    point: PointSectors | None = None,
 ) -> list[NearestResult]:
-    """The ``k`` nearest passing ``where``, and those whose service area covers the point."""
+    """The ``k`` nearest passing ``where``, those whose service area covers the point, and the
+    point's sector referents (``point``) that pass ``where`` and serve the person's public."""
     hits: list[Hit] = source.nearest(lon, lat, k=k, where=where, limit_m=limit_m)
     seen = {h.resource.id for h in hits}
     covering = [r for r in source.covering(lon, lat) if where.keep(r)]
     covering_ids = {r.id for r in covering}
     extra = [r for r in covering if r.id not in seen]
+    if point is not None:
+        ids = seen | covering_ids
+        extra += [
+            r
+            for r in point.referents
+            if r.id not in ids and where.keep(r) and point.role(r, age=where.age) == "referent"
+        ]
     if extra:
         hits = sorted([*hits, *source.distances(lon, lat, extra)], key=lambda h: (h.distance_m, h.resource.id))
     local = where.local
     out = []
     for h in hits:
         r = h.resource
-        serves = (r.id in covering_ids) if r.service_area_wkt else None
+        serves = (r.id in covering_ids) if r.service_area is not None else None
         status = None
         if local is not None:
             status = open_state(r.hours, local)  # "open" or "unknown": the filter kept it

@@ -67,6 +67,10 @@ def data_messages() -> Iterator[tuple[str, str]]:
         yield text, "geo_clsm/model/fields.py:FIELD_LABELS"
     for text in WORDS_MSGIDS:
         yield text, "geo_clsm/model/hours_grid.py:WORDS_MSGIDS"
+    from geo_clsm.engine.sector_roles import ROLE_LABELS_FR, SECTOR_NOTES_FR
+
+    for text in [*ROLE_LABELS_FR.values(), *(n for n in SECTOR_NOTES_FR.values() if n)]:
+        yield text, "geo_clsm/engine/sector_roles.py"
     r = rules()
     for label in [c.label for c in (*r.who, *r.ages)] + [s.label for s in r.situations]:
         yield label, "geo_clsm/i18n/orientation.toml"

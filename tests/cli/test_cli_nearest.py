@@ -56,6 +56,8 @@ def test_nearest_cli_answers_like_the_api(tmp_path: Path, client: TestClient) ->
         "commune",
         "distance_m",
         "walk_minutes",
+        "sector_role",
+        "sectors",
         "error",
     ]
 

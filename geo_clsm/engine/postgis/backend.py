@@ -14,12 +14,16 @@ a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes
   distance filters are SQL. Candidates are then checked with the policy's filter (the model's own
   audience rule, opening hours), re-ranked by (distance, catalog order) and the candidate set
   grown by :func:`~geo_clsm.engine.candidates.grow_nearest`, the loop the in-memory index uses.
-- Service areas: ``ST_Covers(service_area, point)``; those resources are added with their distance.
+- Service areas: ``ST_Covers`` on ``service_area_extents`` (each intervention zone resolved from its
+  communes, QPV and polygon as the engine resolves it); those resources are added with their distance.
 - Bounding box and attribute filters: SQL (``&&`` on the GiST index, a box widened by a rounding
   step; the rows found are then held to :class:`~geo_clsm.geo.area.Area`'s rule, as in memory);
   the free-text and age rules then run on the rows found, in catalog order.
 - Indicators: :mod:`geo_clsm.engine.postgis.access` (distances to the nearest resource of each type from
   the sample points in SQL, the 2SFCA in Python, on the resources read from the database).
+- Sectors: ``ST_Covers`` on ``sector_extents`` (each sector's resolved extent in its zone's
+  projected CRS, the vertices of the in-memory index, written when the backend is built), the
+  query point projected as for the KNN; the records are the engine snapshot's sectors.
 - Territory lookups: the locate rule of :mod:`geo_clsm.engine.places` (``ST_Contains`` on
   ``layer_communes`` / ``layer_qpv``, lowest order wins: pilot communes first; else the nearest
   commune within the rule's tolerance), refreshed from the catalog when its layers change (one worker does it,
@@ -51,7 +55,8 @@ from geo_clsm.engine.query import filter_resources
 from geo_clsm.geo.area import Area, published_xy
 from geo_clsm.geo.crs import project_point, projected_crs_for
 from geo_clsm.model.resource import Resource, ResourceType
-from geo_clsm.store.layer_tables import sync_layers
+from geo_clsm.model.sector import Sector
+from geo_clsm.store.layer_tables import sync_layers, sync_sector_extents, sync_service_areas
 from geo_clsm.store.records import from_row
 from geo_clsm.store.schema import resources as resources_table
 
@@ -109,6 +114,8 @@ class PostgisBackend:
         self._access_lock = threading.Lock()
         if sync:
             sync_layers(db, catalog)
+            sync_sector_extents(db, engine.sectors)  # the resolved extents ST_Covers reads
+            sync_service_areas(db, engine.catalog)  # the teams' intervention zones, resolved likewise
 
     # -- records ---------------------------------------------------------------------------
     def _records(self, conn: Connection, ids: Sequence[str]) -> dict[str, Resource]:
@@ -195,6 +202,29 @@ class PostgisBackend:
                 {"lon": lon, "lat": lat, "ord": found},
             ).one()
         return Place(territory=place[2], insee_com=place[0], commune=place[1], code_qp=place[3], lib_qp=place[4])
+
+    def sectors_at(self, lon: float, lat: float) -> tuple[Sector, ...]:
+        """The sectors whose extent covers a WGS84 point: ``ST_Covers`` (boundary included) on
+        ``sector_extents`` of the point's zone, the point projected in the zone's CRS (as the KNN
+        does), sorted by public then id, as the in-memory index (:meth:`SectorIndex.at`)."""
+        index = self.engine.sectors
+        srid = zone_srid(lon, lat) if index.has_data else None
+        if srid is None:
+            return ()
+        qx, qy = project_point(lon, lat, f"EPSG:{srid}")
+        with self.db.connect() as conn:
+            ids = (
+                conn.execute(
+                    sa.text(
+                        f"SELECT sector_id FROM sector_extents WHERE zone_srid = {int(srid)} "
+                        f"AND ST_Covers(geom, {_projected_point(srid)}) ORDER BY public, sector_id"
+                    ),
+                    {"qx": qx, "qy": qy},
+                )
+                .scalars()
+                .all()
+            )
+        return tuple(s for i in dict.fromkeys(ids) if (s := index.get(i)) is not None)
 
     @staticmethod
     def _nearest_commune(conn: Connection, lon: float, lat: float) -> int | None:
@@ -289,7 +319,8 @@ class PostgisCandidates:
         rows = self.conn.execute(
             sa.text(
                 f"SELECT id, CASE WHEN zone_srid = {srid} THEN ST_Distance(public_xy, {_projected_point(srid)}) END "
-                f"AS d FROM resources WHERE {_ACTIVE} AND service_area IS NOT NULL AND ST_Covers(service_area, {_POINT})"
+                "AS d FROM resources JOIN service_area_extents z ON z.resource_id = resources.id "
+                f"WHERE {_ACTIVE} AND ST_Covers(z.geom, {_POINT})"
             ),
             {"lon": lon, "lat": lat, "qx": self.qxy[0], "qy": self.qxy[1], "loaded": backend._loaded},
         ).all()
@@ -299,6 +330,17 @@ class PostgisCandidates:
         return sorted(found, key=backend._rank)
 
     def distances(self, lon: float, lat: float, resources: Sequence[Resource]) -> list[Hit]:
-        """Hits for resources :meth:`covering` found in the zone, nearest first."""
+        """Hits for resources placed in the point's zone, nearest first: the distances
+        :meth:`covering` kept, the others (a sector's referents) measured by PostGIS."""
+        unknown = [r.id for r in resources if r.id not in self._covering_d]
+        if unknown and self.srid is not None and self.qxy is not None:
+            rows = self.conn.execute(
+                sa.text(
+                    f"SELECT id, ST_Distance(public_xy, {_projected_point(self.srid)}) AS d FROM resources "
+                    f"WHERE id = ANY(:ids) AND zone_srid = {int(self.srid)} AND public_xy IS NOT NULL"
+                ),
+                {"ids": unknown, "qx": self.qxy[0], "qy": self.qxy[1]},
+            ).all()
+            self._covering_d.update((row.id, float(row.d)) for row in rows)
         hits = [Hit(r, d) for r in resources if (d := self._covering_d.get(r.id)) is not None]
         return sorted(hits, key=lambda h: (h.distance_m, h.resource.id))

@@ -97,7 +97,21 @@ def _result(f: dict[str, Any], t: Translator, explain: bool) -> dict[str, Any]:
         else None,
         "audience_unknown": p.get("audience_known") is False,
         "provenance": _provenance(p, t),
+        "sector_role": p.get("sector_role"),
+        "sector": t(p["sector_label"]) if p.get("sector_label") else None,
     }
+
+
+def _sectors(query: dict[str, Any], t: Translator) -> str:
+    """The point's sectors in words (« Secteur : Secteur fictif Metz-Centre (adultes) »), or why
+    they are unknown (« sectorisation non renseignée »)."""
+    sectors = query.get("sectors") or []
+    note = query.get("sector_note")
+    if not sectors:
+        return t(str(note or "sectorisation non renseignée"))
+    names = ", ".join(f"{s['name']} ({t(s['public'])})" for s in sectors)
+    known = t("Votre secteur : {names}", names=names)
+    return f"{known}. {t(str(note))}" if note else known  # a public known, another not
 
 
 def _status(answer: dict[str, Any], q: str, t: Translator) -> str:
@@ -197,6 +211,7 @@ def render_search(
                 date=format_datetime(now or datetime.now(PARIS), "d MMMM y, HH:mm", locale=t.lang),
             ),
             "filters": filters.words(t, spoken),
+            "sectors": _sectors(answer["query"], t),
         }
     crisis_labels = {"3114": t("3114 — prévention du suicide, 24 h sur 24"), "15": t("15 — SAMU, urgence médicale")}
     return render(

@@ -79,9 +79,50 @@
       return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {phone}, {name}", { phone: p.phone, name: label })) + '">' + esc(t("Appeler {phone}", { phone: p.phone })) + "</a>";
     }
 
+    // The psychiatric sector (geo_clsm/engine/sector_roles.py): the mark of a nearest result, and the point's sectors.
+    var roles = {};  // resource id -> {sector_role, sector_label} of the last nearest answer (for the popups)
+    function sectorMark(p) {
+      if (p.sector_role === "hors_secteur") { return t("hors de votre secteur : appeler avant de vous déplacer"); }
+      if (p.sector_role !== "referent") { return ""; }
+      return p.sector_label === "CMP de votre secteur" ? t("CMP de votre secteur") : t("lieu de votre secteur");
+    }
+    function sectorMarkHtml(p) {
+      var mark = sectorMark(p);
+      return mark ? '<strong class="gc-sector gc-sector-' + esc(p.sector_role) + '">' + esc(mark) + "</strong>" : "";
+    }
+    function sectorsText(q) {
+      q = q || {};
+      var notes = {
+        no_data: t("sectorisation non renseignée"), no_sector: t("secteur inconnu pour cette adresse"),
+        split_commune: t("secteur inconnu pour cette adresse : la commune est partagée entre plusieurs secteurs, précisez l'adresse")
+      };
+      var note = notes[q.sector_status] || "";
+      if (!q.sectors || !q.sectors.length) { return note; }
+      var known = t("Votre secteur : {names}", { names: q.sectors.map(function (s) {
+        return s.name + " (" + (GROUPS[s.public] || s.public) + ")";
+      }).join(", ") });
+      return note ? known + ". " + note : known;  // a public known, another not
+    }
+    // The point's sectors, or why they are unknown, in one line just above the results list (made here).
+    function showSectors(resultsEl, text) {
+      var el = document.getElementById("gc-sectors");
+      if (!el && text) {
+        el = document.createElement("p");
+        el.id = "gc-sectors";
+        el.className = "gc-sectors";
+        resultsEl.parentNode.insertBefore(el, resultsEl);
+      }
+      if (el) { el.textContent = text; el.hidden = !text; }
+    }
+    function rememberRoles(feats) {
+      roles = {};
+      feats.forEach(function (f) { if (f.properties.sector_role) { roles[f.id] = f.properties; } });
+    }
+
     function popupHtml(f) {
       var p = f.properties;
       var lines = ["<strong>" + esc(p.display_name || p.name) + "</strong>", esc(typeLabel(p))];
+      if (roles[f.id]) { lines.push(sectorMarkHtml(roles[f.id])); }
       if (page.explanations && page.explanations[p.type]) { lines.push('<span class="gc-explain">' + esc(page.explanations[p.type]) + "</span>"); }
       if (address(p)) { lines.push(esc(address(p))); }
       if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
@@ -104,7 +145,9 @@
     return {
       t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, distanceText: distanceText,
       provenance: provenance, groups: groups, locale: locale, walkText: walkText,
-      address: address, telLink: telLink, popupHtml: popupHtml
+      address: address, telLink: telLink, popupHtml: popupHtml,
+      sectorMarkHtml: sectorMarkHtml, sectorsText: sectorsText, rememberRoles: rememberRoles,
+      showSectors: showSectors
     };
   };
 })();

@@ -80,6 +80,7 @@
   }
 
   function clearResults() {
+    fmt.showSectors(resultsEl, "");
     resultsEl.innerHTML = "";
     if (linesEl) { linesEl.innerHTML = ""; linesEl.hidden = true; }
     document.body.removeAttribute("data-results");
@@ -102,10 +103,11 @@
     var walk = inCommune ? "" : " · " + walkText(p.walk_minutes);
     var approx = p.position_precision === "commune" && !inCommune ? " (" + t("position approximative") + ")" : "";
     var serves = p.serves_location === true ? " — " + t("intervient à cette adresse") : "";
+    var sector = fmt.sectorMarkHtml(p);
     var unknown = p.audience_known === false ? '<br><em class="gc-unknown">' + esc(t("public non précisé : vérifier auprès du lieu")) + "</em>" : "";
     var open = p.open_now === true ? '<br><strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"
       : (p.open_now === false ? '<br><span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "");
-    return "<strong>" + esc(p.display_name || p.name) + "</strong><br>" + esc(typeLabel(p)) + " · <bdi>" + esc(dist) +
+    return "<strong>" + esc(p.display_name || p.name) + "</strong><br>" + (sector ? sector + "<br>" : "") + esc(typeLabel(p)) + " · <bdi>" + esc(dist) +
       "</bdi>" + esc(walk) + esc(approx) + esc(serves) + unknown + open +
       (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "");
   }
@@ -162,10 +164,12 @@
       ? t("Rien de ce type n'est connu près d'ici pour cet âge ; il en existe pour d'autres âges. Lignes nationales joignables :")
       : t("Rien de ce type n'est connu près d'ici. Lignes nationales joignables :")) : body.message;
     setStatus(message ? (feats.length ? found + " " : "") + message : found);
+    fmt.showSectors(resultsEl, fmt.sectorsText(body.query));
+    fmt.rememberRoles(feats);
     var unknownShown = false;
     feats.forEach(function (f, i) {
       var p = f.properties;
-      if (p.audience_known === false && !unknownShown) {
+      if (p.audience_known === false && p.sector_role !== "referent" && !unknownShown) {
         unknownShown = true;
         var sep = document.createElement("li");
         sep.className = "gc-sep";
@@ -367,6 +371,7 @@
     hasQuery: function () { return !!lastQuery; },
     locate: locate,
     distanceText: fmt.distanceText,
+    sectorsText: fmt.sectorsText,
     map: map,
     onMarkerClick: function (cb) { markerHandler = cb; },
     setFilters: function (types, ageId) {

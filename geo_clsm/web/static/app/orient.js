@@ -106,6 +106,17 @@
     } else { h.setAttribute("tabindex", "-1"); h.focus(); }
   }
 
+  // The person's sector under « À qui s'adresser »: the CMP of their sector by name, or why it is unknown.
+  app.onResults(function (body) {
+    if (!out.firstChild) { return; }
+    var line = out.querySelector(".gc-orient-sector") || el("p", "gc-orient-sector gc-sectors");
+    var f = (body.features || []).filter(function (x) { return x.properties.sector_label === "CMP de votre secteur"; })[0];
+    line.textContent = f ? t("CMP de votre secteur") + " : " + (f.properties.display_name || f.properties.name)
+      : app.sectorsText(body.query);
+    var list = out.querySelector(".gc-explain-list");
+    if (!line.parentNode && list) { list.parentNode.insertBefore(line, list.nextSibling); }
+  });
+
   app.onResults(function (body) {
     if (!crisis) { return; }
     var near = crisis.querySelector(".gc-crisis-near");
