@@ -106,6 +106,8 @@ def catalog_version(catalog: Catalog) -> str:
             h.update(r.model_dump_json().encode())
         h.update(repr(catalog.qpv["code_qp"].tolist() if "code_qp" in catalog.qpv else []).encode())
         h.update(repr(sorted(catalog.territories)).encode())
+        for sector in catalog.sectors:
+            h.update(sector.model_dump_json().encode())
         known = h.hexdigest()
         set_catalog_version(catalog, known)
     return known

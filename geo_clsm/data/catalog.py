@@ -16,6 +16,7 @@ from geo_clsm.data.importers.report import ImportReport
 from geo_clsm.data.importers.resource_rows import CommunePoint
 from geo_clsm.data.manifest import LayerInfo, Territory
 from geo_clsm.model.resource import Resource
+from geo_clsm.model.sector import Sector
 
 
 @dataclass(init=False, eq=False)
@@ -40,6 +41,8 @@ class Catalog:
     replaced: list[tuple[str, str]]
     population: gpd.GeoDataFrame | None
     """Population points (WGS84): ``population``, ``cell_m`` (grid cell size) and ``territory``."""
+    sectors: tuple[Sector, ...]
+    """Psychiatric sectors, from the database of record (the layers ship none: no public source)."""
 
     def __init__(
         self,
@@ -55,6 +58,7 @@ class Catalog:
         population: gpd.GeoDataFrame | None = None,
         *,
         commune_table: CommuneTable | None = None,
+        sectors: tuple[Sector, ...] = (),
     ) -> None:
         if commune_table is None and communes is None:
             raise TypeError("Catalog: communes or commune_table is required")
@@ -64,6 +68,7 @@ class Catalog:
         self.mairies = {} if mairies is None else mairies
         self.reports = {} if reports is None else reports
         self.replaced = [] if replaced is None else replaced
+        self.sectors = tuple(sectors)
 
     def __getstate__(self) -> dict[str, Any]:
         # What is derived (the whole communes frame, the resources by id) is not pickled.

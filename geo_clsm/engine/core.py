@@ -23,6 +23,7 @@ from geo_clsm.engine.index import ResourceIndex
 from geo_clsm.engine.lines import NationalLines
 from geo_clsm.engine.nearest import ANY_NEAREST, NearestQuery, NearestResult, nearest
 from geo_clsm.engine.places import Locator, Place
+from geo_clsm.engine.sectors import SectorIndex
 from geo_clsm.geo.area import Area, published, published_xy
 from geo_clsm.geo.point_cells import PolygonCells
 from geo_clsm.model.geojson import FeatureCache
@@ -88,6 +89,8 @@ class Engine:
         self.index = ResourceIndex(catalog.resources)
         self.locator = _locator(catalog, previous)
         self.areas = ServiceAreas(catalog.resources)
+        self.sectors = _sector_index(catalog, previous)
+        """The psychiatric sectors (:class:`~geo_clsm.engine.sectors.SectorIndex`; empty: none loaded)."""
         self.lines = NationalLines(catalog)
         self.resource_qpv: dict[str, tuple[str, str] | None] = {r.id: None for r in catalog.resources}
         placed = [(r.id, pos) for r in catalog.resources if (pos := r.public_position()) is not None]
@@ -234,3 +237,15 @@ def _locator(catalog: Catalog, previous: Engine | None) -> Locator:
     if previous is not None and same_objects(previous.locator.built_from, catalog.place_parts()):
         return previous.locator
     return Locator(catalog)
+
+
+def _sector_index(catalog: Catalog, previous: Engine | None) -> SectorIndex:
+    """The previous engine's sectors when its sectors and places are the very same objects (an
+    editor changed resources only), else built from ``catalog``."""
+    if (
+        previous is not None
+        and previous.catalog.sectors is catalog.sectors
+        and same_objects(previous.catalog.place_parts(), catalog.place_parts())
+    ):
+        return previous.sectors
+    return SectorIndex(catalog)

@@ -25,15 +25,25 @@ from geo_clsm.access.params import AccessParams, AccessResult
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.resource import Resource
+from geo_clsm.model.sector import Sector
 from geo_clsm.store import repo
+from geo_clsm.store.sectors import active_sectors
 
 log = logging.getLogger(__name__)
 
 
-def catalog_from_store(base: Catalog, resources: list[Resource]) -> Catalog:
-    """``base`` (communes, QPV, layers from the files) with the database's resources of its territories."""
+def catalog_from_store(base: Catalog, resources: list[Resource], sectors: tuple[Sector, ...] | None = None) -> Catalog:
+    """``base`` (communes, QPV, layers from the files) with the database's resources (and sectors,
+    when given; else ``base``'s) of its territories."""
     loaded = base.territories
-    return dataclasses.replace(base, resources=[r for r in resources if r.territory is None or r.territory in loaded])
+    kept = (
+        base.sectors if sectors is None else tuple(s for s in sectors if s.territory is None or s.territory in loaded)
+    )
+    if kept == base.sectors:
+        kept = base.sectors  # the very same object: the engine keeps its sector index
+    return dataclasses.replace(
+        base, resources=[r for r in resources if r.territory is None or r.territory in loaded], sectors=kept
+    )
 
 
 def changed_territories(old: list[Resource], new: list[Resource]) -> set[str]:
@@ -43,6 +53,18 @@ def changed_territories(old: list[Resource], new: list[Resource]) -> set[str]:
     out: set[str] = set()
     for rid in before.keys() | after.keys():
         a, b = before.get(rid), after.get(rid)
+        if a != b:
+            out.update(t for t in (a.territory if a else None, b.territory if b else None) if t)
+    return out
+
+
+def changed_sector_territories(old: tuple[Sector, ...], new: tuple[Sector, ...]) -> set[str]:
+    """Territories holding a sector that was added, removed or changed (their sector indicators are due)."""
+    before = {s.id: s for s in old}
+    after = {s.id: s for s in new}
+    out: set[str] = set()
+    for sid in before.keys() | after.keys():
+        a, b = before.get(sid), after.get(sid)
         if a != b:
             out.update(t for t in (a.territory if a else None, b.territory if b else None) if t)
     return out
@@ -84,13 +106,14 @@ class LiveEngine:
                 version = repo.change_counter(conn)
                 if version == self.version:
                     return self.current
-                if self.version == -1 and self._seed_copy(conn):  # start-up: nothing to read back
+                sectors = active_sectors(conn)
+                if self.version == -1 and self._seed_copy(conn, sectors):  # start-up: nothing to read back
                     self.version = version
                     return self.current
-                catalog = catalog_from_store(self.current.catalog, self._ordered(repo.active_resources(conn)))
+                catalog = catalog_from_store(self.current.catalog, self._ordered(repo.active_resources(conn)), sectors)
             old = self.current
             resources = catalog.resources
-            if resources == old.catalog.resources:
+            if resources == old.catalog.resources and catalog.sectors is old.catalog.sectors:
                 self.version = version
                 return old
             # Same communes and QPV: the same Locator. The previous indicators stay served until
@@ -98,6 +121,7 @@ class LiveEngine:
             new = Engine(catalog, previous=old, access=old.computed_access)
             if old.computed_access is not None:
                 changed = changed_territories(old.catalog.resources, resources)
+                changed |= changed_sector_territories(old.catalog.sectors, catalog.sectors)
                 self._dirty |= changed
                 self._pending |= changed
             self.current = new
@@ -126,12 +150,15 @@ class LiveEngine:
             self.notify_fresh(new)
         return new
 
-    def _seed_copy(self, conn: Connection) -> bool:
+    def _seed_copy(self, conn: Connection, sectors: tuple[Sector, ...]) -> bool:
         """The database holds exactly the current engine's resources, as seeded from its layers
-        (no record changed by a person since): then the engine serves the database as it is."""
+        (no record changed by a person since), and its sectors: then the engine serves the
+        database as it is."""
         from geo_clsm.data.cache import catalog_version
 
         catalog = self.current.catalog
+        if catalog_from_store(catalog, catalog.resources, sectors).sectors is not catalog.sectors:
+            return False
         return repo.is_seed_copy(
             conn, version=catalog_version(catalog), territories=list(catalog.territories), count=len(catalog.resources)
         )

@@ -207,3 +207,38 @@ observatory_snapshots = Table(
     Column("payload", JSON, nullable=False),
     sa.UniqueConstraint("territory", "parent_id", name="uq_observatory_snapshots_territory_parent"),
 )
+
+# Psychiatric sectors (issue 29): the data of record, edited or imported, with their history.
+# The extent is its communes (INSEE codes), QPV codes and drawn polygon (WGS84 WKT); the engine
+# resolves it (``geo_clsm.engine.sectors``). On PostgreSQL the resolved extents are copied into
+# ``sector_extents`` (migration 0010, ``geo_clsm.store.layer_tables``).
+sectors = Table(
+    "sectors",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("public", String(16), nullable=False),  # adultes | enfants
+    Column("establishment", Text, nullable=False, default=""),
+    Column("referents", JSON, nullable=False, default=list),  # resource ids, CMP first
+    Column("communes", JSON, nullable=False, default=list),
+    Column("qpv", JSON, nullable=False, default=list),
+    Column("polygon_wkt", Text),
+    Column("territory", String(64), index=True),
+    Column("source", Text, nullable=False),
+    Column("last_verified", Date),
+    Column("status", String(16), nullable=False, default="active"),  # active | withdrawn
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+sector_history = Table(
+    "sector_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sector_id", String(40), nullable=False, index=True),
+    Column("action", String(16), nullable=False),  # create update import withdraw restore
+    Column("author", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("comment", Text),
+)
