@@ -6,7 +6,6 @@ Python over the QPV's sample points and population weights; and « sectorisation
 
 from __future__ import annotations
 
-import copy
 import math
 
 import geopandas as gpd
@@ -19,7 +18,7 @@ from geo_clsm.access.params import AccessParams
 from geo_clsm.access.sectorised import NOT_INFORMED, SECTOR_COLUMNS, SECTOR_TYPES
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.resource import ResourceType
-from tests.sector_fixtures import fictitious_sectors
+from tests.sector_fixtures import catalog_with_sectors
 
 TYPES = list(SECTOR_TYPES)
 PUBLIC = {
@@ -34,9 +33,7 @@ PUBLIC = {
 
 @pytest.fixture(scope="module")
 def sectorised(catalog: Catalog) -> Catalog:
-    out = copy.copy(catalog)
-    out.sectors = fictitious_sectors()
-    return out
+    return catalog_with_sectors(catalog)
 
 
 @pytest.fixture(scope="module")
