@@ -94,7 +94,7 @@ def your_sector(
         cells = []
         for public in publics:
             mine = [s for s in found.sectors if s.public == public and s.territory == territory]
-            whole = found.whole.get(public)  # type: ignore[call-overload]
+            whole = found.whole.get(public)
             cells.append(
                 (
                     public,

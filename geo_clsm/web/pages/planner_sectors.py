@@ -6,6 +6,7 @@ and, for a CMP-like type, the indicators by sector as columns of the QPV table
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import folium
@@ -36,7 +37,7 @@ def sector_columns(rtype: ResourceType) -> list[tuple[str, str]]:
     return SECTOR_COLUMNS if rtype in SECTOR_TYPES else []
 
 
-def sector_cell(col: str, rec: dict[str, Any]) -> tuple[str, str] | None:
+def sector_cell(col: str, rec: Mapping[Any, Any]) -> tuple[str, str] | None:
     """(sort key, shown text) of a sector column, or None for another column."""
     if col not in dict(SECTOR_COLUMNS):
         return None
