@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page
 
 from geo_clsm.web.pages.planner_sectors import SECTOR_COLUMNS
 from tests.conftest import _free_port
+from tests.e2e.conftest import axe_violations
 from tests.sector_fixtures import app_with_sectors
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -89,3 +90,14 @@ def test_without_sector_data_the_planner_says_so(browser: Browser, server: str) 
     cell.scroll_into_view_if_needed()
     assert cell.is_visible()
     page.screenshot(path=str(ARTIFACTS / "planner_sectors_not_informed_phone.png"), full_page=True)
+
+
+def test_the_sector_layer_passes_axe(browser: Browser, sector_server: str) -> None:
+    page = browser.new_context(viewport=PHONE, locale="fr-FR", bypass_csp=True).new_page()
+    page.goto(sector_server + "/planning?territory=metz&type=CMP_ENFANT&indicator=mean_m")
+    page.wait_for_selector(f'path[stroke="{SECTOR_STROKE}"]', state="attached")
+    assert (
+        "secteurs de psychiatrie (enfants et adolescents), 1 sur la carte"
+        in page.locator(".gc-sector-legend").inner_text()
+    )
+    assert axe_violations(page) == []

@@ -133,7 +133,7 @@ def get_qpv(
         raise NotFoundError(f"QPV inconnu « {code_qp} » : voir /api/qpv pour les codes")
     rec = match.iloc[0]
     result = access[rec["territory"]].variant(known_audience_only=known_audience_only)
-    rows = present(pd.DataFrame(result.qpv.drop(columns="geometry")))
+    rows = present(with_sectors(result))
     rows = rows[rows["code_qp"] == code_qp]
     rest = present(result.rest[result.rest["zone"] == "hors_qpv"]).set_index("resource_type")
     indicators = _indicators_by_type(rows)

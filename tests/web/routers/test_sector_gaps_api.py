@@ -88,3 +88,10 @@ def test_report_and_guide_routes_read_the_sectors_of_the_database(sector_client:
     assert 'id="sectorisation"' in report and "Quartier Falogne (QN05725N)" in report
     figures = sector_client.get("/api/report/metz", params={"format": "json"}).json()
     assert any(r["sectorisation"] == "renseignée" for r in figures["sectors"])
+
+
+def test_one_qpv_carries_its_sector_figures(sector_client: TestClient) -> None:
+    props = sector_client.get("/api/qpv/QN05725N").json()["properties"]
+    cmp = props["indicators"]["CMP_ADULTE"]
+    assert cmp["sector_ids"] == "FICTIF-57G02" and cmp["sector_referent_mean_m"] > cmp["mean_m"]
+    assert props["indicators"]["GEM"]["sectorisation"] is None
