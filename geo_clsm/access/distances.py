@@ -5,7 +5,7 @@ A resource with a service area (EMPP, sector) is at distance 0 from every point 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,8 +41,14 @@ class Supply:
     kdtree: cKDTree | None = None
 
     @staticmethod
-    def place(resources: Sequence[Resource], crs: str) -> list[Placed]:
-        """The resources with a public position in ``crs``'s zone, projected: (resource, x, y, area)."""
+    def place(
+        resources: Sequence[Resource], crs: str, *, zones: Mapping[str, BaseGeometry] | None = None
+    ) -> list[Placed]:
+        """The resources with a public position in ``crs``'s zone, projected: (resource, x, y, area).
+
+        ``zones``: the resolved WGS84 intervention zones by resource id
+        (:func:`geo_clsm.engine.extents.service_area_geometries`); a resource missing from it is
+        served by the drawn polygon of its zone, if any."""
         kept, lon, lat = [], [], []
         for r in resources:
             pos = r.public_position()
@@ -53,8 +59,10 @@ class Supply:
         if not kept:
             return []
         x, y = to_projected(np.array(lon), np.array(lat), crs)
-        with_area = [r for r in kept if r.service_area_wkt]
-        projected = gpd.GeoSeries([shapely.from_wkt(r.service_area_wkt) for r in with_area], crs=WGS84).to_crs(crs)
+        known = zones or {}
+        with_area = [r for r in kept if r.id in known or r.service_area_wkt]
+        shapes = [known[r.id] if r.id in known else shapely.from_wkt(r.service_area_wkt) for r in with_area]
+        projected = gpd.GeoSeries(shapes, crs=WGS84).to_crs(crs)
         areas = {r.id: g for r, g in zip(with_area, projected, strict=True)}
         return [
             (r, float(a), float(b), areas.get(r.id), frozenset((r.type, *r.service_types)))

@@ -31,6 +31,7 @@ from geo_clsm.access.sampling import commune_grid_demand, population_weights, sa
 from geo_clsm.access.sectorised import SECTOR_NOTE, SECTOR_TYPES, sector_rows, sector_table, territory_sectors
 from geo_clsm.access.uncertainty import indices
 from geo_clsm.data.catalog import Catalog
+from geo_clsm.engine.extents import service_area_geometries
 from geo_clsm.geo.crs import LAMBERT93, WGS84, projected_crs_for, to_projected
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
@@ -183,7 +184,7 @@ def measured_results(
     """The indicators of a sampled territory, with their known-audience-only variant (``.known``):
     ``type_rows`` measures one type against a supply (in memory here, in PostGIS for
     :mod:`geo_clsm.engine.postgis.access`); a type whose known-audience supply is the same is measured once."""
-    ctx.placed = Supply.place(resources, ctx.crs)
+    ctx.placed = Supply.place(resources, ctx.crs, zones=service_area_geometries(catalog))
     tables: dict[bool, list[TypeRows]] = {False: [], True: []}
     by_sector: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
     layer = territory_sectors(catalog, ctx) if any(t in SECTOR_TYPES for t in types) else None

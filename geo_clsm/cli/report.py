@@ -65,6 +65,7 @@ def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog,
     from geo_clsm.data.manifest import read_manifest
     from geo_clsm.store import repo
     from geo_clsm.store.live import catalog_from_store
+    from geo_clsm.store.sectors import active_sectors
 
     _, terrs = read_manifest(args.data)
     national = [t for t, terr in terrs.items() if terr.kind == "national" and t not in territories]
@@ -79,7 +80,7 @@ def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog,
     with db.connect() as conn:
         if not repo.was_seeded(conn):  # a database holding only indicators: the layers are the directory
             return catalog, db
-        return catalog_from_store(catalog, repo.active_resources(conn)), db
+        return catalog_from_store(catalog, repo.active_resources(conn), active_sectors(conn)), db
 
 
 def _figures(catalog: Catalog, territory: str, db: SqlEngine | None) -> ReportFigures:

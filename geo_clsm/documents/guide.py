@@ -260,8 +260,6 @@ def _entry(r: Resource, *, number: int, pro: bool, referent_of: tuple[str, ...] 
         facts.append(("À savoir", p["public_info"]))
     if pro and p["finess_et"]:
         facts.append(("FINESS", p["finess_et"]))
-    if pro and p["sector"]:
-        facts.append(("Secteur", p["sector"]))
     unknown = [label.lower() for label, value in known if not value]
     if r.type not in LINE_TYPES and not p["phone"]:
         unknown.insert(0, "téléphone")

@@ -19,6 +19,7 @@ from geo_clsm.access.indicators import territory_indicators
 from geo_clsm.access.params import AccessResult
 from geo_clsm.data.catalog import Catalog, same_objects
 from geo_clsm.engine.candidates import CandidateFilter, Hit
+from geo_clsm.engine.extents import service_area_geometries
 from geo_clsm.engine.index import ResourceIndex
 from geo_clsm.engine.lines import NationalLines
 from geo_clsm.engine.nearest import ANY_NEAREST, NearestQuery, NearestResult, nearest
@@ -46,11 +47,14 @@ def default_indicators(catalog: Catalog) -> dict[str, AccessResult]:
 
 
 class ServiceAreas:
-    """Service-area polygons (EMPP, sectors): which resources serve a point."""
+    """Intervention zones (EMPP, mobile teams: ``Resource.service_area``, communes, QPV or a
+    polygon, resolved by :func:`~geo_clsm.engine.extents.service_area_geometries`): which resources
+    serve a point (WGS84, boundary included)."""
 
-    def __init__(self, resources: Sequence[Resource]) -> None:
-        self._res = [r for r in resources if r.service_area_wkt]
-        self._geoms = np.array([shapely.from_wkt(r.service_area_wkt) for r in self._res], dtype=object)
+    def __init__(self, catalog: Catalog) -> None:
+        zones = service_area_geometries(catalog)
+        self._res = [r for r in catalog.resources if r.id in zones]
+        self._geoms = np.array([zones[r.id] for r in self._res], dtype=object)
         shapely.prepare(self._geoms)
         self._cells = PolygonCells(self._geoms)
 
@@ -88,7 +92,7 @@ class Engine:
         """Tells apart the sets of indicators this process served (see :func:`geo_clsm.engine.build.data_version`)."""
         self.index = ResourceIndex(catalog.resources)
         self.locator = _locator(catalog, previous)
-        self.areas = ServiceAreas(catalog.resources)
+        self.areas = ServiceAreas(catalog)
         self.sectors = _sector_index(catalog, previous)
         """The psychiatric sectors (:class:`~geo_clsm.engine.sectors.SectorIndex`; empty: none loaded)."""
         self.lines = NationalLines(catalog)

@@ -10,6 +10,8 @@ overseas territory its own: :func:`geo_clsm.geo.crs.projected_crs_for`).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,3 +104,33 @@ class ExtentResolver:
             p = wgs84.representative_point()
             crs = projected_crs_for(p.x, p.y) or LAMBERT93
         return ResolvedExtent(wgs84, project(wgs84, crs), crs, unknown_c, unknown_q)
+
+
+_ZONES: weakref.WeakKeyDictionary[Catalog, dict[str, BaseGeometry]] = weakref.WeakKeyDictionary()
+_ZONES_LOCK = threading.Lock()
+
+
+def service_area_geometries(catalog: Catalog) -> dict[str, BaseGeometry]:
+    """The WGS84 geometry of every resource's intervention zone (``Resource.service_area``: its
+    communes, QPV and polygon), by resource id, resolved once per catalog. A zone whose codes are
+    all unknown to the catalog resolves to nothing and is left out."""
+    found = _ZONES.get(catalog)
+    if found is not None:
+        return found
+    with _ZONES_LOCK:
+        found = _ZONES.get(catalog)
+        if found is None:
+            zoned = [r for r in catalog.resources if r.service_area is not None]
+            coded = any(z.communes or z.qpv for r in zoned if (z := r.service_area) is not None)
+            resolver = ExtentResolver(catalog) if coded else None
+            found = {}
+            for r in zoned:
+                assert r.service_area is not None
+                if resolver is None:  # a polygon only: no lookup of communes or QPV
+                    geom = shapely.from_wkt(r.service_area.polygon_wkt)
+                else:
+                    geom = resolver.resolve(r.service_area).wgs84
+                if geom is not None and not geom.is_empty:
+                    found[r.id] = geom
+            _ZONES[catalog] = found
+    return found

@@ -208,7 +208,7 @@ def _ranked(
     out = []
     for h in hits:
         r = h.resource
-        serves = (r.id in covering_ids) if r.service_area_wkt else None
+        serves = (r.id in covering_ids) if r.service_area is not None else None
         status = None
         if local is not None:
             status = open_state(r.hours, local)  # "open" or "unknown": the filter kept it

@@ -79,7 +79,7 @@ def _organization(p: dict[str, Any], org: str) -> dict[str, list[dict[str, Any]]
     row = {
         "id": org,
         "name": p["name"],
-        "description": p["type_label"] + (f" — secteur {p['sector']}" if p["sector"] else ""),
+        "description": p["type_label"],
         "email": p["email"],
         "website": p["website"],
     }

@@ -1,9 +1,11 @@
 """OGC API – Features collections, built from the engine (no web framework here).
 
-Four collections: ``resources`` (the public view of every resource: public position and
+Five collections: ``resources`` (the public view of every resource: public position and
 public properties, nothing else), ``qpv`` (QPV polygons), ``qpv-indicators`` (one feature
-per QPV × resource type, the engine's access indicators) and ``communes-indicators`` (one
-feature per commune × type, the 2SFCA score, on the commune's polygon).
+per QPV × resource type, the engine's access indicators), ``communes-indicators`` (one
+feature per commune × type, the 2SFCA score, on the commune's polygon) and ``sectors`` (the
+psychiatric sectors' public view on their resolved extent; empty until sectors are imported or
+drawn: « sectorisation non renseignée »).
 
 Geometries are WGS84 longitude/latitude (OGC CRS84) unless a request asks for Lambert-93
 (EPSG:2154), which is reprojected here. Items are built once per engine and cached beside
@@ -112,6 +114,15 @@ def _communes_indicators(engine: Engine) -> list[Item]:
     return out
 
 
+def _sectors(engine: Engine) -> list[Item]:
+    index = engine.sectors
+    out = []
+    for s in index.sectors:
+        geom = index.geometry_wgs84(s.id)
+        out.append(Item(s.id, None if geom is None or geom.is_empty else geom, s.public_view()))
+    return out
+
+
 COLLECTIONS: dict[str, CollectionInfo] = {
     c.id: c
     for c in (
@@ -145,6 +156,15 @@ COLLECTIONS: dict[str, CollectionInfo] = {
             "10 000 habitants dans la zone de chalandise), sur le contour de la commune.",
             FILTERS,
             _communes_indicators,
+        ),
+        CollectionInfo(
+            "sectors",
+            "Secteurs de psychiatrie",
+            "Un objet par secteur (adultes ou enfants) : identifiant, nom, établissement, ressources "
+            "référentes (CMP d'abord), sur l'étendue du secteur (communes, QPV, polygone). Vide tant "
+            "qu'aucun secteur n'est importé ou dessiné : sectorisation non renseignée.",
+            ("territory",),
+            _sectors,
         ),
     )
 }

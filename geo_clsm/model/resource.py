@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from geo_clsm.model.hours import HolidayRule, OpeningHours, parse_opening_hours
 from geo_clsm.model.hours_words import describe as describe_hours
+from geo_clsm.model.sector import Extent
 
 
 class ResourceType(StrEnum):
@@ -219,11 +220,13 @@ class Resource(BaseModel):
     wheelchair: bool | None = None
     appointment_required: bool | None = None
     free_of_charge: bool | None = None
-    sector: str | None = None
     capacity: float | None = Field(default=None, gt=0)
     position: Position | None = None
     commune_position: Position | None = None
-    service_area_wkt: str | None = None
+    service_area: Extent | None = None
+    """Where the team intervenes (EMPP, mobile teams): communes, QPV and/or a polygon, the same
+    :class:`~geo_clsm.model.sector.Extent` as a psychiatric sector's (the free-text ``sector``
+    field is retired: sectors are data of their own, :mod:`geo_clsm.model.sector`)."""
     confidential_address: bool = False
     finess_et: str | None = None
     territory: str | None = None
@@ -241,6 +244,23 @@ class Resource(BaseModel):
     """True only when a person checked the record (by calling, visiting); ``last_verified`` is then that day."""
     to_verify: bool = False
     """The source says the record must be checked before it is relied upon ("à vérifier")."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_service_area(cls, data: Any) -> Any:
+        """``service_area_wkt`` (a WGS84 polygon, the only zone before issue 29) is read as the
+        polygon of :attr:`service_area`."""
+        if isinstance(data, dict) and "service_area_wkt" in data:
+            data = dict(data)
+            wkt = data.pop("service_area_wkt")
+            if wkt and data.get("service_area") is None:
+                data["service_area"] = Extent(polygon_wkt=wkt)
+        return data
+
+    @property
+    def service_area_wkt(self) -> str | None:
+        """The drawn polygon of the intervention zone (WKT, WGS84), if any."""
+        return self.service_area.polygon_wkt if self.service_area is not None else None
 
     @field_validator("id")
     @classmethod
@@ -389,12 +409,11 @@ class Resource(BaseModel):
             "wheelchair": self.wheelchair,
             "appointment_required": self.appointment_required,
             "free_of_charge": self.free_of_charge,
-            "sector": self.sector,
             "capacity": self.capacity,
             "position_precision": (pos.precision if pos else PositionPrecision.NONE).value,
             "position_source": pos.source if pos else None,
             "confidential_address": self.confidential_address,
-            "has_service_area": self.service_area_wkt is not None,
+            "has_service_area": self.service_area is not None,
             "finess_et": self.finess_et,
             "territory": self.territory,
             "source": self.source,

@@ -117,13 +117,15 @@ def french_reason(err: dict[str, Any]) -> str:
     msg = str(err.get("msg", ""))
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
-    if kind == "enum":
+    if kind in ("enum", "literal_error"):
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return f"valeur inconnue « {err.get('input')} » : valeurs possibles {expected}"
     if kind in ("greater_than_equal", "greater_than"):
         return f"valeur trop petite : minimum {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("less_than_equal", "less_than"):
         return f"valeur trop grande : maximum {ctx.get('le', ctx.get('lt'))}"
+    if kind == "string_too_long":
+        return f"texte trop long : {ctx.get('max_length')} caractères au plus"
     if kind == "extra_forbidden":
         return "champ inconnu : le retirer"
     if kind == "string_pattern_mismatch":

@@ -5,12 +5,17 @@ and the sample points of the access indicators (:func:`sync_access_points`).
 in its order (pilot communes first), so that ``ST_Contains`` with the lowest ``ord`` answers as the
 in-memory locator does. They are rewritten when the layers change (a fingerprint of codes, names,
 territories and geometries is kept in ``meta``), by one worker under an advisory lock.
+
+``sector_extents`` (migration 0010) holds the resolved extent of each psychiatric sector
+(:func:`sync_sector_extents`), in its zone's projected CRS, with the very vertices the in-memory
+:class:`~geo_clsm.engine.sectors.SectorIndex` tests points against: ``ST_Covers`` on it answers as
+:meth:`~geo_clsm.engine.sectors.SectorIndex.at` does.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -18,6 +23,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.catalog import Catalog
+
+if TYPE_CHECKING:
+    from geo_clsm.engine.sectors import SectorIndex
+
+_ZONES_LOCK = 0x15_0D_6E_0F  # pg_advisory_xact_lock key of the service-area extents refresh
 
 _LAYERS_LOCK = 0x15_0D_6E_0C  # pg_advisory_xact_lock key of the layer refresh
 
@@ -128,4 +138,94 @@ def sync_access_points(
         conn.execute(sa.text("DELETE FROM meta WHERE key = :k"), {"k": key})
         conn.execute(sa.text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": key, "v": fp})
         conn.execute(sa.text("ANALYZE access_points"))
+    return True
+
+
+_SECTORS_LOCK = 0x15_0D_6E_0E  # pg_advisory_xact_lock key of the sector extents refresh
+
+
+def sector_extent_rows(index: SectorIndex) -> list[dict[str, Any]]:
+    """The rows of ``sector_extents`` for a sector index: each sector whose extent resolved to an
+    area, its metric geometry as the in-memory engine holds it (same vertices: the same answers)."""
+    rows = []
+    for s in index.sectors:
+        r = index.resolved(s.id)
+        if r is None or r.is_empty:
+            continue
+        rows.append(
+            {
+                "id": s.id,
+                "public": s.public,
+                "t": s.territory,
+                "srid": int(r.crs.split(":")[1]),
+                "wkb": shapely.to_wkb(r.projected),
+            }
+        )
+    return rows
+
+
+def sync_sector_extents(db: SqlEngine, index: SectorIndex) -> bool:
+    """Write the resolved extents of ``index``'s sectors into ``sector_extents`` when they differ
+    from what the database holds (a fingerprint in ``meta``); returns whether it wrote. Safe with
+    several workers (advisory lock)."""
+    rows = sector_extent_rows(index)
+    h = hashlib.blake2b(digest_size=16)
+    for row in rows:
+        h.update(f"{row['id']}|{row['public']}|{row['t']}|{row['srid']}|".encode())
+        h.update(row["wkb"])
+    fp = h.hexdigest()
+    read = sa.text("SELECT value FROM meta WHERE key = 'sector_extents_fingerprint'")
+    with db.connect() as conn:
+        if conn.execute(read).scalar() == fp:
+            return False
+    with db.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SECTORS_LOCK})
+        if conn.execute(read).scalar() == fp:
+            return False
+        conn.execute(sa.text("DELETE FROM sector_extents"))
+        if rows:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO sector_extents (sector_id, public, territory, zone_srid, geom) "
+                    "VALUES (:id, :public, :t, :srid, ST_Multi(ST_GeomFromWKB(:wkb, :srid)))"
+                ),
+                rows,
+            )
+        conn.execute(sa.text("DELETE FROM meta WHERE key = 'sector_extents_fingerprint'"))
+        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('sector_extents_fingerprint', :v)"), {"v": fp})
+        conn.execute(sa.text("ANALYZE sector_extents"))
+    return True
+
+
+def sync_service_areas(db: SqlEngine, catalog: Catalog) -> bool:
+    """Write the resolved intervention zones of the catalog's resources (WGS84, as
+    :class:`~geo_clsm.engine.core.ServiceAreas` tests points against them) into
+    ``service_area_extents`` when they changed; returns whether it wrote."""
+    from geo_clsm.engine.extents import polygonal, service_area_geometries
+
+    zones = service_area_geometries(catalog)
+    rows: list[dict[str, Any]] = [{"id": rid, "wkb": shapely.to_wkb(polygonal(g))} for rid, g in sorted(zones.items())]
+    h = hashlib.blake2b(digest_size=16)
+    for row in rows:
+        h.update(str(row["id"]).encode() + b"|")
+        h.update(bytes(row["wkb"]))
+    fp = h.hexdigest()
+    read = sa.text("SELECT value FROM meta WHERE key = 'service_area_extents_fingerprint'")
+    with db.connect() as conn:
+        if conn.execute(read).scalar() == fp:
+            return False
+    with db.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ZONES_LOCK})
+        if conn.execute(read).scalar() == fp:
+            return False
+        conn.execute(sa.text("DELETE FROM service_area_extents"))
+        if rows:
+            conn.execute(
+                sa.text("INSERT INTO service_area_extents VALUES (:id, ST_Multi(ST_GeomFromWKB(:wkb, 4326)))"), rows
+            )
+        conn.execute(sa.text("DELETE FROM meta WHERE key = 'service_area_extents_fingerprint'"))
+        conn.execute(
+            sa.text("INSERT INTO meta (key, value) VALUES ('service_area_extents_fingerprint', :v)"), {"v": fp}
+        )
+        conn.execute(sa.text("ANALYZE service_area_extents"))
     return True

@@ -17,6 +17,7 @@ from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.data.importers.resource_write import resource_to_row
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.sector import Extent
 
 EDITABLE = frozenset([*COLUMNS, "x", "y"])
 _SHORT_NUMBER = re.compile(r"^(15|17|18|112|114|115|119|116[0-9]{3}|3[0-9]{3})$")  # 15, 112, 3114 …
@@ -86,7 +87,7 @@ def validate_record(
     elif phone is not None and not isinstance(phone, str):
         raise FieldError("phone", "texte attendu, par exemple 03 87 56 39 39")
     for key, value in row.items():
-        if isinstance(value, dict) and key != "service_area_wkt":
+        if isinstance(value, dict) and key != "service_area_wkt":  # a GeoJSON polygon
             raise FieldError(key, "valeur simple attendue (texte, nombre, oui/non)")
     try:
         return resource_from_record(row, communes=communes, territory=base.territory if base else None)
@@ -119,7 +120,6 @@ def to_row(r: Resource) -> dict[str, Any]:
         "wheelchair": r.wheelchair,
         "appointment_required": r.appointment_required,
         "free_of_charge": r.free_of_charge,
-        "sector": r.sector,
         "capacity": r.capacity,
         "lon": pos.lon if pos else None,
         "lat": pos.lat if pos else None,
@@ -130,6 +130,8 @@ def to_row(r: Resource) -> dict[str, Any]:
         "commune_precision": cpos.precision.value if cpos else None,
         "commune_source": cpos.source if cpos else None,
         "service_area_wkt": r.service_area_wkt,
+        "service_area_communes": list(r.service_area.communes) if r.service_area else None,
+        "service_area_qpv": list(r.service_area.qpv) if r.service_area else None,
         "confidential_address": r.confidential_address,
         "finess_et": r.finess_et,
         "territory": r.territory,
@@ -177,11 +179,10 @@ def from_row(row: Mapping[Any, Any]) -> Resource:
         wheelchair=row["wheelchair"],
         appointment_required=row["appointment_required"],
         free_of_charge=row["free_of_charge"],
-        sector=row["sector"],
         capacity=row["capacity"],
         position=position(""),
         commune_position=position("commune_"),
-        service_area_wkt=row["service_area_wkt"],
+        service_area=_service_area(row),
         confidential_address=bool(row["confidential_address"]),
         finess_et=row["finess_et"],
         territory=row["territory"],
@@ -197,6 +198,25 @@ def from_row(row: Mapping[Any, Any]) -> Resource:
     )
 
 
+def _service_area(row: Mapping[str, Any]) -> Extent | None:
+    """The intervention zone of a row: ``service_area_wkt`` (the polygon), ``service_area_communes``
+    and ``service_area_qpv`` (migration 0010)."""
+    wkt = row.get("service_area_wkt") or None
+    communes = tuple(row.get("service_area_communes") or ())
+    qpv = tuple(row.get("service_area_qpv") or ())
+    if wkt is None and not communes and not qpv:
+        return None
+    return Extent(communes=communes, qpv=qpv, polygon_wkt=wkt)
+
+
+def retired_sector_note(notes: str | None, sector: str | None) -> str | None:
+    """``notes`` with the value of the retired free-text ``sector`` field appended (issue 29)."""
+    if not sector or not sector.strip():
+        return notes
+    line = f"Secteur (ancien champ libre, retiré) : {sector.strip()}"
+    return f"{notes}\n{line}" if notes else line
+
+
 def snapshot(r: Resource, *, status: str = "active") -> dict[str, Any]:
     """A JSON-ready copy of every field (for history entries), with the record's status."""
     return {**r.model_dump(mode="json"), "status": status}
@@ -205,4 +225,6 @@ def snapshot(r: Resource, *, status: str = "active") -> dict[str, Any]:
 def from_snapshot(snap: Mapping[str, Any]) -> tuple[Resource, str]:
     data = dict(snap)
     status = str(data.pop("status", "active"))
+    # A version saved before issue 29 may hold the retired free-text sector: kept in the notes.
+    data["notes"] = retired_sector_note(data.get("notes"), data.pop("sector", None))
     return Resource.model_validate(data), status

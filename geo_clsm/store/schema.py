@@ -52,7 +52,7 @@ resources = Table(
     Column("wheelchair", Boolean),
     Column("appointment_required", Boolean),
     Column("free_of_charge", Boolean),
-    Column("sector", Text),
+    Column("sector", Text),  # retired (issue 29): values moved into notes by migration 0010, never written
     Column("capacity", Float),
     Column("lon", Float),
     Column("lat", Float),
@@ -62,7 +62,9 @@ resources = Table(
     Column("commune_lat", Float),
     Column("commune_precision", String(16)),
     Column("commune_source", Text),
-    Column("service_area_wkt", Text),
+    Column("service_area_wkt", Text),  # the polygon of the intervention zone (WGS84 WKT)
+    Column("service_area_communes", JSON),  # its communes (INSEE codes), migration 0010
+    Column("service_area_qpv", JSON),  # its QPV codes, migration 0010
     Column("confidential_address", Boolean, nullable=False, default=False),
     Column("finess_et", String(9)),
     Column("territory", String(64), index=True),

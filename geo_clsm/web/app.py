@@ -33,6 +33,7 @@ from geo_clsm.web.routers import (
     admin_hours,
     admin_import,
     admin_pages,
+    admin_sector_pages,
     admin_territories,
     admin_territory_pages,
     admin_user_pages,
@@ -52,6 +53,7 @@ from geo_clsm.web.routers import (
     reports,
     resources,
     search_page,
+    sectors,
 )
 from geo_clsm.web.routers.national import national_scope, national_stamp
 from geo_clsm.web.templating import STATIC_DIR as STATIC
@@ -150,6 +152,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(search_page.router)
     app.include_router(pwa.router)
     app.include_router(ogc.router)
+    app.include_router(sectors.router)
     app.include_router(export.router)
     app.include_router(documents.router)
     app.include_router(report.router)
@@ -163,6 +166,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin_import.router)
     app.include_router(admin_territories.router)
     app.include_router(admin_territory_pages.router)
+    app.include_router(admin_sector_pages.router)
     app.include_router(admin_user_pages.router)
     app.include_router(report_form.router)
     app.router.routes.append(AssetMount("/static/admin", directory=STATIC / "admin", name="admin-static"))

@@ -30,6 +30,7 @@ from geo_clsm.engine.postgis.backend import PostgisBackend
 from geo_clsm.geo.crs import _ZONES, projected_crs_for
 from geo_clsm.model.errors import InvalidInputError, OutsideTerritoryError
 from geo_clsm.model.resource import Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.sector import Extent
 from geo_clsm.store import repo
 from geo_clsm.store.db import connect
 from geo_clsm.store.live import LiveEngine
@@ -95,6 +96,15 @@ def synthetic_records() -> list[Resource]:
         _res("synthetic-guyane", "MDA", -52.33, 4.93, territory="france", audience=Audience(age_min=11, age_max=25)),
         _res("synthetic-mayotte", "CMP_ENFANT", 45.23, -12.78, territory="france"),
         _res("synthetic-martinique", "GEM", -61.07, 14.61, territory="france", languages=("fr", "en")),
+        # An intervention zone of communes and a QPV (issue 29, item 5): Woippy and the QPV Borny.
+        _res(
+            "synthetic-empp-metz-zone",
+            "EMPP",
+            6.30,
+            49.20,
+            territory="metz",
+            service_area=Extent(communes=("57751",), qpv=("QN05720M",)),
+        ),
     ]
 
 
@@ -211,6 +221,11 @@ def test_ties_and_service_areas_are_exercised(backends: tuple[MemoryBackend, Pos
         empp = [r for r in covered if r.resource.id == "synthetic-empp-angouleme"]
         assert len(covered) == 2 and empp and empp[0].serves_location is True
         assert empp[0].distance_m > 10_000  # far beyond the nearest one: listed because it serves the point
+        # A zone of communes and QPV: Woippy and the QPV Borny are served, the rest of Metz is not.
+        for lon, lat, serves in ((6.1450, 49.1520, True), (6.22361, 49.11296, True), (6.1759, 49.1102, False)):
+            found = backend.search(lon, lat, NearestQuery(k=1)).results
+            zone = [r for r in found if r.resource.id == "synthetic-empp-metz-zone"]
+            assert bool(zone) is serves and all(r.serves_location for r in zone)
 
 
 def brute_force_nearest(catalog: Catalog, lon: float, lat: float, k: int) -> list[tuple[str, float]]:

@@ -16,8 +16,9 @@ from typing import Any
 import shapely
 from pydantic import ValidationError
 
-from geo_clsm.data.importers.resource_schema import FALSE_WORDS, TRUE_WORDS
+from geo_clsm.data.importers.resource_schema import FALSE_WORDS, RETIRED_COLUMNS, TRUE_WORDS
 from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.sector import Extent
 from geo_clsm.model.validate import check_lonlat, french_errors, lambert93_to_lonlat, repair_polygonal
 
 
@@ -120,6 +121,24 @@ def _position(rec: Mapping[str, Any], communes: Mapping[str, CommunePoint]) -> t
     return Position(lon=lon, lat=lat, precision=prec, source=source), commune_pos
 
 
+def _service_area(rec: Mapping[str, Any], polygon: str | None, communes: Mapping[str, CommunePoint]) -> Extent | None:
+    """The intervention zone of a row: its polygon, communes and QPV (None when all are empty)."""
+    codes = tuple(_as_list(rec.get("service_area_communes")))
+    qpv = tuple(_as_list(rec.get("service_area_qpv")))
+    if polygon is None and not codes and not qpv:
+        return None
+    unknown = [c for c in codes if c not in communes]
+    if unknown:
+        raise RowError("service_area_communes", f"commune inconnue « {unknown[0]} » : code INSEE d'une commune chargée")
+    try:
+        return Extent(communes=codes, qpv=qpv, polygon_wkt=polygon)
+    except ValidationError as exc:
+        errs = french_errors(exc)
+        where = errs[0][0] if errs else ""
+        field = {"qpv": "service_area_qpv", "polygon_wkt": "service_area"}.get(where, "service_area_communes")
+        raise RowError(field, errs[0][1] if errs else "zone d'intervention invalide") from None
+
+
 def resource_from_record(
     rec: Mapping[str, Any], *, communes: Mapping[str, CommunePoint], territory: str | None = None
 ) -> Resource:
@@ -135,6 +154,9 @@ def resource_from_record(
     confidential = _as_bool(rec.get("confidential_address"), "confidential_address") or False
     if confidential and position is not None and commune_pos is None:
         raise RowError("insee_com", "adresse confidentielle : un code INSEE de commune connu est requis")
+    for column, reason in RETIRED_COLUMNS.items():
+        if rec.get(column) is not None:
+            raise RowError(column, reason)
     area = rec.get("service_area_wkt")
     if area is not None:
         try:
@@ -168,11 +190,10 @@ def resource_from_record(
         "wheelchair": _as_bool(rec.get("wheelchair"), "wheelchair"),
         "appointment_required": _as_bool(rec.get("appointment_required"), "appointment_required"),
         "free_of_charge": _as_bool(rec.get("free_of_charge"), "free_of_charge"),
-        "sector": rec.get("sector"),
         "capacity": _as_float(rec.get("capacity"), "capacity"),
         "position": position,
         "commune_position": commune_pos,
-        "service_area_wkt": area,
+        "service_area": _service_area(rec, area, communes),
         "confidential_address": confidential,
         "finess_et": rec.get("finess_et"),
         "territory": rec.get("territory") or territory,

@@ -30,7 +30,6 @@ COLUMNS = [
     "wheelchair",
     "appointment_required",
     "free_of_charge",
-    "sector",
     "capacity",
     "lon",
     "lat",
@@ -38,6 +37,8 @@ COLUMNS = [
     "position_source",
     "confidential_address",
     "service_area_wkt",
+    "service_area_communes",
+    "service_area_qpv",
     "finess_et",
     "territory",
     "source",
@@ -50,7 +51,19 @@ COLUMNS = [
     "verified_by_person",
     "to_verify",
 ]
-"""The columns of the project's CSV schema, in the order the writer gives them."""
+"""The columns of the project's CSV schema, in the order the writer gives them.
+
+A team's intervention zone is ``service_area_wkt`` (a drawn polygon, WGS84 WKT),
+``service_area_communes`` (INSEE codes) and ``service_area_qpv`` (QPV codes), lists separated by
+``;``: together one :class:`~geo_clsm.model.sector.Extent`."""
+
+RETIRED_COLUMNS = {
+    "sector": (
+        "colonne retirée : les secteurs de psychiatrie sont des données à part (geo-clsm sectors import) ; "
+        "vider la colonne ou porter la valeur dans notes"
+    ),
+}
+"""Columns older files may hold: empty, they are ignored; filled, the row is refused with this reason."""
 
 REQUIRED = ("id", "type", "name", "source", "last_verified")
 """Columns a file's header must have (and a row a value in)."""
@@ -77,7 +90,6 @@ TEXT_COLUMNS = (
     "email",
     "website",
     "opening_hours",
-    "sector",
     "finess_et",
     "source",
     "last_verified",

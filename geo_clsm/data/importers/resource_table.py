@@ -35,6 +35,7 @@ from geo_clsm.data.importers.resource_schema import (
     BOOL_WORDS,
     PRECISIONS,
     REQUIRED,
+    RETIRED_COLUMNS,
     TEXT_COLUMNS,
     TRUE_WORDS,
 )
@@ -198,6 +199,8 @@ def _valid_rows(columns: Mapping[str, pa.Array], n: int, *, communes: Mapping[st
         return _np(pc.is_null(col(name)))
 
     ok = empty("_bad_geometry") & empty("x") & empty("y") & empty("service_area_wkt")
+    for name in ("service_area_communes", "service_area_qpv", *RETIRED_COLUMNS):  # decided row by row
+        ok &= empty(name)
     for name in REQUIRED:
         ok &= ~empty(name)
     for name in TEXT_COLUMNS:

@@ -260,3 +260,19 @@ def sectors_polygons(sectors: Collection[Sector]) -> dict[str, Any]:
         if s.extent.polygon_wkt
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def sector_problems(sector: Sector, context: SectorContext) -> list[tuple[str, str]]:
+    """(field, French reason) for each reference of a sector that is not loaded: the checks of the
+    import, for a sector edited on a screen (fields named as the CSV columns)."""
+    out: list[tuple[str, str]] = []
+    for rid in sector.referents:
+        if rid not in context.resource_ids:
+            out.append(("referents", f"ressource inconnue « {rid} » : donner l'identifiant d'une fiche"))
+    for code in sector.extent.communes:
+        if code not in context.commune_territory:
+            out.append(("insee_com", f"commune inconnue « {code} » : code INSEE d'une commune chargée"))
+    for qp in sector.extent.qpv:
+        if qp not in context.qpv_territory:
+            out.append(("code_qp", f"QPV inconnu « {qp} » : code d'un QPV chargé, par exemple QN05720M"))
+    return out

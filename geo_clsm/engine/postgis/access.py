@@ -39,7 +39,7 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.geo.walk import walk_minutes
 from geo_clsm.model.resource import PLACE_TYPES, Resource, ResourceType
 from geo_clsm.store import repo
-from geo_clsm.store.layer_tables import sync_access_points, sync_layers
+from geo_clsm.store.layer_tables import sync_access_points, sync_layers, sync_service_areas
 
 _TIES = 8  # resources at the same distance (one address, one town hall): the first in catalog order
 REST, ALL_QPV = "~hors_qpv", "~qpv"  # group keys of the rest of the territory and of all its QPV together
@@ -47,12 +47,14 @@ REST, ALL_QPV = "~hors_qpv", "~qpv"  # group keys of the rest of the territory a
 
 def _supply_sql(srid: int) -> list[str]:
     """Statements filling the transaction's temporary tables of one supply: ``supply_xy`` (its
-    resources in the zone, in supply order ``pos``, position and projected service area) with a GiST
+    resources in the zone, in supply order ``pos``, position and projected service area, from
+    ``service_area_extents``) with a GiST
     index for the KNN, and ``supply_area`` (those with a service area), GiST-indexed too."""
     return [
         "CREATE TEMP TABLE supply_xy ON COMMIT DROP AS SELECT r.id, u.pos, r.public_xy AS xy,"
-        f" CASE WHEN r.service_area IS NULL THEN NULL ELSE ST_Transform(r.service_area, {srid}) END AS area"
+        f" ST_Transform(COALESCE(z.geom, r.service_area), {srid}) AS area"
         " FROM resources r JOIN unnest(CAST(:ids AS text[])) WITH ORDINALITY AS u(id, pos) ON r.id = u.id"
+        " LEFT JOIN service_area_extents z ON z.resource_id = r.id"  # the zones resolved (communes, QPV, polygon)
         f" WHERE r.zone_srid = {srid}",
         "CREATE INDEX ON supply_xy USING gist (xy)",
         "CREATE TEMP TABLE supply_area ON COMMIT DROP AS SELECT id, pos, area FROM supply_xy WHERE area IS NOT NULL",
@@ -125,6 +127,7 @@ def postgis_indicators(
     params = params or AccessParams()
     type_list = tuple(ResourceType(t) for t in types)
     sync_layers(db, catalog)  # the QPV polygons measured against (a no-op when they are current)
+    sync_service_areas(db, catalog)  # the teams' zones resolved (likewise)
     return {
         tid: territory_access(db, catalog, territory=tid, resources=resources, types=type_list, params=params)
         for tid in sorted(set(catalog.qpv["territory"]))

@@ -14,7 +14,8 @@ a partial GiST index per zone, ``service_area`` (GiST), and the ``layer_communes
   distance filters are SQL. Candidates are then checked with the policy's filter (the model's own
   audience rule, opening hours), re-ranked by (distance, catalog order) and the candidate set
   grown by :func:`~geo_clsm.engine.candidates.grow_nearest`, the loop the in-memory index uses.
-- Service areas: ``ST_Covers(service_area, point)``; those resources are added with their distance.
+- Service areas: ``ST_Covers`` on ``service_area_extents`` (each intervention zone resolved from its
+  communes, QPV and polygon as the engine resolves it); those resources are added with their distance.
 - Bounding box and attribute filters: SQL (``&&`` on the GiST index, a box widened by a rounding
   step; the rows found are then held to :class:`~geo_clsm.geo.area.Area`'s rule, as in memory);
   the free-text and age rules then run on the rows found, in catalog order.
@@ -51,7 +52,7 @@ from geo_clsm.engine.query import filter_resources
 from geo_clsm.geo.area import Area, published_xy
 from geo_clsm.geo.crs import project_point, projected_crs_for
 from geo_clsm.model.resource import Resource, ResourceType
-from geo_clsm.store.layer_tables import sync_layers
+from geo_clsm.store.layer_tables import sync_layers, sync_sector_extents, sync_service_areas
 from geo_clsm.store.records import from_row
 from geo_clsm.store.schema import resources as resources_table
 
@@ -109,6 +110,8 @@ class PostgisBackend:
         self._access_lock = threading.Lock()
         if sync:
             sync_layers(db, catalog)
+            sync_sector_extents(db, engine.sectors)  # the resolved extents ST_Covers reads
+            sync_service_areas(db, engine.catalog)  # the teams' intervention zones, resolved likewise
 
     # -- records ---------------------------------------------------------------------------
     def _records(self, conn: Connection, ids: Sequence[str]) -> dict[str, Resource]:
@@ -289,7 +292,8 @@ class PostgisCandidates:
         rows = self.conn.execute(
             sa.text(
                 f"SELECT id, CASE WHEN zone_srid = {srid} THEN ST_Distance(public_xy, {_projected_point(srid)}) END "
-                f"AS d FROM resources WHERE {_ACTIVE} AND service_area IS NOT NULL AND ST_Covers(service_area, {_POINT})"
+                "AS d FROM resources JOIN service_area_extents z ON z.resource_id = resources.id "
+                f"WHERE {_ACTIVE} AND ST_Covers(z.geom, {_POINT})"
             ),
             {"lon": lon, "lat": lat, "qx": self.qxy[0], "qy": self.qxy[1], "loaded": backend._loaded},
         ).all()

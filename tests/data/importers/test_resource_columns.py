@@ -58,6 +58,9 @@ VALUES: dict[str, list[str]] = {
     "last_verified": ["2026-01-01", "", "hier", "2026-13-01"],
     "verified_by_person": ["", "oui", "bof"],
     "to_verify": ["", "non"],
+    "service_area_communes": ["", "", "", "", "57463", "57463;16015", "99999", "5746"],
+    "service_area_qpv": ["", "", "", "", "QN05720M", "57720"],
+    "sector": ["", "", "", "", "", "57G03"],  # retired column of older files: filled, the row is refused
 }
 HEADER = list(VALUES)
 
@@ -100,6 +103,9 @@ def _write(path: Path, n: int, seed: int, *, plain: bool = False) -> None:
                 "",
                 "synthetic benchmark set",
                 "2026-01-01",
+                "",
+                "",
+                "",
                 "",
                 "",
             ]

@@ -44,7 +44,7 @@ def test_resources_geojson_has_the_model_fields(client: TestClient) -> None:
         "wheelchair",
         "appointment_required",
         "free_of_charge",
-        "sector",
+        "has_service_area",
         "position_precision",
         "position_source",
         "confidential_address",
@@ -52,6 +52,7 @@ def test_resources_geojson_has_the_model_fields(client: TestClient) -> None:
         "last_verified",
     ):
         assert key in props
+    assert "sector" not in props  # retired (issue 29): sectors are data of their own, /api/sectors
     # A record that is not a place has no geometry, and says so.
     clsm = next(f for f in feats if f["id"] == "metz-clsm")
     assert clsm["geometry"] is None and clsm["properties"]["position_precision"] == "none"

@@ -29,7 +29,7 @@ DECLARED = {
     CONF + "oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 }
-COLLECTIONS = ("resources", "qpv", "qpv-indicators", "communes-indicators")
+COLLECTIONS = ("resources", "qpv", "qpv-indicators", "communes-indicators", "sectors")
 
 
 def _walk(client: TestClient, url: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -89,7 +89,12 @@ def test_paging_other_collections(client: TestClient, catalog: Catalog, engine: 
     n_qpv = len(catalog.qpv)
     n_types = len(engine.access["metz"].types)  # the place types (national lines have no indicators)
     pilots_communes = catalog.communes[catalog.communes["territory"].isin(["metz", "angouleme"])]
-    expected = {"qpv": n_qpv, "qpv-indicators": n_qpv * n_types, "communes-indicators": len(pilots_communes) * n_types}
+    expected = {
+        "qpv": n_qpv,
+        "qpv-indicators": n_qpv * n_types,
+        "communes-indicators": len(pilots_communes) * n_types,
+        "sectors": 0,  # the shipped layers hold no sector (no public source)
+    }
     assert len(ids) == expected[collection]
 
 
@@ -131,7 +136,7 @@ def test_feature_by_id_is_the_public_view(client: TestClient, catalog: Catalog) 
     assert f.properties is not None
     # one property per public model field (the audience split into its three parts; positions are the
     # geometry; internal notes never leave the building)
-    fields = set(Resource.model_fields) - {"audience", "position", "commune_position", "service_area_wkt", "notes"}
+    fields = set(Resource.model_fields) - {"audience", "position", "commune_position", "service_area", "notes"}
     assert fields <= set(f.properties)
     assert {"audience_age_min", "audience_age_max", "audience_groups"} <= set(f.properties)
     assert "notes" not in f.properties
