@@ -28,6 +28,7 @@ from geo_clsm.access.params import AccessParams, AccessResult, Progress
 from geo_clsm.access.rows import Measured, QpvMeasured, TypeRows, type_rows
 from geo_clsm.access.sampled import SampledTerritory
 from geo_clsm.access.sampling import commune_grid_demand, population_weights, sample_grid
+from geo_clsm.access.sectorised import SECTOR_NOTE, SECTOR_TYPES, sector_rows, sector_table, territory_sectors
 from geo_clsm.access.uncertainty import indices
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.extents import service_area_geometries
@@ -185,21 +186,31 @@ def measured_results(
     :mod:`geo_clsm.engine.postgis.access`); a type whose known-audience supply is the same is measured once."""
     ctx.placed = Supply.place(resources, ctx.crs, zones=service_area_geometries(catalog))
     tables: dict[bool, list[TypeRows]] = {False: [], True: []}
+    by_sector: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    layer = territory_sectors(catalog, ctx) if any(t in SECTOR_TYPES for t in types) else None
     for n, rtype in enumerate(types, start=1):
         supply = Supply.build(resources, rtype, ctx.crs, placed=ctx.placed)
         rows = type_rows(rtype, supply)
         tables[False].append(rows)
+        srows = sector_rows(ctx, rtype, supply, layer)
+        by_sector[False] += srows
         known = (
             Supply.build(resources, rtype, ctx.crs, known_audience_only=True, placed=ctx.placed)
             if rtype in IMPLIED_AGES
             else supply
         )
-        tables[True].append(rows if known.ids == supply.ids else type_rows(rtype, known))
+        same = known.ids == supply.ids
+        tables[True].append(rows if same else type_rows(rtype, known))
+        by_sector[True] += srows if same else sector_rows(ctx, rtype, known, layer)
         if progress:
             progress(n, len(types), rtype.value)
     notes = [*ctx.notes, *_sfca_notes(params, types)]
+    if by_sector[False]:
+        notes.append(SECTOR_NOTE)
     known_result = _assemble(catalog, ctx, params, types, tables[True], [*notes, KNOWN_NOTE], known=True)
     result = _assemble(catalog, ctx, params, types, tables[False], [*notes, UNKNOWN_NOTE], known=False)
+    known_result.sectors = sector_table(ctx, by_sector[True])
+    result.sectors = sector_table(ctx, by_sector[False])
     result.known = known_result
     return result
 

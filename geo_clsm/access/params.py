@@ -154,6 +154,8 @@ class AccessResult:
     ``communes``: 2SFCA score per commune x type.
     ``known``: the same indicators counting only resources whose audience is known
     (None on that variant itself).
+    ``sectors``: one row per QPV x CMP-like type, the indicators by psychiatric sector
+    (:mod:`geo_clsm.access.sectorised`; empty without a CMP-like type).
     """
 
     territory: str
@@ -166,6 +168,7 @@ class AccessResult:
     notes: list[str] = field(default_factory=list)
     known_audience_only: bool = False
     known: AccessResult | None = None
+    sectors: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def variant(self, *, known_audience_only: bool) -> AccessResult:
         """This result, or its known-audience-only variant."""

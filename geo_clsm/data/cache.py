@@ -40,7 +40,7 @@ from geo_clsm.package_data import package_dir
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3  # 3: AccessResult.sectors (indicators by sector)
 PACKAGE_DIR = package_dir("geo_clsm")
 DEFAULT_CACHE_DIR = DEFAULT_DATA_DIR.parent / "var" / "cache"
 

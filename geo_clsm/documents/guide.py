@@ -23,6 +23,8 @@ from geo_clsm.documents.content import (
     date_fr,
     yes_no_fr,
 )
+from geo_clsm.documents.guide_sectors import YourSector, referent_marks, sector_numbers, your_sector
+from geo_clsm.engine.sectors import SectorIndex
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import LINE_TYPES, PositionPrecision, Resource, ResourceType
 
@@ -64,6 +66,7 @@ class GuideEntry:
     lon: float | None = None
     lat: float | None = None
     to_confirm: str | None = None  # what is not known, named once: « téléphone, horaires, coût »
+    referent_of: tuple[str, ...] = ()  # the sectors it is a referent of: « Secteur adultes … (57G03) »
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,7 @@ class Guide:
     online_map_url: str | None = None
     contact: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    your_sector: YourSector | None = None  # « Votre secteur »: each commune's sectors and referents
 
 
 def is_for_youth(r: Resource) -> bool:
@@ -139,8 +143,10 @@ def build_guide(
     generated_on: date,
     online_map_url: str | None = None,
     contact: str | None = None,
+    sectors: SectorIndex | None = None,
 ) -> Guide:
-    """Assemble the guide of a pilot ``territory`` for an ``audience``.
+    """Assemble the guide of a pilot ``territory`` for an ``audience``; ``sectors``: the engine's
+    sector index (default: built from ``catalog``), for « Votre secteur » and the referents' marks.
 
     Raises ``NotFoundError`` for an unknown or non-pilot territory and
     ``InvalidInputError`` for an unknown audience (French messages).
@@ -154,6 +160,8 @@ def build_guide(
     if audience not in AUDIENCES:
         raise InvalidInputError(f"public « {audience} » inconnu : choisir parmi {', '.join(AUDIENCES)}")
     chosen = select_resources(catalog.resources, territory=territory, audience=audience)
+    index = sectors if sectors is not None else SectorIndex(catalog)
+    marks = referent_marks(index, territory=territory)
     by_type: dict[ResourceType, list[Resource]] = {}
     for r in chosen:
         by_type.setdefault(r.type, []).append(r)
@@ -165,7 +173,10 @@ def build_guide(
         groups = []
         for commune, members in _by_commune(by_type[rtype]):
             group = [
-                _entry(r, number=len(entries) + i + 1, pro=audience == "professionnels") for i, r in enumerate(members)
+                _entry(
+                    r, number=len(entries) + i + 1, pro=audience == "professionnels", referent_of=marks.get(r.id, ())
+                )
+                for i, r in enumerate(members)
             ]
             entries.extend(group)
             groups.append(CommuneGroup(commune, tuple(group)))
@@ -194,6 +205,13 @@ def build_guide(
         verified_count=len(verified),
         online_map_url=online_map_url,
         contact=contact,
+        your_sector=your_sector(
+            catalog,
+            index,
+            territory=territory,
+            numbers=sector_numbers([(e.id, e.number) for e in entries]),
+            audience=audience,
+        ),
     )
 
 
@@ -205,7 +223,7 @@ def _by_commune(resources: Sequence[Resource]) -> list[tuple[str, list[Resource]
     return [(c, sorted(groups[c], key=lambda r: r.name)) for c in order]
 
 
-def _entry(r: Resource, *, number: int, pro: bool) -> GuideEntry:
+def _entry(r: Resource, *, number: int, pro: bool, referent_of: tuple[str, ...] = ()) -> GuideEntry:
     """A printed entry from the resource's public view only."""
     p = r.public_properties()
     pos = r.public_position()
@@ -261,6 +279,7 @@ def _entry(r: Resource, *, number: int, pro: bool) -> GuideEntry:
         lon=pos.lon if pos else None,
         lat=pos.lat if pos else None,
         to_confirm=", ".join(unknown) or None,
+        referent_of=referent_of,
     )
 
 

@@ -41,6 +41,11 @@ INDICATORS = [
     "gap_rank",
     "zone_blanche",
     "n_resources",
+    # by psychiatric sector (CMP-like types; None where the sectorisation is not informed)
+    "sector_referent_mean_m",
+    "sector_referent_p90_m",
+    "sector_nearest_other_share",
+    "sector_covered_share",
 ]
 MOVED_FROM_M = 1.0
 

@@ -20,7 +20,16 @@ from geo_clsm.observatory.charts import evolution_chart
 from geo_clsm.observatory.evolution import Evolution
 
 # Indicators shown in the section's table, and the one charted per type.
-SHOWN = ["mean_m", "within_1000m_share", "sfca_per_10k", "zone_blanche", "gap_rank", "count_within_1000m"]
+SHOWN = [
+    "mean_m",
+    "within_1000m_share",
+    "sfca_per_10k",
+    "zone_blanche",
+    "gap_rank",
+    "count_within_1000m",
+    "sector_referent_mean_m",
+    "sector_nearest_other_share",
+]
 CHARTED = "mean_m"
 MAX_CHARTS = 4
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from geo_clsm.access.params import AccessResult
 from geo_clsm.access.present import present
+from geo_clsm.access.sectorised import with_sectors
 from geo_clsm.data.cache import catalog_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports.indicator_files import records
@@ -75,7 +76,8 @@ def public_record(r: Resource) -> dict[str, Any]:
 
 def build_snapshot(result: AccessResult, resources: Iterable[Resource], *, data_version: str) -> Snapshot:
     """The snapshot of one territory from its indicators and the catalog's resources."""
-    qpv = present(result.qpv.drop(columns=[c for c in DROPPED if c in result.qpv.columns]))
+    qpv = with_sectors(result)  # the indicators by sector beside, followed over time too
+    qpv = present(qpv.drop(columns=[c for c in DROPPED if c in qpv.columns]))
     rest = present(result.rest.drop(columns=[c for c in DROPPED if c in result.rest.columns]))
     mine = sorted((public_record(r) for r in resources if r.territory == result.territory), key=lambda d: d["id"])
     payload = {

@@ -347,6 +347,7 @@ def test_indicators_same_from_postgis(backends: tuple[MemoryBackend, PostgisBack
             assert_frames_close(x.qpv.drop(columns="geometry"), y.qpv.drop(columns="geometry"), f"{where} qpv")
             assert_frames_close(x.rest, y.rest, f"{where} rest")
             assert_frames_close(x.communes, y.communes, f"{where} communes")
+            assert_frames_close(x.sectors, y.sectors, f"{where} sectors")  # by sector: one code, in Python
             assert y.qpv.geometry.equals(x.qpv.geometry)
     with pg.db.connect() as conn:
         stored = conn.execute(

@@ -22,6 +22,7 @@ from geo_clsm.data.departements import department_label, department_names
 from geo_clsm.documents.content import TYPE_ORDER
 from geo_clsm.documents.report.method import method_notes, sources_for
 from geo_clsm.documents.report.national import National, load_national
+from geo_clsm.documents.report.sectors import sector_figures
 from geo_clsm.documents.report.supply import (
     DIRECTORY,
     count_types,
@@ -59,6 +60,7 @@ class ReportFigures:
     national_layer: str | None = None
     differences: list[dict[str, Any]] = field(default_factory=list)  # directory vs national layer, by type
     precision: list[dict[str, Any]] = field(default_factory=list)  # places at commune precision, by type
+    sectors: list[dict[str, Any]] = field(default_factory=list)  # indicators by psychiatric sector, per QPV x type
 
     def rows(self, scope: str, *, part: str = "supply", layer: str | None = None) -> list[dict[str, Any]]:
         """The ``supply`` or ``access`` rows of one scope (and layer)."""
@@ -75,6 +77,7 @@ class ReportFigures:
             "access": self.access,
             "sources": self.sources,
             "indicators": self.indicators,
+            "sectors": self.sectors,
         }
 
 
@@ -160,6 +163,7 @@ def compute_figures(
         national_layer=national.layer.id if national else None,
         differences=layer_differences(directory, finess_here, types) if national else [],
         precision=precision_by_type(directory, types),
+        sectors=sector_figures(access, types=types) if access is not None else [],
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from geo_clsm.access.present import format_fr
+from geo_clsm.access.sectorised import NOT_INFORMED
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.documents.content import EMERGENCY_NUMBERS, FOOTER_FR, date_fr
 from geo_clsm.documents.pdf import html_to_pdf
@@ -17,6 +18,7 @@ from geo_clsm.documents.render import png_data_uri, render_template
 from geo_clsm.documents.report import view
 from geo_clsm.documents.report.charts import per_10k_chart_png, qpv_choropleth_png, resources_map_png
 from geo_clsm.documents.report.figures import ReportFigures
+from geo_clsm.documents.report.sectors import sector_tables
 from geo_clsm.documents.report.supply import DIRECTORY, in_communes
 from geo_clsm.geo.crs import projected_crs_for
 from geo_clsm.model.errors import InvalidInputError
@@ -141,6 +143,8 @@ def report_html(catalog: Catalog, fig: ReportFigures, *, with_charts: bool = Tru
         zones_blanches=view.zones_blanches(fig),
         equity=view.equity_table(fig),
         sfca=view.sfca_table(fig),
+        sector_tables=sector_tables(fig.sectors),
+        not_informed=NOT_INFORMED,
         indicators=view.indicator_tables(fig),
         charts=report_charts(catalog, fig) if with_charts else [],
         directory_layer=DIRECTORY,

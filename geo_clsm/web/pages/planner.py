@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo_clsm.access.present import format_fr, present
+from geo_clsm.access.sectorised import NOT_INFORMED, SECTOR_TYPES
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.resource import PLACE_TYPES, ResourceType
 from geo_clsm.web.pages.maps import (
@@ -33,6 +34,7 @@ from geo_clsm.web.pages.maps import (
     pilot_frames,
     type_styles,
 )
+from geo_clsm.web.pages.planner_sectors import PUBLIC_FR, add_sector_layer, sector_cell, sector_columns
 from geo_clsm.web.templating import PathFor, render
 
 PLANNER_SCRIPTS = (*APP_SCRIPTS, "planning.js", "whatif.js")  # files of static/app, in order
@@ -98,13 +100,13 @@ def _data_value(v: Any) -> str:
     return str(v)
 
 
-def qpv_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+def qpv_rows(table: pd.DataFrame, columns: list[tuple[str, str]] = COLUMNS) -> list[dict[str, Any]]:
     """The QPV table's rows, by name: code, name, (sort key, shown text) per column, fragile, note."""
     return [
         {
             "code": rec["code_qp"],
             "name": rec["lib_qp"],
-            "cells": [(_data_value(rec[c]), format_fr(c, rec[c])) for c, _ in COLUMNS],
+            "cells": [sector_cell(c, rec) or (_data_value(rec[c]), format_fr(c, rec[c])) for c, _ in columns],
             "fragile": bool(rec["fragile"]),
             "note": rec["note"] or "",
         }
@@ -140,6 +142,9 @@ def planner_page(
     result = engine.access[territory].variant(known_audience_only=known_audience_only)
     communes, qpv = pilot_frames(engine, territory)
     table = present(result.qpv[result.qpv["resource_type"] == rtype.value].reset_index(drop=True))
+    columns = [*COLUMNS, *sector_columns(rtype)]
+    if len(columns) > len(COLUMNS) and not result.sectors.empty:
+        table = table.merge(present(result.sectors.drop(columns=["lib_qp", "territory"])), how="left")
     values = table[indicator].astype("Float64").astype(float)
     values[table["fragile"].astype(bool).to_numpy()] = np.nan  # greyed out: not classed
     classes, bins = classify(values)
@@ -156,6 +161,8 @@ def planner_page(
         prefer_canvas=False,
     )
     add_outlines(m, communes, table.iloc[0:0])
+    public = SECTOR_TYPES.get(rtype, "adultes")
+    n_sectors = add_sector_layer(m, engine, territory=territory, public=public)
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         p = feature["properties"]
@@ -193,8 +200,9 @@ def planner_page(
         any_fragile=bool(fragile.any()),
         fragile_fill=FRAGILE_FILL,
         decay=result.params.decay_fr(rtype),
-        columns=COLUMNS,
-        rows=qpv_rows(table),
+        columns=columns,
+        rows=qpv_rows(table, columns),
+        sectors={"count": n_sectors, "public": PUBLIC_FR[public], "not_informed": NOT_INFORMED},
         query={"territory": territory, "type": rtype.value, **known},
         all_types_query={"territory": territory, **known},
         legend=type_styles(),

@@ -13,6 +13,7 @@ from geo_clsm.access.indicators import compute_access
 from geo_clsm.access.params import AccessResult
 from geo_clsm.access.present import present
 from geo_clsm.access.scenarios import ScenarioChange, apply_scenario, compare
+from geo_clsm.access.sectorised import with_sectors
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports.indicator_files import records
@@ -56,7 +57,7 @@ def _results(access: Indicators, territory: str | None, known: bool = False) -> 
 
 def _table(access: Indicators, territory: str | None, types: list[ResourceType] | None, known: bool) -> pd.DataFrame:
     """The per-QPV table as presented (rounded once, :func:`geo_clsm.access.present.present`)."""
-    frames = [pd.DataFrame(r.qpv.drop(columns="geometry")) for r in _results(access, territory, known)]
+    frames = [with_sectors(r) for r in _results(access, territory, known)]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if types and not table.empty:
         table = table[table["resource_type"].isin([t.value for t in types])]
@@ -132,7 +133,7 @@ def get_qpv(
         raise NotFoundError(f"QPV inconnu « {code_qp} » : voir /api/qpv pour les codes")
     rec = match.iloc[0]
     result = access[rec["territory"]].variant(known_audience_only=known_audience_only)
-    rows = present(pd.DataFrame(result.qpv.drop(columns="geometry")))
+    rows = present(with_sectors(result))
     rows = rows[rows["code_qp"] == code_qp]
     rest = present(result.rest[result.rest["zone"] == "hors_qpv"]).set_index("resource_type")
     indicators = _indicators_by_type(rows)

@@ -57,7 +57,7 @@ def _indicators(request: Request, engine: Engine, territory: str) -> list[dict[s
         200: {
             "description": "Le rapport : page HTML imprimable, PDF balisé avec format=pdf, chiffres avec format=json "
             '(`{"territory", "population", "supply": [{"scope", "code", "type", "count", "per_10k", "layer"}], '
-            '"access": [...], "sources": [...], "indicators": [...]}`)',
+            '"access": [...], "sources": [...], "indicators": [...], "sectors": [...]}`)',
             "content": {
                 "text/html": {},
                 "application/pdf": {},

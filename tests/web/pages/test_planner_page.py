@@ -14,6 +14,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
 from geo_clsm.web.pages.planner import COLUMNS
+from geo_clsm.web.pages.planner_sectors import SECTOR_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def _table(page: str) -> dict[str, dict[str, str]]:
     rows = {}
     for code, cells in re.findall(r'<tr data-code="([^"]+)"[^>]*>(.*?)</tr>', page, re.S):
         texts = [html.unescape(t) for t in re.findall(r"<td data-value=\"[^\"]*\">(.*?)</td>", cells)]
-        rows[code] = dict(zip([c for c, _ in COLUMNS], texts, strict=True))
+        rows[code] = dict(zip([c for c, _ in (*COLUMNS, *SECTOR_COLUMNS)], texts, strict=True))  # a CMP: by sector too
     return rows
 
 
@@ -55,7 +56,7 @@ def test_table_tooltips_and_csv_show_the_same_figures(no_tiles: TestClient) -> N
         assert shown["mean_m"] == f"{r['mean_m']:,} m".replace(",", "\u202f")
         assert shown["within_1000m_share"] == f"{round(r['within_1000m_share'] * 100)} %"
         assert shown["n_resources"] == str(r["n_resources"])
-    assert 'aria-sort="ascending"' in text and text.count('aria-sort="none"') == len(COLUMNS)
+    assert 'aria-sort="ascending"' in text and text.count('aria-sort="none"') == len(COLUMNS) + len(SECTOR_COLUMNS)
     assert re.search(r"/static/app/planning\.[0-9a-f]{10}\.js", text)
     assert re.search(r"/static/app/planning\.[0-9a-f]{10}\.css", text)
     figures = [v for row in table.values() for v in row.values()]
