@@ -38,6 +38,8 @@ from geo_clsm.web.routers import (
     admin_user_pages,
     auth,
     batch,
+    campaign_form,
+    campaign_pages,
     documents,
     export,
     health,
@@ -165,5 +167,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin_territory_pages.router)
     app.include_router(admin_user_pages.router)
     app.include_router(report_form.router)
+    app.include_router(campaign_pages.router)
+    app.include_router(campaign_form.router)
     app.router.routes.append(AssetMount("/static/admin", directory=STATIC / "admin", name="admin-static"))
     return app

@@ -18,6 +18,7 @@ from geo_clsm.model.hours import OpeningHoursError
 from geo_clsm.model.resource import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
+from geo_clsm.store.corrections import list_corrections
 from geo_clsm.store.disagreements import DECISIONS, list_disagreements, resolve
 from geo_clsm.store.disagreements import LABELS as FIELD_LABELS
 from geo_clsm.store.login_throttle import LoginThrottledError
@@ -310,6 +311,7 @@ def review_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]
     with get_db(request).connect() as conn:
         queue = repo.review_queue(conn, first_territories=first_territories(engine, session))
     items = list_disagreements(get_db(request))
+    proposed = list_corrections(get_db(request), first_territories=first_territories(engine, session))
     done = request.query_params.get("done")
     return page(
         request,
@@ -317,6 +319,7 @@ def review_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]
         session=session,
         queue=queue,
         disagreements=items,
+        corrections=proposed,
         field_labels=FIELD_LABELS,
         done=done,
     )
