@@ -34,6 +34,8 @@ PYTHON_SOURCES = [
     "geo_clsm/web/templates/admin/edit.html",
     "geo_clsm/web/templates/admin/hours_editor.html",
     "geo_clsm/web/templates/report.html",
+    "geo_clsm/web/templates/maj.html",
+    "geo_clsm/web/routers/campaign_form.py",
     "geo_clsm/web/templates/pages/national_missing.html",
 ]
 POT = Path(__file__).parent / "messages.pot"
