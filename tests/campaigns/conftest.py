@@ -38,7 +38,7 @@ class Sink:
 
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = message_from_bytes(envelope.content, policy=default)
         assert isinstance(msg, EmailMessage)
         self.received.append((list(envelope.rcpt_tos), msg))

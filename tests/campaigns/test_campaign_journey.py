@@ -38,9 +38,7 @@ def _start(client: TestClient, ids: list[str], **extra: str) -> int:
 
 
 def _send(client: TestClient, smtp: SmtpServer) -> None:
-    report = send_pending(
-        _db(client), smtp=parse_smtp_url(smtp.url), sender=SENDER, public_url=PUBLIC_URL, lease_s=600
-    )
+    report = send_pending(_db(client), smtp=parse_smtp_url(smtp.url), sender=SENDER, public_url=PUBLIC_URL, lease_s=600)
     assert report.failed == 0
 
 
@@ -135,7 +133,11 @@ def test_a_correction_goes_through_the_review_queue(client: TestClient, smtp_ser
     bad = anonymous.post(
         f"/maj/{token}", data={"csrf_token": form_csrf(page.text), "action": "corriger", "phone": "12"}
     )
-    assert bad.status_code == 422 and "n'est pas un numéro français" in unescape(bad.text) and 'aria-invalid="true"' in unescape(bad.text)
+    assert (
+        bad.status_code == 422
+        and "n'est pas un numéro français" in unescape(bad.text)
+        and 'aria-invalid="true"' in unescape(bad.text)
+    )
     ok = anonymous.post(
         f"/maj/{token}",
         data={
@@ -217,9 +219,7 @@ def test_expired_revoked_and_unknown_links_get_a_clear_french_4xx(client: TestCl
     gone = anonymous.get(f"/maj/{ta}")
     assert gone.status_code == 410 and "Ce lien a expiré" in unescape(gone.text) and 'lang="fr"' in unescape(gone.text)
     page = anonymous.get(f"/maj/{tb}")
-    revoke = client.post(
-        f"/admin/campagnes/{cid}/revoke", data={"csrf_token": editor_csrf(client), "resource_id": b}
-    )
+    revoke = client.post(f"/admin/campagnes/{cid}/revoke", data={"csrf_token": editor_csrf(client), "resource_id": b})
     assert revoke.status_code == 200 and "Liens désactivés : 1" in unescape(revoke.text)
     late = anonymous.post(f"/maj/{tb}", data={"csrf_token": form_csrf(page.text), "action": "confirmer"})
     assert late.status_code == 410 and "désactivé par l'équipe du CLSM" in unescape(late.text)
@@ -246,7 +246,7 @@ def test_reminders_go_after_n_days_to_those_who_did_not_answer(client: TestClien
     assert queue_reminders(db, at=datetime.now(UTC) + timedelta(days=11)) == 0  # one reminder only
     _send(client, smtp_server)
     assert len(smtp_server.sink.to(synthetic_email(answered))) == 1
-    first, reminder = smtp_server.sink.to(synthetic_email(silent))
+    _first, reminder = smtp_server.sink.to(synthetic_email(silent))
     assert reminder["Subject"].startswith("Rappel : ")
     # Each message carries its own link; both open the same record.
     t1, t2 = _token(smtp_server, silent, 0), _token(smtp_server, silent, 1)

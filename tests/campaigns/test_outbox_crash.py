@@ -92,7 +92,13 @@ def _crash(url: str, smtp: SmtpServer, point: str) -> None:
 
 def _restart(url: str, smtp: SmtpServer) -> str:
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from geo_clsm.cli import main; sys.exit(main(sys.argv[1:]))", "campaign", "send"],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from geo_clsm.cli import main; sys.exit(main(sys.argv[1:]))",
+            "campaign",
+            "send",
+        ],
         env=_env(url, smtp),
         capture_output=True,
         text=True,
@@ -111,7 +117,9 @@ def _per_address(smtp: SmtpServer) -> Counter[str]:
     return Counter(rcpt for rcpts, _ in smtp.sink.received for rcpt in rcpts)
 
 
-def test_killed_after_claiming_before_the_envelope(queued: tuple[str, SqlEngine, list[str]], smtp_server: SmtpServer) -> None:
+def test_killed_after_claiming_before_the_envelope(
+    queued: tuple[str, SqlEngine, list[str]], smtp_server: SmtpServer
+) -> None:
     url, db, ids = queued
     _crash(url, smtp_server, "before-envelope")
     assert _states(db) == Counter({"queued": 2, "claimed": 1}) and not smtp_server.sink.received
@@ -160,7 +168,9 @@ def test_another_machines_claim_is_taken_back_after_the_lease(
         conn.execute(
             sa.update(outbox_table)
             .where(outbox_table.c.id == first)
-            .values(state="claimed", claimed_by="autre-machine:123:ab", claimed_at=datetime.now(UTC) - timedelta(hours=1))
+            .values(
+                state="claimed", claimed_by="autre-machine:123:ab", claimed_at=datetime.now(UTC) - timedelta(hours=1)
+            )
         )
         conn.execute(
             sa.update(outbox_table)
@@ -169,9 +179,7 @@ def test_another_machines_claim_is_taken_back_after_the_lease(
         )
     assert outbox.recover(db, me="moi:1:00", lease_s=600) == (1, 0)  # the live claim is left alone
     assert outbox.recover(db, me="moi:1:00", lease_s=600, at=datetime.now(UTC) + timedelta(hours=1)) == (0, 1)
-    report = send_pending(
-        db, smtp=parse_smtp_url(smtp_server.url), sender=SENDER, public_url=PUBLIC_URL, lease_s=600
-    )
+    report = send_pending(db, smtp=parse_smtp_url(smtp_server.url), sender=SENDER, public_url=PUBLIC_URL, lease_s=600)
     assert report.sent == 2 and _states(db) == Counter({"sent": 2, "uncertain": 1})
 
 
