@@ -30,11 +30,12 @@ TOKEN_MAX = 100  # longer path parameters are no token: refused before any looku
 
 
 class LinkError(GeoClsmError):
-    """A link that opens nothing, with its HTTP status (404 unknown, 410 expired or revoked)."""
+    """A link that opens nothing: ``kind`` ``unknown`` (HTTP 404), ``expired`` or ``revoked`` (410)."""
 
-    def __init__(self, message: str, *, status: int) -> None:
+    def __init__(self, message: str, *, kind: str) -> None:
         super().__init__(message)
-        self.status = status
+        self.kind = kind
+        self.status = 404 if kind == "unknown" else 410
 
 
 def hash_token(token: str) -> str:
@@ -148,7 +149,7 @@ def open_link(conn: Connection, token: str, *, at: datetime | None = None) -> di
     """The recipient (with its campaign's territory) a link opens, or :class:`LinkError` in French."""
     at = at or now()
     if not token or len(token) > TOKEN_MAX:
-        raise LinkError("lien inconnu : vérifier qu'il a été copié en entier depuis le message reçu", status=404)
+        raise LinkError("lien inconnu : vérifier qu'il a été copié en entier depuis le message reçu", kind="unknown")
     row = conn.execute(
         sa.select(
             campaign_recipients,
@@ -161,16 +162,16 @@ def open_link(conn: Connection, token: str, *, at: datetime | None = None) -> di
         .where(campaign_links.c.token_hash == hash_token(token))
     ).first()
     if row is None:
-        raise LinkError("lien inconnu : vérifier qu'il a été copié en entier depuis le message reçu", status=404)
+        raise LinkError("lien inconnu : vérifier qu'il a été copié en entier depuis le message reçu", kind="unknown")
     if row.revoked_at is not None or row.campaign_status != "open":
         raise LinkError(
-            "ce lien a été désactivé par l'équipe du CLSM : lui écrire pour en recevoir un autre", status=410
+            "ce lien a été désactivé par l'équipe du CLSM : lui écrire pour en recevoir un autre", kind="revoked"
         )
     expires = aware(row.expires_at)
     if expires <= at:
         raise LinkError(
             f"ce lien a expiré le {expires.strftime('%d/%m/%Y')} : écrire à l'équipe du CLSM pour en recevoir un autre",
-            status=410,
+            kind="expired",
         )
     return dict(row._mapping)
 

@@ -39,9 +39,9 @@ def _link_error(request: Request, exc: LinkError) -> Response:
     """A link that opens nothing: a page saying why, in the page's language, 404 or 410."""
     words = _words(request)
     t = words["t"]
-    if exc.status == 404:
+    if exc.kind == "unknown":
         why = t("Ce lien est inconnu : vérifiez qu'il a été copié en entier depuis le message reçu.")
-    elif "expiré" in exc.message:
+    elif exc.kind == "expired":
         why = t("Ce lien a expiré. Écrivez à l'équipe du CLSM pour en recevoir un autre.")
     else:
         why = t("Ce lien a été désactivé par l'équipe du CLSM. Écrivez-lui pour en recevoir un autre.")
