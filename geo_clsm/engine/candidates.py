@@ -78,7 +78,7 @@ class CandidateFilter:
             return False
         local = self.local
         # Kept when open then, or when the hours are unknown (marked so): the one evaluation.
-        return local is None or open_state(r.hours, local) != "closed"
+        return local is None or open_state(r.hours, local, r.notice) != "closed"
 
 
 class CandidateSource(Protocol):

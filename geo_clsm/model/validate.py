@@ -117,7 +117,7 @@ def french_reason(err: dict[str, Any]) -> str:
     msg = str(err.get("msg", ""))
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
-    if kind == "enum":
+    if kind in ("enum", "literal_error"):
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         return f"valeur inconnue « {err.get('input')} » : valeurs possibles {expected}"
     if kind in ("greater_than_equal", "greater_than"):

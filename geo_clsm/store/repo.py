@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.importers.resource_rows import CommunePoint
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import Resource, source_short
+from geo_clsm.model.freshness import source_short
+from geo_clsm.model.resource import Resource
 from geo_clsm.store.records import FieldError, from_row, from_snapshot, snapshot, to_row, validate_record
 from geo_clsm.store.schema import history, meta, resources
 
@@ -188,7 +189,15 @@ def mark_verified(engine: SqlEngine, resource_id: str, *, author: str, on: date 
     day = on or date.today()
     with engine.begin() as conn:
         old, status = get(conn, resource_id)
-        new = old.model_copy(update={"last_verified": day, "verified_by_person": True, "to_verify": False})
+        new = Resource.model_validate(
+            {
+                **old.model_dump(),
+                "last_verified": day,
+                "verified_by": "clsm",
+                "verified_by_person": True,
+                "to_verify": False,
+            }
+        )
         _write(conn, new, status=status)
         hid = _record(conn, resource_id, "verify", author, snapshot(old, status=status), snapshot(new, status=status))
         return Change(new, status, bump_change_counter(conn), hid)

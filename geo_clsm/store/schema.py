@@ -75,6 +75,11 @@ resources = Table(
     Column("display_street", Text),
     Column("verified_by_person", Boolean, nullable=False, default=False, server_default=sa.false()),
     Column("to_verify", Boolean, nullable=False, default=False, server_default=sa.false()),
+    Column("verified_by", String(16)),  # structure | clsm | NULL (nobody confirmed it)
+    Column("wait_days", Integer),
+    Column("wait_stated_on", Date),
+    Column("accepts_new", String(16)),  # oui | non | liste_attente | NULL
+    Column("notice", JSON),  # {"text", "start", "end", "closed"} or NULL
     # Bookkeeping: not part of the model.
     Column("status", String(16), nullable=False, default="active"),  # active | withdrawn
     Column("origin", String(16), nullable=False, default="seed"),  # seed | editor | import

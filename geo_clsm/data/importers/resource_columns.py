@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from geo_clsm.data.importers.resource_rows import CommunePoint, RowError, resource_from_record
-from geo_clsm.data.importers.resource_schema import BOOL_COLUMNS, BOOL_WORDS, PRECISIONS, TEXT_COLUMNS
+from geo_clsm.data.importers.resource_schema import BOOL_COLUMNS, BOOL_WORDS, DATED_COLUMNS, PRECISIONS, TEXT_COLUMNS
 from geo_clsm.data.importers.resource_sharing import Compact
 from geo_clsm.model.resource import Position, PositionPrecision, Resource
 from geo_clsm.model.validate import french_errors, lonlat_ok
@@ -74,7 +74,7 @@ def import_table(
     lon, lon_ok = _floats(col("lon"))
     lat, lat_ok = _floats(col("lat"))
     simple = lon_ok & lat_ok & ~np.isnan(lon) & ~np.isnan(lat) & lonlat_ok(lon, lat)
-    for name in ("x", "y", "service_area_wkt"):
+    for name in ("x", "y", "service_area_wkt", *DATED_COLUMNS):
         simple &= np.array([v is None for v in col(name)], dtype=bool)
     precision = col("position_precision")
     simple &= np.array([p is None or p in PRECISIONS for p in precision], dtype=bool)

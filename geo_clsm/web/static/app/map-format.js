@@ -46,13 +46,14 @@
     // Where the facts come from, in the page's language (built from the fields behind provenance_fr).
     function provenance(p) {
       if (page.lang === "fr" || !p.provenance_fr) { return p.provenance_fr || ""; }
-      if (p.verified_by_person && p.last_verified) {
-        return t("vérifié le {date}", { date: new Intl.DateTimeFormat(locale, { dateStyle: "short" }).format(new Date(p.last_verified)) });
+      if (p.verified_by && p.last_verified) {
+        var day = new Intl.DateTimeFormat(locale, { dateStyle: "short" }).format(new Date(p.last_verified));
+        return p.verified_by === "structure" ? t("confirmé par le lieu le {date}", { date: day })
+          : t("vérifié par l'équipe du CLSM le {date}", { date: day });
       }
-      var m = /^source : (.*?)(?:, \S+ \d{4}| \(date non indiquée\))?(?: — à vérifier)?$/.exec(p.provenance_fr);
       var when = p.source_date ? new Intl.DateTimeFormat(locale, { month: "long", year: "numeric" }).format(new Date(p.source_date))
         : t("date non indiquée");
-      var text = t("source : {source}, {date}", { source: m ? m[1] : "", date: when });
+      var text = t("issu de {source} ({date}), non confirmé", { source: p.source_short || "", date: when });
       return p.to_verify ? text + " — " + t("à vérifier") : text;
     }
     // Who a place is for: the source's groups (French) only where the page's language translates them.
