@@ -33,8 +33,16 @@ def public_details(r: Resource) -> list[str]:
         lines.append(f"Âges : {ages}")
     if aud["groups"]:
         lines.append(f"Public : {', '.join(aud['groups'])}")
+    if p.get("wait_fr"):
+        lines.append(f"Délai : {p['wait_fr']}")
+    if p.get("accepts_new_fr"):
+        lines.append(f"Nouvelles demandes : {p['accepts_new_fr']}")
+    if p.get("notice"):
+        n = p["notice"]
+        lines.append(f"Avis : {n['text']} (du {n['start']} au {n['end']})")
     if p["public_info"]:
         lines.append(f"Informations : {p['public_info']}")
+    lines.append(f"Fraîcheur : {p['provenance_fr']}")
     return lines
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.campaigns import messages
 from geo_clsm.data.importers.resource_rows import CommunePoint
+from geo_clsm.model import clock
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.store import campaigns, outbox, repo
 from geo_clsm.store.corrections import author_for
@@ -96,7 +97,7 @@ def confirm(
 ) -> repo.Change:
     """« Tout est exact »: ``last_verified`` today, confirmed by the place, an entry in the history
     naming the campaign."""
-    day = today or date.today()
+    day = today or clock.today()
     cid = int(recipient["campaign_id"])
     change = repo.update(
         db,
@@ -112,9 +113,8 @@ def confirm(
     return change
 
 
-CONFIRMED_BY: dict[str, str] = {}
-"""What a place's confirmation writes besides the date (``verified_by: "structure"`` once the
-directory has that field)."""
+CONFIRMED_BY: dict[str, str] = {"verified_by": "structure"}
+"""What a place's confirmation writes besides the date: who confirmed it (the place itself)."""
 
 
 def opened(db: SqlEngine, recipient: Mapping[str, Any]) -> None:

@@ -67,6 +67,10 @@ def data_messages() -> Iterator[tuple[str, str]]:
         yield text, "geo_clsm/model/hours_words.py:MSGIDS"
     for text in FIELD_LABELS.values():
         yield text, "geo_clsm/model/fields.py:FIELD_LABELS"
+    from geo_clsm.model.freshness import ACCEPTS_NEW_FR
+
+    for text in ACCEPTS_NEW_FR.values():
+        yield text, "geo_clsm/model/freshness.py:ACCEPTS_NEW_FR"
     for text in WORDS_MSGIDS:
         yield text, "geo_clsm/model/hours_grid.py:WORDS_MSGIDS"
     r = rules()

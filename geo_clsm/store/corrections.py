@@ -9,6 +9,7 @@ those are written at once (``applied``), still in the history.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -34,8 +35,14 @@ CORRECTABLE: dict[str, str] = {
     "audience": "public accueilli",
     "age_min": "âge minimum",
     "age_max": "âge maximum",
+    "wait_days": "délai d'attente (jours)",
+    "accepts_new": "nouvelles demandes",
+    "notice": "avis daté (fermeture, …)",
 }
-"""The fields a place may correct, with their French label (the record's CSV columns)."""
+"""The fields a place may correct, with their French label: the record's CSV columns, and ``notice``
+(its four columns ``notice_text``, ``notice_start``, ``notice_end``, ``notice_closed`` as one item,
+stored as JSON: a notice is valid only whole)."""
+NOTICE_COLUMNS = {"notice_text": "text", "notice_start": "start", "notice_end": "end", "notice_closed": "closed"}
 DIRECT_SETTING = "campaign_direct_fields"
 MAX_VALUE = 500
 
@@ -55,10 +62,42 @@ def direct_fields(conn: Connection, territory: str | None) -> frozenset[str]:
     return frozenset(f for f in chosen if f in CORRECTABLE) if isinstance(chosen, list) else frozenset()
 
 
+def _notice_json(values: Mapping[str, Any]) -> str:
+    """A notice's columns as the JSON of a correction ("" when there is no notice)."""
+    text = " ".join(str(values.get("notice_text") or "").split())
+    if not text:
+        return ""
+    closed = str(values.get("notice_closed") or "").strip().lower() in ("oui", "on", "true", "1")
+    notice = {k: str(values.get(c) or "").strip() for c, k in NOTICE_COLUMNS.items() if k != "closed"}
+    return json.dumps({**notice, "text": text, "closed": closed}, ensure_ascii=False, sort_keys=True)
+
+
+def notice_fr(value: str) -> str:
+    """A notice correction in words: « fermé pour travaux (du 2026-12-22 au 2027-01-02, lieu fermé) »."""
+    if not value:
+        return "aucun avis"
+    n = json.loads(value)
+    closed = ", lieu fermé" if n.get("closed") else ""
+    return f"{n.get('text')} (du {n.get('start') or '?'} au {n.get('end') or '?'}{closed})"
+
+
+def change_of(field: str, proposed: str) -> dict[str, Any]:
+    """The change a correction writes (``notice`` as its object, or None to remove it)."""
+    if field == "notice":
+        return {"notice": json.loads(proposed) if proposed else None}
+    return {field: proposed}
+
+
 def changed_fields(record: Resource, posted: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     """{field: (current, proposed)} for the correctable fields whose posted value differs."""
     row = resource_to_row(record)
     out = {}
+    if "notice_text" in posted:
+        old_notice, new_notice = _notice_json(row), _notice_json(posted)
+        if len(new_notice) > 2 * MAX_VALUE:
+            raise InvalidInputError(f"avis : {MAX_VALUE} caractères au plus")
+        if old_notice != new_notice:
+            out["notice"] = (old_notice, new_notice)
     for field in CORRECTABLE:
         if field not in posted:
             continue
@@ -96,14 +135,14 @@ def propose(
     # which an editor turns into the opening-hours syntax.
     for field, (_, new) in changes.items():
         if field != "opening_hours":
-            validate_record({field: new}, base=record, communes=communes)
+            validate_record(change_of(field, new), base=record, communes=communes)
     now_direct = {f: v[1] for f, v in changes.items() if f in direct}
     history_id = None
     if now_direct:
         history_id = repo.update(
             engine,
             rid,
-            now_direct,
+            {k: v for f, new in now_direct.items() for k, v in change_of(f, new).items()},
             author=author_for(cid),
             communes=communes,
             action="campaign",
@@ -152,6 +191,8 @@ def list_corrections(
         items = [dict(r._mapping) for r in conn.execute(q)]
     for item in items:
         item["label"] = CORRECTABLE.get(item["field"], item["field"])
+        if item["field"] == "notice":
+            item["current"], item["proposed"] = notice_fr(item["current"] or ""), notice_fr(item["proposed"])
     return items
 
 
@@ -171,7 +212,7 @@ def resolve(
         history_id = repo.update(
             engine,
             item.resource_id,
-            {item.field: item.proposed},
+            change_of(item.field, item.proposed),
             author=author,
             communes=communes,
             action="campaign",

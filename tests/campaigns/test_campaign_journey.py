@@ -114,6 +114,8 @@ def test_the_link_opens_the_record_and_all_is_right_confirms_it(client: TestClie
         last = repo.entries(conn, rid)[-1]
         c = counts(conn, cid)
     assert after.last_verified == date.today() and not after.to_verify
+    assert after.verified_by == "structure" and not after.verified_by_person
+    assert after.provenance_fr().startswith("confirmé par le lieu le")
     assert last["action"] == "confirm" and f"campagne n° {cid}" in last["author"] and f"n° {cid}" in last["comment"]
     assert c["opened"] == 1 and c["confirmed"] == 1
     # The public view serves the confirmation (the engine was rebuilt from the database).
@@ -255,3 +257,44 @@ def test_reminders_go_after_n_days_to_those_who_did_not_answer(client: TestClien
     with db.connect() as conn:
         c = counts(conn, cid)
     assert c["sent"] == 2 and c["confirmed"] == 1 and c["opened"] == 2
+
+
+def test_waiting_time_new_requests_and_a_notice_through_review(client: TestClient, smtp_server: SmtpServer) -> None:
+    (rid,) = _metz_with_email(client, 1, skip=10)
+    _start(client, [rid])
+    _send(client, smtp_server)
+    token = _token(smtp_server, rid)
+    anonymous = TestClient(client.app, base_url="https://testserver")
+    page = anonymous.get(f"/maj/{token}")
+    start, end = date.today() + timedelta(days=10), date.today() + timedelta(days=20)
+    data = {
+        "csrf_token": form_csrf(page.text),
+        "action": "corriger",
+        "wait_days": "30",
+        "accepts_new": "liste_attente",
+        "notice_text": "fermé pour congés (synthétique)",
+        "notice_start": end.isoformat(),
+        "notice_end": start.isoformat(),  # swapped: the place reads why at once
+        "notice_closed": "oui",
+    }
+    bad = anonymous.post(f"/maj/{token}", data=data)
+    assert bad.status_code == 422 and "la date de fin précède la date de début" in unescape(bad.text)
+    ok = anonymous.post(
+        f"/maj/{token}", data={**data, "notice_start": start.isoformat(), "notice_end": end.isoformat()}
+    )
+    assert ok.status_code == 200
+    items = {c["field"]: c for c in list_corrections(_db(client)) if c["resource_id"] == rid}
+    assert set(items) == {"wait_days", "accepts_new", "notice"}
+    assert (
+        "fermé pour congés (synthétique)" in items["notice"]["proposed"] and "lieu fermé" in items["notice"]["proposed"]
+    )
+    review = unescape(client.get("/admin/review").text)
+    assert "délai d'attente (jours)" in review and "fermé pour congés (synthétique)" in review
+    for field in ("wait_days", "accepts_new", "notice"):
+        client.post(f"/admin/review/corrections/{items[field]['id']}/accept", data={"csrf_token": editor_csrf(client)})
+    with _db(client).connect() as conn:
+        after, _ = repo.get(conn, rid)
+    assert after.wait_days == 30 and after.wait_stated_on == date.today() and after.accepts_new == "liste_attente"
+    assert after.notice is not None and after.notice.closed and (after.notice.start, after.notice.end) == (start, end)
+    shown = unescape(anonymous.get(f"/maj/{token}").text)
+    assert "30 jours" in shown and "nouvelles demandes sur liste d'attente" in shown

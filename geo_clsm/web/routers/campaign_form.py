@@ -15,10 +15,11 @@ from geo_clsm.data.importers.resource_write import resource_to_row
 from geo_clsm.engine.core import Engine
 from geo_clsm.i18n import Translator, choose_lang, translator
 from geo_clsm.model.errors import GeoClsmError
+from geo_clsm.model.freshness import ACCEPTS_NEW_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
 from geo_clsm.store.campaigns import LinkError, aware, open_link
-from geo_clsm.store.corrections import CORRECTABLE, propose
+from geo_clsm.store.corrections import CORRECTABLE, NOTICE_COLUMNS, propose
 from geo_clsm.store.records import FieldError
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, double_submit_ok, form_token, page, with_form_cookie
@@ -28,6 +29,7 @@ from geo_clsm.web.sessions import get_db
 router = APIRouter(include_in_schema=False)
 
 TEMPLATE = "maj.html"
+FORM_FIELDS = frozenset(CORRECTABLE) - {"notice"} | set(NOTICE_COLUMNS)
 
 
 def _words(request: Request) -> dict[str, Any]:
@@ -52,13 +54,15 @@ def _context(request: Request, recipient: dict[str, Any], **extra: Any) -> dict[
     with get_db(request).connect() as conn:
         r, _ = repo.get(conn, str(recipient["resource_id"]))
     row = {k: "" if v is None else str(v) for k, v in resource_to_row(r).items()}
+    words = _words(request)
     return {
+        "accepts_words": {code: words["t"](text) for code, text in ACCEPTS_NEW_FR.items()},
         "r": r.public_properties(),
-        "values": {**{f: row.get(f, "") for f in CORRECTABLE}, **extra.pop("values", {})},
+        "values": {**{f: row.get(f, "") for f in FORM_FIELDS}, **extra.pop("values", {})},
         "fields": CORRECTABLE,
         "confirmed": recipient.get("confirmed_at") is not None,
         "expires": aware(recipient["expires_at"]).strftime("%d/%m/%Y"),
-        **_words(request),
+        **words,
         **extra,
     }
 
@@ -94,7 +98,7 @@ async def update_post(
     except LinkError as exc:
         return _link_error(request, exc)
     form = form_token(request)
-    posted = {k: str(v) for k, v in (await request.form()).items() if k in CORRECTABLE}
+    posted = {k: str(v) for k, v in (await request.form()).items() if k in FORM_FIELDS}
     base = {"form_csrf": form, "token": token}
     if not double_submit_ok(request, csrf_token):
         t = _words(request)["t"]

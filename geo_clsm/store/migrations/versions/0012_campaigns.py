@@ -2,7 +2,7 @@
 (hashed), the outbox of messages waiting for the SMTP server, and the corrections proposed by places.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011 (0009 on the branch; chained after dir-fields' 0011 once merged)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
