@@ -161,6 +161,10 @@ def test_a_correction_goes_through_the_review_queue(client: TestClient, smtp_ser
     hours = next(c for c in items if c["field"] == "opening_hours")
     r = client.post(f"/admin/review/corrections/{phone['id']}/accept", data={"csrf_token": editor_csrf(client)})
     assert r.status_code == 200 and "Correction enregistrée" in unescape(r.text)
+    # Hours in the place's own words are no opening-hours syntax: accepting them says so, changes nothing.
+    r = client.post(f"/admin/review/corrections/{hours['id']}/accept", data={"csrf_token": editor_csrf(client)})
+    assert r.status_code == 200 and "ne peut pas être enregistrée telle quelle" in unescape(r.text)
+    assert any(c["id"] == hours["id"] for c in list_corrections(_db(client)))
     client.post(f"/admin/review/corrections/{hours['id']}/reject", data={"csrf_token": editor_csrf(client)})
     with _db(client).connect() as conn:
         after, _ = repo.get(conn, rid)

@@ -20,6 +20,7 @@ from geo_clsm.model.resource import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import campaigns as store
 from geo_clsm.store.corrections import resolve
+from geo_clsm.store.records import FieldError
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import Session
 from geo_clsm.web.deps import get_engine, get_settings
@@ -179,13 +180,16 @@ def decide_correction(
         return to_login()
     if decision not in ("accept", "reject"):
         raise NotFoundError(f"décision inconnue « {decision} »")
-    out = resolve(
-        get_db(request),
-        item_id,
-        accept=decision == "accept",
-        author=session.user.email,
-        communes=engine.catalog.mairies,
-    )
+    try:
+        out = resolve(
+            get_db(request),
+            item_id,
+            accept=decision == "accept",
+            author=session.user.email,
+            communes=engine.catalog.mairies,
+        )
+    except FieldError:  # e.g. hours in the place's own words: the editor writes them in the record
+        return back(f"/admin/review?done=correction-invalid&item={item_id}#corrections")
     if decision == "accept":
         refresh(request)
     return back(f"/admin/review?done=correction-{out['status']}#corrections")
