@@ -156,9 +156,11 @@ def open_link(conn: Connection, token: str, *, at: datetime | None = None) -> di
             campaigns.c.territory,
             campaigns.c.created_at.label("campaign_started"),
             campaigns.c.status.label("campaign_status"),
+            resources.c.status.label("resource_status"),
         )
         .join(campaign_links, campaign_links.c.recipient_id == campaign_recipients.c.id)
         .join(campaigns, campaigns.c.id == campaign_recipients.c.campaign_id)
+        .join(resources, resources.c.id == campaign_recipients.c.resource_id, isouter=True)
         .where(campaign_links.c.token_hash == hash_token(token))
     ).first()
     if row is None:
@@ -167,6 +169,8 @@ def open_link(conn: Connection, token: str, *, at: datetime | None = None) -> di
         raise LinkError(
             "ce lien a été désactivé par l'équipe du CLSM : lui écrire pour en recevoir un autre", kind="revoked"
         )
+    if row.resource_status != ACTIVE:
+        raise LinkError("cette fiche n'est plus publiée : écrire à l'équipe du CLSM", kind="revoked")
     expires = aware(row.expires_at)
     if expires <= at:
         raise LinkError(

@@ -302,3 +302,26 @@ def test_waiting_time_new_requests_and_a_notice_through_review(client: TestClien
     assert after.notice is not None and after.notice.closed and (after.notice.start, after.notice.end) == (start, end)
     shown = unescape(anonymous.get(f"/maj/{token}").text)
     assert "30 jours" in shown and "nouvelles demandes sur liste d'attente" in shown
+
+
+def test_campaigns_are_scoped_to_the_editors_territories(client: TestClient) -> None:
+    r = client.post(
+        "/admin/campagnes",
+        data={"csrf_token": editor_csrf(client), "territory": "france"},  # the national layer: no CLSM's
+        follow_redirects=False,
+    )
+    assert r.status_code == 422 and "territoire inconnu « france » pour ce compte" in unescape(r.text)
+    anonymous = TestClient(client.app, base_url="https://testserver")
+    assert anonymous.get("/admin/campagnes", follow_redirects=False).headers["location"] == "/admin/login"
+    denied = anonymous.post("/admin/campagnes", data={"csrf_token": "x", "territory": "metz"}, follow_redirects=False)
+    assert denied.status_code == 303 and denied.headers["location"] == "/admin/login"
+
+
+def test_a_withdrawn_record_can_no_longer_be_confirmed(client: TestClient, smtp_server: SmtpServer) -> None:
+    (rid,) = _metz_with_email(client, 1, skip=11)
+    _start(client, [rid])
+    _send(client, smtp_server)
+    token = _token(smtp_server, rid)
+    repo.withdraw(_db(client), rid, author="tests")
+    gone = TestClient(client.app, base_url="https://testserver").get(f"/maj/{token}")
+    assert gone.status_code == 410 and "désactivé" in unescape(gone.text)

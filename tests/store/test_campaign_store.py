@@ -76,3 +76,22 @@ def test_reminders_fall_due_after_their_delay(started: tuple[SqlEngine, list[str
         assert due_reminders(conn, at=datetime.now(UTC) + timedelta(days=6)) == []
         assert len(due_reminders(conn, at=datetime.now(UTC) + timedelta(days=7, minutes=1))) == 2
         assert due_reminders(conn, at=datetime.now(UTC) + timedelta(days=31)) == []  # links expired
+
+
+def test_stale_campaigns_choose_records_unconfirmed_for_a_year(
+    db: SqlEngine, catalog: Catalog, shipped: list[Resource]
+) -> None:
+    from datetime import date
+
+    from geo_clsm.store.campaigns import select_records
+
+    metz = [r for r in shipped if r.territory == "metz"]
+    today = date(2027, 12, 1)  # a year after the shipped records were verified (2026-11-22)
+    recent = metz[0].id
+    repo.update(db, recent, {"last_verified": "2027-06-01"}, author="t", communes=catalog.mairies)
+    with db.connect() as conn:
+        chosen = select_records(conn, territory="metz", stale_only=True, today=today)
+        everything = select_records(conn, territory="metz", today=today)
+    assert all(r.last_verified < date(2026, 12, 1) for r in metz[1:])  # the layers as shipped
+    assert sorted(r.id for r in chosen) == sorted(r.id for r in metz[1:])
+    assert {r.id for r in everything} == {r.id for r in metz}
