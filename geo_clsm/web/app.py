@@ -18,6 +18,7 @@ from swagger_ui_bundle import swagger_ui_path
 from geo_clsm import __version__
 from geo_clsm.engine.build import view_version
 from geo_clsm.engine.core import Engine
+from geo_clsm.model.freshness import ConfirmPolicy, set_confirm_policy
 from geo_clsm.settings import Settings
 from geo_clsm.web import errors, lifecycle
 from geo_clsm.web.assets import AssetMount
@@ -92,6 +93,7 @@ def _http_cache_version(app: FastAPI) -> Callable[[Scope], str | None]:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app. ``engine`` lets tests share one loaded engine between apps."""
     settings = settings or Settings()
+    set_confirm_policy(ConfirmPolicy(settings.confirm_after_months, dict(settings.confirm_after_months_by_territory)))
     given = [engine] if engine is not None else []
     del engine  # the lifespan's closure must not keep the first engine alive (see lifecycle.start)
 
