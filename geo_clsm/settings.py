@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     download_max_mb: int = 500
     source_max_age_days: int = 45
     """/healthz warns when a source in service is older than this."""
+    confirm_after_months: int = Field(default=12, ge=1, le=120)
+    """A record nobody confirmed for longer than this (months) shows « à confirmer par téléphone » and
+    comes first in the review queue (:mod:`geo_clsm.model.freshness`)."""
+    confirm_after_months_by_territory: dict[str, int] = {}
+    """The same threshold for some territories, as JSON: ``GEO_CLSM_CONFIRM_AFTER_MONTHS_BY_TERRITORY='{"metz": 6}'``."""
     reload_interval_s: float = 2.0
     """How often the service checks for a new data version (no restart needed)."""
     default_page_size: int = 500

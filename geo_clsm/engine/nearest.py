@@ -42,8 +42,9 @@ class NearestQuery:
 
     ``k`` results; ``types`` (type or service; CMP covers adult and child CMPs); ``age``
     (audience includes it, or is unknown); ``max_distance_m``; ``open_at`` (open then, or hours
-    unknown; naive: local time at the point); ``languages`` (one of them spoken); ``near_limit_m``:
-    nothing farther is offered by :func:`search` (:func:`nearest` does not read it).
+    unknown; naive: local time at the point); ``languages`` (one of them spoken); ``accepting_new``
+    (only places saying they accept new requests); ``near_limit_m``: nothing farther is offered by
+    :func:`search` (:func:`nearest` does not read it).
     """
 
     k: int = 5
@@ -53,6 +54,7 @@ class NearestQuery:
     open_at: datetime | None = None
     languages: Sequence[str] = ()
     near_limit_m: float = NEAR_LIMIT_M
+    accepting_new: bool = False
 
 
 ANY_NEAREST = NearestQuery()
@@ -174,19 +176,22 @@ def _nearest(
 ) -> list[NearestResult]:
     """:func:`nearest` within ``limit_m`` (instead of ``query.max_distance_m``)."""
     k, types, age, languages, open_at = query.k, query.types, query.age, query.languages, query.open_at
-    if not (types or age is not None or languages or open_at):  # the common query: no filter to build
+    accepting = query.accepting_new
+    if not (types or age is not None or languages or open_at or accepting):  # the common query: no filter
         return _ranked(source, lon, lat, k, _EVERYTHING, limit_m)
     local = local_time(open_at, lon, lat) if open_at else None
     wanted = tuple(map(ResourceType, types)) if types else ()
-    where = CandidateFilter(wanted, age, "any", tuple(languages) if languages else (), local)
+    where = CandidateFilter(wanted, age, "any", tuple(languages) if languages else (), local, accepting)
     if age is None:
         return _ranked(source, lon, lat, k, where, limit_m)
     # Known to receive this age first; those kept only because their audience is unknown after.
-    known = _ranked(source, lon, lat, k, CandidateFilter(where.types, age, "known", where.languages, local), limit_m)
+    known = _ranked(
+        source, lon, lat, k, CandidateFilter(where.types, age, "known", where.languages, local, accepting), limit_m
+    )
     if len(known) >= k:  # enough known (service areas included): the unknown ones would not be shown
         return [replace(r, audience_known=True) for r in known]
     unknown = _ranked(
-        source, lon, lat, k, CandidateFilter(where.types, age, "unknown", where.languages, local), limit_m
+        source, lon, lat, k, CandidateFilter(where.types, age, "unknown", where.languages, local, accepting), limit_m
     )
     return [replace(r, audience_known=True) for r in known] + [
         replace(r, audience_known=False) for r in unknown[: max(0, k - len(known))]

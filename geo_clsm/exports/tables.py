@@ -328,8 +328,8 @@ def resources_frame(resources: Iterable[Resource], *, qpv_of: Mapping[str, tuple
         rows.append(
             {
                 **{k: p[k] for k in RESOURCE_COLUMNS},
-                # A date only when a person checked the record; the source's date is in « source ».
-                "last_verified": p["last_verified"] if r.verified_by_person else None,
+                # A date only when the place or the CLSM confirmed the record; the source's date is in « source ».
+                "last_verified": p["confirmed_on"],
                 "code_qp": q[0] if q else None,
                 "lon": round(pos.lon, 6) if pos else None,
                 "lat": round(pos.lat, 6) if pos else None,

@@ -25,6 +25,7 @@ from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON_SOURCES = [
     "geo_clsm/web/pages/search.py",
+    "geo_clsm/web/pages/dated_words.py",
     "geo_clsm/web/routers/search_page.py",
     "geo_clsm/web/templates/pages/parts.html",
     "geo_clsm/web/templates/pages/resident.html",

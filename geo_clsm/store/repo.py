@@ -234,42 +234,6 @@ def restore(engine: SqlEngine, resource_id: str, *, entry_id: int, author: str) 
         return Change(new, status, bump_change_counter(conn), hid)
 
 
-def review_queue(
-    conn: Connection, *, today: date | None = None, limit: int = 200, first_territories: Collection[str] = ()
-) -> list[dict[str, Any]]:
-    """Active records, those of ``first_territories`` first, then oldest ``last_verified`` first;
-    ``stale`` when older than 12 months."""
-    today = today or date.today()
-    try:
-        limit_day = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        limit_day = today.replace(year=today.year - 1, day=28)
-    rows = conn.execute(
-        sa.select(
-            resources.c.id, resources.c.name, resources.c.commune, resources.c.territory, resources.c.last_verified
-        )
-        .where(resources.c.status == ACTIVE)
-        .order_by(
-            territories_first(resources.c.territory, first_territories), resources.c.last_verified, resources.c.id
-        )
-        .limit(limit)
-    )
-    out = []
-    for r in rows:
-        lv = r.last_verified if isinstance(r.last_verified, date) else date.fromisoformat(str(r.last_verified))
-        out.append(
-            {
-                "id": r.id,
-                "name": r.name,
-                "commune": r.commune,
-                "territory": r.territory,
-                "last_verified": lv.isoformat(),
-                "stale": lv < limit_day,
-            }
-        )
-    return out
-
-
 @dataclass
 class SeedResult:
     """What a seed run did: inserted, updated or withdrawn (unedited seed records), kept (edited by a person)."""

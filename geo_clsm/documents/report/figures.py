@@ -32,7 +32,9 @@ from geo_clsm.documents.report.supply import (
     supply_row,
 )
 from geo_clsm.exports.indicator_files import records
+from geo_clsm.model.directory_figures import wait_by_type
 from geo_clsm.model.errors import NotFoundError
+from geo_clsm.model.freshness import fresh_share
 from geo_clsm.model.resource import PLACE_TYPES, ResourceType
 
 REPORT_KINDS = ("pilot", "local")
@@ -59,6 +61,8 @@ class ReportFigures:
     national_layer: str | None = None
     differences: list[dict[str, Any]] = field(default_factory=list)  # directory vs national layer, by type
     precision: list[dict[str, Any]] = field(default_factory=list)  # places at commune precision, by type
+    waits: list[dict[str, Any]] = field(default_factory=list)  # stated waits by type (median, how many stated)
+    freshness: dict[str, Any] = field(default_factory=dict)  # records confirmed in the last 12 months
 
     def rows(self, scope: str, *, part: str = "supply", layer: str | None = None) -> list[dict[str, Any]]:
         """The ``supply`` or ``access`` rows of one scope (and layer)."""
@@ -75,6 +79,8 @@ class ReportFigures:
             "access": self.access,
             "sources": self.sources,
             "indicators": self.indicators,
+            "waits": self.waits,
+            "freshness": self.freshness,
         }
 
 
@@ -160,6 +166,8 @@ def compute_figures(
         national_layer=national.layer.id if national else None,
         differences=layer_differences(directory, finess_here, types) if national else [],
         precision=precision_by_type(directory, types),
+        waits=wait_by_type(directory),
+        freshness=fresh_share(directory, generated_on),
     )
 
 

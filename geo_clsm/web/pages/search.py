@@ -22,6 +22,7 @@ from geo_clsm.i18n import Translator
 from geo_clsm.i18n.orientation import Situation, rules
 from geo_clsm.model.freshness import source_short
 from geo_clsm.model.resource import ResourceType
+from geo_clsm.web.pages.dated_words import dated_words
 from geo_clsm.web.pages.maps import TYPE_STYLE
 from geo_clsm.web.pages.resident import languages
 from geo_clsm.web.templating import PathFor, render
@@ -100,6 +101,7 @@ def _result(f: dict[str, Any], t: Translator, explain: bool) -> dict[str, Any]:
         else None,
         "audience_unknown": p.get("audience_known") is False,
         "provenance": _provenance(p, t),
+        **dated_words(p, t),
     }
 
 
@@ -125,12 +127,14 @@ class SearchFilters:
     types: tuple[str, ...] = ()  # ResourceType values; none: every type
     open_now: bool = False
     lang_spoken: str | None = None
+    accepts_new: bool = False
 
     def params(self) -> list[tuple[str, str]]:
         """The filters as query parameters, in the form's order."""
         out = [("age", self.age)] if self.age else []
         out += [("type", v) for v in self.types]
         out += [("open", "1")] if self.open_now else []
+        out += [("accepts_new", "1")] if self.accepts_new else []
         return out + ([("lang_spoken", self.lang_spoken)] if self.lang_spoken else [])
 
     def words(self, t: Translator, spoken: Sequence[tuple[str, str]]) -> str:
@@ -143,6 +147,8 @@ class SearchFilters:
         if self.lang_spoken:
             name = dict(spoken).get(self.lang_spoken, self.lang_spoken)
             parts.append(t("langue parlée : {lang}", lang=name))
+        if self.accepts_new:
+            parts.append(t("accepte de nouvelles demandes"))
         return (
             t("Filtres : {list}", list=" · ".join(parts))
             if parts

@@ -24,6 +24,7 @@ from geo_clsm.store.disagreements import LABELS as FIELD_LABELS
 from geo_clsm.store.login_throttle import LoginThrottledError
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.reports import get_report, list_reports, set_status
+from geo_clsm.store.review import review_queue
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import AccountDisabledError, Session, authenticate, close_session, open_session
 from geo_clsm.web.admin_form import editor_translator, field_label, form_context, posted_fields
@@ -309,7 +310,7 @@ def review_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]
     if session is None:
         return to_login()
     with get_db(request).connect() as conn:
-        queue = repo.review_queue(conn, first_territories=first_territories(engine, session))
+        queue = review_queue(conn, first_territories=first_territories(engine, session))
     items = list_disagreements(get_db(request))
     proposed = list_corrections(get_db(request), first_territories=first_territories(engine, session))
     done = request.query_params.get("done")

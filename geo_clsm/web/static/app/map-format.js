@@ -80,9 +80,36 @@
       return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {phone}, {name}", { phone: p.phone, name: label })) + '">' + esc(t("Appeler {phone}", { phone: p.phone })) + "</a>";
     }
 
+    // The dated facts (geo_clsm/web/pages/dated_words.py, same words): a notice running, the stated
+    // wait (older than three months says so), new requests, « à confirmer par téléphone ».
+    function shortDay(iso) {
+      return new Intl.DateTimeFormat(locale, { dateStyle: "short", timeZone: "UTC" }).format(new Date(String(iso).slice(0, 10)));
+    }
+    function datedLines(p) {
+      var out = [];
+      if (p.notice) {
+        out.push('<strong class="gc-dated-notice">' + esc(t("Avis du {start} au {end} : {text}",
+          { start: shortDay(p.notice.start), end: shortDay(p.notice.end), text: p.notice.text })) + "</strong>");
+      }
+      var accepts = { "oui": t("Accepte de nouvelles demandes"), "non": t("N'accepte pas de nouvelles demandes pour le moment"),
+        "liste_attente": t("Nouvelles demandes sur liste d'attente") }[p.accepts_new];
+      if (accepts) { out.push('<span class="gc-accepts">' + esc(accepts) + "</span>"); }
+      if (p.wait_days !== null && p.wait_days !== undefined && p.wait_stated_on) {
+        var n = p.wait_days;
+        var days = n === 0 ? t("moins d'un jour") : (n === 1 ? t("1 jour") : t("{n} jours", { n: n }));
+        var words = p.wait_old ? t("Premier rendez-vous : environ {days} (délai indiqué le {date}, il y a plus de 3 mois)", { days: days, date: shortDay(p.wait_stated_on) })
+          : t("Premier rendez-vous : environ {days} (délai indiqué le {date})", { days: days, date: shortDay(p.wait_stated_on) });
+        out.push('<span class="gc-wait">' + esc(words) + "</span>");
+      }
+      if (p.to_confirm) { out.push('<strong class="gc-to-confirm">' + esc(t("à confirmer par téléphone")) + "</strong>"); }
+      return out;
+    }
+
     function popupHtml(f) {
       var p = f.properties;
       var lines = ["<strong>" + esc(p.display_name || p.name) + "</strong>", esc(typeLabel(p))];
+      var dated = datedLines(p);
+      if (p.notice) { lines.push(dated.shift()); }  // a notice first: it may say the place is closed
       if (page.explanations && page.explanations[p.type]) { lines.push('<span class="gc-explain">' + esc(page.explanations[p.type]) + "</span>"); }
       if (address(p)) { lines.push(esc(address(p))); }
       if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
@@ -96,6 +123,7 @@
         lines.push(a.age_max === null ? t("Âges : {min} ans et plus", { min: a.age_min === null ? 0 : a.age_min })
           : t("Âges : {min}–{max} ans", { min: a.age_min === null ? 0 : a.age_min, max: a.age_max }));
       }
+      lines.push.apply(lines, dated);
       if (p.website) { lines.push('<a href="' + esc(p.website) + '" target="_blank" rel="noopener noreferrer">' + esc(t("Site web")) + "</a>"); }
       lines.push('<small class="gc-provenance">' + esc(provenance(p)) + "</small>");
       lines.push('<a class="gc-report" href="/signaler/' + encodeURIComponent(p.id) + (page.lang === "fr" ? "" : "?lang=" + page.lang) + '">' + esc(t("Signaler une erreur")) + "</a>");
@@ -105,7 +133,7 @@
     return {
       t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, distanceText: distanceText,
       provenance: provenance, groups: groups, locale: locale, walkText: walkText,
-      address: address, telLink: telLink, popupHtml: popupHtml
+      address: address, telLink: telLink, popupHtml: popupHtml, datedLines: datedLines
     };
   };
 })();
