@@ -17,7 +17,11 @@ def register(sub: Any) -> None:
     s = csub.add_parser("start", help="écrire aux structures d'un territoire (les messages partent avec « send »)")
     s.add_argument("--territory", required=True, help="identifiant du territoire, par exemple metz")
     s.add_argument("--type", default=None, help="seulement ce type de lieu (CMP, CMPP, …)")
-    s.add_argument("--stale", action="store_true", help="seulement les fiches non confirmées depuis 12 mois")
+    s.add_argument(
+        "--stale",
+        action="store_true",
+        help="seulement les fiches « à confirmer » (non confirmées depuis le délai du territoire, 12 mois par défaut)",
+    )
     s.add_argument("--ids", default=None, help="seulement ces fiches (identifiants séparés par des virgules)")
     s.add_argument("--by", default="ligne de commande", help="qui lance la campagne (noté dans l'historique)")
     s.add_argument("--name", default=None, help="nom du territoire dans les messages (défaut : son identifiant)")
@@ -38,10 +42,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from geo_clsm.model.freshness import ConfirmPolicy, set_confirm_policy
     from geo_clsm.settings import Settings
     from geo_clsm.store.db import check_schema, connect
 
     settings = Settings()
+    # --stale: « à confirmer » as the service says it (each territory's threshold).
+    set_confirm_policy(ConfirmPolicy(settings.confirm_after_months, dict(settings.confirm_after_months_by_territory)))
     db = connect(args.database or settings.database_url)
     check_schema(db)
     return int(_ACTIONS[args.action](args, settings, db))

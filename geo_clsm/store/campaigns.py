@@ -19,7 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
+from geo_clsm.model import clock
 from geo_clsm.model.errors import GeoClsmError, InvalidInputError, NotFoundError
+from geo_clsm.model.freshness import ConfirmPolicy, to_confirm
 from geo_clsm.model.resource import Resource
 from geo_clsm.store.outbox import FAILED, QUEUED, SENT, UNCERTAIN
 from geo_clsm.store.records import from_row
@@ -47,13 +49,6 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def one_year_before(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
 def select_records(
     conn: Connection,
     *,
@@ -62,17 +57,21 @@ def select_records(
     stale_only: bool = False,
     ids: Collection[str] | None = None,
     today: date | None = None,
+    policy: ConfirmPolicy | None = None,
 ) -> list[Resource]:
-    """The active records of a territory a campaign may write to (of a type, unconfirmed for a
-    year, or among ``ids``), by name."""
+    """The active records of a territory a campaign may write to (of a type, « à confirmer » —
+    unconfirmed longer than the territory allows, :func:`geo_clsm.model.freshness.to_confirm` —,
+    or among ``ids``), by name."""
     q = sa.select(resources).where(resources.c.status == ACTIVE, resources.c.territory == territory)
     if resource_type:
         q = q.where(resources.c.type == resource_type)
-    if stale_only:
-        q = q.where(resources.c.last_verified < one_year_before(today or date.today()))
     if ids is not None:
         q = q.where(resources.c.id.in_(sorted(ids)))
-    return [from_row(r._mapping) for r in conn.execute(q.order_by(resources.c.name, resources.c.id))]
+    found = [from_row(r._mapping) for r in conn.execute(q.order_by(resources.c.name, resources.c.id))]
+    if stale_only:
+        day = today or clock.today()
+        found = [r for r in found if to_confirm(r, day, policy)]
+    return found
 
 
 @dataclass(frozen=True, slots=True)

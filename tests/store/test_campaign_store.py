@@ -88,7 +88,9 @@ def test_stale_campaigns_choose_records_unconfirmed_for_a_year(
     metz = [r for r in shipped if r.territory == "metz"]
     today = date(2027, 12, 1)  # a year after the shipped records were verified (2026-11-22)
     recent = metz[0].id
-    repo.update(db, recent, {"last_verified": "2027-06-01"}, author="t", communes=catalog.mairies)
+    repo.update(
+        db, recent, {"last_verified": "2027-06-01", "verified_by": "clsm"}, author="t", communes=catalog.mairies
+    )
     with db.connect() as conn:
         chosen = select_records(conn, territory="metz", stale_only=True, today=today)
         everything = select_records(conn, territory="metz", today=today)
