@@ -130,3 +130,11 @@ def test_freshness_figure_counts_confirmations_of_the_last_12_months() -> None:
 def test_months_before_keeps_the_last_day_of_a_short_month() -> None:
     assert months_before(date(2026, 5, 31), 3) == date(2026, 2, 28)
     assert months_before(date(2026, 1, 15), 12) == date(2025, 1, 15)
+
+
+def test_the_systems_today_is_kept_until_the_next_local_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = clock.today()
+    monkeypatch.setattr(clock, "_today", [(date(2020, 1, 1), 4e9)])  # kept, valid until 2096
+    assert clock.today() == date(2020, 1, 1)
+    monkeypatch.setattr(clock, "_today", [(date(2020, 1, 1), 0.0)])  # its midnight has passed
+    assert clock.today() == real

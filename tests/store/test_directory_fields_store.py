@@ -12,9 +12,11 @@ from sqlalchemy.engine import Engine as SqlEngine
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.importers.resource_write import write_resources_csv
 from geo_clsm.data.importers.resources import import_resources, import_resources_table
+from geo_clsm.engine.core import Engine
 from geo_clsm.model import clock
 from geo_clsm.model.notice import Notice
 from geo_clsm.model.resource import Resource
+from geo_clsm.observatory.snapshots import build_snapshot, engine_snapshots
 from geo_clsm.store import repo
 from geo_clsm.store.records import FieldError, validate_record
 
@@ -117,3 +119,16 @@ def test_verified_by_alone_decides_who_confirmed(shipped: list[Resource], catalo
     assert checked.verified_by_person
     undone = validate_record({"verified_by": ""}, base=checked, communes=catalog.mairies)
     assert undone.verified_by is None and not undone.verified_by_person
+
+
+def test_the_observatory_follows_the_stated_waits(engine: Engine) -> None:
+    (before,) = engine_snapshots(engine, ["metz"])
+    cmp_before = next(w for w in before.waits if w["type"] == "CMP_ADULTE")
+    assert cmp_before["stated"] == 0 and cmp_before["median_wait_days"] is None  # nobody stated one: none shown
+    metz = [r for r in engine.catalog.resources if r.territory == "metz"]
+    first_cmp = next(r for r in metz if r.type.value == "CMP_ADULTE")
+    changed = [with_fields(r) if r is first_cmp else r for r in metz]
+    after = build_snapshot(engine.access["metz"], changed, data_version="test")
+    cmp_after = next(w for w in after.waits if w["type"] == "CMP_ADULTE")
+    assert cmp_after["stated"] == 1 and cmp_after["median_wait_days"] == 21
+    assert cmp_after["places"] == cmp_before["places"] and after.digest != before.digest

@@ -180,3 +180,15 @@ def test_hsds_report_planning_and_healthz(client: TestClient) -> None:
     assert fresh["confirmed_12_months"] >= 1 and 0 < fresh["share"] <= 1
     assert "confirmée(s) par le lieu ou par l'équipe du CLSM" in planning.replace("&#39;", "'")
     assert "délai médian indiqué 40 jours" in planning
+
+
+def test_the_spreadsheet_export_carries_them(client: TestClient) -> None:
+    with clock.frozen_at(DURING):
+        during = client.get("/api/resources", params={"territory": "metz", "format": "csv"}).text
+    with clock.frozen_at(AFTER):
+        after = client.get("/api/resources", params={"territory": "metz", "format": "csv"}).text
+    header = during.splitlines()[0]
+    assert "wait_days" in header and "accepts_new" in header and "notice" in header
+    row = next(line for line in during.splitlines() if line.startswith(RID))
+    assert ",structure,40,2026-12-01,oui,fermé du 22/12 au 2/1 (2026-12-22 – 2027-01-02)," in row
+    assert "fermé du 22/12 au 2/1" not in next(line for line in after.splitlines() if line.startswith(RID))
