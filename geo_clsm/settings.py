@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from geo_clsm.access.national_io import DEFAULT_NATIONAL_DIR
@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     download_max_mb: int = 500
     source_max_age_days: int = 45
     """/healthz warns when a source in service is older than this."""
+    confirm_after_months: int = Field(default=12, ge=1, le=120)
+    """A record nobody confirmed for longer than this (months) shows « à confirmer par téléphone » and
+    comes first in the review queue (:mod:`geo_clsm.model.freshness`)."""
+    confirm_after_months_by_territory: dict[str, int] = {}
+    """The same threshold for some territories, as JSON: ``GEO_CLSM_CONFIRM_AFTER_MONTHS_BY_TERRITORY='{"metz": 6}'``."""
     reload_interval_s: float = 2.0
     """How often the service checks for a new data version (no restart needed)."""
     default_page_size: int = 500
@@ -116,6 +121,29 @@ class Settings(BaseSettings):
     """Work of one ``POST /api/nearest/batch``: points × k at most (10,000 points with k=5); more gets a 413."""
     import_preview_ttl_s: float = Field(default=3600.0, gt=0)
     """An import preview never applied is deleted after this many seconds (the editor sends the file again)."""
+    # --- confirmation campaigns (issue 30; geo_clsm/campaigns/) ---
+    smtp_url: str | None = None
+    """The SMTP server campaign messages leave through: ``smtps://host:465`` (SSL), ``smtp://host:587``
+    (STARTTLS, required) or ``smtp://localhost:25?tls=none`` (a local relay); ``?cafile=`` trusts a
+    private authority. Unset: campaigns queue their messages, nothing is sent (``geo-clsm campaign send``
+    sends them once it is set)."""
+    smtp_user: str | None = None
+    """SMTP user name (or in the URL, ``smtp://user:password@host``)."""
+    smtp_password: SecretStr | None = None
+    """SMTP password, from the environment only (never logged)."""
+    smtp_from: str | None = None
+    """The sender of campaign messages, e.g. ``CLSM de Metz <clsm@metz.fr>``; required to send."""
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
+    """Timeout of each exchange with the SMTP server."""
+    campaign_link_days: int = Field(default=60, ge=1, le=366)
+    """A campaign's personal links expire this many days after it starts."""
+    campaign_reminder_days: int = Field(default=14, ge=0, le=365)
+    """Places that have not answered get one reminder this many days after the start (0: none)."""
+    outbox_poll_s: float = Field(default=30.0, gt=0)
+    """How often the service's sender looks at the outbox (a new campaign wakes it at once)."""
+    outbox_lease_s: float = Field(default=600.0, gt=0)
+    """A message claimed by a sender of another machine that has not moved on for this long is taken
+    back (claimed: queued again; being transmitted: ``uncertain``, never resent by itself)."""
 
     trusted_proxies: Annotated[list[str], NoDecode] = []
     """Reverse proxies whose ``X-Forwarded-For`` gives the client's address (rate limits, sign-in

@@ -12,7 +12,18 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from geo_clsm.cli import documents, gaps, imports, nearest, observatory, report, sectors, serve, territory
+from geo_clsm.cli import (
+    campaign,
+    documents,
+    gaps,
+    imports,
+    nearest,
+    observatory,
+    report,
+    sectors,
+    serve,
+    territory,
+)
 from geo_clsm.model.errors import GeoClsmError
 
 REGISTRARS: tuple[Callable[[Any], None], ...] = (
@@ -25,6 +36,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     report.register,
     observatory.register,
     sectors.register,
+    campaign.register,
 )
 
 

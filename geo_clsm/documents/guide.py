@@ -174,7 +174,11 @@ def build_guide(
         for commune, members in _by_commune(by_type[rtype]):
             group = [
                 _entry(
-                    r, number=len(entries) + i + 1, pro=audience == "professionnels", referent_of=marks.get(r.id, ())
+                    r,
+                    number=len(entries) + i + 1,
+                    pro=audience == "professionnels",
+                    today=generated_on,
+                    referent_of=marks.get(r.id, ()),
                 )
                 for i, r in enumerate(members)
             ]
@@ -189,7 +193,7 @@ def build_guide(
     situations = tuple(
         Situation(s.title, s.advice, tuple(by_code[t.value] for t in s.types if t.value in by_code)) for s in SITUATIONS
     )
-    verified = [r.last_verified for r in chosen if r.verified_by_person]
+    verified = [r.last_verified for r in chosen if r.verified_by is not None]  # confirmed by the place or the CLSM
     return Guide(
         territory_id=territory,
         territory_name=catalog.territories[territory].name,
@@ -223,9 +227,12 @@ def _by_commune(resources: Sequence[Resource]) -> list[tuple[str, list[Resource]
     return [(c, sorted(groups[c], key=lambda r: r.name)) for c in order]
 
 
-def _entry(r: Resource, *, number: int, pro: bool, referent_of: tuple[str, ...] = ()) -> GuideEntry:
-    """A printed entry from the resource's public view only."""
-    p = r.public_properties()
+def _entry(
+    r: Resource, *, number: int, pro: bool, today: date, referent_of: tuple[str, ...] = ()
+) -> GuideEntry:
+    """A printed entry from the resource's public view only, as it is on ``today`` (the guide's date:
+    a notice running then is printed)."""
+    p = r.public_properties(today=today)
     pos = r.public_position()
     commune = p["commune"] or NO_COMMUNE_FR
     if r.type in LINE_TYPES:
@@ -252,6 +259,14 @@ def _entry(r: Resource, *, number: int, pro: bool, referent_of: tuple[str, ...] 
         ),
     ]
     facts: list[tuple[str, str]] = [(label, value) for label, value in known if value]
+    if p["notice"]:
+        n = p["notice"]
+        when = f"du {date_fr(date.fromisoformat(n['start']))} au {date_fr(date.fromisoformat(n['end']))}"
+        facts.insert(0, ("Avis", f"{n['text']} ({when})"))
+    if pro and p["accepts_new_fr"]:
+        facts.append(("Nouvelles demandes", p["accepts_new_fr"]))
+    if pro and p["wait_fr"]:
+        facts.append(("Délai", p["wait_fr"]))  # as the place stated it, with its day; never estimated
     if p["website"]:
         facts.append(("Site", p["website"]))
     if p["email"]:
@@ -263,7 +278,8 @@ def _entry(r: Resource, *, number: int, pro: bool, referent_of: tuple[str, ...] 
     unknown = [label.lower() for label, value in known if not value]
     if r.type not in LINE_TYPES and not p["phone"]:
         unknown.insert(0, "téléphone")
-    facts.append(("Information", p["provenance_fr"]))  # "vérifié le" only when a person checked it
+    # Who confirmed it and when, or its source; past the territory's threshold: to confirm by phone.
+    facts.append(("Information", p["provenance_fr"] + (" — à confirmer par téléphone" if p["to_confirm"] else "")))
     return GuideEntry(
         number=number,
         id=p["id"],

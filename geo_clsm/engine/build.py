@@ -27,6 +27,7 @@ from geo_clsm.data.cache import access_for, catalog_version, load_catalog_cached
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.versions import pending
 from geo_clsm.engine.core import Engine
+from geo_clsm.model import clock
 from geo_clsm.model.resource import Resource
 
 
@@ -90,6 +91,14 @@ def prepare_cache(settings: EngineSettings, *, current: dict[str, str]) -> bool:
     with pending(settings.versions_dir, current):
         build_engine(settings)
     return True
+
+
+def view_version(engine: Engine) -> str:
+    """The key of every answer kept for later: the data version and today's date
+    (:func:`geo_clsm.model.clock.today`). The public view has dated members (a notice shown while it
+    runs, a wait older than three months, a record to confirm): a kept answer of yesterday is not
+    served today, though nobody touched the data. ``X-Data-Version`` stays :func:`data_version`."""
+    return f"{data_version(engine)}@{clock.today().isoformat()}"
 
 
 def data_version(engine: Engine) -> str:

@@ -45,7 +45,8 @@ class CandidateFilter:
     ``types`` and ``age`` as :func:`~geo_clsm.engine.query.matches_audience`; with ``age``, ``audience``
     keeps only the resources known to receive it (``"known"``) or only those whose audience is
     unknown (``"unknown"``); ``languages`` as :func:`~geo_clsm.engine.query.speaks`; ``local`` (a local
-    wall-clock time): open then, or hours unknown.
+    wall-clock time): open then, or hours unknown; ``accepting``: only the places that say they
+    accept new requests (``accepts_new == "oui"``: a place that said nothing is not kept).
     """
 
     types: tuple[ResourceType, ...] = ()
@@ -53,6 +54,7 @@ class CandidateFilter:
     audience: Audience = "any"
     languages: tuple[str, ...] = ()
     local: datetime | None = None
+    accepting: bool = False
 
     def static(self, r: Resource) -> bool:
         """The part of :meth:`keep` that depends on the resource only (types, age, audience): a
@@ -71,14 +73,16 @@ class CandidateFilter:
     @property
     def dynamic(self) -> bool:
         """Whether :meth:`keep` asks more than :meth:`static` (spoken languages, opening time)."""
-        return bool(self.languages) or self.local is not None
+        return bool(self.languages) or self.local is not None or self.accepting
 
     def keep(self, r: Resource) -> bool:
         if not self.static(r) or not speaks(r, self.languages):
             return False
+        if self.accepting and r.accepts_new != "oui":
+            return False
         local = self.local
         # Kept when open then, or when the hours are unknown (marked so): the one evaluation.
-        return local is None or open_state(r.hours, local) != "closed"
+        return local is None or open_state(r.hours, local, r.notice) != "closed"
 
 
 class CandidateSource(Protocol):

@@ -226,7 +226,9 @@ class IndexCandidates:
             k=k,
             types=where.types,
             mask=mask,
-            keep=where.keep if where.languages or where.local is not None else None,  # = where.dynamic, inlined
+            keep=where.keep
+            if where.languages or where.local is not None or where.accepting
+            else None,  # = where.dynamic
             max_distance_m=limit_m,
         )
 

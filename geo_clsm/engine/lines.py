@@ -41,7 +41,7 @@ def line_features(lines: Sequence[Resource], when: datetime) -> list[dict[str, A
     out = []
     for r in lines:
         hours = r.hours
-        state = open_state(hours, paris)
+        state = open_state(hours, paris, r.notice)
         words = hours_words(hours) if hours else None
         out.append(
             feature(

@@ -46,9 +46,10 @@ class NearestQuery:
 
     ``k`` results; ``types`` (type or service; CMP covers adult and child CMPs); ``age``
     (audience includes it, or is unknown); ``max_distance_m``; ``open_at`` (open then, or hours
-    unknown; naive: local time at the point); ``languages`` (one of them spoken); ``near_limit_m``:
-    nothing farther is offered by :func:`search` (:func:`nearest` does not read it); ``sectors``:
-    the point's psychiatric sectors (:func:`geo_clsm.engine.sector_roles.point_sectors`, filled by
+    unknown; naive: local time at the point); ``languages`` (one of them spoken); ``accepting_new``
+    (only places saying they accept new requests); ``near_limit_m``: nothing farther is offered by
+    :func:`search` (:func:`nearest` does not read it); ``sectors``: the point's psychiatric sectors
+    (:func:`geo_clsm.engine.sector_roles.point_sectors`, filled by
     :func:`geo_clsm.engine.answer.nearest_answer`), None or unknown: distance order, no role.
     """
 
@@ -59,6 +60,7 @@ class NearestQuery:
     open_at: datetime | None = None
     languages: Sequence[str] = ()
     near_limit_m: float = NEAR_LIMIT_M
+    accepting_new: bool = False
     sectors: PointSectors | None = None
 
 
@@ -202,21 +204,22 @@ def _unsectored(
     """:func:`_nearest` in distance order, before the roles (``point``: the point's known sectors,
     whose referents are added)."""
     k, types, age, languages, open_at = query.k, query.types, query.age, query.languages, query.open_at
-    if not (types or age is not None or languages or open_at):  # the common query: no filter to build
+    accepting = query.accepting_new
+    if not (types or age is not None or languages or open_at or accepting):  # the common query: no filter
         return _ranked(source, lon, lat, k, _EVERYTHING, limit_m, point)
     local = local_time(open_at, lon, lat) if open_at else None
     wanted = tuple(map(ResourceType, types)) if types else ()
-    where = CandidateFilter(wanted, age, "any", tuple(languages) if languages else (), local)
+    where = CandidateFilter(wanted, age, "any", tuple(languages) if languages else (), local, accepting)
     if age is None:
         return _ranked(source, lon, lat, k, where, limit_m, point)
     # Known to receive this age first; those kept only because their audience is unknown after.
     known = _ranked(
-        source, lon, lat, k, CandidateFilter(where.types, age, "known", where.languages, local), limit_m, point
+        source, lon, lat, k, CandidateFilter(where.types, age, "known", where.languages, local, accepting), limit_m, point
     )
     if len(known) >= k:  # enough known (service areas included): the unknown ones would not be shown
         return [replace(r, audience_known=True) for r in known]
     unknown = _ranked(
-        source, lon, lat, k, CandidateFilter(where.types, age, "unknown", where.languages, local), limit_m, point
+        source, lon, lat, k, CandidateFilter(where.types, age, "unknown", where.languages, local, accepting), limit_m, point
     )
     return [replace(r, audience_known=True) for r in known] + [
         replace(r, audience_known=False) for r in unknown[: max(0, k - len(known))]
@@ -255,7 +258,7 @@ def _ranked(
         serves = (r.id in covering_ids) if r.service_area is not None else None
         status = None
         if local is not None:
-            status = open_state(r.hours, local)  # "open" or "unknown": the filter kept it
+            status = open_state(r.hours, local, r.notice)  # "open" or "unknown": the filter kept it
         out.append(NearestResult(r, h.distance_m, float(walk_minutes(h.distance_m)), serves, status))
     return out
 

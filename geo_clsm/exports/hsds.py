@@ -20,6 +20,7 @@ import json
 import uuid
 import zipfile
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -98,19 +99,34 @@ def _service(p: dict[str, Any], svc: str, org: str) -> dict[str, Any]:
         "organization_id": org,
         "name": p["name"],
         "alternate_name": p["type_label"],
-        "description": "; ".join(
-            [p["type_label"], *p["services"], f"Source : {p['source']} (vérifié le {p['last_verified']})"]
-        ),
+        "description": "; ".join([p["type_label"], *p["services"], f"Source : {p['source']} ({p['provenance_fr']})"]),
         "url": p["website"],
         "email": p["email"],
         "status": "active",
-        "application_process": {True: "sur rendez-vous", False: "sans rendez-vous"}.get(p["appointment_required"]),
+        "application_process": " ; ".join(
+            w
+            for w in (
+                {True: "sur rendez-vous", False: "sans rendez-vous"}.get(p["appointment_required"]),
+                p["accepts_new_fr"],
+            )
+            if w
+        )
+        or None,
         "fees_description": {True: "gratuit", False: "payant"}.get(p["free_of_charge"]),
         "eligibility_description": ", ".join(audience["groups"]) or None,
         "minimum_age": audience["age_min"],
         "maximum_age": audience["age_max"],
-        "assured_date": p["last_verified"],
+        "assured_date": p["confirmed_on"],  # only a confirmation by the place or the CLSM assures it
+        "wait_time": p["wait_fr"],  # as the place stated it, with its day; never estimated
+        "alert": _alert(p["notice"]),  # the notice running on the day of the export
     }
+
+
+def _alert(notice: dict[str, Any] | None) -> str | None:
+    if notice is None:
+        return None
+    start, end = (date.fromisoformat(notice[k]).strftime("%d/%m/%Y") for k in ("start", "end"))
+    return f"{notice['text']} (du {start} au {end})"
 
 
 def _location(p: dict[str, Any], pos: Position | None, loc: str, org: str) -> dict[str, Any]:

@@ -40,6 +40,8 @@ TABLES: dict[str, tuple[tuple[str, str, str | None, bool], ...]] = {
         ("minimum_age", "number", None, False),
         ("maximum_age", "number", None, False),
         ("assured_date", "string", None, False),
+        ("wait_time", "string", None, False),
+        ("alert", "string", None, False),
     ),
     "location": (
         ("id", "string", "uuid", True),

@@ -106,6 +106,11 @@ LABELS: dict[str, str] = {
     "position_precision": "Précision de la position",
     "source": "Source",
     "last_verified": "Date de vérification",
+    "verified_by": "Confirmée par (lieu, équipe du CLSM)",
+    "wait_days": "Délai d'attente indiqué",
+    "wait_stated_on": "Délai indiqué le",
+    "accepts_new": "Accepte de nouvelles demandes",
+    "notice": "Avis en cours",
     "lon": "Longitude",
     "lat": "Latitude",
     # observatory
@@ -136,6 +141,8 @@ UNITS: dict[str, str] = {
     "per_10k": "pour 10 000 hab.",
     "count": "nombre",
     "last_verified": "date",
+    "wait_days": "jours",
+    "wait_stated_on": "date",
     "taken_at": "date et heure, Paris",
 }
 RULE_UNITS = {"metres": "m", "share": "%", "minutes": "min", "count": "nombre"}
@@ -323,6 +330,10 @@ RESOURCE_COLUMNS = (
     "position_precision",
     "source",
     "last_verified",
+    "verified_by",
+    "wait_days",
+    "wait_stated_on",
+    "accepts_new",
 )
 
 
@@ -338,11 +349,17 @@ def resources_frame(resources: Iterable[Resource], *, qpv_of: Mapping[str, tuple
         rows.append(
             {
                 **{k: p[k] for k in RESOURCE_COLUMNS},
-                # A date only when a person checked the record; the source's date is in « source ».
-                "last_verified": p["last_verified"] if r.verified_by_person else None,
+                # A date only when the place or the CLSM confirmed the record; the source's date is in « source ».
+                "last_verified": p["confirmed_on"],
+                # The notice running on the day of the export, with its dates (none before or after it).
+                "notice": f"{p['notice']['text']} ({p['notice']['start']} – {p['notice']['end']})"
+                if p["notice"]
+                else None,
                 "code_qp": q[0] if q else None,
                 "lon": round(pos.lon, 6) if pos else None,
                 "lat": round(pos.lat, 6) if pos else None,
             }
         )
-    return pd.DataFrame(rows, columns=[*RESOURCE_COLUMNS, "code_qp", "lon", "lat"])
+    df = pd.DataFrame(rows, columns=[*RESOURCE_COLUMNS, "notice", "code_qp", "lon", "lat"])
+    df["wait_days"] = df["wait_days"].astype("Int64")  # whole days (« 40 », never « 40.0 »), empty when none stated
+    return df

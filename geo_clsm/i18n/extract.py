@@ -25,6 +25,7 @@ from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
 ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON_SOURCES = [
     "geo_clsm/web/pages/search.py",
+    "geo_clsm/web/pages/dated_words.py",
     "geo_clsm/web/routers/search_page.py",
     "geo_clsm/web/templates/pages/parts.html",
     "geo_clsm/web/templates/pages/resident.html",
@@ -34,6 +35,8 @@ PYTHON_SOURCES = [
     "geo_clsm/web/templates/admin/edit.html",
     "geo_clsm/web/templates/admin/hours_editor.html",
     "geo_clsm/web/templates/report.html",
+    "geo_clsm/web/templates/maj.html",
+    "geo_clsm/web/routers/campaign_form.py",
     "geo_clsm/web/templates/pages/national_missing.html",
 ]
 POT = Path(__file__).parent / "messages.pot"
@@ -65,6 +68,10 @@ def data_messages() -> Iterator[tuple[str, str]]:
         yield text, "geo_clsm/model/hours_words.py:MSGIDS"
     for text in FIELD_LABELS.values():
         yield text, "geo_clsm/model/fields.py:FIELD_LABELS"
+    from geo_clsm.model.freshness import ACCEPTS_NEW_FR
+
+    for text in ACCEPTS_NEW_FR.values():
+        yield text, "geo_clsm/model/freshness.py:ACCEPTS_NEW_FR"
     for text in WORDS_MSGIDS:
         yield text, "geo_clsm/model/hours_grid.py:WORDS_MSGIDS"
     from geo_clsm.engine.sector_roles import ROLE_LABELS_FR, SECTOR_NOTES_FR

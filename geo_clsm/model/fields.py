@@ -45,6 +45,15 @@ FIELD_LABELS: dict[str, str] = {
     "display_street": "Adresse affichée (lisible, sinon l'adresse)",
     "verified_by_person": "Vérifiée par une personne",
     "to_verify": "À vérifier avant de s'y fier",
+    "verified_by": "Confirmée par",
+    "wait_days": "Délai d'attente (jours jusqu'au premier rendez-vous)",
+    "wait_stated_on": "Délai indiqué le",
+    "accepts_new": "Accepte de nouvelles demandes",
+    "notice": "Avis daté",
+    "notice_text": "Avis daté (texte, par exemple « fermé du 22/12 au 2/1 »)",
+    "notice_start": "Avis : premier jour",
+    "notice_end": "Avis : dernier jour",
+    "notice_closed": "Avis : le lieu est fermé pendant cette période",
     "status": "État",
 }
 """Each column of the project's CSV schema (and the history's ``status``) → its label."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from geo_clsm.model import clock
 from geo_clsm.model.resource import Resource
 
 
@@ -32,7 +33,8 @@ class FeatureCache:
 
     ``feature(r, dynamic)`` equals ``feature(r, {**static_extra(r), **dynamic})`` (same members, same
     order); the public properties, the geometry and ``static_extra`` are computed on a resource's
-    first use only. Nested members (geometry, audience, lists) are shared between the features
+    first use of the day only: the public view has dated members (a notice runs, a wait grows old),
+    so the cache starts again when :func:`geo_clsm.model.clock.today` changes. Nested members (geometry, audience, lists) are shared between the features
     given: read them, never change them.
     """
 
@@ -40,11 +42,18 @@ class FeatureCache:
         self._static_extra = static_extra
         self._parts: dict[str, tuple[Resource, dict[str, Any] | None, dict[str, Any]]] = {}
         self._encoded: dict[str, tuple[Resource, bytes, frozenset[str]]] = {}
+        self._day = clock.today()
+
+    def _same_day(self) -> None:
+        day = clock.today()
+        if day != self._day:  # a new day: the dated members may have changed
+            self._parts, self._encoded, self._day = {}, {}, day
 
     def feature_json(self, resource: Resource, dynamic: Mapping[str, Any]) -> bytes:
         """``orjson.dumps(self.feature(resource, dynamic))``, byte for byte, with the static part
         encoded once per resource: only ``dynamic`` is encoded per call (a dynamic member that
         replaces a static one, which no caller does today, takes the plain path)."""
+        self._same_day()
         enc = self._encoded.get(resource.id)
         if enc is None or enc[0] is not resource:
             base = self.feature(resource, {})
@@ -58,6 +67,7 @@ class FeatureCache:
         return enc[1] + orjson.dumps(dynamic)[1:] + b"}"
 
     def feature(self, resource: Resource, dynamic: Mapping[str, Any]) -> dict[str, Any]:
+        self._same_day()
         parts = self._parts.get(resource.id)
         if parts is None or parts[0] is not resource:
             base = feature(resource, self._static_extra(resource) if self._static_extra else None)

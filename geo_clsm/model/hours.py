@@ -26,21 +26,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Literal, Protocol
-from zoneinfo import ZoneInfo
 
 from opening_hours import OpeningHours as _OsmHours
 from opening_hours import State
+
+from geo_clsm.model import clock
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 DAY_LABELS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 HOLIDAY_COUNTRY = "FR"
 """The calendar of public holidays (metropolitan France's) the hours are evaluated with."""
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = clock.PARIS
 _DAY_MIN = 24 * 60
 _EXAMPLE = "par exemple Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00"
 _POSITION_RE = re.compile(r"-->\s*\d+:(\d+)")
@@ -189,9 +190,17 @@ def implied_rule(text: str, holidays: HolidayRule = HolidayRule.CLOSED) -> str:
     return text
 
 
-def open_state(hours: OpeningHours | None, when: datetime) -> OpenState:
+class _Closure(Protocol):
+    def closes_on(self, day: date, /) -> bool: ...
+
+
+def open_state(hours: OpeningHours | None, when: datetime, notice: _Closure | None = None) -> OpenState:
     """**The** evaluation of opening hours: ``open`` or ``closed`` at local time ``when`` (French
-    public holidays by the hours' :class:`HolidayRule`), ``unknown`` without hours."""
+    public holidays by the hours' :class:`HolidayRule`), ``unknown`` without hours. A closure
+    notice running that day (:class:`geo_clsm.model.notice.Notice` with ``closed``) closes the
+    place, whatever its hours."""
+    if notice is not None and notice.closes_on(when.date()):
+        return "closed"
     if hours is None:
         return "unknown"
     return "open" if hours.is_open(when) else "closed"
@@ -203,17 +212,21 @@ def is_open_at(text: str, when: datetime, holidays: HolidayRule = HolidayRule.CL
 
 
 def local_now() -> datetime:
-    """The current time in metropolitan France (naive local time, as opening hours are written)."""
-    return datetime.now(PARIS).replace(tzinfo=None)
+    """The current time in metropolitan France (naive local time, as opening hours are written),
+    read from :mod:`geo_clsm.model.clock`."""
+    return clock.local_now()
 
 
 class _HasHours(Protocol):
     @property
     def hours(self) -> OpeningHours | None: ...
 
+    @property
+    def notice(self) -> _Closure | None: ...
+
 
 def open_now(resource: _HasHours, when: datetime) -> bool | None:
     """Whether the resource is open at ``when`` (:func:`open_state`, public holidays by its type's
-    rule); None when its hours are unknown."""
-    state = open_state(resource.hours, when)
+    rule, a closure notice closing it); None when its hours are unknown."""
+    state = open_state(resource.hours, when, resource.notice)
     return None if state == "unknown" else state == "open"

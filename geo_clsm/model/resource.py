@@ -6,15 +6,19 @@ re-projects them (see :mod:`geo_clsm.geo.crs`).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from geo_clsm.model import clock
+from geo_clsm.model.codes import Email, FinessNumber, InseeCode, Postcode, RecordId, Website
+from geo_clsm.model.freshness import AcceptsNew, ConfirmPolicy, VerifiedBy, public_freshness
+from geo_clsm.model.freshness import provenance_fr as freshness_words
 from geo_clsm.model.hours import HolidayRule, OpeningHours, parse_opening_hours
 from geo_clsm.model.hours_words import describe as describe_hours
+from geo_clsm.model.notice import Notice
 from geo_clsm.model.sector import Extent
 
 
@@ -106,20 +110,6 @@ LINE_TYPES = frozenset({ResourceType.LIGNE_ECOUTE, ResourceType.URGENCE})
 PLACE_TYPES = tuple(t for t in ResourceType if t not in LINE_TYPES)
 """Types of places (those with a position, measured by the access indicators)."""
 
-_MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
-
-
-def source_short(source: str) -> str:
-    """A short public name for a source: 'FINESS' for FINESS-derived records, else the web site."""
-    if "FINESS" in source.upper() or "eurostat/basic-services" in source:
-        return "FINESS"
-    m = re.match(r"^https?://(?:www\.|m\.)?([^/]+)", source)
-    return m.group(1) if m else source[:60]
-
-
 IMPLIED_AGES: dict[ResourceType, tuple[int | None, int | None]] = {
     ResourceType.CMP_ADULTE: (18, None),
     ResourceType.CMP_ENFANT: (0, 17),
@@ -151,11 +141,6 @@ PRECISION_LABELS_FR = {
     PositionPrecision.COMMUNE: "position approximative (commune)",
     PositionPrecision.NONE: "position inconnue",
 }
-
-_INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-_POSTCODE_RE = re.compile(r"^\d{5}$")
-_FINESS_RE = re.compile(r"^[0-9][0-9AB][0-9]{7}$")
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 
 
 class Audience(BaseModel):
@@ -203,17 +188,17 @@ class Resource(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str
+    id: RecordId
     type: ResourceType
     services: tuple[str, ...] = ()
     name: str = Field(min_length=1)
     street: str | None = None
-    postcode: str | None = None
+    postcode: Postcode | None = None
     commune: str | None = None
-    insee_com: str | None = None
+    insee_com: InseeCode | None = None
     phone: str | None = None
-    email: str | None = None
-    website: str | None = None
+    email: Email | None = None
+    website: Website | None = None
     audience: Audience = Audience()
     opening_hours: str | None = None
     languages: tuple[str, ...] = ()
@@ -228,7 +213,7 @@ class Resource(BaseModel):
     :class:`~geo_clsm.model.sector.Extent` as a psychiatric sector's (the free-text ``sector``
     field is retired: sectors are data of their own, :mod:`geo_clsm.model.sector`)."""
     confidential_address: bool = False
-    finess_et: str | None = None
+    finess_et: FinessNumber | None = None
     territory: str | None = None
     source: str = Field(min_length=1)
     last_verified: date
@@ -241,9 +226,20 @@ class Resource(BaseModel):
     """Readable French name for display (FINESS capitals and abbreviations expanded); ``name`` stays raw."""
     display_street: str | None = None
     verified_by_person: bool = False
-    """True only when a person checked the record (by calling, visiting); ``last_verified`` is then that day."""
+    """True only when a person of the CLSM checked the record (by calling, visiting): ``verified_by`` is
+    then ``"clsm"`` (kept in step by the model) and ``last_verified`` that day."""
     to_verify: bool = False
     """The source says the record must be checked before it is relied upon ("à vérifier")."""
+    verified_by: VerifiedBy | None = None
+    """Who confirmed the record on ``last_verified``: the place itself (``"structure"``, through a
+    campaign) or the CLSM's team (``"clsm"``); None when nobody did (transcribed from a source)."""
+    wait_days: int | None = Field(default=None, ge=0, le=3650)
+    """Typical days to a first appointment, as the place stated it on ``wait_stated_on``; never guessed."""
+    wait_stated_on: date | None = None
+    accepts_new: AcceptsNew | None = None
+    """Whether the place takes new requests: ``oui``, ``non``, ``liste_attente``; None when unknown."""
+    notice: Notice | None = None
+    """A dated notice (closure, no new patients …), shown while it runs (:mod:`geo_clsm.model.notice`)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -262,34 +258,6 @@ class Resource(BaseModel):
         """The drawn polygon of the intervention zone (WKT, WGS84), if any."""
         return self.service_area.polygon_wkt if self.service_area is not None else None
 
-    @field_validator("id")
-    @classmethod
-    def _check_id(cls, v: str) -> str:
-        if not _ID_RE.match(v):
-            raise ValueError("identifiant invalide : lettres, chiffres, - _ . : (100 caractères au plus)")
-        return v
-
-    @field_validator("insee_com")
-    @classmethod
-    def _check_insee(cls, v: str | None) -> str | None:
-        if v is not None and not _INSEE_RE.match(v):
-            raise ValueError("code INSEE invalide : 5 caractères, par exemple 57463 ou 2A004")
-        return v
-
-    @field_validator("postcode")
-    @classmethod
-    def _check_postcode(cls, v: str | None) -> str | None:
-        if v is not None and not _POSTCODE_RE.match(v):
-            raise ValueError("code postal invalide : 5 chiffres, par exemple 57000")
-        return v
-
-    @field_validator("finess_et")
-    @classmethod
-    def _check_finess(cls, v: str | None) -> str | None:
-        if v is not None and not _FINESS_RE.match(v):
-            raise ValueError("numéro FINESS invalide : 9 caractères, par exemple 570012898")
-        return v
-
     @field_validator("opening_hours")
     @classmethod
     def _check_hours(cls, v: str | None) -> str | None:
@@ -297,24 +265,16 @@ class Resource(BaseModel):
             parse_opening_hours(v)
         return v
 
-    @field_validator("email")
-    @classmethod
-    def _check_email(cls, v: str | None) -> str | None:
-        if v is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", v):
-            raise ValueError("adresse e-mail invalide : écrire nom@domaine.fr")
-        return v
-
-    @field_validator("website")
-    @classmethod
-    def _check_website(cls, v: str | None) -> str | None:
-        if v is not None and not v.startswith(("http://", "https://")):
-            raise ValueError("site web invalide : l'adresse doit commencer par https://")
-        return v
-
     @model_validator(mode="after")
     def _check_confidential(self) -> Resource:
         if self.confidential_address and self.position is not None and self.commune_position is None:
             raise ValueError("adresse confidentielle : fournir la commune (insee_com) pour une position publique")
+        if self.wait_days is not None and self.wait_stated_on is None:
+            raise ValueError("délai d'attente sans date : indiquer le jour où il a été donné (wait_stated_on)")
+        # verified_by_person (older records) and verified_by = "clsm" say the same thing.
+        if self.verified_by_person and self.verified_by is None:
+            self.verified_by = "clsm"
+        self.verified_by_person = self.verified_by == "clsm"
         return self
 
     @property
@@ -377,11 +337,12 @@ class Resource(BaseModel):
     def service_types(self) -> tuple[ResourceType, ...]:
         return tuple(_TYPE_BY_CODE[s] for s in self.services if s in _TYPE_BY_CODE)
 
-    def public_properties(self) -> dict[str, Any]:
+    def public_properties(self, *, today: date | None = None, policy: ConfirmPolicy | None = None) -> dict[str, Any]:
         """Properties safe to publish (GeoJSON feature properties, CSV rows, documents).
 
         Never the internal ``notes`` nor a confidential street: every public output goes
-        through this view.
+        through this view. Its dated members (a notice running, a wait older than three months, a
+        record to confirm) are those of ``today`` (:func:`geo_clsm.model.clock.today` by default).
         """
         pos = self.public_position()
         hours = self.hours
@@ -425,13 +386,9 @@ class Resource(BaseModel):
             "verified_by_person": self.verified_by_person,
             "to_verify": self.to_verify,
             "provenance_fr": self.provenance_fr(),
+            **public_freshness(self, today or clock.today(), policy),
         }
 
     def provenance_fr(self) -> str:
-        """What the public is told about freshness: 'vérifié le …' only when a person verified the record."""
-        if self.verified_by_person:
-            return f"vérifié le {self.last_verified.strftime('%d/%m/%Y')}"
-        when = self.source_date
-        text = f"source : {source_short(self.source)}"
-        text += f", {_MONTHS_FR[when.month - 1]} {when.year}" if when else " (date non indiquée)"
-        return text + (" — à vérifier" if self.to_verify else "")
+        """Who confirmed the record and when, else its source (:func:`geo_clsm.model.freshness.provenance_fr`)."""
+        return freshness_words(self)

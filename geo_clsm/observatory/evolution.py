@@ -88,6 +88,8 @@ class Evolution:
             "moved": self.moved,
             "indicators": records(self.changed_indicators()),
             "notes": self.notes,
+            # Stated waits by type at both ends (the base's is empty when it predates them).
+            "waits": {"before": self.base.waits if self.base else None, "after": self.latest.waits},
         }
 
 

@@ -29,6 +29,7 @@ from geo_clsm.access.sectorised import with_sectors
 from geo_clsm.data.cache import catalog_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports.indicator_files import records
+from geo_clsm.model.directory_figures import wait_by_type
 from geo_clsm.model.resource import Resource
 from geo_clsm.store.schema import observatory_snapshots as table
 
@@ -58,6 +59,11 @@ class Snapshot:
     def resources(self) -> list[dict[str, Any]]:
         return list(self.payload.get("resources", []))
 
+    @property
+    def waits(self) -> list[dict[str, Any]]:
+        """Stated waits by type (snapshots taken before issue 30 have none)."""
+        return list(self.payload.get("waits", []))
+
 
 def public_record(r: Resource) -> dict[str, Any]:
     """What a snapshot keeps of a resource: its public view only."""
@@ -79,12 +85,15 @@ def build_snapshot(result: AccessResult, resources: Iterable[Resource], *, data_
     qpv = with_sectors(result)  # the indicators by sector beside, followed over time too
     qpv = present(qpv.drop(columns=[c for c in DROPPED if c in qpv.columns]))
     rest = present(result.rest.drop(columns=[c for c in DROPPED if c in result.rest.columns]))
-    mine = sorted((public_record(r) for r in resources if r.territory == result.territory), key=lambda d: d["id"])
+    here = [r for r in resources if r.territory == result.territory]
+    mine = sorted((public_record(r) for r in here), key=lambda d: d["id"])
     payload = {
         "crs": result.crs,
         "qpv": records(qpv.sort_values(["code_qp", "resource_type"])),
         "rest": records(rest.sort_values(["zone", "resource_type"])),
         "resources": mine,
+        # Stated waits by type (median, how many stated): followed from one data version to the next.
+        "waits": wait_by_type(here),
     }
     return Snapshot(result.territory, data_version, payload)
 

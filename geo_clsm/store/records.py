@@ -15,11 +15,14 @@ from typing import Any
 from geo_clsm.data.importers.resource_rows import CommunePoint, RowError, resource_from_record
 from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.data.importers.resource_write import resource_to_row
+from geo_clsm.model import clock
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Position, PositionPrecision, Resource
 from geo_clsm.model.sector import Extent
 
-EDITABLE = frozenset([*COLUMNS, "x", "y"])
+EDITABLE = frozenset([*COLUMNS, "x", "y", "notice"])
+NOTICE_KEYS = {"text": "notice_text", "start": "notice_start", "end": "notice_end", "closed": "notice_closed"}
+"""The members of a ``notice`` object given whole (API), and the columns they fill."""
 _SHORT_NUMBER = re.compile(r"^(15|17|18|112|114|115|119|116[0-9]{3}|3[0-9]{3})$")  # 15, 112, 3114 …
 
 
@@ -73,10 +76,13 @@ def validate_record(
         raise FieldError(unknown[0], "champ inconnu : le retirer (voir la liste des colonnes du schéma des ressources)")
     if base is not None and "id" in data and data["id"] != base.id:
         raise FieldError("id", "l'identifiant ne peut pas être modifié")
+    data = _dated_facts(data)
     row: dict[str, Any] = dict(resource_to_row(base)) if base is not None else {}
     if base is not None and ({"lon", "lat", "x", "y"} & set(data)):
         row.pop("position_precision", None)
         row.pop("position_source", None)
+    if "verified_by" in data and "verified_by_person" not in data:
+        row.pop("verified_by_person", None)  # who confirmed it is said by verified_by alone
     row.update(data)
     if "x" in data or "y" in data:
         row.pop("lon", None)
@@ -93,6 +99,28 @@ def validate_record(
         return resource_from_record(row, communes=communes, territory=base.territory if base else None)
     except RowError as exc:
         raise FieldError(exc.field, exc.reason) from None
+
+
+def _dated_facts(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with a ``notice`` object spread into its columns (``null`` removes the notice), and a
+    waiting time given without its day stated today (the day the editor writes it down)."""
+    out = dict(data)
+    if "notice" in out:
+        notice = out.pop("notice")
+        if notice is None:
+            notice = {}
+        if not isinstance(notice, Mapping):
+            raise FieldError("notice", 'objet attendu : {"text": …, "start": "AAAA-MM-JJ", "end": "AAAA-MM-JJ"}')
+        unknown = sorted(set(notice) - set(NOTICE_KEYS))
+        if unknown:
+            raise FieldError("notice", f"membre inconnu « {unknown[0]} » : text, start, end, closed")
+        for key, column in NOTICE_KEYS.items():
+            value = notice.get(key)
+            out[column] = ("oui" if value else "non") if key == "closed" and value is not None else value
+    wait = out.get("wait_days")
+    if wait not in (None, "") and not str(out.get("wait_stated_on") or "").strip():
+        out["wait_stated_on"] = clock.today().isoformat()
+    return out
 
 
 def to_row(r: Resource) -> dict[str, Any]:
@@ -144,6 +172,11 @@ def to_row(r: Resource) -> dict[str, Any]:
         "display_street": r.display_street,
         "verified_by_person": r.verified_by_person,
         "to_verify": r.to_verify,
+        "verified_by": r.verified_by,
+        "wait_days": r.wait_days,
+        "wait_stated_on": r.wait_stated_on,
+        "accepts_new": r.accepts_new,
+        "notice": r.notice.model_dump(mode="json") if r.notice else None,
     }
 
 
@@ -195,6 +228,11 @@ def from_row(row: Mapping[Any, Any]) -> Resource:
         display_street=row["display_street"],
         verified_by_person=bool(row["verified_by_person"]),
         to_verify=bool(row["to_verify"]),
+        verified_by=row["verified_by"],
+        wait_days=row["wait_days"],
+        wait_stated_on=day(row["wait_stated_on"]),
+        accepts_new=row["accepts_new"],
+        notice=row["notice"],
     )
 
 

@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.importers.resource_rows import CommunePoint
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import Resource, source_short
+from geo_clsm.model.freshness import source_short
+from geo_clsm.model.resource import Resource
 from geo_clsm.store.records import FieldError, from_row, from_snapshot, snapshot, to_row, validate_record
 from geo_clsm.store.schema import history, meta, resources
 from geo_clsm.store.scope import ChangeCheck, Scope, scoped
@@ -210,7 +211,15 @@ def mark_verified(
         old, status = get(conn, resource_id)
         if check is not None:
             check(old, old)
-        new = old.model_copy(update={"last_verified": day, "verified_by_person": True, "to_verify": False})
+        new = Resource.model_validate(
+            {
+                **old.model_dump(),
+                "last_verified": day,
+                "verified_by": "clsm",
+                "verified_by_person": True,
+                "to_verify": False,
+            }
+        )
         _write(conn, new, status=status)
         hid = _record(conn, resource_id, "verify", author, snapshot(old, status=status), snapshot(new, status=status))
         return Change(new, status, bump_change_counter(conn), hid)
@@ -249,47 +258,6 @@ def restore(
             f"version de l'entrée n° {entry_id}",
         )
         return Change(new, status, bump_change_counter(conn), hid)
-
-
-def review_queue(
-    conn: Connection,
-    *,
-    today: date | None = None,
-    limit: int = 200,
-    first_territories: Collection[str] = (),
-    scope: Scope | None = None,
-) -> list[dict[str, Any]]:
-    """Active records (of ``scope`` when given), those of ``first_territories`` first, then oldest
-    ``last_verified`` first; ``stale`` when older than 12 months."""
-    today = today or date.today()
-    try:
-        limit_day = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        limit_day = today.replace(year=today.year - 1, day=28)
-    rows = conn.execute(
-        sa.select(
-            resources.c.id, resources.c.name, resources.c.commune, resources.c.territory, resources.c.last_verified
-        )
-        .where(resources.c.status == ACTIVE, *(() if scope is None else (scope.clause(),)))
-        .order_by(
-            territories_first(resources.c.territory, first_territories), resources.c.last_verified, resources.c.id
-        )
-        .limit(limit)
-    )
-    out = []
-    for r in rows:
-        lv = r.last_verified if isinstance(r.last_verified, date) else date.fromisoformat(str(r.last_verified))
-        out.append(
-            {
-                "id": r.id,
-                "name": r.name,
-                "commune": r.commune,
-                "territory": r.territory,
-                "last_verified": lv.isoformat(),
-                "stale": lv < limit_day,
-            }
-        )
-    return out
 
 
 @dataclass

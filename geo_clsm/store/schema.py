@@ -77,6 +77,11 @@ resources = Table(
     Column("display_street", Text),
     Column("verified_by_person", Boolean, nullable=False, default=False, server_default=sa.false()),
     Column("to_verify", Boolean, nullable=False, default=False, server_default=sa.false()),
+    Column("verified_by", String(16)),  # structure | clsm | NULL (nobody confirmed it)
+    Column("wait_days", Integer),
+    Column("wait_stated_on", Date),
+    Column("accepts_new", String(16)),  # oui | non | liste_attente | NULL
+    Column("notice", JSON),  # {"text", "start", "end", "closed"} or NULL
     # Bookkeeping: not part of the model.
     Column("status", String(16), nullable=False, default="active"),  # active | withdrawn
     Column("origin", String(16), nullable=False, default="seed"),  # seed | editor | import
@@ -253,4 +258,87 @@ sector_history = Table(
     Column("before", JSON),
     Column("after", JSON),
     Column("comment", Text),
+)
+
+# Confirmation campaigns (issue 30, item 1): an editor asks the places of a territory to confirm or
+# correct their records. Each place written to is a ``campaign_recipients`` row; each message sent
+# to it carries its own link, whose SHA-256 only is stored (``campaign_links``); the messages wait
+# in ``outbox`` until the sender hands them to the SMTP server; proposed corrections wait for an
+# editor in ``campaign_corrections`` (unless the territory lets the field through directly).
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("territory", String(64), nullable=False, index=True),
+    Column("resource_type", String(32)),  # only records of this type (None: every type)
+    Column("stale_only", Boolean, nullable=False, default=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("link_days", Integer, nullable=False),  # a link expires this many days after the campaign starts
+    Column("remind_after_days", Integer, nullable=False),  # 0: no reminder
+    Column("status", String(16), nullable=False, default="open"),  # open | closed
+)
+
+campaign_recipients = Table(
+    "campaign_recipients",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("resource_id", String(100), nullable=False, index=True),
+    Column("email", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("opened_at", DateTime(timezone=True)),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("corrected_at", DateTime(timezone=True)),
+    Column("reminded_at", DateTime(timezone=True)),  # when the reminder was queued
+    sa.UniqueConstraint("campaign_id", "resource_id", name="uq_campaign_recipients_campaign_resource"),
+)
+
+campaign_links = Table(
+    "campaign_links",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the token: the token is never stored
+    Column(
+        "recipient_id", Integer, ForeignKey("campaign_recipients.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # invitation | reminder
+    Column("recipient_id", Integer, ForeignKey("campaign_recipients.id", ondelete="CASCADE"), index=True),
+    Column("to_addr", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),  # holds {lien}: the link is made when the message is sent
+    Column("message_id", String(200), nullable=False, unique=True),
+    # queued -> claimed -> sending -> sent; failed (refused, or too many attempts); uncertain (see outbox.py)
+    Column("state", String(16), nullable=False, default="queued", index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(200)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("not_before", DateTime(timezone=True)),  # a retry waits until then
+)
+
+campaign_corrections = Table(
+    "campaign_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recipient_id", Integer, ForeignKey("campaign_recipients.id", ondelete="CASCADE"), nullable=False),
+    Column("campaign_id", Integer, nullable=False, index=True),
+    Column("resource_id", String(100), nullable=False, index=True),
+    Column("field", String(32), nullable=False),
+    Column("current", Text),  # the record's value when the place proposed the change
+    Column("proposed", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, default="open"),  # open | accepted | rejected | applied
+    Column("handled_by", Text),
+    Column("handled_at", DateTime(timezone=True)),
+    Column("history_id", Integer),
 )

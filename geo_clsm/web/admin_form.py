@@ -37,8 +37,16 @@ from geo_clsm.model.resource import HOLIDAY_RULES, PRECISION_LABELS_FR, TYPE_LAB
 
 UNKNOWN_ALLOWED = ("wheelchair", "appointment_required", "free_of_charge")
 """Yes-no fields that may be unknown (the others are no until someone says yes)."""
-DATE_FIELDS = ("last_verified", "source_date")
-NUMBER_FIELDS = {"age_min": ("0", "120", "1"), "age_max": ("0", "120", "1"), "capacity": ("0", "", "any")}
+DATE_FIELDS = ("last_verified", "source_date", "wait_stated_on", "notice_start", "notice_end")
+NUMBER_FIELDS = {
+    "age_min": ("0", "120", "1"),
+    "age_max": ("0", "120", "1"),
+    "capacity": ("0", "", "any"),
+    "wait_days": ("0", "3650", "1"),
+}
+HIDDEN = ("lon", "lat", "verified_by_person")
+"""Columns the form does not show as fields: the position (the map's fieldset) and the old yes/no
+that ``verified_by`` replaces."""
 TEXTAREAS = ("notes", "service_area_wkt", "public_info")
 INPUT_TYPES = {"phone": "tel", "email": "email", "website": "url"}
 LANGUAGES = ("fr", "en", "ar", "de", "es", "it", "pt", "tr", "ru", "uk", "ro", "pl", "fa", "ps", "zh", "vi")
@@ -83,7 +91,7 @@ def _split(value: Any) -> list[str]:
 
 def kind(field: str) -> str:
     """The control of a field: select, yesno, number, date, textarea, services, languages, hours, or input."""
-    if field in ("type", "position_precision", "territory"):
+    if field in ("type", "position_precision", "territory", "verified_by", "accepts_new"):
         return "select"
     if field in BOOL_COLUMNS:
         return "yesno"
@@ -113,6 +121,17 @@ def form_context(row: Mapping[str, Any], engine: Engine, t: Translator) -> dict[
         "position_precision": [Choice("", t("déduite (position de la commune sans coordonnées)"))]
         + [Choice(p.value, t(PRECISION_LABELS_FR[p])) for p in PositionPrecision],
         "territory": territories,
+        "verified_by": [
+            Choice("", t("personne (fiche non confirmée)")),
+            Choice("structure", t("le lieu lui-même")),
+            Choice("clsm", t("l'équipe du CLSM")),
+        ],
+        "accepts_new": [
+            Choice("", t("inconnu")),
+            Choice("oui", t("oui")),
+            Choice("non", t("non")),
+            Choice("liste_attente", t("sur liste d'attente")),
+        ],
     }
     yes, no, unknown = Choice("oui", t("oui")), Choice("non", t("non")), Choice("", t("inconnu"))
     yesno = {f: ([unknown, yes, no] if f in UNKNOWN_ALLOWED else [Choice("", t("non")), yes]) for f in BOOL_COLUMNS}
@@ -130,7 +149,7 @@ def form_context(row: Mapping[str, Any], engine: Engine, t: Translator) -> dict[
         words, hours_error = "", str(exc)
     return {
         "row": shown,
-        "fields": [c for c in COLUMNS if c not in ("lon", "lat")],
+        "fields": [c for c in COLUMNS if c not in HIDDEN],
         "labels": {k: t(v) for k, v in LABELS.items()},
         "kind": kind,
         "selects": selects,

@@ -16,8 +16,9 @@ from starlette.types import Scope
 from swagger_ui_bundle import swagger_ui_path
 
 from geo_clsm import __version__
-from geo_clsm.engine.build import data_version
+from geo_clsm.engine.build import view_version
 from geo_clsm.engine.core import Engine
+from geo_clsm.model.freshness import ConfirmPolicy, set_confirm_policy
 from geo_clsm.settings import Settings
 from geo_clsm.web import errors, lifecycle
 from geo_clsm.web.assets import AssetMount
@@ -39,6 +40,8 @@ from geo_clsm.web.routers import (
     admin_user_pages,
     auth,
     batch,
+    campaign_form,
+    campaign_pages,
     documents,
     export,
     health,
@@ -74,8 +77,8 @@ GZIP_MINIMUM_SIZE = 1400  # bytes: a smaller body fits one packet as it is
 
 
 def _http_cache_version(app: FastAPI) -> Callable[[Scope], str | None]:
-    """The HTTP data cache's key: the data version of the engine serving now
-    (:func:`geo_clsm.engine.build.data_version`; None before start-up), with the national run's stamp
+    """The HTTP data cache's key: the data version of the engine serving now and today's date
+    (:func:`geo_clsm.engine.build.view_version`; None before start-up), with the national run's stamp
     for France-wide figures."""
 
     state = lifecycle.service_state(app)
@@ -85,8 +88,8 @@ def _http_cache_version(app: FastAPI) -> Callable[[Scope], str | None]:
         if engine is None:
             return None
         if national_scope(scope):  # France-wide figures change with each `gaps --all` run
-            return f"{data_version(engine)}|{national_stamp(state.settings)}"
-        return data_version(engine)
+            return f"{view_version(engine)}|{national_stamp(state.settings)}"
+        return view_version(engine)  # with today's date: the public view's dated members change with it
 
     return version
 
@@ -94,6 +97,7 @@ def _http_cache_version(app: FastAPI) -> Callable[[Scope], str | None]:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app. ``engine`` lets tests share one loaded engine between apps."""
     settings = settings or Settings()
+    set_confirm_policy(ConfirmPolicy(settings.confirm_after_months, dict(settings.confirm_after_months_by_territory)))
     given = [engine] if engine is not None else []
     del engine  # the lifespan's closure must not keep the first engine alive (see lifecycle.start)
 
@@ -169,5 +173,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin_sector_pages.router)
     app.include_router(admin_user_pages.router)
     app.include_router(report_form.router)
+    app.include_router(campaign_pages.router)
+    app.include_router(campaign_form.router)
     app.router.routes.append(AssetMount("/static/admin", directory=STATIC / "admin", name="admin-static"))
     return app

@@ -25,6 +25,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy.engine import Engine as SqlEngine
 from starlette.datastructures import State
 
+from geo_clsm.campaigns.worker import OutboxWorker, outbox_worker
 from geo_clsm.data.cache import catalog_version
 from geo_clsm.data.catalog import Catalog, same_objects
 from geo_clsm.engine.backend import QueryBackend, backend_factory
@@ -64,6 +65,7 @@ class ServiceState(State):
     backend_for: Callable[[Engine], QueryBackend]  # the query backend of an engine (memory or PostGIS)
     recorder: SnapshotRecorder
     live: LiveEngine
+    outbox: OutboxWorker | None  # the campaigns' sender thread (None without GEO_CLSM_SMTP_URL)
 
 
 def service_state(app_or_request: FastAPI | Request) -> ServiceState:
@@ -90,6 +92,7 @@ def init_state(app: FastAPI, settings: Settings) -> ServiceState:
     state.engine = None
     state.geocoder = None
     state.geocoder_parts = ()
+    state.outbox = None
     app.state = state
     return state
 
@@ -184,11 +187,22 @@ def start(app: FastAPI, settings: Settings, given: list[Engine]) -> None:
     install_engine(app, eng)
     state.live.notify_fresh(eng)  # the observatory records this version (background thread)
     state.live.start()
+    # Campaign messages leave from the outbox in a thread of their own (never on the event loop).
+    state.outbox = outbox_worker(settings, state.db, names=lambda: _territory_names(state))
+    if state.outbox is not None:
+        state.outbox.start()
+
+
+def _territory_names(state: ServiceState) -> dict[str, str]:
+    engine = state.engine
+    return {} if engine is None else {code: t.name for code, t in engine.catalog.territories.items()}
 
 
 def stop(app: FastAPI) -> None:
     """Stop the background threads and close the database."""
     state = service_state(app)
+    if state.outbox is not None:
+        state.outbox.stop()
     state.live.stop()
     state.recorder.stop()
     state.live.db.dispose()

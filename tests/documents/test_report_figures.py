@@ -86,7 +86,9 @@ def test_synthetic_territory_facts(synthetic: Any) -> None:
     assert [q["code_qp"] for q in synthetic.qpv] == ["QN99901S"]
     assert synthetic.types == ["CMP_ADULTE", "CMP", "CATTP", "GEM"]  # the guide's order, types present only
     body = synthetic.to_json()
-    assert set(body) == {"territory", "population", "supply", "access", "sources", "indicators", "sectors"}
+    assert set(body) == {
+        "territory", "population", "supply", "access", "sources", "indicators", "sectors", "waits", "freshness"
+    }
     assert all(set(r) == {"scope", "code", "type", "count", "per_10k", "layer"} for r in body["supply"])
     layers = {s["layer"] for s in body["sources"]}
     assert {"annuaire", "synthetic_national", "synthetic_communes", "synthetic_qpv"} <= layers

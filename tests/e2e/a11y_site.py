@@ -18,14 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 import uvicorn
 
+from geo_clsm.campaigns.service import start_campaign
 from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
+from geo_clsm.store.corrections import propose
 from geo_clsm.store.db import connect
 from geo_clsm.store.disagreements import file_disagreements
 from geo_clsm.store.reports import add_report
+from geo_clsm.store.schema import campaign_recipients
 from geo_clsm.store.users import add_user
 from geo_clsm.web.app import create_app
 from geo_clsm.web.sessions import COOKIE
@@ -74,6 +78,8 @@ PAGES = [
     A11yPage("/admin/import", editor=True),
     A11yPage("/admin/users", editor=True),
     A11yPage("/admin/territories", editor=True),
+    A11yPage("/admin/campagnes", editor=True),
+    A11yPage("/admin/campagnes/1", editor=True),
 ]
 
 
@@ -98,6 +104,12 @@ def seed_editor_data(database_url: str) -> None:
         r, _ = repo.get(conn, RID)
     official = r.model_copy(update={"phone": "03 87 00 00 01", "street": "1 rue de l'Essai (synthétique)"})
     file_disagreements(db, [official], source="finess", version="synthetic-v1", curated_territories=["metz"])
+    # A confirmation campaign (issue 30) to the record, with a correction waiting in the review queue.
+    repo.update(db, RID, {"email": "cmp-gambetta@structure-synthetique.invalid"}, author="tests", communes={})
+    start_campaign(db, territory="metz", created_by=ADMIN[0], link_days=30, remind_after_days=14, ids=[RID])
+    with db.connect() as conn:
+        recipient = dict(conn.execute(sa.select(campaign_recipients)).mappings().one())
+    propose(db, recipient, {"phone": "03 87 00 00 02"}, communes={})
 
 
 def _national_gaps(folder: Path) -> Path:

@@ -98,7 +98,7 @@ def test_synthetic_export_validates_and_keeps_only_the_public_view(tmp_path: Pat
     ]
     cmp_svc = service_of[ident["synthetic-cmp"]]
     assert cmp_svc["minimum_age"] == "18" and cmp_svc["maximum_age"] == ""
-    assert cmp_svc["status"] == "active" and cmp_svc["assured_date"] == "2026-11-01"
+    assert cmp_svc["status"] == "active" and cmp_svc["assured_date"] == ""  # nobody confirmed it
     assert "synthetic test fixture" in cmp_svc["description"]
     # schedules: one weekly rule per opening span (independent reading of the OSM text)
     rules = sorted((s["byday"], s["opens_at"], s["closes_at"], s["freq"]) for s in t["schedule"])

@@ -100,7 +100,7 @@ def test_existing_accounts_stay_deployment_wide_across_the_migration(db_url: str
     listed = {u["email"]: u for u in list_users(db)}
     assert listed["ancienne@clsm.example.fr"]["territories"] == {}  # what every editor was: the whole deployment
     add_user(db, "scopee@clsm.example.fr", "0123456789ab", role="editor", territories=["metz"])
-    _downgrade(db, "0009")  # the scoped account would become deployment-wide: it is disabled instead
+    _downgrade(db, "0012")  # the scoped account would become deployment-wide: it is disabled instead
     with db.connect() as conn:
         active = {str(e): bool(a) for e, a in conn.execute(sa.select(users.c.email, users.c.active))}
     assert active == {"ancienne@clsm.example.fr": True, "scopee@clsm.example.fr": False}

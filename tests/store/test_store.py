@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -11,10 +11,12 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.freshness import to_confirm
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.db import SchemaBehindError, _config, check_schema, connect, current_revision, head_revision
 from geo_clsm.store.records import FieldError
+from geo_clsm.store.review import review_queue
 from geo_clsm.store.schema import history, resources
 from geo_clsm.store.startup import open_store
 
@@ -174,18 +176,18 @@ def test_verified_and_review_queue(db: SqlEngine, shipped: list[Resource]) -> No
     today = date(2026, 11, 23)
     repo.mark_verified(db, METZ, author="ed@example.fr", on=today)
     assert active(db)[METZ].last_verified == today
-    assert active(db)[METZ].verified_by_person is True
+    assert active(db)[METZ].verified_by_person is True and active(db)[METZ].verified_by == "clsm"
     with db.connect() as conn:
-        queue = repo.review_queue(conn, today=today)
-    days = [date.fromisoformat(q["last_verified"]) for q in queue]
-    assert days == sorted(days)
-    assert queue[-1]["id"] == METZ or date.fromisoformat(queue[-1]["last_verified"]) >= today
-    one_year_ago = date(2025, 11, 23)
+        queue = review_queue(conn, today=today)
+    records = active(db)
+    # Records waiting for a confirmation past the threshold first (counted from the confirmation,
+    # else the source's date), then the oldest first.
     for q in queue:
-        assert q["stale"] == (date.fromisoformat(q["last_verified"]) < one_year_ago)
-    stale_expected = sum(1 for r in shipped if r.last_verified < one_year_ago and r.id != METZ)
-    assert sum(q["stale"] for q in queue) == stale_expected
-    assert today - timedelta(days=400) < today
+        assert q["stale"] == to_confirm(records[q["id"]], today), q["id"]
+    flags = [q["stale"] for q in queue]
+    assert flags == sorted(flags, reverse=True)
+    assert not next(q for q in queue if q["id"] == METZ)["stale"]
+    assert sum(flags) == sum(1 for r in records.values() if to_confirm(r, today))
 
 
 def test_connect_creates_the_sqlite_folder(tmp_path: object) -> None:

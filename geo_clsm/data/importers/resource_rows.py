@@ -77,6 +77,32 @@ def _as_float(value: Any, field: str) -> float | None:
         raise RowError(field, f"« {value} » n'est pas un nombre") from None
 
 
+def _as_wait(value: Any, stated_on: Any) -> int | None:
+    """A stated waiting time in days (never without the day it was stated)."""
+    if value is None:
+        return None
+    n = _as_float(value, "wait_days")
+    if n is None or not math.isfinite(n) or n != int(n) or n < 0:
+        raise RowError("wait_days", f"« {value} » : un nombre entier de jours, 0 ou plus (par exemple 21)")
+    if stated_on is None:
+        raise RowError(
+            "wait_stated_on", "délai d'attente sans date : indiquer le jour où le lieu l'a donné (AAAA-MM-JJ)"
+        )
+    return int(n)
+
+
+def _notice(rec: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The notice of a row (``notice_text``, ``notice_start``, ``notice_end``, ``notice_closed``)."""
+    text, start, end = rec.get("notice_text"), rec.get("notice_start"), rec.get("notice_end")
+    closed = _as_bool(rec.get("notice_closed"), "notice_closed")
+    if text is None and start is None and end is None:  # no notice (``notice_closed`` alone says nothing)
+        return None
+    for name, v in (("notice_text", text), ("notice_start", start), ("notice_end", end)):
+        if v is None:
+            raise RowError(name, "avis incomplet : donner le texte, la date de début et la date de fin (AAAA-MM-JJ)")
+    return {"text": text, "start": start, "end": end, "closed": bool(closed)}
+
+
 def _position(rec: Mapping[str, Any], communes: Mapping[str, CommunePoint]) -> tuple[Position | None, Position | None]:
     """(position, commune_position) for a row."""
     lon, lat = _as_float(rec.get("lon"), "lon"), _as_float(rec.get("lat"), "lat")
@@ -206,6 +232,11 @@ def resource_from_record(
         "display_street": rec.get("display_street"),
         "verified_by_person": _as_bool(rec.get("verified_by_person"), "verified_by_person") or False,
         "to_verify": _as_bool(rec.get("to_verify"), "to_verify") or False,
+        "verified_by": rec.get("verified_by"),
+        "wait_days": _as_wait(rec.get("wait_days"), rec.get("wait_stated_on")),
+        "wait_stated_on": rec.get("wait_stated_on"),
+        "accepts_new": rec.get("accepts_new"),
+        "notice": _notice(rec),
     }
     for key in ("age_min", "age_max"):
         v = data["audience"][key]

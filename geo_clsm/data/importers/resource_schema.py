@@ -50,6 +50,14 @@ COLUMNS = [
     "display_street",
     "verified_by_person",
     "to_verify",
+    "verified_by",
+    "wait_days",
+    "wait_stated_on",
+    "accepts_new",
+    "notice_text",
+    "notice_start",
+    "notice_end",
+    "notice_closed",
 ]
 """The columns of the project's CSV schema, in the order the writer gives them.
 
@@ -65,6 +73,17 @@ RETIRED_COLUMNS = {
 }
 """Columns older files may hold: empty, they are ignored; filled, the row is refused with this reason."""
 
+DATED_COLUMNS = (
+    "verified_by",
+    "wait_days",
+    "wait_stated_on",
+    "accepts_new",
+    "notice_text",
+    "notice_start",
+    "notice_end",
+)
+"""Columns of the directory's dated facts (issue 30): a row giving one is validated row by row."""
+
 REQUIRED = ("id", "type", "name", "source", "last_verified")
 """Columns a file's header must have (and a row a value in)."""
 
@@ -75,6 +94,7 @@ BOOL_COLUMNS = (
     "free_of_charge",
     "verified_by_person",
     "to_verify",
+    "notice_closed",
 )
 """Columns holding yes/no (:data:`TRUE_WORDS`, :data:`FALSE_WORDS`, or empty: unknown)."""
 

@@ -17,14 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, overload
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin, overload
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from annotated_types import MinLen
 from numpy.typing import NDArray
-from pydantic import ValidationError
+from pydantic import AfterValidator, ValidationError
 
 from geo_clsm.data.importers.report import ImportReport, Rejection
 from geo_clsm.data.importers.resource_columns import import_table
@@ -33,6 +34,7 @@ from geo_clsm.data.importers.resource_rows import CommunePoint, RowError
 from geo_clsm.data.importers.resource_schema import (
     BOOL_COLUMNS,
     BOOL_WORDS,
+    DATED_COLUMNS,
     PRECISIONS,
     REQUIRED,
     RETIRED_COLUMNS,
@@ -199,7 +201,8 @@ def _valid_rows(columns: Mapping[str, pa.Array], n: int, *, communes: Mapping[st
         return _np(pc.is_null(col(name)))
 
     ok = empty("_bad_geometry") & empty("x") & empty("y") & empty("service_area_wkt")
-    for name in ("service_area_communes", "service_area_qpv", *RETIRED_COLUMNS):  # decided row by row
+    # decided row by row: intervention zones, retired columns, the directory's dated facts
+    for name in ("service_area_communes", "service_area_qpv", *RETIRED_COLUMNS, *DATED_COLUMNS):
         ok &= empty(name)
     for name in REQUIRED:
         ok &= ~empty(name)
@@ -278,12 +281,31 @@ def _plain_validators(name: str) -> list[Any] | None:
     """The field's own validators when it is a plain text field (``str``, at most ``min_length=1``)
     whose validators all take the text after pydantic's own check: calling them is validating it."""
     info = Resource.model_fields[name]
+    coded = _coded_text(info.annotation)
+    if coded is not None:  # a code of model/codes.py: text, then its AfterValidator
+        return coded if not info.metadata else None
+    if info.annotation is str and info.metadata and all(isinstance(m, AfterValidator) for m in info.metadata):
+        return [m.func for m in info.metadata]  # a required code (the id)
     if info.annotation not in (str, str | None) or any(m != MinLen(1) for m in info.metadata):
         return None
     decorators = [d for d in Resource.__pydantic_decorators__.field_validators.values() if name in d.info.fields]
     if any(d.info.mode != "after" for d in decorators):
         return None
     return [d.func for d in decorators]
+
+
+def _coded_text(annotation: Any) -> list[Any] | None:
+    """The validators of ``Annotated[str, AfterValidator(...)]`` (or ``... | None``); None for any other type."""
+    args = (
+        get_args(annotation) if isinstance(annotation, UnionType) or get_origin(annotation) is Union else (annotation,)
+    )
+    inner = [a for a in args if a is not type(None)]
+    if len(inner) != 1 or get_origin(inner[0]) is not Annotated:
+        return None
+    base, *meta = get_args(inner[0])
+    if base is not str or not all(isinstance(m, AfterValidator) for m in meta):
+        return None
+    return [m.func for m in meta]
 
 
 def _values_ok(cells: pa.Array, name: str) -> BoolArray:

@@ -22,7 +22,7 @@ def write_resources_csv(resources: Iterable[Resource], path: Path) -> None:
 
 def resource_to_row(r: Resource) -> dict[str, Any]:
     """One resource as a row of the project's CSV schema (true position, not public)."""
-    pos = r.position
+    pos, notice = r.position, r.notice
     placed_at_commune = pos is not None and pos == r.commune_position
 
     def yn(v: bool | None) -> str:
@@ -68,4 +68,12 @@ def resource_to_row(r: Resource) -> dict[str, Any]:
         "display_street": r.display_street or "",
         "verified_by_person": "oui" if r.verified_by_person else "",
         "to_verify": "oui" if r.to_verify else "",
+        "verified_by": r.verified_by or "",
+        "wait_days": "" if r.wait_days is None else r.wait_days,
+        "wait_stated_on": r.wait_stated_on.isoformat() if r.wait_stated_on else "",
+        "accepts_new": r.accepts_new or "",
+        "notice_text": notice.text if notice else "",
+        "notice_start": notice.start.isoformat() if notice else "",
+        "notice_end": notice.end.isoformat() if notice else "",
+        "notice_closed": ("oui" if notice.closed else "non") if notice else "",
     }

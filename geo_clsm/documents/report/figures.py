@@ -33,7 +33,9 @@ from geo_clsm.documents.report.supply import (
     supply_row,
 )
 from geo_clsm.exports.indicator_files import records
+from geo_clsm.model.directory_figures import wait_by_type
 from geo_clsm.model.errors import NotFoundError
+from geo_clsm.model.freshness import fresh_share
 from geo_clsm.model.resource import PLACE_TYPES, ResourceType
 
 REPORT_KINDS = ("pilot", "local")
@@ -61,6 +63,8 @@ class ReportFigures:
     differences: list[dict[str, Any]] = field(default_factory=list)  # directory vs national layer, by type
     precision: list[dict[str, Any]] = field(default_factory=list)  # places at commune precision, by type
     sectors: list[dict[str, Any]] = field(default_factory=list)  # indicators by psychiatric sector, per QPV x type
+    waits: list[dict[str, Any]] = field(default_factory=list)  # stated waits by type (median, how many stated)
+    freshness: dict[str, Any] = field(default_factory=dict)  # records confirmed in the last 12 months
 
     def rows(self, scope: str, *, part: str = "supply", layer: str | None = None) -> list[dict[str, Any]]:
         """The ``supply`` or ``access`` rows of one scope (and layer)."""
@@ -78,6 +82,8 @@ class ReportFigures:
             "sources": self.sources,
             "indicators": self.indicators,
             "sectors": self.sectors,
+            "waits": self.waits,
+            "freshness": self.freshness,
         }
 
 
@@ -164,6 +170,8 @@ def compute_figures(
         differences=layer_differences(directory, finess_here, types) if national else [],
         precision=precision_by_type(directory, types),
         sectors=sector_figures(access, types=types) if access is not None else [],
+        waits=wait_by_type(directory),
+        freshness=fresh_share(directory, generated_on),
     )
 
 

@@ -270,3 +270,28 @@ def qpv_list(fig: ReportFigures) -> Sequence[dict[str, Any]]:
         {**q, "commune": ", ".join(names.get(c.strip(), c.strip()) for c in str(q["insee_com"]).split(","))}
         for q in fig.qpv
     ]
+
+
+def wait_rows(fig: ReportFigures) -> list[list[str]]:
+    """Stated waits by type: type, places, how many stated a wait, the median (« — » when none did)."""
+    return [
+        [
+            label(w["type"]),
+            str(w["places"]),
+            str(w["stated"]),
+            "—" if w["median_wait_days"] is None else f"{number_fr(w['median_wait_days'])} jours",
+        ]
+        for w in fig.waits
+    ]
+
+
+def freshness_words(fig: ReportFigures) -> str | None:
+    """« 12 fiches sur 40 (30 %) confirmées par le lieu ou l'équipe du CLSM depuis 12 mois »."""
+    f = fig.freshness
+    if not f or not f.get("records"):
+        return None
+    pct = number_fr(round(100 * f["share"]))
+    return (
+        f"{f['confirmed_12_months']} fiche(s) sur {f['records']} ({pct} %) confirmée(s) par le lieu ou par "
+        "l'équipe du CLSM au cours des 12 derniers mois ; les autres viennent des sources, non confirmées."
+    )

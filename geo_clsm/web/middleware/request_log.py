@@ -1,7 +1,8 @@
 """Request logging that never writes a resident's position at better than ~1 km.
 
 Query parameters ``lat``/``lon`` are rounded to 2 decimals; ``address`` and ``q`` are
-replaced by their length; request bodies (batch uploads) are never read or logged. The
+replaced by their length; the token of a campaign link (``/maj/{token}``) is never written;
+request bodies (batch uploads) are never read or logged. The
 uvicorn access log is turned off by ``geo-clsm serve``.
 
 :class:`RequestLogMiddleware` is a pure ASGI middleware: it wraps ``send`` to see the
@@ -21,6 +22,11 @@ log = logging.getLogger("geo_clsm.requests")
 
 _ROUNDED = {"lat", "lon"}
 _REDACTED = {"address", "q"}
+
+
+def redact_path(path: str) -> str:
+    """The path as safe to log: a campaign link's token (a key to a record) replaced by ``…``."""
+    return "/maj/…" if path.startswith("/maj/") else path
 
 
 def redact_query(query: str) -> str:
@@ -65,7 +71,7 @@ class RequestLogMiddleware:
             log.info(
                 "%s %s%s -> %d (%.1f ms)",
                 scope["method"],
-                scope["path"],
+                redact_path(scope["path"]),
                 f"?{query}" if query else "",
                 status,
                 ms,

@@ -21,6 +21,9 @@ import pandas as pd
 from geo_clsm.access.present import format_fr, present
 from geo_clsm.access.sectorised import NOT_INFORMED, SECTOR_TYPES
 from geo_clsm.engine.core import Engine
+from geo_clsm.model import clock
+from geo_clsm.model.directory_figures import wait_by_type
+from geo_clsm.model.freshness import fresh_share
 from geo_clsm.model.resource import PLACE_TYPES, ResourceType
 from geo_clsm.web.pages.maps import (
     APP_SCRIPTS,
@@ -180,6 +183,9 @@ def planner_page(
         tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, localize=False),
     ).add_to(m)
     cat = engine.catalog
+    here = [r for r in cat.resources if r.territory == territory]
+    fresh = fresh_share(here, clock.today())
+    waits = next((w for w in wait_by_type(here) if w["type"] == rtype.value), None)
     fragile = table["fragile"].astype(bool).to_numpy()
     known = {"known_audience_only": "true"} if known_audience_only else {}
     page = render(
@@ -209,6 +215,8 @@ def planner_page(
         map_config=map_config(m, "planner", path_for=path_for, territory=territory),
         scripts=[path_for("app-static", path=f) for f in PLANNER_SCRIPTS],
         folium=folium_parts(m),
+        fresh=fresh,
+        waits=waits,
     )
     check_no_external_assets(page)
     return page

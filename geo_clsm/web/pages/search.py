@@ -20,7 +20,9 @@ from babel.numbers import format_decimal
 
 from geo_clsm.i18n import Translator
 from geo_clsm.i18n.orientation import Situation, rules
-from geo_clsm.model.resource import ResourceType, source_short
+from geo_clsm.model.freshness import source_short
+from geo_clsm.model.resource import ResourceType
+from geo_clsm.web.pages.dated_words import dated_words
 from geo_clsm.web.pages.maps import TYPE_STYLE
 from geo_clsm.web.pages.resident import languages
 from geo_clsm.web.templating import PathFor, render
@@ -50,16 +52,18 @@ def _provenance(p: dict[str, Any], t: Translator) -> str | None:
     """Where the facts come from, in the page's language (the words of ``provenance_fr``)."""
     if t.lang == "fr" or not p.get("provenance_fr"):
         return str(p["provenance_fr"]) if p.get("provenance_fr") else None
-    if p.get("verified_by_person"):
-        day = date.fromisoformat(str(p["last_verified"])[:10])
-        return t("vérifié le {date}", date=format_date(day, format="short", locale=t.lang))
+    if p.get("verified_by"):
+        day = format_date(date.fromisoformat(str(p["last_verified"])[:10]), format="short", locale=t.lang)
+        if p["verified_by"] == "structure":
+            return t("confirmé par le lieu le {date}", date=day)
+        return t("vérifié par l'équipe du CLSM le {date}", date=day)
     when = p.get("source_date")
     month = (
         format_date(date.fromisoformat(str(when)[:10]), format="LLLL y", locale=t.lang)
         if when
         else t("date non indiquée")
     )
-    text = t("source : {source}, {date}", source=source_short(str(p.get("source") or "")), date=month)
+    text = t("issu de {source} ({date}), non confirmé", source=source_short(str(p.get("source") or "")), date=month)
     return text + " — " + t("à vérifier") if p.get("to_verify") else text
 
 
@@ -99,6 +103,7 @@ def _result(f: dict[str, Any], t: Translator, explain: bool) -> dict[str, Any]:
         "provenance": _provenance(p, t),
         "sector_role": p.get("sector_role"),
         "sector": t(p["sector_label"]) if p.get("sector_label") else None,
+        **dated_words(p, t),
     }
 
 
@@ -136,12 +141,14 @@ class SearchFilters:
     types: tuple[str, ...] = ()  # ResourceType values; none: every type
     open_now: bool = False
     lang_spoken: str | None = None
+    accepts_new: bool = False
 
     def params(self) -> list[tuple[str, str]]:
         """The filters as query parameters, in the form's order."""
         out = [("age", self.age)] if self.age else []
         out += [("type", v) for v in self.types]
         out += [("open", "1")] if self.open_now else []
+        out += [("accepts_new", "1")] if self.accepts_new else []
         return out + ([("lang_spoken", self.lang_spoken)] if self.lang_spoken else [])
 
     def words(self, t: Translator, spoken: Sequence[tuple[str, str]]) -> str:
@@ -154,6 +161,8 @@ class SearchFilters:
         if self.lang_spoken:
             name = dict(spoken).get(self.lang_spoken, self.lang_spoken)
             parts.append(t("langue parlée : {lang}", lang=name))
+        if self.accepts_new:
+            parts.append(t("accepte de nouvelles demandes"))
         return (
             t("Filtres : {list}", list=" · ".join(parts))
             if parts

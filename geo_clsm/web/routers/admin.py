@@ -25,6 +25,7 @@ from geo_clsm.store import repo
 from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.disagreements import list_disagreements, resolve
 from geo_clsm.store.reports import list_reports, set_status
+from geo_clsm.store.review import review_queue
 from geo_clsm.store.schema import MAX_ID, territory_settings
 from geo_clsm.store.users import ROLES, add_user, list_users
 from geo_clsm.web.deps import get_engine
@@ -225,7 +226,7 @@ def review(
     limit: Annotated[int, Query(ge=1, le=5000, description="Nombre de fiches", examples=[200])] = 200,
 ) -> list[dict[str, Any]]:
     with get_db(request).connect() as conn:
-        return repo.review_queue(conn, limit=limit, scope=rights_of(request, session.user).scope)
+        return review_queue(conn, limit=limit, scope=rights_of(request, session.user).scope)
 
 
 @router.get(

@@ -19,11 +19,13 @@ from geo_clsm.model.hours import OpeningHoursError
 from geo_clsm.model.resource import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
+from geo_clsm.store.corrections import list_corrections
 from geo_clsm.store.disagreements import DECISIONS, list_disagreements, resolve
 from geo_clsm.store.disagreements import LABELS as FIELD_LABELS
 from geo_clsm.store.login_throttle import LoginThrottledError
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.reports import get_report, list_reports, set_status
+from geo_clsm.store.review import review_queue
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import AccountDisabledError, Session, authenticate, close_session, open_session
 from geo_clsm.web.admin_form import editor_translator, field_label, form_context, posted_fields
@@ -317,8 +319,9 @@ def review_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]
         return to_login()
     scope = rights_of(request, session.user).scope
     with get_db(request).connect() as conn:
-        queue = repo.review_queue(conn, first_territories=first_territories(engine, session), scope=scope)
+        queue = review_queue(conn, first_territories=first_territories(engine, session), scope=scope)
     items = list_disagreements(get_db(request), scope=scope)
+    proposed = list_corrections(get_db(request), first_territories=first_territories(engine, session), scope=scope)
     done = request.query_params.get("done")
     return page(
         request,
@@ -326,6 +329,7 @@ def review_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]
         session=session,
         queue=queue,
         disagreements=items,
+        corrections=proposed,
         field_labels=FIELD_LABELS,
         done=done,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -13,8 +12,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from geo_clsm.documents.render import guide_html
-from geo_clsm.engine.build import data_version
+from geo_clsm.engine.build import view_version
 from geo_clsm.engine.core import Engine
+from geo_clsm.model import clock
 from geo_clsm.settings import Settings
 from geo_clsm.web.caches import VersionedCache
 from geo_clsm.web.deps import get_engine, get_settings
@@ -91,9 +91,9 @@ def guide(
     ] = GuideAudience.tous,
     layout: Annotated[GuideLayout, Query(description="Format de page : a4 ou a5", examples=["a5"])] = GuideLayout.a4,
 ) -> Response:
-    today = date.today()
+    today = clock.today()
     url = online_map_url(settings, territory)
-    version = data_version(engine)  # the engine serving now: a change makes a new version, never a stale guide
+    version = view_version(engine)  # the engine serving now: a change makes a new version, never a stale guide
     key = (territory, audience.value, layout.value, today)
     cache = documents_cache(request)
     pdf_name = f"guide-sante-mentale-{territory}-{audience.value}-{layout.value}.pdf"

@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends
 from geo_clsm import __version__
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.versions import VersionStore
+from geo_clsm.model import clock
+from geo_clsm.model.directory_figures import freshness_by_territory
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_catalog, get_settings
 
@@ -36,6 +38,10 @@ def healthz(
             for key, rep in catalog.reports.items()
         },
         "replaced_by_curated": len(catalog.replaced),
+        # Per local territory: records confirmed by the place or the CLSM in the last 12 months.
+        "freshness": freshness_by_territory(
+            catalog.resources, clock.today(), [t.id for t in catalog.territories.values() if t.kind != "national"]
+        ),
         "sources": _sources(catalog, settings),
     }
 
@@ -43,7 +49,7 @@ def healthz(
 def _sources(catalog: Catalog, settings: Settings) -> list[dict[str, Any]]:
     """Version and age of each official source in service, with a warning past the age limit."""
     in_service = VersionStore(settings.versions_dir).in_service()
-    today = date.today()
+    today = clock.today()
     out = []
     for lay in catalog.layers.values():
         if not lay.update_source:

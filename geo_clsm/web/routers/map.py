@@ -10,7 +10,7 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from geo_clsm.engine.build import data_version
+from geo_clsm.engine.build import view_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
 from geo_clsm.geo.area import Area
@@ -41,7 +41,7 @@ def resident(
     chosen = choose_lang(lang, request.headers.get("accept-language"))
     pages = service_state(request).pages  # by data version: an old engine's page is never served
     html = pages.get_or_make(
-        data_version(engine),
+        view_version(engine),
         ("resident", territory, chosen),
         lambda: resident_page(
             engine,
@@ -80,7 +80,7 @@ def planning(
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
     pages = service_state(request).pages
     html = pages.get_or_make(
-        data_version(engine),
+        view_version(engine),
         ("planning", territory, type.value, indicator, known_audience_only),
         lambda: planner_page(
             engine,
@@ -138,7 +138,7 @@ def markers(
         )
     encoding = accepted_encoding(request.headers)
     body = service_state(request).payloads.get_or_make(
-        data_version(engine), ("markers", encoding), lambda: _markers_body(engine, encoding)
+        view_version(engine), ("markers", encoding), lambda: _markers_body(engine, encoding)
     )
     headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": encoding} if encoding else {})}
     return Response(body, media_type="application/json", headers=headers)

@@ -72,6 +72,14 @@ class NearestParams:
             examples=["2026-11-23T10:00:00+01:00"],
         ),
     ] = None
+    accepts_new: Annotated[
+        bool,
+        Query(
+            description="Seulement les lieux qui disent accepter de nouvelles demandes (un lieu qui ne l'a pas "
+            "indiqué n'est pas gardé)",
+            examples=[True],
+        ),
+    ] = False
 
     def query(self, near_limit_m: float) -> NearestQuery:
         """What is asked, as the backends take it (nothing offered beyond ``near_limit_m``)."""
@@ -83,6 +91,7 @@ class NearestParams:
             open_at=self.open_at,
             languages=self.lang_spoken or (),
             near_limit_m=near_limit_m,
+            accepting_new=self.accepts_new,
         )
 
 

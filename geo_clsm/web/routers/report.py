@@ -14,9 +14,10 @@ from fastapi.responses import JSONResponse, Response
 
 from geo_clsm.documents.report.figures import ReportFigures, check_territory, report_figures
 from geo_clsm.documents.report.render import report_html
-from geo_clsm.engine.build import data_version
+from geo_clsm.engine.build import view_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports.tables import XLSX_MEDIA_TYPE
+from geo_clsm.model import clock
 from geo_clsm.observatory.evolution import evolution
 from geo_clsm.observatory.section import evolution_html
 from geo_clsm.web.deps import get_engine
@@ -94,7 +95,7 @@ def report(
         if since is None
         else evolution(service_state(request).db, territory, since=since, current=engine.catalog.resources)
     )
-    today = date.today()
+    today = clock.today()
     access = engine.access.get(territory)
     indicators = _indicators(request, engine, territory)
     key = (  # the data version names the engine and its indicators (never an id(), which a new object reuses)
@@ -103,7 +104,7 @@ def report(
         json.dumps(indicators, sort_keys=True, default=str),
         None if evo is None else (since, evo.latest.id),
     )
-    version = data_version(engine)
+    version = view_version(engine)
     cache = service_state(request).reports
     with _LOCK:
         figures: ReportFigures = cache.get_or_make(

@@ -70,6 +70,10 @@ def recherche(
     lang_spoken: Annotated[
         str | None, Query(max_length=20, description="Langue parlée sur place (code ISO 639-1)", examples=["ar"])
     ] = None,
+    accepts_new: Annotated[
+        str | None,
+        Query(max_length=5, description="« 1 » : lieux acceptant de nouvelles demandes seulement", examples=["1"]),
+    ] = None,
 ) -> HTMLResponse:
     t = translator(choose_lang(lang, request.headers.get("accept-language")))
     path_for = request.app.url_path_for
@@ -87,7 +91,11 @@ def recherche(
     problem = None
     types = tuple(v for v in (type or ()) if v)
     filters = SearchFilters(
-        age=age or None, types=types, open_now=open_now == "1", lang_spoken=(lang_spoken or "").strip().lower() or None
+        age=age or None,
+        types=types,
+        open_now=open_now == "1",
+        lang_spoken=(lang_spoken or "").strip().lower() or None,
+        accepts_new=accepts_new == "1",
     )
     known_types = {rt.value for rt in ResourceType}
     if any(v not in known_types for v in types):
@@ -116,6 +124,7 @@ def recherche(
             open_at=datetime.now(UTC) if filters.open_now else None,
             languages=(filters.lang_spoken,) if filters.lang_spoken else (),
             near_limit_m=settings.near_limit_m,
+            accepting_new=filters.accepts_new,
         )
         located = {"located_by": "place", **place.as_dict(), "lon": place.lon, "lat": place.lat}
         answer = nearest_answer(place.lon, place.lat, located, query=query, engine=engine, backend=backend)

@@ -20,6 +20,7 @@ ENGINE_FRENCH = [  # written by the engine or the model, not catalogue msgids
     "min à pied", "connu près d'ici", "Lignes nationales joignables", "janvier", "février", "mars 2", "avril",
     "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre", "lundi", "mardi", "mercredi",
     "jeudi", "vendredi", "samedi", "dimanche", "Public :", "Horaires :", "Signaler",
+    "issu de", "non confirmé", "confirmé par", "à confirmer par téléphone", "Premier rendez-vous", "nouvelles demandes",
 ]  # fmt: skip
 # The data shown as is (names, addresses) in each page: removed before reading.
 _DATA = "main > p > strong, .gc-result strong, .gc-addr, .gc-item h3, .gc-crisis-near, .gc-line strong, .gc-popup > strong, .leaflet-control-attribution"

@@ -54,7 +54,7 @@ def test_recherche_status_line_names_the_place_once(client: TestClient) -> None:
     assert "QN0" not in en and "near the Borny neighbourhood (Metz)" in en
     kms = re.findall(r'<bdi class="gc-dist">[^<]*?(\d+[.,]\d) km</bdi>', en)
     assert kms and all("." in k for k in kms), kms
-    assert "source :" not in en and "source: FINESS, " in en
+    assert "issu de" not in en and "from FINESS (" in en and "), not confirmed" in en
 
 
 def test_geocoder_choices_carry_no_qpv_code(client: TestClient) -> None:

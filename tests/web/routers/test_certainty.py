@@ -131,7 +131,7 @@ def test_honest_dates_and_readable_names(client: TestClient) -> None:
     assert p["name"] == "UNITE DE PSYCHIATRIE D'URGENCE ET DE LIAISON - ARHM"  # raw value kept
     assert p["display_name"] == "Unité de Psychiatrie d'Urgence et de Liaison - ARHM"
     assert p["display_street"] == "20 Quai Claude Bernard"
-    assert p["provenance_fr"] == "source : FINESS, mars 2020" and p["verified_by_person"] is False
+    assert p["provenance_fr"] == "issu de FINESS (mars 2020), non confirmé" and p["verified_by_person"] is False
     curated = _get(client, "/api/resources/metz-cmp-cattp-adultes-gambetta")["properties"]
     assert "vérifié" not in curated["provenance_fr"]  # transcribed from sources, not verified by a person
     # Mende: the units are named by their own name, not all "CHS FRANCOIS TOSQUELLES".

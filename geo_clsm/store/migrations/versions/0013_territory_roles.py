@@ -5,7 +5,7 @@ account has ``users.role = 'editor'``, so ``users.role = 'admin'`` still names t
 Downgrading disables the scoped accounts (they would otherwise become deployment-wide editors).
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -46,13 +46,14 @@
     // Where the facts come from, in the page's language (built from the fields behind provenance_fr).
     function provenance(p) {
       if (page.lang === "fr" || !p.provenance_fr) { return p.provenance_fr || ""; }
-      if (p.verified_by_person && p.last_verified) {
-        return t("vérifié le {date}", { date: new Intl.DateTimeFormat(locale, { dateStyle: "short" }).format(new Date(p.last_verified)) });
+      if (p.verified_by && p.last_verified) {
+        var day = new Intl.DateTimeFormat(locale, { dateStyle: "short" }).format(new Date(p.last_verified));
+        return p.verified_by === "structure" ? t("confirmé par le lieu le {date}", { date: day })
+          : t("vérifié par l'équipe du CLSM le {date}", { date: day });
       }
-      var m = /^source : (.*?)(?:, \S+ \d{4}| \(date non indiquée\))?(?: — à vérifier)?$/.exec(p.provenance_fr);
       var when = p.source_date ? new Intl.DateTimeFormat(locale, { month: "long", year: "numeric" }).format(new Date(p.source_date))
         : t("date non indiquée");
-      var text = t("source : {source}, {date}", { source: m ? m[1] : "", date: when });
+      var text = t("issu de {source} ({date}), non confirmé", { source: p.source_short || "", date: when });
       return p.to_verify ? text + " — " + t("à vérifier") : text;
     }
     // Who a place is for: the source's groups (French) only where the page's language translates them.
@@ -118,10 +119,36 @@
       roles = {};
       feats.forEach(function (f) { if (f.properties.sector_role) { roles[f.id] = f.properties; } });
     }
+    // The dated facts (geo_clsm/web/pages/dated_words.py, same words): a notice running, the stated
+    // wait (older than three months says so), new requests, « à confirmer par téléphone ».
+    function shortDay(iso) {
+      return new Intl.DateTimeFormat(locale, { dateStyle: "short", timeZone: "UTC" }).format(new Date(String(iso).slice(0, 10)));
+    }
+    function datedLines(p) {
+      var out = [];
+      if (p.notice) {
+        out.push('<strong class="gc-dated-notice">' + esc(t("Avis du {start} au {end} : {text}",
+          { start: shortDay(p.notice.start), end: shortDay(p.notice.end), text: p.notice.text })) + "</strong>");
+      }
+      var accepts = { "oui": t("Accepte de nouvelles demandes"), "non": t("N'accepte pas de nouvelles demandes pour le moment"),
+        "liste_attente": t("Nouvelles demandes sur liste d'attente") }[p.accepts_new];
+      if (accepts) { out.push('<span class="gc-accepts">' + esc(accepts) + "</span>"); }
+      if (p.wait_days !== null && p.wait_days !== undefined && p.wait_stated_on) {
+        var n = p.wait_days;
+        var days = n === 0 ? t("moins d'un jour") : (n === 1 ? t("1 jour") : t("{n} jours", { n: n }));
+        var words = p.wait_old ? t("Premier rendez-vous : environ {days} (délai indiqué le {date}, il y a plus de 3 mois)", { days: days, date: shortDay(p.wait_stated_on) })
+          : t("Premier rendez-vous : environ {days} (délai indiqué le {date})", { days: days, date: shortDay(p.wait_stated_on) });
+        out.push('<span class="gc-wait">' + esc(words) + "</span>");
+      }
+      if (p.to_confirm) { out.push('<strong class="gc-to-confirm">' + esc(t("à confirmer par téléphone")) + "</strong>"); }
+      return out;
+    }
 
     function popupHtml(f) {
       var p = f.properties;
       var lines = ["<strong>" + esc(p.display_name || p.name) + "</strong>", esc(typeLabel(p))];
+      var dated = datedLines(p);
+      if (p.notice) { lines.push(dated.shift()); }  // a notice first: it may say the place is closed
       if (roles[f.id]) { lines.push(sectorMarkHtml(roles[f.id])); }
       if (page.explanations && page.explanations[p.type]) { lines.push('<span class="gc-explain">' + esc(page.explanations[p.type]) + "</span>"); }
       if (address(p)) { lines.push(esc(address(p))); }
@@ -136,6 +163,7 @@
         lines.push(a.age_max === null ? t("Âges : {min} ans et plus", { min: a.age_min === null ? 0 : a.age_min })
           : t("Âges : {min}–{max} ans", { min: a.age_min === null ? 0 : a.age_min, max: a.age_max }));
       }
+      lines.push.apply(lines, dated);
       if (p.website) { lines.push('<a href="' + esc(p.website) + '" target="_blank" rel="noopener noreferrer">' + esc(t("Site web")) + "</a>"); }
       lines.push('<small class="gc-provenance">' + esc(provenance(p)) + "</small>");
       lines.push('<a class="gc-report" href="/signaler/' + encodeURIComponent(p.id) + (page.lang === "fr" ? "" : "?lang=" + page.lang) + '">' + esc(t("Signaler une erreur")) + "</a>");
@@ -145,7 +173,7 @@
     return {
       t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, distanceText: distanceText,
       provenance: provenance, groups: groups, locale: locale, walkText: walkText,
-      address: address, telLink: telLink, popupHtml: popupHtml,
+      address: address, telLink: telLink, popupHtml: popupHtml, datedLines: datedLines,
       sectorMarkHtml: sectorMarkHtml, sectorsText: sectorsText, rememberRoles: rememberRoles,
       showSectors: showSectors
     };

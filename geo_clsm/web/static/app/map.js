@@ -45,6 +45,7 @@
     return g ? g.age : null;
   }
   function openOnly() { var el = document.getElementById("gc-open"); return !!(el && el.checked); }
+  function acceptsNew() { var el = document.getElementById("gc-accepts-new"); return !!(el && el.checked); }
   function spokenLang() { var el = document.getElementById("gc-lang-spoken"); return el && el.value ? el.value : null; }
 
   // A popup opens below the zoom control (its title never under it) and fits a phone's map.
@@ -109,7 +110,8 @@
       : (p.open_now === false ? '<br><span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "");
     return "<strong>" + esc(p.display_name || p.name) + "</strong><br>" + (sector ? sector + "<br>" : "") + esc(typeLabel(p)) + " · <bdi>" + esc(dist) +
       "</bdi>" + esc(walk) + esc(approx) + esc(serves) + unknown + open +
-      (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "");
+      (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "") +
+      fmt.datedLines(p).map(function (line) { return "<br>" + line; }).join("");
   }
 
   function renderLines(lines) {
@@ -219,6 +221,7 @@
     if (age !== null) { params.set("age", String(age)); }
     if (openOnly()) { params.set("open_at", new Date().toISOString()); }
     if (spokenLang()) { params.append("lang_spoken", spokenLang()); }
+    if (acceptsNew()) { params.set("accepts_new", "true"); }
     if (queryMarker) { map.removeLayer(queryMarker); }
     queryMarker = L.circleMarker([lat, lon], { radius: 8, color: "#000", weight: 2, fillColor: "#ffd400", fillOpacity: 1 })
       .addTo(map).bindTooltip(t("Point de recherche"));

@@ -1,0 +1,195 @@
+"""Editor screens of the confirmation campaigns (issue 30): /admin/campagnes lists them and starts
+one for a territory (records chosen by type, staleness or one by one); /admin/campagnes/{id} counts
+sent, opened, confirmed, corrected, failed, lists the places and revokes links; the corrections the
+places proposed are decided in the review queue (/admin/review, « Corrections proposées »).
+
+Each campaign names its territory: the screens show an editor the campaigns of the territories it
+works on (today every editor works on every territory: :func:`editor_territories`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi.responses import Response
+
+from geo_clsm.campaigns.service import start_campaign
+from geo_clsm.engine.core import Engine
+from geo_clsm.model.errors import GeoClsmError, NotFoundError
+from geo_clsm.model.resource import TYPE_LABELS_FR
+from geo_clsm.settings import Settings
+from geo_clsm.store import campaigns as store
+from geo_clsm.store.corrections import resolve
+from geo_clsm.store.records import FieldError
+from geo_clsm.store.schema import MAX_ID
+from geo_clsm.store.users import Session
+from geo_clsm.web.deps import get_engine, get_settings
+from geo_clsm.web.forms import Csrf, back, checked, page, to_login
+from geo_clsm.web.lifecycle import service_state
+from geo_clsm.web.live import refresh
+from geo_clsm.web.sessions import get_db, optional_session
+
+router = APIRouter(include_in_schema=False)
+
+
+def editor_territories(engine: Engine, session: Session) -> list[str]:
+    """The territories whose campaigns an editor sees and starts: every local territory today;
+    once roles are scoped to territories (issue 31), the editor's own."""
+    del session
+    return [code for code, terr in engine.catalog.territories.items() if terr.kind != "national"]
+
+
+def _allowed(engine: Engine, session: Session, territory: str) -> None:
+    if territory not in editor_territories(engine, session):
+        raise NotFoundError(f"territoire inconnu « {territory} » pour ce compte")
+
+
+@router.get("/admin/campagnes")
+def campaigns_page(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    territories = editor_territories(engine, session)
+    with get_db(request).connect() as conn:
+        items = store.list_campaigns(conn, territories=territories)
+    return page(
+        request,
+        "admin/campaigns.html",
+        session=session,
+        campaigns=items,
+        territories=[(c, engine.catalog.territories[c].name) for c in territories],
+        types=TYPE_LABELS_FR,
+        link_days=settings.campaign_link_days,
+        remind_days=settings.campaign_reminder_days,
+        sending=service_state(request).outbox is not None,
+    )
+
+
+@router.post("/admin/campagnes")
+def start(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    csrf_token: Csrf,
+    territory: Annotated[str, Form(max_length=64)],
+    resource_type: Annotated[str, Form(max_length=32)] = "",
+    stale: Annotated[str, Form(max_length=3)] = "",
+    ids: Annotated[str, Form(max_length=20000)] = "",
+    link_days: Annotated[int, Form(ge=1, le=366)] = 60,
+    remind_days: Annotated[int, Form(ge=0, le=365)] = 14,
+) -> Response:
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    try:
+        _allowed(engine, session, territory)
+        chosen = [i.strip() for i in ids.replace(",", "\n").splitlines() if i.strip()]
+        started = start_campaign(
+            get_db(request),
+            territory=territory,
+            created_by=session.user.email,
+            link_days=link_days,
+            remind_after_days=remind_days,
+            territory_name=engine.catalog.territories[territory].name,
+            resource_type=resource_type or None,
+            stale_only=bool(stale),
+            ids=chosen or None,
+        )
+    except GeoClsmError as exc:
+        with get_db(request).connect() as conn:
+            items = store.list_campaigns(conn, territories=editor_territories(engine, session))
+        return page(
+            request,
+            "admin/campaigns.html",
+            422,
+            session=session,
+            campaigns=items,
+            territories=[(c, engine.catalog.territories[c].name) for c in editor_territories(engine, session)],
+            types=TYPE_LABELS_FR,
+            link_days=link_days,
+            remind_days=remind_days,
+            sending=service_state(request).outbox is not None,
+            error=exc.message,
+        )
+    worker = service_state(request).outbox
+    if worker is not None:
+        worker.wake()
+    return back(f"/admin/campagnes/{started.campaign_id}?started=1")
+
+
+@router.get("/admin/campagnes/{campaign_id}")
+def campaign_page(
+    campaign_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+) -> Response:
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    with get_db(request).connect() as conn:
+        campaign = store.get_campaign(conn, campaign_id)
+        _allowed(engine, session, campaign["territory"])
+        counts = store.counts(conn, campaign_id)
+        people = store.recipients(conn, campaign_id)
+    return page(
+        request,
+        "admin/campaign.html",
+        session=session,
+        c=campaign,
+        counts=counts,
+        people=people,
+        started=request.query_params.get("started"),
+        revoked=request.query_params.get("revoked"),
+    )
+
+
+@router.post("/admin/campagnes/{campaign_id}/revoke")
+def revoke(
+    campaign_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    csrf_token: Csrf,
+    resource_id: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Revoke one place's links (``resource_id``), or every link of the campaign."""
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    db = get_db(request)
+    with db.connect() as conn:
+        _allowed(engine, session, store.get_campaign(conn, campaign_id)["territory"])
+    n = store.revoke(db, campaign_id=campaign_id, resource_id=resource_id or None)
+    return back(f"/admin/campagnes/{campaign_id}?revoked={n}")
+
+
+@router.post("/admin/review/corrections/{item_id}/{decision}")
+def decide_correction(
+    item_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    decision: str,
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    csrf_token: Csrf,
+) -> Response:
+    """Accept a place's proposed value (written, in the history naming the campaign) or reject it."""
+    session = checked(request, csrf_token)
+    if session is None:
+        return to_login()
+    if decision not in ("accept", "reject"):
+        raise NotFoundError(f"décision inconnue « {decision} »")
+    try:
+        out = resolve(
+            get_db(request),
+            item_id,
+            accept=decision == "accept",
+            author=session.user.email,
+            communes=engine.catalog.mairies,
+        )
+    except FieldError:  # e.g. hours in the place's own words: the editor writes them in the record
+        return back(f"/admin/review?done=correction-invalid&item={item_id}#corrections")
+    if decision == "accept":
+        refresh(request)
+    return back(f"/admin/review?done=correction-{out['status']}#corrections")
