@@ -75,8 +75,13 @@
       return [street, [p.postcode, p.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
     }
 
+    // A phone number shown left to right on every page: in Arabic its digit groups would read backwards
+    // (« 40 86 62 87 03 ») without the isolate. The link's accessible name (aria-label) holds the
+    // digits in order, and starts with the text shown (label in name, WCAG 2.5.3).
+    function phoneHtml(phone) { return '<bdi class="gc-phone" dir="ltr">' + esc(phone) + "</bdi>"; }
     function telLink(p, label) {
-      return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {phone}, {name}", { phone: p.phone, name: label })) + '">' + esc(t("Appeler {phone}", { phone: p.phone })) + "</a>";
+      return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {phone}, {name}", { phone: p.phone, name: label })) + '">' +
+        esc(t("Appeler {phone}")).split("{phone}").join(phoneHtml(p.phone)) + "</a>";
     }
 
     function popupHtml(f) {
@@ -85,7 +90,7 @@
       if (page.explanations && page.explanations[p.type]) { lines.push('<span class="gc-explain">' + esc(page.explanations[p.type]) + "</span>"); }
       if (address(p)) { lines.push(esc(address(p))); }
       if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
-      if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + esc(p.phone) + "</a>"); }
+      if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + phoneHtml(p.phone) + "</a>"); }
       if (p.opening_hours_fr) { lines.push(esc(t("Horaires :")) + " " + (page.lang === "fr" ? esc(p.opening_hours_fr) : "<bdi>" + esc(p.opening_hours) + "</bdi>")); }
       if (p.open_now === true) { lines.push('<strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"); }
       if (p.open_now === false) { lines.push('<span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>"); }
@@ -104,7 +109,7 @@
     return {
       t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, distanceText: distanceText,
       provenance: provenance, groups: groups, locale: locale, walkText: walkText,
-      address: address, telLink: telLink, popupHtml: popupHtml
+      address: address, telLink: telLink, phoneHtml: phoneHtml, popupHtml: popupHtml
     };
   };
 })();
