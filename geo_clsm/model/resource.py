@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from geo_clsm.model.hours import HolidayRule, OpeningHours, parse_opening_hours
-from geo_clsm.model.hours_words import describe as describe_hours
+from geo_clsm.model.hours_words import in_words
 
 
 class ResourceType(StrEnum):
@@ -384,7 +384,8 @@ class Resource(BaseModel):
                 "groups": list(self.audience.groups),
             },
             "opening_hours": self.opening_hours,
-            "opening_hours_fr": describe_hours(hours) if hours else None,
+            "opening_hours_fr": in_words(hours)["fr"] if hours else None,
+            "opening_hours_words": dict(in_words(hours)) if hours else None,  # {lang: words}: the page's language
             "languages": list(self.languages),
             "wheelchair": self.wheelchair,
             "appointment_required": self.appointment_required,

@@ -84,6 +84,12 @@
         esc(t("Appeler {phone}")).split("{phone}").join(phoneHtml(p.phone)) + "</a>";
     }
 
+    // Opening hours in words in the page's language (the public view's opening_hours_words, from the one describer).
+    function hoursText(p) {
+      var w = p.opening_hours_words;
+      return w ? (w[page.lang] || w.fr) : (p.opening_hours_fr || "");
+    }
+
     function popupHtml(f) {
       var p = f.properties;
       var lines = ["<strong>" + esc(p.display_name || p.name) + "</strong>", esc(typeLabel(p))];
@@ -91,7 +97,7 @@
       if (address(p)) { lines.push(esc(address(p))); }
       if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
       if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + phoneHtml(p.phone) + "</a>"); }
-      if (p.opening_hours_fr) { lines.push(esc(t("Horaires :")) + " " + (page.lang === "fr" ? esc(p.opening_hours_fr) : "<bdi>" + esc(p.opening_hours) + "</bdi>")); }
+      if (hoursText(p)) { lines.push(esc(t("Horaires :")) + " " + esc(hoursText(p))); }
       if (p.open_now === true) { lines.push('<strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"); }
       if (p.open_now === false) { lines.push('<span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>"); }
       var a = p.audience || {};
@@ -109,7 +115,7 @@
     return {
       t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, distanceText: distanceText,
       provenance: provenance, groups: groups, locale: locale, walkText: walkText,
-      address: address, telLink: telLink, phoneHtml: phoneHtml, popupHtml: popupHtml
+      address: address, telLink: telLink, phoneHtml: phoneHtml, hoursText: hoursText, popupHtml: popupHtml
     };
   };
 })();

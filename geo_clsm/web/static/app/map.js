@@ -107,7 +107,8 @@
       : (p.open_now === false ? '<br><span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "");
     return "<strong>" + esc(p.display_name || p.name) + "</strong><br>" + esc(typeLabel(p)) + " · <bdi>" + esc(dist) +
       "</bdi>" + esc(walk) + esc(approx) + esc(serves) + unknown + open +
-      (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "");
+      (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "") +
+      (fmt.hoursText(p) ? '<br><span class="gc-hours">' + esc(t("Horaires :")) + " " + esc(fmt.hoursText(p)) + "</span>" : "");
   }
 
   function renderLines(lines) {
@@ -126,7 +127,7 @@
       var a = p.audience || {};
       li.innerHTML = "<strong>" + esc(p.display_name || p.name) + "</strong>" +
         (fmt.groups(a).length ? "<br>" + esc(fmt.groups(a).join(", ")) : "") +
-        (p.opening_hours_words ? "<br>" + esc(p.opening_hours_words[page.lang] || p.opening_hours_words.fr) : "") +
+        (fmt.hoursText(p) ? "<br>" + esc(fmt.hoursText(p)) : "") +
         (p.open_now === true ? ' — <strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"
           : (p.open_now === false ? ' — <span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "")) +
         (p.phone ? "<br>" + telLink(p, p.display_name || p.name) : "") +
