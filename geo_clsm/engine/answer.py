@@ -19,7 +19,8 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.engine.lines import line_features
 from geo_clsm.engine.nearby import distance_label
 from geo_clsm.engine.nearest import NearestQuery
-from geo_clsm.model.hours import local_now, open_now
+from geo_clsm.model.hours import now as clock_now
+from geo_clsm.model.hours import open_now
 from geo_clsm.model.resource import Resource
 
 LOCATED_BY_COORDINATES = {"located_by": "coordinates", "method": "coordinates", "precision": "exact"}
@@ -81,7 +82,7 @@ def _answer(
     place = backend.locate(lon, lat)
     answer = backend.search(lon, lat, query)
     precision = str(located.get("precision") or "exact")
-    when = now or local_now()
+    when = now or clock_now()  # each place's open_now on its own clocks (open_now)
     results = []
     for r in answer.results:
         label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)

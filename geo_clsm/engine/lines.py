@@ -28,11 +28,10 @@ def line_features(lines: Sequence[Resource], when: datetime) -> list[dict[str, A
     naive metropolitan time) and, as every public view, their hours in words in each language of the
     pages (``opening_hours_words``); open lines first, then those whose hours are unknown, closed last
     (otherwise in the given order)."""
-    paris = when.astimezone(PARIS).replace(tzinfo=None) if when.tzinfo is not None else when
     out = []
     for r in lines:
         hours = r.hours
-        state = open_state(hours, paris)
+        state = open_state(hours, when, PARIS)  # a national line keeps metropolitan hours
         out.append(
             feature(
                 r,

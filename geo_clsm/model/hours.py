@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Literal, Protocol
@@ -41,6 +41,18 @@ HOLIDAY_COUNTRY = "FR"
 """The calendar of public holidays (metropolitan France's) the hours are evaluated with."""
 
 PARIS = ZoneInfo("Europe/Paris")
+OVERSEAS_ZONES: dict[str, str] = {
+    "971": "America/Guadeloupe",
+    "972": "America/Martinique",
+    "973": "America/Cayenne",
+    "974": "Indian/Reunion",
+    "975": "America/Miquelon",
+    "976": "Indian/Mayotte",
+    "977": "America/St_Barthelemy",
+    "978": "America/Marigot",
+}
+"""The time zone of each overseas department or community, by the first three digits of its INSEE
+commune codes and postcodes; everything else is metropolitan France (``Europe/Paris``)."""
 _DAY_MIN = 24 * 60
 _EXAMPLE = "par exemple Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00"
 _POSITION_RE = re.compile(r"-->\s*\d+:(\d+)")
@@ -189,12 +201,22 @@ def implied_rule(text: str, holidays: HolidayRule = HolidayRule.CLOSED) -> str:
     return text
 
 
-def open_state(hours: OpeningHours | None, when: datetime) -> OpenState:
-    """**The** evaluation of opening hours: ``open`` or ``closed`` at local time ``when`` (French
-    public holidays by the hours' :class:`HolidayRule`), ``unknown`` without hours."""
+def time_zone(code: str | None) -> ZoneInfo:
+    """The time zone of a place from its INSEE commune code or postcode (:data:`OVERSEAS_ZONES`,
+    else metropolitan France): hours are written in the place's own local time."""
+    zone = OVERSEAS_ZONES.get((code or "")[:3])
+    return ZoneInfo(zone) if zone else PARIS
+
+
+def open_state(hours: OpeningHours | None, when: datetime, zone: ZoneInfo = PARIS) -> OpenState:
+    """**The** evaluation of opening hours: ``open`` or ``closed`` at ``when`` (French public
+    holidays by the hours' :class:`HolidayRule`), ``unknown`` without hours. An aware ``when`` is a
+    moment, read on the clocks of ``zone`` (the place's own time zone, :func:`time_zone`: a place in
+    La Réunion is open by Réunion time); a naive ``when`` is already the place's local time."""
     if hours is None:
         return "unknown"
-    return "open" if hours.is_open(when) else "closed"
+    local = when.astimezone(zone).replace(tzinfo=None) if when.tzinfo is not None else when
+    return "open" if hours.is_open(local) else "closed"
 
 
 def is_open_at(text: str, when: datetime, holidays: HolidayRule = HolidayRule.CLOSED) -> bool:
@@ -202,18 +224,21 @@ def is_open_at(text: str, when: datetime, holidays: HolidayRule = HolidayRule.CL
     return open_state(parse_opening_hours(text, holidays), when) == "open"
 
 
-def local_now() -> datetime:
-    """The current time in metropolitan France (naive local time, as opening hours are written)."""
-    return datetime.now(PARIS).replace(tzinfo=None)
+def now() -> datetime:
+    """The current moment (aware, UTC): :func:`open_state` reads it on each place's own clocks."""
+    return datetime.now(UTC)
 
 
 class _HasHours(Protocol):
     @property
     def hours(self) -> OpeningHours | None: ...
 
+    @property
+    def time_zone(self) -> ZoneInfo: ...
+
 
 def open_now(resource: _HasHours, when: datetime) -> bool | None:
-    """Whether the resource is open at ``when`` (:func:`open_state`, public holidays by its type's
-    rule); None when its hours are unknown."""
-    state = open_state(resource.hours, when)
+    """Whether the resource is open at ``when`` (:func:`open_state` in the resource's own time zone,
+    public holidays by its type's rule); None when its hours are unknown."""
+    state = open_state(resource.hours, when, resource.time_zone)
     return None if state == "unknown" else state == "open"

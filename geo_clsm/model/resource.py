@@ -10,10 +10,11 @@ import re
 from datetime import date
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from geo_clsm.model.hours import HolidayRule, OpeningHours, parse_opening_hours
+from geo_clsm.model.hours import HolidayRule, OpeningHours, parse_opening_hours, time_zone
 from geo_clsm.model.hours_words import in_words
 
 
@@ -301,6 +302,11 @@ class Resource(BaseModel):
     def hours(self) -> OpeningHours | None:
         """The hours, public holidays by the type's rule (:data:`HOLIDAY_RULES`); None when unknown."""
         return parse_opening_hours(self.opening_hours, HOLIDAY_RULES[self.type]) if self.opening_hours else None
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """The place's time zone (its hours are in its local time): from its commune's department."""
+        return time_zone(self.insee_com or self.postcode)
 
     def accepts_age(self, age: int, *, offer: ResourceType | None = None) -> bool | None:
         """Whether the resource (or one of its offers) receives a person of ``age``; None when unknown.
