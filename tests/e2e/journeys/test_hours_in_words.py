@@ -7,24 +7,18 @@ page's language. Screenshots: tests/artifacts/hours-<lang>-*.png.
 from __future__ import annotations
 
 import dataclasses
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.hours import parse_opening_hours
 from geo_clsm.model.hours_words import in_words
 from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
-from geo_clsm.settings import Settings
-from geo_clsm.web.app import create_app
 
-from .phone import BORNY, LANGS, map_ready, phone, shot, with_lang
+from .phone import BORNY, LANGS, map_ready, phone, serve, shot, with_lang
 
 HOURS = "Mo-Fr 09:00-12:00,14:00-17:30"
 RID = "synthetic-cmp-borny-hours"
@@ -48,23 +42,6 @@ def synthetic_cmp() -> Resource:
         source="synthetic test fixture",
         last_verified=date(2026, 12, 1),
     )
-
-
-def serve(engine: Engine, db: Path) -> Iterator[str]:
-    """``engine`` served by the app in uvicorn on a free port of 127.0.0.1 (tiles "none")."""
-    app = create_app(Settings(tiles_url="none", database_url=f"sqlite:///{db}"), engine=engine)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
-    srv = uvicorn.Server(config)
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
