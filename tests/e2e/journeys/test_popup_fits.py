@@ -54,6 +54,12 @@ def _open_first_popup(page: Page, lang: str) -> None:
     page.evaluate(
         "() => { window[GEO_CLSM.map].attributionControl.addAttribution('© OpenStreetMap contributors'); }"
     )  # what the real tiles add: a long attribution line
+    page.wait_for_function(  # the map framed the answer (a tap during its animation may lose the popup)
+        """() => { const m = window[GEO_CLSM.map], b = document.body;
+          return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress)
+            && b.getAttribute('data-markers-drawn') === b.getAttribute('data-markers-asked'); }""",
+        timeout=60_000,
+    )
     page.locator("#gc-results li[data-type] button.gc-result").first.tap()
     popup = page.locator(".leaflet-popup-content .gc-popup")
     popup.get_by_text(translator(lang)("Signaler une erreur")).wait_for(state="attached", timeout=60_000)
