@@ -21,7 +21,8 @@ from geo_clsm.engine.lines import line_features
 from geo_clsm.engine.nearby import distance_label
 from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.engine.sector_roles import NO_SECTOR_DATA, point_sectors, role_label
-from geo_clsm.model.hours import local_now, open_now
+from geo_clsm.model.hours import now as clock_now
+from geo_clsm.model.hours import open_now
 from geo_clsm.model.resource import Resource
 
 LOCATED_BY_COORDINATES = {"located_by": "coordinates", "method": "coordinates", "precision": "exact"}
@@ -110,7 +111,7 @@ def _answer(
     else:
         sector_members = _NO_SECTOR_MEMBERS
     answer = source.search(lon, lat, query)
-    when = now or local_now()
+    when = now or clock_now()  # each place's open_now on its own clocks (open_now)
     results = []
     for r in answer.results:
         label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)

@@ -44,9 +44,10 @@ class CandidateFilter:
 
     ``types`` and ``age`` as :func:`~geo_clsm.engine.query.matches_audience`; with ``age``, ``audience``
     keeps only the resources known to receive it (``"known"``) or only those whose audience is
-    unknown (``"unknown"``); ``languages`` as :func:`~geo_clsm.engine.query.speaks`; ``local`` (a local
-    wall-clock time): open then, or hours unknown; ``accepting``: only the places that say they
-    accept new requests (``accepts_new == "oui"``: a place that said nothing is not kept).
+    unknown (``"unknown"``); ``languages`` as :func:`~geo_clsm.engine.query.speaks`; ``local`` (a
+    moment, aware: read on each place's own clocks; or a naive local time): open then, or hours
+    unknown; ``accepting``: only the places that say they accept new requests (``accepts_new ==
+    "oui"``: a place that said nothing is not kept).
     """
 
     types: tuple[ResourceType, ...] = ()
@@ -82,7 +83,7 @@ class CandidateFilter:
             return False
         local = self.local
         # Kept when open then, or when the hours are unknown (marked so): the one evaluation.
-        return local is None or open_state(r.hours, local, r.notice) != "closed"
+        return local is None or open_state(r.hours, local, r.time_zone, r.notice) != "closed"
 
 
 class CandidateSource(Protocol):

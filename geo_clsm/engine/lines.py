@@ -12,44 +12,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.importers.lines import ALL_NEEDS, read_line_needs
-from geo_clsm.i18n import available_langs, translator
 from geo_clsm.model.geojson import feature
-from geo_clsm.model.hours import PARIS, OpeningHours, open_state
-from geo_clsm.model.hours_words import describe
+from geo_clsm.model.hours import PARIS, open_state
 from geo_clsm.model.resource import LINE_TYPES, Resource, ResourceType
 
 _STATE_ORDER = {"open": 0, "unknown": 1, "closed": 2}
 
 
-@lru_cache(maxsize=256)
-def hours_words(hours: OpeningHours) -> dict[str, str]:
-    """The hours in words in each language of the pages (computed once per hours and rule)."""
-    return {lang: describe(hours, translator(lang)) for lang in available_langs()}
-
-
 def line_features(lines: Sequence[Resource], when: datetime) -> list[dict[str, Any]]:
     """The lines as GeoJSON features with ``open_now`` / ``open_status`` at ``when`` (aware, or
-    naive metropolitan time) and their hours in words in each language of the pages
-    (``opening_hours_words``); open lines first, then those whose hours are unknown, closed last
+    naive metropolitan time) and, as every public view, their hours in words in each language of the
+    pages (``opening_hours_words``); open lines first, then those whose hours are unknown, closed last
     (otherwise in the given order)."""
-    paris = when.astimezone(PARIS).replace(tzinfo=None) if when.tzinfo is not None else when
     out = []
     for r in lines:
         hours = r.hours
-        state = open_state(hours, paris, r.notice)
-        words = hours_words(hours) if hours else None
+        state = open_state(hours, when, PARIS, r.notice)  # a national line keeps metropolitan hours
         out.append(
             feature(
                 r,
                 {
                     "open_status": state,
                     "open_now": None if state == "unknown" else state == "open",
-                    "opening_hours_words": words,
                 },
             )
         )

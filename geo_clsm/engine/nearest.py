@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 from geo_clsm.engine.candidates import CandidateFilter, CandidateSource, Hit
 from geo_clsm.engine.index import MAX_RADIUS_M
 from geo_clsm.engine.sector_roles import CMP_LIKE, PointSectors, SectorRole, sector_first
-from geo_clsm.geo.crs import TIMEZONES, zone_of
+from geo_clsm.geo.crs import TIMEZONES
 from geo_clsm.geo.walk import walk_minutes
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.hours import open_state
+from geo_clsm.model.hours import OVERSEAS_ZONES, open_state
 from geo_clsm.model.resource import Resource, ResourceType
 
 NEAR_LIMIT_M = 50_000.0
@@ -149,21 +149,23 @@ class Lines(Protocol):
     def answering(self, types: Sequence[ResourceType], *, age: int | None) -> list[Resource]: ...
 
 
-def local_time(when: datetime, lon: float, lat: float) -> datetime:
-    """Local wall-clock time at a point; a naive datetime is taken as local already.
+def open_at_moment(when: datetime) -> datetime:
+    """The moment of ``open_at`` as the hours are read: an aware datetime stays a moment, read on
+    each place's own clocks (:func:`geo_clsm.model.hours.open_state` with the place's time zone); a
+    naive datetime is taken as local time already.
 
     Raises
     ------
     InvalidInputError
-        When the local time falls outside the years 1 to 9999 (``open_at`` at 0001-01-01 with a
-        positive offset, at 9999-12-31 with a negative one).
+        When the local time in a French time zone falls outside the years 1 to 9999 (``open_at`` at
+        0001-01-01 with a positive offset, at 9999-12-31 with a negative one).
     """
     if when.tzinfo is None:
         return when
-    zone = zone_of(lon, lat)
-    tz = ZoneInfo(TIMEZONES[zone[0]] if zone else "Europe/Paris")
     try:
-        return when.astimezone(tz).replace(tzinfo=None)
+        for name in {*TIMEZONES.values(), *OVERSEAS_ZONES.values()}:  # every clock a place may read it on
+            when.astimezone(ZoneInfo(name)).replace(tzinfo=None)
+        return when
     except (OverflowError, ValueError):
         raise InvalidInputError(
             f"open_at : date hors des limites ({when.isoformat()}) ; écrire une date entre l'an 1 et l'an 9999,"
@@ -207,7 +209,7 @@ def _unsectored(
     accepting = query.accepting_new
     if not (types or age is not None or languages or open_at or accepting):  # the common query: no filter
         return _ranked(source, lon, lat, k, _EVERYTHING, limit_m, point)
-    local = local_time(open_at, lon, lat) if open_at else None
+    local = open_at_moment(open_at) if open_at else None
     wanted = tuple(map(ResourceType, types)) if types else ()
     where = CandidateFilter(wanted, age, "any", tuple(languages) if languages else (), local, accepting)
     if age is None:
@@ -258,7 +260,7 @@ def _ranked(
         serves = (r.id in covering_ids) if r.service_area is not None else None
         status = None
         if local is not None:
-            status = open_state(r.hours, local, r.notice)  # "open" or "unknown": the filter kept it
+            status = open_state(r.hours, local, r.time_zone, r.notice)  # "open" or "unknown": the filter kept it
         out.append(NearestResult(r, h.distance_m, float(walk_minutes(h.distance_m)), serves, status))
     return out
 

@@ -72,6 +72,7 @@ def _resource_item(r: Resource) -> Item:
     """The public view of a resource, one property per model field (audience split in three)."""
     props = r.public_properties()
     audience = props.pop("audience")
+    props.pop("opening_hours_words")  # flat properties: the French words are opening_hours_fr
     props["audience_age_min"] = audience["age_min"]
     props["audience_age_max"] = audience["age_max"]
     props["audience_groups"] = audience["groups"]

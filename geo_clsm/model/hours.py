@@ -30,6 +30,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
 
 from opening_hours import OpeningHours as _OsmHours
 from opening_hours import State
@@ -42,6 +43,18 @@ HOLIDAY_COUNTRY = "FR"
 """The calendar of public holidays (metropolitan France's) the hours are evaluated with."""
 
 PARIS = clock.PARIS
+OVERSEAS_ZONES: dict[str, str] = {
+    "971": "America/Guadeloupe",
+    "972": "America/Martinique",
+    "973": "America/Cayenne",
+    "974": "Indian/Reunion",
+    "975": "America/Miquelon",
+    "976": "Indian/Mayotte",
+    "977": "America/St_Barthelemy",
+    "978": "America/Marigot",
+}
+"""The time zone of each overseas department or community, by the first three digits of its INSEE
+commune codes and postcodes; everything else is metropolitan France (``Europe/Paris``)."""
 _DAY_MIN = 24 * 60
 _EXAMPLE = "par exemple Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00"
 _POSITION_RE = re.compile(r"-->\s*\d+:(\d+)")
@@ -194,16 +207,28 @@ class _Closure(Protocol):
     def closes_on(self, day: date, /) -> bool: ...
 
 
-def open_state(hours: OpeningHours | None, when: datetime, notice: _Closure | None = None) -> OpenState:
-    """**The** evaluation of opening hours: ``open`` or ``closed`` at local time ``when`` (French
-    public holidays by the hours' :class:`HolidayRule`), ``unknown`` without hours. A closure
-    notice running that day (:class:`geo_clsm.model.notice.Notice` with ``closed``) closes the
-    place, whatever its hours."""
-    if notice is not None and notice.closes_on(when.date()):
+def time_zone(code: str | None) -> ZoneInfo:
+    """The time zone of a place from its INSEE commune code or postcode (:data:`OVERSEAS_ZONES`,
+    else metropolitan France): hours are written in the place's own local time."""
+    zone = OVERSEAS_ZONES.get((code or "")[:3])
+    return ZoneInfo(zone) if zone else PARIS
+
+
+def open_state(
+    hours: OpeningHours | None, when: datetime, zone: ZoneInfo = PARIS, notice: _Closure | None = None
+) -> OpenState:
+    """**The** evaluation of opening hours: ``open`` or ``closed`` at ``when`` (French public
+    holidays by the hours' :class:`HolidayRule`), ``unknown`` without hours. An aware ``when`` is a
+    moment, read on the clocks of ``zone`` (the place's own time zone, :func:`time_zone`: a place in
+    La Réunion is open by Réunion time); a naive ``when`` is already the place's local time. A
+    closure notice running that (local) day (:class:`geo_clsm.model.notice.Notice` with ``closed``)
+    closes the place, whatever its hours."""
+    local = when.astimezone(zone).replace(tzinfo=None) if when.tzinfo is not None else when
+    if notice is not None and notice.closes_on(local.date()):
         return "closed"
     if hours is None:
         return "unknown"
-    return "open" if hours.is_open(when) else "closed"
+    return "open" if hours.is_open(local) else "closed"
 
 
 def is_open_at(text: str, when: datetime, holidays: HolidayRule = HolidayRule.CLOSED) -> bool:
@@ -217,6 +242,12 @@ def local_now() -> datetime:
     return clock.local_now()
 
 
+def now() -> datetime:
+    """The current moment (aware), read from :mod:`geo_clsm.model.clock` (a test's frozen moment
+    included): :func:`open_state` reads it on each place's own clocks."""
+    return clock.local_now().replace(tzinfo=PARIS)
+
+
 class _HasHours(Protocol):
     @property
     def hours(self) -> OpeningHours | None: ...
@@ -224,9 +255,12 @@ class _HasHours(Protocol):
     @property
     def notice(self) -> _Closure | None: ...
 
+    @property
+    def time_zone(self) -> ZoneInfo: ...
+
 
 def open_now(resource: _HasHours, when: datetime) -> bool | None:
-    """Whether the resource is open at ``when`` (:func:`open_state`, public holidays by its type's
-    rule, a closure notice closing it); None when its hours are unknown."""
-    state = open_state(resource.hours, when, resource.notice)
+    """Whether the resource is open at ``when`` (:func:`open_state` in the resource's own time zone,
+    public holidays by its type's rule, a closure notice closing it); None when its hours are unknown."""
+    state = open_state(resource.hours, when, resource.time_zone, resource.notice)
     return None if state == "unknown" else state == "open"

@@ -6,13 +6,16 @@ grouped; a span past midnight written as one, « de 20 h à 2 h »), and whether
 close the place (:attr:`~geo_clsm.model.hours.OpeningHours.closed_on_holidays`). Every phrase is
 a French msgid of the i18n catalogs (:data:`MSGIDS`), translated by the ``t`` given (English,
 Arabic …); without one, French. Used by the public view of a resource (map, pages, API), the
-guide and the exports.
+guide and the exports; :func:`in_words` gives the words in every language of the pages (the public
+view's ``opening_hours_words``, shown by the popups, the list, /recherche in the page's language).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
+from geo_clsm.i18n import available_langs, translator
 from geo_clsm.model.hours import DAY_LABELS_FR, OpeningHours
 
 Translate = Callable[..., str]
@@ -116,3 +119,9 @@ def describe(hours: OpeningHours, t: Translate = _french) -> str:
     for p in parts[1:]:
         out = t("{a} ; {b}", a=out, b=p)
     return out
+
+
+@lru_cache(maxsize=4096)
+def in_words(hours: OpeningHours) -> dict[str, str]:
+    """:func:`describe` in each language of the pages (French first), computed once per hours."""
+    return {lang: describe(hours, translator(lang)) for lang in available_langs()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -16,8 +17,8 @@ from geo_clsm.model import clock
 from geo_clsm.model.codes import Email, FinessNumber, InseeCode, Postcode, RecordId, Website
 from geo_clsm.model.freshness import AcceptsNew, ConfirmPolicy, VerifiedBy, public_freshness
 from geo_clsm.model.freshness import provenance_fr as freshness_words
-from geo_clsm.model.hours import HolidayRule, OpeningHours, parse_opening_hours
-from geo_clsm.model.hours_words import describe as describe_hours
+from geo_clsm.model.hours import HolidayRule, OpeningHours, parse_opening_hours, time_zone
+from geo_clsm.model.hours_words import in_words
 from geo_clsm.model.notice import Notice
 from geo_clsm.model.sector import Extent
 
@@ -282,6 +283,11 @@ class Resource(BaseModel):
         """The hours, public holidays by the type's rule (:data:`HOLIDAY_RULES`); None when unknown."""
         return parse_opening_hours(self.opening_hours, HOLIDAY_RULES[self.type]) if self.opening_hours else None
 
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """The place's time zone (its hours are in its local time): from its commune's department."""
+        return time_zone(self.insee_com or self.postcode)
+
     def accepts_age(self, age: int, *, offer: ResourceType | None = None) -> bool | None:
         """Whether the resource (or one of its offers) receives a person of ``age``; None when unknown.
 
@@ -365,7 +371,8 @@ class Resource(BaseModel):
                 "groups": list(self.audience.groups),
             },
             "opening_hours": self.opening_hours,
-            "opening_hours_fr": describe_hours(hours) if hours else None,
+            "opening_hours_fr": in_words(hours)["fr"] if hours else None,
+            "opening_hours_words": dict(in_words(hours)) if hours else None,  # {lang: words}: the page's language
             "languages": list(self.languages),
             "wheelchair": self.wheelchair,
             "appointment_required": self.appointment_required,

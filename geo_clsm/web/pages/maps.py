@@ -44,7 +44,12 @@ VENDOR_CSS = [
     ("markercluster_default_css", "markercluster/MarkerCluster.Default.css"),
 ]
 APP_CSS = [("app_css", "map.css")]
-APP_SCRIPTS = ("map-format.js", "map-markers.js", "map.js")  # files of static/app: formatting and popups first
+APP_SCRIPTS = (
+    "map-format.js",
+    "map-markers.js",
+    "map-popup.js",
+    "map.js",
+)  # files of static/app: formatting and popups first
 CLUSTER_WORKER = "cluster-worker.js"  # static/app: clusters the markers off the main thread (map-markers.js)
 CLUSTER_LIB = "supercluster/supercluster.min.js"  # static/vendor: what the worker clusters with
 

@@ -76,6 +76,12 @@ def _phone(phone: Any, t: Translator, name: str) -> dict[str, str] | None:
     return {"text": text, "number": "".join(text.split()), "label": t("Appeler {phone}, {name}", phone=text, name=name)}
 
 
+def _hours(p: dict[str, Any], t: Translator) -> str | None:
+    """Opening hours in words in the page's language (the public view's ``opening_hours_words``)."""
+    words = p.get("opening_hours_words") or {}
+    return words.get(t.lang) or words.get("fr") or None
+
+
 def _result(f: dict[str, Any], t: Translator, explain: bool) -> dict[str, Any]:
     """One nearest resource, in the page's words."""
     p = f["properties"]
@@ -96,9 +102,7 @@ def _result(f: dict[str, Any], t: Translator, explain: bool) -> dict[str, Any]:
         "approximate": p.get("position_precision") == "commune",
         "phone": _phone(p.get("phone"), t, name),
         "open_now": p.get("open_now"),
-        "hours": (str(p["opening_hours_fr"] if t.lang == "fr" else p["opening_hours"]))
-        if p.get("opening_hours_fr")
-        else None,
+        "hours": _hours(p, t),
         "audience_unknown": p.get("audience_known") is False,
         "provenance": _provenance(p, t),
         "sector_role": p.get("sector_role"),
@@ -173,11 +177,10 @@ class SearchFilters:
 def _line(f: dict[str, Any], t: Translator) -> dict[str, Any]:
     p = f["properties"]
     name = str(p.get("display_name") or p.get("name"))
-    words = p.get("opening_hours_words") or {}
     return {
         "name": name,
         "phone": _phone(p.get("phone"), t, name),
-        "hours": words.get(t.lang) or words.get("fr"),
+        "hours": _hours(p, t),
         "open_now": p.get("open_now"),
     }
 

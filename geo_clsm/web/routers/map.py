@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import datetime
 from typing import Annotated, Any
 
 import brotli
@@ -11,8 +12,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from geo_clsm.engine.build import view_version
+from geo_clsm.engine.candidates import CandidateFilter
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
+from geo_clsm.engine.nearest import open_at_moment
 from geo_clsm.geo.area import Area
 from geo_clsm.i18n import choose_lang
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
@@ -23,6 +26,7 @@ from geo_clsm.web.deps import get_engine, get_geocoder, get_settings, serving_en
 from geo_clsm.web.errors import PLACE_RESPONSES
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.pages.resident import resident_page
+from geo_clsm.web.params import LangSpokenFilter
 
 router = APIRouter()
 
@@ -142,6 +146,39 @@ def markers(
     )
     headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": encoding} if encoding else {})}
     return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    "/api/markers-kept",
+    tags=["carte"],
+    summary="Marqueurs gardés par les filtres « ouvert » et « langue parlée »",
+)
+def markers_kept(
+    engine: Annotated[Engine, Depends(get_engine)],
+    open_at: Annotated[
+        datetime | None,
+        Query(
+            description="Ouvert à cette date et heure (ISO 8601 ; sans fuseau : heure locale de chaque lieu). "
+            "Les lieux aux horaires inconnus sont gardés, comme dans /api/nearest.",
+            examples=["2026-11-23T10:00:00+01:00"],
+        ),
+    ] = None,
+    lang_spoken: LangSpokenFilter = None,
+    accepts_new: Annotated[
+        bool,
+        Query(description="Seulement les lieux qui disent accepter de nouvelles demandes, comme dans /api/nearest"),
+    ] = False,
+) -> dict[str, list[str]]:
+    """The ids of the markers of ``/api/markers`` that the filters of ``/api/nearest`` keep: open at
+    ``open_at`` by each place's own clock, or hours unknown; one of the languages spoken. The map
+    hides the others, so that its markers and its list agree (one rule: ``CandidateFilter.keep``)."""
+    where = CandidateFilter(
+        languages=tuple(lang_spoken or ()),
+        local=open_at_moment(open_at) if open_at is not None else None,
+        accepting=accepts_new,
+    )
+    by_id = engine.catalog.resources_by_id
+    return {"ids": [str(m[0]) for m in engine.markers if where.keep(by_id[str(m[0])])]}
 
 
 @router.get(

@@ -6,10 +6,18 @@ Screenshots go to tests/artifacts/ (git-ignored), one per step, named after the 
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from playwright.sync_api import Browser, Page
+
+from geo_clsm.engine.core import Engine
+from geo_clsm.settings import Settings
+from geo_clsm.web.app import create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 PHONE = {"width": 375, "height": 667}
@@ -95,3 +103,20 @@ def shot(page: Page, name: str) -> None:
 def map_ready(page: Page) -> None:
     page.wait_for_function("() => Number(document.body.getAttribute('data-markers-shown') || 0) > 0", timeout=60_000)
     page.wait_for_selector(".marker-cluster, .gc-marker", timeout=60_000)
+
+
+def serve(engine: Engine, db: Path) -> Iterator[str]:
+    """``engine`` served by the app in uvicorn on a free port of 127.0.0.1 (tiles "none")."""
+    app = create_app(Settings(tiles_url="none", database_url=f"sqlite:///{db}"), engine=engine)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    srv = uvicorn.Server(config)
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    deadline = time.monotonic() + 60
+    while not srv.started:
+        assert time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.05)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    t.join(timeout=10)

@@ -25,7 +25,7 @@ def _lines(client: TestClient, **params: object) -> list[dict[str, object]]:
 
 def test_lines_are_open_on_a_public_holiday(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     christmas = datetime(2026, 12, 25, 10, 0)
-    monkeypatch.setattr(answer_module, "local_now", lambda: christmas)
+    monkeypatch.setattr(answer_module, "clock_now", lambda: christmas)
     by_id = {p["id"]: p for p in _lines(client)}
     fsj = by_id["ligne-fil-sante-jeunes"]  # Mo-Su 09:00-23:00, no PH rule
     assert (fsj["open_status"], fsj["open_now"]) == ("open", True)
@@ -39,7 +39,7 @@ def test_lines_are_open_on_a_public_holiday(client: TestClient, monkeypatch: pyt
 
 
 def test_closed_lines_come_last_and_say_so(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(answer_module, "local_now", lambda: datetime(2026, 12, 23, 4, 0))  # 4 h: most lines closed
+    monkeypatch.setattr(answer_module, "clock_now", lambda: datetime(2026, 12, 23, 4, 0))  # 4 h: most lines closed
     lines = _lines(client)
     states = [p["open_status"] for p in lines]
     assert "closed" in states and "open" in states
@@ -60,7 +60,7 @@ def test_open_at_gives_the_lines_state_then(client: TestClient) -> None:
 
 
 def test_the_page_shows_the_lines_hours_and_state(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(answer_module, "local_now", lambda: datetime(2026, 12, 25, 10, 0))
+    monkeypatch.setattr(answer_module, "clock_now", lambda: datetime(2026, 12, 25, 10, 0))
     for lang, words, state in (
         ("en", "every day, from 9:00 to 23:00", "Open now"),
         ("ar", "كل يوم، من الساعة 9:00 إلى الساعة 23:00", None),

@@ -61,7 +61,7 @@ def test_open_now_and_open_at_agree_in_one_answer(
     synthetic_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for moment in (CHRISTMAS_10H, datetime(2026, 12, 23, 10, 0), datetime(2026, 12, 23, 13, 0)):
-        monkeypatch.setattr(answer_module, "local_now", lambda moment=moment: moment)
+        monkeypatch.setattr(answer_module, "clock_now", lambda moment=moment: moment)
         feats = _features(synthetic_client, open_at=moment.isoformat(timespec="minutes"))
         assert feats
         for props in feats.values():

@@ -76,8 +76,19 @@
       return [street, [p.postcode, p.commune].filter(Boolean).join(" ")].filter(Boolean).join(", ");
     }
 
+    // A phone number shown left to right on every page: in Arabic its digit groups would read backwards
+    // (« 40 86 62 87 03 ») without the isolate. The link's accessible name (aria-label) holds the
+    // digits in order, and starts with the text shown (label in name, WCAG 2.5.3).
+    function phoneHtml(phone) { return '<bdi class="gc-phone" dir="ltr">' + esc(phone) + "</bdi>"; }
     function telLink(p, label) {
-      return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {phone}, {name}", { phone: p.phone, name: label })) + '">' + esc(t("Appeler {phone}", { phone: p.phone })) + "</a>";
+      return '<a class="gc-tel" href="tel:' + esc(p.phone.replace(/\s/g, "")) + '" aria-label="' + esc(t("Appeler {phone}, {name}", { phone: p.phone, name: label })) + '">' +
+        esc(t("Appeler {phone}")).split("{phone}").join(phoneHtml(p.phone)) + "</a>";
+    }
+
+    // Opening hours in words in the page's language (the public view's opening_hours_words, from the one describer).
+    function hoursText(p) {
+      var w = p.opening_hours_words;
+      return w ? (w[page.lang] || w.fr) : (p.opening_hours_fr || "");
     }
 
     // The psychiatric sector (geo_clsm/engine/sector_roles.py): the mark of a nearest result, and the point's sectors.
@@ -153,8 +164,8 @@
       if (page.explanations && page.explanations[p.type]) { lines.push('<span class="gc-explain">' + esc(page.explanations[p.type]) + "</span>"); }
       if (address(p)) { lines.push(esc(address(p))); }
       if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
-      if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + esc(p.phone) + "</a>"); }
-      if (p.opening_hours_fr) { lines.push(esc(t("Horaires :")) + " " + (page.lang === "fr" ? esc(p.opening_hours_fr) : "<bdi>" + esc(p.opening_hours) + "</bdi>")); }
+      if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + phoneHtml(p.phone) + "</a>"); }
+      if (hoursText(p)) { lines.push(esc(t("Horaires :")) + " " + esc(hoursText(p))); }
       if (p.open_now === true) { lines.push('<strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"); }
       if (p.open_now === false) { lines.push('<span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>"); }
       var a = p.audience || {};
@@ -173,8 +184,8 @@
     return {
       t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, distanceText: distanceText,
       provenance: provenance, groups: groups, locale: locale, walkText: walkText,
-      address: address, telLink: telLink, popupHtml: popupHtml, datedLines: datedLines,
-      sectorMarkHtml: sectorMarkHtml, sectorsText: sectorsText, rememberRoles: rememberRoles,
+      address: address, telLink: telLink, phoneHtml: phoneHtml, hoursText: hoursText, popupHtml: popupHtml,
+      datedLines: datedLines, sectorMarkHtml: sectorMarkHtml, sectorsText: sectorsText, rememberRoles: rememberRoles,
       showSectors: showSectors
     };
   };

@@ -4,7 +4,8 @@
  * letter (map-format.js icon), a cluster its count (Leaflet.markercluster's look, MarkerCluster.Default.css).
  * A click on a cluster zooms to where it splits; places that stay together at the last zoom are
  * fanned out around it. window.GEO_CLSM_MARKERS(map, cfg, fmt, onPlace) returns
- * {load(rows, types, age), filter(types, age), show(id, cb), ready()}; onPlace(marker, id) opens a place. */
+ * {load(rows, types, age, kept), filter(types, age, kept), show(id, cb), ready()}; onPlace(marker, id) opens
+ * a place; `kept`: the open_at / lang_spoken query of /api/markers-kept ("" without those filters). */
 (function () {
   "use strict";
   window.GEO_CLSM_MARKERS = function (map, cfg, fmt, onPlace) {
@@ -32,8 +33,22 @@
     layer.addTo(map);
     fan.addTo(map);
 
-    function accepts(r, types, age) {  // the page's filters: type, then age (an unknown audience is kept)
-      if (types.indexOf(r[1]) < 0) { return false; }
+    var only = null;                   // ids the server's filters keep (open now, language spoken); null: all
+    var keptSeq = 0;
+    // « Ouvert maintenant », « langue parlée »: the rule of /api/nearest, applied by /api/markers-kept
+    // (`query`: its open_at / lang_spoken parameters; empty: no such filter); then `then()`.
+    function withKept(query, then) {
+      var mine = ++keptSeq;
+      if (!query) { only = null; then(); return; }
+      fetch("/api/markers-kept?" + query).then(function (r) { return r.json(); }).then(function (b) {
+        if (mine !== keptSeq) { return; }  // the filters changed meanwhile
+        only = {};
+        b.ids.forEach(function (id) { only[id] = true; });
+        then();
+      }).catch(function (e) { console.error(e); });
+    }
+    function accepts(r, types, age) {  // the page's filters: type, open now and language, then age (an unknown audience is kept)
+      if (types.indexOf(r[1]) < 0 || (only && !only[r[0]])) { return false; }
       if (age === null || (r[5] === null && r[6] === null)) { return true; }
       return (r[5] === null || r[5] <= age) && (r[6] === null || age <= r[6]);
     }
@@ -63,7 +78,7 @@
       return mk;
     }
     var drawing = 0;                   // the drawing under way (a newer one stops an older one's slices)
-    function draw(items) {  // markers made at once, added to the map in slices of 8 ms: the page stays responsive
+    function draw(items, seq) {  // markers made at once, added to the map in slices of 8 ms: the page stays responsive
       var keep = {}, todo = [], token = ++drawing;
       items.forEach(function (it) {
         var key = it.length === 1 ? "p" + it[0] : "c" + it[3];
@@ -77,6 +92,7 @@
         if (token !== drawing) { return; }
         for (var end = performance.now() + 8; i < todo.length && performance.now() < end; i++) { layer.addLayer(todo[i]); }
         if (i < todo.length) { setTimeout(slice, 0); return; }
+        document.body.setAttribute("data-markers-drawn", String(seq));  // the view asked is drawn (tests wait for it)
         var cbs = afterDraw; afterDraw = [];
         cbs.forEach(function (cb) { cb(); });
       })();
@@ -86,6 +102,7 @@
       if (!gen) { return; }
       var b = map.getBounds().pad(0.25);  // a margin: a short pan shows what was already drawn
       viewSeq += 1;
+      document.body.setAttribute("data-markers-asked", String(viewSeq));
       worker.postMessage({ op: "view", bbox: [b.getWest(), Math.max(-85, b.getSouth()), b.getEast(), Math.min(85, b.getNorth())],
         zoom: map.getZoom(), seq: viewSeq, gen: gen });
     }
@@ -97,7 +114,7 @@
       if (m.op === "loaded") {
         refresh(function () { if (onShown) { onShown(m.shown); } });
       } else if (m.op === "view") {
-        if (m.seq === viewSeq) { draw(m.items); }   // the latest view only: the map moved meanwhile otherwise
+        if (m.seq === viewSeq) { draw(m.items, m.seq); }   // the latest view only: the map moved meanwhile otherwise
       } else if (waiting[m.seq]) {
         var cb = waiting[m.seq]; delete waiting[m.seq]; cb(m);
       }
@@ -124,12 +141,12 @@
     }
 
     return {
-      load: function (data, types, age) {
+      load: function (data, types, age, kept) {
         rows = data;
         rows.forEach(function (r, i) { byId[r[0]] = i; });
-        send(data, types, age);
+        withKept(kept, function () { send(data, types, age); });
       },
-      filter: function (types, age) { if (gen) { send(null, types, age); } },
+      filter: function (types, age, kept) { if (gen) { withKept(kept, function () { send(null, types, age); }); } },
       onShown: function (cb) { onShown = cb; },
       // Shows the place (zooming until it is on its own) and calls cb(marker); false if it is not on the map.
       show: function (id, cb) {

@@ -1,4 +1,4 @@
-/* geo_clsm map script: markers by type (clustered by map-markers.js), filters, popups, nearest panel, list view.
+/* geo_clsm map script: markers by type (clustered by map-markers.js), filters, popups (map-popup.js), nearest panel, list view.
  * Everything it fetches comes from the app itself (/api/...). French user-facing text. */
 (function () {
   "use strict";
@@ -7,12 +7,13 @@
   var page = readJson("gc-page-config") || { messages: {}, lang: "fr" };
   var fmt = window.GEO_CLSM_FORMAT(cfg, page);  // map-format.js
   var t = fmt.t, esc = fmt.esc, typeLabel = fmt.typeLabel, fmtDistance = fmt.fmtDistance;
-  var walkText = fmt.walkText, address = fmt.address, telLink = fmt.telLink, popupHtml = fmt.popupHtml;
+  var walkText = fmt.walkText, address = fmt.address, telLink = fmt.telLink;
   var locale = fmt.locale;
   var map = window[cfg.map];
   if (!map.options.maxZoom) { map.setMaxZoom(19); }  // clustering needs it, even without tiles (cluster-worker.js)
   if (!map.options.minZoom) { map.setMinZoom(4); }   // France and its overseas territories: no cluster levels below
   L.control.scale({ metric: true, imperial: false }).addTo(map);  // metric only
+  var openDetails = window.GEO_CLSM_POPUP(map, fmt).open;  // a place's popup: map-popup.js
   // Markers and clusters: map-markers.js (clustered in a Web Worker; only what is in view is drawn).
   var markers = window.GEO_CLSM_MARKERS(map, cfg, fmt, function (mk, id) {
     if (!(markerHandler && markerHandler(mk.gc, mk))) { openDetails(mk, id); }  // the planner's what-if may take it
@@ -48,22 +49,17 @@
   function acceptsNew() { var el = document.getElementById("gc-accepts-new"); return !!(el && el.checked); }
   function spokenLang() { var el = document.getElementById("gc-lang-spoken"); return el && el.value ? el.value : null; }
 
-  // A popup opens below the zoom control (its title never under it) and fits a phone's map.
-  function popupOptions() {
-    var size = map.getSize();
-    return { maxWidth: Math.min(300, size.x - 50), maxHeight: Math.max(120, size.y - 110),
-      autoPanPaddingTopLeft: L.point(10, 90), autoPanPaddingBottomRight: L.point(10, 30) };
+  // « Ouvert maintenant » and « langue parlée » as /api/nearest (the list) and /api/markers-kept (the markers) take them.
+  function keptParams(params) {
+    if (openOnly()) { params.set("open_at", new Date().toISOString()); }
+    if (spokenLang()) { params.append("lang_spoken", spokenLang()); }
+    if (acceptsNew()) { params.set("accepts_new", "true"); }
+    return params;
   }
-  function openDetails(marker, id) {
-    marker.unbindPopup();
-    marker.bindPopup(esc(t("Chargement…")), popupOptions()).openPopup();
-    fetch("/api/resources/" + encodeURIComponent(id)).then(function (r) { return r.json(); }).then(function (f) {
-      marker.setPopupContent(popupHtml(f));
-    }).catch(function () { marker.setPopupContent(esc(t("Détails indisponibles."))); });
-  }
+  function kept() { return keptParams(new URLSearchParams()).toString(); }
 
   function applyFilters() {
-    markers.filter(selectedTypes(), selectedAge());  // data-markers-shown is set once they are drawn (0 at once)
+    markers.filter(selectedTypes(), selectedAge(), kept());  // data-markers-shown is set once they are drawn
     if (lastQuery) { nearest(lastQuery.lat, lastQuery.lon, lastQuery.label); }
   }
 
@@ -75,7 +71,7 @@
       return;
     }
     fetch("/api/markers").then(function (r) { return r.json(); }).then(function (data) {
-      markers.load(data.markers, selectedTypes(), selectedAge());  // clustered by the worker, then drawn
+      markers.load(data.markers, selectedTypes(), selectedAge(), kept());  // clustered by the worker, then drawn
       document.body.setAttribute("data-markers-loaded", String(data.markers.length));
     }).catch(function (e) { console.error(e); setStatus(t("Impossible de charger les ressources. Réessayez plus tard.")); });
   }
@@ -111,6 +107,7 @@
     return "<strong>" + esc(p.display_name || p.name) + "</strong><br>" + (sector ? sector + "<br>" : "") + esc(typeLabel(p)) + " · <bdi>" + esc(dist) +
       "</bdi>" + esc(walk) + esc(approx) + esc(serves) + unknown + open +
       (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "") +
+      (fmt.hoursText(p) ? '<br><span class="gc-hours">' + esc(t("Horaires :")) + " " + esc(fmt.hoursText(p)) + "</span>" : "") +
       fmt.datedLines(p).map(function (line) { return "<br>" + line; }).join("");
   }
 
@@ -130,7 +127,7 @@
       var a = p.audience || {};
       li.innerHTML = "<strong>" + esc(p.display_name || p.name) + "</strong>" +
         (fmt.groups(a).length ? "<br>" + esc(fmt.groups(a).join(", ")) : "") +
-        (p.opening_hours_words ? "<br>" + esc(p.opening_hours_words[page.lang] || p.opening_hours_words.fr) : "") +
+        (fmt.hoursText(p) ? "<br>" + esc(fmt.hoursText(p)) : "") +
         (p.open_now === true ? ' — <strong class="gc-open">' + esc(t("Ouvert maintenant")) + "</strong>"
           : (p.open_now === false ? ' — <span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "")) +
         (p.phone ? "<br>" + telLink(p, p.display_name || p.name) : "") +
@@ -219,9 +216,7 @@
     if (types.length < Object.keys(cfg.types).length) { types.forEach(function (t) { params.append("type", t); }); }
     var age = selectedAge();
     if (age !== null) { params.set("age", String(age)); }
-    if (openOnly()) { params.set("open_at", new Date().toISOString()); }
-    if (spokenLang()) { params.append("lang_spoken", spokenLang()); }
-    if (acceptsNew()) { params.set("accepts_new", "true"); }
+    keptParams(params);
     if (queryMarker) { map.removeLayer(queryMarker); }
     queryMarker = L.circleMarker([lat, lon], { radius: 8, color: "#000", weight: 2, fillColor: "#ffd400", fillOpacity: 1 })
       .addTo(map).bindTooltip(t("Point de recherche"));

@@ -51,10 +51,18 @@
     question(t("Quelle est la situation ?"), rules.situations, function (s) { answers.situation = s; show(); });
   }
 
-  function telLink(number, label) {
+  // A call link whose number is isolated left to right (in Arabic a number's digit groups, or the
+  // number beside the words, would otherwise be reordered): `shown` is the number as written in `label`.
+  function telLink(number, label, shown) {
     var a = el("a", "gc-tel gc-big-tel");
     a.href = "tel:" + number;
-    a.textContent = label;
+    var at = label.indexOf(shown);
+    if (at < 0) { a.textContent = label; return a; }
+    a.appendChild(document.createTextNode(label.slice(0, at)));
+    var b = el("bdi", "gc-phone", shown);
+    b.dir = "ltr";
+    a.appendChild(b);
+    a.appendChild(document.createTextNode(label.slice(at + shown.length)));
     return a;
   }
 
@@ -70,7 +78,7 @@
       crisis.appendChild(el("p", "gc-crisis-title", t("Appelez maintenant :")));
       var ul = el("ul");
       var labels = { "3114": t("3114 — prévention du suicide, 24 h sur 24"), "15": t("15 — SAMU, urgence médicale") };
-      s.numbers.forEach(function (n) { var li = el("li"); li.appendChild(telLink(n, labels[n] || n)); ul.appendChild(li); });
+      s.numbers.forEach(function (n) { var li = el("li"); li.appendChild(telLink(n, labels[n] || n, n)); ul.appendChild(li); });
       crisis.appendChild(ul);
       var near = el("p", "gc-crisis-near", app.hasQuery() || answers.locate ? t("Recherche des urgences psychiatriques les plus proches…")
         : t("Pour les urgences psychiatriques les plus proches, indiquez votre commune ou touchez « Me localiser »."));
@@ -128,7 +136,7 @@
     near.appendChild(document.createTextNode((p.display_name || p.name) + " · "));
     var dist = el("bdi", null, p.distance_label ? app.distanceText(p) : "");
     near.appendChild(dist);
-    if (p.phone) { near.appendChild(document.createTextNode(" · ")); near.appendChild(telLink(p.phone.replace(/\s/g, ""), p.phone)); }
+    if (p.phone) { near.appendChild(document.createTextNode(" · ")); near.appendChild(telLink(p.phone.replace(/\s/g, ""), p.phone, p.phone)); }
   });
 
   // « Urgence ou idées suicidaires », one tap from the first screen: the crisis answer without the three questions.

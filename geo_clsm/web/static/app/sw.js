@@ -5,7 +5,7 @@ var CACHE = "geo-clsm-shell-v4";
 var SHELL = [
   "/", "/recherche", "/hors-ligne",
   "/static/app/map.css", "/static/app/page.css", "/static/app/map-format.js", "/static/app/map-markers.js",
-  "/static/app/map.js", "/static/app/cluster-worker.js", "/static/vendor/supercluster/supercluster.min.js",
+  "/static/app/map-popup.js", "/static/app/map.js", "/static/app/cluster-worker.js", "/static/vendor/supercluster/supercluster.min.js",
   "/static/app/orient.js", "/static/app/register-sw.js", "/static/app/icon.svg", "/static/app/icon-192.png",
   "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
   "/static/vendor/markercluster/MarkerCluster.css",
