@@ -199,7 +199,7 @@ class SectorIndex:
             ra = self._resolved[a.id]
             for b in mine[i + 1 :]:
                 rb = self._resolved[b.id]
-                if a.public != b.public or ra.crs != rb.crs or not ra.projected.intersects(rb.projected):
+                if a.public != b.public or ra.crs != rb.crs:
                     continue
                 inter = shapely.intersection(ra.projected, rb.projected)
                 if inter.area > OVERLAP_MIN_M2:

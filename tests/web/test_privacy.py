@@ -161,6 +161,7 @@ def _fill(path: str, secret_engine: Engine) -> str:
         "collectionId": "resources",
         "territory": "metz",
         "code_qp": code_qp,
+        "sector_id": "FICTIF-57G01",  # none loaded here: a 404, which must leak nothing either
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
@@ -178,7 +179,7 @@ def test_every_operation_in_every_format(secret_client: TestClient, secret_engin
             filled = _fill(path, secret_engine)
             calls += [("GET", filled, v) for v in VARIANTS]
             if "{collectionId}" in path:
-                for coll in ("qpv", "qpv-indicators", "communes-indicators"):
+                for coll in ("qpv", "qpv-indicators", "communes-indicators", "sectors"):
                     calls.append(("GET", filled.replace("/resources", "/" + coll, 1), {}))
         elif not set(ops) <= {"post", "put", "patch", "delete"}:
             raise AssertionError(f"{path}: a new method, add it to this test")
