@@ -83,7 +83,7 @@ class CandidateFilter:
             return False
         local = self.local
         # Kept when open then, or when the hours are unknown (marked so): the one evaluation.
-        return local is None or open_state(r.hours, local, r.time_zone, r.notice) != "closed"
+        return local is None or open_state(r.hours, local, zone=r.time_zone, notice=r.notice) != "closed"
 
 
 class CandidateSource(Protocol):

@@ -31,7 +31,7 @@ def line_features(lines: Sequence[Resource], when: datetime) -> list[dict[str, A
     out = []
     for r in lines:
         hours = r.hours
-        state = open_state(hours, when, PARIS, r.notice)  # a national line keeps metropolitan hours
+        state = open_state(hours, when, zone=PARIS, notice=r.notice)  # a national line keeps metropolitan hours
         out.append(
             feature(
                 r,

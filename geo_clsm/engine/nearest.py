@@ -272,7 +272,9 @@ def _ranked(
         serves = (r.id in covering_ids) if r.service_area is not None else None
         status = None
         if local is not None:
-            status = open_state(r.hours, local, r.time_zone, r.notice)  # "open" or "unknown": the filter kept it
+            status = open_state(
+                r.hours, local, zone=r.time_zone, notice=r.notice
+            )  # "open" or "unknown": the filter kept it
         out.append(NearestResult(r, h.distance_m, float(walk_minutes(h.distance_m)), serves, status))
     return out
 

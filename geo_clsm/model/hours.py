@@ -215,7 +215,7 @@ def time_zone(code: str | None) -> ZoneInfo:
 
 
 def open_state(
-    hours: OpeningHours | None, when: datetime, zone: ZoneInfo = PARIS, notice: _Closure | None = None
+    hours: OpeningHours | None, when: datetime, *, zone: ZoneInfo = PARIS, notice: _Closure | None = None
 ) -> OpenState:
     """**The** evaluation of opening hours: ``open`` or ``closed`` at ``when`` (French public
     holidays by the hours' :class:`HolidayRule`), ``unknown`` without hours. An aware ``when`` is a
@@ -262,5 +262,5 @@ class _HasHours(Protocol):
 def open_now(resource: _HasHours, when: datetime) -> bool | None:
     """Whether the resource is open at ``when`` (:func:`open_state` in the resource's own time zone,
     public holidays by its type's rule, a closure notice closing it); None when its hours are unknown."""
-    state = open_state(resource.hours, when, resource.time_zone, resource.notice)
+    state = open_state(resource.hours, when, zone=resource.time_zone, notice=resource.notice)
     return None if state == "unknown" else state == "open"

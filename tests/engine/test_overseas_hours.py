@@ -54,8 +54,8 @@ def test_a_place_has_its_departments_time_zone(code: str | None, zone: str) -> N
 
 def test_the_one_evaluation_reads_a_moment_on_the_places_clock() -> None:
     hours = parse_opening_hours("Mo-Fr 09:00-17:00")
-    assert open_state(hours, MONDAY_10H_REUNION, ZoneInfo("Indian/Reunion")) == "open"
-    assert open_state(hours, MONDAY_10H_REUNION, PARIS) == "closed"  # 07:00 in Paris
+    assert open_state(hours, MONDAY_10H_REUNION, zone=ZoneInfo("Indian/Reunion")) == "open"
+    assert open_state(hours, MONDAY_10H_REUNION, zone=PARIS) == "closed"  # 07:00 in Paris
     reunion = _synthetic_cmp("97411", *SAINT_DENIS)
     martinique = _synthetic_cmp("97209", -61.07, 14.61)
     assert open_now(reunion, MONDAY_10H_REUNION) is True

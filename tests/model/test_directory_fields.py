@@ -110,7 +110,7 @@ def test_a_closure_notice_closes_the_place_in_the_one_evaluation() -> None:
     tuesday_during = datetime(2026, 12, 29, 10, 0)
     assert open_now(r, tuesday_before) is True
     assert open_now(r, tuesday_during) is False
-    assert open_state(None, tuesday_during, r.notice) == "closed"  # closed even with unknown hours
+    assert open_state(None, tuesday_during, notice=r.notice) == "closed"  # closed even with unknown hours
     assert open_now(r, datetime(2027, 1, 5, 10, 0)) is True  # over: open again
     info = Resource.model_validate({**BASE, "notice": {**NOTICE, "closed": False}})
     assert open_now(info, tuesday_during) is True  # a notice that is not a closure leaves the hours alone
