@@ -102,8 +102,9 @@ def validate_record(
 
 
 def _dated_facts(data: Mapping[str, Any]) -> dict[str, Any]:
-    """``data`` with a ``notice`` object spread into its columns (``null`` removes the notice), and a
-    waiting time given without its day stated today (the day the editor writes it down)."""
+    """``data`` with a ``notice`` object spread into its columns (``null`` removes the notice); a
+    waiting time given without its day is stated today, and a confirmation (``verified_by``) given
+    without ``last_verified`` is of today (the day the editor writes it down)."""
     out = dict(data)
     if "notice" in out:
         notice = out.pop("notice")
@@ -117,9 +118,12 @@ def _dated_facts(data: Mapping[str, Any]) -> dict[str, Any]:
         for key, column in NOTICE_KEYS.items():
             value = notice.get(key)
             out[column] = ("oui" if value else "non") if key == "closed" and value is not None else value
+    today = clock.today().isoformat()
     wait = out.get("wait_days")
     if wait not in (None, "") and not str(out.get("wait_stated_on") or "").strip():
-        out["wait_stated_on"] = clock.today().isoformat()
+        out["wait_stated_on"] = today
+    if str(out.get("verified_by") or "").strip() and not str(out.get("last_verified") or "").strip():
+        out["last_verified"] = today  # confirmed now: the day said beside « confirmé par … le »
     return out
 
 

@@ -115,8 +115,9 @@ def test_a_wait_given_without_its_day_is_stated_today(shipped: list[Resource], c
 
 
 def test_verified_by_alone_decides_who_confirmed(shipped: list[Resource], catalog: Catalog) -> None:
-    checked = validate_record({"verified_by": "clsm"}, base=shipped[0], communes=catalog.mairies)
-    assert checked.verified_by_person
+    with clock.frozen_at(date(2026, 12, 7)):
+        checked = validate_record({"verified_by": "clsm"}, base=shipped[0], communes=catalog.mairies)
+    assert checked.verified_by_person and checked.last_verified == date(2026, 12, 7)  # confirmed that day
     undone = validate_record({"verified_by": ""}, base=checked, communes=catalog.mairies)
     assert undone.verified_by is None and not undone.verified_by_person
 

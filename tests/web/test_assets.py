@@ -13,6 +13,7 @@ import brotli
 import pytest
 from fastapi.testclient import TestClient
 
+from geo_clsm.model import clock
 from geo_clsm.web.assets import IMMUTABLE
 from geo_clsm.web.templating import STATIC_DIR
 
@@ -140,5 +141,5 @@ def test_the_markers_payload_is_compressed_once_per_data_version(client: TestCli
         with client.stream("GET", "/api/markers", headers={"Accept-Encoding": accept}) as again:
             assert b"".join(again.iter_raw()) == raw  # the same bytes: compressed once, kept
     state = client.app.state  # type: ignore[attr-defined]
-    version = plain.headers["x-data-version"]
+    version = f"{plain.headers['x-data-version']}@{clock.today().isoformat()}"  # by data version and day
     assert state.payloads.get(version, ("markers", "br")) is not None

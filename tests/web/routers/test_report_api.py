@@ -31,7 +31,17 @@ def test_json_shape_and_figures(client: TestClient, indicator: str) -> None:
     r = client.get("/api/report/metz", params={"format": "json"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert set(body) == {"territory", "population", "supply", "access", "sources", "indicators", "sectors"}
+    assert set(body) == {
+        "territory",
+        "population",
+        "supply",
+        "access",
+        "sources",
+        "indicators",
+        "sectors",
+        "waits",
+        "freshness",
+    }
     assert body["territory"] == "metz"
     assert isinstance(body["population"], int) and body["population"] > 200_000
     scopes = {row["scope"] for row in body["supply"]}
