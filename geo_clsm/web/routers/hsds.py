@@ -19,7 +19,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.exports import hsds_api
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.web.deps import get_engine
-from geo_clsm.web.routers.ogc import OgcRoute
+from geo_clsm.web.ogc_route import OgcRoute
 
 OPEN = {"Access-Control-Allow-Origin": "*"}
 

@@ -9,17 +9,13 @@ PostGIS, on the database of record), as ``/api/resources``.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.dependencies.models import Dependant
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
@@ -29,49 +25,10 @@ from geo_clsm.geo.area import Area
 from geo_clsm.geo.crs import WGS84
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import ResourceType
-from geo_clsm.model.validate import french_reason
 from geo_clsm.web import ogc_html
 from geo_clsm.web.deps import get_backend, get_engine
+from geo_clsm.web.ogc_route import OgcRoute
 from geo_clsm.web.openapi30 import openapi30
-
-
-def _query_names(dependant: Dependant) -> frozenset[str]:
-    """The query parameters an operation declares, its dependencies' included."""
-    names = {p.alias for p in dependant.query_params}
-    for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return frozenset(names)
-
-
-class OgcRoute(APIRoute):
-    """OGC API – Features answers an invalid parameter value with 400 (Part 1, /req/core/query-param-invalid),
-    and a query parameter the API definition does not declare with 400 too (/req/core/query-param-unknown)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        declared = _query_names(self.dependant)
-
-        async def route(request: Request) -> Response:
-            unknown = sorted({k for k in request.query_params if k not in declared})
-            if unknown:
-                allowed = ", ".join(sorted(declared)) or "aucun"
-                return JSONResponse(
-                    {"detail": f"paramètre inconnu : {', '.join(unknown)} (paramètres admis : {allowed})"},
-                    status_code=400,
-                )
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                parts = []
-                for err in exc.errors():
-                    name = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path"))
-                    parts.append(f"{name} : {french_reason(dict(err))}")
-                return JSONResponse({"detail": f"paramètre invalide — {' ; '.join(parts)}"}, status_code=400)
-            except InvalidInputError as exc:
-                return JSONResponse({"detail": exc.message}, status_code=400)
-
-        return route
-
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"], route_class=OgcRoute)
 
@@ -220,7 +177,11 @@ def _crs_header(crs: str) -> dict[str, str]:
     return {"Content-Crs": f"<{uri}>"}
 
 
-@router.get("/collections/{collectionId}/queryables", summary="Propriétés filtrables d'une collection (JSON Schema)")
+@router.get(
+    "/collections/{collectionId}/queryables",
+    summary="Propriétés filtrables d'une collection (JSON Schema)",
+    responses={200: {"content": {SCHEMA_JSON: {"schema": {"type": "object"}}}}},
+)
 def get_queryables(
     request: Request, collectionId: CollectionId, engine: Annotated[Engine, Depends(get_engine)], f: Format = None
 ) -> Response:
