@@ -1,15 +1,20 @@
-"""Open Referral HSDS 3.0 tabular export: CSV tables and a datapackage.json.
+"""Open Referral HSDS 3.0 tabular export: the official package's CSV tables and datapackage.json.
 
 Built from the public view of each resource only (:meth:`Resource.public_properties`
 and :meth:`Resource.public_position`): a confidential location is exported at commune
 precision (the town-hall point, no street address row). Positions are WGS84 degrees.
 
-One resource gives one organization, one service, one location and one
-service_at_location; an address when the public view has a street, postcode and
-commune; a phone, schedules (from the OSM opening hours), languages and an
-accessibility row when known. Identifiers are UUIDs derived from the resource id
-(stable from one export to the next); ``organization_identifier`` keeps the geo_clsm id
-and the FINESS number.
+Every table of the official package (:mod:`geo_clsm.exports.hsds_schema`) is written under its
+official file name with its official columns in order (a table geo_clsm has nothing for is a
+header). One resource gives one organization, one service, one location and one
+service_at_location; an address when the public view has a street, postcode and commune
+(``state_province`` the region's name); a phone, schedules (from the OSM opening hours),
+languages and an accessibility row when known; the service's type as a term of geo_clsm's
+taxonomy of resource types (``taxonomy``, ``taxonomy_term``, ``attribute``); and a ``metadata``
+row for its verification. The FINESS ET number identifies an establishment, that is the
+location (``external_identifier``), not the organization; the organization's identifier is the
+geo_clsm id (scheme ``geo_clsm``, not an org-id.guide list: the record's own id, so that a reader
+finds it in ``/api/resources/{id}``). Identifiers are UUIDs derived from the resource id (stable from one export to the next).
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from geo_clsm.exports.hsds_schema import LANGUAGE_NAMES_FR, TABLES, descriptor
+from geo_clsm.exports.hsds_regions import region_of
+from geo_clsm.exports.hsds_schema import LANGUAGE_NAMES_FR, descriptor, table_fields, table_names, table_path
 from geo_clsm.exports.sheet_safety import neutralise
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.hours import DAYS, parse_opening_hours
-from geo_clsm.model.resource import PRECISION_LABELS_FR, Position, PositionPrecision, Resource
+from geo_clsm.model.resource import PRECISION_LABELS_FR, Position, PositionPrecision, Resource, ResourceType
 
 _NS = uuid.UUID("0f3c1d52-6f0e-4d8e-9a3e-6b1f2c9e7a10")  # geo_clsm's HSDS namespace (fixed)
 
@@ -39,10 +45,11 @@ def _uid(kind: str, *parts: str) -> str:
     return str(uuid.uuid5(_NS, ":".join([kind, *parts])))
 
 
-def _department(insee: str | None) -> str | None:
-    if not insee:
-        return None
-    return insee[:3] if insee.startswith("97") else insee[:2]
+def _time(minutes: int) -> str:
+    """HH:MM:SS (the table schema's ``time``); the end of day 24:00 is written 23:59:59."""
+    if minutes >= 24 * 60:
+        return "23:59:59"
+    return f"{minutes // 60:02d}:{minutes % 60:02d}:00"
 
 
 def _schedules(props: dict[str, Any], service_id: str, location_id: str, rid: str) -> list[dict[str, Any]]:
@@ -63,8 +70,8 @@ def _schedules(props: dict[str, Any], service_id: str, location_id: str, rid: st
                 "location_id": location_id,
                 "freq": "WEEKLY",
                 "byday": ",".join(_BYDAY[DAYS[d]] for d in sorted(set(days))),
-                "opens_at": f"{start // 60:02d}:{start % 60:02d}",
-                "closes_at": f"{end // 60:02d}:{end % 60:02d}",
+                "opens_at": _time(start),
+                "closes_at": _time(end),
                 "description": f"{props['opening_hours_fr']} (heure locale)",
                 "notes": f"horaires OSM : {text}",
             }
@@ -72,23 +79,13 @@ def _schedules(props: dict[str, Any], service_id: str, location_id: str, rid: st
     return rows
 
 
-def _organization(p: dict[str, Any], org: str) -> dict[str, list[dict[str, Any]]]:
-    rid = p["id"]
-    identifiers = [{"identifier_type": "identifiant geo_clsm", "identifier": rid}]
-    if p["finess_et"]:
-        identifiers.append({"identifier_type": "FINESS ET", "identifier": p["finess_et"]})
-    row = {
+def _organization(p: dict[str, Any], org: str) -> dict[str, Any]:
+    return {
         "id": org,
         "name": p["name"],
         "description": p["type_label"],
         "email": p["email"],
         "website": p["website"],
-    }
-    return {
-        "organization": [row],
-        "organization_identifier": [
-            {"id": _uid("identifier", rid, i["identifier_type"]), "organization_id": org, **i} for i in identifiers
-        ],
     }
 
 
@@ -148,8 +145,8 @@ def _location(p: dict[str, Any], pos: Position | None, loc: str, org: str) -> di
 
 def _address(p: dict[str, Any], loc: str) -> list[dict[str, Any]]:
     """The street address, when the public view has one (never for a confidential address)."""
-    dep = _department(p["insee_com"])
-    if not (p["street"] and p["postcode"] and p["commune"] and dep):
+    region = region_of(p["insee_com"])
+    if not (p["street"] and p["postcode"] and p["commune"] and region):
         return []
     return [
         {
@@ -157,7 +154,7 @@ def _address(p: dict[str, Any], loc: str) -> list[dict[str, Any]]:
             "location_id": loc,
             "address_1": p["street"],
             "city": p["commune"],
-            "state_province": dep,
+            "state_province": region,
             "postal_code": p["postcode"],
             "country": "FR",
             "address_type": "physical",
@@ -170,8 +167,40 @@ def _rows(r: Resource) -> dict[str, list[dict[str, Any]]]:
     p = r.public_properties()
     rid = p["id"]
     org, svc, loc = _uid("organization", rid), _uid("service", rid), _uid("location", rid)
-    out = _organization(p, org)
+    out: dict[str, list[dict[str, Any]]] = {"organization": [_organization(p, org)]}
+    out["organization_identifier"] = [
+        {
+            "id": _uid("identifier", rid, "identifiant geo_clsm"),
+            "organization_id": org,
+            "identifier_scheme": "geo_clsm",
+            "identifier_type": "identifiant geo_clsm",
+            "identifier": rid,
+        }
+    ]
     out["service"] = [_service(p, svc, org)]
+    out["attribute"] = [
+        {
+            "id": _uid("attribute", rid),
+            "link_id": svc,
+            "taxonomy_term_id": _term_id(r.type),
+            "link_type": "service_type",
+            "link_entity": "service",
+            "value": p["type_label"],
+        }
+    ]
+    out["metadata"] = [
+        {
+            "id": _uid("metadata", rid),
+            "resource_id": svc,
+            "resource_type": "service",
+            "last_action_date": p["last_verified"],
+            "last_action_type": "verify",
+            "field_name": "assured_date",
+            "previous_value": "non publiée",
+            "replacement_value": p["last_verified"],
+            "updated_by": "une personne (geo_clsm)" if p["verified_by_person"] else f"source : {p['source']}",
+        }
+    ]
     out["location"] = [_location(p, r.public_position(), loc, org)]
     out["service_at_location"] = [{"id": _uid("service_at_location", rid), "service_id": svc, "location_id": loc}]
     out["address"] = _address(p, loc)
@@ -198,9 +227,44 @@ def _rows(r: Resource) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+TAXONOMY_ID = str(uuid.uuid5(_NS, "taxonomy:resource-types"))
+
+
+def _term_id(kind: ResourceType) -> str:
+    return _uid("taxonomy_term", kind.value)
+
+
+def taxonomy_tables() -> dict[str, list[dict[str, Any]]]:
+    """geo_clsm's taxonomy of resource types: one term per type (its code and French label)."""
+    return {
+        "taxonomy": [
+            {
+                "id": TAXONOMY_ID,
+                "name": "Types de ressources geo_clsm",
+                "description": "Types de ressources en santé mentale (CMP, CATTP, GEM, …) tels que geo_clsm les code.",
+                "version": "1",
+            }
+        ],
+        "taxonomy_term": [
+            {
+                "id": _term_id(kind),
+                "code": kind.value,
+                "name": kind.label_fr,
+                "description": kind.label_fr,
+                "taxonomy": "Types de ressources geo_clsm",
+                "language": "fr",
+                "taxonomy_id": TAXONOMY_ID,
+            }
+            for kind in ResourceType
+        ],
+    }
+
+
 def hsds_tables(resources: Iterable[Resource]) -> dict[str, list[dict[str, Any]]]:
-    """Every HSDS table (rows as dicts) for ``resources``."""
-    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    """Every table of the official package (rows as dicts, keyed by the official resource name) for ``resources``."""
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in table_names()}
+    for name, rows in taxonomy_tables().items():
+        tables[name] += rows
     for r in resources:
         for name, rows in _rows(r).items():
             tables[name] += rows
@@ -217,7 +281,7 @@ def territory_resources(resources: Sequence[Resource], *, territory: str, territ
 
 def _csv(name: str, rows: list[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
-    fields = [f[0] for f in TABLES[name]]
+    fields = table_fields(name)
     w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     w.writeheader()
     for row in rows:
@@ -228,7 +292,7 @@ def _csv(name: str, rows: list[dict[str, Any]]) -> bytes:
 def hsds_files(resources: Iterable[Resource], *, territory: str, title: str) -> dict[str, bytes]:
     """The export's files by name: one CSV per table and ``datapackage.json``."""
     tables = hsds_tables(resources)
-    files = {f"{name}.csv": _csv(name, rows) for name, rows in tables.items()}
+    files = {table_path(name): _csv(name, rows) for name, rows in tables.items()}
     text = json.dumps(descriptor(territory, title), ensure_ascii=False, indent=2)
     files["datapackage.json"] = text.encode("utf-8")
     return files

@@ -259,15 +259,21 @@ def crs_code(uri: str | None) -> str:
 
 
 def parse_bbox(text: str, *, crs: str = WGS84) -> Area:
-    """``minx,miny,maxx,maxy`` in ``crs`` -> the WGS84 area it covers.
+    """``minx,miny,maxx,maxy`` (or ``minx,miny,minz,maxx,maxy,maxz``, heights ignored) in ``crs``
+    -> the WGS84 area it covers.
 
     A Lambert-93 box is densified (every 100 m along its edges) before reprojection, so
     its WGS84 outline follows the projected straight edges.
     """
     try:
-        x0, y0, x1, y1 = (float(v) for v in text.split(","))
+        values = [float(v) for v in text.split(",")]
+        if len(values) == 6:
+            values = values[:2] + values[3:5]
+        x0, y0, x1, y1 = values
     except ValueError:
-        raise InvalidInputError("bbox : écrire quatre nombres x_min,y_min,x_max,y_max") from None
+        raise InvalidInputError(
+            "bbox : écrire quatre nombres x_min,y_min,x_max,y_max (ou six avec z_min et z_max)"
+        ) from None
     if not all(np.isfinite((x0, y0, x1, y1))) or not (x0 < x1 and y0 < y1):
         raise InvalidInputError("bbox : il faut x_min < x_max et y_min < y_max")
     if crs == WGS84:

@@ -45,6 +45,7 @@ from geo_clsm.web.routers import (
     documents,
     export,
     health,
+    hsds,
     map,
     national,
     nearest,
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(ogc.router)
     app.include_router(sectors.router)
     app.include_router(export.router)
+    app.include_router(hsds.router)
     app.include_router(documents.router)
     app.include_router(report.router)
     app.include_router(observatory.router)

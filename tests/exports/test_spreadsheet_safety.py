@@ -115,9 +115,9 @@ def test_hsds_tables_carry_no_formula() -> None:
     for rows in tables.values():
         for row in rows:
             assert not any(_starts_like_a_formula(v) for k, v in row.items() if k not in ("longitude", "latitude"))
-    assert tables["organization"][0]["name"] == "'=synthetic hostile name"
-    assert tables["phone"][0]["number"] == "'+33 3 00 00 00 00"
-    assert tables["location"][0]["longitude"] == "-0.5"  # a number, written as a number
+    assert tables["organizations"][0]["name"] == "'=synthetic hostile name"
+    assert tables["phones"][0]["number"] == "'+33 3 00 00 00 00"
+    assert tables["locations"][0]["longitude"] == "-0.5"  # a number, written as a number
 
 
 def test_batch_answers_neutralise_client_ids() -> None:

@@ -28,6 +28,7 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.importers.resources import import_resources
 from geo_clsm.data.layers import merge_resources
 from geo_clsm.engine.core import Engine
+from geo_clsm.exports.hsds import hsds_tables
 from geo_clsm.model.resource import Resource
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
@@ -163,6 +164,9 @@ def _fill(path: str, secret_engine: Engine) -> str:
         "code_qp": code_qp,
         "sector_id": "FICTIF-57G01",  # none loaded here: a 404, which must leak nothing either
     }
+    if path.startswith("/hsds/"):  # the HSDS ids of the secret resource's service and service_at_location
+        tables = hsds_tables([secret_engine.catalog.resources_by_id[SECRET_ID]])
+        values["id"] = tables["service_at_location" if "service_at_locations" in path else "service"][0]["id"]
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
     assert "{" not in path, f"add a value for the path parameter of {path} to this test"

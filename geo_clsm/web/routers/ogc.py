@@ -9,50 +9,26 @@ PostGIS, on the database of record), as ``/api/resources``.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.core import Engine
-from geo_clsm.exports import ogc
+from geo_clsm.exports import ogc, ogc_params
 from geo_clsm.geo.area import Area
 from geo_clsm.geo.crs import WGS84
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import ResourceType
-from geo_clsm.model.validate import french_reason
+from geo_clsm.web import ogc_html
 from geo_clsm.web.deps import get_backend, get_engine
+from geo_clsm.web.ogc_route import OgcRoute
 from geo_clsm.web.openapi30 import openapi30
-
-
-class OgcRoute(APIRoute):
-    """OGC API – Features answers an invalid parameter value with 400 (Part 1, /req/core/query-param-invalid)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                parts = []
-                for err in exc.errors():
-                    name = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path"))
-                    parts.append(f"{name} : {french_reason(dict(err))}")
-                return JSONResponse({"detail": f"paramètre invalide — {' ; '.join(parts)}"}, status_code=400)
-            except InvalidInputError as exc:
-                return JSONResponse({"detail": exc.message}, status_code=400)
-
-        return route
-
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"], route_class=OgcRoute)
 
@@ -65,6 +41,8 @@ CONFORMANCE = [
 ]
 GEOJSON = "application/geo+json"
 OPENAPI30 = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA_JSON = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 
@@ -92,31 +70,6 @@ def _json(
     return JSONResponse(body, media_type=media_type, headers=headers)
 
 
-def _page(title: str, body: str) -> HTMLResponse:
-    return HTMLResponse(
-        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)} — geo_clsm</title></head><body>"
-        "<p><strong>Urgence : 3114 (prévention du suicide), 15 (SAMU), 112.</strong></p>"
-        f"<h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
-
-
-def _links_html(links: list[dict[str, Any]]) -> str:
-    rows = "".join(
-        f'<li><a href="{html.escape(lk["href"])}">{html.escape(lk.get("title") or lk["rel"])}</a></li>' for lk in links
-    )
-    return f"<ul>{rows}</ul>"
-
-
-def _table(props: dict[str, Any]) -> str:
-    rows = "".join(
-        f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape('' if v is None else str(v))}</td></tr>"
-        for k, v in props.items()
-    )
-    return f"<table>{rows}</table>"
-
-
 @router.get("", summary="OGC API – Features : page d'accueil")
 def landing(request: Request, f: Format = None) -> Response:
     base = _base(request)
@@ -130,7 +83,7 @@ def landing(request: Request, f: Format = None) -> Response:
     ]
     title = "geo_clsm — ressources en santé mentale et accès (OGC API – Features)"
     if _wants_html(request, f):
-        return _page(title, _links_html(links))
+        return ogc_html.page(title, ogc_html.links_html(links))
     return _json(
         {
             "title": title,
@@ -148,13 +101,13 @@ def api_definition(request: Request) -> Response:
             invalid = op["responses"].pop("422", None)
             if invalid is not None:  # OgcRoute answers an invalid parameter with 400
                 op["responses"]["400"] = invalid | {"description": "Paramètre invalide (message en français)"}
-    return _json(spec, media_type=OPENAPI30)
+    return _json(ogc_params.declare_parameters(spec), media_type=OPENAPI30)
 
 
 @router.get("/conformance", summary="Classes de conformité OGC déclarées")
 def conformance(request: Request, f: Format = None) -> Response:
     if _wants_html(request, f):
-        return _page("Conformité", _links_html([{"rel": c, "href": c} for c in CONFORMANCE]))
+        return ogc_html.page("Conformité", ogc_html.links_html([{"rel": c, "href": c} for c in CONFORMANCE]))
     return _json({"conformsTo": CONFORMANCE})
 
 
@@ -171,8 +124,15 @@ def _collection(engine: Engine, info: ogc.CollectionInfo, base: str) -> dict[str
         "extent": {"spatial": {"bbox": [box] if box else [], "crs": ogc.CRS84}},
         "links": [
             {"rel": "self", "type": "application/json", "title": info.title, "href": href},
+            {"rel": "alternate", "type": "text/html", "title": f"{info.title} (HTML)", "href": f"{href}?f=html"},
             {"rel": "items", "type": GEOJSON, "title": "Objets (GeoJSON)", "href": f"{href}/items"},
             {"rel": "items", "type": "text/html", "title": "Objets (HTML)", "href": f"{href}/items?f=html"},
+            {
+                "rel": QUERYABLES_REL,
+                "type": SCHEMA_JSON,
+                "title": "Propriétés filtrables",
+                "href": f"{href}/queryables",
+            },
         ],
     }
 
@@ -181,7 +141,15 @@ def _collection(engine: Engine, info: ogc.CollectionInfo, base: str) -> dict[str
 def collections(request: Request, engine: Annotated[Engine, Depends(get_engine)], f: Format = None) -> Response:
     base = _base(request)
     body = {
-        "links": [{"rel": "self", "type": "application/json", "href": f"{base}/collections"}],
+        "links": [
+            {"rel": "self", "type": "application/json", "title": "Collections", "href": f"{base}/collections?f=json"},
+            {
+                "rel": "alternate",
+                "type": "text/html",
+                "title": "Collections (HTML)",
+                "href": f"{base}/collections?f=html",
+            },
+        ],
         "collections": [_collection(engine, info, base) for info in ogc.COLLECTIONS.values()],
     }
     if _wants_html(request, f):
@@ -189,7 +157,7 @@ def collections(request: Request, engine: Annotated[Engine, Depends(get_engine)]
             {"rel": c["id"], "title": c["title"], "href": f"{base}/collections/{c['id']}?f=html"}
             for c in body["collections"]
         ]
-        return _page("Collections", _links_html(items))
+        return ogc_html.page("Collections", ogc_html.links_html(items))
     return _json(body)
 
 
@@ -200,13 +168,36 @@ def one_collection(
     info = ogc.collection(collectionId)
     body = _collection(engine, info, _base(request))
     if _wants_html(request, f):
-        return _page(info.title, f"<p>{html.escape(info.description)}</p>" + _links_html(body["links"]))
+        return ogc_html.page(info.title, f"<p>{html.escape(info.description)}</p>" + ogc_html.links_html(body["links"]))
     return _json(body)
 
 
 def _crs_header(crs: str) -> dict[str, str]:
     uri = next(u for u, c in ogc.SUPPORTED_CRS.items() if c == crs)
     return {"Content-Crs": f"<{uri}>"}
+
+
+@router.get(
+    "/collections/{collectionId}/queryables",
+    summary="Propriétés filtrables d'une collection (JSON Schema)",
+    responses={200: {"content": {SCHEMA_JSON: {"schema": {"type": "object"}}}}},
+)
+def get_queryables(
+    request: Request, collectionId: CollectionId, engine: Annotated[Engine, Depends(get_engine)], f: Format = None
+) -> Response:
+    info = ogc.collection(collectionId)
+    href = f"{_base(request)}/collections/{info.id}/queryables"
+    schema = ogc_params.queryables(
+        collection_id=info.id,
+        title=info.title,
+        href=href,
+        filters=info.filters,
+        territories=list(engine.catalog.territories),
+        point=info.id == "resources",
+    )
+    if _wants_html(request, f):
+        return ogc_html.page(f"{info.title} — propriétés filtrables", ogc_html.table(schema["properties"]))
+    return _json(schema, media_type=SCHEMA_JSON)
 
 
 @router.get("/collections/{collectionId}/items", summary="Objets d'une collection (GeoJSON), filtrés et paginés")
@@ -246,9 +237,14 @@ async def get_items(
     type: Annotated[ResourceType | None, Query(description="Type de ressource", examples=["CMP"])] = None,
     territory: Annotated[str | None, Query(description="Territoire", examples=["metz"])] = None,
     insee_com: Annotated[str | None, Query(description="Code INSEE de la commune", examples=["57463"])] = None,
+    datetime_: Annotated[
+        str | None, Query(alias="datetime", description="Instant ou intervalle RFC 3339", examples=["2026-01-01/.."])
+    ] = None,
     f: Format = None,
 ) -> Response:
     info = ogc.collection(collectionId)
+    if datetime_ is not None:  # checked; no collection has a temporal geometry, so a valid one keeps every item
+        ogc_params.parse_datetime(datetime_)
     out_crs = ogc.crs_code(crs)
     limit = min(limit, MAX_LIMIT)  # Part 1: a larger limit is not an error, the maximum applies
     filters = {"type": type.value if type else None, "territory": territory, "insee_com": insee_com}
@@ -289,7 +285,7 @@ class _Page:
         page = selected[offset : offset + limit]
         links = _page_links(self.request, offset=offset, limit=limit, matched=len(selected))
         if self.html:
-            return _items_html(info, page, links, matched=len(selected))
+            return ogc_html.items_html(info, page, links, matched=len(selected))
         rest = {
             "links": links,
             "numberMatched": len(selected),
@@ -337,21 +333,6 @@ def _page_links(request: Request, *, offset: int, limit: int, matched: int) -> l
     return links
 
 
-def _items_html(
-    info: ogc.CollectionInfo, page: list[ogc.Item], links: list[dict[str, Any]], *, matched: int
-) -> Response:
-    rows = "".join(
-        f'<li><a href="items/{html.escape(quote(i.id))}?f=html">{html.escape(i.id)}</a> — '
-        f"{html.escape(str(i.properties.get('name') or i.properties.get('lib_qp') or i.properties.get('nom') or ''))}</li>"
-        for i in page
-    )
-    nav = [lk for lk in links if lk["rel"] in ("next", "prev", "self")]
-    body = f"<p>{matched} objet(s), {len(page)} sur cette page.</p><ul>{rows}</ul>" + _links_html(
-        [lk | {"href": lk["href"].replace("f=json", "f=html")} for lk in nav]
-    )
-    return _page(info.title, body)
-
-
 @router.get("/collections/{collectionId}/items/{featureId}", summary="Un objet d'une collection (GeoJSON Feature)")
 async def get_item(
     request: Request,
@@ -375,9 +356,15 @@ async def get_item(
     item = ogc.find(engine, info.id, featureId)
     base = f"{_base(request)}/collections/{info.id}"
     if _wants_html(request, f):
-        return _page(f"{info.title} — {item.id}", _table(item.properties))
+        return ogc_html.page(f"{info.title} — {item.id}", ogc_html.table(item.properties))
     links = [
         {"rel": "self", "type": GEOJSON, "href": f"{base}/items/{quote(item.id)}"},
+        {
+            "rel": "alternate",
+            "type": "text/html",
+            "title": "Cet objet (HTML)",
+            "href": f"{base}/items/{quote(item.id)}?f=html",
+        },
         {"rel": "collection", "type": "application/json", "href": base},
     ]
     body = ogc.encode_feature(ogc.table(engine, info.id), item, crs=out_crs, extra={"links": links})

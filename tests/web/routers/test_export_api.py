@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.exports.test_hsds import frictionless_validate, read_tables
+from tests.exports.test_hsds import frictionless_validate, official_validate, read_tables
 
 
 @pytest.mark.parametrize("territory", ["metz", "angouleme"])
@@ -20,6 +20,7 @@ def test_hsds_zip_holds_every_public_resource(client: TestClient, territory: str
     assert f"hsds_{territory}.zip" in r.headers["content-disposition"]
     with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
         zf.extractall(tmp_path)
+    official_validate(tmp_path)
     frictionless_validate(tmp_path)
     t = read_tables(tmp_path)
     api = client.get("/api/resources", params={"territory": territory, "limit": 5000}).json()["features"]

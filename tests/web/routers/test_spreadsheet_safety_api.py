@@ -87,5 +87,5 @@ def test_an_edited_name_that_looks_like_a_formula_is_text_in_every_table_downloa
     assert all(cell.data_type != "f" for cell in cells)
     assert next(cell for cell in cells if cell.value == record["name"]).quotePrefix  # a text cell, as typed
     with zipfile.ZipFile(io.BytesIO(c.get("/api/export/hsds/metz").content)) as zf:
-        organizations = list(csv.DictReader(io.StringIO(zf.read("organization.csv").decode("utf-8"))))
+        organizations = list(csv.DictReader(io.StringIO(zf.read("organizations.csv").decode("utf-8"))))
     assert "'" + record["name"] in [o["name"] for o in organizations]
