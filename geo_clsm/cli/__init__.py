@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from geo_clsm.cli import documents, gaps, imports, nearest, observatory, report, serve, territory
+from geo_clsm.cli import documents, gaps, imports, nearest, observatory, report, serve, suggest, territory
 from geo_clsm.model.errors import GeoClsmError
 
 REGISTRARS: tuple[Callable[[Any], None], ...] = (
@@ -21,6 +21,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     imports.register,
     territory.register,
     gaps.register,
+    suggest.register,
     documents.register,
     report.register,
     observatory.register,

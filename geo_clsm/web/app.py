@@ -52,6 +52,7 @@ from geo_clsm.web.routers import (
     reports,
     resources,
     search_page,
+    suggestions,
 )
 from geo_clsm.web.routers.national import national_scope, national_stamp
 from geo_clsm.web.templating import STATIC_DIR as STATIC
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(resources.router)
     app.include_router(batch.router)
     app.include_router(access.router)
+    app.include_router(suggestions.router)
     app.include_router(national.router)
     app.include_router(map.router)
     app.include_router(search_page.router)
