@@ -114,7 +114,7 @@ def parse_candidates_csv(text: str, *, geocode: Geocode | None = None) -> tuple[
     if not text.strip():
         return [], [RowError(0, "fichier", "fichier vide : une ligne d'en-tête (lon;lat ou adresse) est attendue")]
     first = text.splitlines()[0]
-    delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
+    delimiter = ";" if ";" in first else ("," if "," in first else "\t")  # one column: rows kept whole
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
     lon_h = next((header[k] for k in _LON if k in header), None)

@@ -24,7 +24,7 @@ import pulp
 from scipy.spatial.distance import cdist
 
 from geo_clsm.access.candidates import Candidate
-from geo_clsm.access.objective import Demand, nearest_existing_m
+from geo_clsm.access.objective import DEMAND_SPACING_M, Demand, coarsen, nearest_existing_m
 from geo_clsm.geo.crs import projected_crs_for, to_projected
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Resource, ResourceType
@@ -32,6 +32,9 @@ from geo_clsm.model.resource import Resource, ResourceType
 Objective = Literal["mean", "coverage"]
 MAX_SITES = 5
 MAX_CANDIDATES = 500
+MODEL_CELLS = 40_000
+"""Demand points x candidates the solver is given at most: beyond, the demand is summed over
+coarser cells (400 m, 800 m, ...) for the choice; the figures shown stay on the 200 m grid."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Problem:
     candidates: list[Candidate]
     existing_m: np.ndarray  # (n_demand,) distance to the nearest existing place (inf if none)
     cost_m: np.ndarray  # (n_demand, n_candidates)
+    cell_m: float = DEMAND_SPACING_M  # demand cell the model was solved on
 
     def value(self, chosen: Sequence[int], *, objective: Objective, within_m: float | None) -> float:
         """The objective of a choice of candidates (mean metres, or weighted population covered)."""
@@ -55,9 +59,15 @@ class Problem:
 
 
 def build_problem(
-    demand: Demand, *, resources: Sequence[Resource], rtype: ResourceType, candidates: Sequence[Candidate]
+    demand: Demand,
+    *,
+    resources: Sequence[Resource],
+    rtype: ResourceType,
+    candidates: Sequence[Candidate],
+    model_cells: int | None = MODEL_CELLS,
 ) -> Problem:
-    """The distance matrix between the demand and the candidates in the territory's CRS zone."""
+    """The distance matrix between the demand and the candidates in the territory's CRS zone;
+    with ``model_cells``, the demand summed over coarser cells until rows x candidates fit."""
     kept = [c for c in candidates if projected_crs_for(c.lon, c.lat) == demand.crs]
     seen: set[tuple[float, float]] = set()
     unique = []
@@ -75,7 +85,12 @@ def build_problem(
         )
     x, y = to_projected(np.array([c.lon for c in unique]), np.array([c.lat for c in unique]), demand.crs)
     cxy = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
-    return Problem(demand, unique, nearest_existing_m(demand, resources, rtype), cdist(demand.xy, cxy))
+    cell = DEMAND_SPACING_M
+    model = demand
+    while model_cells is not None and len(model.xy) * len(unique) > model_cells and cell < 25_600:
+        cell *= 2
+        model = coarsen(demand, cell_m=cell)
+    return Problem(model, unique, nearest_existing_m(model, resources, rtype), cdist(model.xy, cxy), cell)
 
 
 def check_bounds(*, sites: int, objective: Objective, within_m: float | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo_clsm.access.candidates import parse_candidates_csv, territory_candidates
-from geo_clsm.access.objective import territory_demand
+from geo_clsm.access.objective import coarsen, territory_demand
 from geo_clsm.access.suggest import Problem, brute_force, build_problem, solve
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.errors import InvalidInputError
@@ -19,7 +19,13 @@ def small(catalog: Catalog) -> Problem:
     cands = territory_candidates(catalog, territory="metz")
     qpv = [c for c in cands if c.kind == "qpv"][:6]
     halls = [c for c in cands if c.kind == "mairie"][:6]
-    return build_problem(demand, resources=catalog.resources, rtype=ResourceType.CMP, candidates=[*qpv, *halls])
+    return build_problem(
+        coarsen(demand, cell_m=1600.0),
+        resources=catalog.resources,
+        rtype=ResourceType.CMP,
+        candidates=[*qpv, *halls],
+        model_cells=None,
+    )
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
@@ -47,6 +53,14 @@ def test_qpv_weight_counts_qpv_residents_more(catalog: Catalog) -> None:
     assert one.in_qpv.any() and (~one.in_qpv).any()
     assert three.weight[three.in_qpv].sum() == pytest.approx(3 * one.weight[one.in_qpv].sum())
     assert three.weight[~three.in_qpv].sum() == pytest.approx(one.weight[~one.in_qpv].sum())
+
+
+def test_coarser_cells_keep_population_and_qpv_apart(catalog: Catalog) -> None:
+    demand = territory_demand(catalog, territory="metz", qpv_weight=2.0)
+    coarse = coarsen(demand, cell_m=800.0)
+    assert len(coarse.xy) < len(demand.xy)
+    assert coarse.weight.sum() == pytest.approx(demand.weight.sum())
+    assert coarse.population[coarse.in_qpv].sum() == pytest.approx(demand.population[demand.in_qpv].sum())
 
 
 def test_bounds_are_french_errors(small: Problem) -> None:
