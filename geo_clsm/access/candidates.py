@@ -19,6 +19,7 @@ import shapely
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.geo.crs import LAMBERT93, WGS84, projected_crs_for
+from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.model.resource import ResourceType
 from geo_clsm.model.validate import check_lonlat
 
@@ -165,15 +166,13 @@ def _point_row(n: int, lon_s: str, lat_s: str, name: str, errors: list[RowError]
     return Candidate(lon, lat, "liste", name or f"Site proposé (ligne {n})", f"ligne {n}")
 
 
-def _address_row(
-    n: int, addr: str, name: str, geocode: Geocode | None, errors: list[RowError]
-) -> Candidate | None:
+def _address_row(n: int, addr: str, name: str, geocode: Geocode | None, errors: list[RowError]) -> Candidate | None:
     if geocode is None:
         errors.append(RowError(n, "adresse", "adresses non localisables ici : donner lon et lat"))
         return None
     try:
         lon, lat, label = geocode(addr)
-    except Exception as exc:  # noqa: BLE001 - every failure of a row is reported, in French
+    except GeoClsmError as exc:  # not found, ambiguous, geocoder unavailable: reported for the row
         errors.append(RowError(n, "adresse", str(exc) or f"adresse « {addr} » non localisée"))
         return None
     return Candidate(lon, lat, "liste", name or label or addr, f"ligne {n}")

@@ -96,9 +96,7 @@ def covered_population(demand: Demand, d: np.ndarray, *, within_m: float) -> flo
     return float(demand.weight[d <= within_m].sum())
 
 
-def objective_figures(
-    demand: Demand, d: np.ndarray, *, within_m: float | None
-) -> dict[str, float | None]:
+def objective_figures(demand: Demand, d: np.ndarray, *, within_m: float | None) -> dict[str, float | None]:
     """``mean_m`` and, with ``within_m``, ``covered_population`` of one state (raw)."""
     out: dict[str, float | None] = {"mean_m": mean_m(demand, d)}
     if within_m is not None:

@@ -130,7 +130,10 @@ def _solve_pmedian(problem: Problem, *, k: int, w: np.ndarray) -> list[int]:
     if has_existing:
         predefined[0] = 1
     model = PMedian.from_cost_matrix(
-        cost, w[better], p_facilities=k + int(has_existing), predefined_facilities_arr=predefined if has_existing else None
+        cost,
+        w[better],
+        p_facilities=k + int(has_existing),
+        predefined_facilities_arr=predefined if has_existing else None,
     )
     model.solve(_solver(), results=False)
     chosen = [j - int(has_existing) for j, v in enumerate(model.fac_vars) if (v.value() or 0) > 0.5]

@@ -51,8 +51,10 @@ def _suggest(args: argparse.Namespace) -> int:
     for e in answer["candidates"]["rejected_rows"]:
         print(f"ligne {e['row']} ({e['field']}) : {e['reason']}", file=sys.stderr)
     o = answer["objective"]
-    print(f"{answer['method']} — {len(answer['sites'])} site(s), objectif {o['name']} : {o['before']} → {o['after']}",
-          file=sys.stderr)
+    print(
+        f"{answer['method']} — {len(answer['sites'])} site(s), objectif {o['name']} : {o['before']} → {o['after']}",
+        file=sys.stderr,
+    )
     for site in answer["sites"]:
         print(f"  {site['kind_fr']} : {site['label']} ({site['lon']}, {site['lat']})", file=sys.stderr)
     text = json.dumps(answer, ensure_ascii=False, indent=2)
