@@ -82,8 +82,12 @@ def main() -> None:
     print(f"  solve (spopt p-median, rows no site can help dropped) {s:7.2f} s  peak {mem:6.1f} MiB  mean {v:8.1f} m")
     bs, bmem, bchosen = timed(lambda: direct_spopt(problem))
     bv = problem.value(bchosen, objective="mean", within_m=None)
-    print(f"  baseline spopt PMedian on the same matrix, every row  {bs:7.2f} s  peak {bmem:6.1f} MiB  mean {bv:8.1f} m")
-    print(f"  ratio solve/baseline time {s / bs:4.2f}x  (before: {problem.value([], objective='mean', within_m=None):.1f} m)")
+    print(
+        f"  baseline spopt PMedian on the same matrix, every row  {bs:7.2f} s  peak {bmem:6.1f} MiB  mean {bv:8.1f} m"
+    )
+    print(
+        f"  ratio solve/baseline time {s / bs:4.2f}x  (before: {problem.value([], objective='mean', within_m=None):.1f} m)"
+    )
 
     small = build_problem(
         coarsen(demand, cell_m=800.0),
@@ -96,7 +100,9 @@ def main() -> None:
     b2, bm2, bc2 = timed(lambda: brute_force(small, sites=K, objective="mean"))
     print(f"small case: 12 candidates, {len(small.demand.xy)} cells of 800 m, every 3-subset")
     print(f"  solve {s2:6.2f} s  peak {m2:6.1f} MiB  mean {small.value(c2, objective='mean', within_m=None):8.1f} m")
-    print(f"  brute force {b2:6.2f} s  peak {bm2:6.1f} MiB  mean {small.value(bc2, objective='mean', within_m=None):8.1f} m")
+    print(
+        f"  brute force {b2:6.2f} s  peak {bm2:6.1f} MiB  mean {small.value(bc2, objective='mean', within_m=None):8.1f} m"
+    )
     print(f"  ratio solve/brute force time {s2 / b2:4.2f}x")
 
 
