@@ -50,7 +50,7 @@ def grid_candidates(catalog: Any, *, spacing_m: float) -> list[Candidate]:
     area = com.geometry.union_all()
     x0, y0, x1, y1 = area.bounds
     xs, ys = np.meshgrid(np.arange(x0, x1, spacing_m), np.arange(y0, y1, spacing_m))
-    pts = shapely.points(xs.ravel(), ys.ravel())
+    pts = np.asarray(shapely.points(xs.ravel(), ys.ravel()))
     inside = gpd.GeoSeries(pts[shapely.contains(area, pts)], crs="EPSG:2154").to_crs(WGS84)
     return [
         Candidate(float(p.x), float(p.y), "liste", f"point de grille synthétique {i}", f"synthetique-{i}")
@@ -71,7 +71,7 @@ def main() -> None:
     catalog = load_catalog()
     demand = territory_demand(catalog, territory="metz", qpv_weight=2.0)
     cands = territory_candidates(catalog, territory="metz")
-    cands += grid_candidates(catalog, spacing_m=1000.0)[: 500 - len(cands)]
+    cands += grid_candidates(catalog, spacing_m=800.0)[: 500 - len(cands)]
     problem = build_problem(demand, resources=catalog.resources, rtype=ResourceType.CMP, candidates=cands)
     print(
         f"Metz, {K} new CMP, {len(problem.candidates)} candidates, {len(demand.xy)} population cells of 200 m "
