@@ -100,6 +100,11 @@ def suggest_answer(engine: Engine, body: SuggestionRequest, *, geocoder: Geocode
         "sites": [{"id": f"suggestion-{n}", **c.as_dict()} for n, c in enumerate(sites, start=1)],
         "candidates": {"count": len(problem.candidates), "rejected_rows": [e.as_dict() for e in errors]},
         "method": "spopt : p-médiane" if body.objective == "mean" else "spopt : couverture maximale",
+        "model_cell_m": problem.cell_m,
+        "model_note": (
+            f"choix calculé sur la population regroupée en carreaux de {problem.cell_m:.0f} m ; "
+            "chiffres avant/après sur la grille de 200 m"
+        ),
     }
     if not sites:
         answer.update(objective={"name": body.objective, "before": None, "after": None}, rows=[], changes=[])
