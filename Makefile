@@ -128,6 +128,7 @@ bench: install chromium wrk postgres lighthouse
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bench_markers.py
 	$(BIN)/python benchmarks/bench_access.py
+	$(BIN)/python benchmarks/bench_suggest.py
 	$(BIN)/python benchmarks/bench_national_gaps.py
 	$(BIN)/python benchmarks/bench_lighthouse.py
 	$(BIN)/python benchmarks/bench_ogc_peers.py

@@ -22,6 +22,7 @@ from geo_clsm.cli import (
     report,
     sectors,
     serve,
+    suggest,
     territory,
 )
 from geo_clsm.model.errors import GeoClsmError
@@ -32,6 +33,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     imports.register,
     territory.register,
     gaps.register,
+    suggest.register,
     documents.register,
     report.register,
     observatory.register,

@@ -58,6 +58,7 @@ from geo_clsm.web.routers import (
     resources,
     search_page,
     sectors,
+    suggestions,
 )
 from geo_clsm.web.routers.national import national_scope, national_stamp
 from geo_clsm.web.templating import STATIC_DIR as STATIC
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(resources.router)
     app.include_router(batch.router)
     app.include_router(access.router)
+    app.include_router(suggestions.router)
     app.include_router(national.router)
     app.include_router(map.router)
     app.include_router(search_page.router)

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from geo_clsm.access.indicators import compute_access
+from geo_clsm.access.objective import MAX_QPV_WEIGHT, territory_objective
 from geo_clsm.access.params import AccessResult
 from geo_clsm.access.present import present
 from geo_clsm.access.scenarios import ScenarioChange, apply_scenario, compare
@@ -250,6 +251,12 @@ class ScenarioRequest(BaseModel):
     known_audience_only: bool = Field(
         default=False, description="Public connu seulement : écarter les ressources au public non précisé"
     )
+    within_m: float | None = Field(
+        default=None, gt=0, le=50_000, description="Objectif du territoire : population à moins de tant de mètres"
+    )
+    qpv_weight: float = Field(
+        default=1.0, gt=0, le=MAX_QPV_WEIGHT, description="Objectif du territoire : poids des habitants des QPV"
+    )
 
 
 @router.post(
@@ -259,6 +266,13 @@ class ScenarioRequest(BaseModel):
     responses=RATE_LIMITED,
 )
 def scenario(body: ScenarioRequest, engine: Annotated[Engine, Depends(get_engine)]) -> dict[str, Any]:
+    return scenario_answer(engine, body)
+
+
+def scenario_answer(engine: Engine, body: ScenarioRequest) -> dict[str, Any]:
+    """The per-QPV before/after of a scenario, and the territory's objective per type touched
+    (``territory_objective``: population-weighted ``mean_m`` and, with ``within_m``,
+    ``covered_population``, each ``before``/``after``; :mod:`geo_clsm.access.objective`)."""
     before_all = _results(engine.access, body.territory, body.known_audience_only)[0]
     after_resources = apply_scenario(engine.catalog.resources, body.changes)
     changed = _changed(engine, after_resources)
@@ -276,7 +290,24 @@ def scenario(body: ScenarioRequest, engine: Annotated[Engine, Depends(get_engine
         communes=before_all.communes,
     )
     diff = compare(before, after)
-    return {"territory": body.territory, "types": [t.value for t in types], "rows": records(diff)}
+    objectives = [
+        territory_objective(
+            engine.catalog,
+            territory=body.territory,
+            rtype=t,
+            before=engine.catalog.resources,
+            after=after_resources,
+            within_m=body.within_m,
+            qpv_weight=body.qpv_weight,
+        )
+        for t in types
+    ]
+    return {
+        "territory": body.territory,
+        "types": [t.value for t in types],
+        "rows": records(diff),
+        "territory_objective": objectives,
+    }
 
 
 def _changed(engine: Engine, after: list[Any]) -> list[Any]:
