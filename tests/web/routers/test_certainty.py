@@ -3,6 +3,7 @@ audiences marked and listed last, no "0 m" at commune precision, one way to name
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from geo_clsm.data.importers.dedupe import group_same_site
 from geo_clsm.data.importers.finess_common import type_from_category
 from geo_clsm.data.importers.names import readable, readable_street
 from geo_clsm.engine.core import Engine
+from geo_clsm.model import clock
 from geo_clsm.model.resource import ResourceType
 
 # Lyon 8e town hall (WGS84), 387 km from the Maison des adolescents of Metz.
@@ -25,7 +27,8 @@ def _get(client: TestClient, path: str, **params: Any) -> dict[str, Any]:
 
 
 def test_lyon_teenager_gets_national_lines_not_metz(client: TestClient) -> None:
-    body = _get(client, "/api/nearest", **LYON, type=["MDA", "PAEJ"], age=15, k=5)
+    with clock.frozen_at(datetime(2026, 12, 8, 10, 0)):  # a Tuesday morning: both lines open
+        body = _get(client, "/api/nearest", **LYON, type=["MDA", "PAEJ"], age=15, k=5)
     assert body["features"] == []  # not the MDA of Metz, 387 km away
     assert {m["type"] for m in body["missing_types"]} == {"MDA", "PAEJ"}
     assert body["message"].startswith("Pas de maison des adolescents ni de point d'écoute (PAEJ) connus près d'ici")
@@ -33,6 +36,11 @@ def test_lyon_teenager_gets_national_lines_not_metz(client: TestClient) -> None:
     assert lines[0] == "ligne-fil-sante-jeunes"  # the line for young people first
     assert "ligne-3114" in lines
     assert all(f["geometry"] is None for f in body["national_lines"])
+    # At 23:30 Fil Santé Jeunes (09:00-23:00) is closed: the open 3114 comes first, the closed line stays listed.
+    with clock.frozen_at(datetime(2026, 12, 8, 23, 30)):
+        night = _get(client, "/api/nearest", **LYON, type=["MDA", "PAEJ"], age=15, k=5)
+    states = {f["id"]: f["properties"]["open_now"] for f in night["national_lines"]}
+    assert night["national_lines"][0]["id"] == "ligne-3114" and states["ligne-fil-sante-jeunes"] is False
     # In Metz the same query finds the MDA and offers no lines.
     metz = _get(client, "/api/nearest", commune="Metz", type=["MDA"], age=15)
     assert metz["features"] and metz["missing_types"] == [] and metz["national_lines"] == []
