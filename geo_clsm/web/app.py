@@ -33,11 +33,13 @@ from geo_clsm.web.routers import (
     admin_hours,
     admin_import,
     admin_pages,
+    admin_presence_pages,
     admin_territories,
     admin_territory_pages,
     admin_user_pages,
     auth,
     batch,
+    clsm,
     documents,
     export,
     health,
@@ -165,5 +167,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin_territory_pages.router)
     app.include_router(admin_user_pages.router)
     app.include_router(report_form.router)
+    app.include_router(clsm.router)
+    app.include_router(admin_presence_pages.router)
     app.router.routes.append(AssetMount("/static/admin", directory=STATIC / "admin", name="admin-static"))
     return app
