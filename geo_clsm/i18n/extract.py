@@ -35,6 +35,9 @@ PYTHON_SOURCES = [
     "geo_clsm/web/templates/admin/hours_editor.html",
     "geo_clsm/web/templates/report.html",
     "geo_clsm/web/templates/pages/national_missing.html",
+    "geo_clsm/web/templates/pages/clsm_header.html",
+    "geo_clsm/web/templates/pages/clsm_contact.html",
+    "geo_clsm/web/routers/clsm.py",
 ]
 POT = Path(__file__).parent / "messages.pot"
 

@@ -144,9 +144,8 @@ def oembed(
     types = _types(query.get("type", []))
     height = max(EMBED_HEIGHTS[0], min(maxheight or 600, EMBED_HEIGHTS[1]))
     src = embed_url(base, territory, types=types, lang=lang, list_first=query.get("mode") == ["liste"])
-    title = translator(lang)("Ressources en santé mentale — %(name)s") % {
-        "name": presence(request, territory).display_name or name
-    }
+    t = translator(lang)
+    title = t("Ressources en santé mentale — %(name)s") % {"name": presence(request, territory).display_name or name}
     return JSONResponse(
         {
             "version": "1.0",

@@ -118,6 +118,8 @@ def test_territory_home_in_each_language(anon: TestClient, metz: tuple[TestClien
     assert 'href="tel:3114"' in html and 'href="tel:0387000099"' in html  # local number beside 3114
     assert "/guide/metz" in html and "/report/metz" in html
     assert "--gc-clsm: #1d4e89" in html
+    contact = {"fr": "Contacter le CLSM", "en": "Contact the CLSM", "ar": "الاتصال بالمجلس المحلي للصحة النفسية"}
+    assert f'<h2 id="gc-clsm-contact-title">{contact[lang]}</h2>' in html
     checked = re.findall(r'name="type" value="([A-Z_]+)" checked', html)
     assert sorted(checked) == ["CMP", "GEM"]
     assert "set-cookie" not in r.headers
