@@ -77,7 +77,9 @@ def test_only_the_territory_admins_keep_its_presence(anon: TestClient, metz: tup
     assert other.get("/admin/territories/metz/presence").status_code == 403
     assert _save(other, csrf, display_name="pris").status_code == 403  # type: ignore[attr-defined]
     assert other.get("/admin/territories/metz/integrer").status_code == 403
-    assert other.get("/admin/territories/angouleme/presence").status_code == 200
+    own = other.get("/admin/territories/angouleme/presence")
+    assert own.status_code == 200 and 'href="/admin/territories/angouleme/presence"' in own.text  # in its menu
+    assert 'href="/admin/territories/metz/presence"' not in own.text
     assert anon.get("/admin/territories/metz/presence", follow_redirects=False).status_code == 303
     c, _ = metz
     page = c.get("/admin/territories/metz/presence")
