@@ -52,7 +52,7 @@ def _host_site(app_base: str) -> tuple[ThreadingHTTPServer, str]:
 
 
 @pytest.fixture(scope="module")
-def sites(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def sites(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
     url = f"sqlite:///{tmp_path_factory.mktemp('embed-e2e') / 'db.sqlite'}"
     app = create_app(Settings(tiles_url="none", database_url=url), engine=engine)
     port = _free_port()
@@ -66,9 +66,16 @@ def sites(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     base = f"http://127.0.0.1:{port}"
     declared, declared_url = _host_site(base)
     undeclared, undeclared_url = _host_site(base)
-    presence = check_presence({"display_name": "CLSM de Metz (test)", "embed_origins": [declared_url]})
+    presence = check_presence(
+        {
+            "display_name": "CLSM de Metz (test)",
+            "contact_email": "clsm@metz.example",
+            "local_numbers": [{"number": "03 87 00 00 99", "label": "Écoute locale (fictive)"}],
+            "embed_origins": [declared_url],
+        }
+    )
     save_presence(connect(url), "metz", presence)
-    yield declared_url, undeclared_url
+    yield base, declared_url, undeclared_url
     declared.shutdown()
     undeclared.shutdown()
     srv.should_exit = True
@@ -86,9 +93,32 @@ def _embed_frame(page: Page) -> Frame:
     return found
 
 
-def test_a_declared_site_shows_the_map_and_the_banner(browser: Browser, sites: tuple[str, str]) -> None:
+HOME = {
+    "fr": ("Que faire ?", "Contacter le CLSM"),
+    "en": ("What to do?", "Contact the CLSM"),
+    "ar": ("ماذا أفعل؟", "الاتصال بالمجلس المحلي للصحة النفسية"),
+}
+
+
+@pytest.mark.parametrize("lang", list(HOME))
+def test_the_territory_home_on_a_phone(browser: Browser, sites: tuple[str, str, str], lang: str) -> None:
     page = _phone(browser)
-    page.goto(sites[0])
+    page.goto(f"{sites[0]}/t/metz?lang={lang}")
+    page.wait_for_function("() => Number(document.body.getAttribute('data-markers-shown') || 0) > 0", timeout=30_000)
+    what, contact = HOME[lang]
+    assert page.get_by_role("heading", name=what).is_visible()
+    assert page.get_by_text("CLSM de Metz (test)").first.is_visible()
+    assert page.locator('.gc-banner a[href="tel:3114"]').is_visible()
+    assert page.locator('.gc-banner a[href="tel:0387000099"]').is_visible()  # the local number beside 3114
+    page.get_by_role("heading", name=contact).scroll_into_view_if_needed()
+    assert page.get_by_role("link", name="clsm@metz.example").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"clsm-home-{lang}-375.png"))
+
+
+def test_a_declared_site_shows_the_map_and_the_banner(browser: Browser, sites: tuple[str, str, str]) -> None:
+    page = _phone(browser)
+    page.goto(sites[1])
     frame = _embed_frame(page)
     frame.wait_for_function("() => Number(document.body.getAttribute('data-markers-shown') || 0) > 0", timeout=30_000)
     assert frame.locator(".folium-map").is_visible()
@@ -99,11 +129,11 @@ def test_a_declared_site_shows_the_map_and_the_banner(browser: Browser, sites: t
     page.screenshot(path=str(ARTIFACTS / "embed-declared-375.png"))
 
 
-def test_an_undeclared_site_is_refused_by_the_browser(browser: Browser, sites: tuple[str, str]) -> None:
+def test_an_undeclared_site_is_refused_by_the_browser(browser: Browser, sites: tuple[str, str, str]) -> None:
     page = _phone(browser)
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text) if "frame-ancestors" in m.text else None)
-    page.goto(sites[1])
+    page.goto(sites[2])
     page.wait_for_load_state("load")
     # The page around it loads; the frame never shows the app's page (Chromium puts an error page there).
     assert page.get_by_role("heading", name="Site du CLSM (test)").is_visible()
