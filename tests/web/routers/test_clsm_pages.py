@@ -139,7 +139,7 @@ def test_embed_is_framed_only_by_declared_origins(anon: TestClient, metz: tuple[
     csp = r.headers["content-security-policy"]
     assert f"frame-ancestors {SITE}" in csp
     assert "x-frame-options" not in r.headers and "set-cookie" not in r.headers
-    assert 'href="tel:3114"' in r.text and 'class="gc-list-first"' in r.text
+    assert 'href="tel:3114"' in r.text and 'class="gc-list-first gc-local"' in r.text
     assert "register-sw" not in r.text and 'rel="manifest"' not in r.text
     # a territory that declared no site: the deployment default (none here), and every other page too
     other = anon.get("/embed/angouleme")
