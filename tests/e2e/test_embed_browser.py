@@ -127,6 +127,10 @@ def test_a_declared_site_shows_the_map_and_the_banner(browser: Browser, sites: t
     assert frame.evaluate("document.cookie") == ""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "embed-declared-375.png"))
+    # « Urgence » answers inside the frame (3114 first); links to our other pages leave the frame.
+    frame.get_by_role("link", name="Urgence ou idées suicidaires").click()
+    frame.locator("#gc-panel .gc-crisis").wait_for(timeout=15_000)
+    assert frame.evaluate("document.querySelector('base').target") == "_top"
 
 
 def test_an_undeclared_site_is_refused_by_the_browser(browser: Browser, sites: tuple[str, str, str]) -> None:
