@@ -14,7 +14,7 @@ def test_contrast_at_the_boundary() -> None:
     assert contrast_with_white("#ffffff") == pytest.approx(1.0)
     assert contrast_with_white("#767676") == pytest.approx(4.54, abs=0.01)  # the lightest grey that passes
     assert check_colour("#767676") == "#767676"
-    with pytest.raises(InvalidInputError, match="contraste 4.5:1"):
+    with pytest.raises(InvalidInputError, match=r"contraste 4\.5:1"):
         check_colour("#777777")  # 4.48:1
 
 
