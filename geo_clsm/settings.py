@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     frame_ancestors: Annotated[list[str], NoDecode] = []
     """Origins allowed to embed the pages in a frame (a CLSM's website), comma-separated:
     ``GEO_CLSM_FRAME_ANCESTORS="https://clsm-metz.fr,https://www.grandangouleme.fr"``. Empty: none."""
+    logo_max_bytes: int = 200_000
+    """Largest CLSM logo accepted (PNG, JPEG or WebP) on a territory's presence screen."""
     cors_origins: Annotated[list[str], NoDecode] = []
     """Origins whose scripts may call the API from a browser (CORS), comma-separated. Empty: none."""
     max_query_bytes: int = 4096

@@ -38,6 +38,9 @@ PYTHON_SOURCES = [
     "geo_clsm/web/templates/maj.html",
     "geo_clsm/web/routers/campaign_form.py",
     "geo_clsm/web/templates/pages/national_missing.html",
+    "geo_clsm/web/templates/pages/clsm_header.html",
+    "geo_clsm/web/templates/pages/clsm_contact.html",
+    "geo_clsm/web/routers/clsm.py",
 ]
 POT = Path(__file__).parent / "messages.pot"
 

@@ -34,6 +34,7 @@ from geo_clsm.web.routers import (
     admin_hours,
     admin_import,
     admin_pages,
+    admin_presence_pages,
     admin_sector_pages,
     admin_territories,
     admin_territory_pages,
@@ -42,6 +43,7 @@ from geo_clsm.web.routers import (
     batch,
     campaign_form,
     campaign_pages,
+    clsm,
     documents,
     export,
     health,
@@ -179,5 +181,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(report_form.router)
     app.include_router(campaign_pages.router)
     app.include_router(campaign_form.router)
+    app.include_router(clsm.router)
+    app.include_router(admin_presence_pages.router)
     app.router.routes.append(AssetMount("/static/admin", directory=STATIC / "admin", name="admin-static"))
     return app

@@ -23,11 +23,13 @@ import uvicorn
 
 from geo_clsm.campaigns.service import start_campaign
 from geo_clsm.engine.core import Engine
+from geo_clsm.model.presence import check_presence
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
 from geo_clsm.store.corrections import propose
 from geo_clsm.store.db import connect
 from geo_clsm.store.disagreements import file_disagreements
+from geo_clsm.store.presence import save_presence
 from geo_clsm.store.reports import add_report
 from geo_clsm.store.schema import campaign_recipients
 from geo_clsm.store.users import add_user
@@ -80,6 +82,10 @@ PAGES = [
     A11yPage("/admin/territories", editor=True),
     A11yPage("/admin/campagnes", editor=True),
     A11yPage("/admin/campagnes/1", editor=True),
+    A11yPage("/t/metz", ready=MAP_READY),  # a CLSM's home with its presence (seeded below)
+    A11yPage("/embed/metz?mode=liste", ready=MAP_READY),
+    A11yPage("/admin/territories/metz/presence", editor=True),
+    A11yPage("/admin/territories/metz/integrer", editor=True),
 ]
 
 
@@ -110,6 +116,15 @@ def seed_editor_data(database_url: str) -> None:
     with db.connect() as conn:
         recipient = dict(conn.execute(sa.select(campaign_recipients)).mappings().one())
     propose(db, recipient, {"phone": "03 87 00 00 02"}, communes={})
+    presence = {
+        "display_name": "CLSM de Metz (test)",
+        "contact_email": "clsm@metz.example",
+        "contact_phone": "03 87 00 00 98",
+        "colour": "#1d4e89",
+        "local_numbers": [{"number": "03 87 00 00 99", "label": "Écoute locale (fictive)"}],
+        "public_url": "https://clsm-metz.example",
+    }
+    save_presence(db, "metz", check_presence(presence))
 
 
 def _national_gaps(folder: Path) -> Path:

@@ -42,6 +42,9 @@ from geo_clsm.settings import Settings
 from geo_clsm.web.deps import DATA_VERSION_STATE_KEY
 
 NONCE_STATE_KEY = "csp_nonce"
+FRAME_ANCESTORS_STATE_KEY = "frame_ancestors"
+"""A route may set ``request.state.frame_ancestors`` (a tuple of origins) to let those origins, and
+only those, frame its page (a territory's embed page): it replaces ``GEO_CLSM_FRAME_ANCESTORS``."""
 _INLINE_TAG = re.compile(rb"<(script|style)\b(?![^>]*\bnonce=)", re.I)
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 INTERNAL_PREFIXES = ("/admin", "/api/admin", "/api/auth")  # editors' screens, editing API, sessions
@@ -68,10 +71,12 @@ def tile_origin(tiles_url: str) -> str | None:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(settings: Settings, nonce: str) -> str:
-    """The policy for one response: nothing but the app and the tile server, inline code by nonce."""
+def content_security_policy(settings: Settings, nonce: str, frame_ancestors: tuple[str, ...] | None = None) -> str:
+    """The policy for one response: nothing but the app and the tile server, inline code by nonce;
+    framed by ``frame_ancestors`` when given, else by ``GEO_CLSM_FRAME_ANCESTORS``."""
     tiles = tile_origin(settings.tiles_url)
-    ancestors = " ".join(settings.frame_ancestors) if settings.frame_ancestors else "'none'"
+    framers = settings.frame_ancestors if frame_ancestors is None else frame_ancestors
+    ancestors = " ".join(framers) if framers else "'none'"
     directives = [
         "default-src 'self'",
         f"script-src 'self' 'nonce-{nonce}'",
@@ -189,10 +194,20 @@ class SecurityMiddleware:
     def _error_headers(self, internal: bool) -> list[tuple[bytes, bytes]]:
         return [*self._lean_headers, NO_STORE] if internal else self._lean_headers
 
-    def headers_for(self, content_type: bytes | None, status: int, nonce: str) -> list[tuple[bytes, bytes]]:
+    def headers_for(
+        self, content_type: bytes | None, status: int, nonce: str, frame_ancestors: tuple[str, ...] | None = None
+    ) -> list[tuple[bytes, bytes]]:
         """The headers this middleware adds to an answer (before ``no-store`` and the data version):
         the page set (policy with ``nonce``) for a page or a script, only ``nosniff`` for a 304 without
-        a content type (the stored answer it revalidates keeps its own policy), else the lean set."""
+        a content type (the stored answer it revalidates keeps its own policy), else the lean set.
+        ``frame_ancestors`` (set by the route, :data:`FRAME_ANCESTORS_STATE_KEY`) replaces the
+        deployment's framing origins in a page's policy."""
+        if content_type is not None and is_page_type(content_type) and frame_ancestors is not None:
+            csp = content_security_policy(self.settings, nonce, frame_ancestors).encode()
+            page = [h for h in self._page_headers if h[0] != b"x-frame-options"]
+            if not frame_ancestors:
+                page.append((b"x-frame-options", b"DENY"))
+            return [(b"content-security-policy", csp), *page]
         if content_type is not None and is_page_type(content_type):
             return [(b"content-security-policy", nonce.encode().join(self._csp_parts)), *self._page_headers]
         if content_type is None and status == 304:
@@ -278,7 +293,8 @@ class _Sender:
                 ctype = value
             elif name == b"content-encoding":
                 encoded = True
-        ours = self.middleware.headers_for(ctype, message["status"], self.nonce)
+        framers = self.state.get(FRAME_ANCESTORS_STATE_KEY)
+        ours = self.middleware.headers_for(ctype, message["status"], self.nonce, framers)
         if self.internal:  # internal data: no-store replaces what the route set
             raw = [(k, v) for k, v in raw if k.lower() != NO_STORE[0]]
             names.discard(NO_STORE[0])

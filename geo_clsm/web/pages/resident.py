@@ -72,8 +72,18 @@ def resident_page(
     path_for: PathFor,
     territory: str | None = None,
     lang: str = "fr",
+    clsm: dict[str, Any] | None = None,
+    embed: dict[str, Any] | None = None,
+    chosen_types: tuple[str, ...] = (),
+    self_path: str | None = None,
+    self_query: str = "",
 ) -> str:
-    """The resident view: resources by type, helper, nearest panel, list view, emergency banner."""
+    """The resident view: resources by type, helper, nearest panel, list view, emergency banner.
+
+    A territory's own page (:mod:`geo_clsm.web.pages.clsm`) adds ``clsm`` (its name, logo, colour,
+    contact, local numbers), ``chosen_types`` (the types checked at first, default all), its own
+    path for the language switch, and for an embed ``embed`` (``list_first``): no manifest nor
+    service worker there."""
     t = translator(lang)
     communes, qpv = pilot_frames(engine, territory)
     m = base_map(
@@ -94,7 +104,12 @@ def resident_page(
         legend=type_styles(t),
         map_config=map_config(m, "resident", t, path_for=path_for),
         page_config=page_config(t),
-        scripts=[path_for("app-static", path=f) for f in PAGE_SCRIPTS],
+        scripts=[path_for("app-static", path=f) for f in PAGE_SCRIPTS if not (embed and f == "register-sw.js")],
+        clsm=clsm,
+        embed=embed,
+        chosen_types=chosen_types,
+        self_path=self_path,
+        self_query=self_query,
         folium=folium_parts(m),
     )
     check_no_external_assets(page)

@@ -20,10 +20,12 @@ from pydantic import BaseModel, Field
 from geo_clsm.data.importers.resource_write import resource_to_row
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
+from geo_clsm.model.presence import check_presence
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.disagreements import list_disagreements, resolve
+from geo_clsm.store.presence import public_settings
 from geo_clsm.store.reports import list_reports, set_status
 from geo_clsm.store.review import review_queue
 from geo_clsm.store.schema import MAX_ID, territory_settings
@@ -351,7 +353,7 @@ def get_territory_settings(
     _known(engine, territory)
     with get_db(request).connect() as conn:
         row = conn.execute(sa.select(territory_settings).where(territory_settings.c.territory == territory)).first()
-    return {"territory": territory, "settings": dict(row.settings) if row else {}}
+    return {"territory": territory, "settings": public_settings(dict(row.settings)) if row else {}}
 
 
 @router.put("/territories/{territory}/settings", summary="Changer les réglages locaux (ses administrateurs)")
@@ -363,10 +365,17 @@ def put_territory_settings(
     engine: Annotated[Engine, Depends(get_engine)],
 ) -> dict[str, Any]:
     _known(engine, territory)
+    check_presence(body)  # the presence fields (issue 31) reach pages and the embed's frame-ancestors
+    body.pop("logo", None)  # the logo is uploaded on the presence screen, never set here
     with get_db(request).begin() as conn:
+        old = conn.execute(
+            sa.select(territory_settings.c.settings).where(territory_settings.c.territory == territory)
+        ).scalar()
+        if isinstance(old, dict) and "logo" in old:
+            body = {**body, "logo": old["logo"]}
         conn.execute(sa.delete(territory_settings).where(territory_settings.c.territory == territory))
         conn.execute(sa.insert(territory_settings).values(territory=territory, settings=body, updated_at=repo.now()))
-    return {"territory": territory, "settings": body}
+    return {"territory": territory, "settings": public_settings(body)}
 
 
 def _known(engine: Engine, territory: str) -> None:

@@ -225,6 +225,24 @@ CASES: dict[tuple[str, str], tuple[str, Call]] = {
         lambda c, h, w: c.delete("/api/admin/territories/angouleme", headers=h),
     ),
     # Screens
+    ("GET", "/admin/territories/{territory}/presence"): (
+        FORBIDDEN,
+        lambda c, h, w: c.get("/admin/territories/angouleme/presence"),
+    ),
+    ("POST", "/admin/territories/{territory}/presence"): (
+        FORBIDDEN,
+        lambda c, h, w: c.post("/admin/territories/angouleme/presence", data=_form(h, display_name="pris")),
+    ),
+    ("POST", "/admin/territories/{territory}/logo"): (
+        FORBIDDEN,
+        lambda c, h, w: c.post(
+            "/admin/territories/angouleme/logo", data=_form(h), files={"file": ("l.png", b"\x89PNG\r\n\x1a\n")}
+        ),
+    ),
+    ("GET", "/admin/territories/{territory}/integrer"): (
+        FORBIDDEN,
+        lambda c, h, w: c.get("/admin/territories/angouleme/integrer"),
+    ),
     ("GET", "/admin/resources"): (ABSENT, lambda c, h, w: c.get("/admin/resources?q=claudel")),
     ("GET", "/admin/resources/{resource_id}"): (FORBIDDEN, lambda c, h, w: c.get(f"/admin/resources/{ANG_RID}")),
     ("POST", "/admin/resources/new"): (
