@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from geo_clsm.data.importers.resources import import_resources
 from geo_clsm.engine.core import Engine
+from geo_clsm.i18n import N_
 from geo_clsm.store import repo
 from geo_clsm.store.files import apply_records
 from geo_clsm.store.users import Session
@@ -100,7 +101,7 @@ def import_apply(
         return to_login()
     path = previews(request).pending(token)
     if path is None:
-        return page(request, "admin/import.html", 422, session=session, error="aperçu expiré : renvoyer le fichier")
+        return page(request, "admin/import.html", 422, session=session, error=N_("aperçu expiré : renvoyer le fichier"))
     report = run_sync(request, import_resources, path, communes=engine.catalog.mairies)
     result = apply_records(get_db(request), report.records, author=f"{session.user.email} (import {path.suffix})")
     path.unlink(missing_ok=True)

@@ -4,6 +4,7 @@ records, not the national layer's."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_a_report_is_handled_by_the_saved_correction(client: TestClient) -> None
     done = get_report(db, rid)
     assert done["status"] == "corrected" and done["handled_by"] == EDITOR[0] and done["history_id"]
     assert "Le numéro a changé" not in client.get("/admin/reports").text
-    handled = client.get("/admin/reports?statut=traites").text
+    handled = html.unescape(client.get("/admin/reports?statut=traites").text)
     assert (
         "Le numéro a changé" in handled and "Corrigé" in handled and "voir la correction dans l'historique" in handled
     )
@@ -88,7 +89,7 @@ def test_a_report_is_dismissed_with_a_reason_and_stays_findable(client: TestClie
         f"/admin/reports/{rid}/dismiss", data={"csrf_token": csrf(client), "reason": "Vérifié par téléphone : ouvert"}
     )
     assert r.status_code == 200 and "Signalement écarté" in r.text and "Fermé le samedi" not in r.text
-    handled = client.get("/admin/reports?statut=traites").text
+    handled = html.unescape(client.get("/admin/reports?statut=traites").text)
     assert "Fermé le samedi ?" in handled and "motif : Vérifié par téléphone : ouvert" in handled
 
 
