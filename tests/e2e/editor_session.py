@@ -1,5 +1,5 @@
 """The editor screens in a real Chromium: the app served on its own database of record with editor
-accounts (:func:`serve_with_editors`), and signing in through the login form as a person does, in the
+accounts (:func:`serve_app`), and signing in through the login form as a person does, in the
 browser's language (:func:`sign_in`)."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_with_editors(engine: Engine, db_url: str, *editors: Account) -> Iterator[str]:
+def serve_app(engine: Engine, db_url: str, *editors: Account) -> Iterator[str]:
     """The app in uvicorn on a free port (tiles "none", the database ``db_url``), with ``editors``; its base URL."""
     app = create_app(Settings(tiles_url="none", database_url=db_url), engine=engine)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", access_log=False))

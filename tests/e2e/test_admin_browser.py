@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from geo_clsm.engine.core import Engine
-from tests.e2e.editor_session import serve_with_editors, sign_in
+from tests.e2e.editor_session import serve_app, sign_in
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 RID = "metz-cmp-cattp-adultes-gambetta"
@@ -23,7 +23,7 @@ NEW_PHONE = "03 87 11 22 99"
 def admin_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on its own database of record (the shared one stays as shipped)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
-    with serve_with_editors(engine, url, EDITOR) as base:
+    with serve_app(engine, url, EDITOR) as base:
         yield base
 
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from geo_clsm.engine.core import Engine
-from tests.e2e.editor_session import serve_with_editors, sign_in
+from tests.e2e.editor_session import serve_app, sign_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 RID = "metz-cmp-cattp-adultes-metz-nord"
@@ -35,7 +35,7 @@ PHONES = {"desktop": "03 87 11 22 41", "phone": "03 87 11 22 42"}
 def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on its own database of record."""
     url = f"sqlite:///{tmp_path_factory.mktemp('coordinator') / 'coordinator.db'}"
-    with serve_with_editors(engine, url, EDITOR) as base:
+    with serve_app(engine, url, EDITOR) as base:
         yield base
 
 

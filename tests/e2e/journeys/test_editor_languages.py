@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from geo_clsm.engine.core import Engine
-from tests.e2e.editor_session import serve_with_editors, sign_in
+from tests.e2e.editor_session import serve_app, sign_in
 from tests.e2e.journeys.phone import ARTIFACTS, PHONE, overflow, phone
 
 EDITOR = ("langues@clsm-metz.fr", "mot-de-passe-langues")
@@ -45,7 +45,7 @@ FRENCH = ("Fiches de l'annuaire", "Se déconnecter", "Historique", "Signalements
 @pytest.fixture(scope="module")
 def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('editor-langs') / 'editor.db'}"
-    with serve_with_editors(engine, url, EDITOR) as base:
+    with serve_app(engine, url, EDITOR) as base:
         yield base
 
 
