@@ -33,12 +33,6 @@
   var lastText = null;        // the text of the last search (shared without any position)
   var placeKind = "";         // "qpv" when the last search found a neighbourhood (the geocoder's precision)
   function setStatus(text) { if (statusEl) { statusEl.textContent = text; } }
-  // A point drawn over the places: the search point, the planner's what-if changes.
-  function pin(lat, lon, colour, tip, opts) {
-    var mk = L.circleMarker([lat, lon], { radius: (opts && opts.radius) || 8, color: "#000", weight: 2, fillColor: colour, fillOpacity: 1 });
-    mk.addTo(map);
-    return tip ? mk.bindTooltip(tip, opts && opts.tooltip) : mk;
-  }
 
   function selectedTypes() {
     if (!form) { return Object.keys(cfg.types); }
@@ -222,7 +216,7 @@
     if (openOnly()) { params.set("open_at", new Date().toISOString()); }
     if (spokenLang()) { params.append("lang_spoken", spokenLang()); }
     if (queryMarker) { map.removeLayer(queryMarker); }
-    queryMarker = pin(lat, lon, "#ffd400", t("Point de recherche"));
+    queryMarker = fmt.pin(map, lat, lon, "#ffd400", t("Point de recherche"));
     setStatus(t("Recherche des ressources proches…"));
     fetch("/api/nearest?" + params.toString()).then(function (r) {
       return r.json().then(function (b) { return { ok: r.ok, body: b }; });
@@ -373,8 +367,7 @@
     locate: locate,
     distanceText: fmt.distanceText,
     map: map,
-    fmt: fmt,                 // map-format.js: icons by type, distances, escaping
-    pin: pin,
+    fmt: fmt,                 // map-format.js: icons by type, points (pin), distances, escaping
     onMarkerClick: function (cb) { markerHandler = cb; },
     setFilters: function (types, ageId) {
       form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = types.indexOf(i.value) >= 0; });

@@ -4,7 +4,7 @@
  * or to the map's centre with the form #gc-whatif-place, and a marker is chosen with Tab and Enter.
  * « Calculer » sends the changes to POST /api/scenarios and shows each QPV's figures before and
  * after, in a table and on the map (a label on each QPV). Nothing is saved. Markers, icons and
- * points come from map.js (window.GEO_CLSM_APP: pin, fmt.icon). French only, as the planner's pages. */
+ * points come from map.js (window.GEO_CLSM_APP.fmt: map-format.js's pin and icon). French only, as the planner's pages. */
 (function () {
   "use strict";
   var box = document.getElementById("gc-whatif");
@@ -74,7 +74,7 @@
   }
 
   var TIP = { permanent: true, direction: "top", className: "gc-whatif-pin" };
-  function pin(lat, lon, text, colour) { return app.pin(lat, lon, colour, text, { radius: 9, tooltip: TIP }); }
+  function pin(lat, lon, text, colour) { return app.fmt.pin(map, lat, lon, colour, text, { radius: 9, tooltip: TIP }); }
   function newPlace(lat, lon, text) {  // drawn as a place of its type (map-format.js icon)
     return L.marker([lat, lon], { icon: app.fmt.icon(rtype, false), title: text, keyboard: false })
       .addTo(map).bindTooltip(text, TIP);
