@@ -7,9 +7,13 @@ PORT ?= 8000
 
 .PHONY: run test test-fast lint typecheck pytest bench bench-national load clean install install-serve chromium gdal pdflibs postgres wrk lock axe ohjs pa11y lighthouse
 
+# The venv keeps the pip its Python ships (3.11's handles constraints and editable installs): upgrading
+# it fetched and reinstalled pip on every fresh clone. pip does not byte-compile what it installs
+# (--no-compile): Python compiles the modules a process imports on first use, a fraction of the
+# 1 GB installed (benchmarks/bench_fresh_run.py, docs/performance.md).
+PIP_INSTALL := $(BIN)/python -m pip install --no-compile -c constraints.txt
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip
 
 # Installs are reproducible: every version comes from constraints.txt (pip's constraints pin what
 # they list; scripts/check_constraints.py fails first if pyproject.toml declares a package it lacks).
@@ -17,12 +21,12 @@ $(BIN)/python:
 # lint, typecheck, bench) adds the `dev` extra: tests, lint, types, the browser and the notebooks.
 $(VENV)/.installed-serve: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python scripts/check_constraints.py
-	$(BIN)/python -m pip install -c constraints.txt -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python scripts/check_constraints.py
-	$(BIN)/python -m pip install -c constraints.txt -e '.[dev]'
+	$(PIP_INSTALL) -e '.[dev]'
 	touch $@ $(VENV)/.installed-serve
 
 install-serve: $(VENV)/.installed-serve

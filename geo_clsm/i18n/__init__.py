@@ -90,6 +90,12 @@ def choose_lang(requested: str | None, accept_language: str | None) -> str:
     return DEFAULT_LANG
 
 
+def N_(text: str, /) -> str:
+    """Marks a French msgid shown later through a translator (``t(KIND_LABELS[k])``): returns it as it is,
+    and ``python -m geo_clsm.i18n.extract`` collects it like a ``t("…")`` call."""
+    return text
+
+
 def js_messages(t: Translator, msgids: Iterable[str]) -> dict[str, str]:
     """The translations of the script's strings, for the page's JSON config."""
     return {m: t(m) for m in msgids if t(m) != m}

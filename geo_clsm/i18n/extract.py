@@ -23,6 +23,10 @@ from geo_clsm.model.hours_grid import WORDS_MSGIDS
 from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+ADMIN_TEMPLATES = (
+    "base", "edit", "forbidden", "history", "hours_editor", "import", "list", "login", "reports", "review",
+    "territories", "territory_remove", "users",
+)  # fmt: skip
 PYTHON_SOURCES = [
     "geo_clsm/web/pages/search.py",
     "geo_clsm/web/pages/dated_words.py",
@@ -32,8 +36,12 @@ PYTHON_SOURCES = [
     "geo_clsm/web/templates/pages/search.html",
     "geo_clsm/web/templates/pages/offline.html",
     "geo_clsm/web/admin_form.py",
-    "geo_clsm/web/templates/admin/edit.html",
-    "geo_clsm/web/templates/admin/hours_editor.html",
+    "geo_clsm/web/admin_history.py",
+    "geo_clsm/web/routers/admin_pages.py",
+    "geo_clsm/web/routers/admin_import.py",
+    "geo_clsm/web/routers/admin_territory_pages.py",
+    "geo_clsm/web/routers/admin_user_pages.py",
+    *(f"geo_clsm/web/templates/admin/{name}.html" for name in ADMIN_TEMPLATES),
     "geo_clsm/web/templates/report.html",
     "geo_clsm/web/templates/maj.html",
     "geo_clsm/web/routers/campaign_form.py",
@@ -46,7 +54,7 @@ POT = Path(__file__).parent / "messages.pot"
 
 
 # ``t("…")`` calls, also inside f-strings (which Babel's Python extractor does not enter).
-_CALL_RE = re.compile(r"""\bt\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+_CALL_RE = re.compile(r"""\b(?:t|N_)\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 
 
 def _python_messages() -> Iterator[tuple[str, str]]:

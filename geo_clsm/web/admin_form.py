@@ -63,8 +63,9 @@ class Choice:
 
 
 def editor_translator(request: Request) -> Translator:
-    """The editor form's language: ``?lang=`` (fr, en, ar …), else French (the editors' screens are French)."""
-    return translator(choose_lang(request.query_params.get("lang"), None))
+    """The editor screens' language, chosen as the public pages choose theirs: ``?lang=`` (fr, en,
+    ar …), else the browser's ``Accept-Language``, else French."""
+    return translator(choose_lang(request.query_params.get("lang"), request.headers.get("accept-language")))
 
 
 def field_label(field: str, t: Translator, reason: str = "") -> str:

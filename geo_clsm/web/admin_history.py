@@ -12,22 +12,22 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from geo_clsm.i18n import Translator, translator
+from geo_clsm.i18n import N_, Translator, translator
 from geo_clsm.model.fields import FIELD_LABELS
 from geo_clsm.model.hours import OpeningHoursError
 from geo_clsm.model.hours_grid import hours_in_words
 from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR, PositionPrecision, ResourceType
 
 ACTIONS_FR = {
-    "create": "Fiche créée",
-    "seed": "Fiche chargée depuis les couches livrées",
-    "update": "Fiche modifiée",
-    "withdraw": "Fiche retirée de la vue publique",
-    "restore": "Version restaurée",
-    "verify": "Fiche vérifiée",
-    "import": "Fiche importée d'un fichier",
-    "official": "Valeurs officielles acceptées",
-    "keep": "Fiche conservée malgré la source officielle",
+    "create": N_("Fiche créée"),
+    "seed": N_("Fiche chargée depuis les couches livrées"),
+    "update": N_("Fiche modifiée"),
+    "withdraw": N_("Fiche retirée de la vue publique"),
+    "restore": N_("Version restaurée"),
+    "verify": N_("Fiche vérifiée"),
+    "import": N_("Fiche importée d'un fichier"),
+    "official": N_("Valeurs officielles acceptées"),
+    "keep": N_("Fiche conservée malgré la source officielle"),
 }
 """Each history action in French (an unknown action is shown as it is)."""
 
@@ -35,17 +35,17 @@ LABELS = {
     **FIELD_LABELS,
     "audience.age_min": FIELD_LABELS["age_min"],
     "audience.age_max": FIELD_LABELS["age_max"],
-    "audience.groups": "Publics",
-    "position": "Position",
-    "commune_position": "Position de la commune",
+    "audience.groups": N_("Publics"),
+    "position": N_("Position"),
+    "commune_position": N_("Position de la commune"),
 }
-STATUS_FR = {"active": "publiée", "withdrawn": "retirée de la vue publique"}
+STATUS_FR = {"active": N_("publiée"), "withdrawn": N_("retirée de la vue publique")}
 EMPTY = "—"
 _FR = translator("fr")
 
 
-def action_label(action: str) -> str:
-    return ACTIONS_FR.get(action, action)
+def action_label(action: str, *, t: Translator = _FR) -> str:
+    return t(ACTIONS_FR[action]) if action in ACTIONS_FR else action
 
 
 def _flat(snap: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -71,19 +71,19 @@ def readable_value(field: str, value: Any, *, t: Translator = _FR) -> str:
     if value is None or value == "" or value == [] or value == ():
         return EMPTY
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return t("oui") if value else t("non")
     if field == "type" and value in ResourceType.__members__:
-        return TYPE_LABELS_FR[ResourceType(value)]
+        return t(TYPE_LABELS_FR[ResourceType(value)])
     if field == "status":
-        return STATUS_FR.get(str(value), str(value))
+        return t(STATUS_FR[str(value)]) if str(value) in STATUS_FR else str(value)
     if field == "services" and isinstance(value, list | tuple):
-        return ", ".join(TYPE_LABELS_FR[ResourceType(v)] if v in ResourceType.__members__ else str(v) for v in value)
+        return ", ".join(t(TYPE_LABELS_FR[ResourceType(v)]) if v in ResourceType.__members__ else str(v) for v in value)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     if field in ("position", "commune_position") and isinstance(value, Mapping):
         precision = value.get("precision")
         how = (
-            PRECISION_LABELS_FR[PositionPrecision(precision)]
+            t(PRECISION_LABELS_FR[PositionPrecision(precision)])
             if precision in {p.value for p in PositionPrecision}
             else ""
         )
@@ -99,11 +99,13 @@ def readable_value(field: str, value: Any, *, t: Translator = _FR) -> str:
         except OpeningHoursError:
             return str(value)
     if field.startswith("audience.age_"):
-        return f"{value} ans"
+        return t("{n} ans", n=value)
     return str(value)
 
 
-def readable_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[tuple[str, str, str]]:
+def readable_changes(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, *, t: Translator = _FR
+) -> list[tuple[str, str, str]]:
     """(label, before, after) for each field that differs; a record that appears (no ``before``)
     lists only the fields it fills."""
     b, a = _flat(before), _flat(after)
@@ -114,5 +116,6 @@ def readable_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] 
             continue
         if key == "commune_position" and before and after:
             continue  # follows the commune: the commune's change says it
-        rows.append((LABELS.get(key, key), readable_value(key, old), readable_value(key, new)))
+        label = t(LABELS[key]) if key in LABELS else key
+        rows.append((label, readable_value(key, old, t=t), readable_value(key, new, t=t)))
     return rows

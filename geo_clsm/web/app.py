@@ -22,6 +22,7 @@ from geo_clsm.model.freshness import ConfirmPolicy, set_confirm_policy
 from geo_clsm.settings import Settings
 from geo_clsm.web import errors, lifecycle
 from geo_clsm.web.assets import AssetMount
+from geo_clsm.web.middleware.admin_lang import AdminLangMiddleware
 from geo_clsm.web.middleware.compression import GZipMiddleware
 from geo_clsm.web.middleware.http_cache import DataCacheMiddleware
 from geo_clsm.web.middleware.request_log import RequestLogMiddleware
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Pure ASGI middlewares, innermost first. Security (headers, CSP nonces in HTML, limits, HEAD, CORS)
     # sees uncompressed bodies; GZip only where it pays (bodies over one packet).
     app.add_middleware(nearest.NearestFastPath)  # the busiest route, answered before routing
+    app.add_middleware(AdminLangMiddleware)  # an editor screen's ?lang= kept across its redirects
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=5)
     app.add_middleware(DataCacheMiddleware, version=_http_cache_version(app))

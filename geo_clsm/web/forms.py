@@ -7,6 +7,7 @@ token in a SameSite=Strict cookie is repeated in the form (double submit).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Form, Request
@@ -14,7 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from geo_clsm.settings import Settings
 from geo_clsm.store.users import Session
+from geo_clsm.web.admin_form import editor_translator
 from geo_clsm.web.lifecycle import service_state
+from geo_clsm.web.middleware.admin_lang import requested_lang
 from geo_clsm.web.sessions import csrf_ok, optional_session
 from geo_clsm.web.templating import TEMPLATES
 
@@ -22,8 +25,25 @@ FORM_COOKIE = "geo_clsm_form"
 Csrf = Annotated[str, Form()]
 
 
+def lang_href(request: Request) -> Callable[[str], str]:
+    """``href(path)``: a link of the page that keeps the ``?lang=`` the page was asked with (none when
+    the language came from the browser, which sends it again)."""
+    lang = requested_lang(request.url.query)
+
+    def href(path: str) -> str:
+        if lang is None:
+            return path
+        return f"{path}{'&' if '?' in path else '?'}lang={lang}"
+
+    return href
+
+
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A template rendered for ``request``; the editor screens get the page's translator ``t`` and
+    ``href`` (links keeping ``?lang=``) unless the route passes its own."""
     session: Session | None = context.get("session")
+    context.setdefault("t", editor_translator(request))
+    context.setdefault("href", lang_href(request))
     context.setdefault("csrf", session.csrf_token if session else "")
     context.setdefault("tiles", service_state(request).settings.tiles_url)
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -34,7 +37,21 @@ def json_script(data: Any) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))  # JSON, "</" escaped
 
 
+def when(value: Any, lang: str) -> str:
+    """A date and time (``datetime``) in ``lang`` (« 5 mars 2026, 14:07 »); anything else as it is."""
+    if not isinstance(value, datetime):
+        return str(value)
+    return format_datetime(value, "d MMM y, HH:mm", locale=lang)
+
+
+def number(value: int | float, lang: str) -> str:
+    """A number in ``lang``'s format (« 12 345 » in French)."""
+    return format_decimal(value, locale=lang)
+
+
 TEMPLATES.env.filters["json_script"] = json_script
+TEMPLATES.env.globals["when"] = when
+TEMPLATES.env.globals["number"] = number
 
 
 def render(name: str, /, **context: Any) -> str:

@@ -10,8 +10,6 @@ screens show their tables and actions.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,10 +31,8 @@ from geo_clsm.store.presence import save_presence
 from geo_clsm.store.reports import add_report
 from geo_clsm.store.schema import campaign_recipients
 from geo_clsm.store.users import add_user
-from geo_clsm.web.app import create_app
 from geo_clsm.web.sessions import COOKIE
-
-from ..conftest import _free_port
+from tests.e2e.serving import national_run, serve
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
 LANGS = ("fr", "en", "ar")
@@ -127,22 +123,6 @@ def seed_editor_data(database_url: str) -> None:
     save_presence(db, "metz", check_presence(presence))
 
 
-def _national_gaps(folder: Path) -> Path:
-    from geo_clsm.access.national import compute_national
-    from geo_clsm.access.national_io import write_national
-    from geo_clsm.access.params import AccessParams
-    from tests.access.test_national_gaps import TYPES, synthetic_national_catalog
-
-    out = folder / "gaps_france"
-    write_national(
-        compute_national(synthetic_national_catalog(folder / "synthetic"), types=TYPES),
-        out,
-        params=AccessParams(),
-        seconds=1.0,
-    )
-    return out
-
-
 @contextmanager
 def serve_site(engine: Engine, tmp: Path) -> Iterator[A11ySite]:
     """The app in uvicorn on a free port of 127.0.0.1 (tiles "none"), seeded, an admin signed in."""
@@ -154,24 +134,10 @@ def serve_site(engine: Engine, tmp: Path) -> Iterator[A11ySite]:
         local_territories_file=tmp / "territories.toml",
         versions_dir=tmp / "versions",
         territories=["metz", "angouleme"],
-        national_gaps_dir=_national_gaps(tmp),
+        national_gaps_dir=national_run(tmp),
     )
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 180  # a loaded machine: start-up seeds a database and computes indicators
-    while not srv.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with serve(settings, engine) as base:
         seed_editor_data(url)
         r = httpx.post(f"{base}/api/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=60)
         r.raise_for_status()
         yield A11ySite(base=base, cookie=(COOKIE, r.cookies[COOKIE]))
-    finally:
-        srv.should_exit = True
-        t.join(timeout=10)

@@ -3,20 +3,14 @@ public popup; a resident reports an error from the popup and an editor opens the
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
 
 from geo_clsm.engine.core import Engine
-from geo_clsm.settings import Settings
-from geo_clsm.store.db import connect
-from geo_clsm.store.users import add_user
-from geo_clsm.web.app import create_app
+from tests.e2e.editor_session import serve_app, sign_in
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 RID = "metz-cmp-cattp-adultes-gambetta"
@@ -25,40 +19,12 @@ EDITOR = ("editrice@clsm-metz.fr", "mot-de-passe-editrice")
 NEW_PHONE = "03 87 11 22 99"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def admin_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on its own database of record (the shared one stays as shipped)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
-    app = create_app(Settings(tiles_url="none", database_url=url), engine=engine)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    add_user(connect(url), *EDITOR, role="editor")
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(timeout=10)
-
-
-def sign_in(page: Page, base: str) -> None:
-    page.goto(base + "/admin/resources")
-    assert page.url.endswith("/admin/login")
-    page.get_by_label("Adresse e-mail").fill(EDITOR[0])
-    page.get_by_label("Mot de passe").fill(EDITOR[1])
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/admin/resources")
+    with serve_app(engine, url, EDITOR) as base:
+        yield base
 
 
 def open_public_popup(page: Page, base: str) -> str:
@@ -79,8 +45,8 @@ def open_public_popup(page: Page, base: str) -> str:
 
 def test_editor_changes_a_phone_seen_in_the_public_popup(browser: Browser, admin_server: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    editor = browser.new_context(viewport={"width": 1024, "height": 900}).new_page()
-    sign_in(editor, admin_server)
+    editor = browser.new_context(viewport={"width": 1024, "height": 900}, locale="fr-FR").new_page()
+    sign_in(editor, admin_server, EDITOR)
     editor.get_by_label("Chercher (nom, commune, rue, identifiant)").fill("Gambetta")
     editor.get_by_role("button", name="Chercher").click()
     editor.locator(f'a[href="/admin/resources/{RID}"]').first.click()
@@ -93,7 +59,7 @@ def test_editor_changes_a_phone_seen_in_the_public_popup(browser: Browser, admin
     assert editor.get_by_label("Téléphone", exact=True).input_value() == NEW_PHONE
     editor.screenshot(path=str(ARTIFACTS / "admin_edit.png"), full_page=True)
 
-    resident = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    resident = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR").new_page()
     text = open_public_popup(resident, admin_server)
     assert NEW_PHONE in text
     assert resident.locator(f'.gc-popup a[href="tel:{NEW_PHONE.replace(" ", "")}"]').count() == 1
@@ -116,8 +82,8 @@ def test_public_report_accepted_by_an_editor(browser: Browser, admin_server: str
     resident.get_by_role("button", name="Envoyer").click()
     assert "Merci" in resident.get_by_role("status").inner_text()
 
-    editor = browser.new_context(viewport={"width": 1024, "height": 900}).new_page()
-    sign_in(editor, admin_server)
+    editor = browser.new_context(viewport={"width": 1024, "height": 900}, locale="fr-FR").new_page()
+    sign_in(editor, admin_server, EDITOR)
     editor.get_by_role("link", name="Signalements").click()
     item = editor.locator(".reports li", has_text="fermé le vendredi")
     assert item.count() == 1

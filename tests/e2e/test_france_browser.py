@@ -5,23 +5,15 @@ France, a department's communes opened from the keyboard, and the page's weight.
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser
 
-from geo_clsm.access.national import compute_national
-from geo_clsm.access.national_io import write_national
-from geo_clsm.access.params import AccessParams
 from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
-from geo_clsm.web.app import create_app
-from tests.access.test_national_gaps import TYPES, synthetic_national_catalog
-from tests.conftest import _free_port
+from tests.e2e.serving import national_run, serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -33,27 +25,9 @@ if os.environ.get("GEO_CLSM_SKIP_E2E") == "1":  # pragma: no cover - opt-out for
 
 @pytest.fixture(scope="module")
 def france_server(engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("france")
-    write_national(
-        compute_national(synthetic_national_catalog(folder), types=TYPES),
-        folder / "gaps_france",
-        params=AccessParams(),
-        seconds=1.0,
-    )
-    settings = Settings(tiles_url="none", database_url=database_url, national_gaps_dir=folder / "gaps_france")
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 180  # a loaded machine: start-up seeds a database and computes indicators
-    while not srv.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(timeout=10)
+    folder = national_run(tmp_path_factory.mktemp("france"))
+    with serve(Settings(tiles_url="none", database_url=database_url, national_gaps_dir=folder), engine) as base:
+        yield base
 
 
 def test_departments_then_communes_from_the_keyboard(browser: Browser, france_server: str) -> None:

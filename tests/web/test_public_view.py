@@ -36,7 +36,7 @@ def _text(resp: httpx.Response) -> str:
 
 def test_no_public_output_contains_internal_notes(client: TestClient, engine: Engine, tmp_path: Path) -> None:
     notes = _notes()
-    assert len(notes) >= 20 and any("do NOT geocode" in n or "deliberately" in n for n in _full_notes())
+    assert len(notes) >= 20 and any("NE PAS géolocaliser" in n or "volontairement" in n for n in _full_notes())
     ids = [r.id for r in engine.catalog.resources if r.territory in ("metz", "angouleme")]
     outputs: dict[str, str] = {}
     for territory in ("metz", "angouleme"):

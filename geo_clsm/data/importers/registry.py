@@ -8,9 +8,10 @@ Each row is translated to the project's schema, then validated like any resource
 
 - ``coord_quality`` gives the precision: ``good`` -> address, ``medium`` or
   ``approximate`` -> street; a row without coordinates is placed at its town hall
-  (commune precision), except a row whose notes say it is not a place ("do not map").
-- A row whose notes ask not to publish its location is ``confidential_address``.
-- ``notes`` (curation remarks, in English), ``other_sources`` and ``confidence`` go to
+  (commune precision), except a row whose notes say it is not a place (« ne pas cartographier »).
+- A row whose notes ask not to publish its location (« lieu discret », « ne pas géolocaliser »)
+  is ``confidential_address``.
+- ``notes`` (curation remarks, in French), ``other_sources`` and ``confidence`` go to
   the internal ``notes``, never published; an optional ``public_info`` column holds
   the French text the public may see.
 - ``AUTRE`` rows that are CMPs whose public is not stated become type ``CMP``.
@@ -40,6 +41,12 @@ _KEYWORD_AGES: tuple[tuple[str, int | None, int | None], ...] = (
     ("jeunes", 11, 25),
     ("adultes", 18, None),
 )
+
+
+CONFIDENTIAL_PHRASES = ("lieu discret", "ne pas géolocaliser")
+"""Words of a row's French notes asking not to publish its location (compared casefolded)."""
+NOT_A_PLACE_PHRASES = ("pas un lieu", "ne pas cartographier")
+"""Words of a row's French notes saying it is not a place: no position, not on the map."""
 
 
 def audience_ages(text: str) -> tuple[int | None, int | None]:
@@ -86,8 +93,9 @@ def registry_record(rec: dict[str, str], *, verified_on: date) -> dict[str, Any]
     notes = (rec.get("notes") or "").strip()
     lo, hi = audience_ages(rec.get("audience") or "")
     has_coords = bool((rec.get("lat") or "").strip() and (rec.get("lon") or "").strip())
-    confidential = "discreet location" in notes.lower() or "do not geocode" in notes.lower()
-    not_a_place = "not a place" in notes.lower() or "do not map" in notes.lower()
+    said = notes.casefold()
+    confidential = any(phrase in said for phrase in CONFIDENTIAL_PHRASES)
+    not_a_place = any(phrase in said for phrase in NOT_A_PLACE_PHRASES)
     extra = [notes] if notes else []
     if rec.get("other_sources"):
         extra.append(f"Autres sources : {rec['other_sources'].strip()}")

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from geo_clsm.data.importers.resources import import_resources
 from geo_clsm.engine.core import Engine
+from geo_clsm.i18n import N_
 from geo_clsm.model.errors import ForbiddenError
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
@@ -123,7 +124,7 @@ def import_apply(
         return to_login()
     path = previews(request).pending(token)
     if path is None:
-        return page(request, "admin/import.html", 422, session=session, error="aperçu expiré : renvoyer le fichier")
+        return page(request, "admin/import.html", 422, session=session, error=N_("aperçu expiré : renvoyer le fichier"))
     report = run_sync(request, import_resources, path, communes=engine.catalog.mairies)
     result = apply_records(
         get_db(request),

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.data.importers.resource_write import resource_to_row
 from geo_clsm.engine.core import Engine
+from geo_clsm.i18n import N_
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.hours import OpeningHoursError
 from geo_clsm.model.resource import TYPE_LABELS_FR
@@ -65,12 +66,12 @@ def login(
         resp.headers["Retry-After"] = str(retry)
         return with_form_cookie(resp, token, settings)
     if not double_submit_ok(request, csrf_token):
-        error = "formulaire expiré : recharger la page et recommencer"
+        error = N_("formulaire expiré : recharger la page et recommencer")
     else:
         try:
             user = authenticate(get_db(request), email, password, client=client_address(request))
             if user is None:
-                error = "adresse e-mail ou mot de passe incorrect"
+                error = N_("adresse e-mail ou mot de passe incorrect")
         except LoginThrottledError as exc:
             error, status, wait = exc.message, 429, exc.retry_after_s
         except AccountDisabledError as exc:
@@ -303,9 +304,10 @@ def history_page(resource_id: str, request: Request) -> Response:
     with get_db(request).connect() as conn:
         r, status = repo.get(conn, resource_id)
         entries = repo.entries(conn, resource_id)
+    t = editor_translator(request)
     for e in entries:
-        e["action_label"] = action_label(e["action"])
-        e["diff"] = readable_changes(e["before"], e["after"])
+        e["action_label"] = action_label(e["action"], t=t)
+        e["diff"] = readable_changes(e["before"], e["after"], t=t)
     return page(request, "admin/history.html", session=session, r=r, status=status, entries=list(reversed(entries)))
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from geo_clsm.data.local_territories import add_territory, remove_territory
 from geo_clsm.data.territories import Selection, read_local
 from geo_clsm.engine.core import Engine
+from geo_clsm.i18n import N_
 from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.settings import Settings
 from geo_clsm.store.users import Session
@@ -25,8 +26,8 @@ from geo_clsm.web.routers.nearest import territories as territory_summaries
 from geo_clsm.web.sessions import optional_session
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
-KIND_LABELS = {"pilot": "pilote", "local": "ajouté", "national": "national"}
-FORBIDDEN = "réservé aux administrateurs : ce compte est un compte d'éditeur"
+KIND_LABELS = {"pilot": N_("pilote"), "local": N_("ajouté"), "national": N_("national")}
+FORBIDDEN = N_("réservé aux administrateurs : ce compte est un compte d'éditeur")
 _SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -129,7 +130,9 @@ def confirm_removal(
     entry = next((e for e in read_local(settings.local_territories_file) if e.get("id") == territory_id), None)
     if entry is None:
         message = f"territoire local « {territory_id} » inconnu : seuls les territoires ajoutés peuvent être retirés"
-        return page(request, "admin/forbidden.html", 404, session=session, message=message, title="Territoire inconnu")
+        return page(
+            request, "admin/forbidden.html", 404, session=session, message=message, title=N_("Territoire inconnu")
+        )
     summary = next((t for t in territory_summaries(engine) if t["id"] == territory_id), None)
     return page(request, "admin/territory_remove.html", session=session, entry=entry, summary=summary)
 

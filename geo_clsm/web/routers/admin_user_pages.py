@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
+from geo_clsm.i18n import N_
 from geo_clsm.model.errors import GeoClsmError, NotFoundError
 from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.schema import MAX_ID
@@ -21,14 +22,14 @@ from geo_clsm.web.rights import AUTHORISE
 from geo_clsm.web.sessions import COOKIE, get_db, optional_session
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
-FORBIDDEN = "réservé aux administrateurs : ce compte est un compte d'éditeur"
-ROLE_LABELS = {"editor": "éditeur", "admin": "administrateur"}
+FORBIDDEN = N_("réservé aux administrateurs : ce compte est un compte d'éditeur")
+ROLE_LABELS = {"editor": N_("éditeur"), "admin": N_("administrateur")}
 DONE = {
-    "created": "Compte enregistré.",
-    "role": "Rôle changé : les sessions de ce compte sont terminées.",
-    "password": "Mot de passe changé : les autres sessions de ce compte sont terminées.",
-    "disable": "Compte désactivé : ses sessions sont terminées.",
-    "enable": "Compte réactivé.",
+    "created": N_("Compte enregistré."),
+    "role": N_("Rôle changé : les sessions de ce compte sont terminées."),
+    "password": N_("Mot de passe changé : les autres sessions de ce compte sont terminées."),
+    "disable": N_("Compte désactivé : ses sessions sont terminées."),
+    "enable": N_("Compte réactivé."),
 }
 
 

@@ -6,20 +6,14 @@ among the handled reports. Asserts what is on screen; screenshots in tests/artif
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from geo_clsm.engine.core import Engine
-from geo_clsm.settings import Settings
-from geo_clsm.store.db import connect
-from geo_clsm.store.users import add_user
-from geo_clsm.web.app import create_app
+from tests.e2e.editor_session import serve_app, sign_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 RID = "metz-cmp-cattp-adultes-metz-nord"
@@ -37,31 +31,12 @@ WORDS = {
 PHONES = {"desktop": "03 87 11 22 41", "phone": "03 87 11 22 42"}
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on its own database of record."""
     url = f"sqlite:///{tmp_path_factory.mktemp('coordinator') / 'coordinator.db'}"
-    app = create_app(Settings(tiles_url="none", database_url=url), engine=engine)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    add_user(connect(url), *EDITOR, role="editor")
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serve_app(engine, url, EDITOR) as base:
+        yield base
 
 
 def _fits(page: Page, width: int) -> None:
@@ -95,12 +70,7 @@ def test_coordinator_journey(browser: Browser, server: str, device: str) -> None
     expect(resident.get_by_role("status")).to_contain_text("Merci")
 
     page = browser.new_context(viewport=size, locale="fr-FR").new_page()
-    # Sign in.
-    page.goto(server + "/admin/resources")
-    page.get_by_label("Adresse e-mail").fill(EDITOR[0])
-    page.get_by_label("Mot de passe").fill(EDITOR[1])
-    page.get_by_label("Mot de passe").press("Enter")
-    page.wait_for_url("**/admin/resources")
+    sign_in(page, server, EDITOR)
     # The list starts with the territory's records.
     first_row = page.locator("main table tbody tr").first
     expect(first_row).to_contain_text(re.compile("Metz|Angoulême|Montigny|Woippy|Soyons|Ruelle|Gond|Isle", re.I))

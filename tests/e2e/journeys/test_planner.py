@@ -5,20 +5,16 @@ compute it. Screenshots in tests/artifacts/."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
-from geo_clsm.web.app import create_app
-from tests.conftest import _free_port
+from tests.e2e.serving import serve
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 PHONE = {"width": 375, "height": 667}
@@ -27,22 +23,10 @@ DESKTOP = {"width": 1280, "height": 800}
 
 @pytest.fixture(scope="module")
 def planner_server(engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app with no national run yet (an empty folder)."""
+    """The app with no national run yet (an empty folder: :func:`tests.e2e.serving.national_run` not called)."""
     folder = tmp_path_factory.mktemp("no-national") / "gaps_france"
-    settings = Settings(tiles_url="none", database_url=database_url, national_gaps_dir=folder)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 180  # a loaded machine: start-up seeds a database and computes indicators
-    while not srv.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serve(Settings(tiles_url="none", database_url=database_url, national_gaps_dir=folder), engine) as base:
+        yield base
 
 
 def _page(browser: Browser, url: str, viewport: dict[str, int]) -> Page:

@@ -4,36 +4,13 @@ person reads them (no ``None``, ``False``, dictionaries or field codes)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
-from geo_clsm.engine.core import Engine
-from geo_clsm.settings import Settings
-from geo_clsm.store.db import connect
-from geo_clsm.store.users import add_user
 from geo_clsm.web.admin_history import readable_changes
-from geo_clsm.web.app import create_app
+from tests.web.routers.conftest import EDITOR, csrf_token
 
-LAYERS = Path(__file__).resolve().parents[3] / "layers"
 RID = "metz-cmp-cattp-adultes-metz-nord"
-EDITOR = ("histoire@clsm-metz.fr", "mot-de-passe-historique")
-
-
-@pytest.fixture(scope="module")
-def client(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('history') / 'history.db'}"
-    with TestClient(
-        create_app(Settings(data_dir=LAYERS, database_url=url), engine=engine), base_url="https://testserver"
-    ) as c:
-        add_user(connect(url), *EDITOR, role="editor")
-        form = c.get("/admin/login")
-        m = re.search(r'name="csrf_token" value="([^"]*)"', form.text)
-        assert m
-        c.post("/admin/login", data={"email": EDITOR[0], "password": EDITOR[1], "csrf_token": m.group(1)})
-        yield c
 
 
 def _visible_text(html: str) -> str:
@@ -42,13 +19,11 @@ def _visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
 
 
-def test_history_reads_as_french(client: TestClient) -> None:
-    token = re.search(r'name="csrf_token" value="([^"]*)"', client.get("/admin/resources").text)
-    assert token
-    r = client.post(
+def test_history_reads_as_french(editor_client: TestClient) -> None:
+    r = editor_client.post(
         f"/admin/resources/{RID}",
         data={
-            "csrf_token": token.group(1),
+            "csrf_token": csrf_token(editor_client.get("/admin/resources").text),
             "phone": "03 87 45 45 45",
             "wheelchair": "oui",
             "age_min": "18",
@@ -57,8 +32,8 @@ def test_history_reads_as_french(client: TestClient) -> None:
         },
     )
     assert r.status_code == 200
-    text = _visible_text(client.get(f"/admin/resources/{RID}/history").text)
-    assert "Fiche modifiée par histoire@clsm-metz.fr" in text
+    text = _visible_text(editor_client.get(f"/admin/resources/{RID}/history").text)
+    assert f"Fiche modifiée par {EDITOR[0]}" in text
     assert "Fiche chargée depuis les couches livrées par couches livrées" in text
     assert "fiche reprise des couches livrées (source : FINESS" in text
     assert "Téléphone" in text and "03 87 45 45 45" in text

@@ -3,6 +3,7 @@ restore, review queue, the public report form."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,7 +115,8 @@ def test_import_shows_the_report_before_writing(client: TestClient, signed_in: s
             "/admin/import/preview", data={"csrf_token": signed_in}, files={"file": ("lot.csv", fh, "text/csv")}
         )
     assert r.status_code == 200
-    assert "rien n'est encore écrit" in r.text and "Rejetées : 1" in r.text and "hors de France" in r.text
+    text = html.unescape(r.text)
+    assert "rien n'est encore écrit" in text and "Rejetées : 1" in text and "hors de France" in text
     assert client.get("/api/resources/metz-paej-synthetique").status_code == 404  # nothing written yet
     r = client.post("/admin/import/apply", data={"csrf_token": signed_in, "token": token(r.text, "token")})
     assert "1 fiche(s) créée(s)" in r.text

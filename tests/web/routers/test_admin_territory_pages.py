@@ -3,6 +3,7 @@ removal after confirmation that leaves every resource in place."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,7 +125,7 @@ def test_add_then_remove_after_confirmation(setup: tuple[TestClient, Settings]) 
     with db.connect() as conn:
         before = len(repo.active_resources(conn))
     confirm = admin.get("/admin/territories/metz-ouest/retirer")
-    assert confirm.status_code == 200 and "Aucune ressource n'est supprimée" in confirm.text
+    assert confirm.status_code == 200 and "Aucune ressource n'est supprimée" in html.unescape(confirm.text)
     assert read_local(settings.local_territories_file) != []  # the confirmation page changes nothing
     r = admin.post("/admin/territories/metz-ouest/retirer", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/admin/territories?removed=metz-ouest"

@@ -55,14 +55,24 @@ def test_start_up_records_one_snapshot_per_territory(anon: TestClient) -> None:
         assert point["within_1000m_share"] == gaps[s["code_qp"]]["within_1000m_share"]
 
 
-def test_an_editor_change_gives_a_new_snapshot_and_an_evolution(anon: TestClient) -> None:
+@pytest.fixture(scope="module")
+def moved_into_borny(anon: TestClient) -> list[float]:
+    """An editor moves RID into Borny, once for the module's tests that need it: its coordinates before.
+    A test run alone (``-k``) gets the change too, instead of relying on an earlier test's."""
     c = TestClient(anon.app, base_url="https://testserver")
     r = c.post("/api/auth/login", json={"email": EDITOR[0], "password": EDITOR[1]})
     h = {"X-CSRF-Token": r.json()["csrf_token"]}
-    before = anon.get(f"/api/resources/{RID}").json()["geometry"]["coordinates"]
+    before: list[float] = anon.get(f"/api/resources/{RID}").json()["geometry"]["coordinates"]
     r = c.patch(f"/api/admin/resources/{RID}", json={"lon": 6.2236, "lat": 49.1130}, headers=h)  # into Borny
     assert r.status_code == 200, r.text
     settle(anon)
+    return before
+
+
+def test_an_editor_change_gives_a_new_snapshot_and_an_evolution(
+    anon: TestClient, moved_into_borny: list[float]
+) -> None:
+    before = moved_into_borny
     body = anon.get("/api/observatory/metz").json()
     assert len(body["snapshots"]) == 2
     assert len(anon.get("/api/observatory/angouleme").json()["snapshots"]) == 1  # untouched: no new snapshot
@@ -110,8 +120,8 @@ def test_chart_and_errors(anon: TestClient) -> None:
     assert r.status_code == 422
 
 
-def test_report_has_an_evolution_section_since_a_date(anon: TestClient) -> None:
-    """After the editor's change above: the report's « évolution » names the moved resource."""
+def test_report_has_an_evolution_section_since_a_date(anon: TestClient, moved_into_borny: list[float]) -> None:
+    """After an editor's change: the report's « évolution » names the moved resource."""
     html = anon.get("/api/report/metz", params={"since": "2000-01-01"}).text
     assert "Évolution depuis le 01/01/2000" in html and "Ressources déplacées (1)" in html
     body = anon.get("/api/report/metz", params={"since": "2000-01-01", "format": "json"}).json()

@@ -83,7 +83,9 @@ def test_resources_exports_keep_the_public_view(client: TestClient) -> None:
     row = df[df["Identifiant"] == CONFIDENTIAL].iloc[0]
     assert pd.isna(row["Adresse"]) and row["Précision de la position"] == "commune"
     assert (row["Longitude (degrés WGS84)"], row["Latitude (degrés WGS84)"]) == pytest.approx((lon, lat), abs=1e-6)
-    assert b"discreet" not in fr.content and b"do NOT geocode" not in fr.content  # the registry's internal note
+    assert (
+        b"lieu discret" not in fr.content and "NE PAS géolocaliser".encode() not in fr.content
+    )  # the registry's internal note
     wb = openpyxl.load_workbook(
         io.BytesIO(client.get("/api/resources", params={"territory": "angouleme", "format": "xlsx"}).content)
     )

@@ -181,8 +181,15 @@
       return '<div class="gc-popup">' + lines.join("<br>") + "</div>";
     }
 
+    // A point drawn over the places on ``map``: the search point, the planner's what-if changes.
+    function pin(map, lat, lon, colour, tip, opts) {
+      var mk = L.circleMarker([lat, lon], { radius: (opts && opts.radius) || 8, color: "#000", weight: 2, fillColor: colour, fillOpacity: 1 });
+      mk.addTo(map);
+      return tip ? mk.bindTooltip(tip, opts && opts.tooltip) : mk;
+    }
+
     return {
-      t: t, esc: esc, typeLabel: typeLabel, icon: icon, fmtDistance: fmtDistance, distanceText: distanceText,
+      t: t, esc: esc, typeLabel: typeLabel, icon: icon, pin: pin, fmtDistance: fmtDistance, distanceText: distanceText,
       provenance: provenance, groups: groups, locale: locale, walkText: walkText,
       address: address, telLink: telLink, phoneHtml: phoneHtml, hoursText: hoursText, popupHtml: popupHtml,
       datedLines: datedLines, sectorMarkHtml: sectorMarkHtml, sectorsText: sectorsText, rememberRoles: rememberRoles,

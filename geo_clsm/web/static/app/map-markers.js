@@ -2,7 +2,7 @@
  * clusters by a Web Worker (cluster-worker.js, with the vendored supercluster), so that the page's
  * main thread only draws what is in view, after each move or zoom: a place is its type's coloured
  * letter (map-format.js icon), a cluster its count (Leaflet.markercluster's look, MarkerCluster.Default.css).
- * A click on a cluster zooms to where it splits; places that stay together at the last zoom are
+ * A click on a cluster (or Enter on a focused one) zooms to where it splits; places that stay together at the last zoom are
  * fanned out around it. window.GEO_CLSM_MARKERS(map, cfg, fmt, onPlace) returns
  * {load(rows, types, age, kept), filter(types, age, kept), show(id, cb), ready()}; onPlace(marker, id) opens
  * a place; `kept`: the open_at / lang_spoken query of /api/markers-kept ("" without those filters). */
@@ -20,15 +20,15 @@
     var afterDraw = [];                // callbacks for the next drawing
     var onShown = null;
     var icons = {};
-    layer.on("click", function (e) {   // one listener for every marker
+    function enter(e) { return e.originalEvent && (e.originalEvent.key === "Enter" || e.originalEvent.keyCode === 13); }
+    function act(e) {                  // one listener for every marker: a click, or Enter on a focused marker
+      if (e.type === "keypress" && !enter(e)) { return; }
       var mk = e.propagatedFrom || e.layer;
       if (mk && mk.gcRow !== undefined) { onPlace(mk, rows[mk.gcRow][0]); }
       else if (mk && mk.gcCluster) { openCluster(mk); }
-    });
-    fan.on("click", function (e) {
-      var mk = e.propagatedFrom || e.layer;
-      if (mk && mk.gcRow !== undefined) { onPlace(mk, rows[mk.gcRow][0]); }
-    });
+    }
+    layer.on("click keypress", act);
+    fan.on("click keypress", act);
     map.on("zoomstart", function () { fan.clearLayers(); });
     layer.addTo(map);
     fan.addTo(map);

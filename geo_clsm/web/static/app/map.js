@@ -218,8 +218,7 @@
     if (age !== null) { params.set("age", String(age)); }
     keptParams(params);
     if (queryMarker) { map.removeLayer(queryMarker); }
-    queryMarker = L.circleMarker([lat, lon], { radius: 8, color: "#000", weight: 2, fillColor: "#ffd400", fillOpacity: 1 })
-      .addTo(map).bindTooltip(t("Point de recherche"));
+    queryMarker = fmt.pin(map, lat, lon, "#ffd400", t("Point de recherche"));
     setStatus(t("Recherche des ressources proches…"));
     fetch("/api/nearest?" + params.toString()).then(function (r) {
       return r.json().then(function (b) { return { ok: r.ok, body: b }; });
@@ -371,6 +370,7 @@
     distanceText: fmt.distanceText,
     sectorsText: fmt.sectorsText,
     map: map,
+    fmt: fmt,                 // map-format.js: icons by type, points (pin), distances, escaping
     onMarkerClick: function (cb) { markerHandler = cb; },
     setFilters: function (types, ageId) {
       form.querySelectorAll("input[name=type]").forEach(function (i) { i.checked = types.indexOf(i.value) >= 0; });

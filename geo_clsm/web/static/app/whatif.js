@@ -1,8 +1,10 @@
 /* geo_clsm planner: the what-if screen of /planning. Add a place of the page's type (a click on
  * the map), move one (a click on its marker, then on the map) or remove one (a click on its marker);
+ * without a mouse, a place is added or moved to an address or commune (the gazetteer, /api/geocode)
+ * or to the map's centre with the form #gc-whatif-place, and a marker is chosen with Tab and Enter.
  * « Calculer » sends the changes to POST /api/scenarios and shows each QPV's figures before and
- * after, in a table and on the map (a label on each QPV). Nothing is saved. French only, as the
- * planner's pages. */
+ * after, in a table and on the map (a label on each QPV). Nothing is saved. Markers, icons and
+ * points come from map.js (window.GEO_CLSM_APP.fmt: map-format.js's pin and icon). French only, as the planner's pages. */
 (function () {
   "use strict";
   var box = document.getElementById("gc-whatif");
@@ -17,11 +19,17 @@
   var run = document.getElementById("gc-whatif-run");
   var reset = document.getElementById("gc-whatif-reset");
   var out = document.getElementById("gc-whatif-result");
+  var where = document.getElementById("gc-whatif-place");     // the keyboard's way to place: address or centre
+  var whereQ = document.getElementById("gc-whatif-q");
+  var centre = document.getElementById("gc-whatif-centre");
   var changes = [];           // {action, id, type, lon, lat, label, layer}
   var mode = null;            // "add", "move", "remove", or "move-to" (a place to move is chosen)
   var moving = null;          // the marker's data while choosing where it goes
   var labels = [];            // before/after labels drawn on the QPV
   var added = 0;
+  var byKeyboard = false;     // the last action came from the keyboard: the next field gets the focus
+  document.addEventListener("keydown", function () { byKeyboard = true; }, true);
+  document.addEventListener("pointerdown", function () { byKeyboard = false; }, true);
 
   function num(v, unit) {
     if (v === null || v === undefined) { return "—"; }
@@ -38,7 +46,9 @@
     mode = m;
     box.querySelectorAll("[data-mode]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.getAttribute("data-mode") === m)); });
     hint.textContent = text || "";
-    map.getContainer().style.cursor = m === "add" || m === "move-to" ? "crosshair" : "";
+    var placing = m === "add" || m === "move-to";
+    map.getContainer().style.cursor = placing ? "crosshair" : "";
+    if (where) { where.hidden = !placing; }
   }
 
   function draw() {
@@ -63,28 +73,59 @@
     box.setAttribute("data-changes", String(changes.length));
   }
 
-  function pin(lat, lon, text, colour) {
-    return L.circleMarker([lat, lon], { radius: 9, color: "#000", weight: 2, fillColor: colour, fillOpacity: 1 })
-      .addTo(map).bindTooltip(text, { permanent: true, direction: "top", className: "gc-whatif-pin" });
+  var TIP = { permanent: true, direction: "top", className: "gc-whatif-pin" };
+  function pin(lat, lon, text, colour) { return app.fmt.pin(map, lat, lon, colour, text, { radius: 9, tooltip: TIP }); }
+  function newPlace(lat, lon, text) {  // drawn as a place of its type (map-format.js icon)
+    return L.marker([lat, lon], { icon: app.fmt.icon(rtype, false), title: text, keyboard: false })
+      .addTo(map).bindTooltip(text, TIP);
   }
 
-  map.on("click", function (e) {
-    var lat = e.latlng.lat, lon = e.latlng.lng;
+  function placeAt(lat, lon, said) {  // a tap on the map, an address or the map's centre
+    var at = said ? " (" + said + ")" : "";
     if (mode === "add") {
       added += 1;
       var id = "scenario-" + added;
-      changes.push({ action: "add", id: id, type: rtype, lon: lon, lat: lat, label: "Ajout : " + typeLabel + " n° " + added,
-        layer: pin(lat, lon, "Ajout n° " + added, "#2ca02c") });
-      setMode(null, "Lieu ajouté. Ajoutez-en un autre, ou calculez.");
+      changes.push({ action: "add", id: id, type: rtype, lon: lon, lat: lat, label: "Ajout : " + typeLabel + " n° " + added + at,
+        layer: newPlace(lat, lon, "Ajout n° " + added) });
+      setMode(null, "Lieu ajouté" + at + ". Ajoutez-en un autre, ou calculez.");
       draw();
     } else if (mode === "move-to" && moving) {
-      changes.push({ action: "move", id: moving.id, lon: lon, lat: lat, label: "Déplacement : " + moving.name,
+      changes.push({ action: "move", id: moving.id, lon: lon, lat: lat, label: "Déplacement : " + moving.name + at,
         layer: pin(lat, lon, "Nouvelle place : " + moving.name, "#1f77b4") });
       moving = null;
-      setMode(null, "Lieu déplacé. Calculez pour voir l'effet.");
+      setMode(null, "Lieu déplacé" + at + ". Calculez pour voir l'effet.");
       draw();
     }
-  });
+  }
+  map.on("click", function (e) { placeAt(e.latlng.lat, e.latlng.lng, ""); });
+
+  if (where) {
+    where.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var q = whereQ.value.trim();
+      if (q.length < 2) { hint.textContent = "Saisissez une adresse ou une commune."; whereQ.focus(); return; }
+      hint.textContent = "Recherche du lieu…";
+      fetch("/api/geocode?q=" + encodeURIComponent(q))
+        .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+        .then(function (res) {
+          if (!res.ok) {
+            var list = (res.body.candidates || res.body.suggestions || []).map(function (c) { return c.label; }).filter(Boolean);
+            hint.textContent = (res.body.detail || "Lieu introuvable.") + (list.length ? " Par exemple : " + list.slice(0, 3).join(" ; ") + "." : "");
+            whereQ.focus();
+            return;
+          }
+          whereQ.value = "";
+          placeAt(res.body.lat, res.body.lon, res.body.label || q);
+          run.focus();
+        })
+        .catch(function () { hint.textContent = "Recherche impossible pour le moment."; });
+    });
+    centre.addEventListener("click", function () {
+      var c = map.getCenter();
+      placeAt(c.lat, c.lng, "centre de la carte");
+      run.focus();
+    });
+  }
 
   function named(c, id, prefix) {  // the place's name, from its public view, in the list of changes
     fetch("/api/resources/" + encodeURIComponent(id)).then(function (r) { return r.ok ? r.json() : null; })
@@ -105,7 +146,8 @@
       draw();
     } else {
       moving = { id: m.id, name: name + " (" + m.id + ")" };
-      setMode("move-to", "Touchez la carte à la nouvelle place de ce lieu.");
+      setMode("move-to", "Touchez la carte à la nouvelle place de ce lieu, ou donnez son adresse ci-dessous.");
+      if (byKeyboard && whereQ) { whereQ.focus(); }
     }
     return true;
   });
@@ -114,9 +156,10 @@
     b.addEventListener("click", function () {
       var m = b.getAttribute("data-mode");
       if (mode === m) { setMode(null, ""); return; }
-      setMode(m, m === "add" ? "Touchez la carte là où ouvrirait le nouveau lieu (" + typeLabel + ")."
-        : m === "move" ? "Touchez le lieu à déplacer sur la carte (zoomez pour séparer les groupes)."
-        : "Touchez le lieu à retirer sur la carte (zoomez pour séparer les groupes).");
+      setMode(m, m === "add" ? "Touchez la carte là où ouvrirait le nouveau lieu (" + typeLabel + "), ou donnez son adresse ci-dessous."
+        : m === "move" ? "Touchez le lieu à déplacer sur la carte (zoomez pour séparer les groupes ; au clavier : Tab jusqu'au lieu, puis Entrée)."
+        : "Touchez le lieu à retirer sur la carte (zoomez pour séparer les groupes ; au clavier : Tab jusqu'au lieu, puis Entrée).");
+      if (m === "add" && byKeyboard && whereQ) { whereQ.focus(); }
     });
   });
 

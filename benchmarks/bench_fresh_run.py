@@ -1,0 +1,151 @@
+"""A fresh clone to a serving app: ``git clone`` → ``make run`` → the first ``/healthz`` 200.
+
+Target (issue 27): a fresh clone serves in well under two minutes.
+
+- Figure: the wall time from ``git clone`` of this checkout's committed ``HEAD`` into an empty
+  temporary folder to the first 200 from ``/healthz`` of ``make run`` there (a new ``.venv``,
+  pip with no cache: ``PIP_NO_CACHE_DIR=1``, as on a new machine). ``make run`` is run in its steps so
+  that each is timed: the clone, the virtual environment (``make .venv/bin/python``), the install of
+  what serving needs (``make install-serve``), then ``make run`` itself (the Debian libraries check,
+  the cold start: database created and seeded, layers read, the first answer).
+- Baseline: ``git clone`` and ``python -m venv`` alone (what any Python project's fresh start
+  pays, nothing installed), measured in the same run.
+- Peak memory: the largest resident set of a child process (pip or the server), from ``getrusage``.
+
+Run: ``.venv/bin/python benchmarks/bench_fresh_run.py`` (not in ``make bench``: it installs a whole
+environment). ``--keep`` leaves the clone in place; ``--source`` clones another repository or path.
+The machine's load (``uptime``) is printed beside the figure: a shared machine makes it slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from common import ROOT, free_port, report
+
+TARGET_S = 120.0
+
+
+CPU: dict[str, float] = {}
+"""Each step's CPU time (user + system of the processes it ran): on a shared machine, the wall time
+grows with the load; the CPU time much less."""
+
+
+def _children_cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str], log: Path, step: str = "") -> float:
+    start, cpu = time.perf_counter(), _children_cpu()
+    with log.open("ab") as out:
+        subprocess.run(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, check=True)
+    if step:
+        CPU[step] = _children_cpu() - cpu
+    return time.perf_counter() - start
+
+
+def _serve_until_healthy(clone: Path, env: dict[str, str], log: Path, port: int) -> float:
+    start = time.perf_counter()
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            ["make", "run", f"PORT={port}", "HOST=127.0.0.1"],
+            cwd=clone,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    cpu = _children_cpu()
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"make run stopped (exit {proc.returncode}); see {log}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - start
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)
+        CPU["make run to the first /healthz 200"] = _children_cpu() - cpu  # the server's, to its stop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", default=str(ROOT), help="the repository to clone (default: this checkout)")
+    parser.add_argument("--keep", action="store_true", help="keep the clone and its log")
+    parser.add_argument("--rev", help="check this commit out in the clone (default: the source's HEAD)")
+    args = parser.parse_args()
+    load = os.getloadavg()
+    print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
+    work = Path(tempfile.mkdtemp(prefix="geo-clsm-fresh-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "GEO_CLSM_"))}
+    env["PIP_NO_CACHE_DIR"] = "1"
+    env["GEO_CLSM_DATABASE_URL"] = f"sqlite:///{work / 'fresh.db'}"  # never the developer's var/ database
+    log = work / "fresh.log"
+    try:
+        # Baseline: clone and an empty virtual environment.
+        base_clone = _timed(["git", "clone", "--quiet", args.source, str(work / "base")], work, env, log)
+        base_venv = _timed([sys.executable, "-m", "venv", str(work / "base" / ".venv")], work, env, log)
+        baseline = base_clone + base_venv
+        shutil.rmtree(work / "base")
+        # The figure: the steps of `make run` on a fresh clone.
+        clone = work / "clone"
+        steps = {"git clone": _timed(["git", "clone", "--quiet", args.source, str(clone)], work, env, log, "git clone")}
+        if args.rev:
+            steps["git clone"] += _timed(["git", "checkout", "--quiet", args.rev], clone, env, log)
+        venv, install = "virtual environment (make .venv/bin/python)", "install for serving (make install-serve)"
+        steps[venv] = _timed(["make", ".venv/bin/python"], clone, env, log, venv)
+        steps[install] = _timed(["make", "install-serve"], clone, env, log, install)
+        steps["make run to the first /healthz 200"] = _serve_until_healthy(clone, env, log, free_port())
+        total = sum(steps.values())
+        for name, seconds in steps.items():
+            print(f"  {name}: {seconds:.1f} s (CPU {CPU.get(name, 0.0):.1f} s)")
+        installed = subprocess.run(
+            [str(clone / ".venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.count("\n")
+        print(f"fresh clone to serving: {total:.1f} s ({installed} packages installed); baseline {baseline:.1f} s")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        report(
+            "fresh_clone_to_serving",
+            figure=f"{total:.1f} s",
+            baseline_name="git clone + python -m venv (nothing installed)",
+            baseline=f"{baseline:.1f} s",
+            ratio=f"{total / baseline:.1f}x",
+            peak_mib=peak,
+            target=f"< {TARGET_S:.0f} s",
+            met=total < TARGET_S,
+            extra={
+                "steps_s": {k: round(v, 1) for k, v in steps.items()},
+                "steps_cpu_s": {k: round(v, 1) for k, v in CPU.items()},
+                "rev": args.rev or "HEAD",
+                "load": round(load[0], 2),
+                "packages": installed,
+            },
+        )
+    finally:
+        if args.keep:
+            print(f"kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
