@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-import uvicorn
 
 from geo_clsm.campaigns.service import start_campaign
 from geo_clsm.engine.core import Engine
