@@ -199,8 +199,8 @@ class SectorIndex:
             ra = self._resolved[a.id]
             for b in mine[i + 1 :]:
                 rb = self._resolved[b.id]
-                if a.public != b.public or ra.crs != rb.crs or not ra.projected.intersects(rb.projected):
-                    continue
+                if a.public != b.public or ra.crs != rb.crs:
+                    continue  # disjoint sectors share no area: their intersection below is empty
                 inter = shapely.intersection(ra.projected, rb.projected)
                 if inter.area > OVERLAP_MIN_M2:
                     shared = shapely.intersection(ra.wgs84, rb.wgs84)
