@@ -177,7 +177,7 @@ def _form(h: dict[str, str], **fields: Any) -> dict[str, Any]:
 
 def _history_authors(w: World, rid: str) -> list[str]:
     with w.db.connect() as conn:
-        return [str(a) for a in conn.execute(sa.select(history.c.author).where(history.c.resource_id == rid))]
+        return [str(a) for a in conn.execute(sa.select(history.c.author).where(history.c.resource_id == rid)).scalars()]
 
 
 # --- every editor route and screen, as an editor of another territory --------------------------
@@ -351,7 +351,7 @@ CASES: dict[tuple[str, str], tuple[str, Call]] = {
     ),
     ("POST", "/admin/sectors/{sector_id}"): (
         FORBIDDEN,
-        lambda c, h, w: c.post(f"/admin/sectors/{ANG_SECTOR}", data=_form(h, **ANG_SECTOR_FORM, name="Changé par Metz")),
+        lambda c, h, w: c.post(f"/admin/sectors/{ANG_SECTOR}", data=_form(h, **{**ANG_SECTOR_FORM, "name": "Changé par Metz"})),
     ),
     ("GET", "/admin/users"): (FORBIDDEN, lambda c, h, w: c.get("/admin/users")),
     ("POST", "/admin/users"): (
@@ -429,7 +429,7 @@ def test_another_territorys_editor_gets_403_or_nothing(world: World, method: str
         assert conn.execute(sa.select(sectors.c.name).where(sectors.c.territory == "angouleme")).all() == [
             (ANG_SECTOR_NAME,)
         ]
-        assert METZ[0] not in {str(a) for a in conn.execute(sa.select(sector_history.c.author))}
+        assert METZ[0] not in {str(a) for a in conn.execute(sa.select(sector_history.c.author)).scalars()}
 
 
 def test_the_lists_still_show_the_editors_own_territory(world: World) -> None:
