@@ -7,8 +7,8 @@ territory they lie in. Runs on its own SQLite database of record."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from geo_clsm.engine.core import Engine
-from geo_clsm.settings import Settings
-from geo_clsm.store.db import connect
-from geo_clsm.store.reports import add_report
 from geo_clsm.model.errors import ForbiddenError
 from geo_clsm.model.sector import Extent, Sector
+from geo_clsm.settings import Settings
 from geo_clsm.store.corrections import resolve
+from geo_clsm.store.db import connect
+from geo_clsm.store.reports import add_report
 from geo_clsm.store.schema import (
     campaign_corrections,
     campaign_recipients,
@@ -73,8 +73,15 @@ class World:
 
     def leaks(self) -> tuple[str, ...]:
         """What of Angoulême a list shown to Metz's editor must not hold."""
-        return (ANG_RID, "Camille Claudel", "Signalement synthétique", ANG_SECTOR, ANG_SECTOR_NAME,
-                f'/admin/campagnes/{self.campaign_id}"', f"/admin/review/corrections/{self.correction_id}/")  # fmt: skip
+        return (
+            ANG_RID,
+            "Camille Claudel",
+            "Signalement synthétique",
+            ANG_SECTOR,
+            ANG_SECTOR_NAME,
+            f'/admin/campagnes/{self.campaign_id}"',
+            f"/admin/review/corrections/{self.correction_id}/",
+        )
 
 
 def _campaign_with_correction(w: World, territory: str, rid: str, phone: str) -> tuple[int, int]:
@@ -82,16 +89,34 @@ def _campaign_with_correction(w: World, territory: str, rid: str, phone: str) ->
     now = datetime.now(UTC)
     with w.db.begin() as conn:
         cid = conn.execute(
-            sa.insert(campaigns).values(territory=territory, created_by=ADMIN[0], created_at=now,
-                                        link_days=60, remind_after_days=0, status="open")  # fmt: skip
+            sa.insert(campaigns).values(
+                territory=territory,
+                created_by=ADMIN[0],
+                created_at=now,
+                link_days=60,
+                remind_after_days=0,
+                status="open",
+            )
         ).inserted_primary_key[0]  # type: ignore[index]
         pid = conn.execute(
-            sa.insert(campaign_recipients).values(campaign_id=cid, resource_id=rid, email="lieu@exemple-synthetique.invalid",
-                                                  expires_at=now + timedelta(days=60))  # fmt: skip
+            sa.insert(campaign_recipients).values(
+                campaign_id=cid,
+                resource_id=rid,
+                email="lieu@exemple-synthetique.invalid",
+                expires_at=now + timedelta(days=60),
+            )
         ).inserted_primary_key[0]  # type: ignore[index]
         kid = conn.execute(
-            sa.insert(campaign_corrections).values(recipient_id=pid, campaign_id=cid, resource_id=rid, field="phone",
-                                                   current="", proposed=phone, created_at=now, status="open")  # fmt: skip
+            sa.insert(campaign_corrections).values(
+                recipient_id=pid,
+                campaign_id=cid,
+                resource_id=rid,
+                field="phone",
+                current="",
+                proposed=phone,
+                created_at=now,
+                status="open",
+            )
         ).inserted_primary_key[0]  # type: ignore[index]
     return int(cid), int(kid)
 
@@ -151,8 +176,15 @@ def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             (ANG_SECTOR, ANG_SECTOR_NAME, "angouleme", "16113", ANG_RID),
             (METZ_SECTOR, "Secteur synthétique de Metz (test)", "metz", "57351", METZ_RID),
         ):
-            sector = Sector(id=sid, name=name, public="adultes", referents=(rid,), territory=territory,
-                            extent=Extent(communes=(commune,)), source="jeu de test synthétique")  # fmt: skip
+            sector = Sector(
+                id=sid,
+                name=name,
+                public="adultes",
+                referents=(rid,),
+                territory=territory,
+                extent=Extent(communes=(commune,)),
+                source="jeu de test synthétique",
+            )
             save_sector(w.db, sector, author=ADMIN[0], create=True)
         yield w
 
@@ -351,7 +383,9 @@ CASES: dict[tuple[str, str], tuple[str, Call]] = {
     ),
     ("POST", "/admin/sectors/{sector_id}"): (
         FORBIDDEN,
-        lambda c, h, w: c.post(f"/admin/sectors/{ANG_SECTOR}", data=_form(h, **{**ANG_SECTOR_FORM, "name": "Changé par Metz"})),
+        lambda c, h, w: c.post(
+            f"/admin/sectors/{ANG_SECTOR}", data=_form(h, **{**ANG_SECTOR_FORM, "name": "Changé par Metz"})
+        ),
     ),
     ("GET", "/admin/users"): (FORBIDDEN, lambda c, h, w: c.get("/admin/users")),
     ("POST", "/admin/users"): (
@@ -363,8 +397,16 @@ CASES: dict[tuple[str, str], tuple[str, Call]] = {
         lambda c, h, w: c.post("/admin/users/1/disable", data=_form(h)),
     ),
 }
-ANG_SECTOR_FORM = {"name": ANG_SECTOR_NAME, "public": "adultes", "establishment": "", "referents": ANG_RID,
-                   "communes": "16113", "qpv": "", "polygon_wkt": "", "territory": "angouleme"}  # fmt: skip
+ANG_SECTOR_FORM = {
+    "name": ANG_SECTOR_NAME,
+    "public": "adultes",
+    "establishment": "",
+    "referents": ANG_RID,
+    "communes": "16113",
+    "qpv": "",
+    "polygon_wkt": "",
+    "territory": "angouleme",
+}
 # Routes that show or take no record, report or territory (why each is safe without a territory).
 NO_RECORD = {
     ("GET", "/admin/login"): "the sign-in form",
@@ -422,7 +464,9 @@ def test_another_territorys_editor_gets_403_or_nothing(world: World, method: str
         assert conn.execute(sa.select(campaigns.c.id).where(campaigns.c.territory == "angouleme")).all() == [
             (world.campaign_id,)
         ]
-        revoked = sa.select(campaign_recipients.c.revoked_at).where(campaign_recipients.c.campaign_id == world.campaign_id)
+        revoked = sa.select(campaign_recipients.c.revoked_at).where(
+            campaign_recipients.c.campaign_id == world.campaign_id
+        )
         assert conn.execute(revoked).scalar() is None
         status = sa.select(campaign_corrections.c.status).where(campaign_corrections.c.id == world.correction_id)
         assert conn.execute(status).scalar() == "open"
@@ -621,9 +665,11 @@ def test_an_accepted_correction_passes_the_stores_change_check(world: World, eng
         raise ForbiddenError("refusé par le contrôle de test")
 
     with pytest.raises(ForbiddenError):
-        resolve(world.db, kid, accept=True, author=METZ[0], communes=engine.catalog.mairies,
-                check=refuse)  # fmt: skip
+        resolve(world.db, kid, accept=True, author=METZ[0], communes=engine.catalog.mairies, check=refuse)
     with world.db.connect() as conn:
-        assert conn.execute(sa.select(campaign_corrections.c.status).where(campaign_corrections.c.id == kid)).scalar() == "open"
+        assert (
+            conn.execute(sa.select(campaign_corrections.c.status).where(campaign_corrections.c.id == kid)).scalar()
+            == "open"
+        )
         assert conn.execute(sa.select(resources.c.phone).where(resources.c.id == METZ_RID)).scalar() != "03 87 22 22 22"
     del cid
