@@ -227,9 +227,7 @@ def _by_commune(resources: Sequence[Resource]) -> list[tuple[str, list[Resource]
     return [(c, sorted(groups[c], key=lambda r: r.name)) for c in order]
 
 
-def _entry(
-    r: Resource, *, number: int, pro: bool, today: date, referent_of: tuple[str, ...] = ()
-) -> GuideEntry:
+def _entry(r: Resource, *, number: int, pro: bool, today: date, referent_of: tuple[str, ...] = ()) -> GuideEntry:
     """A printed entry from the resource's public view only, as it is on ``today`` (the guide's date:
     a notice running then is printed)."""
     p = r.public_properties(today=today)

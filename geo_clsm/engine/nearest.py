@@ -214,12 +214,24 @@ def _unsectored(
         return _ranked(source, lon, lat, k, where, limit_m, point)
     # Known to receive this age first; those kept only because their audience is unknown after.
     known = _ranked(
-        source, lon, lat, k, CandidateFilter(where.types, age, "known", where.languages, local, accepting), limit_m, point
+        source,
+        lon,
+        lat,
+        k,
+        CandidateFilter(where.types, age, "known", where.languages, local, accepting),
+        limit_m,
+        point,
     )
     if len(known) >= k:  # enough known (service areas included): the unknown ones would not be shown
         return [replace(r, audience_known=True) for r in known]
     unknown = _ranked(
-        source, lon, lat, k, CandidateFilter(where.types, age, "unknown", where.languages, local, accepting), limit_m, point
+        source,
+        lon,
+        lat,
+        k,
+        CandidateFilter(where.types, age, "unknown", where.languages, local, accepting),
+        limit_m,
+        point,
     )
     return [replace(r, audience_known=True) for r in known] + [
         replace(r, audience_known=False) for r in unknown[: max(0, k - len(known))]

@@ -87,7 +87,15 @@ def test_synthetic_territory_facts(synthetic: Any) -> None:
     assert synthetic.types == ["CMP_ADULTE", "CMP", "CATTP", "GEM"]  # the guide's order, types present only
     body = synthetic.to_json()
     assert set(body) == {
-        "territory", "population", "supply", "access", "sources", "indicators", "sectors", "waits", "freshness"
+        "territory",
+        "population",
+        "supply",
+        "access",
+        "sources",
+        "indicators",
+        "sectors",
+        "waits",
+        "freshness",
     }
     assert all(set(r) == {"scope", "code", "type", "count", "per_10k", "layer"} for r in body["supply"])
     layers = {s["layer"] for s in body["sources"]}

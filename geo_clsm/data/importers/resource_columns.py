@@ -81,7 +81,15 @@ def import_table(
     lon, lon_ok = _floats(col("lon"))
     lat, lat_ok = _floats(col("lat"))
     simple = lon_ok & lat_ok & ~np.isnan(lon) & ~np.isnan(lat) & lonlat_ok(lon, lat)
-    for name in ("x", "y", "service_area_wkt", "service_area_communes", "service_area_qpv", *RETIRED_COLUMNS, *DATED_COLUMNS):
+    for name in (
+        "x",
+        "y",
+        "service_area_wkt",
+        "service_area_communes",
+        "service_area_qpv",
+        *RETIRED_COLUMNS,
+        *DATED_COLUMNS,
+    ):
         simple &= np.array([v is None for v in col(name)], dtype=bool)
     precision = col("position_precision")
     simple &= np.array([p is None or p in PRECISIONS for p in precision], dtype=bool)
