@@ -49,11 +49,9 @@ def editor_territories(request: Request, engine: Engine, session: Session) -> li
 
 
 def _allowed(request: Request, engine: Engine, session: Session, territory: str) -> None:
-    """A campaign is started in a local territory the account may edit (403 otherwise)."""
-    terr = engine.catalog.territories.get(territory)
-    if terr is None or terr.kind == "national":
-        raise NotFoundError(f"territoire inconnu « {territory} »")
-    rights_of(request, session.user).territory(territory, EDIT)
+    """A campaign is started in a local territory (NotFoundError) that the account holds."""
+    if territory not in editor_territories(request, engine, session):
+        raise NotFoundError(f"territoire inconnu « {territory} » pour ce compte")
 
 
 @router.get("/admin/campagnes")
@@ -97,8 +95,9 @@ def start(
     session = checked(request, csrf_token)
     if session is None:
         return to_login()
-    _allowed(request, engine, session, territory)
+    rights_of(request, session.user).territory(territory, EDIT)  # 403 outside the account's territories
     try:
+        _allowed(request, engine, session, territory)
         chosen = [i.strip() for i in ids.replace(",", "\n").splitlines() if i.strip()]
         started = start_campaign(
             get_db(request),
