@@ -40,7 +40,7 @@ from geo_clsm.store.rights import (
     scope_of,
     territory_map,
 )
-from geo_clsm.store.schema import campaign_corrections, campaigns, disagreements, reports, sectors
+from geo_clsm.store.schema import MAX_ID, campaign_corrections, campaigns, disagreements, reports, sectors
 from geo_clsm.store.scope import Scope
 from geo_clsm.store.users import User
 from geo_clsm.web.deps import serving_engine
@@ -104,12 +104,17 @@ def _row_territory(request: Request, name: str, table: sa.Table) -> tuple[bool, 
     """(found, its territory) of the row a :data:`TERRITORY_ROW_PARAMS` parameter names."""
     key: int | str = str(request.path_params[name])
     if isinstance(table.c.id.type, sa.Integer):
-        if not str(key).isdigit():
+        if not _db_id(str(key)):
             return False, None  # the route says 422
         key = int(key)
     with get_db(request).connect() as conn:
         row = conn.execute(sa.select(table.c.territory).where(table.c.id == key)).first()
     return (False, None) if row is None else (True, row.territory)
+
+
+def _db_id(raw: str) -> bool:
+    """Whether ``raw`` is an id the database can hold (else the route's own bounds answer 422)."""
+    return raw.isdigit() and int(raw) <= MAX_ID
 
 
 def _record_id(request: Request) -> str | None:
@@ -118,7 +123,7 @@ def _record_id(request: Request) -> str | None:
     if "resource_id" in params:
         return str(params["resource_id"])
     for name, table in RECORD_PARAMS.items():
-        if name in params and str(params[name]).isdigit():
+        if name in params and _db_id(str(params[name])):
             with get_db(request).connect() as conn:
                 found = conn.execute(sa.select(table.c.resource_id).where(table.c.id == int(params[name]))).scalar()
             return None if found is None else str(found)
