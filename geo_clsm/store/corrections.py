@@ -25,7 +25,7 @@ from geo_clsm.store import repo
 from geo_clsm.store.campaigns import mark
 from geo_clsm.store.records import validate_record
 from geo_clsm.store.schema import campaign_corrections, resources, territory_settings
-from geo_clsm.store.scope import Scope
+from geo_clsm.store.scope import ChangeCheck, Scope
 
 CORRECTABLE: dict[str, str] = {
     "phone": "téléphone",
@@ -205,9 +205,17 @@ def list_corrections(
 
 
 def resolve(
-    engine: SqlEngine, item_id: int, *, accept: bool, author: str, communes: Mapping[str, CommunePoint]
+    engine: SqlEngine,
+    item_id: int,
+    *,
+    accept: bool,
+    author: str,
+    communes: Mapping[str, CommunePoint],
+    check: ChangeCheck | None = None,
 ) -> dict[str, Any]:
-    """Accept (write the proposed value, in the history naming the campaign) or reject an open item."""
+    """Accept (write the proposed value, in the history naming the campaign) or reject an open item.
+    An accepted value is a change of the record: it passes ``check`` (the account's rights) as
+    :func:`geo_clsm.store.repo.update` does."""
     with engine.connect() as conn:
         item = conn.execute(sa.select(campaign_corrections).where(campaign_corrections.c.id == item_id)).first()
     if item is None:
@@ -225,6 +233,7 @@ def resolve(
             communes=communes,
             action="campaign",
             comment=f"{label} proposé par la structure (campagne n° {item.campaign_id}), accepté",
+            check=check,
         ).history_id
     with engine.begin() as conn:
         conn.execute(

@@ -161,6 +161,8 @@ def check_change(user: User, tmap: TerritoryMap, before: Resource | None, after:
 def check_territory(user: User, action: str, territory: str) -> None:
     """:class:`ForbiddenError` (French) unless ``user`` may do ``action`` on ``territory`` itself."""
     if not may(user, action, (territory,)):
+        if not territory:
+            raise ForbiddenError("sans territoire : réservé aux comptes de tout le déploiement")
         if action == ADMIN:
             raise ForbiddenError(
                 f"territoire « {territory} » : réservé aux administrateurs de ce territoire ou du déploiement"

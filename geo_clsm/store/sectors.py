@@ -20,6 +20,7 @@ from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.sector import Extent, Sector
 from geo_clsm.store.repo import ACTIVE, WITHDRAWN, bump_change_counter, now
 from geo_clsm.store.schema import sector_history, sectors
+from geo_clsm.store.scope import Scope
 
 
 def to_row(s: Sector) -> dict[str, Any]:
@@ -73,9 +74,12 @@ def active_sectors(conn: Connection) -> tuple[Sector, ...]:
     return tuple(from_row(r._mapping) for r in rows)
 
 
-def all_sectors(conn: Connection) -> list[tuple[Sector, str]]:
-    """Every sector with its status (active or withdrawn), by id."""
-    rows = conn.execute(sa.select(sectors).order_by(sectors.c.id))
+def all_sectors(conn: Connection, *, scope: Scope | None = None) -> list[tuple[Sector, str]]:
+    """Every sector with its status (active or withdrawn), by id (those of ``scope``'s territories when given)."""
+    q = sa.select(sectors).order_by(sectors.c.id)
+    if scope is not None:
+        q = q.where(sectors.c.territory.in_(sorted(scope.territories)))
+    rows = conn.execute(q)
     return [(from_row(r._mapping), str(r.status)) for r in rows]
 
 

@@ -3,9 +3,11 @@
 Every editor router is built with ``dependencies=[AUTHORISE]``: :func:`authorise` reads the route's
 path parameters and refuses (403) a signed-in account that may not act on what they name —
 ``resource_id`` (a record: read for GET, edit otherwise), ``report_id`` (the reported record),
-``item_id`` (the record of a disagreement), ``territory`` (administer it). A route adding such a
-parameter is covered as soon as it is on one of these routers (a new kind of parameter goes into
-:data:`RECORD_PARAMS` or :data:`TERRITORY_PARAMS`). Without a session it lets the route answer (401,
+``item_id`` (the record of a disagreement), ``correction_id`` (the record a campaign's correction
+changes), ``territory`` (administer it), ``sector_id`` and ``campaign_id`` (the territory the sector
+or campaign names: read it for GET, edit it otherwise). A route adding such a parameter is covered
+as soon as it is on one of these routers (a new kind of parameter goes into :data:`RECORD_PARAMS`,
+:data:`TERRITORY_PARAMS` or :data:`TERRITORY_ROW_PARAMS`). Without a session it lets the route answer (401,
 or the sign-in page). For a new router: ``APIRouter(..., dependencies=[AUTHORISE])``; in its
 routes, ``rights_of(request, session.user)`` gives ``.scope`` for lists and ``.check`` for the
 store's changes (or ``.record(r, EDIT)`` / ``.territory(t, EDIT)`` for other things).
@@ -38,7 +40,7 @@ from geo_clsm.store.rights import (
     scope_of,
     territory_map,
 )
-from geo_clsm.store.schema import disagreements, reports
+from geo_clsm.store.schema import MAX_ID, campaign_corrections, campaigns, disagreements, reports, sectors
 from geo_clsm.store.scope import Scope
 from geo_clsm.store.users import User
 from geo_clsm.web.deps import serving_engine
@@ -83,11 +85,36 @@ def rights(request: Request) -> Rights | None:
     return None if session is None else rights_of(request, session.user)
 
 
-RECORD_PARAMS: dict[str, sa.Table] = {"report_id": reports, "item_id": disagreements}
+RECORD_PARAMS: dict[str, sa.Table] = {
+    "report_id": reports,
+    "item_id": disagreements,
+    "correction_id": campaign_corrections,
+}
 """Path parameters naming a row (``id``) of a table whose ``resource_id`` is the record acted on.
 A new kind of item about one record (a campaign's request, say) adds its parameter here."""
 TERRITORY_PARAMS = ("territory",)
 """Path parameters naming a territory acted on as a whole (:data:`ADMIN` needed)."""
+TERRITORY_ROW_PARAMS: dict[str, sa.Table] = {"sector_id": sectors, "campaign_id": campaigns}
+"""Path parameters naming a row (``id``) of a table whose ``territory`` is the territory acted on
+(:data:`READ` for GET, :data:`EDIT` otherwise; a row naming no territory is the deployment-wide
+accounts')."""
+
+
+def _row_territory(request: Request, name: str, table: sa.Table) -> tuple[bool, str | None]:
+    """(found, its territory) of the row a :data:`TERRITORY_ROW_PARAMS` parameter names."""
+    key: int | str = str(request.path_params[name])
+    if isinstance(table.c.id.type, sa.Integer):
+        if not _db_id(str(key)):
+            return False, None  # the route says 422
+        key = int(key)
+    with get_db(request).connect() as conn:
+        row = conn.execute(sa.select(table.c.territory).where(table.c.id == key)).first()
+    return (False, None) if row is None else (True, row.territory)
+
+
+def _db_id(raw: str) -> bool:
+    """Whether ``raw`` is an id the database can hold (else the route's own bounds answer 422)."""
+    return raw.isdigit() and int(raw) <= MAX_ID
 
 
 def _record_id(request: Request) -> str | None:
@@ -96,7 +123,7 @@ def _record_id(request: Request) -> str | None:
     if "resource_id" in params:
         return str(params["resource_id"])
     for name, table in RECORD_PARAMS.items():
-        if name in params and str(params[name]).isdigit():
+        if name in params and _db_id(str(params[name])):
             with get_db(request).connect() as conn:
                 found = conn.execute(sa.select(table.c.resource_id).where(table.c.id == int(params[name]))).scalar()
             return None if found is None else str(found)
@@ -111,6 +138,12 @@ def authorise(request: Request) -> None:
     for name in TERRITORY_PARAMS:
         if name in request.path_params:
             mine.territory(str(request.path_params[name]), ADMIN)
+    action = READ if request.method in ("GET", "HEAD") else EDIT
+    for name, table in TERRITORY_ROW_PARAMS.items():
+        if name in request.path_params:
+            found, territory = _row_territory(request, name, table)
+            if found:
+                mine.territory(territory or "", action)
     rid = _record_id(request)
     if rid is None:
         return
@@ -119,7 +152,7 @@ def authorise(request: Request) -> None:
             r, _ = repo.get(conn, rid)
         except NotFoundError:
             return  # the route says 404
-    mine.record(r, READ if request.method in ("GET", "HEAD") else EDIT)
+    mine.record(r, action)
 
 
 AUTHORISE = Depends(authorise)

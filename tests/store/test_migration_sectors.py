@@ -14,6 +14,8 @@ from geo_clsm.store.records import to_row
 from geo_clsm.store.schema import resources
 
 NEW_COLUMNS = ("service_area_communes", "service_area_qpv")
+AFTER_0009 = (*NEW_COLUMNS, "verified_by", "wait_days", "wait_stated_on", "accepts_new", "notice")
+"""The resources' columns revisions after 0009 add (0010: these sectors; 0011: directory fields)."""
 
 
 def _synthetic(rid: str, notes: str | None) -> Resource:
@@ -35,12 +37,12 @@ def test_sector_values_move_into_notes(db_url: str) -> None:
         upgrade(db, "0009")
         with db.begin() as conn:
             for r, sector in ((_synthetic("syn-a", "à rappeler"), "57G03"), (_synthetic("syn-b", None), "  ")):
-                row = {k: v for k, v in to_row(r).items() if k not in NEW_COLUMNS}
+                row = {k: v for k, v in to_row(r).items() if k not in AFTER_0009}
                 row |= {"sector": sector, "status": "active", "origin": "editor", "edited": True}
                 legacy = sa.Table(  # the table as revision 0009 has it (typed: JSON lists, dates)
                     "resources",
                     sa.MetaData(),
-                    *[c._copy() for c in resources.columns if c.name not in NEW_COLUMNS],
+                    *[c._copy() for c in resources.columns if c.name not in AFTER_0009],
                 )
                 conn.execute(sa.insert(legacy).values(**row, updated_at=datetime.now(UTC)))
         upgrade(db)

@@ -4,6 +4,11 @@ WKT), withdrawal; admins also see the overlaps (a place in two sectors of one pu
 (communes of a territory in no sector). The same checks as ``geo-clsm sectors import``
 (:func:`geo_clsm.data.importers.sectors.sector_problems`); each change is kept in history and
 served at once (:func:`geo_clsm.web.live.refresh`).
+
+Rights (issue 31): the router carries the one authorisation dependency
+(:data:`geo_clsm.web.rights.AUTHORISE`: ``sector_id`` is checked on the stored sector's territory);
+the list shows the sectors of the account's territories (its :class:`~geo_clsm.store.scope.Scope`),
+and a sector is saved only into a territory the account may edit.
 """
 
 from __future__ import annotations
@@ -23,14 +28,17 @@ from geo_clsm.model.resource import CMP_FAMILY, ResourceType
 from geo_clsm.model.sector import PUBLIC_LABELS_FR, Extent, Sector
 from geo_clsm.model.validate import french_errors
 from geo_clsm.store.repo import ACTIVE, WITHDRAWN
+from geo_clsm.store.rights import EDIT
 from geo_clsm.store.sectors import all_sectors, get_sector, save_sector, set_sector_status
+from geo_clsm.store.users import Session, User
 from geo_clsm.web.deps import get_engine
 from geo_clsm.web.forms import Csrf, back, checked, page, to_login
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.live import refresh
+from geo_clsm.web.rights import AUTHORISE, rights_of
 from geo_clsm.web.sessions import optional_session
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 _SPLIT = re.compile(r"[\s,;]+")
 REFERENT_TYPES = frozenset({*CMP_FAMILY, ResourceType.CATTP, ResourceType.HDJ, ResourceType.CMPP, ResourceType.EMPP})
 """Types offered first in the referents' picker (any resource id is accepted)."""
@@ -61,9 +69,10 @@ def _directory(engine: Engine) -> list[dict[str, str]]:
     return sorted(out, key=lambda d: d["label"])
 
 
-def _list_context(request: Request, engine: Engine, admin: bool) -> dict[str, Any]:
+def _list_context(request: Request, engine: Engine, session: Session) -> dict[str, Any]:
+    admin = session.user.is_admin
     with service_state(request).live.db.connect() as conn:
-        stored = all_sectors(conn)
+        stored = all_sectors(conn, scope=rights_of(request, session.user).scope)
     names = {r.id: r.display_name or r.name for r in engine.catalog.resources}
     territories = sorted({s.territory or "" for s, _ in stored})
     checks = {}
@@ -86,7 +95,7 @@ def sectors_page(request: Request, engine: Annotated[Engine, Depends(get_engine)
     session = optional_session(request)
     if session is None:
         return to_login()
-    context = _list_context(request, engine, session.user.is_admin)
+    context = _list_context(request, engine, session)
     return page(request, "admin/sectors.html", session=session, saved=request.query_params.get("saved"), **context)
 
 
@@ -103,8 +112,15 @@ def _form_page(
         errors=[(FIELD_LABELS.get(f.split(".")[-1], f), reason) for f, reason in errors],
         directory=_directory(engine),
         publics=PUBLIC_LABELS_FR,
-        territories=[(t.id, t.name) for t in engine.catalog.territories.values() if t.kind != "national"],
+        territories=_territories(request, engine, session),
     )
+
+
+def _territories(request: Request, engine: Engine, session: Session) -> list[tuple[str, str]]:
+    """The local territories offered in the form: the account's own (every one when deployment-wide)."""
+    scope = rights_of(request, session.user).scope
+    local = [t for t in engine.catalog.territories.values() if t.kind != "national"]
+    return [(t.id, t.name) for t in local if scope is None or t.id in scope.territories]
 
 
 def _form_of(s: Sector) -> dict[str, str]:
@@ -142,7 +158,12 @@ def sector_page(sector_id: str, request: Request, engine: Annotated[Engine, Depe
     return _form_page(request, engine, session, _form_of(sector), new=False, errors=[])
 
 
-def _save(request: Request, engine: Engine, form: dict[str, str], *, new: bool, author: str) -> list[tuple[str, str]]:
+def _save(request: Request, engine: Engine, form: dict[str, str], *, new: bool, user: User) -> list[tuple[str, str]]:
+    """Save the posted sector (the list of French errors, empty when saved). The territory it is saved
+    into must be one the account may edit (:class:`~geo_clsm.model.errors.ForbiddenError`: 403); the
+    one it leaves was checked by AUTHORISE."""
+    rights_of(request, user).territory(form["territory"], EDIT)
+    author = user.email
     try:
         sector = Sector(
             id=form["id"].strip(),
@@ -209,7 +230,7 @@ def create(
     if session is None:
         return to_login()
     form = _posted(sector_id, name, public, establishment, referents, communes, qpv, polygon_wkt, territory)
-    errors = _save(request, engine, form, new=True, author=session.user.email)
+    errors = _save(request, engine, form, new=True, user=session.user)
     if errors:
         return _form_page(request, engine, session, form, new=True, errors=errors)
     refresh(request)
@@ -244,7 +265,7 @@ def update(
         refresh(request)
         return back(f"/admin/sectors?saved={sector_id}")
     form = _posted(sector_id, name, public, establishment, referents, communes, qpv, polygon_wkt, territory)
-    errors = _save(request, engine, form, new=False, author=session.user.email)
+    errors = _save(request, engine, form, new=False, user=session.user)
     if errors:
         return _form_page(request, engine, session, form, new=False, errors=errors)
     refresh(request)

@@ -3,8 +3,11 @@ one for a territory (records chosen by type, staleness or one by one); /admin/ca
 sent, opened, confirmed, corrected, failed, lists the places and revokes links; the corrections the
 places proposed are decided in the review queue (/admin/review, « Corrections proposées »).
 
-Each campaign names its territory: the screens show an editor the campaigns of the territories it
-works on (today every editor works on every territory: :func:`editor_territories`)."""
+Each campaign names its territory: the screens show an account the campaigns of the territories it
+holds (:func:`editor_territories`), and start them there only. The router carries the one
+authorisation dependency (:data:`geo_clsm.web.rights.AUTHORISE`): ``campaign_id`` is checked on the
+campaign's territory, ``correction_id`` on the record the correction changes; accepting one passes
+the store's change check (:meth:`geo_clsm.web.rights.Rights.check`), as any editor's change does."""
 
 from __future__ import annotations
 
@@ -21,26 +24,33 @@ from geo_clsm.settings import Settings
 from geo_clsm.store import campaigns as store
 from geo_clsm.store.corrections import resolve
 from geo_clsm.store.records import FieldError
+from geo_clsm.store.rights import EDIT
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import Session
 from geo_clsm.web.deps import get_engine, get_settings
 from geo_clsm.web.forms import Csrf, back, checked, page, to_login
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.live import refresh
+from geo_clsm.web.rights import AUTHORISE, rights_of
 from geo_clsm.web.sessions import get_db, optional_session
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 
 
-def editor_territories(engine: Engine, session: Session) -> list[str]:
-    """The territories whose campaigns an editor sees and starts: every local territory today;
-    once roles are scoped to territories (issue 31), the editor's own."""
-    del session
-    return [code for code, terr in engine.catalog.territories.items() if terr.kind != "national"]
+def editor_territories(request: Request, engine: Engine, session: Session) -> list[str]:
+    """The local territories whose campaigns the account sees and starts: those of its scope
+    (:attr:`geo_clsm.web.rights.Rights.scope`), every local one for a deployment-wide account."""
+    scope = rights_of(request, session.user).scope
+    return [
+        code
+        for code, terr in engine.catalog.territories.items()
+        if terr.kind != "national" and (scope is None or code in scope.territories)
+    ]
 
 
-def _allowed(engine: Engine, session: Session, territory: str) -> None:
-    if territory not in editor_territories(engine, session):
+def _allowed(request: Request, engine: Engine, session: Session, territory: str) -> None:
+    """A campaign is started in a local territory (NotFoundError) that the account holds."""
+    if territory not in editor_territories(request, engine, session):
         raise NotFoundError(f"territoire inconnu « {territory} » pour ce compte")
 
 
@@ -53,7 +63,7 @@ def campaigns_page(
     session = optional_session(request)
     if session is None:
         return to_login()
-    territories = editor_territories(engine, session)
+    territories = editor_territories(request, engine, session)
     with get_db(request).connect() as conn:
         items = store.list_campaigns(conn, territories=territories)
     return page(
@@ -85,8 +95,9 @@ def start(
     session = checked(request, csrf_token)
     if session is None:
         return to_login()
+    rights_of(request, session.user).territory(territory, EDIT)  # 403 outside the account's territories
     try:
-        _allowed(engine, session, territory)
+        _allowed(request, engine, session, territory)
         chosen = [i.strip() for i in ids.replace(",", "\n").splitlines() if i.strip()]
         started = start_campaign(
             get_db(request),
@@ -101,14 +112,14 @@ def start(
         )
     except GeoClsmError as exc:
         with get_db(request).connect() as conn:
-            items = store.list_campaigns(conn, territories=editor_territories(engine, session))
+            items = store.list_campaigns(conn, territories=editor_territories(request, engine, session))
         return page(
             request,
             "admin/campaigns.html",
             422,
             session=session,
             campaigns=items,
-            territories=[(c, engine.catalog.territories[c].name) for c in editor_territories(engine, session)],
+            territories=[(c, engine.catalog.territories[c].name) for c in editor_territories(request, engine, session)],
             types=TYPE_LABELS_FR,
             link_days=link_days,
             remind_days=remind_days,
@@ -131,8 +142,7 @@ def campaign_page(
     if session is None:
         return to_login()
     with get_db(request).connect() as conn:
-        campaign = store.get_campaign(conn, campaign_id)
-        _allowed(engine, session, campaign["territory"])
+        campaign = store.get_campaign(conn, campaign_id)  # its territory: checked by AUTHORISE
         counts = store.counts(conn, campaign_id)
         people = store.recipients(conn, campaign_id)
     return page(
@@ -161,14 +171,14 @@ def revoke(
         return to_login()
     db = get_db(request)
     with db.connect() as conn:
-        _allowed(engine, session, store.get_campaign(conn, campaign_id)["territory"])
+        store.get_campaign(conn, campaign_id)  # 404 if unknown; its territory: checked by AUTHORISE
     n = store.revoke(db, campaign_id=campaign_id, resource_id=resource_id or None)
     return back(f"/admin/campagnes/{campaign_id}?revoked={n}")
 
 
-@router.post("/admin/review/corrections/{item_id}/{decision}")
+@router.post("/admin/review/corrections/{correction_id}/{decision}")
 def decide_correction(
-    item_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    correction_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     decision: str,
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
@@ -183,13 +193,14 @@ def decide_correction(
     try:
         out = resolve(
             get_db(request),
-            item_id,
+            correction_id,
             accept=decision == "accept",
             author=session.user.email,
             communes=engine.catalog.mairies,
+            check=rights_of(request, session.user).check,
         )
     except FieldError:  # e.g. hours in the place's own words: the editor writes them in the record
-        return back(f"/admin/review?done=correction-invalid&item={item_id}#corrections")
+        return back(f"/admin/review?done=correction-invalid&item={correction_id}#corrections")
     if decision == "accept":
         refresh(request)
     return back(f"/admin/review?done=correction-{out['status']}#corrections")

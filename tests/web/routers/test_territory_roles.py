@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,23 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from geo_clsm.engine.core import Engine
+from geo_clsm.model.errors import ForbiddenError
+from geo_clsm.model.sector import Extent, Sector
 from geo_clsm.settings import Settings
+from geo_clsm.store.corrections import resolve
 from geo_clsm.store.db import connect
 from geo_clsm.store.reports import add_report
-from geo_clsm.store.schema import disagreements, history, resources
+from geo_clsm.store.schema import (
+    campaign_corrections,
+    campaign_recipients,
+    campaigns,
+    disagreements,
+    history,
+    resources,
+    sector_history,
+    sectors,
+)
+from geo_clsm.store.sectors import save_sector
 from geo_clsm.store.users import add_user
 from geo_clsm.web.app import create_app
 from geo_clsm.web.rights import authorise
@@ -42,13 +56,69 @@ BOTH = ("editrice@deux-clsm.example.fr", "mot-de-passe-deux-clsm")
 INTO_ANGOULEME = {"insee_com": "16113", "commune": "La Couronne", "postcode": "16400", "lon": 0.1, "lat": 45.62}
 
 
+ANG_SECTOR, METZ_SECTOR = "SYNTH-ANG-G01", "SYNTH-METZ-G01"
+ANG_SECTOR_NAME = "Secteur synthétique d'Angoulême (test)"
+
+
 class World:
-    """The app, its database, and what the sweep needs (ids of Angoulême's report and disagreement)."""
+    """The app, its database, and what the sweep needs (ids of Angoulême's report, disagreement,
+    campaign and correction; Metz's campaign and correction for the controls)."""
 
     def __init__(self, client: TestClient, url: str) -> None:
         self.client, self.url, self.db = client, url, connect(url)
         self.report_id = 0
         self.item_id = 0
+        self.campaign_id = self.correction_id = 0
+        self.metz_campaign_id = self.metz_correction_id = 0
+
+    def leaks(self) -> tuple[str, ...]:
+        """What of Angoulême a list shown to Metz's editor must not hold."""
+        return (
+            ANG_RID,
+            "Camille Claudel",
+            "Signalement synthétique",
+            ANG_SECTOR,
+            ANG_SECTOR_NAME,
+            f'/admin/campagnes/{self.campaign_id}"',
+            f"/admin/review/corrections/{self.correction_id}/",
+        )
+
+
+def _campaign_with_correction(w: World, territory: str, rid: str, phone: str) -> tuple[int, int]:
+    """A synthetic campaign of ``territory`` with one recipient (``rid``) and one open correction of its phone."""
+    now = datetime.now(UTC)
+    with w.db.begin() as conn:
+        cid = conn.execute(
+            sa.insert(campaigns).values(
+                territory=territory,
+                created_by=ADMIN[0],
+                created_at=now,
+                link_days=60,
+                remind_after_days=0,
+                status="open",
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        pid = conn.execute(
+            sa.insert(campaign_recipients).values(
+                campaign_id=cid,
+                resource_id=rid,
+                email="lieu@exemple-synthetique.invalid",
+                expires_at=now + timedelta(days=60),
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        kid = conn.execute(
+            sa.insert(campaign_corrections).values(
+                recipient_id=pid,
+                campaign_id=cid,
+                resource_id=rid,
+                field="phone",
+                current="",
+                proposed=phone,
+                created_at=now,
+                status="open",
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+    return int(cid), int(kid)
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +170,22 @@ def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 )
             )
             w.item_id = int(res.inserted_primary_key[0])  # type: ignore[index]
+        w.campaign_id, w.correction_id = _campaign_with_correction(w, "angouleme", ANG_RID, "05 45 11 11 11")
+        w.metz_campaign_id, w.metz_correction_id = _campaign_with_correction(w, "metz", METZ_RID, "03 87 11 11 11")
+        for sid, name, territory, commune, rid in (
+            (ANG_SECTOR, ANG_SECTOR_NAME, "angouleme", "16113", ANG_RID),
+            (METZ_SECTOR, "Secteur synthétique de Metz (test)", "metz", "57351", METZ_RID),
+        ):
+            sector = Sector(
+                id=sid,
+                name=name,
+                public="adultes",
+                referents=(rid,),
+                territory=territory,
+                extent=Extent(communes=(commune,)),
+                source="jeu de test synthétique",
+            )
+            save_sector(w.db, sector, author=ADMIN[0], create=True)
         yield w
 
 
@@ -123,7 +209,7 @@ def _form(h: dict[str, str], **fields: Any) -> dict[str, Any]:
 
 def _history_authors(w: World, rid: str) -> list[str]:
     with w.db.connect() as conn:
-        return [str(a) for a in conn.execute(sa.select(history.c.author).where(history.c.resource_id == rid))]
+        return [str(a) for a in conn.execute(sa.select(history.c.author).where(history.c.resource_id == rid)).scalars()]
 
 
 # --- every editor route and screen, as an editor of another territory --------------------------
@@ -291,6 +377,34 @@ CASES: dict[tuple[str, str], tuple[str, Call]] = {
         FORBIDDEN,
         lambda c, h, w: c.post("/admin/territories/angouleme/retirer", data=_form(h)),
     ),
+    # Confirmation campaigns (issue 30) and their corrections
+    ("GET", "/admin/campagnes"): (ABSENT, lambda c, h, w: c.get("/admin/campagnes")),
+    ("POST", "/admin/campagnes"): (
+        FORBIDDEN,
+        lambda c, h, w: c.post("/admin/campagnes", data=_form(h, territory="angouleme", ids=ANG_RID)),
+    ),
+    ("GET", "/admin/campagnes/{campaign_id}"): (FORBIDDEN, lambda c, h, w: c.get(f"/admin/campagnes/{w.campaign_id}")),
+    ("POST", "/admin/campagnes/{campaign_id}/revoke"): (
+        FORBIDDEN,
+        lambda c, h, w: c.post(f"/admin/campagnes/{w.campaign_id}/revoke", data=_form(h)),
+    ),
+    ("POST", "/admin/review/corrections/{correction_id}/{decision}"): (
+        FORBIDDEN,
+        lambda c, h, w: c.post(f"/admin/review/corrections/{w.correction_id}/accept", data=_form(h)),
+    ),
+    # Sectors (issue 29)
+    ("GET", "/admin/sectors"): (ABSENT, lambda c, h, w: c.get("/admin/sectors")),
+    ("GET", "/admin/sectors/{sector_id}"): (FORBIDDEN, lambda c, h, w: c.get(f"/admin/sectors/{ANG_SECTOR}")),
+    ("POST", "/admin/sectors"): (
+        FORBIDDEN,
+        lambda c, h, w: c.post("/admin/sectors", data=_form(h, **ANG_SECTOR_FORM, sector_id="SYNTH-ANG-PAR-METZ")),
+    ),
+    ("POST", "/admin/sectors/{sector_id}"): (
+        FORBIDDEN,
+        lambda c, h, w: c.post(
+            f"/admin/sectors/{ANG_SECTOR}", data=_form(h, **{**ANG_SECTOR_FORM, "name": "Changé par Metz"})
+        ),
+    ),
     ("GET", "/admin/users"): (FORBIDDEN, lambda c, h, w: c.get("/admin/users")),
     ("POST", "/admin/users"): (
         FORBIDDEN,
@@ -301,6 +415,16 @@ CASES: dict[tuple[str, str], tuple[str, Call]] = {
         lambda c, h, w: c.post("/admin/users/1/disable", data=_form(h)),
     ),
 }
+ANG_SECTOR_FORM = {
+    "name": ANG_SECTOR_NAME,
+    "public": "adultes",
+    "establishment": "",
+    "referents": ANG_RID,
+    "communes": "16113",
+    "qpv": "",
+    "polygon_wkt": "",
+    "territory": "angouleme",
+}
 # Routes that show or take no record, report or territory (why each is safe without a territory).
 NO_RECORD = {
     ("GET", "/admin/login"): "the sign-in form",
@@ -310,6 +434,7 @@ NO_RECORD = {
     ("GET", "/admin/resources/new"): "an empty form",
     ("GET", "/admin/import"): "an empty upload form",
     ("GET", "/admin/hours/preview"): "reads opening hours typed in the form, nothing stored",
+    ("GET", "/admin/sectors/new"): "an empty form (offering the account's own territories)",
 }
 
 
@@ -348,11 +473,25 @@ def test_another_territorys_editor_gets_403_or_nothing(world: World, method: str
         assert r.status_code == 403, (r.status_code, r.text[:300])
     else:
         assert r.status_code == 200, r.text[:300]
-        assert ANG_RID not in r.text and "Camille Claudel" not in r.text and "Signalement synthétique" not in r.text
+        assert not [leak for leak in world.leaks() if leak in r.text]
     assert METZ[0] not in _history_authors(world, ANG_RID)  # nothing was changed on Angoulême's record
     with world.db.connect() as conn:
         row = conn.execute(sa.select(resources).where(resources.c.id == ANG_RID)).one()
-    assert row.status == "active" and row.notes == NOTE and row.name != "Nom changé par Metz"
+        assert row.status == "active" and row.notes == NOTE and row.name != "Nom changé par Metz"
+        # nor on Angoulême's campaign, correction and sectors
+        assert conn.execute(sa.select(campaigns.c.id).where(campaigns.c.territory == "angouleme")).all() == [
+            (world.campaign_id,)
+        ]
+        revoked = sa.select(campaign_recipients.c.revoked_at).where(
+            campaign_recipients.c.campaign_id == world.campaign_id
+        )
+        assert conn.execute(revoked).scalar() is None
+        status = sa.select(campaign_corrections.c.status).where(campaign_corrections.c.id == world.correction_id)
+        assert conn.execute(status).scalar() == "open"
+        assert conn.execute(sa.select(sectors.c.name).where(sectors.c.territory == "angouleme")).all() == [
+            (ANG_SECTOR_NAME,)
+        ]
+        assert METZ[0] not in {str(a) for a in conn.execute(sa.select(sector_history.c.author)).scalars()}
 
 
 def test_the_lists_still_show_the_editors_own_territory(world: World) -> None:
@@ -497,3 +636,58 @@ def test_a_territory_admin_keeps_its_own_territory_settings(world: World) -> Non
     assert c.get("/api/admin/territories/angouleme/settings").status_code == 403
     editor, _eh = login(world.client, METZ)  # an editor of Metz is not its admin
     assert editor.get("/api/admin/territories/metz/settings").status_code == 403
+
+
+# --- campaigns and sectors: the controls -----------------------------------------------------------
+
+
+def test_campaigns_and_sectors_still_work_for_their_own_territory(world: World) -> None:
+    metz, h = login(world.client, METZ)
+    listed = metz.get("/admin/campagnes")
+    assert listed.status_code == 200 and f'/admin/campagnes/{world.metz_campaign_id}"' in listed.text
+    assert 'value="metz"' in listed.text and 'value="angouleme"' not in listed.text  # starts in its own only
+    assert metz.get(f"/admin/campagnes/{world.metz_campaign_id}").status_code == 200
+    assert f"/admin/review/corrections/{world.metz_correction_id}/" in metz.get("/admin/review").text
+    r = metz.post(f"/admin/campagnes/{world.metz_campaign_id}/revoke", data=_form(h), follow_redirects=False)
+    assert r.status_code == 303
+    r = metz.post(f"/admin/review/corrections/{world.metz_correction_id}/accept", data=_form(h), follow_redirects=False)
+    assert r.status_code == 303
+    with world.db.connect() as conn:
+        status = sa.select(campaign_corrections.c.status).where(campaign_corrections.c.id == world.metz_correction_id)
+        assert conn.execute(status).scalar() == "accepted"
+    assert METZ[0] in _history_authors(world, METZ_RID)
+    # sectors: listed, read, changed in Metz; never moved into Angoulême by Metz's editor
+    assert METZ_SECTOR in metz.get("/admin/sectors").text
+    assert metz.get(f"/admin/sectors/{METZ_SECTOR}").status_code == 200
+    form = {**ANG_SECTOR_FORM, "name": "Secteur synthétique de Metz, renommé (test)", "referents": METZ_RID}
+    moved = metz.post(f"/admin/sectors/{METZ_SECTOR}", data=_form(h, **form), follow_redirects=False)
+    assert moved.status_code == 403
+    home = {**form, "communes": "57351", "territory": "metz"}
+    r = metz.post(f"/admin/sectors/{METZ_SECTOR}", data=_form(h, **home), follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    with world.db.connect() as conn:
+        row = conn.execute(sa.select(sectors).where(sectors.c.id == METZ_SECTOR)).one()
+    assert row.territory == "metz" and row.name == home["name"]
+    # Angoulême's editor sees Angoulême's campaign, correction and sector
+    ang, _ = login(world.client, ANG)
+    assert f'/admin/campagnes/{world.campaign_id}"' in ang.get("/admin/campagnes").text
+    assert f"/admin/review/corrections/{world.correction_id}/" in ang.get("/admin/review").text
+    assert ANG_SECTOR in ang.get("/admin/sectors").text and METZ_SECTOR not in ang.get("/admin/sectors").text
+
+
+def test_an_accepted_correction_passes_the_stores_change_check(world: World, engine: Engine) -> None:
+    """Accepting a correction is a change of the record: the account's check runs in its transaction."""
+    cid, kid = _campaign_with_correction(world, "metz", METZ_RID, "03 87 22 22 22")
+
+    def refuse(before: Any, after: Any) -> None:
+        raise ForbiddenError("refusé par le contrôle de test")
+
+    with pytest.raises(ForbiddenError):
+        resolve(world.db, kid, accept=True, author=METZ[0], communes=engine.catalog.mairies, check=refuse)
+    with world.db.connect() as conn:
+        assert (
+            conn.execute(sa.select(campaign_corrections.c.status).where(campaign_corrections.c.id == kid)).scalar()
+            == "open"
+        )
+        assert conn.execute(sa.select(resources.c.phone).where(resources.c.id == METZ_RID)).scalar() != "03 87 22 22 22"
+    del cid
