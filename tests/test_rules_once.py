@@ -138,7 +138,11 @@ def test_app_state_is_read_through_the_lifecycle() -> None:
 # What a nearest query asks beyond a listing's filters: named only by NearestQuery's fields, and
 # by the one method that builds it from the /api/nearest parameters (the settings' near limit).
 NEAREST_ONLY = {"open_at", "near_limit_m"}
-NEAREST_BUILDERS = {"geo_clsm/web/routers/nearest.py:query"}
+NEAREST_BUILDERS = {
+    "geo_clsm/web/routers/nearest.py:query",
+    # the markers the same filters keep: it builds the one CandidateFilter, as the nearest query does
+    "geo_clsm/web/routers/map.py:markers_kept",
+}
 
 
 def test_the_nearest_query_is_one_object() -> None:

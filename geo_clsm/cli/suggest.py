@@ -27,9 +27,9 @@ def register(sub: Any) -> None:
 def _suggest(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from geo_clsm.data.layers import load_catalog
-    from geo_clsm.engine.core import Engine
+    from geo_clsm.engine.build import build_engine
     from geo_clsm.engine.geocode import OfflineGeocoder
+    from geo_clsm.settings import Settings
     from geo_clsm.web.routers.suggestions import SuggestionRequest, suggest_answer
 
     try:
@@ -46,8 +46,9 @@ def _suggest(args: argparse.Namespace) -> int:
     except (ValidationError, OSError) as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
-    catalog = load_catalog(args.data)
-    answer = suggest_answer(Engine(catalog), body, geocoder=OfflineGeocoder(catalog))
+    settings = Settings(**({"data_dir": args.data} if args.data is not None else {}))
+    engine = build_engine(settings, indicators=False)  # the service's data (the one engine build)
+    answer = suggest_answer(engine, body, geocoder=OfflineGeocoder(engine.catalog))
     for e in answer["candidates"]["rejected_rows"]:
         print(f"ligne {e['row']} ({e['field']}) : {e['reason']}", file=sys.stderr)
     o = answer["objective"]

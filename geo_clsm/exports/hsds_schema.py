@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-SPEC_DIR = Path(__file__).with_name("hsds_spec")
+from geo_clsm.package_data import package_dir
+
+SPEC_DIR = package_dir("geo_clsm.exports") / "hsds_spec"
 """The vendored official files (datapackage.json, schema/*.json, LICENSE, README.md)."""
 
 HSDS_VERSION = "3.0.0"

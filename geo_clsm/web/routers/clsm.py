@@ -125,10 +125,19 @@ def _base(request: Request, settings: Settings) -> str:
 def oembed(
     request: Request,
     settings: Annotated[Settings, Depends(get_settings)],
-    url: Annotated[str, Query(max_length=2000, description="Adresse d'une page /t/{id} ou /embed/{id}")],
-    format: Annotated[str, Query(max_length=10)] = "json",
-    maxwidth: Annotated[int | None, Query(ge=1, le=10_000)] = None,
-    maxheight: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+    url: Annotated[
+        str,
+        Query(
+            max_length=2000,
+            description="Adresse d'une page /t/{id} ou /embed/{id}",
+            examples=["http://127.0.0.1:8000/t/metz"],
+        ),
+    ],
+    format: Annotated[str, Query(max_length=10, description="Format de la réponse : json seulement")] = "json",
+    maxwidth: Annotated[int | None, Query(ge=1, le=10_000, description="Largeur maximale (px)", examples=[600])] = None,
+    maxheight: Annotated[
+        int | None, Query(ge=1, le=10_000, description="Hauteur maximale (px)", examples=[500])
+    ] = None,
 ) -> JSONResponse:
     if format != "json":
         return JSONResponse({"detail": "format non pris en charge : seul format=json est servi"}, status_code=501)

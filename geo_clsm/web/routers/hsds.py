@@ -46,7 +46,13 @@ router = APIRouter(prefix="/hsds", tags=["Open Referral HSDS 3.0"], route_class=
 
 Page = Annotated[int, Query(ge=1, description="Numéro de page (à partir de 1)", examples=[1])]
 PerPage = Annotated[
-    int, Query(ge=1, le=hsds_api.MAX_PER_PAGE, description=f"Services par page (au plus {hsds_api.MAX_PER_PAGE})")
+    int,
+    Query(
+        ge=1,
+        le=hsds_api.MAX_PER_PAGE,
+        description=f"Services par page (au plus {hsds_api.MAX_PER_PAGE})",
+        examples=[50],
+    ),
 ]
 
 
@@ -92,12 +98,21 @@ async def _select(
     return found.select(search=search, taxonomy_term_id=taxonomy_term_id, near=near, postcode=postcode)
 
 
-Search = Annotated[str | None, Query(max_length=200, description="Recherche plein texte (tous les mots)")]
-Term = Annotated[str | None, Query(description="Identifiant d'un terme de taxonomie (type de ressource)")]
-Lat = Annotated[float | None, Query(ge=-90, le=90, description="Latitude WGS84 du point de recherche")]
-Lon = Annotated[float | None, Query(ge=-180, le=180, description="Longitude WGS84 du point de recherche")]
+Search = Annotated[
+    str | None, Query(max_length=200, description="Recherche plein texte (tous les mots)", examples=["psychiatrie"])
+]
+Term = Annotated[
+    str | None, Query(description="Identifiant d'un terme de taxonomie (type de ressource)", examples=["CMP_ADULTE"])
+]
+Lat = Annotated[
+    float | None, Query(ge=-90, le=90, description="Latitude WGS84 du point de recherche", examples=[49.1193])
+]
+Lon = Annotated[
+    float | None, Query(ge=-180, le=180, description="Longitude WGS84 du point de recherche", examples=[6.1757])
+]
 Proximity = Annotated[
-    float | None, Query(gt=0, le=200_000, description="Distance en mètres autour de lat/lon (5 000 par défaut)")
+    float | None,
+    Query(gt=0, le=200_000, description="Distance en mètres autour de lat/lon (5 000 par défaut)", examples=[5000]),
 ]
 Postcode = Annotated[str | None, Query(description="Code postal de l'adresse du service", examples=["57000"])]
 
@@ -121,7 +136,9 @@ async def services(
 @router.get("/services/{id}", summary="HSDS 3.0 : un service, complet")
 async def one_service(
     engine: Annotated[Engine, Depends(get_engine)],
-    id: Annotated[str, Path(description="Identifiant (UUID) du service")],
+    id: Annotated[
+        str, Path(description="Identifiant (UUID) du service", examples=["00000000-0000-0000-0000-000000000000"])
+    ],
 ) -> Response:
     found = await _directory(engine)
     entry = found.by_id.get(id)
@@ -149,7 +166,10 @@ async def service_at_locations(
 @router.get("/service_at_locations/{id}", summary="HSDS 3.0 : un service en un lieu, complet")
 async def one_service_at_location(
     engine: Annotated[Engine, Depends(get_engine)],
-    id: Annotated[str, Path(description="Identifiant (UUID) du service en un lieu")],
+    id: Annotated[
+        str,
+        Path(description="Identifiant (UUID) du service en un lieu", examples=["00000000-0000-0000-0000-000000000000"]),
+    ],
 ) -> Response:
     found = await _directory(engine)
     entry = found.by_sal_id.get(id)

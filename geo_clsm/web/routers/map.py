@@ -164,10 +164,6 @@ def markers_kept(
         ),
     ] = None,
     lang_spoken: LangSpokenFilter = None,
-    accepts_new: Annotated[
-        bool,
-        Query(description="Seulement les lieux qui disent accepter de nouvelles demandes, comme dans /api/nearest"),
-    ] = False,
 ) -> dict[str, list[str]]:
     """The ids of the markers of ``/api/markers`` that the filters of ``/api/nearest`` keep: open at
     ``open_at`` by each place's own clock, or hours unknown; one of the languages spoken. The map
@@ -175,7 +171,6 @@ def markers_kept(
     where = CandidateFilter(
         languages=tuple(lang_spoken or ()),
         local=open_at_moment(open_at) if open_at is not None else None,
-        accepting=accepts_new,
     )
     by_id = engine.catalog.resources_by_id
     return {"ids": [str(m[0]) for m in engine.markers if where.keep(by_id[str(m[0])])]}

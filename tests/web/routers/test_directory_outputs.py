@@ -168,7 +168,7 @@ def test_the_professionals_guide_prints_them_in_the_window(client: TestClient) -
 def test_hsds_report_planning_and_healthz(client: TestClient) -> None:
     with clock.frozen_at(DURING):
         z = zipfile.ZipFile(io.BytesIO(client.get("/api/export/hsds/metz").content))
-        service = z.read("service.csv").decode("utf-8")
+        service = z.read("services.csv").decode("utf-8")
         report = client.get("/api/report/metz", params={"format": "json"}).json()
         planning = client.get("/planning", params={"territory": "metz", "type": "CMP_ADULTE"}).text
         health = client.get("/healthz").json()

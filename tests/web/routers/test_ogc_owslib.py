@@ -19,6 +19,7 @@ def test_owslib_reads_the_service(server: str) -> None:
         "qpv",
         "qpv-indicators",
         "communes-indicators",
+        "sectors",
     }
     assert api.api()["openapi"].startswith("3.0")
     queryables = api.collection_queryables("resources")

@@ -53,7 +53,6 @@
   function keptParams(params) {
     if (openOnly()) { params.set("open_at", new Date().toISOString()); }
     if (spokenLang()) { params.append("lang_spoken", spokenLang()); }
-    if (acceptsNew()) { params.set("accepts_new", "true"); }
     return params;
   }
   function kept() { return keptParams(new URLSearchParams()).toString(); }
@@ -217,6 +216,7 @@
     var age = selectedAge();
     if (age !== null) { params.set("age", String(age)); }
     keptParams(params);
+    if (acceptsNew()) { params.set("accepts_new", "true"); }
     if (queryMarker) { map.removeLayer(queryMarker); }
     queryMarker = fmt.pin(map, lat, lon, "#ffd400", t("Point de recherche"));
     setStatus(t("Recherche des ressources proches…"));
