@@ -140,7 +140,7 @@ def oembed(
     ] = None,
 ) -> JSONResponse:
     if format != "json":
-        return JSONResponse({"detail": "format non pris en charge : seul format=json est servi"}, status_code=501)
+        return JSONResponse({"detail": "format non pris en charge : seul format=json est servi"}, status_code=400)
     base = _base(request, settings)
     parts = urlsplit(url)
     segments = parts.path.strip("/").split("/")
