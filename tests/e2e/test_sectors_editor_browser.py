@@ -64,7 +64,9 @@ def _sign_in(page: Page, base: str) -> None:
 def test_editor_creates_a_sector_on_a_phone(
     browser: Browser, sector_server: str, axe: Callable[[Page], list[dict[str, Any]]]
 ) -> None:
-    page = browser.new_context(viewport={"width": 375, "height": 667}, bypass_csp=True).new_page()  # axe is injected
+    page = browser.new_context(
+        viewport={"width": 375, "height": 667}, bypass_csp=True, locale="fr-FR"
+    ).new_page()  # axe is injected
     _sign_in(page, sector_server)
     page.get_by_role("link", name="Secteurs").click()
     page.wait_for_url("**/admin/sectors")
