@@ -6,7 +6,7 @@ directly, links expire and are revoked (clear French 4xx), reminders go after N 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from geo_clsm.campaigns.sender import send_pending
 from geo_clsm.campaigns.service import queue_reminders
 from geo_clsm.campaigns.smtp import parse_smtp_url
+from geo_clsm.model import clock
 from geo_clsm.store import repo
 from geo_clsm.store.campaigns import counts, hash_token
 from geo_clsm.store.corrections import list_corrections
@@ -113,13 +114,13 @@ def test_the_link_opens_the_record_and_all_is_right_confirms_it(client: TestClie
         after, _ = repo.get(conn, rid)
         last = repo.entries(conn, rid)[-1]
         c = counts(conn, cid)
-    assert after.last_verified == date.today() and not after.to_verify
+    assert after.last_verified == clock.today() and not after.to_verify
     assert after.verified_by == "structure" and not after.verified_by_person
     assert after.provenance_fr().startswith("confirmé par le lieu le")
     assert last["action"] == "confirm" and f"campagne n° {cid}" in last["author"] and f"n° {cid}" in last["comment"]
     assert c["opened"] == 1 and c["confirmed"] == 1
     # The public view serves the confirmation (the engine was rebuilt from the database).
-    assert client.get(f"/api/resources/{rid}").json()["properties"]["last_verified"] == date.today().isoformat()
+    assert client.get(f"/api/resources/{rid}").json()["properties"]["last_verified"] == clock.today().isoformat()
 
 
 def test_a_correction_goes_through_the_review_queue(client: TestClient, smtp_server: SmtpServer) -> None:
@@ -270,7 +271,7 @@ def test_waiting_time_new_requests_and_a_notice_through_review(client: TestClien
     token = _token(smtp_server, rid)
     anonymous = TestClient(client.app, base_url="https://testserver")
     page = anonymous.get(f"/maj/{token}")
-    start, end = date.today() + timedelta(days=10), date.today() + timedelta(days=20)
+    start, end = clock.today() + timedelta(days=10), clock.today() + timedelta(days=20)
     data = {
         "csrf_token": form_csrf(page.text),
         "action": "corriger",
@@ -298,7 +299,7 @@ def test_waiting_time_new_requests_and_a_notice_through_review(client: TestClien
         client.post(f"/admin/review/corrections/{items[field]['id']}/accept", data={"csrf_token": editor_csrf(client)})
     with _db(client).connect() as conn:
         after, _ = repo.get(conn, rid)
-    assert after.wait_days == 30 and after.wait_stated_on == date.today() and after.accepts_new == "liste_attente"
+    assert after.wait_days == 30 and after.wait_stated_on == clock.today() and after.accepts_new == "liste_attente"
     assert after.notice is not None and after.notice.closed and (after.notice.start, after.notice.end) == (start, end)
     shown = unescape(anonymous.get(f"/maj/{token}").text)
     assert "30 jours" in shown and "nouvelles demandes sur liste d'attente" in shown
