@@ -55,7 +55,12 @@ def _sources(catalog: Catalog, settings: Settings) -> list[dict[str, Any]]:
         if not lay.update_source:
             continue
         v = in_service.get(lay.update_source)
-        as_of = v.created.date() if v else _first_date(lay.vintage)
+        # the version's day in metropolitan France, as ``today`` (an aware UTC stamp of 23:30 is tomorrow there)
+        as_of = (
+            (v.created.astimezone(clock.PARIS) if v.created.tzinfo else v.created).date()
+            if v
+            else _first_date(lay.vintage)
+        )
         age = (today - as_of).days if as_of else None
         stale = age is None or age > settings.source_max_age_days
         out.append(
