@@ -22,6 +22,7 @@ from geo_clsm.campaigns.sender import send_pending
 from geo_clsm.campaigns.service import start_campaign
 from geo_clsm.campaigns.smtp import parse_smtp_url
 from geo_clsm.engine.core import Engine
+from geo_clsm.model import clock
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
 from geo_clsm.store.db import connect
@@ -114,7 +115,7 @@ def test_a_place_corrects_then_confirms_its_record_on_a_phone(browser: Browser, 
     page.get_by_role("button", name="Tout est exact").click()
     assert "la fiche est confirmée" in page.get_by_role("status").inner_text()
     with connect(site.db_url).connect() as conn:
-        assert repo.get(conn, rid)[0].last_verified == datetime.now(UTC).date()
+        assert repo.get(conn, rid)[0].last_verified == clock.today()
 
 
 @pytest.mark.parametrize(
