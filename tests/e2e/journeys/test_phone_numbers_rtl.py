@@ -82,6 +82,12 @@ def test_arabic_crisis_list_and_popup_show_numbers_left_to_right(browser: Browse
     for i in range(links.count()):
         check_call_link(links.nth(i), _phone_of(links.nth(i)))
     # A popup's number.
+    page.wait_for_function(  # the map framed the answer (a tap during its animation may lose the popup)
+        """() => { const m = window[GEO_CLSM.map], b = document.body;
+          return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress)
+            && b.getAttribute('data-markers-drawn') === b.getAttribute('data-markers-asked'); }""",
+        timeout=60_000,
+    )
     first = page.locator("#gc-results li[data-type] button.gc-result").first
     first.tap()
     popup_link = page.locator(".leaflet-popup-content .gc-popup a[href^='tel:']")
