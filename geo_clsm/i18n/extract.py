@@ -25,7 +25,7 @@ from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
 ROOT = Path(__file__).resolve().parent.parent.parent
 ADMIN_TEMPLATES = (
     "base", "edit", "forbidden", "history", "hours_editor", "import", "list", "login", "reports", "review",
-    "territories", "territory_remove", "users",
+    "territories", "territory_remove", "users", "sectors", "sector_edit",
 )  # fmt: skip
 PYTHON_SOURCES = [
     "geo_clsm/web/pages/search.py",
@@ -41,6 +41,8 @@ PYTHON_SOURCES = [
     "geo_clsm/web/routers/admin_import.py",
     "geo_clsm/web/routers/admin_territory_pages.py",
     "geo_clsm/web/routers/admin_user_pages.py",
+    "geo_clsm/web/routers/admin_sector_pages.py",
+    "geo_clsm/web/sector_form.py",
     *(f"geo_clsm/web/templates/admin/{name}.html" for name in ADMIN_TEMPLATES),
     "geo_clsm/web/templates/report.html",
     "geo_clsm/web/templates/maj.html",

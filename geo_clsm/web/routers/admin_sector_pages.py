@@ -1,6 +1,7 @@
 """Sector screens for editors (/admin/sectors): the list of sectors by territory, a form to create or
-change one (referents picked from the directory, communes and QPV by code, a drawn polygon as
-WKT), withdrawal; admins also see the overlaps (a place in two sectors of one public) and the holes
+change one (referents picked by name from the directory, CMP first; communes and QPV ticked in a
+list by name and code, or clicked on the form's map; a polygon drawn on the map, kept as WKT),
+withdrawal; admins also see the overlaps (a place in two sectors of one public) and the holes
 (communes of a territory in no sector). The same checks as ``geo-clsm sectors import``
 (:func:`geo_clsm.data.importers.sectors.sector_problems`); each change is kept in history and
 served at once (:func:`geo_clsm.web.live.refresh`).
@@ -14,59 +15,52 @@ and a sector is saved only into a territory the account may edit.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from geo_clsm.data.importers.sectors import SectorContext, sector_problems
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import GeoClsmError
-from geo_clsm.model.resource import CMP_FAMILY, ResourceType
+from geo_clsm.i18n import N_
+from geo_clsm.model.clock import today
+from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.sector import PUBLIC_LABELS_FR, Extent, Sector
 from geo_clsm.model.validate import french_errors
 from geo_clsm.store.repo import ACTIVE, WITHDRAWN
-from geo_clsm.store.rights import EDIT
+from geo_clsm.store.rights import EDIT, READ
 from geo_clsm.store.sectors import all_sectors, get_sector, save_sector, set_sector_status
 from geo_clsm.store.users import Session, User
 from geo_clsm.web.deps import get_engine
+from geo_clsm.web.admin_form import editor_translator
 from geo_clsm.web.forms import Csrf, back, checked, page, to_login
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.live import refresh
 from geo_clsm.web.rights import AUTHORISE, rights_of
+from geo_clsm.web.sector_form import checks_geojson, places_geojson, referent_fields, referent_groups, territory_places
 from geo_clsm.web.sessions import optional_session
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 _SPLIT = re.compile(r"[\s,;]+")
-REFERENT_TYPES = frozenset({*CMP_FAMILY, ResourceType.CATTP, ResourceType.HDJ, ResourceType.CMPP, ResourceType.EMPP})
-"""Types offered first in the referents' picker (any resource id is accepted)."""
 FIELD_LABELS = {
-    "id": "Identifiant",
-    "name": "Nom",
-    "public": "Public",
-    "establishment": "Établissement",
-    "referents": "Ressources référentes",
-    "insee_com": "Communes",
-    "code_qp": "QPV",
-    "polygon_wkt": "Polygone",
-    "extent": "Étendue",
+    "id": N_("Identifiant"),
+    "name": N_("Nom"),
+    "public": N_("Public"),
+    "establishment": N_("Établissement"),
+    "referents": N_("Ressources référentes"),
+    "insee_com": N_("Communes"),
+    "code_qp": N_("QPV"),
+    "polygon_wkt": N_("Polygone"),
+    "extent": N_("Étendue"),
 }
+"""Field labels of the form's errors (msgids); the reasons stay French (the model's checks)."""
+MAX_CODES_CHARS = 200_000
 
 
 def _codes(text: str) -> tuple[str, ...]:
     return tuple(c for c in _SPLIT.split(text.strip()) if c)
-
-
-def _directory(engine: Engine) -> list[dict[str, str]]:
-    """The resources offered in the referents' picker: CMP-like places and teams, by territory and name."""
-    out = [
-        {"id": r.id, "label": f"{r.display_name or r.name} ({r.commune or r.territory or ''})"}
-        for r in engine.catalog.resources
-        if r.territory != "france" and (r.type in REFERENT_TYPES or set(r.service_types) & REFERENT_TYPES)
-    ]
-    return sorted(out, key=lambda d: d["label"])
 
 
 def _list_context(request: Request, engine: Engine, session: Session) -> dict[str, Any]:
@@ -79,7 +73,8 @@ def _list_context(request: Request, engine: Engine, session: Session) -> dict[st
     if admin:
         for t in territories:
             if t:
-                checks[t] = {"overlaps": engine.sectors.overlaps(t), "holes": engine.sectors.holes(t)}
+                overlaps, holes = engine.sectors.overlaps(t), engine.sectors.holes(t)
+                checks[t] = {"overlaps": overlaps, "holes": holes, "map": checks_geojson(engine, t, overlaps, holes)}
     return {
         "sectors": stored,
         "names": names,
@@ -102,17 +97,32 @@ def sectors_page(request: Request, engine: Annotated[Engine, Depends(get_engine)
 def _form_page(
     request: Request, engine: Engine, session: Any, form: dict[str, str], *, new: bool, errors: list[tuple[str, str]]
 ) -> Response:
+    territories = _territories(request, engine, session)
+    places = territory_places(engine, territories)
+    referents = _codes(form.get("referents", ""))
+    communes, qpv = set(_codes(form.get("communes", ""))), set(_codes(form.get("qpv", "")))
+    listed_communes = {p.code for tp in places for p in tp.communes}
+    listed_qpv = {p.code for tp in places for p in tp.qpv}
+    t = editor_translator(request)
     return page(
         request,
         "admin/sector_edit.html",
         422 if errors else 200,
         session=session,
+        t=t,
         form=form,
         new=new,
-        errors=[(FIELD_LABELS.get(f.split(".")[-1], f), reason) for f, reason in errors],
-        directory=_directory(engine),
+        errors=[(t(FIELD_LABELS[f.split(".")[-1]]) if f.split(".")[-1] in FIELD_LABELS else f, r) for f, r in errors],
+        groups=referent_groups(engine, t, territories=[tid for tid, _ in territories], keep=referents),
+        referent_values=referent_fields(referents),
+        places=places,
+        chosen_communes=communes,
+        chosen_qpv=qpv,
+        # codes of no listed territory (a sector without territory, or one outside the account's)
+        other_communes=" ".join(c for c in _codes(form.get("communes", "")) if c not in listed_communes),
+        other_qpv=" ".join(c for c in _codes(form.get("qpv", "")) if c not in listed_qpv),
         publics=PUBLIC_LABELS_FR,
-        territories=_territories(request, engine, session),
+        territories=territories,
     )
 
 
@@ -135,6 +145,24 @@ def _form_of(s: Sector) -> dict[str, str]:
         "polygon_wkt": s.extent.polygon_wkt or "",
         "territory": s.territory or "",
     }
+
+
+@router.get("/admin/sector-places")
+def sector_places(
+    request: Request,
+    engine: Annotated[Engine, Depends(get_engine)],
+    territory: Annotated[str, Query(max_length=64)],
+) -> Response:
+    """The outlines of a territory's communes and QPV for the sector form's map (GeoJSON, WGS84):
+    for the accounts that may read that territory."""
+    session = optional_session(request)
+    if session is None:
+        return to_login()
+    known = engine.catalog.territories.get(territory)
+    if known is None or known.kind == "national":
+        raise NotFoundError(f"territoire « {territory} » inconnu")
+    rights_of(request, session.user).territory(territory, READ)
+    return JSONResponse(places_geojson(engine, territory))
 
 
 @router.get("/admin/sectors/new")
@@ -176,7 +204,7 @@ def _save(request: Request, engine: Engine, form: dict[str, str], *, new: bool, 
             ),
             territory=form["territory"] or None,
             source=f"saisi à l'écran par {author}",
-            last_verified=date.today(),
+            last_verified=today(),
         )
     except ValidationError as exc:
         return french_errors(exc)
@@ -190,18 +218,24 @@ def _save(request: Request, engine: Engine, form: dict[str, str], *, new: bool, 
     return []
 
 
+def _joined(values: list[str], sep: str = " ") -> str:
+    """Several form fields of one name (the pickers' selects, the ticked communes, the typed codes) as
+    one list of codes, in order, without repeats."""
+    return sep.join(dict.fromkeys(c for v in values for c in _codes(v)))
+
+
 def _posted(
-    sector_id: str, name: str, public: str, establishment: str, referents: str, communes: str, qpv: str,
-    polygon_wkt: str, territory: str,
+    sector_id: str, name: str, public: str, establishment: str, referents: list[str], communes: list[str],
+    qpv: list[str], polygon_wkt: str, territory: str,
 ) -> dict[str, str]:  # fmt: skip
     return {
         "id": sector_id,
         "name": name,
         "public": public,
         "establishment": establishment,
-        "referents": referents,
-        "communes": communes,
-        "qpv": qpv,
+        "referents": _joined(referents, "\n"),
+        "communes": _joined(communes),
+        "qpv": _joined(qpv),
         "polygon_wkt": polygon_wkt,
         "territory": territory,
     }
@@ -209,6 +243,14 @@ def _posted(
 
 Text = Annotated[str, Form(max_length=200)]
 LongText = Annotated[str, Form(max_length=200_000)]
+Codes = Annotated[list[str], Form()]
+"""Repeated fields (a select or a ticked box each); their total length is checked by :func:`_too_long`."""
+
+
+def _too_long(*lists: list[str]) -> list[tuple[str, str]]:
+    if sum(len(v) for values in lists for v in values) > MAX_CODES_CHARS:
+        return [("extent", f"liste trop longue (plus de {MAX_CODES_CHARS} caractères)")]
+    return []
 
 
 @router.post("/admin/sectors")
@@ -220,9 +262,9 @@ def create(
     name: Text = "",
     public: Annotated[str, Form(max_length=16)] = "adultes",
     establishment: Text = "",
-    referents: LongText = "",
-    communes: LongText = "",
-    qpv: LongText = "",
+    referents: Codes = [],  # noqa: B006  # FastAPI copies defaults
+    communes: Codes = [],  # noqa: B006
+    qpv: Codes = [],  # noqa: B006
     polygon_wkt: LongText = "",
     territory: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
@@ -230,7 +272,7 @@ def create(
     if session is None:
         return to_login()
     form = _posted(sector_id, name, public, establishment, referents, communes, qpv, polygon_wkt, territory)
-    errors = _save(request, engine, form, new=True, user=session.user)
+    errors = _too_long(referents, communes, qpv) or _save(request, engine, form, new=True, user=session.user)
     if errors:
         return _form_page(request, engine, session, form, new=True, errors=errors)
     refresh(request)
@@ -246,9 +288,9 @@ def update(
     name: Text = "",
     public: Annotated[str, Form(max_length=16)] = "adultes",
     establishment: Text = "",
-    referents: LongText = "",
-    communes: LongText = "",
-    qpv: LongText = "",
+    referents: Codes = [],  # noqa: B006  # FastAPI copies defaults
+    communes: Codes = [],  # noqa: B006
+    qpv: Codes = [],  # noqa: B006
     polygon_wkt: LongText = "",
     territory: Annotated[str, Form(max_length=64)] = "",
     action: Annotated[str, Form(max_length=16)] = "save",
@@ -265,7 +307,7 @@ def update(
         refresh(request)
         return back(f"/admin/sectors?saved={sector_id}")
     form = _posted(sector_id, name, public, establishment, referents, communes, qpv, polygon_wkt, territory)
-    errors = _save(request, engine, form, new=False, user=session.user)
+    errors = _too_long(referents, communes, qpv) or _save(request, engine, form, new=False, user=session.user)
     if errors:
         return _form_page(request, engine, session, form, new=False, errors=errors)
     refresh(request)

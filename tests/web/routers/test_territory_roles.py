@@ -405,6 +405,10 @@ CASES: dict[tuple[str, str], tuple[str, Call]] = {
             f"/admin/sectors/{ANG_SECTOR}", data=_form(h, **{**ANG_SECTOR_FORM, "name": "Changé par Metz"})
         ),
     ),
+    ("GET", "/admin/sector-places"): (
+        FORBIDDEN,
+        lambda c, h, w: c.get("/admin/sector-places", params={"territory": "angouleme"}),
+    ),
     ("GET", "/admin/users"): (FORBIDDEN, lambda c, h, w: c.get("/admin/users")),
     ("POST", "/admin/users"): (
         FORBIDDEN,
