@@ -96,7 +96,9 @@ def referent_groups(
     for rid in keep:
         if rid and rid not in offered:
             found = engine.catalog.resources_by_id.get(rid)
-            others.append(ReferentChoice(rid, rid, "") if found is None else _choice(found, t(TYPE_LABELS_FR[found.type])))
+            others.append(
+                ReferentChoice(rid, rid, "") if found is None else _choice(found, t(TYPE_LABELS_FR[found.type]))
+            )
             offered.add(rid)
     groups = [
         ReferentGroup(t(TYPE_LABELS_FR[k]), tuple(sorted(v, key=lambda c: c.label.casefold())))

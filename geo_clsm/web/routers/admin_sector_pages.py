@@ -23,18 +23,17 @@ from pydantic import ValidationError
 
 from geo_clsm.data.importers.sectors import SectorContext, sector_problems
 from geo_clsm.engine.core import Engine
-from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.i18n import N_
 from geo_clsm.model.clock import today
-from geo_clsm.model.errors import NotFoundError
+from geo_clsm.model.errors import GeoClsmError, NotFoundError
 from geo_clsm.model.sector import PUBLIC_LABELS_FR, Extent, Sector
 from geo_clsm.model.validate import french_errors
 from geo_clsm.store.repo import ACTIVE, WITHDRAWN
 from geo_clsm.store.rights import EDIT, READ
 from geo_clsm.store.sectors import all_sectors, get_sector, save_sector, set_sector_status
 from geo_clsm.store.users import Session, User
-from geo_clsm.web.deps import get_engine
 from geo_clsm.web.admin_form import editor_translator
+from geo_clsm.web.deps import get_engine
 from geo_clsm.web.forms import Csrf, back, checked, page, to_login
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.live import refresh

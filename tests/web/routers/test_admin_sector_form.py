@@ -151,7 +151,10 @@ def test_admins_get_a_check_map_with_the_holes(anon: TestClient) -> None:
     html = c.get("/admin/sectors").text
     found = re.search(r'id="checks-map-metz" data-checks="([^"]+)"', html)
     assert found
-    kinds = [(f["properties"]["kind"], f["properties"]["name"]) for f in json.loads(html_lib.unescape(found.group(1)))["features"]]
+    kinds = [
+        (f["properties"]["kind"], f["properties"]["name"])
+        for f in json.loads(html_lib.unescape(found.group(1)))["features"]
+    ]
     assert ("hole", "Gravelotte") in kinds and ("sector", "FICTIF-57G01") in kinds
     editor, _ = _login(anon, EDITOR)
     assert "data-checks" not in editor.get("/admin/sectors").text
@@ -160,7 +163,12 @@ def test_admins_get_a_check_map_with_the_holes(anon: TestClient) -> None:
 @pytest.mark.parametrize(
     ("lang", "list_words", "form_words", "direction"),
     [
-        ("fr", ("Secteurs de psychiatrie", "Trous"), ("Ressources référentes", "Référent 1", "Terminer le polygone"), "ltr"),
+        (
+            "fr",
+            ("Secteurs de psychiatrie", "Trous"),
+            ("Ressources référentes", "Référent 1", "Terminer le polygone"),
+            "ltr",
+        ),
         ("en", ("Psychiatric sectors", "Holes"), ("Referent resources", "Referent 1", "Finish the polygon"), "ltr"),
         ("ar", ("قطاعات الطب النفسي", "الثغرات"), ("الموارد المرجعية", "المرجع 1", "إنهاء المضلع"), "rtl"),
     ],
