@@ -74,19 +74,19 @@ def test_editor_creates_a_sector_on_a_phone(
     assert axe(page) == []
     page.get_by_role("link", name="Nouveau secteur").click()
     page.wait_for_url("**/admin/sectors/new")
-    directory = page.locator("#s-directory").inner_text()
-    assert "metz-cmp-cattp-adultes-gambetta" in directory  # the referent is picked from the directory
+    offered = page.locator('#s-ref-1 option[value="metz-cmp-cattp-adultes-gambetta"]')
+    assert "CMP" in offered.inner_text()  # the referent is picked from the directory, by name
     page.get_by_label("Identifiant (ex. 57G03)").fill("FICTIF-57G09")
     page.get_by_label("Nom").fill("Secteur fictif de l'ouest messin")
     page.get_by_label("Territoire").select_option("metz")
-    page.get_by_label("Ressources référentes").fill("metz-cmp-cattp-adultes-gambetta")
-    page.get_by_label("Communes (codes INSEE séparés par des espaces)").fill("57256 99999")
+    page.get_by_label("Référent 1").select_option("metz-cmp-cattp-adultes-gambetta")
+    page.get_by_label("Autres communes (codes INSEE séparés par des espaces)").fill("57256 99999")
     page.get_by_role("button", name="Enregistrer le secteur").click()
     alert = page.get_by_role("alert")
     alert.wait_for()
     assert "commune inconnue « 99999 »" in alert.inner_text()
     assert axe(page) == []
-    page.get_by_label("Communes (codes INSEE séparés par des espaces)").fill("57256")
+    page.get_by_label("Autres communes (codes INSEE séparés par des espaces)").fill("57256")
     page.get_by_role("button", name="Enregistrer le secteur").click()
     page.wait_for_url("**/admin/sectors?saved=FICTIF-57G09")
     assert "Secteur « FICTIF-57G09 » enregistré" in page.get_by_role("status").inner_text()
