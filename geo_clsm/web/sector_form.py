@@ -150,9 +150,15 @@ def _outline(geom: Any) -> dict[str, Any] | None:
 
 def places_geojson(engine: Engine, territory: str) -> dict[str, Any]:
     """The outlines (WGS84, simplified) of a territory's communes and QPV for the form's map:
-    properties ``kind`` (``commune`` or ``qpv``), ``code`` and ``name``."""
+    properties ``kind`` (``commune`` or ``qpv``), ``code`` and ``name``; and the territory's sectors
+    being served (``sector``, ``code`` its id, ``public``), drawn beside the one edited."""
     catalog = engine.catalog
     features = []
+    for s in engine.sectors.for_territory(territory):
+        shape = _outline(engine.sectors.geometry_wgs84(s.id))
+        if shape is not None:
+            props = {"kind": "sector", "code": s.id, "name": s.name, "public": s.public}
+            features.append({"type": "Feature", "properties": props, "geometry": shape})
     rows = catalog.commune_table.rows_in([territory])
     attrs = catalog.commune_table.attrs.iloc[rows]
     geoms = catalog.commune_table.geometries(rows)

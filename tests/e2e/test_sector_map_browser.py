@@ -121,6 +121,8 @@ def test_an_editor_picks_communes_draws_a_polygon_and_a_referent_on_a_phone(
     label = option.inner_text()
     assert "CMP" in label and (referent.commune or "") in label  # by name, type and commune
     page.get_by_label("Référent 1").select_option(label=label)
+    page.get_by_role("button", name="Ajouter un référent").click()
+    assert page.get_by_label("Référent 4").is_visible()  # one more list, left empty: not saved
     assert axe(page) == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sector_map_phone.png"), full_page=True)

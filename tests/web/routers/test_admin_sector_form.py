@@ -134,6 +134,10 @@ def test_the_map_gets_the_territorys_outlines(anon: TestClient) -> None:
     assert communes[WHOLE_COMMUNE]["properties"]["name"] == "Woippy"
     assert communes[WHOLE_COMMUNE]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert "QN05720M" in {f["properties"]["code"] for f in features if f["properties"]["kind"] == "qpv"}
+    served = {
+        f["properties"]["code"]: f["properties"]["public"] for f in features if f["properties"]["kind"] == "sector"
+    }
+    assert served["FICTIF-57G01"] == "adultes" and served["FICTIF-57I01"] == "enfants"  # drawn beside the one edited
 
 
 def test_the_outlines_are_for_the_territorys_accounts(anon: TestClient) -> None:

@@ -48,6 +48,8 @@
   var add = document.getElementById("s-add-referent");
   if (add) {
     add.hidden = false;
+    var more = document.getElementById("s-more-referents");
+    if (more) { more.hidden = true; }  // the button adds a list: no need to save first
     add.addEventListener("click", function () {
       var items = form.querySelectorAll("ol.referents > li");
       var last = items[items.length - 1];
@@ -127,7 +129,15 @@
       .then(function (fc) {
         if (territorySel && territorySel.value !== territory) { return; }
         var bounds = L.latLngBounds([]);
+        var self = el.getAttribute("data-sector") || "";
+        var pub = document.getElementById("s-public");
         fc.features.forEach(function (f) {
+          if (f.properties.kind === "sector") {  // the other sectors of the same public, for context
+            if (f.properties.code !== self && (!pub || pub.value === f.properties.public)) {
+              L.geoJSON(f, { interactive: false, style: { color: "#1e7b34", weight: 2, dashArray: "2 4", fill: false } }).addTo(placeLayer);
+            }
+            return;
+          }
           var kind = f.properties.kind === "qpv" ? "qpv" : "communes";
           var layer = L.geoJSON(f, { interactive: false, style: styleOf(kind, false) }).addTo(placeLayer);
           places[kind].push({ code: f.properties.code, name: f.properties.name, geometry: f.geometry, layer: layer });
@@ -253,6 +263,8 @@
   });
   wktField.addEventListener("change", readField);
   if (territorySel) { territorySel.addEventListener("change", function () { load(territorySel.value); }); }
+  var publicSel = document.getElementById("s-public");
+  if (publicSel) { publicSel.addEventListener("change", function () { load(territorySel ? territorySel.value : ""); }); }
   readField();
   load(territorySel ? territorySel.value : "");
 })();
