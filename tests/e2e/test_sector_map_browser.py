@@ -21,11 +21,13 @@ from shapely.geometry import shape
 from geo_clsm.engine.core import Engine
 from geo_clsm.store.db import connect, is_empty, upgrade
 from geo_clsm.store.sectors import replace_sectors
+from geo_clsm.store.users import add_user
 from tests.e2e.editor_session import serve_app, sign_in
 from tests.sector_fixtures import fictitious_sectors
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 EDITOR = ("editrice-carte@clsm-test.fr", "mot-de-passe-editrice-carte")
+ADMIN = ("admin-carte@clsm-test.fr", "mot-de-passe-admin-carte")
 GAMBETTA = "metz-cmp-cattp-adultes-gambetta"
 PICKED = {"57256": "Gravelotte (57256)", "57707": "Vernéville (57707)"}
 """Two communes of Metz's territory in no fictitious sector: clicked on the map."""
@@ -45,6 +47,7 @@ def site(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
     replace_sectors(db, fictitious_sectors(engine.catalog), author="tests (secteurs fictifs)")
     db.dispose()
     with serve_app(engine, url, EDITOR) as base:
+        add_user(connect(url), *ADMIN, role="admin")
         yield base
 
 
@@ -171,4 +174,20 @@ def test_the_sector_form_reads_in_each_language_and_passes_axe(
     page.wait_for_url("**/admin/sectors*")
     page.get_by_role("link", name=heading).click()
     assert page.get_by_role("heading", level=1).inner_text() == heading
+    assert axe(page) == []
+
+
+def test_an_admin_sees_holes_and_overlaps_in_words_and_on_a_map(
+    browser: Browser, site: str, axe: Callable[[Page], list[dict[str, Any]]]
+) -> None:
+    page = _phone(browser)
+    sign_in(page, site, ADMIN)
+    page.goto(site + "/admin/sectors")
+    checks = page.get_by_role("region", name="Contrôles — metz")
+    assert "Gravelotte (57256), dans aucun secteur" in checks.locator("ul.holes").inner_text()
+    assert checks.get_by_text("Aucun lieu dans deux secteurs du même public.").is_visible()
+    drawn = page.locator("#checks-map-metz path.leaflet-interactive, #checks-map-metz path")
+    drawn.first.wait_for(state="attached")
+    assert drawn.count() > 4  # the sectors and the communes left out
+    assert "en orange les communes hors secteur" in page.locator("figure figcaption").first.inner_text()
     assert axe(page) == []
