@@ -103,6 +103,16 @@ def test_an_editor_picks_communes_draws_a_polygon_and_a_referent_on_a_phone(
     _click_map(page, *_inside(engine, "57707"))
     assert page.get_by_label(PICKED["57707"]).is_checked()
 
+    # a QPV is picked the same way once the map's clicks pick QPV; a second click takes it out again
+    page.get_by_label("ajoute ou retire un QPV").check()
+    borny = engine.catalog.qpv[engine.catalog.qpv["code_qp"] == "QN05720M"]
+    qpv_label = f"{borny['lib_qp'].iloc[0]} (QN05720M)"
+    inside_borny = borny.geometry.iloc[0].representative_point()
+    _click_map(page, inside_borny.x, inside_borny.y)
+    assert page.get_by_label(qpv_label).is_checked() and status.inner_text() == f"{qpv_label} ajouté à l’étendue"
+    _click_map(page, inside_borny.x, inside_borny.y)
+    assert not page.get_by_label(qpv_label).is_checked()
+
     page.get_by_label("place un sommet du polygone").check()
     lon, lat = DRAWN_AROUND
     square = [(lon - HALF, lat - HALF), (lon + HALF, lat - HALF), (lon + HALF, lat + HALF), (lon - HALF, lat + HALF)]
