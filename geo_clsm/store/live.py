@@ -139,7 +139,9 @@ class LiveEngine:
         from geo_clsm.data.cache import catalog_version
 
         territories = list(engine.catalog.territories)
-        seeding.seed(self.db, engine.catalog.resources, territories=territories, version=catalog_version(engine.catalog))
+        seeding.seed(
+            self.db, engine.catalog.resources, territories=territories, version=catalog_version(engine.catalog)
+        )
         with self._lock:
             self.current = engine
             self.version = -1

@@ -6,7 +6,7 @@ every worker notice it (see :mod:`geo_clsm.store.live`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,7 +17,6 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.importers.resource_rows import CommunePoint
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.freshness import source_short
 from geo_clsm.model.resource import Resource
 from geo_clsm.store.records import FieldError, from_row, from_snapshot, snapshot, to_row, validate_record
 from geo_clsm.store.schema import history, meta, resources

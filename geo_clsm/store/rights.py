@@ -72,9 +72,13 @@ class TerritoryMap:
     def of_record(self, r: Resource) -> frozenset[str]:
         """The territories a record belongs to (module docstring); the national one is never among them."""
         pos = r.position
-        return self.of_rows([(r.territory, r.insee_com, None if pos is None else pos.lon, None if pos is None else pos.lat)])[0]
+        return self.of_rows(
+            [(r.territory, r.insee_com, None if pos is None else pos.lon, None if pos is None else pos.lat)]
+        )[0]
 
-    def of_rows(self, rows: Sequence[tuple[str | None, str | None, float | None, float | None]]) -> list[frozenset[str]]:
+    def of_rows(
+        self, rows: Sequence[tuple[str | None, str | None, float | None, float | None]]
+    ) -> list[frozenset[str]]:
         """The territories each (territory, insee_com, lon, lat) belongs to: THE definition of where a
         record belongs (module docstring), for one record (:meth:`of_record`) or many at once (the
         stored membership the lists read, :mod:`geo_clsm.store.membership`)."""

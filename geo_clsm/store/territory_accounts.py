@@ -126,7 +126,9 @@ def set_roles_within(
         _write(conn, uid, changes, keep=keep_token)
 
 
-def _write(conn: Connection, uid: int, changes: dict[str, str | None], *, keep: str | None) -> tuple[tuple[str, str], ...]:
+def _write(
+    conn: Connection, uid: int, changes: dict[str, str | None], *, keep: str | None
+) -> tuple[tuple[str, str], ...]:
     """Apply {territory: role, or None to take it back}; delete the account if none is left."""
     ut = user_territories.c
     for t, role in changes.items():

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
+from geo_clsm.store.membership import scope_of
 from geo_clsm.store.rights import (
     ADMIN,
     EDIT,
@@ -40,7 +41,6 @@ from geo_clsm.store.rights import (
     check_territory,
     territory_map,
 )
-from geo_clsm.store.membership import scope_of
 from geo_clsm.store.schema import MAX_ID, campaign_corrections, campaigns, disagreements, reports, sectors
 from geo_clsm.store.scope import Scope
 from geo_clsm.store.users import User

@@ -57,8 +57,12 @@ def test_a_record_in_a_territory_by_position_alone_is_in_its_lists_and_exports(
     assert RID not in _ids(db, ANG_EDITOR, catalog)
     assert RID in _ids(db, WIDE, catalog)
     with db.connect() as conn:  # the review queue reads the same membership
-        assert RID in {q["id"] for q in review_queue(conn, limit=10_000, scope=scope_of(METZ_EDITOR, territory_map(catalog), db))}
-        assert RID not in {q["id"] for q in review_queue(conn, limit=10_000, scope=scope_of(ANG_EDITOR, territory_map(catalog), db))}
+        assert RID in {
+            q["id"] for q in review_queue(conn, limit=10_000, scope=scope_of(METZ_EDITOR, territory_map(catalog), db))
+        }
+        assert RID not in {
+            q["id"] for q in review_queue(conn, limit=10_000, scope=scope_of(ANG_EDITOR, territory_map(catalog), db))
+        }
     out = tmp_path / "metz.geojson"  # the territory's internal export
     export_resources(db, out, scope=territory_scope("metz", territory_map(catalog), db))
     assert RID in {f["properties"]["id"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]}

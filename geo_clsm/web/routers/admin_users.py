@@ -74,7 +74,9 @@ def managed(session: Session) -> frozenset[str] | None:
     return mine
 
 
-@router.get("/users", summary="Comptes (administrateurs ; ceux de ses territoires pour un administrateur de territoire)")
+@router.get(
+    "/users", summary="Comptes (administrateurs ; ceux de ses territoires pour un administrateur de territoire)"
+)
 def users(session: EditorSession, request: Request) -> list[dict[str, object]]:
     mine = managed(session)
     return list_users(get_db(request)) if mine is None else accounts_within(get_db(request), mine)
@@ -86,8 +88,15 @@ def create_user(body: UserIn, session: EditorSession, request: Request) -> dict[
     if mine is None:
         u = add_user(db, body.email, body.password, role=body.role, territories=body.territories, keep_token=own)
     else:
-        u = grant(db, body.email, body.password, role=body.role, territories=body.territories, mine=mine, keep_token=own)
-        return {"id": u.id, "email": u.email, "role": u.role, "territories": {t: r for t, r in u.territories if t in mine}}
+        u = grant(
+            db, body.email, body.password, role=body.role, territories=body.territories, mine=mine, keep_token=own
+        )
+        return {
+            "id": u.id,
+            "email": u.email,
+            "role": u.role,
+            "territories": {t: r for t, r in u.territories if t in mine},
+        }
     return {"id": u.id, "email": u.email, "role": u.role, "territories": u.scopes}
 
 

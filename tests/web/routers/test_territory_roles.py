@@ -739,7 +739,12 @@ def test_a_territory_admin_lists_and_manages_the_accounts_of_its_territory_only(
     assert METZ[0] in mine and ANG[0] not in mine and ADMIN[0] not in mine and WIDE_EDITOR[0] not in mine
     assert mine[BOTH[0]]["territories"] == {"metz": "editor"}  # its role in Angoulême is not Metz's business
     c, h = login(world.client, METZ_ADMIN)
-    new = {"email": "recrue@clsm-metz.example.fr", "password": "0123456789ab", "role": "editor", "territories": ["metz"]}
+    new = {
+        "email": "recrue@clsm-metz.example.fr",
+        "password": "0123456789ab",
+        "role": "editor",
+        "territories": ["metz"],
+    }
     r = c.post("/api/admin/users", json=new, headers=h)
     assert r.status_code == 201 and r.json()["territories"] == {"metz": "editor"}, r.text
     recruit, _ = login(world.client, (new["email"], new["password"]))
@@ -763,9 +768,12 @@ def test_a_territory_admin_lists_and_manages_the_accounts_of_its_territory_only(
     rid = _accounts(METZ_ADMIN, world)[new["email"]]["id"]
     assert c.patch(f"/api/admin/users/{rid}", json={"role": "editor", "territories": []}, headers=h).status_code == 200
     assert new["email"] not in _accounts(ADMIN, world)
-    assert TestClient(world.client.app, base_url="https://testserver").post(
-        "/api/auth/login", json={"email": new["email"], "password": new["password"]}
-    ).status_code == 401
+    assert (
+        TestClient(world.client.app, base_url="https://testserver")
+        .post("/api/auth/login", json={"email": new["email"], "password": new["password"]})
+        .status_code
+        == 401
+    )
 
 
 def test_a_territory_admin_never_grants_rights_elsewhere(world: World) -> None:
@@ -784,15 +792,24 @@ def test_a_territory_admin_never_grants_rights_elsewhere(world: World) -> None:
     for uid in (ang_id, admin_id, wide_id):
         r = c.patch(f"/api/admin/users/{uid}", json={"role": "admin", "territories": ["metz"]}, headers=h)
         assert r.status_code == 403
-    assert c.patch(f"/api/admin/users/{metz_id}", json={"role": "admin", "territories": ["angouleme"]}, headers=h).status_code == 403
-    assert c.patch(f"/api/admin/users/{metz_id}", json={"password": "un-autre-mot-de-passe"}, headers=h).status_code == 403
+    assert (
+        c.patch(
+            f"/api/admin/users/{metz_id}", json={"role": "admin", "territories": ["angouleme"]}, headers=h
+        ).status_code
+        == 403
+    )
+    assert (
+        c.patch(f"/api/admin/users/{metz_id}", json={"password": "un-autre-mot-de-passe"}, headers=h).status_code == 403
+    )
     assert c.patch(f"/api/admin/users/{metz_id}", json={"active": False}, headers=h).status_code == 403
     # the screens
     form = _form(h, email="pirate@clsm-metz.example.fr", password="0123456789ab", role="admin")
     assert c.post("/admin/users", data={**form, "territories": "angouleme"}).status_code == 403
     assert c.post("/admin/users", data={**form, "territories": ""}).status_code == 403
     assert c.post(f"/admin/users/{ang_id}/role", data=_form(h, role="admin", territories="metz")).status_code == 403
-    assert c.post(f"/admin/users/{metz_id}/role", data=_form(h, role="admin", territories="angouleme")).status_code == 403
+    assert (
+        c.post(f"/admin/users/{metz_id}/role", data=_form(h, role="admin", territories="angouleme")).status_code == 403
+    )
     assert c.post(f"/admin/users/{metz_id}/disable", data=_form(h)).status_code == 403
     assert c.post(f"/admin/users/{metz_id}/password", data=_form(h, password="0123456789ab")).status_code == 403
     after = _accounts(ADMIN, world)
@@ -800,7 +817,7 @@ def test_a_territory_admin_never_grants_rights_elsewhere(world: World) -> None:
     assert {e: u["territories"] for e, u in after.items()} == {e: u["territories"] for e, u in every.items()}
     assert all(after[e]["active"] == every[e]["active"] for e in every)
     # the editor of Metz (not its admin) manages nothing
-    editor, eh = login(world.client, METZ)
+    editor, _eh = login(world.client, METZ)
     assert editor.get("/api/admin/users").status_code == 403 and editor.get("/admin/users").status_code == 403
 
 
