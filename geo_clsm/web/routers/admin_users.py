@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from geo_clsm.model.errors import ForbiddenError, InvalidInputError
@@ -74,16 +74,25 @@ def managed(session: Session) -> frozenset[str] | None:
     return mine
 
 
+def manager_session(session: EditorSession) -> Session:
+    """A deployment admin or a territory's admin (403 for an editor, before the body is read)."""
+    managed(session)
+    return session
+
+
+ManagerSession = Annotated[Session, Depends(manager_session)]
+
+
 @router.get(
     "/users", summary="Comptes (administrateurs ; ceux de ses territoires pour un administrateur de territoire)"
 )
-def users(session: EditorSession, request: Request) -> list[dict[str, object]]:
+def users(session: ManagerSession, request: Request) -> list[dict[str, object]]:
     mine = managed(session)
     return list_users(get_db(request)) if mine is None else accounts_within(get_db(request), mine)
 
 
 @router.post("/users", status_code=201, summary="Créer un compte ou lui donner un rôle (administrateurs)")
-def create_user(body: UserIn, session: EditorSession, request: Request) -> dict[str, object]:
+def create_user(body: UserIn, session: ManagerSession, request: Request) -> dict[str, object]:
     mine, db, own = managed(session), get_db(request), request.cookies.get(COOKIE)
     if mine is None:
         u = add_user(db, body.email, body.password, role=body.role, territories=body.territories, keep_token=own)
@@ -102,7 +111,7 @@ def create_user(body: UserIn, session: EditorSession, request: Request) -> dict[
 
 @router.patch("/users/{user_id}", summary="Changer le mot de passe, le rôle ou l'état d'un compte (administrateurs)")
 def change_user(
-    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: UserChange, session: EditorSession, request: Request
+    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: UserChange, session: ManagerSession, request: Request
 ) -> dict[str, object]:
     mine, db = managed(session), get_db(request)
     own = request.cookies.get(COOKIE) if user_id == session.user.id else None
