@@ -124,3 +124,27 @@ def test_the_address_overrides_one_filter(browser: Browser, site: tuple[str, str
     page.locator("#gc-filters summary").click()
     assert "filtres=1" in page.url and not page.locator("#gc-accepts-new").is_checked()
     page.context.close()
+
+
+def test_a_changed_filter_stays_on_the_territorys_own_address(
+    browser: Browser, site: tuple[str, str], defaults_set: str
+) -> None:
+    """The view lives in the address: on /t/metz a filter the resident unchecks stays unchecked when
+    the page is reloaded (the address says each filter), and the page stays the territory's."""
+    base, spoken = site
+    page = _phone(browser)
+    _open(page, base + "/t/metz")
+    assert page.locator("#gc-open").is_checked()
+    page.locator("#gc-open").uncheck()
+    for _ in range(100):  # the page writes the view into its address (history.replaceState)
+        if "filtres=1" in page.url:
+            break
+        page.wait_for_timeout(100)
+    assert page.url.startswith(base + "/t/metz?") and "filtres=1" in page.url, page.url
+    page.reload()
+    page.wait_for_selector("body[data-markers-shown]", timeout=30_000)
+    page.locator("#gc-filters summary").click()
+    assert not page.locator("#gc-open").is_checked()
+    assert page.locator("#gc-accepts-new").is_checked() and page.locator("#gc-lang-spoken").input_value() == spoken
+    assert page.locator("#gc-age").input_value() == "ado"
+    page.context.close()
