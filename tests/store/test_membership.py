@@ -96,3 +96,26 @@ def test_other_places_compute_everything_again(db_url: str, catalog: Catalog) ->
     with db.connect() as conn:
         assert RID in {r.id for r, _ in repo.search(conn, limit=10, scope=scope)[0]}
         assert conn.execute(sa.select(resources.c.belongs_to).where(resources.c.id == RID)).scalar() == ",metz,"
+
+
+def test_migration_0014_both_ways(db_url: str, catalog: Catalog) -> None:
+    """Down to 0013 the stored membership goes (column and places key); up again, it is computed anew."""
+    from alembic import command
+    from alembic.config import Config
+
+    from geo_clsm.store.db import MIGRATIONS
+
+    db = connect(db_url)
+    upgrade(db)
+    seeding.seed(db, [_unnamed_in_metz(catalog)])
+    assert RID in _ids(db, METZ_EDITOR, catalog)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with db.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013")
+    with db.connect() as conn:
+        assert "belongs_to" not in {c["name"] for c in sa.inspect(conn).get_columns("resources")}
+        assert conn.execute(sa.select(meta.c.value).where(meta.c.key == PLACES_KEY)).first() is None
+    upgrade(db)
+    assert RID in _ids(db, METZ_EDITOR, catalog) and RID not in _ids(db, ANG_EDITOR, catalog)
