@@ -115,7 +115,7 @@ def test_migration_0014_both_ways(db_url: str, catalog: Catalog) -> None:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0013")
     with db.connect() as conn:
-        assert "belongs_to" not in conn.execute(sa.text("SELECT * FROM resources LIMIT 0")).keys()
+        assert "belongs_to" not in list(conn.execute(sa.text("SELECT * FROM resources LIMIT 0")).keys())
         assert conn.execute(sa.select(meta.c.value).where(meta.c.key == PLACES_KEY)).first() is None
     upgrade(db)
     assert RID in _ids(db, METZ_EDITOR, catalog) and RID not in _ids(db, ANG_EDITOR, catalog)
