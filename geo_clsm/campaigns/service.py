@@ -15,6 +15,8 @@ from geo_clsm.model import clock
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.store import campaigns, outbox, repo
 from geo_clsm.store.corrections import author_for
+from geo_clsm.store.membership import refresh
+from geo_clsm.store.rights import TerritoryMap
 
 
 def start_campaign(
@@ -29,9 +31,14 @@ def start_campaign(
     stale_only: bool = False,
     ids: Collection[str] | None = None,
     today: date | None = None,
+    places: TerritoryMap | None = None,
 ) -> campaigns.Started:
     """Create the campaign and queue one invitation per record with an e-mail address, in one
-    transaction: nothing is queued unless everything is."""
+    transaction: nothing is queued unless everything is. With the serving ``places``, the records
+    belonging to the territory by their position or commune are brought in too (their membership
+    computed first; without, those whose membership is already stored, and those naming it)."""
+    if places is not None:
+        refresh(db, places)
     with db.begin() as conn:
         records = campaigns.select_records(
             conn, territory=territory, resource_type=resource_type, stale_only=stale_only, ids=ids, today=today

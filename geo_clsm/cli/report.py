@@ -63,7 +63,7 @@ def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog,
     """The territories and the national layer; resources from the database of record when there is one."""
     from geo_clsm.data.layers import load_catalog
     from geo_clsm.data.manifest import read_manifest
-    from geo_clsm.store import repo
+    from geo_clsm.store import repo, seeding
     from geo_clsm.store.live import catalog_from_store
     from geo_clsm.store.sectors import active_sectors
 
@@ -78,7 +78,7 @@ def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog,
         )
         return catalog, None
     with db.connect() as conn:
-        if not repo.was_seeded(conn):  # a database holding only indicators: the layers are the directory
+        if not seeding.was_seeded(conn):  # a database holding only indicators: the layers are the directory
             return catalog, db
         return catalog_from_store(catalog, repo.active_resources(conn), active_sectors(conn)), db
 

@@ -52,7 +52,7 @@ def _import(args: argparse.Namespace) -> int:
     from geo_clsm.data.importers.sectors import SectorContext, import_sectors
     from geo_clsm.engine.build import load_served_catalog
     from geo_clsm.settings import Settings
-    from geo_clsm.store import repo
+    from geo_clsm.store import repo, seeding
     from geo_clsm.store.sectors import replace_sectors
 
     for path in (args.file, args.polygons):
@@ -64,7 +64,7 @@ def _import(args: argparse.Namespace) -> int:
     db = _open(args.database)
     try:
         with db.connect() as conn:
-            resources = repo.active_resources(conn) if repo.was_seeded(conn) else None
+            resources = repo.active_resources(conn) if seeding.was_seeded(conn) else None
         context = SectorContext.of(catalog, resources=resources)
         report = import_sectors(args.file, polygons=args.polygons, context=context, source=args.source)
         print(report.format())

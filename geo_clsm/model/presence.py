@@ -3,7 +3,9 @@
 :func:`check_presence` turns the fields an admin sends into a :class:`Presence` or raises a French
 :class:`InvalidInputError`: display name, contact, a colour that keeps white text readable (WCAG
 contrast ≥ 4.5:1), local orientation numbers (shown beside 3114 / 15 / 112), public URL, default
-resource types, and the origins allowed to frame the territory's embed page (each a bare
+filters (types, age band, open now, accepting new requests, language spoken: what the map and
+/recherche understand, applied on ``/t/{id}`` and ``/embed/{id}`` unless the address says otherwise:
+:func:`page_filters`), and the origins allowed to frame the territory's embed page (each a bare
 ``https://host[:port]`` origin: these go into a ``frame-ancestors`` header, so nothing else may).
 :func:`check_logo` accepts a PNG, JPEG or WebP image by its bytes (never SVG: it can carry script).
 """
@@ -15,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from geo_clsm.model.ages import AGE_BANDS
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import ResourceType
 
@@ -28,11 +31,16 @@ PRESENCE_KEYS = (
     "local_numbers",
     "public_url",
     "default_types",
+    "default_age",
+    "default_open_now",
+    "default_accepts_new",
+    "default_lang_spoken",
     "embed_origins",
 )
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[a-zA-Z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 .]{1,18}[0-9]$")
+_LANG = re.compile(r"^[a-z]{2,3}$")
 _HOST = re.compile(r"^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$")
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
@@ -48,6 +56,10 @@ class Presence:
     local_numbers: tuple[tuple[str, str], ...] = ()  # (number, what it is for)
     public_url: str = ""
     default_types: tuple[str, ...] = ()
+    default_age: str = ""  # an age band id of geo_clsm.model.ages ("": every age)
+    default_open_now: bool = False
+    default_accepts_new: bool = False
+    default_lang_spoken: str = ""  # ISO 639 code ("": every language)
     embed_origins: tuple[str, ...] = ()
     logo_type: str = field(default="")  # content type of the stored logo, "" without one
 
@@ -168,6 +180,12 @@ def check_presence(fields: dict[str, Any], *, logo_type: str = "") -> Presence:
     unknown = [t for t in types if t not in known]
     if unknown:
         raise InvalidInputError(f"type inconnu « {unknown[0][:40]} » : choisir parmi {', '.join(sorted(known))}")
+    filters = check_filters(
+        age=fields.get("default_age"),
+        open_now=fields.get("default_open_now"),
+        accepts_new=fields.get("default_accepts_new"),
+        lang_spoken=fields.get("default_lang_spoken"),
+    )
     origins = tuple(dict.fromkeys(check_origin(str(o)) for o in fields.get("embed_origins") or [] if str(o).strip()))
     if len(origins) > 10:
         raise InvalidInputError("10 sites autorisés au plus")
@@ -179,9 +197,73 @@ def check_presence(fields: dict[str, Any], *, logo_type: str = "") -> Presence:
         local_numbers=_numbers(fields.get("local_numbers")),
         public_url=check_url(str(fields.get("public_url") or "")),
         default_types=types,
+        default_age=filters.age,
+        default_open_now=filters.open_now,
+        default_accepts_new=filters.accepts_new,
+        default_lang_spoken=filters.lang_spoken,
         embed_origins=origins,
         logo_type=logo_type,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The public filters a territory page opens with (those of the map and /recherche)."""
+
+    types: tuple[str, ...] = ()  # none: every type
+    age: str = ""  # an age band id ("": every age)
+    open_now: bool = False
+    accepts_new: bool = False
+    lang_spoken: str = ""  # "": every language
+
+
+def _flag(name: str, value: Any) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("", "0", "false", "non"):
+        return False
+    if text in ("1", "true", "oui", "on"):
+        return True
+    raise InvalidInputError(f"{name} : « {text[:10]} » invalide, attendu 1 (oui) ou 0 (non)")
+
+
+def check_filters(
+    *, age: Any = None, open_now: Any = None, accepts_new: Any = None, lang_spoken: Any = None
+) -> Filters:
+    """The filters other than types, checked (French :class:`InvalidInputError`): ``age`` an age band
+    id of :mod:`geo_clsm.model.ages`, ``lang_spoken`` an ISO 639 code, the others yes or no."""
+    band = str(age or "").strip().lower()
+    if band and band not in AGE_BANDS:
+        raise InvalidInputError(f"tranche d'âge « {band[:20]} » inconnue : choisir parmi {', '.join(AGE_BANDS)}")
+    lang = str(lang_spoken or "").strip().lower()
+    if lang and not _LANG.match(lang):
+        raise InvalidInputError(f"langue parlée « {lang[:20]} » invalide : un code de langue, par exemple ar")
+    return Filters(
+        age=band,
+        open_now=_flag("ouvert maintenant", open_now),
+        accepts_new=_flag("accepte de nouvelles demandes", accepts_new),
+        lang_spoken=lang,
+    )
+
+
+def page_filters(presence: Presence, given: dict[str, Any], *, explicit: bool = False) -> Filters:
+    """The filters a territory page opens with: each one the address gives (``given``: ``type``
+    list, ``age``, ``open``, ``accepts_new``, ``lang_spoken``; None: not given), else the CLSM's
+    default. ``explicit`` (the page's own filter form was sent): what the address lacks is off."""
+
+    def pick(key: str, default: Any) -> Any:
+        value = given.get(key)
+        return value if value is not None else (None if explicit else default)
+
+    chosen = check_filters(
+        age=pick("age", presence.default_age),
+        open_now=pick("open", presence.default_open_now),
+        accepts_new=pick("accepts_new", presence.default_accepts_new),
+        lang_spoken=pick("lang_spoken", presence.default_lang_spoken),
+    )
+    types = tuple(given.get("type") or ()) or (() if explicit else presence.default_types)
+    return Filters(types, chosen.age, chosen.open_now, chosen.accepts_new, chosen.lang_spoken)
 
 
 def check_logo(data: bytes, *, max_bytes: int) -> str:

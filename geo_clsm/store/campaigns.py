@@ -27,6 +27,7 @@ from geo_clsm.store.outbox import FAILED, QUEUED, SENT, UNCERTAIN
 from geo_clsm.store.records import from_row
 from geo_clsm.store.repo import ACTIVE, now
 from geo_clsm.store.schema import campaign_links, campaign_recipients, campaigns, outbox, resources
+from geo_clsm.store.scope import Scope
 
 TOKEN_MAX = 100  # longer path parameters are no token: refused before any lookup
 
@@ -61,8 +62,11 @@ def select_records(
 ) -> list[Resource]:
     """The active records of a territory a campaign may write to (of a type, « à confirmer » —
     unconfirmed longer than the territory allows, :func:`geo_clsm.model.freshness.to_confirm` —,
-    or among ``ids``), by name."""
-    q = sa.select(resources).where(resources.c.status == ACTIVE, resources.c.territory == territory)
+    or among ``ids``), by name. The records belonging to it (:class:`~geo_clsm.store.scope.Scope`:
+    by position, commune or name, as stored — :func:`geo_clsm.store.membership.refresh` first), and
+    those naming it even if their membership was not computed yet."""
+    belongs = sa.or_(resources.c.territory == territory, Scope(territories=frozenset({territory})).clause())
+    q = sa.select(resources).where(resources.c.status == ACTIVE, belongs)
     if resource_type:
         q = q.where(resources.c.type == resource_type)
     if ids is not None:
@@ -117,9 +121,7 @@ def create(
     cid = int(pk[0])
     sent_to: list[tuple[int, Resource]] = []
     without: list[Resource] = []
-    for r in records:
-        if r.territory != territory:
-            raise InvalidInputError(f"la fiche « {r.id} » n'est pas du territoire « {territory} »")
+    for r in records:  # chosen by select_records: the territory's
         email = (r.email or "").strip()
         if not email:
             without.append(r)

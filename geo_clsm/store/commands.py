@@ -63,7 +63,7 @@ def run_db(args: argparse.Namespace) -> int:
         from geo_clsm.store.backup_cli import run_backup
 
         return run_backup(args, database_url(args.database))
-    from geo_clsm.store import repo
+    from geo_clsm.store import seeding
     from geo_clsm.store.db import check_schema, connect, current_revision, head_revision, upgrade
 
     db = connect(database_url(args.database))
@@ -80,7 +80,7 @@ def run_db(args: argparse.Namespace) -> int:
         from geo_clsm.data.layers import load_catalog
 
         catalog = load_catalog(args.data)
-        result = repo.seed(db, catalog.resources, territories=list(catalog.territories))
+        result = seeding.seed(db, catalog.resources, territories=list(catalog.territories))
         print(
             f"ajoutées : {result.inserted}, mises à jour : {result.updated}, retirées : {result.withdrawn}, "
             f"modifiées par un éditeur (laissées) : {result.kept_edited}, inchangées : {result.unchanged}"
@@ -91,10 +91,11 @@ def run_db(args: argparse.Namespace) -> int:
         return 2
     from geo_clsm.store.files import export_resources
 
-    keep = None
+    scope = None
     if args.territory:
         from geo_clsm.data.layers import load_catalog
         from geo_clsm.model.errors import NotFoundError
+        from geo_clsm.store.membership import territory_scope
         from geo_clsm.store.rights import territory_map
 
         catalog = load_catalog(args.data)
@@ -103,8 +104,8 @@ def run_db(args: argparse.Namespace) -> int:
         places = territory_map(catalog)
         if args.territory in places.national:
             raise NotFoundError(f"« {args.territory} » est le territoire national : exporter sans --territory")
-        keep = lambda r: args.territory in places.of_record(r)  # noqa: E731
-    n = export_resources(db, args.out, include_withdrawn=args.all, keep=keep)
+        scope = territory_scope(args.territory, places, db)
+    n = export_resources(db, args.out, include_withdrawn=args.all, scope=scope)
     print(f"{n} ressources écrites dans {args.out} (fichier interne : adresses confidentielles et notes incluses)")
     return 0
 

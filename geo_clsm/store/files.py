@@ -9,7 +9,7 @@ they are internal backups, not publications.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -30,7 +30,7 @@ from geo_clsm.store import repo
 from geo_clsm.store.records import from_row, snapshot, to_row
 from geo_clsm.store.schema import history as history_table
 from geo_clsm.store.schema import resources as resources_table
-from geo_clsm.store.scope import ChangeCheck
+from geo_clsm.store.scope import ChangeCheck, Scope, scoped
 
 EXPORT_FORMATS = (".gpkg", ".geojson", ".csv")
 _PROPS = [c for c in COLUMNS if c not in ("lon", "lat")]
@@ -41,21 +41,19 @@ def export_resources(
     out: Path,
     *,
     include_withdrawn: bool = False,
-    keep: Callable[[Resource], bool] | None = None,
+    scope: Scope | None = None,
 ) -> int:
-    """Write the active resources (or all; those ``keep`` keeps when given: a territory's, see
-    :mod:`geo_clsm.store.rights`) to ``out`` (.gpkg, .geojson or .csv); returns the count."""
+    """Write the active resources (or all; those of ``scope`` when given: a territory's records by
+    position, commune or name, as the editors' lists, see :mod:`geo_clsm.store.membership`) to
+    ``out`` (.gpkg, .geojson or .csv); returns the count."""
     suffix = out.suffix.lower()
     if suffix not in EXPORT_FORMATS:
         raise InvalidInputError(f"format d'export « {suffix} » : choisir {', '.join(EXPORT_FORMATS)}")
+    q = scoped(sa.select(resources_table), scope)
+    if not include_withdrawn:
+        q = q.where(resources_table.c.status == repo.ACTIVE)
     with db.connect() as conn:
-        if include_withdrawn:
-            rows = conn.execute(sa.select(resources_table).order_by(resources_table.c.id))
-            records = [from_row(r._mapping) for r in rows]
-        else:
-            records = repo.active_resources(conn)
-    if keep is not None:
-        records = [r for r in records if keep(r)]
+        records = [from_row(r._mapping) for r in conn.execute(q.order_by(resources_table.c.id))]
     if suffix == ".csv":
         write_resources_csv(records, out)
     elif suffix == ".geojson":

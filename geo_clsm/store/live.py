@@ -26,7 +26,7 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.resource import Resource
 from geo_clsm.model.sector import Sector
-from geo_clsm.store import repo
+from geo_clsm.store import repo, seeding
 from geo_clsm.store.sectors import active_sectors
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,9 @@ class LiveEngine:
         from geo_clsm.data.cache import catalog_version
 
         territories = list(engine.catalog.territories)
-        repo.seed(self.db, engine.catalog.resources, territories=territories, version=catalog_version(engine.catalog))
+        seeding.seed(
+            self.db, engine.catalog.resources, territories=territories, version=catalog_version(engine.catalog)
+        )
         with self._lock:
             self.current = engine
             self.version = -1
@@ -159,7 +161,7 @@ class LiveEngine:
         catalog = self.current.catalog
         if catalog_from_store(catalog, catalog.resources, sectors).sectors is not catalog.sectors:
             return False
-        return repo.is_seed_copy(
+        return seeding.is_seed_copy(
             conn, version=catalog_version(catalog), territories=list(catalog.territories), count=len(catalog.resources)
         )
 

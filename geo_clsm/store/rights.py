@@ -26,8 +26,9 @@ will belong to.
 
 from __future__ import annotations
 
+import hashlib
 import weakref
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,6 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.compact import CommuneTable
 from geo_clsm.model.errors import ForbiddenError
 from geo_clsm.model.resource import Resource
-from geo_clsm.store.scope import Scope
 from geo_clsm.store.users import User
 
 READ, EDIT, ADMIN = "read", "edit", "admin"
@@ -71,14 +71,40 @@ class TerritoryMap:
 
     def of_record(self, r: Resource) -> frozenset[str]:
         """The territories a record belongs to (module docstring); the national one is never among them."""
-        out: set[str] = set()
-        if r.territory and r.territory not in self.national:
-            out.add(r.territory)
-        if r.insee_com:
-            out |= self._by_commune.get(r.insee_com, set())
-        if r.position is not None:
-            out |= self.at(r.position.lon, r.position.lat)
-        return frozenset(out)
+        pos = r.position
+        return self.of_rows(
+            [(r.territory, r.insee_com, None if pos is None else pos.lon, None if pos is None else pos.lat)]
+        )[0]
+
+    def of_rows(
+        self, rows: Sequence[tuple[str | None, str | None, float | None, float | None]]
+    ) -> list[frozenset[str]]:
+        """The territories each (territory, insee_com, lon, lat) belongs to: THE definition of where a
+        record belongs (module docstring), for one record (:meth:`of_record`) or many at once (the
+        stored membership the lists read, :mod:`geo_clsm.store.membership`)."""
+        out: list[set[str]] = []
+        for territory, insee_com, _, _ in rows:
+            found: set[str] = set()
+            if territory and territory not in self.national:
+                found.add(territory)
+            if insee_com:
+                found |= self._by_commune.get(insee_com, set())
+            out.append(found)
+        placed = [i for i, (_, _, lon, lat) in enumerate(rows) if lon is not None and lat is not None]
+        if placed and len(self._geoms):
+            xy = np.array([(rows[i][2], rows[i][3]) for i in placed], dtype=float)
+            hits = self._tree.query(shapely.points(xy), predicate="intersects")
+            for k, g in zip(hits[0].tolist(), hits[1].tolist(), strict=True):
+                out[placed[k]].add(self._row_territory[int(g)])
+        return [frozenset(s) for s in out]
+
+    @property
+    def fingerprint(self) -> str:
+        """Names these places (the local territories, their communes, the national ones): the stored
+        membership computed with other places is computed again."""
+        text = "|".join(f"{t}:{','.join(sorted(self._communes.get(t, ())))}" for t in sorted(self.local))
+        text += "#" + ",".join(sorted(self.national))
+        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
     def communes_of(self, territories: Iterable[str]) -> set[str]:
         """The commune codes of these local territories."""
@@ -175,11 +201,3 @@ def scope_territories(user: User) -> frozenset[str] | None:
     if user.deployment_wide:
         return None
     return frozenset(t for t, role in user.territories if READ in GRANTS.get(role, frozenset()))
-
-
-def scope_of(user: User, tmap: TerritoryMap) -> Scope | None:
-    """What ``user``'s lists show (None: everything, for a deployment-wide account)."""
-    readable = scope_territories(user)
-    if readable is None:
-        return None
-    return Scope(territories=readable, communes=frozenset(tmap.communes_of(readable)))

@@ -87,6 +87,10 @@ resources = Table(
     Column("origin", String(16), nullable=False, default="seed"),  # seed | editor | import
     Column("edited", Boolean, nullable=False, default=False),  # changed by a person: the seed leaves it alone
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The territories the record belongs to, ",metz,angouleme," (",": none), as computed by the one
+    # rule (store/rights.py); NULL until computed. Every UPDATE that does not set it clears it
+    # (onupdate), so a changed record is computed again before a list reads it (store/membership.py).
+    Column("belongs_to", Text, nullable=True, onupdate=sa.null()),
 )
 
 history = Table(

@@ -3,7 +3,7 @@ passes (:data:`ChangeCheck`): the store's side of the rights of :mod:`geo_clsm.s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,17 +18,24 @@ change, before it is written: it raises to refuse the change (the rights of
 :mod:`geo_clsm.store.rights`)."""
 
 
+def encode(territories: Collection[str]) -> str:
+    """The stored form of a record's territories (``resources.belongs_to``): ``,a,b,`` (``,``: none)."""
+    return "," + "".join(f"{t}," for t in sorted(territories))
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """The records a scoped account's lists show: those naming one of ``territories`` or in one of
-    ``communes`` (their ``insee_com``). A record belonging to a territory by its position alone is
-    reachable by its id, not listed."""
+    """The records a scoped account's lists and exports show: those belonging to one of
+    ``territories`` — by their position, their commune or the territory they name, the one rule of
+    :mod:`geo_clsm.store.rights`, read from its stored result (``resources.belongs_to``, brought up to
+    date by :mod:`geo_clsm.store.membership` whenever a Scope is made)."""
 
     territories: frozenset[str]
-    communes: frozenset[str]
 
-    def clause(self, territory: Any = resources.c.territory, insee_com: Any = resources.c.insee_com) -> Any:
-        return sa.or_(territory.in_(sorted(self.territories)), insee_com.in_(sorted(self.communes)))
+    def clause(self, belongs_to: Any = resources.c.belongs_to) -> Any:
+        if not self.territories:
+            return sa.false()
+        return sa.or_(*(belongs_to.contains(f",{t},", autoescape=True) for t in sorted(self.territories)))
 
 
 def scoped(q: Any, scope: Scope | None) -> Any:

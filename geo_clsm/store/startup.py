@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING
 
-from geo_clsm.store import repo
+from geo_clsm.store import seeding
 from geo_clsm.store.db import check_schema, connect, head_revision, is_empty, upgrade
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,9 @@ def open_store(
     check_schema(db)
     if shipped_version is not None:
         with db.connect() as conn:
-            if repo.seeded_with(conn, shipped_version, territories):
+            if seeding.seeded_with(conn, shipped_version, territories):
                 return db
-    done = repo.seed(db, shipped(), territories=territories, version=shipped_version)
+    done = seeding.seed(db, shipped(), territories=territories, version=shipped_version)
     if done.inserted or done.updated or done.withdrawn:
         log.info(
             "fiches mises à jour depuis les couches : %d ajoutée(s), %d modifiée(s), %d retirée(s)",

@@ -40,6 +40,7 @@ from geo_clsm.web.routers import (
     admin_territories,
     admin_territory_pages,
     admin_user_pages,
+    admin_users,
     auth,
     batch,
     campaign_form,
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Editors (issue 8): sign-in, editing API, public error reports, editor screens.
     app.include_router(auth.router)
     app.include_router(admin.router)
+    app.include_router(admin_users.router)
     app.include_router(reports.router)
     app.include_router(admin_pages.router)
     app.include_router(admin_hours.router)

@@ -25,10 +25,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
+from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
+from geo_clsm.store.membership import scope_of
 from geo_clsm.store.rights import (
     ADMIN,
     EDIT,
@@ -37,7 +39,6 @@ from geo_clsm.store.rights import (
     check_change,
     check_record,
     check_territory,
-    scope_of,
     territory_map,
 )
 from geo_clsm.store.schema import MAX_ID, campaign_corrections, campaigns, disagreements, reports, sectors
@@ -54,11 +55,13 @@ class Rights:
 
     user: User
     places: TerritoryMap
+    db: SqlEngine
 
     @property
     def scope(self) -> Scope | None:
-        """The filter of the account's lists (None: deployment-wide, every record)."""
-        return scope_of(self.user, self.places)
+        """The filter of the account's lists (None: deployment-wide, every record): the records
+        belonging to its territories by position, commune or name (membership brought up to date)."""
+        return scope_of(self.user, self.places, self.db)
 
     def check(self, before: Resource | None, after: Resource) -> None:
         """The :data:`geo_clsm.store.scope.ChangeCheck` of this account (ForbiddenError: 403)."""
@@ -76,7 +79,7 @@ class Rights:
 
 
 def rights_of(request: Request, user: User) -> Rights:
-    return Rights(user, territory_map(serving_engine(service_state(request)).catalog))
+    return Rights(user, territory_map(serving_engine(service_state(request)).catalog), get_db(request))
 
 
 def rights(request: Request) -> Rights | None:

@@ -17,7 +17,7 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.settings import Settings
-from geo_clsm.store import repo
+from geo_clsm.store import repo, seeding
 from geo_clsm.store.db import connect, upgrade
 from geo_clsm.store.users import add_user
 from geo_clsm.web.app import create_app
@@ -65,7 +65,7 @@ def test_cli_starts_lists_and_revokes(catalog: Catalog, tmp_path: Path, capsys: 
     db = connect(url)
     upgrade(db)
     metz = [r for r in catalog.resources if r.territory == "metz"]
-    repo.seed(db, metz, territories=["metz"])
+    seeding.seed(db, metz, territories=["metz"])
     cmps = [r for r in metz if r.type.value == "CMP"]
     assert len(cmps) >= 2
     repo.update(db, cmps[0].id, {"email": synthetic_email(cmps[0].id)}, author="tests", communes=catalog.mairies)

@@ -21,7 +21,7 @@ from geo_clsm.campaigns.sender import send_pending
 from geo_clsm.campaigns.service import start_campaign
 from geo_clsm.campaigns.smtp import parse_smtp_url
 from geo_clsm.data.catalog import Catalog
-from geo_clsm.store import outbox, repo
+from geo_clsm.store import outbox, repo, seeding
 from geo_clsm.store.campaigns import counts
 from geo_clsm.store.db import connect, upgrade
 from geo_clsm.store.schema import outbox as outbox_table
@@ -65,7 +65,7 @@ def queued(catalog: Catalog, tmp_path: Path) -> tuple[str, SqlEngine, list[str]]
     db = connect(url)
     upgrade(db)
     metz = [r for r in catalog.resources if r.territory == "metz"]
-    repo.seed(db, metz, territories=["metz"])
+    seeding.seed(db, metz, territories=["metz"])
     ids = [r.id for r in metz[:3]]
     for rid in ids:
         repo.update(db, rid, {"email": synthetic_email(rid)}, author="tests", communes=catalog.mairies)

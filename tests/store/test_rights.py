@@ -14,7 +14,7 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.resource import Position, PositionPrecision
 from geo_clsm.store.accounts import set_role
 from geo_clsm.store.db import connect, upgrade
-from geo_clsm.store.rights import ADMIN, EDIT, READ, may, may_change, scope_of, territory_map
+from geo_clsm.store.rights import ADMIN, EDIT, READ, may, may_change, territory_map
 from geo_clsm.store.schema import users
 from geo_clsm.store.users import User, add_user, authenticate, list_users, open_session, session_for
 
@@ -58,9 +58,8 @@ def test_a_record_belongs_where_it_lies_where_its_commune_is_and_where_it_says(c
     assert tmap.of_record(metz.model_copy(update={"position": pos})) == {"metz", "angouleme"}
     assert tmap.of_record(far.model_copy(update={"position": metz.position, "insee_com": metz.insee_com})) == {"metz"}
     assert tmap.of_record(far.model_copy(update={"territory": "angouleme"})) == {"angouleme"}
-    scope = scope_of(METZ_EDITOR, tmap)
-    assert scope is not None and scope.territories == {"metz"} and metz.insee_com in scope.communes
-    assert scope_of(WIDE_EDITOR, tmap) is None
+    rows = [(r.territory, r.insee_com, None, None) for r in (metz, far)]  # many at once: the same rule
+    assert tmap.of_rows(rows) == [{"metz"}, frozenset()]
 
 
 def test_accounts_hold_roles_per_territory(db_url: str) -> None:

@@ -14,7 +14,7 @@ from geo_clsm.data.cache import catalog_version
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.resource import Resource
-from geo_clsm.store import repo
+from geo_clsm.store import repo, seeding
 from geo_clsm.store.db import _config, head_revision
 from geo_clsm.store.live import LiveEngine, catalog_from_store
 from geo_clsm.store.schema import history, resources
@@ -65,7 +65,7 @@ def test_the_seed_runs_once_per_data_version(db_url: str, shipped: list[Resource
     db = open_store(db_url, shipped=counted, territories=None, shipped_version="v2")  # new layers
     assert calls == [1, 1] and _phone(db, RID) == phone
     _drift(db, RID)
-    repo.seed(db, shipped)  # `geo-clsm db seed`: always runs, and forgets the version
+    seeding.seed(db, shipped)  # `geo-clsm db seed`: always runs, and forgets the version
     assert _phone(db, RID) == phone
     _drift(db, RID)
     db.dispose()

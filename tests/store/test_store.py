@@ -13,7 +13,7 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.freshness import to_confirm
 from geo_clsm.model.resource import Resource
-from geo_clsm.store import repo
+from geo_clsm.store import repo, seeding
 from geo_clsm.store.db import SchemaBehindError, _config, check_schema, connect, current_revision, head_revision
 from geo_clsm.store.records import FieldError
 from geo_clsm.store.review import review_queue
@@ -75,9 +75,9 @@ def test_reseeding_never_overwrites_an_edit_nor_duplicates(
     repo.withdraw(db, withdrawn, author="ed@example.fr")
     moved = shipped[2].model_copy(update={"name": shipped[2].name + " (nouveau nom)"})
     new_layer = [moved if r.id == moved.id else r for r in shipped]
-    result = repo.seed(db, new_layer)
+    result = seeding.seed(db, new_layer)
     assert (result.inserted, result.updated, result.kept_edited) == (0, 1, 2)
-    again = repo.seed(db, new_layer)
+    again = seeding.seed(db, new_layer)
     assert (again.inserted, again.updated) == (0, 0)
     assert count(db, resources) == len(shipped)
     got = active(db)
@@ -90,11 +90,11 @@ def test_seed_follows_a_new_layer_version_for_unedited_records(db: SqlEngine, sh
     dropped = shipped[3]
     territories = {r.territory for r in shipped if r.territory}
     without = [r for r in shipped if r.id != dropped.id]
-    result = repo.seed(db, without, territories=territories)
+    result = seeding.seed(db, without, territories=territories)
     assert result.withdrawn == 1 and dropped.id not in active(db)
     # A record of a territory the layers do not cover is left alone.
-    assert repo.seed(db, without, territories={"autre"}).withdrawn == 0
-    back = repo.seed(db, shipped, territories=territories)
+    assert seeding.seed(db, without, territories={"autre"}).withdrawn == 0
+    back = seeding.seed(db, shipped, territories=territories)
     assert back.updated == 1 and active(db)[dropped.id] == dropped
     assert count(db, resources) == len(shipped)
 

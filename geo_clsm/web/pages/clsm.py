@@ -48,12 +48,16 @@ def territory_page(
     tiles_attribution: str,
     path_for: PathFor,
     embed: dict[str, Any] | None = None,
-    types: tuple[str, ...] = (),
+    filters: dict[str, Any] | None = None,
+    given: dict[str, Any] | None = None,
 ) -> str:
-    """The territory home, or with ``embed`` its embed page (``list_first``; ``types`` checked at first,
-    else the CLSM's default types, else all)."""
+    """The territory home, or with ``embed`` its embed page (``list_first``). ``filters``: what the
+    filters open with (:func:`geo_clsm.model.presence.page_filters`: the address's, else the CLSM's
+    defaults; no types: all); ``given``: the address's own, kept by the language links."""
     route = "clsm_embed" if embed is not None else "clsm_home"
-    query = urlencode([("type", t) for t in types] + ([("mode", "liste")] if embed and embed.get("list_first") else []))
+    own = [(k, x) for k, v in (given or {}).items() for x in (v if isinstance(v, list | tuple) else [v])]
+    query = urlencode(own + ([("mode", "liste")] if embed and embed.get("list_first") else []))
+    chosen = filters or {}
     return resident_page(
         engine,
         tiles_url=tiles_url,
@@ -63,7 +67,8 @@ def territory_page(
         lang=lang,
         clsm=clsm_context(presence, territory=territory, name=name, path_for=path_for),
         embed=embed,
-        chosen_types=types or presence.default_types,
+        chosen_types=tuple(chosen.get("types") or ()),
+        filters=chosen,
         self_path=path_for(route, territory=territory),
         self_query=query,
     )

@@ -75,13 +75,15 @@ def resident_page(
     clsm: dict[str, Any] | None = None,
     embed: dict[str, Any] | None = None,
     chosen_types: tuple[str, ...] = (),
+    filters: dict[str, Any] | None = None,
     self_path: str | None = None,
     self_query: str = "",
 ) -> str:
     """The resident view: resources by type, helper, nearest panel, list view, emergency banner.
 
     A territory's own page (:mod:`geo_clsm.web.pages.clsm`) adds ``clsm`` (its name, logo, colour,
-    contact, local numbers), ``chosen_types`` (the types checked at first, default all), its own
+    contact, local numbers), ``chosen_types`` (the types checked at first, default all) and
+    ``filters`` (age band, open now, accepting new requests, language spoken set at first), its own
     path for the language switch, and for an embed ``embed`` (``list_first``): no manifest nor
     service worker there."""
     t = translator(lang)
@@ -108,6 +110,7 @@ def resident_page(
         clsm=clsm,
         embed=embed,
         chosen_types=chosen_types,
+        filters=filters or {},
         self_path=self_path,
         self_query=self_query,
         folium=folium_parts(m),

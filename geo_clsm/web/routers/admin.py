@@ -23,17 +23,15 @@ from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.presence import check_presence
 from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
-from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.disagreements import list_disagreements, resolve
 from geo_clsm.store.presence import public_settings
 from geo_clsm.store.reports import list_reports, set_status
 from geo_clsm.store.review import review_queue
 from geo_clsm.store.schema import MAX_ID, territory_settings
-from geo_clsm.store.users import ROLES, add_user, list_users
 from geo_clsm.web.deps import get_engine
 from geo_clsm.web.live import refresh
 from geo_clsm.web.rights import AUTHORISE, rights_of
-from geo_clsm.web.sessions import COOKIE, AdminSession, EditorSession, get_db
+from geo_clsm.web.sessions import EditorSession, get_db
 
 router = APIRouter(
     prefix="/api/admin",
@@ -44,13 +42,6 @@ router = APIRouter(
     },
     dependencies=[AUTHORISE],
 )
-TerritoryList: Any = Field(
-    default=[],
-    max_length=200,
-    description="Territoires où le rôle s'applique (vide : tout le déploiement)",
-    examples=[["metz"]],
-)
-
 ResourceId = Annotated[
     str, Path(max_length=100, description="Identifiant de la ressource", examples=["metz-epsm-metz-jury"])
 ]
@@ -83,24 +74,6 @@ class AdminRecord(BaseModel):
 
 class RestoreIn(BaseModel):
     entry_id: int = Field(ge=1, le=MAX_ID, description="Numéro de l'entrée d'historique dont la version est restaurée")
-
-
-class UserIn(BaseModel):
-    email: str = Field(max_length=254)
-    password: str = Field(min_length=10, max_length=1000)
-    role: str = Field(pattern="^(editor|admin)$", examples=list(ROLES))
-    territories: list[str] = TerritoryList
-
-
-class UserChange(BaseModel):
-    """Only the fields given change; each change ends the account's other sessions."""
-
-    password: str | None = Field(default=None, min_length=10, max_length=1000)
-    role: str | None = Field(default=None, pattern="^(editor|admin)$", examples=list(ROLES))
-    territories: list[str] | None = Field(
-        default=None, max_length=200, description="Avec role : territoires du rôle (vide : tout le déploiement)"
-    )
-    active: bool | None = Field(default=None, description="false : compte désactivé, ses sessions se terminent")
 
 
 def _out(r: Resource, status: str, history_id: int | None = None) -> AdminRecord:
@@ -308,39 +281,6 @@ def decide_report(
         reason=reason,
     )
     return {**r, "created_at": _iso(r["created_at"]), "handled_at": _iso(r["handled_at"])}
-
-
-@router.get("/users", summary="Comptes (administrateurs)")
-def users(session: AdminSession, request: Request) -> list[dict[str, object]]:
-    return list_users(get_db(request))
-
-
-@router.post("/users", status_code=201, summary="Créer un compte ou changer son mot de passe (administrateurs)")
-def create_user(body: UserIn, session: AdminSession, request: Request) -> dict[str, object]:
-    u = add_user(
-        get_db(request),
-        body.email,
-        body.password,
-        role=body.role,
-        territories=body.territories,
-        keep_token=request.cookies.get(COOKIE),
-    )
-    return {"id": u.id, "email": u.email, "role": u.role, "territories": u.scopes}
-
-
-@router.patch("/users/{user_id}", summary="Changer le mot de passe, le rôle ou l'état d'un compte (administrateurs)")
-def change_user(
-    user_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: UserChange, session: AdminSession, request: Request
-) -> dict[str, object]:
-    db = get_db(request)
-    own = request.cookies.get(COOKIE) if user_id == session.user.id else None
-    if body.active is not None:
-        set_active(db, user_id, body.active)
-    if body.role is not None:
-        set_role(db, user_id, body.role, territories=body.territories, keep_token=own)
-    if body.password is not None:
-        set_password(db, user_id, body.password, keep_token=own)
-    return next(u for u in list_users(db) if u["id"] == user_id)
 
 
 @router.get("/territories/{territory}/settings", summary="Réglages locaux d'un territoire (ses administrateurs)")

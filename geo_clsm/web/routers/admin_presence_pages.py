@@ -1,7 +1,8 @@
 """A territory's presence and embed screens, for that territory's admins (and deployment admins):
 
 - ``/admin/territories/{territory}/presence``: the CLSM's name, contact, colour (refused below
-  4.5:1 with white text), local numbers, public URL, default types, the sites allowed to embed
+  4.5:1 with white text), local numbers, public URL, default filters (types, age band, open now,
+  accepting new requests, language spoken), the sites allowed to embed
   its map, and its logo (PNG, JPEG or WebP, at most ``GEO_CLSM_LOGO_MAX_BYTES``);
 - ``/admin/territories/{territory}/integrer``: the ``<iframe>`` snippet for ``/embed/{territory}``
   (types, language, height, list-first), with the sites it may be shown on.
@@ -17,7 +18,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from geo_clsm.i18n import available_langs
+from geo_clsm.i18n import available_langs, translator
+from geo_clsm.model.ages import AGE_GROUPS
 from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.model.presence import Presence, check_logo, check_presence
 from geo_clsm.model.resource import ResourceType
@@ -27,6 +29,7 @@ from geo_clsm.web.deps import get_settings, serving_engine
 from geo_clsm.web.forms import Csrf, back, checked, page, to_login
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.pages.clsm import EMBED_HEIGHTS, embed_snippet, embed_url
+from geo_clsm.web.pages.resident import spoken_languages
 from geo_clsm.web.rights import AUTHORISE
 from geo_clsm.web.routers.clsm import territory_name
 from geo_clsm.web.sessions import get_db, optional_session
@@ -42,6 +45,8 @@ def _context(request: Request, territory: str, p: Presence, settings: Settings) 
         "territory_name": name,
         "presence": p,
         "types": [(rt.value, rt.label_fr) for rt in ResourceType],
+        "ages": [(gid, label) for gid, label, _ in AGE_GROUPS],
+        "spoken": spoken_languages(serving_engine(service_state(request)), translator("fr")),
         "numbers_text": "\n".join(f"{n} ; {label}" for n, label in p.local_numbers),
         "origins_text": "\n".join(p.embed_origins),
         "default_origins": settings.frame_ancestors,
@@ -81,6 +86,10 @@ def save(
     local_numbers: Annotated[str, Form(max_length=2000)] = "",
     public_url: Annotated[str, Form(max_length=500)] = "",
     default_types: Annotated[list[str], Form(max_length=40)] = [],  # noqa: B006
+    default_age: Annotated[str, Form(max_length=20)] = "",
+    default_open_now: Annotated[str, Form(max_length=5)] = "",
+    default_accepts_new: Annotated[str, Form(max_length=5)] = "",
+    default_lang_spoken: Annotated[str, Form(max_length=20)] = "",
     embed_origins: Annotated[str, Form(max_length=3000)] = "",
 ) -> Response:
     session = checked(request, csrf_token)
@@ -95,6 +104,10 @@ def save(
         "local_numbers": _numbers(local_numbers),
         "public_url": public_url,
         "default_types": default_types,
+        "default_age": default_age,
+        "default_open_now": default_open_now,
+        "default_accepts_new": default_accepts_new,
+        "default_lang_spoken": default_lang_spoken,
         "embed_origins": [o for o in _LINES.split(embed_origins) if o.strip()],
     }
     try:

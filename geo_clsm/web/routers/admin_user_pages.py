@@ -2,6 +2,10 @@
 password, disable or enable an account, and give a role per territory (a comma-separated list of
 territory ids; empty: the whole deployment). Same rules as ``/api/admin/users``
 (:mod:`geo_clsm.store.accounts`): each change ends the account's other sessions at once.
+
+A territory's admin sees the accounts of its territories (their roles there) and gives, changes or
+takes back roles in them only (:mod:`geo_clsm.store.territory_accounts`); no password or state of an
+existing account (403).
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from geo_clsm.i18n import N_
-from geo_clsm.model.errors import GeoClsmError, NotFoundError
+from geo_clsm.model.errors import ForbiddenError, GeoClsmError, NotFoundError
 from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.schema import MAX_ID
+from geo_clsm.store.territory_accounts import accounts_within, administered, grant, set_roles_within
 from geo_clsm.store.users import Session, add_user, list_users
 from geo_clsm.web.forms import Csrf, back, checked, page, to_login
 from geo_clsm.web.rights import AUTHORISE
@@ -23,6 +28,7 @@ from geo_clsm.web.sessions import COOKIE, get_db, optional_session
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 FORBIDDEN = N_("réservé aux administrateurs : ce compte est un compte d'éditeur")
+DEPLOYMENT_ONLY = "réservé aux administrateurs du déploiement : mot de passe et état d'un compte existant"
 ROLE_LABELS = {"editor": N_("éditeur"), "admin": N_("administrateur")}
 DONE = {
     "created": N_("Compte enregistré."),
@@ -34,12 +40,14 @@ DONE = {
 
 
 def _page(request: Request, session: Session, status: int = 200, **context: object) -> Response:
+    mine = administered(session.user)
     return page(
         request,
         "admin/users.html",
         status,
         session=session,
-        users=list_users(get_db(request)),
+        users=list_users(get_db(request)) if mine is None else accounts_within(get_db(request), mine),
+        mine=None if mine is None else sorted(mine),
         roles=ROLE_LABELS,
         done=DONE.get(request.query_params.get("done") or ""),
         **context,
@@ -60,7 +68,7 @@ def users_page(request: Request) -> Response:
     session = optional_session(request)
     if session is None:
         return to_login()
-    if not session.user.is_admin:
+    if administered(session.user) == frozenset():
         return _forbidden(request, session)
     return _page(request, session)
 
@@ -77,17 +85,17 @@ def create(
     session = checked(request, csrf_token)
     if session is None:
         return to_login()
-    if not session.user.is_admin:
+    mine = administered(session.user)
+    if mine == frozenset():
         return _forbidden(request, session)
+    db, own = get_db(request), request.cookies.get(COOKIE)
     try:
-        add_user(
-            get_db(request),
-            email,
-            password,
-            role=role,
-            territories=_ids(territories),
-            keep_token=request.cookies.get(COOKIE),
-        )
+        if mine is None:
+            add_user(db, email, password, role=role, territories=_ids(territories), keep_token=own)
+        else:
+            grant(db, email, password, role=role, territories=_ids(territories), mine=mine, keep_token=own)
+    except ForbiddenError:
+        raise  # another territory, or the whole deployment: 403
     except GeoClsmError as exc:
         form = {"email": email, "role": role, "territories": territories}
         return _page(request, session, 422, error=exc.message, form=form)
@@ -107,25 +115,30 @@ def change(
     session = checked(request, csrf_token)
     if session is None:
         return to_login()
-    if not session.user.is_admin:
+    mine = administered(session.user)
+    if mine == frozenset():
         return _forbidden(request, session)
     if action not in DONE or action == "created":
         raise NotFoundError(f"action inconnue « {action} »")
+    if mine is not None and action != "role":
+        raise ForbiddenError(DEPLOYMENT_ONLY)
     db = get_db(request)
     own = request.cookies.get(COOKIE) if user_id == session.user.id else None
     try:
-        if action in ("disable", "enable"):
+        if mine is not None:
+            set_roles_within(db, user_id, role=role, territories=_ids(territories), mine=mine, keep_token=own)
+        elif action in ("disable", "enable"):
             set_active(db, user_id, action == "enable")
         elif action == "role":
             set_role(db, user_id, role, territories=_ids(territories), keep_token=own)
         else:
             set_password(db, user_id, password, keep_token=own)
-    except NotFoundError:
-        raise  # an unknown account: 404
+    except (NotFoundError, ForbiddenError):
+        raise  # an unknown account: 404; not the admin's to change: 403
     except GeoClsmError as exc:
         return _page(request, session, 422, error=exc.message, form={})
     if own and action == "disable":  # the admin disabled their own account: signed out
         return to_login()
-    if own and action == "role":  # no longer an admin: back to the records
+    if own and action == "role":  # perhaps no longer an admin: back to the records
         return back("/admin/resources")
     return back(f"/admin/users?done={action}")

@@ -109,6 +109,7 @@ def start(
             resource_type=resource_type or None,
             stale_only=bool(stale),
             ids=chosen or None,
+            places=rights_of(request, session.user).places,
         )
     except GeoClsmError as exc:
         with get_db(request).connect() as conn:

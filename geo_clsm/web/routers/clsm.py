@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +21,7 @@ from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.i18n import choose_lang, translator
 from geo_clsm.model.errors import GeoClsmError, InvalidInputError, NotFoundError
-from geo_clsm.model.presence import Presence
+from geo_clsm.model.presence import Presence, page_filters
 from geo_clsm.model.resource import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.store.presence import read_logo, read_presence
@@ -66,7 +67,13 @@ def _page(request: Request, settings: Settings, territory: str, lang: str | None
     name = territory_name(engine, territory)
     p = presence(request, territory)
     chosen = choose_lang(lang, request.headers.get("accept-language"))
-    key = ("clsm", territory, chosen, json.dumps(p.as_json(), sort_keys=True), json.dumps(extra, sort_keys=True))
+    key = (
+        "clsm",
+        territory,
+        chosen,
+        json.dumps(p.as_json(), sort_keys=True),
+        json.dumps(extra, sort_keys=True, default=list),
+    )
     html = service_state(request).pages.get_or_make(
         data_version(engine),
         key,
@@ -85,11 +92,36 @@ def _page(request: Request, settings: Settings, territory: str, lang: str | None
     return HTMLResponse(html, headers={"Content-Language": chosen, "Vary": "Accept-Language"})
 
 
+TypeList = Annotated[list[str], Query(max_length=20, description="Types montrés au départ")]
+Flag = Annotated[str | None, Query(max_length=5, description="1 : oui, 0 : non (défaut : celui du CLSM)")]
+Text = Annotated[str | None, Query(max_length=20)]
+
+
+def _filters(request: Request, territory: str, given: dict[str, Any], explicit: str | None) -> dict[str, Any]:
+    """The page's filters (the address's, else the CLSM's defaults) and the address's own, for its links."""
+    chosen = page_filters(presence(request, territory), given, explicit=explicit == "1")
+    _types(list(chosen.types))
+    own = {k: v for k, v in given.items() if v not in (None, [])}
+    if explicit == "1":
+        own["filtres"] = "1"
+    return {"filters": asdict(chosen), "given": own}
+
+
 @router.get("/t/{territory}", name="clsm_home", response_class=HTMLResponse, include_in_schema=False)
 def home(
-    request: Request, territory: TerritoryId, settings: Annotated[Settings, Depends(get_settings)], lang: Lang = None
+    request: Request,
+    territory: TerritoryId,
+    settings: Annotated[Settings, Depends(get_settings)],
+    lang: Lang = None,
+    type: TypeList = [],  # noqa: B006
+    age: Text = None,
+    open: Flag = None,
+    accepts_new: Flag = None,
+    lang_spoken: Text = None,
+    filtres: Annotated[str | None, Query(max_length=1, description="1 : le formulaire de filtres envoyé")] = None,
 ) -> HTMLResponse:
-    return _page(request, settings, territory, lang)
+    given = {"type": type, "age": age, "open": open, "accepts_new": accepts_new, "lang_spoken": lang_spoken}
+    return _page(request, settings, territory, lang, **_filters(request, territory, given, filtres))
 
 
 @router.get("/t/{territory}/logo", name="clsm_logo", summary="Logo du CLSM du territoire")
@@ -108,13 +140,20 @@ def embed(
     territory: TerritoryId,
     settings: Annotated[Settings, Depends(get_settings)],
     lang: Lang = None,
-    type: Annotated[list[str], Query(max_length=20, description="Types montrés au départ")] = [],  # noqa: B006
+    type: TypeList = [],  # noqa: B006
     mode: Annotated[Literal["carte", "liste"], Query(description="liste : la liste avant la carte")] = "carte",
+    age: Text = None,
+    open: Flag = None,
+    accepts_new: Flag = None,
+    lang_spoken: Text = None,
+    filtres: Annotated[str | None, Query(max_length=1, description="1 : le formulaire de filtres envoyé")] = None,
 ) -> HTMLResponse:
     p = presence(request, territory)
     # Framed only by the territory's declared origins, else by the deployment's (GEO_CLSM_FRAME_ANCESTORS).
     setattr(request.state, FRAME_ANCESTORS_STATE_KEY, p.embed_origins or tuple(settings.frame_ancestors))
-    return _page(request, settings, territory, lang, embed={"list_first": mode == "liste"}, types=_types(type))
+    given = {"type": _types(type), "age": age, "open": open, "accepts_new": accepts_new, "lang_spoken": lang_spoken}
+    extra = _filters(request, territory, given, filtres)
+    return _page(request, settings, territory, lang, embed={"list_first": mode == "liste"}, **extra)
 
 
 def _base(request: Request, settings: Settings) -> str:

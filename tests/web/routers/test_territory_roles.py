@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,10 @@ from httpx import Response
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import ForbiddenError
+from geo_clsm.model.resource import Position, PositionPrecision
 from geo_clsm.model.sector import Extent, Sector
 from geo_clsm.settings import Settings
+from geo_clsm.store import seeding
 from geo_clsm.store.corrections import resolve
 from geo_clsm.store.db import connect
 from geo_clsm.store.reports import add_report
@@ -695,3 +697,143 @@ def test_an_accepted_correction_passes_the_stores_change_check(world: World, eng
         )
         assert conn.execute(sa.select(resources.c.phone).where(resources.c.id == METZ_RID)).scalar() != "03 87 22 22 22"
     del cid
+
+
+# --- a record belongs to the territories that contain its position (issue 31) --------------------
+
+UNNAMED = "synthetique-dans-metz-sans-territoire"
+
+
+def test_a_record_in_metz_by_its_position_alone_is_in_metzs_lists_not_angoulemes(world: World, engine: Engine) -> None:
+    """A FICTITIOUS record naming no territory and no commune, lying in Metz: Metz's editor finds it in
+    the resources list, the review queue and the report queue (and opens it); Angoulême's does not."""
+    base = next(r for r in engine.catalog.resources if r.territory == "metz" and r.position is not None)
+    pos = Position(lon=6.176, lat=49.119, precision=PositionPrecision.ADDRESS, source="test synthétique")
+    record = base.model_copy(
+        update={"id": UNNAMED, "name": "Lieu synthétique sans territoire (test)", "territory": None, "insee_com": None}
+        | {"position": pos, "last_verified": date(2020, 1, 2), "source_date": None}
+    )
+    seeding.seed(world.db, [record])
+    add_report(world.db, UNNAMED, message="Signalement synthétique sur un lieu sans territoire")
+    metz, _ = login(world.client, METZ)
+    ang, _ = login(world.client, ANG)
+    for c, shown in ((metz, True), (ang, False)):
+        assert (UNNAMED in c.get("/api/admin/resources?limit=500").text) is shown
+        assert (UNNAMED in c.get("/admin/resources?q=sans+territoire").text) is shown
+        assert (UNNAMED in c.get("/api/admin/review?limit=5000").text) is shown
+        assert (UNNAMED in c.get("/admin/review").text) is shown
+        assert any(r["resource_id"] == UNNAMED for r in c.get("/api/admin/reports").json()) is shown
+        assert ("sur un lieu sans territoire" in c.get("/admin/reports").text) is shown
+    assert metz.get(f"/api/admin/resources/{UNNAMED}").status_code == 200
+    assert ang.get(f"/api/admin/resources/{UNNAMED}").status_code == 403
+
+
+# --- a territory's admin manages its territory's accounts (issue 31) -----------------------------
+
+
+def _accounts(who: tuple[str, str], w: World) -> dict[str, dict[str, Any]]:
+    c, _ = login(w.client, who)
+    r = c.get("/api/admin/users")
+    assert r.status_code == 200, r.text
+    return {u["email"]: u for u in r.json()}
+
+
+def test_a_territory_admin_lists_and_manages_the_accounts_of_its_territory_only(world: World) -> None:
+    mine = _accounts(METZ_ADMIN, world)
+    assert METZ[0] in mine and ANG[0] not in mine and ADMIN[0] not in mine and WIDE_EDITOR[0] not in mine
+    assert mine[BOTH[0]]["territories"] == {"metz": "editor"}  # its role in Angoulême is not Metz's business
+    c, h = login(world.client, METZ_ADMIN)
+    new = {
+        "email": "recrue@clsm-metz.example.fr",
+        "password": "0123456789ab",
+        "role": "editor",
+        "territories": ["metz"],
+    }
+    r = c.post("/api/admin/users", json=new, headers=h)
+    assert r.status_code == 201 and r.json()["territories"] == {"metz": "editor"}, r.text
+    recruit, _ = login(world.client, (new["email"], new["password"]))
+    assert METZ_RID in recruit.get("/api/admin/resources?limit=500").text
+    # BOTH becomes an admin of Metz, still an editor of Angoulême; then Metz takes its role back
+    both_id = mine[BOTH[0]]["id"]
+    r = c.patch(f"/api/admin/users/{both_id}", json={"role": "admin", "territories": ["metz"]}, headers=h)
+    assert r.status_code == 200 and r.json()["territories"] == {"metz": "admin"}, r.text
+    assert _accounts(ADMIN, world)[BOTH[0]]["territories"] == {"angouleme": "editor", "metz": "admin"}
+    r = c.patch(f"/api/admin/users/{both_id}", json={"role": "editor", "territories": []}, headers=h)
+    assert r.status_code == 200 and r.json().get("removed"), r.text
+    assert _accounts(ADMIN, world)[BOTH[0]]["territories"] == {"angouleme": "editor"}
+    r = c.patch(f"/api/admin/users/{both_id}", json={"role": "editor", "territories": ["metz"]}, headers=h)
+    assert r.status_code == 403  # no longer one of Metz's accounts: a grant goes through POST
+    again = {**new, "email": BOTH[0], "password": "ignored-0123"}
+    assert c.post("/api/admin/users", json=again, headers=h).status_code == 201
+    assert _accounts(ADMIN, world)[BOTH[0]]["territories"] == {"angouleme": "editor", "metz": "editor"}
+    fresh = TestClient(world.client.app, base_url="https://testserver")  # its password unchanged
+    assert fresh.post("/api/auth/login", json={"email": BOTH[0], "password": BOTH[1]}).status_code == 200
+    # the recruit taken out of its only territory: the account is gone (else it would be deployment-wide)
+    rid = _accounts(METZ_ADMIN, world)[new["email"]]["id"]
+    assert c.patch(f"/api/admin/users/{rid}", json={"role": "editor", "territories": []}, headers=h).status_code == 200
+    assert new["email"] not in _accounts(ADMIN, world)
+    assert (
+        TestClient(world.client.app, base_url="https://testserver")
+        .post("/api/auth/login", json={"email": new["email"], "password": new["password"]})
+        .status_code
+        == 401
+    )
+
+
+def test_a_territory_admin_never_grants_rights_elsewhere(world: World) -> None:
+    """403 for every attempt beyond its territories, over the API and on the screen."""
+    c, h = login(world.client, METZ_ADMIN)
+    every = _accounts(ADMIN, world)
+    ang_id, admin_id, metz_id = every[ANG[0]]["id"], every[ADMIN[0]]["id"], every[METZ[0]]["id"]
+    wide_id = every[WIDE_EDITOR[0]]["id"]
+    account = {"email": "pirate@clsm-metz.example.fr", "password": "0123456789ab", "role": "admin"}
+    for territories in (["angouleme"], [], ["metz", "angouleme"]):
+        r = c.post("/api/admin/users", json={**account, "territories": territories}, headers=h)
+        assert r.status_code == 403, (territories, r.text)
+    for who in (ADMIN, WIDE_EDITOR):  # a deployment-wide account is never re-scoped (nor its password changed)
+        r = c.post("/api/admin/users", json={**account, "email": who[0], "territories": ["metz"]}, headers=h)
+        assert r.status_code == 403
+    for uid in (ang_id, admin_id, wide_id):
+        r = c.patch(f"/api/admin/users/{uid}", json={"role": "admin", "territories": ["metz"]}, headers=h)
+        assert r.status_code == 403
+    assert (
+        c.patch(
+            f"/api/admin/users/{metz_id}", json={"role": "admin", "territories": ["angouleme"]}, headers=h
+        ).status_code
+        == 403
+    )
+    assert (
+        c.patch(f"/api/admin/users/{metz_id}", json={"password": "un-autre-mot-de-passe"}, headers=h).status_code == 403
+    )
+    assert c.patch(f"/api/admin/users/{metz_id}", json={"active": False}, headers=h).status_code == 403
+    # the screens
+    form = _form(h, email="pirate@clsm-metz.example.fr", password="0123456789ab", role="admin")
+    assert c.post("/admin/users", data={**form, "territories": "angouleme"}).status_code == 403
+    assert c.post("/admin/users", data={**form, "territories": ""}).status_code == 403
+    assert c.post(f"/admin/users/{ang_id}/role", data=_form(h, role="admin", territories="metz")).status_code == 403
+    assert (
+        c.post(f"/admin/users/{metz_id}/role", data=_form(h, role="admin", territories="angouleme")).status_code == 403
+    )
+    assert c.post(f"/admin/users/{metz_id}/disable", data=_form(h)).status_code == 403
+    assert c.post(f"/admin/users/{metz_id}/password", data=_form(h, password="0123456789ab")).status_code == 403
+    after = _accounts(ADMIN, world)
+    assert "pirate@clsm-metz.example.fr" not in after
+    assert {e: u["territories"] for e, u in after.items()} == {e: u["territories"] for e, u in every.items()}
+    assert all(after[e]["active"] == every[e]["active"] for e in every)
+    # the editor of Metz (not its admin) manages nothing
+    editor, _eh = login(world.client, METZ)
+    assert editor.get("/api/admin/users").status_code == 403 and editor.get("/admin/users").status_code == 403
+
+
+def test_a_territory_admins_accounts_screen(world: World) -> None:
+    c, h = login(world.client, METZ_ADMIN)
+    page = c.get("/admin/users")
+    assert page.status_code == 200 and METZ[0] in page.text and ANG[0] not in page.text and ADMIN[0] not in page.text
+    assert "/disable" not in page.text and "/password" not in page.text  # the deployment admins' forms
+    form = _form(h, email="ecran@clsm-metz.example.fr", password="0123456789ab", role="editor", territories="metz")
+    assert c.post("/admin/users", data=form, follow_redirects=False).status_code == 303
+    assert _accounts(ADMIN, world)["ecran@clsm-metz.example.fr"]["territories"] == {"metz": "editor"}
+    uid = _accounts(METZ_ADMIN, world)["ecran@clsm-metz.example.fr"]["id"]
+    r = c.post(f"/admin/users/{uid}/role", data=_form(h, role="admin", territories="metz"), follow_redirects=False)
+    assert r.status_code == 303
+    assert _accounts(ADMIN, world)["ecran@clsm-metz.example.fr"]["territories"] == {"metz": "admin"}

@@ -306,13 +306,14 @@
     if (lastText) { params.set("q", lastText); }
     else if (withPosition && lastQuery) { params.set("lat", lastQuery.lat.toFixed(3)); params.set("lon", lastQuery.lon.toFixed(3)); }
     else if (placeNeeded) { return null; }
-    var types = selectedTypes(), age = document.getElementById("gc-age");
+    var types = selectedTypes(), age = document.getElementById("gc-age"), own = form.querySelector("input[name=filtres]");
     if (types.length < Object.keys(cfg.types).length) { types.forEach(function (x) { params.append("type", x); }); }
     if (age && age.value) { params.set("age", age.value); }
     if (openOnly()) { params.set("open", "1"); }
     if (spokenLang()) { params.set("lang_spoken", spokenLang()); }
+    if (own) { params.set("filtres", "1"); if (acceptsNew()) { params.set("accepts_new", "1"); } }  // a CLSM's page: its address, each filter said
     if (page.lang !== "fr") { params.set("lang", page.lang); }
-    return location.origin + "/" + (params.toString() ? "?" + params.toString() : "");
+    return location.origin + (own ? form.getAttribute("action") : "/") + (params.toString() ? "?" + params.toString() : "");
   }
   function shareUrl(withPosition) { return viewUrl(withPosition, true); }
   function rememberView() { if (window.history && history.replaceState) { history.replaceState(null, "", viewUrl(chosenPoint, false)); } }
