@@ -249,6 +249,16 @@ class NearestFastPath:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._serving: tuple[Engine, Any, QueryBackend, str] | None = None
+        """The engine last served, the backend factory it was served with, its backend and data
+        version: derived once per engine (an engine never changes; a new one is a new object)."""
+
+    def _for(self, state: ServiceState, engine: Engine) -> tuple[QueryBackend, str]:
+        factory = getattr(state, "backend_for", None)
+        serving = self._serving
+        if serving is None or serving[0] is not engine or serving[1] is not factory:
+            serving = self._serving = (engine, factory, backend_of(state, engine), data_version(engine))
+        return serving[2], serving[3]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -264,13 +274,20 @@ class NearestFastPath:
         if engine is None:  # not started yet: the route says so
             await self.app(scope, receive, send)
             return
+        backend, version = self._for(state, engine)
         try:
-            payload = await answer_body(state, engine, parse_query_string(scope["query_string"]))
+            payload = await nearest_json(
+                parse_query_string(scope["query_string"]),
+                engine=engine,
+                geocoder=serving_geocoder(state),
+                settings=state.settings,
+                backend=backend,
+            )
         except Exception as exc:  # answered by the route, with the app's error handlers
             scope.setdefault("state", {})[FAILURE_STATE_KEY] = exc
             await self.app(scope, receive, send)
             return
-        scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = data_version(engine)
+        scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = version
         await send(
             {
                 "type": "http.response.start",
