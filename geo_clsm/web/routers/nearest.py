@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -249,16 +250,15 @@ class NearestFastPath:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._serving: tuple[Engine, Any, QueryBackend, str] | None = None
-        """The engine last served, the backend factory it was served with, its backend and data
-        version: derived once per engine (an engine never changes; a new one is a new object)."""
+        self._version: tuple[weakref.ref[Engine], str] | None = None
+        """The engine last served (weakly: an engine swapped out is freed once its requests are
+        done) and its data version, derived once per engine (an engine never changes)."""
 
-    def _for(self, state: ServiceState, engine: Engine) -> tuple[QueryBackend, str]:
-        factory = getattr(state, "backend_for", None)
-        serving = self._serving
-        if serving is None or serving[0] is not engine or serving[1] is not factory:
-            serving = self._serving = (engine, factory, backend_of(state, engine), data_version(engine))
-        return serving[2], serving[3]
+    def _data_version(self, engine: Engine) -> str:
+        known = self._version
+        if known is None or known[0]() is not engine:
+            known = self._version = (weakref.ref(engine), data_version(engine))
+        return known[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -274,20 +274,13 @@ class NearestFastPath:
         if engine is None:  # not started yet: the route says so
             await self.app(scope, receive, send)
             return
-        backend, version = self._for(state, engine)
         try:
-            payload = await nearest_json(
-                parse_query_string(scope["query_string"]),
-                engine=engine,
-                geocoder=serving_geocoder(state),
-                settings=state.settings,
-                backend=backend,
-            )
+            payload = await answer_body(state, engine, parse_query_string(scope["query_string"]))
         except Exception as exc:  # answered by the route, with the app's error handlers
             scope.setdefault("state", {})[FAILURE_STATE_KEY] = exc
             await self.app(scope, receive, send)
             return
-        scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = version
+        scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = self._data_version(engine)
         await send(
             {
                 "type": "http.response.start",
