@@ -140,8 +140,9 @@ def _answer(
                 },
             )
         )
-    if answer.lines and query.open_at is None and when is None:
-        when = clock_now()
+    lines: list[dict[str, Any]] = []
+    if answer.lines:  # their open state at open_at, else now
+        lines = line_features(answer.lines, query.open_at or when or clock_now())
     rest = {
         "query": {**located, **place.as_dict(), **sector_members},
         "numberReturned": len(results),
@@ -150,6 +151,6 @@ def _answer(
             {"type": t.value, "label": t.label_fr, "other_ages": t in answer.other_ages} for t in answer.missing_types
         ],
         "message": answer.message_fr(),
-        "national_lines": line_features(answer.lines, query.open_at or when) if answer.lines else [],
+        "national_lines": lines,
     }
     return results, rest
