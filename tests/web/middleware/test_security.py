@@ -13,8 +13,8 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
 from geo_clsm.web.lifecycle import init_state
-from geo_clsm.web.middleware.rate_limit import TokenBucket, rate_limit
 from geo_clsm.web.middleware import security
+from geo_clsm.web.middleware.rate_limit import TokenBucket, rate_limit
 from geo_clsm.web.middleware.security import is_page_type, tile_origin
 
 SCENARIO = {"territory": "metz", "changes": [{"action": "add", "type": "GEM", "lon": 6.2236, "lat": 49.1130}]}
