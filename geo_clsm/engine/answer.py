@@ -61,8 +61,7 @@ def nearest_answer_json(
     for the API: each resource's public feature is encoded once per engine, a request encodes only
     its own members (distance, labels, opening …) and the envelope."""
     results, rest = _answer(lon, lat, located, query=query, engine=engine, now=now, backend=backend)
-    features = b",".join([engine.public_feature_json(r, dynamic) for r, dynamic in results])
-    return _ENVELOPE + features + b"]," + orjson.dumps(rest)[1:]
+    return b"".join((_ENVELOPE, engine.public_features_json(results), b"],", orjson.dumps(rest)[1:]))
 
 
 _ENVELOPE = b'{"type":"FeatureCollection","features":['
@@ -111,13 +110,21 @@ def _answer(
     else:
         sector_members = _NO_SECTOR_MEMBERS
     answer = source.search(lon, lat, query)
-    when = now or clock_now()  # each place's open_now on its own clocks (open_now)
+    when = now  # read once, when first needed: each place's open_now on its own clocks (open_now)
+    insee = place.insee_com
     results = []
     for r in answer.results:
-        label, approx = distance_label(r, query_insee=place.insee_com, query_precision=precision)
+        res, role = r.resource, r.sector_role
+        label, approx = distance_label(r, query_insee=insee, query_precision=precision)
+        if res.notice is None and res.hours is None:  # unknown at any moment: open_now is None
+            is_open = None
+        else:
+            if when is None:
+                when = clock_now()
+            is_open = open_now(res, when)
         results.append(
             (
-                r.resource,
+                res,
                 {
                     "distance_m": round(r.distance_m, 1),
                     "distance_label": label,
@@ -126,13 +133,16 @@ def _answer(
                     "walk_minutes_is_estimate": True,
                     "serves_location": r.serves_location,
                     "open_status": r.open_status,
-                    "open_now": open_now(r.resource, when),
+                    "open_now": is_open,
                     "audience_known": r.audience_known,
-                    "sector_role": r.sector_role,
-                    "sector_label": role_label(r.resource, r.sector_role) if r.sector_role else None,
+                    "sector_role": role,
+                    "sector_label": role_label(res, role) if role else None,
                 },
             )
         )
+    lines: list[dict[str, Any]] = []
+    if answer.lines:  # their open state at open_at, else now
+        lines = line_features(answer.lines, query.open_at or when or clock_now())
     rest = {
         "query": {**located, **place.as_dict(), **sector_members},
         "numberReturned": len(results),
@@ -141,6 +151,6 @@ def _answer(
             {"type": t.value, "label": t.label_fr, "other_ages": t in answer.other_ages} for t in answer.missing_types
         ],
         "message": answer.message_fr(),
-        "national_lines": line_features(answer.lines, query.open_at or when),
+        "national_lines": lines,
     }
     return results, rest

@@ -178,6 +178,10 @@ class Engine:
         """``orjson.dumps(self.public_feature(r, dynamic))``, its static part encoded once per resource."""
         return self._features.feature_json(r, dynamic)
 
+    def public_features_json(self, pairs: Sequence[tuple[Resource, Mapping[str, Any]]]) -> bytes:
+        """:meth:`public_feature_json` of each (resource, dynamic members) pair, joined by commas."""
+        return self._features.features_json(pairs)
+
     def locate(self, lon: float, lat: float) -> Place:
         return self.locator.locate(lon, lat)
 

@@ -262,5 +262,8 @@ class _HasHours(Protocol):
 def open_now(resource: _HasHours, when: datetime) -> bool | None:
     """Whether the resource is open at ``when`` (:func:`open_state` in the resource's own time zone,
     public holidays by its type's rule, a closure notice closing it); None when its hours are unknown."""
-    state = open_state(resource.hours, when, zone=resource.time_zone, notice=resource.notice)
+    hours, notice = resource.hours, resource.notice
+    if hours is None and notice is None:  # no hours, no notice: unknown at any moment (no clock read)
+        return None
+    state = open_state(hours, when, zone=resource.time_zone, notice=notice)
     return None if state == "unknown" else state == "open"

@@ -56,3 +56,35 @@ def test_a_dynamic_member_that_replaces_a_static_one_is_encoded_as_the_feature(e
     for dynamic in ({}, {"distance_m": 1.5, "open_now": None}, {"name": "autre", "distance_m": 2.0}):
         assert cache.feature_json(r, dynamic) == orjson.dumps(feature(r, dict(dynamic)))
         assert cache.feature_json(r, dynamic) == orjson.dumps(cache.feature(r, dynamic))
+
+
+@pytest.mark.parametrize("moment", [datetime(2026, 12, 8, 10, 30), datetime(2026, 12, 25, 22, 15)])
+def test_the_clock_read_when_needed_gives_the_answer_at_that_moment(engine: Engine, moment: datetime) -> None:
+    """Issue 33: the answer reads the clock only when a result has hours or a notice, or national
+    lines are listed; it is the answer at that moment (the clock frozen there), lines included."""
+    from geo_clsm.model import clock
+    from geo_clsm.model.hours import PARIS
+
+    queries = [QUERIES[0], QUERIES[-1], NearestQuery(k=50)]
+    with clock.frozen_at(moment):
+        for query in queries:
+            for lon, lat in [(6.1955, 49.1197), (0.156, 45.648), (6.22361, 49.11296)]:
+                args = (lon, lat, dict(LOCATED_BY_COORDINATES))
+                expected = orjson.dumps(
+                    nearest_answer(*args, query=query, engine=engine, now=moment.replace(tzinfo=PARIS))
+                )
+                assert nearest_answer_json(*args, query=query, engine=engine) == expected
+
+
+def test_open_now_is_the_one_evaluation_for_every_resource(engine: Engine) -> None:
+    """``open_now`` (which skips the evaluation for a place with neither hours nor notice) is
+    :func:`open_state` read as a boolean, for every resource, at moments open and closed."""
+    from geo_clsm.model.hours import PARIS, open_now, open_state
+
+    with_hours = 0
+    for when in (datetime(2026, 12, 8, 10, 30, tzinfo=PARIS), datetime(2026, 12, 25, 3, 0, tzinfo=PARIS)):
+        for r in engine.catalog.resources:
+            state = open_state(r.hours, when, zone=r.time_zone, notice=r.notice)
+            assert open_now(r, when) == (None if state == "unknown" else state == "open"), r.id
+            with_hours += state != "unknown"
+    assert with_hours > 0

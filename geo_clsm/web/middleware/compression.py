@@ -12,6 +12,8 @@ identity decisions (``Vary: Accept-Encoding`` on a body that could have been com
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.middleware.gzip import GZipMiddleware as StarletteGZipMiddleware
 from starlette.middleware.gzip import GZipResponder
 from starlette.types import Message, Receive, Scope, Send
@@ -21,6 +23,10 @@ _PASSED = ("http.response.early_hint", "http.response.trailers")
 
 class GZipMiddleware(StarletteGZipMiddleware):
     """As Starlette's (same arguments), with its per-request set-up trimmed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._excluded_types = _ExcludedTypes(self.exclude_content_types)  # decided once per type met
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -32,7 +38,7 @@ class GZipMiddleware(StarletteGZipMiddleware):
                 accept = value
                 break
         if b"gzip" not in accept:
-            await self.app(scope, receive, _IdentitySend(send, self.minimum_size, self.exclude_content_types))
+            await self.app(scope, receive, _IdentitySend(send, self.minimum_size, self._excluded_types))
             return
         responder = GZipResponder(
             self.app,
@@ -51,7 +57,7 @@ class _IdentitySend:
 
     __slots__ = ("excluded", "minimum_size", "passthrough", "send", "start", "started")
 
-    def __init__(self, send: Send, minimum_size: int, excluded: tuple[str, ...]) -> None:
+    def __init__(self, send: Send, minimum_size: int, excluded: _ExcludedTypes) -> None:
         self.send = send
         self.minimum_size = minimum_size
         self.excluded = excluded
@@ -86,7 +92,7 @@ class _IdentitySend:
             await self.send(message)
 
 
-def _encoded_or_excluded(headers: list[tuple[bytes, bytes]], excluded: tuple[str, ...]) -> bool:
+def _encoded_or_excluded(headers: list[tuple[bytes, bytes]], excluded: _ExcludedTypes) -> bool:
     """Whether the response already has a Content-Encoding, or a content type never compressed."""
     ctype = None
     for key, value in headers:
@@ -94,11 +100,36 @@ def _encoded_or_excluded(headers: list[tuple[bytes, bytes]], excluded: tuple[str
             return True
         if key == b"content-type" and ctype is None:
             ctype = value
-    media_type = (ctype or b"").decode("latin-1").partition(";")[0].strip().lower()
+    return excluded(ctype or b"")
+
+
+def _excluded(ctype: bytes, excluded: tuple[str, ...]) -> bool:
+    """Whether a ``Content-Type`` is one Starlette never compresses (``exclude_content_types``)."""
+    media_type = ctype.decode("latin-1").partition(";")[0].strip().lower()
     media_types = {media_type, media_type.partition("/")[0] + "/*"}
     if media_type.startswith("application/grpc+"):
         media_types.add("application/grpc")
     return not media_types.isdisjoint(excluded)
+
+
+class _ExcludedTypes:
+    """:func:`_excluded` for one middleware's list, remembered per content type (the same few
+    types recur on almost every answer; at most 64 remembered, as parameters may vary)."""
+
+    __slots__ = ("excluded", "seen")
+
+    def __init__(self, excluded: tuple[str, ...]) -> None:
+        self.excluded = excluded
+        self.seen: dict[bytes, bool] = {}
+
+    def __call__(self, ctype: bytes) -> bool:
+        known = self.seen.get(ctype)
+        if known is None:
+            known = _excluded(ctype, self.excluded)
+            if len(self.seen) >= 64:
+                self.seen.clear()
+            self.seen[ctype] = known
+        return known
 
 
 def _add_vary(headers: list[tuple[bytes, bytes]]) -> None:

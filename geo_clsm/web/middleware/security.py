@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -113,7 +114,30 @@ page-only headers; every other answer (JSON, GeoJSON, CSV, XLSX, PDF, images, st
 
 def is_page_type(content_type: bytes) -> bool:
     """Whether an answer of this ``Content-Type`` is a page (or a script): the full policy."""
-    return content_type.partition(b";")[0].strip().lower() in PAGE_TYPES
+    known = _PAGE_TYPE_SEEN.get(content_type)
+    if known is None:
+        known = content_type.partition(b";")[0].strip().lower() in PAGE_TYPES
+        if len(_PAGE_TYPE_SEEN) >= 64:  # a few types recur; parameters (a boundary) may not
+            _PAGE_TYPE_SEEN.clear()
+        _PAGE_TYPE_SEEN[content_type] = known
+    return known
+
+
+_PAGE_TYPE_SEEN: dict[bytes, bool] = {}
+""":func:`is_page_type` of the content types met lately (the same few on almost every answer)."""
+
+
+class RequestState(dict[str, Any]):
+    """A request's state (``scope["state"]``) whose CSP nonce (:data:`NONCE_STATE_KEY`) is drawn when
+    first read: a page's answer reads it, a JSON answer (most answers) never does, and draws none."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: str) -> Any:
+        if key != NONCE_STATE_KEY:
+            raise KeyError(key)
+        nonce = self[key] = secrets.token_urlsafe(16)
+        return nonce
 
 
 def lean_policy(settings: Settings) -> str:
@@ -164,13 +188,12 @@ class SecurityMiddleware:
         if length is not None and length > self.settings.max_body_bytes:
             await _plain_error(send, 413, self._too_large(), self._error_headers(internal))
             return
-        nonce = secrets.token_urlsafe(16)
         head = scope["method"] == "HEAD"
         scope = dict(scope)
-        scope["state"] = request_state = {**scope.get("state", {}), NONCE_STATE_KEY: nonce}
+        scope["state"] = request_state = RequestState(scope.get("state", ()))  # the nonce drawn when read
         if head:
             scope["method"] = "GET"
-        sender = _Sender(send, self, nonce=nonce, head=head, internal=internal, state=request_state)
+        sender = _Sender(send, self, head=head, internal=internal, state=request_state)
         if length is not None:  # declared and within the limit: the server sends no more than declared
             await self.app(scope, receive, sender)
             return
@@ -195,21 +218,25 @@ class SecurityMiddleware:
         return [*self._lean_headers, NO_STORE] if internal else self._lean_headers
 
     def headers_for(
-        self, content_type: bytes | None, status: int, nonce: str, frame_ancestors: tuple[str, ...] | None = None
+        self,
+        content_type: bytes | None,
+        status: int,
+        nonce: Callable[[], str],
+        frame_ancestors: tuple[str, ...] | None = None,
     ) -> list[tuple[bytes, bytes]]:
         """The headers this middleware adds to an answer (before ``no-store`` and the data version):
-        the page set (policy with ``nonce``) for a page or a script, only ``nosniff`` for a 304 without
+        the page set (policy with the nonce ``nonce()`` gives, asked only then) for a page or a script, only ``nosniff`` for a 304 without
         a content type (the stored answer it revalidates keeps its own policy), else the lean set.
         ``frame_ancestors`` (set by the route, :data:`FRAME_ANCESTORS_STATE_KEY`) replaces the
         deployment's framing origins in a page's policy."""
         if content_type is not None and is_page_type(content_type) and frame_ancestors is not None:
-            csp = content_security_policy(self.settings, nonce, frame_ancestors).encode()
+            csp = content_security_policy(self.settings, nonce(), frame_ancestors).encode()
             page = [h for h in self._page_headers if h[0] != b"x-frame-options"]
             if not frame_ancestors:
                 page.append((b"x-frame-options", b"DENY"))
             return [(b"content-security-policy", csp), *page]
         if content_type is not None and is_page_type(content_type):
-            return [(b"content-security-policy", nonce.encode().join(self._csp_parts)), *self._page_headers]
+            return [(b"content-security-policy", nonce().encode().join(self._csp_parts)), *self._page_headers]
         if content_type is None and status == 304:
             return self._page_headers[:1]
         return self._lean_headers
@@ -225,7 +252,6 @@ class _Sender:
         "html",
         "internal",
         "middleware",
-        "nonce",
         "received",
         "rejected",
         "send",
@@ -239,7 +265,6 @@ class _Sender:
         send: Send,
         middleware: SecurityMiddleware,
         *,
-        nonce: str,
         head: bool,
         internal: bool,
         state: dict[str, Any],
@@ -247,7 +272,6 @@ class _Sender:
         self.send = send
         self.middleware = middleware
         self.state = state
-        self.nonce = nonce
         self.head = head
         self.internal = internal
         self.start: Message | None = None
@@ -256,6 +280,11 @@ class _Sender:
         self.started = False
         self.rejected = False
         self.received = 0
+
+    def _nonce(self) -> str:
+        """This response's CSP nonce (drawn on first use: only a page's answer needs one)."""
+        nonce: str = self.state[NONCE_STATE_KEY]
+        return nonce
 
     async def __call__(self, message: Message) -> None:
         if self.rejected:
@@ -274,7 +303,7 @@ class _Sender:
         self.chunks.append(message.get("body", b""))
         if message.get("more_body", False):
             return
-        body = _add_nonce(b"".join(self.chunks), self.nonce.encode())
+        body = _add_nonce(b"".join(self.chunks), self._nonce().encode())
         assert self.start is not None
         headers = [(k, v) for k, v in self.start["headers"] if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
@@ -294,7 +323,7 @@ class _Sender:
             elif name == b"content-encoding":
                 encoded = True
         framers = self.state.get(FRAME_ANCESTORS_STATE_KEY)
-        ours = self.middleware.headers_for(ctype, message["status"], self.nonce, framers)
+        ours = self.middleware.headers_for(ctype, message["status"], self._nonce, framers)
         if self.internal:  # internal data: no-store replaces what the route set
             raw = [(k, v) for k, v in raw if k.lower() != NO_STORE[0]]
             names.discard(NO_STORE[0])

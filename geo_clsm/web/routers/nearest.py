@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -249,6 +250,15 @@ class NearestFastPath:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._version: tuple[weakref.ref[Engine], str] | None = None
+        """The engine last served (weakly: an engine swapped out is freed once its requests are
+        done) and its data version, derived once per engine (an engine never changes)."""
+
+    def _data_version(self, engine: Engine) -> str:
+        known = self._version
+        if known is None or known[0]() is not engine:
+            known = self._version = (weakref.ref(engine), data_version(engine))
+        return known[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -270,7 +280,7 @@ class NearestFastPath:
             scope.setdefault("state", {})[FAILURE_STATE_KEY] = exc
             await self.app(scope, receive, send)
             return
-        scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = data_version(engine)
+        scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = self._data_version(engine)
         await send(
             {
                 "type": "http.response.start",

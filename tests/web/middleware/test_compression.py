@@ -119,3 +119,20 @@ def test_other_messages_as_starlette(messages: list[Message], accept: list[bytes
     ours = _run(GZipMiddleware, _messages_app(messages), accept)
     theirs = _run(StarletteGZip, _messages_app(messages), accept)
     assert ours == theirs
+
+
+def test_one_middleware_decides_each_content_type_as_starlette_across_requests() -> None:
+    """Issue 33: the excluded-type decision is remembered per content type by the middleware (at
+    most 64): a long run of answers of many types, each met again, gets Starlette's messages."""
+    types = [b"application/json", b"image/png", b"video/mp4; codecs=x", b"application/grpc+proto", b"TEXT/HTML"]
+    types += [f"multipart/mixed; boundary={i}".encode() for i in range(80)]
+    ours_mw = GZipMiddleware(None, minimum_size=1400, compresslevel=5)  # type: ignore[arg-type]
+    theirs_mw = StarletteGZip(None, minimum_size=1400, compresslevel=5)  # type: ignore[arg-type]
+
+    def run(mw: object, ctype: bytes) -> list[Message]:
+        mw.app = _app([(b"content-type", ctype)], [BIG])  # type: ignore[attr-defined]
+        return _run(lambda app, **_: mw, None, [])
+
+    for ctype in [*types, *types, *reversed(types)]:
+        assert run(ours_mw, ctype) == run(theirs_mw, ctype), ctype
+    assert len(ours_mw._excluded_types.seen) <= 64

@@ -13,6 +13,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
 from geo_clsm.web.lifecycle import init_state
+from geo_clsm.web.middleware import security
 from geo_clsm.web.middleware.rate_limit import TokenBucket, rate_limit
 from geo_clsm.web.middleware.security import is_page_type, tile_origin
 
@@ -100,6 +101,37 @@ def test_page_types() -> None:
     assert not is_page_type(b"text/csv; charset=utf-8")
     assert not is_page_type(b"application/pdf")
     assert not is_page_type(b"")
+
+
+def test_page_types_are_decided_the_same_once_remembered() -> None:
+    """Issue 33: the decision is remembered per content type (at most 64): the same answers, and
+    many types with varying parameters (a multipart boundary) do not grow the memory without bound."""
+    for i in range(200):
+        assert is_page_type(f"text/html; boundary={i}".encode())
+        assert not is_page_type(f"multipart/form-data; boundary={i}".encode())
+        assert is_page_type(b"text/html; charset=utf-8") and not is_page_type(b"application/json")
+    assert len(security._PAGE_TYPE_SEEN) <= 64
+
+
+def test_a_nonce_is_drawn_only_for_an_answer_that_uses_one(
+    osm_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 33: a JSON answer (most answers) draws no CSP nonce; a page draws one, and its policy
+    and its inline tags carry that one."""
+    drawn: list[str] = []
+
+    def token(n: int) -> str:
+        drawn.append(f"n{len(drawn)}-{'x' * 20}")
+        return drawn[-1]
+
+    monkeypatch.setattr(security.secrets, "token_urlsafe", token)
+    for path in ("/api/nearest?lat=49.1197&lon=6.1955&k=2", "/api/markers", "/api/territories"):
+        assert osm_client.get(path).status_code == 200
+    assert drawn == []
+    r = osm_client.get("/", headers={"accept-encoding": "identity"})
+    assert len(drawn) == 1
+    assert f"'nonce-{drawn[0]}'" in _csp(r)["script-src"]
+    assert f'nonce="{drawn[0]}"' in r.text
 
 
 def test_internal_answers_are_never_stored_whatever_their_type(client: TestClient) -> None:
