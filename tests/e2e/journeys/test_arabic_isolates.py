@@ -1,8 +1,8 @@
 """French words on an Arabic page, as a person sees them on a 375×667 phone (issues 27, 28): the
 sector line's names (French proper names: « Secteur fictif Metz-Sud et Montigny ») are isolated
 (``<bdi>``) and read left to right, each followed by its public in Arabic, on ``/recherche`` (no
-script) and on the map's list; the map's scale bar reads « 2 km », not « km 2 ». What is checked is
-what is seen: the x and y of each word on screen. Screenshots: tests/artifacts/arabic-isolates-*.png.
+script) and on the map's list, and so are the places' addresses; the map's scale bar reads « 2 km »,
+not « km 2 ». What is checked is what is seen: the x and y of each word on screen. Screenshots: tests/artifacts/arabic-isolates-*.png.
 """
 
 from __future__ import annotations
@@ -81,7 +81,18 @@ def test_recherche_sector_names_are_isolated_in_arabic(browser: Browser, sector_
     line.scroll_into_view_if_needed()
     names = check_sector_line(line)
     assert any(name.startswith("Secteur fictif") for name in names), names
+    check_addresses(page.locator(".gc-results .gc-addr"))
     shot(page, "arabic-isolates-recherche")
+
+
+def check_addresses(addresses: Locator) -> None:
+    """Each address (« 26 Rue Guynemer, 57950 Montigny-lès-Metz ») is seen in its own order: the
+    street number first, on the left (it was seen at the end: « Rue Guynemer, 57950 Montigny-lès- 26 Metz »)."""
+    assert addresses.count() > 0
+    for i in range(addresses.count()):
+        words = addresses.nth(i).evaluate(_WORDS_JS)
+        text = " ".join(addresses.nth(i).inner_text().split())
+        assert seen_left_to_right(words) == text, (seen_left_to_right(words), text)
 
 
 def test_map_sector_names_and_scale_bar_in_arabic(browser: Browser, sector_server: str) -> None:  # noqa: F811
@@ -100,4 +111,5 @@ def test_map_sector_names_and_scale_bar_in_arabic(browser: Browser, sector_serve
     line.scroll_into_view_if_needed()
     names = check_sector_line(line)
     assert "Secteur fictif Metz-Sud et Montigny" in names, names
+    check_addresses(page.locator("#gc-results .gc-addr"))
     shot(page, "arabic-isolates-map")

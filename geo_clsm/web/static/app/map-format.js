@@ -102,7 +102,7 @@
       var mark = sectorMark(p);
       return mark ? '<strong class="gc-sector gc-sector-' + esc(p.sector_role) + '">' + esc(mark) + "</strong>" : "";
     }
-    // A French proper name (a sector's, a place's) isolated in the page's direction: on an Arabic page
+    // A French proper name or address (a sector's, a place's) isolated from the page's direction: on an Arabic page
     // its words stay together and in their own order, apart from the Arabic around it.
     function nameHtml(name) { return "<bdi>" + esc(name) + "</bdi>"; }
     function sectorsHtml(q) {
@@ -165,7 +165,7 @@
       if (p.notice) { lines.push(dated.shift()); }  // a notice first: it may say the place is closed
       if (roles[f.id]) { lines.push(sectorMarkHtml(roles[f.id])); }
       if (page.explanations && page.explanations[p.type]) { lines.push('<span class="gc-explain">' + esc(page.explanations[p.type]) + "</span>"); }
-      if (address(p)) { lines.push(esc(address(p))); }
+      if (address(p)) { lines.push(nameHtml(address(p))); }  // a French address, isolated
       if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
       if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + phoneHtml(p.phone) + "</a>"); }
       if (hoursText(p)) { lines.push(esc(t("Horaires :")) + " " + esc(hoursText(p))); }

@@ -105,7 +105,7 @@
       : (p.open_now === false ? '<br><span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "");
     return "<strong>" + esc(p.display_name || p.name) + "</strong><br>" + (sector ? sector + "<br>" : "") + esc(typeLabel(p)) + " · <bdi>" + esc(dist) +
       "</bdi>" + esc(walk) + esc(approx) + esc(serves) + unknown + open +
-      (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "") +
+      (address(p) ? '<br><span class="gc-addr">' + fmt.nameHtml(address(p)) + "</span>" : "") +
       (fmt.hoursText(p) ? '<br><span class="gc-hours">' + esc(t("Horaires :")) + " " + esc(fmt.hoursText(p)) + "</span>" : "") +
       fmt.datedLines(p).map(function (line) { return "<br>" + line; }).join("");
   }
