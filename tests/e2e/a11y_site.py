@@ -23,14 +23,14 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.model.presence import check_presence
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
+from geo_clsm.store.campaigns import new_link
 from geo_clsm.store.corrections import propose
 from geo_clsm.store.db import connect
 from geo_clsm.store.disagreements import file_disagreements
-from geo_clsm.store.campaigns import new_link
 from geo_clsm.store.presence import save_presence
 from geo_clsm.store.reports import add_report
-from geo_clsm.store.sectors import replace_sectors
 from geo_clsm.store.schema import campaign_recipients
+from geo_clsm.store.sectors import replace_sectors
 from geo_clsm.store.users import add_user
 from geo_clsm.web.sessions import COOKIE
 from tests.e2e.serving import national_run, serve
