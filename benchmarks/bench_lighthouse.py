@@ -41,10 +41,16 @@ LIGHTHOUSE_VERSION = "12"
 CHROMIUM = "/usr/bin/chromium"
 RUNS = 3
 TARGET = {"performance": 95, "accessibility": 100, "tbt_ms": 150, "lcp_ms": 2000}
-# The pages of issue 28: the resident page, a territory's page (what a CLSM's site embeds in a
-# frame: there is no separate embed route), the planner's page, the page without script.
-PAGES = ["/", "/?territory=metz", "/planning", "/recherche", "/recherche?q=Metz"]
-MAP_PAGES = ("/", "/planning")  # pages with markers (path without the query)
+# The pages of issue 28: the resident page, the planner's page, the page without script, and a
+# CLSM's own pages (issue 31): its territory's home /t/{id} and what its site frames, /embed/{id}
+# (the map, and the list first).
+PAGES = ["/", "/planning", "/recherche", "/recherche?q=Metz", "/t/metz", "/embed/metz", "/embed/metz?mode=liste"]
+MAP_PAGES = ("/", "/planning", "/t/", "/embed/")  # pages with markers (a path, or a prefix ending in /)
+
+
+def has_markers(path: str) -> bool:
+    bare = path.split("?")[0]
+    return any(bare == p or (p.endswith("/") and p != "/" and bare.startswith(p)) for p in MAP_PAGES)
 
 
 NPM_INSTALL = ["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix"]
@@ -146,7 +152,7 @@ def main() -> int:
             for warm in (path, with_flag(path)):  # the first request builds and caches the page
                 subprocess.run(["curl", "-s", "-o", "/dev/null", base + warm], check=False)
             page = median_of(base + path, args.runs, tmp)
-            floor = median_of(base + with_flag(path), args.runs, tmp) if path.split("?")[0] in MAP_PAGES else None
+            floor = median_of(base + with_flag(path), args.runs, tmp) if has_markers(path) else None
             rows.append((path, page, floor))
             print(f"{path}: {fmt(page)}" + (f"   | no markers: {fmt(floor)}" if floor else ""), flush=True)
         peak = process_peak_mib(proc.pid)

@@ -23,20 +23,24 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.model.presence import check_presence
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
+from geo_clsm.store.campaigns import new_link
 from geo_clsm.store.corrections import propose
 from geo_clsm.store.db import connect
 from geo_clsm.store.disagreements import file_disagreements
 from geo_clsm.store.presence import save_presence
 from geo_clsm.store.reports import add_report
 from geo_clsm.store.schema import campaign_recipients
+from geo_clsm.store.sectors import replace_sectors
 from geo_clsm.store.users import add_user
 from geo_clsm.web.sessions import COOKIE
 from tests.e2e.serving import national_run, serve
+from tests.sector_fixtures import fictitious_sectors
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
 LANGS = ("fr", "en", "ar")
 ADMIN = ("admin-a11y@clsm-test.fr", "mot-de-passe-admin-a11y")
 RID = "metz-cmp-cattp-adultes-gambetta"
+SECTOR = "FICTIF-57G01"  # a fictitious sector of tests/fixtures/sectors
 # map.js sets data-markers-shown once the markers are on the map ("0" while none are shown yet).
 MAP_READY = 'body[data-markers-shown]:not([data-markers-shown="0"])'
 
@@ -51,8 +55,10 @@ class A11yPage:
     ready: str | None = None
     status: int = 200
 
-    def url(self, base: str, lang: str) -> str:
-        return f"{base}{self.path}{'&' if '?' in self.path else '?'}lang={lang}"
+    def url(self, base: str, lang: str, *, token: str = "") -> str:
+        """The page's address in ``lang``; ``token``: the correction link's (``/maj/{token}``)."""
+        path = self.path.replace("{token}", token)
+        return f"{base}{path}{'&' if '?' in path else '?'}lang={lang}"
 
 
 PAGES = [
@@ -81,23 +87,33 @@ PAGES = [
     A11yPage("/embed/metz?mode=liste", ready=MAP_READY),
     A11yPage("/admin/territories/metz/presence", editor=True),
     A11yPage("/admin/territories/metz/integrer", editor=True),
+    A11yPage("/embed/metz", ready=MAP_READY),  # the map first (the default of an embed)
+    A11yPage("/admin/sectors", editor=True),  # the fictitious sectors of tests/fixtures/sectors (seeded below)
+    A11yPage("/admin/sectors/new", editor=True),
+    A11yPage(f"/admin/sectors/{SECTOR}", editor=True),
+    A11yPage("/maj/{token}"),  # the public correction page of a campaign's link (no account)
 ]
 
 
 @dataclass(frozen=True)
 class A11ySite:
-    """The served app: its base URL and an admin's session cookie (name, value)."""
+    """The served app: its base URL, an admin's session cookie (name, value) and a campaign link's token."""
 
     base: str
     cookie: tuple[str, str]
+    token: str = ""
+
+    def url(self, page: A11yPage, lang: str) -> str:
+        return page.url(self.base, lang, token=self.token)
 
     def cookies(self, page: A11yPage) -> list[dict[str, str]]:
         """The cookies to open ``page`` with: the admin's session on the editor screens."""
         return [{"name": self.cookie[0], "value": self.cookie[1], "url": self.base}] if page.editor else []
 
 
-def seed_editor_data(database_url: str) -> None:
-    """An admin, a public report and a (synthetic) FINESS disagreement on :data:`RID`."""
+def seed_editor_data(database_url: str) -> str:
+    """An admin, a public report, a (synthetic) FINESS disagreement on :data:`RID`, a campaign with a
+    correction waiting, a CLSM's presence and the fictitious sectors; returns a campaign link's token."""
     db = connect(database_url)
     add_user(db, *ADMIN, role="admin")
     add_report(db, RID, message="Le numéro de téléphone a changé.", contact="habitant@example.org")
@@ -111,6 +127,9 @@ def seed_editor_data(database_url: str) -> None:
     with db.connect() as conn:
         recipient = dict(conn.execute(sa.select(campaign_recipients)).mappings().one())
     propose(db, recipient, {"phone": "03 87 00 00 02"}, communes={})
+    with db.begin() as conn:  # a link as the sender makes it (the token is in the message only)
+        token = new_link(conn, recipient["id"])
+    replace_sectors(db, fictitious_sectors(), author="tests (secteurs fictifs)")
     presence = {
         "display_name": "CLSM de Metz (test)",
         "contact_email": "clsm@metz.example",
@@ -120,6 +139,7 @@ def seed_editor_data(database_url: str) -> None:
         "public_url": "https://clsm-metz.example",
     }
     save_presence(db, "metz", check_presence(presence))
+    return token
 
 
 @contextmanager
@@ -136,7 +156,7 @@ def serve_site(engine: Engine, tmp: Path) -> Iterator[A11ySite]:
         national_gaps_dir=national_run(tmp),
     )
     with serve(settings, engine) as base:
-        seed_editor_data(url)
+        token = seed_editor_data(url)
         r = httpx.post(f"{base}/api/auth/login", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=60)
         r.raise_for_status()
-        yield A11ySite(base=base, cookie=(COOKIE, r.cookies[COOKIE]))
+        yield A11ySite(base=base, cookie=(COOKIE, r.cookies[COOKIE]), token=token)

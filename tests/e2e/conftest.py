@@ -64,16 +64,21 @@ def _close_contexts(browser: Browser) -> Iterator[None]:
         context.close()
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
+def axe_violations(page: Page, *, only: list[str] | None = None) -> list[dict[str, Any]]:
     """axe-core's violations at the WCAG 2.1 A/AA tags (the page's context must bypass the CSP), with
-    the WCAG 2.5.3 rule axe still marks experimental (:data:`EXPERIMENTAL_RULES`, off by default)."""
+    the WCAG 2.5.3 rule axe still marks experimental (:data:`EXPERIMENTAL_RULES`, off by default);
+    ``only``: just these rules (e.g. ``["target-size"]``, WCAG 2.2's 2.5.8, which Lighthouse runs)."""
     assert AXE.exists(), "axe-core is missing: run `make axe` (npm install axe-core into .cache/axe)"
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "([tags, extra]) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " rules: Object.fromEntries(extra.map((id) => [id, {enabled: true}]))})",
-        [WCAG_TAGS, EXPERIMENTAL_RULES],
-    )
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    if only:
+        result = page.evaluate("(rules) => axe.run(document, {runOnly: {type: 'rule', values: rules}})", only)
+    else:
+        result = page.evaluate(
+            "([tags, extra]) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " rules: Object.fromEntries(extra.map((id) => [id, {enabled: true}]))})",
+            [WCAG_TAGS, EXPERIMENTAL_RULES],
+        )
     return [
         {"id": v["id"], "targets": [n["target"] for n in v["nodes"][:5]], "summary": v["nodes"][0]["failureSummary"]}
         for v in result["violations"]

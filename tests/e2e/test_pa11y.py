@@ -64,7 +64,7 @@ def test_config_uses_the_browser_of_the_other_browser_tests() -> None:
 def test_pa11y_finds_no_error(a11y_site: A11ySite, lang: str) -> None:
     jobs = [
         {
-            "url": page.url(a11y_site.base, lang),
+            "url": a11y_site.url(page, lang),
             "cookies": a11y_site.cookies(page),
             "actions": [f"wait for element {page.ready} to be added"] if page.ready else [],
         }

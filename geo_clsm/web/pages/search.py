@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 
 from geo_clsm.i18n import Translator
 from geo_clsm.i18n.orientation import Situation, rules
@@ -111,16 +112,17 @@ def _result(f: dict[str, Any], t: Translator, explain: bool) -> dict[str, Any]:
     }
 
 
-def _sectors(query: dict[str, Any], t: Translator) -> str:
+def _sectors(query: dict[str, Any], t: Translator) -> Markup:
     """The point's sectors in words (« Secteur : Secteur fictif Metz-Centre (adultes) »), or why
-    they are unknown (« sectorisation non renseignée »)."""
+    they are unknown (« sectorisation non renseignée »). Each sector's name, a French proper name, is
+    isolated (``<bdi>``): on an Arabic page its words stay together, in their own order."""
     sectors = query.get("sectors") or []
     note = query.get("sector_note")
     if not sectors:
-        return t(str(note or "sectorisation non renseignée"))
-    names = ", ".join(f"{s['name']} ({t(s['public'])})" for s in sectors)
-    known = t("Votre secteur : {names}", names=names)
-    return f"{known}. {t(str(note))}" if note else known  # a public known, another not
+        return escape(t(str(note or "sectorisation non renseignée")))
+    names = Markup(", ").join(Markup("<bdi>{}</bdi> ({})").format(s["name"], t(s["public"])) for s in sectors)
+    known = Markup(escape(t("Votre secteur : {names}"))).format(names=names)
+    return Markup("{}. {}").format(known, t(str(note))) if note else known  # a public known, another not
 
 
 def _status(answer: dict[str, Any], q: str, t: Translator) -> str:

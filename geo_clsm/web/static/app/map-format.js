@@ -102,29 +102,32 @@
       var mark = sectorMark(p);
       return mark ? '<strong class="gc-sector gc-sector-' + esc(p.sector_role) + '">' + esc(mark) + "</strong>" : "";
     }
-    function sectorsText(q) {
+    // A French proper name or address (a sector's, a place's) isolated from the page's direction: on an Arabic page
+    // its words stay together and in their own order, apart from the Arabic around it.
+    function nameHtml(name) { return "<bdi>" + esc(name) + "</bdi>"; }
+    function sectorsHtml(q) {
       q = q || {};
       var notes = {
         no_data: t("sectorisation non renseignée"), no_sector: t("secteur inconnu pour cette adresse"),
         split_commune: t("secteur inconnu pour cette adresse : la commune est partagée entre plusieurs secteurs, précisez l'adresse")
       };
-      var note = notes[q.sector_status] || "";
+      var note = esc(notes[q.sector_status] || "");
       if (!q.sectors || !q.sectors.length) { return note; }
-      var known = t("Votre secteur : {names}", { names: q.sectors.map(function (s) {
-        return s.name + " (" + (GROUPS[s.public] || s.public) + ")";
-      }).join(", ") });
+      var known = esc(t("Votre secteur : {names}")).split("{names}").join(q.sectors.map(function (s) {
+        return nameHtml(s.name) + " (" + esc(GROUPS[s.public] || s.public) + ")";
+      }).join(", "));
       return note ? known + ". " + note : known;  // a public known, another not
     }
     // The point's sectors, or why they are unknown, in one line just above the results list (made here).
-    function showSectors(resultsEl, text) {
+    function showSectors(resultsEl, html) {
       var el = document.getElementById("gc-sectors");
-      if (!el && text) {
+      if (!el && html) {
         el = document.createElement("p");
         el.id = "gc-sectors";
         el.className = "gc-sectors";
         resultsEl.parentNode.insertBefore(el, resultsEl);
       }
-      if (el) { el.textContent = text; el.hidden = !text; }
+      if (el) { el.innerHTML = html; el.hidden = !html; }
     }
     function rememberRoles(feats) {
       roles = {};
@@ -162,7 +165,7 @@
       if (p.notice) { lines.push(dated.shift()); }  // a notice first: it may say the place is closed
       if (roles[f.id]) { lines.push(sectorMarkHtml(roles[f.id])); }
       if (page.explanations && page.explanations[p.type]) { lines.push('<span class="gc-explain">' + esc(page.explanations[p.type]) + "</span>"); }
-      if (address(p)) { lines.push(esc(address(p))); }
+      if (address(p)) { lines.push(nameHtml(address(p))); }  // a French address, isolated
       if (p.position_precision === "commune") { lines.push('<em class="gc-approx-text">' + esc(t("position approximative (commune)")) + "</em>"); }
       if (p.phone) { lines.push(esc(t("Tél.")) + ' <a href="tel:' + esc(p.phone.replace(/\s/g, "")) + '">' + phoneHtml(p.phone) + "</a>"); }
       if (hoursText(p)) { lines.push(esc(t("Horaires :")) + " " + esc(hoursText(p))); }
@@ -192,7 +195,7 @@
       t: t, esc: esc, typeLabel: typeLabel, icon: icon, pin: pin, fmtDistance: fmtDistance, distanceText: distanceText,
       provenance: provenance, groups: groups, locale: locale, walkText: walkText,
       address: address, telLink: telLink, phoneHtml: phoneHtml, hoursText: hoursText, popupHtml: popupHtml,
-      datedLines: datedLines, sectorMarkHtml: sectorMarkHtml, sectorsText: sectorsText, rememberRoles: rememberRoles,
+      datedLines: datedLines, sectorMarkHtml: sectorMarkHtml, sectorsHtml: sectorsHtml, nameHtml: nameHtml, rememberRoles: rememberRoles,
       showSectors: showSectors
     };
   };

@@ -92,10 +92,33 @@
         if (token !== drawing) { return; }
         for (var end = performance.now() + 8; i < todo.length && performance.now() < end; i++) { layer.addLayer(todo[i]); }
         if (i < todo.length) { setTimeout(slice, 0); return; }
+        reach();
         document.body.setAttribute("data-markers-drawn", String(seq));  // the view asked is drawn (tests wait for it)
         var cbs = afterDraw; afterDraw = [];
         cbs.forEach(function (cb) { cb(); });
       })();
+    }
+    // A marker is a target (in the tab order, a button to assistive technology) only while its whole
+    // icon is in the free part of the map: inside the map's box and clear of its controls (zoom, scale,
+    // attribution). One cut by the map's edge or lying under a control is drawn but is not a target
+    // until a move brings it clear: the keyboard never lands on a marker it cannot show, and no target
+    // is covered by another (WCAG 2.4.11, 2.5.8; Lighthouse's target-size audit).
+    function reach() {
+      var box = map.getContainer().getBoundingClientRect(), blocks = [], all = [];
+      map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
+        var r = c.getBoundingClientRect();
+        if (r.width && r.height) { blocks.push(r); }
+      });
+      [layer, fan].forEach(function (g) { g.eachLayer(function (mk) { if (mk._icon) { all.push(mk._icon); } }); });
+      var free = all.map(function (el) {  // every read first, then every write: one layout
+        var r = el.getBoundingClientRect();
+        return r.left >= box.left && r.top >= box.top && r.right <= box.right && r.bottom <= box.bottom &&
+          !blocks.some(function (b) { return r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom; });
+      });
+      all.forEach(function (el, i) {
+        if (free[i]) { el.tabIndex = 0; el.setAttribute("role", "button"); el.removeAttribute("aria-hidden"); }
+        else { el.tabIndex = -1; el.removeAttribute("role"); el.setAttribute("aria-hidden", "true"); }
+      });
     }
     function refresh(cb) {
       if (cb) { afterDraw.push(cb); }
@@ -133,6 +156,7 @@
           fan.addLayer(p);
           if (done && r === done.row) { done.cb(p); }
         });
+        reach();
       });
     }
     function openCluster(mk) {

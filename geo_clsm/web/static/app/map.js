@@ -12,7 +12,7 @@
   var map = window[cfg.map];
   if (!map.options.maxZoom) { map.setMaxZoom(19); }  // clustering needs it, even without tiles (cluster-worker.js)
   if (!map.options.minZoom) { map.setMinZoom(4); }   // France and its overseas territories: no cluster levels below
-  L.control.scale({ metric: true, imperial: false }).addTo(map);  // metric only
+  L.control.scale({ metric: true, imperial: false }).addTo(map).getContainer().dir = "ltr";  // metric only; « 100 km » in Arabic too
   var openDetails = window.GEO_CLSM_POPUP(map, fmt).open;  // a place's popup: map-popup.js
   // Markers and clusters: map-markers.js (clustered in a Web Worker; only what is in view is drawn).
   var markers = window.GEO_CLSM_MARKERS(map, cfg, fmt, function (mk, id) {
@@ -105,7 +105,7 @@
       : (p.open_now === false ? '<br><span class="gc-closed">' + esc(t("Fermé maintenant")) + "</span>" : "");
     return "<strong>" + esc(p.display_name || p.name) + "</strong><br>" + (sector ? sector + "<br>" : "") + esc(typeLabel(p)) + " · <bdi>" + esc(dist) +
       "</bdi>" + esc(walk) + esc(approx) + esc(serves) + unknown + open +
-      (address(p) ? '<br><span class="gc-addr">' + esc(address(p)) + "</span>" : "") +
+      (address(p) ? '<br><span class="gc-addr">' + fmt.nameHtml(address(p)) + "</span>" : "") +
       (fmt.hoursText(p) ? '<br><span class="gc-hours">' + esc(t("Horaires :")) + " " + esc(fmt.hoursText(p)) + "</span>" : "") +
       fmt.datedLines(p).map(function (line) { return "<br>" + line; }).join("");
   }
@@ -162,7 +162,7 @@
       ? t("Rien de ce type n'est connu près d'ici pour cet âge ; il en existe pour d'autres âges. Lignes nationales joignables :")
       : t("Rien de ce type n'est connu près d'ici. Lignes nationales joignables :")) : body.message;
     setStatus(message ? (feats.length ? found + " " : "") + message : found);
-    fmt.showSectors(resultsEl, fmt.sectorsText(body.query));
+    fmt.showSectors(resultsEl, fmt.sectorsHtml(body.query));
     fmt.rememberRoles(feats);
     var unknownShown = false;
     feats.forEach(function (f, i) {
@@ -369,7 +369,7 @@
     hasQuery: function () { return !!lastQuery; },
     locate: locate,
     distanceText: fmt.distanceText,
-    sectorsText: fmt.sectorsText,
+    sectorsHtml: fmt.sectorsHtml,
     map: map,
     fmt: fmt,                 // map-format.js: icons by type, points (pin), distances, escaping
     onMarkerClick: function (cb) { markerHandler = cb; },

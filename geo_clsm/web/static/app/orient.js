@@ -119,8 +119,8 @@
     if (!out.firstChild) { return; }
     var line = out.querySelector(".gc-orient-sector") || el("p", "gc-orient-sector gc-sectors");
     var f = (body.features || []).filter(function (x) { return x.properties.sector_label === "CMP de votre secteur"; })[0];
-    line.textContent = f ? t("CMP de votre secteur") + " : " + (f.properties.display_name || f.properties.name)
-      : app.sectorsText(body.query);
+    line.innerHTML = f ? app.fmt.esc(t("CMP de votre secteur")) + " : " + app.fmt.nameHtml(f.properties.display_name || f.properties.name)
+      : app.sectorsHtml(body.query);  // names isolated (<bdi>): map-format.js
     var list = out.querySelector(".gc-explain-list");
     if (!line.parentNode && list) { list.parentNode.insertBefore(line, list.nextSibling); }
   });
