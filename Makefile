@@ -33,8 +33,11 @@ install-serve: $(VENV)/.installed-serve
 
 install: $(VENV)/.installed
 
+# pip installs without byte-compiling (above): the server's Python writes the byte-code of what it
+# imports into .venv on its first start, also where the environment sets PYTHONDONTWRITEBYTECODE (as
+# Docker images and this project's machines do), else every start compiles those modules again.
 run: install-serve pdflibs
-	$(BIN)/geo-clsm serve --host $(HOST) --port $(PORT)
+	env PYTHONDONTWRITEBYTECODE= $(BIN)/geo-clsm serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check geo_clsm tests $(wildcard benchmarks scripts)
