@@ -3,7 +3,10 @@ the metadata is what current setuptools reads without a deprecation warning (PEP
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -61,3 +64,17 @@ def test_license_is_an_spdx_expression_with_its_file() -> None:
     files = PROJECT["license-files"]
     assert files and all(list(ROOT.glob(pattern)) for pattern in files)
     assert not any("License ::" in c for c in PROJECT.get("classifiers", []))  # PEP 639: not both
+
+
+def test_make_run_writes_the_byte_code_of_what_the_server_imports() -> None:
+    """pip installs without byte-compiling (``--no-compile``): the server's Python must write the
+    byte-code of what it imports, even where the environment sets PYTHONDONTWRITEBYTECODE (else
+    every start compiles some 1,600 modules again). The recipe's prefix, run as it is, gives a
+    Python that writes byte-code."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    _, recipe = _target(makefile, "run")
+    (serve,) = [ln for ln in recipe if "geo-clsm serve" in ln]
+    prefix = serve.split("$(BIN)/geo-clsm", 1)[0].split()
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    probe = [*prefix, sys.executable, "-c", "import sys; print(sys.dont_write_bytecode)"]
+    assert subprocess.run(probe, env=env, capture_output=True, text=True, check=True).stdout.strip() == "False"
