@@ -83,7 +83,7 @@ def _install_split(lines: list[tuple[float, str]], total: float) -> tuple[float,
     marks = [(t, line.split()[1]) for t, line in lines if line.startswith("Collecting ")]
     installing = next((t for t, line in lines if line.startswith("Installing collected packages")), total)
     spans = [(name, end - t) for (t, name), end in zip(marks, [t for t, _ in marks[1:]] + [installing], strict=True)]
-    return installing, sorted(spans, key=lambda s: -s[1])[:6]
+    return installing, sorted(spans, key=lambda s: -s[1])
 
 
 SERVER_MARKS = {
@@ -186,7 +186,7 @@ def main() -> None:
             print(f"  {name}: {seconds:.1f} s ({cpu})")
             if name == install:
                 print(f"    resolve and download {fetched:.1f} s, then unpack and install {seconds - fetched:.1f} s")
-                print("    slowest to resolve and fetch: " + ", ".join(f"{n} {t:.1f} s" for n, t in slowest))
+                print("    slowest to resolve and fetch: " + ", ".join(f"{n} {t:.1f} s" for n, t in slowest[:6]))
             if name == serving:
                 print("    " + ", ".join(f"{k} at {v:.1f} s" for k, v in marks.items()))
         # Not in the figure: a restart (the start-up cache and the byte-code written by the first start).
@@ -216,6 +216,7 @@ def main() -> None:
                 "steps_s": {k: round(v, 1) for k, v in steps.items()},
                 "steps_cpu_s": {k: round(v, 1) for k, v in CPU.items()},
                 "install_fetch_s": round(fetched, 1),
+                "fetch_s_by_package": {n: round(t, 2) for n, t in slowest},
                 "serve_marks_s": {k: round(v, 1) for k, v in marks.items()},
                 "restart_s": round(again, 1),
                 "rev": args.rev or "HEAD",
