@@ -5,7 +5,7 @@ Target (issue 27): a fresh clone serves in well under two minutes.
 - Figure: the wall time from ``git clone`` of this checkout's committed ``HEAD`` into an empty
   temporary folder to the first page served by ``make run`` there (its first ``/healthz`` 200, then
   ``GET /``, the resident's map page) (a new ``.venv``,
-  pip with no cache: ``PIP_NO_CACHE_DIR=1``, as on a new machine). ``make run`` is run in its steps so
+  pip and uv with no cache: ``PIP_NO_CACHE_DIR=1``, ``UV_NO_CACHE=1``, as on a new machine). ``make run`` is run in its steps so
   that each is timed: the clone, the virtual environment (``make .venv/bin/python``), the install of
   what serving needs (``make install-serve``), then ``make run`` itself (the Debian libraries check,
   the cold start: layers read, database created and seeded, engine built, the first answer), and
@@ -78,10 +78,13 @@ def _timed(
 
 
 def _install_split(lines: list[tuple[float, str]], total: float) -> tuple[float, list[tuple[str, float]]]:
-    """From pip's timed output: when it started installing (the end of resolving and downloading),
-    and the slowest packages to resolve and fetch (the time from its « Collecting » to the next)."""
+    """From the installer's timed output: when it started installing (the end of resolving and
+    downloading), and with pip the slowest packages to resolve and fetch (the time from its
+    « Collecting » to the next; uv fetches in parallel)."""
     marks = [(t, line.split()[1]) for t, line in lines if line.startswith("Collecting ")]
-    installing = next((t for t, line in lines if line.startswith("Installing collected packages")), total)
+    # pip says « Installing collected packages » once it has everything; uv « Prepared N packages in … ».
+    starts = ("Installing collected packages", "Prepared ")
+    installing = next((t for t, line in lines if line.strip().startswith(starts)), total)
     spans = [(name, end - t) for (t, name), end in zip(marks, [t for t, _ in marks[1:]] + [installing], strict=True)]
     return installing, sorted(spans, key=lambda s: -s[1])
 
@@ -158,6 +161,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="geo-clsm-fresh-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "GEO_CLSM_"))}
     env["PIP_NO_CACHE_DIR"] = "1"
+    env["UV_NO_CACHE"] = "1"  # uv (the Makefile's installer) with no cache either
     env["GEO_CLSM_DATABASE_URL"] = f"sqlite:///{work / 'fresh.db'}"  # never the developer's var/ database
     log = work / "fresh.log"
     try:
