@@ -85,7 +85,8 @@ def _install_split(lines: list[tuple[float, str]], total: float) -> tuple[float,
     # pip says « Installing collected packages » once it has everything; uv « Prepared N packages in … ».
     starts = ("Installing collected packages", "Prepared ")
     installing = next((t for t, line in lines if line.strip().startswith(starts)), total)
-    spans = [(name, end - t) for (t, name), end in zip(marks, [t for t, _ in marks[1:]] + [installing], strict=True)]
+    ends = [t for t, _ in marks[1:]] + [installing] if marks else []
+    spans = [(name, end - t) for (t, name), end in zip(marks, ends, strict=True)]
     return installing, sorted(spans, key=lambda s: -s[1])
 
 
