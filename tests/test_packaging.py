@@ -78,3 +78,19 @@ def test_make_run_writes_the_byte_code_of_what_the_server_imports() -> None:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     probe = [*prefix, sys.executable, "-c", "import sys; print(sys.dont_write_bytecode)"]
     assert subprocess.run(probe, env=env, capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_pip_installs_the_same_pins_when_uv_fails(tmp_path: Path) -> None:
+    """The install line of `make run` (as make expands it) with a uv that fails: pip installs the
+    same requirement with the same constraints."""
+    venv = tmp_path / "venv"
+    expanded = subprocess.run(
+        ["make", "-s", "-n", "-B", "install-serve", f"VENV={venv}", "UV=false", "PIP_INSTALL=echo pip install -c pins"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    (line,) = [ln for ln in expanded if "pip install --python" in ln]
+    ran = subprocess.run(["sh", "-c", line], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert ran[-1] == "pip install -c pins -e ."
