@@ -12,6 +12,14 @@ PORT ?= 8000
 # (--no-compile): Python compiles the modules a process imports on first use, a fraction of the
 # 1 GB installed (benchmarks/bench_fresh_run.py, docs/performance.md).
 PIP_INSTALL := $(BIN)/python -m pip install --no-compile -c constraints.txt
+# The pinned packages are installed by uv (put into the venv by pip, at the version constraints.txt
+# pins): parallel downloads and a fast unpack take a fresh clone's install from some 30 s of CPU to
+# some 10 (docs/performance.md). Like pip above, it does not byte-compile. If uv cannot be had or
+# fails, pip installs the same pins.
+UV := $(BIN)/uv
+install_pinned = { test -x $(UV) || $(PIP_INSTALL) -q uv; } \
+	&& $(UV) pip install --python $(BIN)/python -c constraints.txt $(1) \
+	|| $(PIP_INSTALL) $(1)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -21,20 +29,23 @@ $(BIN)/python:
 # lint, typecheck, bench) adds the `dev` extra: tests, lint, types, the browser and the notebooks.
 $(VENV)/.installed-serve: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python scripts/check_constraints.py
-	$(PIP_INSTALL) -e .
+	$(call install_pinned,-e .)
 	touch $@
 
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python scripts/check_constraints.py
-	$(PIP_INSTALL) -e '.[dev]'
+	$(call install_pinned,-e '.[dev]')
 	touch $@ $(VENV)/.installed-serve
 
 install-serve: $(VENV)/.installed-serve
 
 install: $(VENV)/.installed
 
+# pip installs without byte-compiling (above): the server's Python writes the byte-code of what it
+# imports into .venv on its first start, also where the environment sets PYTHONDONTWRITEBYTECODE (as
+# Docker images and this project's machines do), else every start compiles those modules again.
 run: install-serve pdflibs
-	$(BIN)/geo-clsm serve --host $(HOST) --port $(PORT)
+	env PYTHONDONTWRITEBYTECODE= $(BIN)/geo-clsm serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check geo_clsm tests $(wildcard benchmarks scripts)
@@ -154,7 +165,7 @@ bench-national: install postgres wrk
 # bumping a dependency, then commit constraints.txt. LOCK_ALSO pins packages that branches in
 # flight are adding, so that they install the same versions when they land.
 LOCK_ALSO ?= sqlalchemy alembic 'psycopg[binary]' argon2-cffi python-multipart jinja2 'uvicorn[standard]' \
-	orjson psutil scipy Babel matplotlib weasyprint segno zxing-cpp pillow openpyxl
+	orjson psutil scipy Babel matplotlib weasyprint segno zxing-cpp pillow openpyxl uv
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv

@@ -5,6 +5,8 @@
 (b) No import cycles among the modules of ``geo_clsm``.
 (c) No module imports another module's private (``_name``) names: what is shared is public and
     documented where it is defined.
+(d) The planning solver (spopt, PuLP) is imported only inside the functions that compute a
+    suggestion, never when a module is imported: the app starts without it (issue 27).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ MAY_IMPORT_WEB = ("geo_clsm.web", "geo_clsm.cli")
 
 # Cycles known and not broken yet: each is a frozenset of module names, with why.
 KNOWN_CYCLES: set[frozenset[str]] = set()
+
+# Imported only by the functions that use them (never at a module's top level, nor in a class body):
+# loading them costs start-up time that only one feature needs.
+ON_USE_ONLY = ("spopt", "pulp")
 
 # Private names imported across modules: none (make the name public where it is defined).
 PRIVATE_IMPORTS_ALLOWED: dict[tuple[str, str], set[str]] = {}
@@ -219,3 +225,59 @@ def test_no_package_re_exports_its_modules_names() -> None:
                 if names:
                     found.append(f"{package}: from {package} import {', '.join(names)}")
     assert found == [], "re-exports in package __init__ files:\n" + "\n".join(found)
+
+
+def _import_time_imports(source: str) -> list[tuple[str, int]]:
+    """The modules ``source`` imports when it is imported: its top-level statements and class bodies
+    (under ``if``/``try``/``with`` too), not function bodies nor ``if TYPE_CHECKING:`` blocks."""
+    found: list[tuple[str, int]] = []
+    todo = list(ast.parse(source).body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Import):
+            found += [(a.name, node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.append((node.module or "", node.lineno))
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo += node.orelse
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            todo += [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt | ast.excepthandler)]
+    return sorted(found, key=lambda f: f[1])
+
+
+def test_the_planning_solver_is_imported_on_use_only() -> None:
+    found = [
+        f"{name} (line {line}) imports {target} when imported"
+        for name, path in _modules().items()
+        for target, line in _import_time_imports(path.read_text(encoding="utf-8"))
+        if any(target == m or target.startswith(m + ".") for m in ON_USE_ONLY)
+    ]
+    assert found == [], "the solver is imported with a module, not when a suggestion is computed:\n" + "\n".join(found)
+
+
+def test_the_contract_sees_import_time_imports() -> None:
+    """The checker itself: imports at the top level, under ``try``/``if`` and in a class body are
+    found; in a function or under ``if TYPE_CHECKING:``, not."""
+    source = (
+        "import pulp\n"
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    import spopt\n"
+        "try:\n"
+        "    from spopt.locate import PMedian\n"
+        "except ImportError:\n"
+        "    import pulp.apis\n"
+        "class A:\n"
+        "    import spopt.region\n"
+        "    def f(self) -> None:\n"
+        "        import pulp\n"
+        "def g() -> None:\n"
+        "    from spopt.locate import MCLP\n"
+    )
+    assert _import_time_imports(source) == [
+        ("pulp", 1),
+        ("typing", 2),
+        ("spopt.locate", 6),
+        ("pulp.apis", 8),
+        ("spopt.region", 10),
+    ]

@@ -3,7 +3,10 @@ the metadata is what current setuptools reads without a deprecation warning (PEP
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -47,7 +50,7 @@ def test_make_run_installs_the_serving_dependencies_only() -> None:
     assert installers == ["install-serve"]
     _, recipe = _target(makefile, "$(VENV)/.installed-serve")
     assert re.search(r"^PIP_INSTALL := .*pip install .*-c constraints\.txt", makefile, re.M)  # pinned versions
-    pip = [ln for ln in recipe if "pip install" in ln or "$(PIP_INSTALL)" in ln]
+    pip = [ln for ln in recipe if "pip install" in ln or "$(PIP_INSTALL)" in ln or "install_pinned" in ln]
     assert pip and all("[" not in ln for ln in pip), pip  # no extra
     _, dev_recipe = _target(makefile, "$(VENV)/.installed")
     assert any(".[dev]" in ln for ln in dev_recipe)
@@ -61,3 +64,33 @@ def test_license_is_an_spdx_expression_with_its_file() -> None:
     files = PROJECT["license-files"]
     assert files and all(list(ROOT.glob(pattern)) for pattern in files)
     assert not any("License ::" in c for c in PROJECT.get("classifiers", []))  # PEP 639: not both
+
+
+def test_make_run_writes_the_byte_code_of_what_the_server_imports() -> None:
+    """pip installs without byte-compiling (``--no-compile``): the server's Python must write the
+    byte-code of what it imports, even where the environment sets PYTHONDONTWRITEBYTECODE (else
+    every start compiles some 1,600 modules again). The recipe's prefix, run as it is, gives a
+    Python that writes byte-code."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    _, recipe = _target(makefile, "run")
+    (serve,) = [ln for ln in recipe if "geo-clsm serve" in ln]
+    prefix = serve.split("$(BIN)/geo-clsm", 1)[0].split()
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    probe = [*prefix, sys.executable, "-c", "import sys; print(sys.dont_write_bytecode)"]
+    assert subprocess.run(probe, env=env, capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_pip_installs_the_same_pins_when_uv_fails(tmp_path: Path) -> None:
+    """The install line of `make run` (as make expands it) with a uv that fails: pip installs the
+    same requirement with the same constraints."""
+    venv = tmp_path / "venv"
+    expanded = subprocess.run(
+        ["make", "-s", "-n", "-B", "install-serve", f"VENV={venv}", "UV=false", "PIP_INSTALL=echo pip install -c pins"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    (line,) = [ln for ln in expanded if "pip install --python" in ln]
+    ran = subprocess.run(["sh", "-c", line], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert ran[-1] == "pip install -c pins -e ."

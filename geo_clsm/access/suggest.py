@@ -17,10 +17,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pulp
 from scipy.spatial.distance import cdist
 
 from geo_clsm.access.candidates import Candidate
@@ -28,6 +27,9 @@ from geo_clsm.access.objective import DEMAND_SPACING_M, Demand, coarsen, nearest
 from geo_clsm.geo.crs import projected_crs_for, to_projected
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Resource, ResourceType
+
+if TYPE_CHECKING:  # the solver (PuLP, spopt) is imported when a suggestion is computed, not with the app
+    import pulp
 
 Objective = Literal["mean", "coverage"]
 MAX_SITES = 5
@@ -111,6 +113,8 @@ def solve(problem: Problem, *, sites: int, objective: Objective, within_m: float
 
 
 def _solver() -> pulp.LpSolver:
+    import pulp
+
     return pulp.PULP_CBC_CMD(msg=False)
 
 
