@@ -30,7 +30,12 @@ def _suggest(args: argparse.Namespace) -> int:
     from geo_clsm.engine.build import build_engine
     from geo_clsm.engine.geocode import OfflineGeocoder
     from geo_clsm.settings import Settings
-    from geo_clsm.web.routers.suggestions import SuggestionRequest, suggest_answer
+    from geo_clsm.web.routers.suggestions import (
+        SuggestionRequest,
+        check_request,
+        gather_candidates,
+        suggest_answer,
+    )
 
     try:
         body = SuggestionRequest(
@@ -48,7 +53,13 @@ def _suggest(args: argparse.Namespace) -> int:
         return 2
     settings = Settings(**({"data_dir": args.data} if args.data is not None else {}))
     engine = build_engine(settings, indicators=False)  # the service's data (the one engine build)
-    answer = suggest_answer(engine, body, geocoder=OfflineGeocoder(engine.catalog))
+    check_request(engine, body)
+    candidates, errors = gather_candidates(engine, body, geocoder=OfflineGeocoder(engine.catalog))
+
+    def progress(step: str, fraction: float) -> None:
+        print(f"  {round(100 * fraction):3d} % {step}", file=sys.stderr)
+
+    answer = suggest_answer(engine, body, candidates=candidates, errors=errors, progress=progress)
     for e in answer["candidates"]["rejected_rows"]:
         print(f"ligne {e['row']} ({e['field']}) : {e['reason']}", file=sys.stderr)
     o = answer["objective"]

@@ -1,0 +1,113 @@
+"""Large site suggestions run as background jobs: 202 and a job URL, its progress, then the answer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import HTTPException
+from fastapi.testclient import TestClient
+
+from geo_clsm.engine.core import Engine
+from geo_clsm.settings import Settings
+from geo_clsm.web.app import create_app
+from geo_clsm.web.jobs import JobRegistry
+from geo_clsm.web.lifecycle import service_state
+
+BODY = {"territory": "metz", "type": "CMP", "sites": 2, "mairies": False, "qpv_weight": 2.0}
+
+
+@pytest.fixture(scope="module")
+def jobs_client(engine: Engine) -> Iterator[TestClient]:
+    settings = Settings(rate_limits={"suggestions": 0}, background_jobs_max=2)
+    with TestClient(create_app(settings, engine=engine)) as c:
+        yield c
+
+
+def _wait(c: TestClient, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    seen: list[dict[str, Any]] = []
+    for _ in range(600):  # polls until the job ends (no time is asserted)
+        r = c.get(url)
+        assert r.status_code == 200, r.text
+        seen.append(r.json())
+        if seen[-1]["status"] in ("terminé", "échec"):
+            return seen[-1], seen
+        time.sleep(0.2)
+    raise AssertionError(f"job never ended: {seen[-1]}")
+
+
+def test_background_job_gives_the_immediate_answer(jobs_client: TestClient) -> None:
+    now = jobs_client.post("/api/suggestions", json=BODY)
+    assert now.status_code == 200, now.text
+    r = jobs_client.post("/api/suggestions", json={**BODY, "background": True})
+    assert r.status_code == 202, r.text
+    url = r.headers["location"]
+    assert r.json()["job_url"] == url and url.startswith("/api/suggestions/jobs/")
+    assert r.json()["status"] in ("en attente", "en cours")
+    last, seen = _wait(jobs_client, url)
+    assert last["status"] == "terminé" and last["progress"] == 1.0
+    assert all(0.0 <= s["progress"] <= 1.0 and s["step"] for s in seen)
+    assert last["result"]["sites"] == now.json()["sites"]
+    assert last["result"]["rows"] == now.json()["rows"]
+
+
+def test_more_sites_than_the_immediate_bound_run_as_a_job(jobs_client: TestClient) -> None:
+    r = jobs_client.post("/api/suggestions", json={**BODY, "sites": 7})
+    assert r.status_code == 202, r.text
+    last, _ = _wait(jobs_client, r.headers["location"])
+    assert last["status"] == "terminé", last
+    assert len(last["result"]["sites"]) == 7
+
+
+def test_bad_requests_are_french_4xx_before_any_job(jobs_client: TestClient) -> None:
+    r = jobs_client.post("/api/suggestions", json={**BODY, "sites": 11})
+    assert r.status_code == 422
+    r = jobs_client.post("/api/suggestions", json={**BODY, "sites": 7, "territory": "nulle-part"})
+    assert r.status_code == 404 and "territoire inconnu" in r.json()["detail"]
+    r = jobs_client.get("/api/suggestions/jobs/inconnu")
+    assert r.status_code == 404 and "inconnu ou expiré" in r.json()["detail"]
+    assert jobs_client.get("/api/suggestions/jobs/pas%20un%20id").status_code == 422
+    assert service_state(jobs_client.app).jobs.unfinished() == 0  # type: ignore[arg-type]
+
+
+def test_jobs_are_bounded_in_number() -> None:
+    jobs = JobRegistry(max_jobs=2)
+    release = threading.Event()
+    try:
+        a = jobs.submit("t", lambda report: release.wait(30))
+        b = jobs.submit("t", lambda report: release.wait(30))
+        with pytest.raises(HTTPException) as refused:
+            jobs.submit("t", lambda report: None)
+        assert refused.value.status_code == 429 and "au plus" in str(refused.value.detail)
+        assert refused.value.headers == {"Retry-After": "60"}
+        assert {a.status, b.status} <= {"en attente", "en cours"}
+    finally:
+        release.set()
+        jobs.shutdown()
+
+
+def test_a_failing_job_reports_its_error_in_french() -> None:
+    from geo_clsm.model.errors import InvalidInputError
+
+    jobs = JobRegistry(max_jobs=1)
+    done = threading.Event()
+
+    def work(report: Any) -> None:
+        report("étape", 0.5)
+        try:
+            raise InvalidInputError("aucun site candidat dans la zone du territoire")
+        finally:
+            done.set()
+
+    job = jobs.submit("t", work)
+    done.wait(30)
+    for _ in range(100):
+        if job.ended is not None:
+            break
+        time.sleep(0.05)
+    assert job.view()["status"] == "échec" and "aucun site candidat" in job.view()["error"]
+    assert job.progress == 0.5
+    jobs.shutdown()
