@@ -45,7 +45,7 @@ def test_bad_candidate_rows_reported(client: TestClient) -> None:
 
 
 def test_bounds_give_french_4xx(client: TestClient) -> None:
-    r = client.post("/api/suggestions", json={**BODY, "sites": 6})
+    r = client.post("/api/suggestions", json={**BODY, "sites": 11})
     assert r.status_code == 422
     r = client.post("/api/suggestions", json={**BODY, "objective": "coverage"})
     assert r.status_code == 422 and "within_m" in r.json()["detail"]
