@@ -64,13 +64,22 @@ def suggestion_frame(answer: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _fr(v: Any) -> str:
+    """A figure as French text: whole, thousands apart (« 61 593 »); « — » when missing."""
+    return "—" if v is None else f"{round(float(v)):,}".replace(",", "\u202f")
+
+
 def _notes(answer: dict[str, Any]) -> list[str]:
     o = answer["objective"]
-    what = "distance moyenne pondérée (m)" if o["name"] == "mean" else f"population à moins de {o.get('within_m')} m"
+    what = (
+        "distance moyenne pondérée (m)"
+        if o["name"] == "mean"
+        else f"population (pondérée) à moins de {_fr(o.get('within_m'))} m"
+    )
     return [
         f"Territoire : {answer['territory']} ; type : {answer['type']} ; {len(answer['sites'])} site(s) suggéré(s).",
-        f"Objectif : {what}, avant {o['before']}, après {o['after']} (habitants des QPV comptés "
-        f"{o.get('qpv_weight', 1)} fois).",
+        f"Objectif : {what}, avant {_fr(o['before'])}, après {_fr(o['after'])} (habitants des QPV comptés "
+        f"{o.get('qpv_weight', 1):g} fois).",
         f"Méthode : {answer['method']} ; {answer['model_note']}.",
         "Distances à vol d'oiseau. Sites suggérés par le calcul : à étudier, rien n'est décidé ni enregistré.",
     ]

@@ -111,3 +111,40 @@ def test_a_failing_job_reports_its_error_in_french() -> None:
     assert job.view()["status"] == "échec" and "aucun site candidat" in job.view()["error"]
     assert job.progress == 0.5
     jobs.shutdown()
+
+
+def test_files_of_a_finished_job_never_carry_a_formula(jobs_client: TestClient) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    body = {
+        **BODY,
+        "sites": 1,
+        "qpv_centroids": False,
+        "candidates_csv": 'nom;lon;lat\n=HYPERLINK("http://x");6,1757;49,1193\n',
+        "background": True,
+    }
+    url = jobs_client.post("/api/suggestions", json=body).headers["location"]
+    assert jobs_client.get(url + "/export").status_code in (200, 404)  # 404 (French) until the job ends
+    last, _ = _wait(jobs_client, url)
+    assert last["status"] == "terminé", last
+    fr = jobs_client.get(url + "/export", params={"format": "csv-fr"})
+    assert fr.status_code == 200 and fr.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(fr.text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[1][0] == "site suggéré n° 1" and "HYPERLINK" in rows[1][2]
+    assert not any(c.startswith("=") for r in rows for c in r)
+    wb = load_workbook(io.BytesIO(jobs_client.get(url + "/export", params={"format": "xlsx"}).content))
+    cells = [c for row in wb["Données"].iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)  # a text cell, shown as typed, never a formula
+    link = next(c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert link.data_type == "s" and link.quotePrefix
+    geo = jobs_client.get(url + "/export", params={"format": "geojson"})
+    assert geo.headers["content-type"].startswith("application/geo+json")
+    assert geo.json()["features"][0]["geometry"]["coordinates"] == [6.1757, 49.1193]
+    page = jobs_client.get(url + "/print", params={"lang": "en"})
+    assert page.status_code == 200 and "Where to open: suggested sites" in page.text
+    assert jobs_client.get(url + "/export", params={"format": "pdf"}).status_code == 422
+    gone = jobs_client.get("/api/suggestions/jobs/inconnu/export")
+    assert gone.status_code == 404 and "inconnu ou expiré" in gone.json()["detail"]
