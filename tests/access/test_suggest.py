@@ -120,8 +120,8 @@ def test_coarser_cells_keep_population_and_qpv_apart(catalog: Catalog) -> None:
 
 
 def test_bounds_are_french_errors(small: Problem) -> None:
-    with pytest.raises(InvalidInputError, match="entre 1 et 5"):
-        solve(small, sites=6, objective="mean")
+    with pytest.raises(InvalidInputError, match="entre 1 et 10"):
+        solve(small, sites=11, objective="mean")
     with pytest.raises(InvalidInputError, match="within_m"):
         solve(small, sites=1, objective="coverage")
 
