@@ -95,7 +95,7 @@ def main() -> None:
         f"  baseline spopt PMedian, same model and matrix {b1:7.2f} s (CPU {v1:6.2f} s)  peak RSS {bm1:6.0f} MiB  mean "
         f"{mid.value(bc1, objective='mean', within_m=None):8.1f} m"
     )
-    print(f"  ratio solve/baseline time {s1 / b1:4.2f}x wall, {u1 / v1:4.2f}x CPU")
+    print(f"  ratio solve/baseline time {s1 / b1:.4f}x wall, {u1 / v1:.4f}x CPU")
 
     small = build_problem(
         coarsen(demand, cell_m=800.0),

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from geo_clsm.documents.render import render_template
-from geo_clsm.exports.tables import write_table
+from geo_clsm.exports.tables import XLSX_MEDIA_TYPE
 from geo_clsm.i18n import choose_lang, translator
 from geo_clsm.model import clock
 from geo_clsm.model.errors import NotFoundError
+from geo_clsm.web.downloads import table_response
 from geo_clsm.web.lifecycle import service_state
 
 router = APIRouter(prefix="/api", tags=["écarts d'accès (QPV)"])
@@ -89,6 +90,12 @@ def _notes(answer: dict[str, Any]) -> list[str]:
     "/suggestions/jobs/{job_id}/export",
     name="suggestion_export",
     summary="Suggestions : les sites et leur effet par QPV (CSV, CSV français, XLSX, GeoJSON)",
+    responses={
+        200: {
+            "content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}, "application/geo+json": {}},
+            "description": "Le tableau en CSV (standard ou français) ou XLSX, ou les sites en GeoJSON, selon `format`",
+        }
+    },
 )
 def suggestion_export(
     request: Request,
@@ -119,13 +126,8 @@ def suggestion_export(
             media_type="application/geo+json",
             headers={"Content-Disposition": f'attachment; filename="{name}.geojson"'},
         )
-    out = write_table(
+    return table_response(
         suggestion_frame(answer), fmt=format, name=name, title="Sites suggérés et leur effet", notes=_notes(answer)
-    )
-    return Response(
-        out.content,
-        media_type=out.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
     )
 
 
