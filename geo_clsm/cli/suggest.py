@@ -1,4 +1,5 @@
-"""``geo-clsm suggest``: where to open K new places of a type (spopt), with their effect per QPV."""
+"""``geo-clsm suggest``: where to open K new places of a type (exact p-median or maximal covering),
+with their effect per QPV; the progress of the search is written to stderr."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    s = sub.add_parser("suggest", help="où ouvrir K nouveaux lieux d'un type pour améliorer l'accès (spopt)")
+    s = sub.add_parser("suggest", help="où ouvrir K nouveaux lieux d'un type pour améliorer l'accès (choix exact)")
     s.add_argument("--territory", required=True, help="territoire du manifeste (avec des QPV)")
     s.add_argument("--type", required=True, help="type des lieux à ouvrir (ex. CMP)")
-    s.add_argument("--sites", type=int, required=True, help="nombre de sites (1 à 5)")
+    s.add_argument(
+        "--sites",
+        type=int,
+        required=True,
+        help="nombre de sites (1 à 10 ; au-delà de 5, calcul plus long, avancement affiché)",
+    )
     s.add_argument("--objective", choices=("mean", "coverage"), default="mean", help="mean (défaut) ou coverage")
     s.add_argument("--within-m", type=float, default=None, help="coverage : distance de couverture en mètres")
     s.add_argument("--qpv-weight", type=float, default=1.0, help="poids des habitants des QPV (défaut 1)")
