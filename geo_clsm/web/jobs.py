@@ -2,8 +2,9 @@
 
 An in-process registry: a job runs in a thread of its own small executor (never on the event
 loop, never in the heavy pool's threads), reports ``(step, fraction)`` as it goes, and keeps its
-answer or its French error for ``ttl_s`` seconds after it ends. At most ``max_jobs`` jobs are
-waiting or running at once; beyond, a new one is refused with a French 429 and ``Retry-After``.
+answer or its French error for ``ttl_s`` seconds after it ends (the ``max_kept`` latest ended
+ones at most). At most ``max_jobs`` jobs are waiting or running at once; beyond, a new one is
+refused with a French 429 and ``Retry-After``.
 Jobs are lost when the process stops: the planner starts again (nothing is saved).
 """
 
@@ -58,17 +59,20 @@ class Job:
 class JobRegistry:
     """At most ``max_jobs`` unfinished jobs, run ``workers`` at a time; ended ones kept ``ttl_s``."""
 
-    def __init__(self, *, max_jobs: int = 4, workers: int = 1, ttl_s: float = 1800.0) -> None:
+    def __init__(self, *, max_jobs: int = 4, workers: int = 1, ttl_s: float = 1800.0, max_kept: int = 32) -> None:
         self.max_jobs = max(1, max_jobs)
         self.ttl_s = ttl_s
+        self.max_kept = max(1, max_kept)
         self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="geo-clsm-job")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
     def _prune(self) -> None:
         now = time.monotonic()
-        for jid in [j.id for j in self._jobs.values() if j.ended is not None and now - j.ended > self.ttl_s]:
-            del self._jobs[jid]
+        ended = sorted((j for j in self._jobs.values() if j.ended is not None), key=lambda j: j.ended or 0.0)
+        for n, j in enumerate(ended):
+            if now - (j.ended or now) > self.ttl_s or n < len(ended) - self.max_kept:
+                del self._jobs[j.id]
 
     def unfinished(self) -> int:
         with self._lock:

@@ -148,3 +148,19 @@ def test_files_of_a_finished_job_never_carry_a_formula(jobs_client: TestClient) 
     assert jobs_client.get(url + "/export", params={"format": "pdf"}).status_code == 422
     gone = jobs_client.get("/api/suggestions/jobs/inconnu/export")
     assert gone.status_code == 404 and "inconnu ou expiré" in gone.json()["detail"]
+
+
+def test_ended_jobs_kept_are_bounded_too() -> None:
+    jobs = JobRegistry(max_jobs=1, max_kept=2)
+    made = []
+    for _ in range(4):
+        job = jobs.submit("t", lambda report: "fini")
+        for _ in range(200):
+            if job.ended is not None:
+                break
+            time.sleep(0.02)
+        made.append(job.id)
+    jobs.submit("t", lambda report: None)  # a new job prunes the old ones
+    assert jobs.get(made[0]) is None and jobs.get(made[1]) is None
+    assert jobs.get(made[3]) is not None and jobs.get(made[3]).view()["result"] == "fini"  # type: ignore[union-attr]
+    jobs.shutdown()
