@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     """Threads working on heavy requests (batches, import previews, guide and report rendering)."""
     heavy_queue: int = Field(default=4, ge=0)
     """Heavy requests admitted beyond those being worked on; more at once get a 429 with ``Retry-After``."""
+    background_jobs_max: int = Field(default=4, ge=1)
+    """Background jobs (large site suggestions, geo_clsm/web/jobs.py) waiting or running at once; more get a 429."""
     batch_max_answers: int = Field(default=50_000, ge=1)
     """Work of one ``POST /api/nearest/batch``: points × k at most (10,000 points with k=5); more gets a 413."""
     import_preview_ttl_s: float = Field(default=3600.0, gt=0)

@@ -19,16 +19,17 @@ import shapely
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.geo.crs import LAMBERT93, WGS84, projected_crs_for
+from geo_clsm.i18n import N_
 from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.model.resource import ResourceType
 from geo_clsm.model.validate import check_lonlat
 
 Kind = Literal["mairie", "qpv", "lieu", "liste"]
 KIND_FR: dict[str, str] = {
-    "mairie": "mairie",
-    "qpv": "centre d'un QPV",
-    "lieu": "lieu existant",
-    "liste": "site proposé",
+    "mairie": N_("mairie"),
+    "qpv": N_("centre d'un QPV"),
+    "lieu": N_("lieu existant"),
+    "liste": N_("site proposé"),
 }
 Geocode = Callable[[str], tuple[float, float, str]]
 """Address text -> (lon, lat, label); raises a :class:`geo_clsm.model.errors.GeoClsmError` when not found."""

@@ -2,14 +2,24 @@
 
 Existing places are kept. ``mean``: p-median (population-weighted mean distance to the nearest
 place of the type, existing places fixed open); ``coverage``: maximal covering (population within
-``within_m`` metres). QPV residents weigh ``qpv_weight`` times. Both are solved with PySAL's
-spopt (PuLP's CBC) on the demand x candidate distance matrix of :mod:`geo_clsm.access.objective`
-(the 200 m population grid, Lambert-93 in mainland France, the indicators' type rule).
+``within_m`` metres). QPV residents weigh ``qpv_weight`` times. Both work on the demand x
+candidate distance matrix of :mod:`geo_clsm.access.objective` — every cell of the 200 m
+population grid (Lambert-93 in mainland France), the indicators' type rule — never a coarsened one.
 
-The existing places enter the model as one extra column, fixed open: the distance from each
-demand point to its nearest existing place, so the model is exact without one column per place.
-Demand points no candidate can serve better than the existing places are left out of the model
-(their distance stays the same whichever sites are chosen) and added back to the figures.
+Exact reductions before solving (the optimum is that of the full model):
+
+- demand cells no candidate can serve better than the existing places are left out (their
+  distance stays the same whichever sites are chosen) and added back to the figures;
+- a cell's cost is ``min(d_ij, d0_i)`` (``d0_i``: its nearest existing place), so it only
+  depends on the candidates nearer than ``d0_i``;
+- ``coverage``: cells already covered are left out, cells with the same set of covering
+  candidates are merged (weights summed), candidates covering nothing new and candidates whose
+  covered cells are a subset of another's are dropped; spopt's ``MCLP`` (PuLP, CBC) solves what
+  is left;
+- ``mean``: the p-median is solved exactly by Benders cuts over a master of one variable per
+  candidate and per 1.6 km block of cells (:mod:`geo_clsm.access.pmedian_cuts`, HiGHS), so the
+  ~800 000 assignment variables of spopt's ``PMedian`` (Metz, 500 candidates) are never built;
+  :func:`spopt_pmedian` solves the same reduced model with spopt, for the tests and the benchmark.
 """
 
 from __future__ import annotations
@@ -23,7 +33,8 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from geo_clsm.access.candidates import Candidate
-from geo_clsm.access.objective import DEMAND_SPACING_M, Demand, coarsen, nearest_existing_m
+from geo_clsm.access.objective import DEMAND_SPACING_M, Demand, nearest_existing_m
+from geo_clsm.access.pmedian_cuts import Progress, solve_pmedian
 from geo_clsm.geo.crs import projected_crs_for, to_projected
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import Resource, ResourceType
@@ -34,9 +45,11 @@ if TYPE_CHECKING:  # the solver (PuLP, spopt) is imported when a suggestion is c
 Objective = Literal["mean", "coverage"]
 MAX_SITES = 5
 MAX_CANDIDATES = 500
-MODEL_CELLS = 40_000
-"""Demand points x candidates the solver is given at most: beyond, the demand is summed over
-coarser cells (400 m, 800 m, ...) for the choice; the figures shown stay on the 200 m grid."""
+"""Bounds of an immediate answer (about 10 s for a pilot territory); beyond, a background job."""
+MAX_JOB_SITES = 10
+MAX_JOB_CANDIDATES = 2000
+BLOCK_M = 1600.0
+"""Side of the blocks of cells whose savings share one variable of the p-median's master."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +79,9 @@ def build_problem(
     resources: Sequence[Resource],
     rtype: ResourceType,
     candidates: Sequence[Candidate],
-    model_cells: int | None = MODEL_CELLS,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> Problem:
-    """The distance matrix between the demand and the candidates in the territory's CRS zone;
-    with ``model_cells``, the demand summed over coarser cells until rows x candidates fit."""
+    """The distance matrix between the demand (every cell) and the candidates in the territory's CRS zone."""
     kept = [c for c in candidates if projected_crs_for(c.lon, c.lat) == demand.crs]
     seen: set[tuple[float, float]] = set()
     unique = []
@@ -80,36 +92,47 @@ def build_problem(
             unique.append(c)
     if not unique:
         raise InvalidInputError("aucun site candidat dans la zone du territoire")
-    if len(unique) > MAX_CANDIDATES:
+    if len(unique) > max_candidates:
         raise InvalidInputError(
-            f"{len(unique)} sites candidats : au plus {MAX_CANDIDATES} pour une réponse immédiate "
-            "(réduire la liste ou les sources de candidats)"
+            f"{len(unique)} sites candidats : au plus {max_candidates} (réduire la liste ou les sources de candidats)"
         )
     x, y = to_projected(np.array([c.lon for c in unique]), np.array([c.lat for c in unique]), demand.crs)
     cxy = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
-    cell = DEMAND_SPACING_M
-    model = demand
-    while model_cells is not None and len(model.xy) * len(unique) > model_cells and cell < 25_600:
-        cell *= 2
-        model = coarsen(demand, cell_m=cell)
-    return Problem(model, unique, nearest_existing_m(model, resources, rtype), cdist(model.xy, cxy), cell)
+    return Problem(demand, unique, nearest_existing_m(demand, resources, rtype), cdist(demand.xy, cxy))
 
 
-def check_bounds(*, sites: int, objective: Objective, within_m: float | None) -> None:
-    if not 1 <= sites <= MAX_SITES:
-        raise InvalidInputError(f"nombre de sites : entre 1 et {MAX_SITES}")
+def check_bounds(*, sites: int, objective: Objective, within_m: float | None, max_sites: int = MAX_JOB_SITES) -> None:
+    if not 1 <= sites <= max_sites:
+        raise InvalidInputError(f"nombre de sites : entre 1 et {max_sites}")
     if objective == "coverage" and (within_m is None or within_m <= 0):
         raise InvalidInputError("objectif « coverage » : une distance within_m positive en mètres est requise")
 
 
-def solve(problem: Problem, *, sites: int, objective: Objective, within_m: float | None = None) -> list[int]:
-    """The best ``sites`` candidates (indices), by spopt's p-median or maximal covering model."""
+def solve(
+    problem: Problem,
+    *,
+    sites: int,
+    objective: Objective,
+    within_m: float | None = None,
+    progress: Progress | None = None,
+) -> list[int]:
+    """The best ``sites`` candidates (indices): exact p-median or maximal covering."""
     check_bounds(sites=sites, objective=objective, within_m=within_m)
     k = min(sites, len(problem.candidates))
     w = problem.demand.weight
     if objective == "coverage":
         return _solve_mclp(problem, k=k, within_m=float(within_m or 0), w=w)
-    return _solve_pmedian(problem, k=k, w=w)
+    better = (problem.cost_m < problem.existing_m[:, None]).any(axis=1) & (w > 0)
+    if not better.any():
+        return []
+    xy = problem.demand.xy[better]
+    block = np.floor(xy / BLOCK_M).astype(np.int64)
+    group = block[:, 0] * 1_000_003 + block[:, 1]
+    cost = problem.cost_m[better]
+    # No place of the type yet: every cell is served by a new site; any bound above every
+    # distance keeps the savings model exact (each cell's saving is that bound minus its cost).
+    d0 = np.where(np.isfinite(problem.existing_m[better]), problem.existing_m[better], 2.0 * cost.max() + 1.0)
+    return solve_pmedian(cost, d0, w[better], k=k, group=group, progress=progress)
 
 
 def _solver() -> pulp.LpSolver:
@@ -118,13 +141,16 @@ def _solver() -> pulp.LpSolver:
     return pulp.PULP_CBC_CMD(msg=False)
 
 
-def _solve_pmedian(problem: Problem, *, k: int, w: np.ndarray) -> list[int]:
+def spopt_pmedian(problem: Problem, *, sites: int) -> list[int]:
+    """The same reduced p-median solved by spopt's ``PMedian`` (dense: small problems only)."""
     from spopt.locate import PMedian
 
+    k = min(sites, len(problem.candidates))
+    w = problem.demand.weight
     # Rows some candidate serves better than the existing places; the others do not change.
     better = (problem.cost_m < problem.existing_m[:, None]).any(axis=1) & (w > 0)
     if not better.any():
-        return list(range(k))[:0]
+        return []
     cost = problem.cost_m[better]
     ex = problem.existing_m[better]
     has_existing = bool(np.isfinite(ex).all())  # one tree of one type: all finite, or no place at all
@@ -148,12 +174,40 @@ def _solve_mclp(problem: Problem, *, k: int, within_m: float, w: np.ndarray) -> 
     from spopt.locate import MCLP
 
     # Points already covered by an existing place stay covered: only the others count.
-    open_rows = (problem.existing_m > within_m) & (w > 0) & (problem.cost_m <= within_m).any(axis=1)
+    covers = problem.cost_m <= within_m
+    open_rows = (problem.existing_m > within_m) & (w > 0) & covers.any(axis=1)
     if not open_rows.any():
         return []
-    model = MCLP.from_cost_matrix(problem.cost_m[open_rows], w[open_rows], service_radius=within_m, p_facilities=k)
+    a, weight, cols = reduce_coverage(covers[open_rows], w[open_rows])
+    if len(cols) <= k:
+        return sorted(int(j) for j in cols)
+    cost = np.where(a, 0.0, 2.0 * within_m)  # spopt reads coverage from distances: 0 covers, 2D does not
+    model = MCLP.from_cost_matrix(cost, weight, service_radius=within_m, p_facilities=k)
     model.solve(_solver(), results=False)
-    return sorted(j for j, v in enumerate(model.fac_vars) if (v.value() or 0) > 0.5)
+    return sorted(int(cols[j]) for j, v in enumerate(model.fac_vars) if (v.value() or 0) > 0.5)
+
+
+def reduce_coverage(a: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An exactly equivalent, smaller covering model: cells with the same covering candidates
+    merged (weights summed), candidates covering nothing or a subset of another's cells dropped.
+    Returns the coverage matrix, the weights and the kept candidates' original indices."""
+    useful = a.any(axis=1)
+    a, w = a[useful], w[useful]
+    cols = np.flatnonzero(a.any(axis=0))
+    a = a[:, cols]
+    rows, inverse = np.unique(np.packbits(a, axis=1), axis=0, return_inverse=True)
+    weight = np.bincount(inverse.ravel(), weights=w, minlength=len(rows))
+    a = np.unpackbits(rows, axis=1, count=len(cols)).astype(bool)
+    wa = a.astype(np.float64)
+    # j dominated by l: every cell j covers, l covers too (ties: the first is kept).
+    inter = wa.T @ wa  # cells both cover
+    size = np.diag(inter)
+    sub = inter >= size[:, None]  # sub[j, l]: j's cells within l's
+    np.fill_diagonal(sub, False)
+    same = sub & sub.T
+    dominated = (sub & ~same).any(axis=1) | np.triu(same).any(axis=0)
+    keep = ~dominated
+    return a[:, keep], weight, cols[keep]
 
 
 def brute_force(problem: Problem, *, sites: int, objective: Objective, within_m: float | None = None) -> list[int]:

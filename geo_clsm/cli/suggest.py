@@ -1,4 +1,5 @@
-"""``geo-clsm suggest``: where to open K new places of a type (spopt), with their effect per QPV."""
+"""``geo-clsm suggest``: where to open K new places of a type (exact p-median or maximal covering),
+with their effect per QPV; the progress of the search is written to stderr."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    s = sub.add_parser("suggest", help="où ouvrir K nouveaux lieux d'un type pour améliorer l'accès (spopt)")
+    s = sub.add_parser("suggest", help="où ouvrir K nouveaux lieux d'un type pour améliorer l'accès (choix exact)")
     s.add_argument("--territory", required=True, help="territoire du manifeste (avec des QPV)")
     s.add_argument("--type", required=True, help="type des lieux à ouvrir (ex. CMP)")
-    s.add_argument("--sites", type=int, required=True, help="nombre de sites (1 à 5)")
+    s.add_argument(
+        "--sites",
+        type=int,
+        required=True,
+        help="nombre de sites (1 à 10 ; au-delà de 5, calcul plus long, avancement affiché)",
+    )
     s.add_argument("--objective", choices=("mean", "coverage"), default="mean", help="mean (défaut) ou coverage")
     s.add_argument("--within-m", type=float, default=None, help="coverage : distance de couverture en mètres")
     s.add_argument("--qpv-weight", type=float, default=1.0, help="poids des habitants des QPV (défaut 1)")
@@ -30,7 +36,12 @@ def _suggest(args: argparse.Namespace) -> int:
     from geo_clsm.engine.build import build_engine
     from geo_clsm.engine.geocode import OfflineGeocoder
     from geo_clsm.settings import Settings
-    from geo_clsm.web.routers.suggestions import SuggestionRequest, suggest_answer
+    from geo_clsm.web.routers.suggestions import (
+        SuggestionRequest,
+        check_request,
+        gather_candidates,
+        suggest_answer,
+    )
 
     try:
         body = SuggestionRequest(
@@ -48,7 +59,13 @@ def _suggest(args: argparse.Namespace) -> int:
         return 2
     settings = Settings(**({"data_dir": args.data} if args.data is not None else {}))
     engine = build_engine(settings, indicators=False)  # the service's data (the one engine build)
-    answer = suggest_answer(engine, body, geocoder=OfflineGeocoder(engine.catalog))
+    check_request(engine, body)
+    candidates, errors = gather_candidates(engine, body, geocoder=OfflineGeocoder(engine.catalog))
+
+    def progress(step: str, fraction: float) -> None:
+        print(f"  {round(100 * fraction):3d} % {step}", file=sys.stderr)
+
+    answer = suggest_answer(engine, body, candidates=candidates, errors=errors, progress=progress)
     for e in answer["candidates"]["rejected_rows"]:
         print(f"ligne {e['row']} ({e['field']}) : {e['reason']}", file=sys.stderr)
     o = answer["objective"]

@@ -155,10 +155,17 @@ def _distance_fr(metres: str) -> str:
     return f"{m // 1000} km" if m % 1000 == 0 else f"{m} m"
 
 
+_WHEN = {"_before": "avant", "_after": "après", "_diff": "écart"}
+
+
 def base_label(col: str) -> str:
-    """The French label of a column, without its unit (the code itself when unknown)."""
+    """The French label of a column, without its unit (the code itself when unknown); a what-if's
+    ``mean_m_before`` / ``_after`` / ``_diff`` is its indicator's label with « avant », « après », « écart »."""
     if col in LABELS:
         return LABELS[col]
+    for suffix, word in _WHEN.items():
+        if col.endswith(suffix) and (stem := col.removesuffix(suffix)) and base_label(stem) != stem:
+            return f"{base_label(stem)} — {word}"
     if m := _WITHIN.match(col):
         return f"Part du quartier à moins de {_distance_fr(m.group(1))}"
     if m := _COUNT_WITHIN.match(col):
@@ -170,6 +177,9 @@ def unit(col: str) -> str | None:
     """The unit of a column as shown in French exports (shares are in percent there)."""
     if col in UNITS:
         return UNITS[col]
+    for suffix in _WHEN:
+        if col.endswith(suffix) and col.removesuffix(suffix) in UNITS:
+            return UNITS[col.removesuffix(suffix)]
     kind = rule(col)
     return RULE_UNITS.get(kind) if kind else None
 

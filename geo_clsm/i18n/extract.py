@@ -28,6 +28,10 @@ ADMIN_TEMPLATES = (
     "territories", "territory_remove", "users", "sectors", "sector_edit",
 )  # fmt: skip
 PYTHON_SOURCES = [
+    "geo_clsm/access/candidates.py",
+    "geo_clsm/documents/templates/suggestions.html.j2",
+    "geo_clsm/web/routers/suggestion_files.py",
+    "geo_clsm/web/templates/pages/suggest_panel.html",
     "geo_clsm/web/pages/search.py",
     "geo_clsm/web/pages/dated_words.py",
     "geo_clsm/web/routers/search_page.py",

@@ -62,6 +62,7 @@ from geo_clsm.web.routers import (
     resources,
     search_page,
     sectors,
+    suggestion_files,
     suggestions,
 )
 from geo_clsm.web.routers.national import national_scope, national_stamp
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(batch.router)
     app.include_router(access.router)
     app.include_router(suggestions.router)
+    app.include_router(suggestion_files.router)
     app.include_router(national.router)
     app.include_router(map.router)
     app.include_router(search_page.router)

@@ -41,6 +41,7 @@ from geo_clsm.store.live import LiveEngine
 from geo_clsm.store.startup import open_store
 from geo_clsm.web.caches import VersionedCache
 from geo_clsm.web.heavy import HeavyPool
+from geo_clsm.web.jobs import JobRegistry
 from geo_clsm.web.previews import PreviewStore, default_folder
 
 
@@ -55,6 +56,7 @@ class ServiceState(State):
     documents: VersionedCache[bytes]  # printed guides (HTML, PDF), by data version
     payloads: VersionedCache[bytes]  # /api/markers as sent (JSON, gzip, brotli), by data version
     heavy: HeavyPool  # the bounded pool of heavy work (geo_clsm/web/heavy.py)
+    jobs: JobRegistry  # background jobs with progress: large site suggestions (geo_clsm/web/jobs.py)
     previews: PreviewStore  # editors' import files waiting for « Appliquer » (geo_clsm/web/previews.py)
     rate_buckets: MutableMapping[str, Any]  # per-client token buckets (geo_clsm/web/middleware/security.py)
     national_runs: dict[Any, Any]  # the last France-wide run read (geo_clsm/web/routers/national.py)
@@ -86,6 +88,7 @@ def init_state(app: FastAPI, settings: Settings) -> ServiceState:
     state.documents = VersionedCache[bytes](per_version=48)
     state.payloads = VersionedCache[bytes](per_version=8)
     state.heavy = HeavyPool(workers=settings.heavy_workers, queue=settings.heavy_queue)
+    state.jobs = JobRegistry(max_jobs=settings.background_jobs_max)
     state.previews = PreviewStore(default_folder(), ttl_s=settings.import_preview_ttl_s)
     state.rate_buckets = {}
     state.national_runs = {}
@@ -201,6 +204,7 @@ def _territory_names(state: ServiceState) -> dict[str, str]:
 def stop(app: FastAPI) -> None:
     """Stop the background threads and close the database."""
     state = service_state(app)
+    state.jobs.shutdown()
     if state.outbox is not None:
         state.outbox.stop()
     state.live.stop()

@@ -6,7 +6,7 @@ import pytest
 
 from geo_clsm.access.candidates import parse_candidates_csv, territory_candidates
 from geo_clsm.access.objective import coarsen, territory_demand
-from geo_clsm.access.suggest import Problem, brute_force, build_problem, solve
+from geo_clsm.access.suggest import Problem, brute_force, build_problem, reduce_coverage, solve, spopt_pmedian
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.resource import ResourceType
@@ -24,8 +24,25 @@ def small(catalog: Catalog) -> Problem:
         resources=catalog.resources,
         rtype=ResourceType.CMP,
         candidates=[*qpv, *halls],
-        model_cells=None,
     )
+
+
+@pytest.fixture(scope="module")
+def fine(catalog: Catalog) -> Problem:
+    """The 200 m cells of Metz within 4 km of its centre, the QPV centroids and 14 town halls
+    (CMP, existing kept): small enough for spopt's dense model."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    demand = territory_demand(catalog, territory="metz", qpv_weight=2.0)
+    centre = np.average(demand.xy, axis=0, weights=demand.population)
+    near = np.hypot(*(demand.xy - centre).T) < 4000.0
+    demand = replace(demand, xy=demand.xy[near], population=demand.population[near], in_qpv=demand.in_qpv[near])
+    cands = territory_candidates(catalog, territory="metz")
+    qpv = [c for c in cands if c.kind == "qpv"]
+    halls = [c for c in cands if c.kind == "mairie"][:14]
+    return build_problem(demand, resources=catalog.resources, rtype=ResourceType.CMP, candidates=[*qpv, *halls])
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
@@ -36,6 +53,45 @@ def test_pmedian_finds_the_brute_force_optimum(small: Problem, k: int) -> None:
     best = small.value(brute, objective="mean", within_m=None)
     assert small.value(spopt, objective="mean", within_m=None) == pytest.approx(best, rel=1e-9)
     assert best < small.value([], objective="mean", within_m=None)  # the existing places are kept, and improved on
+
+
+@pytest.mark.parametrize("k", [2, 4])
+def test_pmedian_on_the_200m_grid_matches_spopt_on_the_same_matrix(fine: Problem, k: int) -> None:
+    assert len(fine.demand.xy) > 500  # 200 m cells, not a coarsened demand
+    cuts = solve(fine, sites=k, objective="mean")
+    dense = spopt_pmedian(fine, sites=k)
+    assert len(cuts) == k
+    assert fine.value(cuts, objective="mean", within_m=None) == pytest.approx(
+        fine.value(dense, objective="mean", within_m=None), rel=1e-9
+    )
+
+
+def test_pmedian_without_any_existing_place(small: Problem) -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    none = replace(small, existing_m=np.full(len(small.existing_m), np.inf))
+    got = solve(none, sites=2, objective="mean")
+    best = brute_force(none, sites=2, objective="mean")
+    assert none.value(got, objective="mean", within_m=None) == pytest.approx(
+        none.value(best, objective="mean", within_m=None), rel=1e-9
+    )
+
+
+def test_coverage_reduction_merges_cells_and_drops_dominated_sites() -> None:
+    import numpy as np
+
+    a = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 0], [0, 0, 0, 0]], dtype=bool)
+    w = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    cov, weight, cols = reduce_coverage(a, w)
+    # candidate 0 (cells 0, 1) lies within candidate 1's cells (0, 1, 2); 3 covers nothing;
+    # cells 0 and 1 merge; cell 4, covered by none, is left out.
+    assert [int(c) for c in cols] == [1, 2]
+    assert sorted(weight.tolist()) == [3.0, 4.0, 8.0]
+    assert cov.shape == (3, 2) and cov.sum() == 4
+    same = np.array([[1, 1], [1, 1]], dtype=bool)  # two candidates covering the same cells: the first is kept
+    assert [int(c) for c in reduce_coverage(same, np.ones(2))[2]] == [0]
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
@@ -64,8 +120,8 @@ def test_coarser_cells_keep_population_and_qpv_apart(catalog: Catalog) -> None:
 
 
 def test_bounds_are_french_errors(small: Problem) -> None:
-    with pytest.raises(InvalidInputError, match="entre 1 et 5"):
-        solve(small, sites=6, objective="mean")
+    with pytest.raises(InvalidInputError, match="entre 1 et 10"):
+        solve(small, sites=11, objective="mean")
     with pytest.raises(InvalidInputError, match="within_m"):
         solve(small, sites=1, objective="coverage")
 

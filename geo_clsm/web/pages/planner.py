@@ -21,6 +21,8 @@ import pandas as pd
 from geo_clsm.access.present import format_fr, present
 from geo_clsm.access.sectorised import NOT_INFORMED, SECTOR_TYPES
 from geo_clsm.engine.core import Engine
+from geo_clsm.i18n import js_messages, translator
+from geo_clsm.i18n.js import JS_MSGIDS
 from geo_clsm.model import clock
 from geo_clsm.model.directory_figures import wait_by_type
 from geo_clsm.model.freshness import fresh_share
@@ -40,7 +42,7 @@ from geo_clsm.web.pages.maps import (
 from geo_clsm.web.pages.planner_sectors import PUBLIC_FR, add_sector_layer, sector_cell, sector_columns
 from geo_clsm.web.templating import PathFor, render
 
-PLANNER_SCRIPTS = (*APP_SCRIPTS, "planning.js", "whatif.js")  # files of static/app, in order
+PLANNER_SCRIPTS = (*APP_SCRIPTS, "planning.js", "whatif.js", "suggest.js")  # files of static/app, in order
 PLANNER_CSS = (("planning_css", "planning.css"),)  # after map.css: it widens the panel
 
 INDICATORS_FR = {
@@ -140,8 +142,10 @@ def planner_page(
     tiles_attribution: str,
     path_for: PathFor,
     known_audience_only: bool = False,
+    lang: str = "fr",
 ) -> str:
-    """The planner view: QPV choropleth of one indicator for one type, the QPV table, downloads."""
+    """The planner view: QPV choropleth of one indicator for one type, the QPV table, downloads.
+    The « Suggérer » panel speaks ``lang`` (the rest of the page is French)."""
     result = engine.access[territory].variant(known_audience_only=known_audience_only)
     communes, qpv = pilot_frames(engine, territory)
     table = present(result.qpv[result.qpv["resource_type"] == rtype.value].reset_index(drop=True))
@@ -217,6 +221,12 @@ def planner_page(
         folium=folium_parts(m),
         fresh=fresh,
         waits=waits,
+        t=translator(lang),
+        suggest_config={
+            "lang": lang,
+            "messages": js_messages(translator(lang), JS_MSGIDS),
+            "suggestions": path_for("suggestions"),
+        },
     )
     check_no_external_assets(page)
     return page

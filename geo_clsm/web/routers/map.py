@@ -83,9 +83,10 @@ def planning(
     if indicator not in INDICATORS_FR:
         raise InvalidInputError(f"indicateur « {indicator} » inconnu : choisir parmi {', '.join(INDICATORS_FR)}")
     pages = service_state(request).pages
+    lang = choose_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
     html = pages.get_or_make(
         view_version(engine),
-        ("planning", territory, type.value, indicator, known_audience_only),
+        ("planning", territory, type.value, indicator, known_audience_only, lang),
         lambda: planner_page(
             engine,
             territory=territory,
@@ -95,9 +96,10 @@ def planning(
             tiles_url=settings.tiles_url,
             tiles_attribution=settings.tiles_attribution,
             path_for=request.app.url_path_for,
+            lang=lang,
         ),
     )
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers={"Vary": "Accept-Language"})
 
 
 MARKER_COLUMNS = ["id", "type", "lon", "lat", "approx", "age_min", "age_max"]

@@ -1,26 +1,43 @@
 """POST /api/suggestions: where to open the K new places of a type that most improve access.
 
-The sites are chosen by :mod:`geo_clsm.access.suggest` (spopt); their effect is the what-if of
-``POST /api/scenarios`` for the same additions (:func:`scenario_answer`), so the figures agree.
+The sites are chosen by :mod:`geo_clsm.access.suggest` (exact p-median / maximal covering);
+their effect is the what-if of ``POST /api/scenarios`` for the same additions
+(:func:`scenario_answer`), so the figures agree.
+
+Up to 5 sites and 500 candidates the answer comes at once (200). A larger problem (up to 10
+sites and 2,000 candidates), or one sent with ``background: true``, runs as a background job
+(:mod:`geo_clsm.web.jobs`): 202, ``Location`` and ``job_url``; ``GET /api/suggestions/jobs/{id}``
+gives its step and progress, then the same answer.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from geo_clsm.access.candidates import Candidate, RowError, parse_candidates_csv, territory_candidates
 from geo_clsm.access.objective import MAX_QPV_WEIGHT, territory_demand
+from geo_clsm.access.pmedian_cuts import Progress
 from geo_clsm.access.scenarios import ScenarioChange
-from geo_clsm.access.suggest import MAX_SITES, build_problem, check_bounds, solve
+from geo_clsm.access.suggest import (
+    MAX_CANDIDATES,
+    MAX_JOB_CANDIDATES,
+    MAX_JOB_SITES,
+    MAX_SITES,
+    build_problem,
+    check_bounds,
+    solve,
+)
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
-from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import PLACE_TYPES, ResourceType
 from geo_clsm.web.deps import get_engine, get_geocoder
 from geo_clsm.web.heavy import BUSY, heavy_ticket, run_sync
+from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.middleware.rate_limit import RATE_LIMITED, rate_limit
 from geo_clsm.web.routers.access import ScenarioRequest, scenario_answer
 
@@ -39,7 +56,11 @@ class SuggestionRequest(BaseModel):
 
     territory: str = Field(description="Territoire (avec des QPV)")
     type: ResourceType = Field(description="Type des lieux à ouvrir")
-    sites: int = Field(ge=1, le=MAX_SITES, description=f"Nombre de sites (1 à {MAX_SITES})")
+    sites: int = Field(
+        ge=1,
+        le=MAX_JOB_SITES,
+        description=f"Nombre de sites (1 à {MAX_SITES} : réponse immédiate ; jusqu'à {MAX_JOB_SITES} : tâche de fond)",
+    )
     objective: Literal["mean", "coverage"] = Field(
         default="mean", description="mean : distance moyenne pondérée ; coverage : population à moins de within_m"
     )
@@ -55,32 +76,80 @@ class SuggestionRequest(BaseModel):
         max_length=MAX_CSV_CHARS,
         description="Candidats : liste CSV (colonnes lon;lat ou adresse, nom facultatif)",
     )
+    background: bool = Field(
+        default=False,
+        description="Calculer en tâche de fond (202 et suivi de l'avancement) même pour un petit problème",
+    )
+
+
+JOB_ACCEPTED: dict[int | str, dict[str, Any]] = {
+    202: {
+        "description": f"Problème au-delà de {MAX_SITES} sites ou {MAX_CANDIDATES} candidats (ou `background`) : "
+        "calcul en tâche de fond ; suivre `job_url` (en-tête `Location`)."
+    }
+}
 
 
 @router.post(
     "/suggestions",
     summary="Suggestions : où ouvrir K nouveaux lieux d'un type pour améliorer l'accès",
     dependencies=[rate_limit("suggestions", per_minute=6), heavy_ticket()],
-    responses={**RATE_LIMITED, **BUSY},
+    responses={**JOB_ACCEPTED, **RATE_LIMITED, **BUSY},
 )
 def suggestions(
     body: SuggestionRequest,
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
     geocoder: Annotated[Geocoder, Depends(get_geocoder)],
+) -> Any:
+    check_request(engine, body)
+    candidates, errors = run_sync(request, gather_candidates, engine, body, geocoder=geocoder)
+    n = len({(round(c.lon, 6), round(c.lat, 6)) for c in candidates})
+    if n > MAX_JOB_CANDIDATES:
+        raise InvalidInputError(f"{n} sites candidats : au plus {MAX_JOB_CANDIDATES} (réduire la liste)")
+    if body.background or body.sites > MAX_SITES or n > MAX_CANDIDATES:
+        job = service_state(request).jobs.submit(
+            "suggestions",
+            lambda report: suggest_answer(engine, body, candidates=candidates, errors=errors, progress=report),
+        )
+        url = request.app.url_path_for("suggestion_job", job_id=job.id)
+        return JSONResponse(
+            status_code=202,
+            content={**job.view(), "job_url": url, "candidates": n, "sites": body.sites},
+            headers={"Location": url},
+        )
+    return run_sync(request, suggest_answer, engine, body, candidates=candidates, errors=errors)
+
+
+@router.get(
+    "/suggestions/jobs/{job_id}",
+    name="suggestion_job",
+    summary="Suggestions en tâche de fond : étape, avancement, puis la réponse",
+)
+async def suggestion_job(
+    request: Request, job_id: Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 ) -> dict[str, Any]:
-    return run_sync(request, suggest_answer, engine, body, geocoder=geocoder)
+    job = service_state(request).jobs.get(job_id)
+    if job is None:
+        raise NotFoundError("calcul inconnu ou expiré (gardé 30 minutes après sa fin) : relancer la suggestion")
+    return job.view()
 
 
-def suggest_answer(engine: Engine, body: SuggestionRequest, *, geocoder: Geocoder | None = None) -> dict[str, Any]:
-    """The suggested sites, the objective before/after and the per-QPV what-if of adding them."""
+def check_request(engine: Engine, body: SuggestionRequest) -> None:
+    """French 4xx for what can be told before any work."""
     if body.type not in PLACE_TYPES:
         raise InvalidInputError(f"type « {body.type.value} » sans adresse (ligne téléphonique) : pas de site à ouvrir")
     check_bounds(sites=body.sites, objective=body.objective, within_m=body.within_m)
-    catalog = engine.catalog
-    demand = territory_demand(catalog, territory=body.territory, qpv_weight=body.qpv_weight)
+    if body.territory not in engine.catalog.territories:
+        raise NotFoundError(f"territoire inconnu « {body.territory} »")
+
+
+def gather_candidates(
+    engine: Engine, body: SuggestionRequest, *, geocoder: Geocoder | None = None
+) -> tuple[list[Candidate], list[RowError]]:
+    """The candidate sites the request names, and the planner's list's bad rows."""
     candidates = territory_candidates(
-        catalog,
+        engine.catalog,
         territory=body.territory,
         mairies=body.mairies,
         qpv=body.qpv_centroids,
@@ -90,8 +159,28 @@ def suggest_answer(engine: Engine, body: SuggestionRequest, *, geocoder: Geocode
     if body.candidates_csv:
         listed, errors = parse_candidates_csv(body.candidates_csv, geocode=_geocode(geocoder))
         candidates.extend(listed)
-    problem = build_problem(demand, resources=catalog.resources, rtype=body.type, candidates=candidates)
-    chosen = solve(problem, sites=body.sites, objective=body.objective, within_m=body.within_m)
+    return candidates, errors
+
+
+def suggest_answer(
+    engine: Engine,
+    body: SuggestionRequest,
+    *,
+    candidates: list[Candidate],
+    errors: list[RowError],
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The suggested sites, the objective before/after and the per-QPV what-if of adding them."""
+    say = progress or (lambda _s, _f: None)
+    catalog = engine.catalog
+    say("population et distances", 0.02)
+    demand = territory_demand(catalog, territory=body.territory, qpv_weight=body.qpv_weight)
+    problem = build_problem(
+        demand, resources=catalog.resources, rtype=body.type, candidates=candidates, max_candidates=MAX_JOB_CANDIDATES
+    )
+    say("choix des sites", 0.05)
+    chosen = solve(problem, sites=body.sites, objective=body.objective, within_m=body.within_m, progress=progress)
+    say("effet par QPV", 0.96)
     sites = [problem.candidates[j] for j in chosen]
     key = "covered_population" if body.objective == "coverage" else "mean_m"
     answer: dict[str, Any] = {
@@ -99,12 +188,13 @@ def suggest_answer(engine: Engine, body: SuggestionRequest, *, geocoder: Geocode
         "type": body.type.value,
         "sites": [{"id": f"suggestion-{n}", **c.as_dict()} for n, c in enumerate(sites, start=1)],
         "candidates": {"count": len(problem.candidates), "rejected_rows": [e.as_dict() for e in errors]},
-        "method": "spopt : p-médiane" if body.objective == "mean" else "spopt : couverture maximale",
-        "model_cell_m": problem.cell_m,
-        "model_note": (
-            f"choix calculé sur la population regroupée en carreaux de {problem.cell_m:.0f} m ; "
-            "chiffres avant/après sur la grille de 200 m"
+        "method": (
+            "p-médiane exacte (coupes de Benders, HiGHS)"
+            if body.objective == "mean"
+            else "couverture maximale exacte (spopt, CBC)"
         ),
+        "model_cell_m": problem.cell_m,
+        "model_note": f"choix et chiffres avant/après sur la grille de population de {problem.cell_m:.0f} m",
     }
     if not sites:
         answer.update(objective={"name": body.objective, "before": None, "after": None}, rows=[], changes=[])

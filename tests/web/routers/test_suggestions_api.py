@@ -11,7 +11,7 @@ def test_suggested_change_gives_the_same_figures_in_scenarios(client: TestClient
     r = client.post("/api/suggestions", json=BODY)
     assert r.status_code == 200, r.text
     out = r.json()
-    assert len(out["sites"]) == 2 and out["model_cell_m"] >= 200
+    assert len(out["sites"]) == 2 and out["model_cell_m"] == 200
     assert all({"lon", "lat", "kind", "label"} <= set(s) for s in out["sites"])
     o = out["objective"]
     assert o["name"] == "mean" and o["after"] < o["before"]
@@ -45,7 +45,7 @@ def test_bad_candidate_rows_reported(client: TestClient) -> None:
 
 
 def test_bounds_give_french_4xx(client: TestClient) -> None:
-    r = client.post("/api/suggestions", json={**BODY, "sites": 6})
+    r = client.post("/api/suggestions", json={**BODY, "sites": 11})
     assert r.status_code == 422
     r = client.post("/api/suggestions", json={**BODY, "objective": "coverage"})
     assert r.status_code == 422 and "within_m" in r.json()["detail"]
