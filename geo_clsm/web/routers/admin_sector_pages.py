@@ -14,7 +14,6 @@ and a sector is saved only into a territory the account may edit.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -23,6 +22,7 @@ from pydantic import ValidationError
 
 from geo_clsm.data.importers.sectors import SectorContext, sector_problems
 from geo_clsm.engine.core import Engine
+from geo_clsm.model import clock
 from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.model.resource import CMP_FAMILY, ResourceType
 from geo_clsm.model.sector import PUBLIC_LABELS_FR, Extent, Sector
@@ -176,7 +176,7 @@ def _save(request: Request, engine: Engine, form: dict[str, str], *, new: bool, 
             ),
             territory=form["territory"] or None,
             source=f"saisi à l'écran par {author}",
-            last_verified=date.today(),
+            last_verified=clock.today(),
         )
     except ValidationError as exc:
         return french_errors(exc)
