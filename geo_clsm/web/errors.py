@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -22,6 +22,12 @@ from geo_clsm.model.errors import (
     StaleResultError,
 )
 from geo_clsm.model.validate import french_reason
+
+
+class SignInRequired(Exception):
+    """An editor screen asked without a session (or a form whose CSRF token does not match): the
+    answer is the sign-in page (303 to /admin/login)."""
+
 
 STATUS: dict[type[GeoClsmError], int] = {
     AmbiguousPlaceError: 409,  # several places answer: the body lists ``candidates`` to choose from
@@ -70,6 +76,10 @@ def install(app: FastAPI) -> None:
         if isinstance(getattr(exc, "field", None), str):  # an edited record's field (store.records.FieldError)
             body["field"] = exc.field  # type: ignore[attr-defined]
         return JSONResponse(status_code=status, content=body)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(_: Request, __: SignInRequired) -> Response:
+        return RedirectResponse("/admin/login", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -17,12 +17,11 @@ from geo_clsm.model.errors import GeoClsmError, NotFoundError
 from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import Session, add_user, list_users
-from geo_clsm.web.forms import Csrf, back, checked, page, to_login
+from geo_clsm.web.forms import Csrf, back, page, signed_in, to_login
 from geo_clsm.web.rights import AUTHORISE
-from geo_clsm.web.sessions import COOKIE, get_db, optional_session
+from geo_clsm.web.sessions import COOKIE, get_db
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
-FORBIDDEN = N_("réservé aux administrateurs : ce compte est un compte d'éditeur")
 ROLE_LABELS = {"editor": N_("éditeur"), "admin": N_("administrateur")}
 DONE = {
     "created": N_("Compte enregistré."),
@@ -51,17 +50,9 @@ def _ids(text: str) -> list[str]:
     return [t for t in re.split(r"[\s,;]+", text.strip()) if t]
 
 
-def _forbidden(request: Request, session: Session) -> Response:
-    return page(request, "admin/forbidden.html", 403, session=session, message=FORBIDDEN)
-
-
 @router.get("/admin/users")
 def users_page(request: Request) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
-    if not session.user.is_admin:
-        return _forbidden(request, session)
+    session = signed_in(request, admin=True)
     return _page(request, session)
 
 
@@ -74,11 +65,7 @@ def create(
     password: Annotated[str, Form(max_length=1000)] = "",
     territories: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
-    if not session.user.is_admin:
-        return _forbidden(request, session)
+    session = signed_in(request, csrf_token, admin=True)
     try:
         add_user(
             get_db(request),
@@ -104,11 +91,7 @@ def change(
     password: Annotated[str, Form(max_length=1000)] = "",
     territories: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
-    if not session.user.is_admin:
-        return _forbidden(request, session)
+    session = signed_in(request, csrf_token, admin=True)
     if action not in DONE or action == "created":
         raise NotFoundError(f"action inconnue « {action} »")
     db = get_db(request)
