@@ -22,12 +22,7 @@ from geo_clsm.model.errors import (
     StaleResultError,
 )
 from geo_clsm.model.validate import french_reason
-
-
-class SignInRequired(Exception):
-    """An editor screen asked without a session (or a form whose CSRF token does not match): the
-    answer is the sign-in page (303 to /admin/login)."""
-
+from geo_clsm.web.sessions import SignInRequired, optional_session
 
 STATUS: dict[type[GeoClsmError], int] = {
     AmbiguousPlaceError: 409,  # several places answer: the body lists ``candidates`` to choose from
@@ -109,7 +104,6 @@ def install(app: FastAPI) -> None:
 def forbidden_page(request: Request, message: str) -> Response:
     """The editor screens' 403 page (a record or territory outside the account's roles)."""
     from geo_clsm.web.forms import page  # the templates need the app's state: imported when used
-    from geo_clsm.web.sessions import optional_session
 
     return page(request, "admin/forbidden.html", 403, session=optional_session(request), message=message)
 

@@ -18,10 +18,9 @@ from geo_clsm.model.errors import ForbiddenError
 from geo_clsm.settings import Settings
 from geo_clsm.store.users import Session
 from geo_clsm.web.admin_form import editor_translator
-from geo_clsm.web.errors import SignInRequired
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.middleware.admin_lang import requested_lang
-from geo_clsm.web.sessions import csrf_ok, optional_session
+from geo_clsm.web.sessions import SignInRequired, csrf_ok, optional_session
 from geo_clsm.web.templating import TEMPLATES
 
 FORM_COOKIE = "geo_clsm_form"
