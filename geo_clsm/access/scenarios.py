@@ -12,7 +12,9 @@ from geo_clsm.access.params import AccessResult
 from geo_clsm.access.present import present
 from geo_clsm.model import clock
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.validate import check_lonlat
 
 

@@ -27,7 +27,8 @@ from geo_clsm.access.candidates import Candidate
 from geo_clsm.access.objective import DEMAND_SPACING_M, Demand, coarsen, nearest_existing_m
 from geo_clsm.geo.crs import projected_crs_for, to_projected
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 Objective = Literal["mean", "coverage"]
 MAX_SITES = 5

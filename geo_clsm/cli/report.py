@@ -88,7 +88,7 @@ def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog,
 def _figures(catalog: Catalog, territory: str, db: SqlEngine | None) -> ReportFigures:
     from geo_clsm.access.indicators import compute_access
     from geo_clsm.documents.report.figures import check_territory, report_figures
-    from geo_clsm.model.resource import PLACE_TYPES
+    from geo_clsm.model.resource_types import PLACE_TYPES
     from geo_clsm.store.indicators import indicator_rows
 
     check_territory(catalog, territory)

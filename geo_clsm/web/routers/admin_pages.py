@@ -17,7 +17,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.i18n import N_
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.hours import OpeningHoursError
-from geo_clsm.model.resource import TYPE_LABELS_FR
+from geo_clsm.model.resource_types import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
 from geo_clsm.store.corrections import list_corrections

@@ -24,7 +24,7 @@ from geo_clsm.data.importers.sectors import SectorContext, sector_problems
 from geo_clsm.engine.core import Engine
 from geo_clsm.model import clock
 from geo_clsm.model.errors import GeoClsmError
-from geo_clsm.model.resource import CMP_FAMILY, ResourceType
+from geo_clsm.model.resource_types import CMP_FAMILY, ResourceType
 from geo_clsm.model.sector import PUBLIC_LABELS_FR, Extent, Sector
 from geo_clsm.model.validate import french_errors
 from geo_clsm.store.repo import ACTIVE, WITHDRAWN

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from geo_clsm.campaigns.service import start_campaign
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import GeoClsmError, NotFoundError
-from geo_clsm.model.resource import TYPE_LABELS_FR
+from geo_clsm.model.resource_types import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import campaigns as store
 from geo_clsm.store.corrections import resolve

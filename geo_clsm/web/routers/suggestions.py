@@ -18,7 +18,7 @@ from geo_clsm.access.suggest import MAX_SITES, build_problem, check_bounds, solv
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import PLACE_TYPES, ResourceType
+from geo_clsm.model.resource_types import PLACE_TYPES, ResourceType
 from geo_clsm.web.deps import get_engine, get_geocoder
 from geo_clsm.web.heavy import BUSY, heavy_ticket, run_sync
 from geo_clsm.web.middleware.rate_limit import RATE_LIMITED, rate_limit
