@@ -25,7 +25,8 @@ from scipy.spatial import cKDTree
 
 from geo_clsm.engine.index import ResourceIndex
 from geo_clsm.geo.crs import LAMBERT93, to_projected
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 
 K = 5
 N_QUERIES = 100_000

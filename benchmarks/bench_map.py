@@ -36,7 +36,8 @@ from playwright.sync_api import Browser, Route, sync_playwright
 
 from geo_clsm.data.cache import DEFAULT_CACHE_DIR, load_catalog_cached
 from geo_clsm.engine.core import Engine
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
 

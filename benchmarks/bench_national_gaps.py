@@ -36,7 +36,7 @@ from geo_clsm.access.params import AccessParams
 from geo_clsm.access.raster import build_grid, grid_fca
 from geo_clsm.data.layers import load_catalog
 from geo_clsm.geo.crs import LAMBERT93
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 TARGET_S = 60.0
 TARGET_MIB = 4096.0

@@ -27,7 +27,7 @@ from common import ROOT, report, self_peak_mib
 from geo_clsm.access.indicators import territory_indicators
 from geo_clsm.data.layers import load_catalog
 from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
-from geo_clsm.model.resource import PLACE_TYPES
+from geo_clsm.model.resource_types import PLACE_TYPES
 from geo_clsm.store.startup import open_store
 
 

@@ -31,7 +31,7 @@ from geo_clsm.access.objective import coarsen, territory_demand
 from geo_clsm.access.suggest import brute_force, build_problem, solve, spopt_pmedian
 from geo_clsm.data.layers import load_catalog
 from geo_clsm.geo.crs import WGS84
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 K = 3
 

@@ -30,7 +30,9 @@ import numpy as np
 import shapely
 
 from geo_clsm.geo.crs import projected_crs_many
-from geo_clsm.model.resource import PLACE_TYPES, Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Audience, Resource
+from geo_clsm.model.resource_types import PLACE_TYPES, ResourceType
 
 COMMUNES = Path(__file__).resolve().parent.parent / "layers" / "france" / "communes_france.gpkg.gz"
 SYNTHETIC_SOURCE = "SYNTHETIC national workload (benchmarks/workload.py): not a real resource"

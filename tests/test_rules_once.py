@@ -208,3 +208,46 @@ def test_one_bounding_box_rule() -> None:
     }
     assert set(_calls("select_shapes")) == {"geo_clsm/exports/ogc.py"}  # /ogc items, any collection
     assert set(_calls("parse_bbox")) == {"geo_clsm/web/routers/ogc.py"}
+
+
+def _clock_reads(tree: ast.AST) -> list[tuple[int, str]]:
+    """Calls that read the system's clock as a local day or a naive moment: ``date.today()``,
+    ``datetime.today()``, ``datetime.utcnow()``, and ``datetime.now()`` without a time zone (also
+    through ``datetime.date`` / ``dt.datetime``)."""
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        owner = node.func.value
+        name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else ""
+        method = node.func.attr
+        if name not in ("date", "datetime"):
+            continue
+        naive_now = method == "now" and not node.args and not node.keywords
+        if method in ("today", "utcnow") or naive_now:
+            found.append((node.lineno, f"{name}.{method}()"))
+    return found
+
+
+def test_one_clock() -> None:
+    """Today is metropolitan France's (:func:`geo_clsm.model.clock.today`, which tests can freeze),
+    never the system's local date: after 23:00 UTC in winter the server's date is yesterday in Paris."""
+    found = [
+        f"{path}:{line} {call}"
+        for path, tree in _trees()
+        if path != "geo_clsm/model/clock.py"
+        for line, call in _clock_reads(tree)
+    ]
+    assert not found, f"the system's clock read outside geo_clsm.model.clock: {found}"
+
+
+def test_the_clock_rule_can_fail() -> None:
+    sample = "import datetime as dt\nfrom datetime import date, datetime\n" + (
+        "date.today()\ndt.date.today()\ndatetime.now()\ndatetime.utcnow()\ndatetime.now(UTC)\nclock.today()\n"
+    )
+    assert [call for _, call in _clock_reads(ast.parse(sample))] == [
+        "date.today()",
+        "date.today()",
+        "datetime.now()",
+        "datetime.utcnow()",
+    ]

@@ -21,7 +21,7 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.geo.crs import LAMBERT93, WGS84, projected_crs_for
 from geo_clsm.i18n import N_
 from geo_clsm.model.errors import GeoClsmError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.validate import check_lonlat
 
 Kind = Literal["mairie", "qpv", "lieu", "liste"]

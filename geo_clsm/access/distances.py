@@ -20,7 +20,9 @@ from geo_clsm.engine.query import audience_unknown
 from geo_clsm.geo.crs import WGS84, projected_crs_for, to_projected
 from geo_clsm.geo.kdtree import cKDTree
 from geo_clsm.geo.walk import walk_minutes
-from geo_clsm.model.resource import IMPLIED_AGES, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import IMPLIED_AGES, ResourceType
 
 Placed = tuple[Resource, float, float, BaseGeometry | None, frozenset[ResourceType]]
 """A resource with its projected public position (x, y), projected service area and offers

@@ -34,7 +34,8 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.extents import service_area_geometries
 from geo_clsm.geo.crs import LAMBERT93, WGS84, projected_crs_for, to_projected
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import IMPLIED_AGES, PLACE_TYPES, Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import IMPLIED_AGES, PLACE_TYPES, ResourceType
 
 
 def sample_territory(

@@ -49,7 +49,8 @@ from geo_clsm.access.national_zone import Zone, build_zone, covered_frame, empty
 from geo_clsm.access.params import AccessParams, Progress
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.geo.crs import WGS84, projected_crs_many
-from geo_clsm.model.resource import PLACE_TYPES, Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import PLACE_TYPES, ResourceType
 
 Method = Literal["voronoi", "edt"]
 COMMUNE_FIELDS = ["insee_com", "nom", "dep", "population_municipale"]

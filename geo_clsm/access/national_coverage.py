@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from geo_clsm.data.catalog import Catalog
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 NATIONAL = "couche nationale"
 COVERED = "recensé"

@@ -21,7 +21,7 @@ from geo_clsm.access.sampling import sample_grid
 from geo_clsm.access.sfca import decay_weights
 from geo_clsm.access.uncertainty import indices, uncertainty
 from geo_clsm.geo.kdtree import cKDTree
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 
 def qpv_samples(qpv_p: gpd.GeoDataFrame, *, spacing_m: float) -> list[np.ndarray]:

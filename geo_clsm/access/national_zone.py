@@ -40,7 +40,8 @@ from geo_clsm.access.raster import (
     grid_fca,
 )
 from geo_clsm.geo.walk import walk_minutes
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 Method = Literal["voronoi", "edt"]
 VALUE_COLUMNS = ("mean_m", "p50_m", "p90_m", "max_m", "walk_minutes_mean", "sfca", "sfca_per_10k")

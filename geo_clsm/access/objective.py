@@ -24,7 +24,8 @@ from geo_clsm.access.sampling import commune_grid_demand
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.geo.crs import LAMBERT93, projected_crs_for, to_projected
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 DEMAND_SPACING_M = 200.0
 MAX_QPV_WEIGHT = 100.0

@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo_clsm.geo.walk import DETOUR_FACTOR, WALK_SPEED_KMH
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 Progress = Callable[[int, int, str], None]
 Decay = Literal["gaussian", "step", "none"]

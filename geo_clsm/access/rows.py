@@ -19,7 +19,7 @@ from geo_clsm.access.params import AccessParams
 from geo_clsm.access.sampled import SampledTerritory
 from geo_clsm.access.sfca import fca_scores, fca_supply_ratios
 from geo_clsm.access.uncertainty import relied, uncertainty
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 TypeRows = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
 """The rows one type gives: per QPV, for the rest of the territory, per commune."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Literal
 
 import pandas as pd
@@ -11,8 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from geo_clsm.access.params import AccessResult
 from geo_clsm.access.present import present
+from geo_clsm.model import clock
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.validate import check_lonlat
 
 
@@ -62,7 +64,7 @@ def apply_scenario(resources: Sequence[Resource], changes: Sequence[ScenarioChan
                 position=Position(lon=ch.lon, lat=ch.lat, precision=PositionPrecision.ADDRESS, source="scénario"),  # type: ignore[arg-type]
                 capacity=ch.capacity,
                 source="scénario (hypothèse de planification)",
-                last_verified=date.today(),
+                last_verified=clock.today(),
             )
     return list(out.values())
 

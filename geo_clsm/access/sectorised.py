@@ -41,7 +41,7 @@ from geo_clsm.access.sampled import SampledTerritory
 from geo_clsm.access.sampling import weighted_quantile
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.sectors import SectorIndex
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.sector import NO_SECTOR_DATA_FR, Sector
 
 SECTOR_TYPES: dict[ResourceType, str] = {

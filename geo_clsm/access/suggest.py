@@ -37,7 +37,8 @@ from geo_clsm.access.objective import DEMAND_SPACING_M, Demand, nearest_existing
 from geo_clsm.access.pmedian_cuts import Progress, solve_pmedian
 from geo_clsm.geo.crs import projected_crs_for, to_projected
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 if TYPE_CHECKING:  # the solver (PuLP, spopt) is imported when a suggestion is computed, not with the app
     import pulp

@@ -30,10 +30,10 @@ def register(sub: Any) -> None:
 
 def _guide(args: argparse.Namespace) -> int:
     import os
-    from datetime import date
 
     from geo_clsm.data.layers import load_catalog
     from geo_clsm.documents.render import guide_document
+    from geo_clsm.model import clock
 
     suffix = args.out.suffix.lower().lstrip(".")
     if suffix not in ("pdf", "html"):
@@ -52,7 +52,7 @@ def _guide(args: argparse.Namespace) -> int:
         audience=args.audience,
         layout=args.format,
         doc_format=suffix,
-        generated_on=date.today(),
+        generated_on=clock.today(),
         online_map_url=f"{base.rstrip('/')}/?territory={args.territory}" if base else None,
         contact=args.contact or os.environ.get("GEO_CLSM_GUIDE_CONTACT"),
     )

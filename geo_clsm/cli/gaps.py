@@ -68,7 +68,7 @@ def _progress(done: int, total: int, label: str) -> None:
 def _parse(args: argparse.Namespace) -> tuple[Any, Any] | int:
     """(types, params) from the arguments, or the exit code after a French error."""
     from geo_clsm.access.params import DEFAULT_CATCHMENTS_M, AccessParams
-    from geo_clsm.model.resource import ResourceType
+    from geo_clsm.model.resource_types import ResourceType
 
     try:
         types = [ResourceType(t) for t in args.type] if args.type else None

@@ -38,6 +38,7 @@ def _import(args: argparse.Namespace) -> int:
 
     # Each importer is imported when used: a resources CSV needs neither geopandas nor GDAL.
     from geo_clsm.data.importers.resources import import_resources_table
+    from geo_clsm.model import clock
 
     if not args.file.is_file():
         print(f"erreur : fichier introuvable : {args.file}", file=sys.stderr)
@@ -73,7 +74,7 @@ def _import(args: argparse.Namespace) -> int:
         elif args.kind == "registry":
             from geo_clsm.data.importers.registry import import_registry
 
-            verified = date.fromisoformat(args.verified_on) if args.verified_on else date.today()
+            verified = date.fromisoformat(args.verified_on) if args.verified_on else clock.today()
             label = terr.registry_label if terr else None
             report = import_registry(
                 args.file, verified_on=verified, territory_label=label, territory=tid, communes=mairies

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo_clsm.model import clock
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine as SqlEngine
 
@@ -86,7 +88,7 @@ def _catalog(args: argparse.Namespace, territories: list[str]) -> tuple[Catalog,
 def _figures(catalog: Catalog, territory: str, db: SqlEngine | None) -> ReportFigures:
     from geo_clsm.access.indicators import compute_access
     from geo_clsm.documents.report.figures import check_territory, report_figures
-    from geo_clsm.model.resource import PLACE_TYPES
+    from geo_clsm.model.resource_types import PLACE_TYPES
     from geo_clsm.store.indicators import indicator_rows
 
     check_territory(catalog, territory)
@@ -100,7 +102,9 @@ def _figures(catalog: Catalog, territory: str, db: SqlEngine | None) -> ReportFi
         if db is not None
         else []
     )
-    return report_figures(catalog, territory=territory, access=access, generated_on=date.today(), indicators=indicators)
+    return report_figures(
+        catalog, territory=territory, access=access, generated_on=clock.today(), indicators=indicators
+    )
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ import geopandas as gpd
 from geo_clsm.data.territories import Selection, national_layers, read_local
 from geo_clsm.data.versions import VersionStore
 from geo_clsm.model.errors import LayerError
-from geo_clsm.model.resource import LINE_TYPES, ResourceType
+from geo_clsm.model.resource_types import LINE_TYPES, ResourceType
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent.parent / "layers"
 KIND_ORDER = {"pilot": 0, "local": 1, "national": 2}

@@ -11,7 +11,7 @@ from datetime import date
 
 from geo_clsm.model.hours import parse_opening_hours
 from geo_clsm.model.hours_words import describe as describe_hours
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 T = ResourceType
 

@@ -26,7 +26,9 @@ from geo_clsm.documents.content import (
 from geo_clsm.documents.guide_sectors import YourSector, referent_marks, sector_numbers, your_sector
 from geo_clsm.engine.sectors import SectorIndex
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import LINE_TYPES, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import LINE_TYPES, ResourceType
 
 GuideAudience = Literal["tous", "jeunes", "professionnels"]
 AUDIENCES: tuple[str, ...] = get_args(GuideAudience)

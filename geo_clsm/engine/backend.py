@@ -33,7 +33,8 @@ from geo_clsm.engine.places import Place
 from geo_clsm.engine.query import filter_resources
 from geo_clsm.geo.area import Area
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.sector import Sector
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.exports.sheet_safety import neutralise_row
 from geo_clsm.model.errors import GeoClsmError, InvalidInputError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 MAX_POINTS = 10_000
 ANSWER_FIELDS = (

@@ -23,7 +23,8 @@ from typing import Literal, Protocol, TypeVar
 
 from geo_clsm.engine.query import matches_audience, speaks
 from geo_clsm.model.hours import open_state
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 FIRST_K_EXTRA = 8  # candidates fetched beyond k, to resolve filters and ties in one pass
 

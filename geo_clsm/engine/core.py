@@ -28,7 +28,9 @@ from geo_clsm.engine.sectors import SectorIndex
 from geo_clsm.geo.area import Area, published, published_xy
 from geo_clsm.geo.point_cells import PolygonCells
 from geo_clsm.model.geojson import FeatureCache
-from geo_clsm.model.resource import IMPLIED_AGES, PLACE_TYPES, PositionPrecision, Resource
+from geo_clsm.model.position import PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import IMPLIED_AGES, PLACE_TYPES
 
 MAX_K = 50
 

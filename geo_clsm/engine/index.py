@@ -25,7 +25,8 @@ from geo_clsm.engine.candidates import Hit, grow_nearest
 from geo_clsm.engine.query import matches_audience
 from geo_clsm.geo.crs import project_point, projected_crs_for, projected_crs_many, to_projected
 from geo_clsm.geo.kdtree import cKDTree
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 START_RADIUS_M = 2_000.0  # kept for callers; the k-d tree needs no starting radius
 MAX_RADIUS_M = 2_000_000.0

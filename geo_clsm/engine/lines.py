@@ -18,7 +18,8 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.importers.lines import ALL_NEEDS, read_line_needs
 from geo_clsm.model.geojson import feature
 from geo_clsm.model.hours import PARIS, open_state
-from geo_clsm.model.resource import LINE_TYPES, Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import LINE_TYPES, ResourceType
 
 _STATE_ORDER = {"open": 0, "unknown": 1, "closed": 2}
 

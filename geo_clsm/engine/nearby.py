@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from geo_clsm.engine.nearest import ANY_NEAREST, NearestAnswer, NearestQuery, NearestResult
 from geo_clsm.engine.nearest import search as policy_search
-from geo_clsm.model.resource import PositionPrecision
+from geo_clsm.model.position import PositionPrecision
 
 if TYPE_CHECKING:
     from geo_clsm.engine.core import Engine

@@ -32,7 +32,8 @@ from geo_clsm.geo.crs import TIMEZONES
 from geo_clsm.geo.walk import walk_minutes
 from geo_clsm.model.errors import InvalidInputError
 from geo_clsm.model.hours import OVERSEAS_ZONES, open_state
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 NEAR_LIMIT_M = 50_000.0
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 
 def _fold(text: str) -> str:

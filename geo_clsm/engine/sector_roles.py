@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from geo_clsm.model.resource import CMP_FAMILY, Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import CMP_FAMILY, ResourceType
 from geo_clsm.model.sector import Sector, SectorPublic
 
 if TYPE_CHECKING:

@@ -34,7 +34,9 @@ from geo_clsm.exports.hsds_schema import LANGUAGE_NAMES_FR, descriptor, table_fi
 from geo_clsm.exports.sheet_safety import neutralise
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.hours import DAYS, parse_opening_hours
-from geo_clsm.model.resource import PRECISION_LABELS_FR, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import PRECISION_LABELS_FR, Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 _NS = uuid.UUID("0f3c1d52-6f0e-4d8e-9a3e-6b1f2c9e7a10")  # geo_clsm's HSDS namespace (fixed)
 

@@ -34,7 +34,8 @@ from geo_clsm.exports.indicator_files import records
 from geo_clsm.geo.area import Area, published
 from geo_clsm.geo.crs import LAMBERT93, WGS84, transformer
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 if TYPE_CHECKING:
     from geo_clsm.engine.core import Engine

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 BBOX_PARAMETER: dict[str, Any] = {
     "name": "bbox",

@@ -20,7 +20,8 @@ from geo_clsm.i18n.js import JS_MSGIDS
 from geo_clsm.i18n.orientation import rules
 from geo_clsm.model.fields import FIELD_LABELS
 from geo_clsm.model.hours_grid import WORDS_MSGIDS
-from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR
+from geo_clsm.model.position import PRECISION_LABELS_FR
+from geo_clsm.model.resource_types import TYPE_LABELS_FR
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ADMIN_TEMPLATES = (

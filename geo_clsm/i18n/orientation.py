@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.package_data import package_dir
 
 RULES_FILE = package_dir("geo_clsm.i18n") / "orientation.toml"

@@ -15,7 +15,8 @@ from datetime import date
 from typing import Any
 
 from geo_clsm.model.freshness import fresh_share
-from geo_clsm.model.resource import LINE_TYPES, Resource
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import LINE_TYPES
 
 
 def wait_by_type(resources: Iterable[Resource]) -> list[dict[str, Any]]:

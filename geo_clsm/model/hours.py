@@ -12,7 +12,7 @@ map, pages, guide) and the HSDS schedules are written from. Whether a place is o
 places and of national lines, all call it.
 
 Public holidays (French calendar, ``country="FR"``) follow the place's :class:`HolidayRule`, decided
-per type of place (:data:`geo_clsm.model.resource.HOLIDAY_RULES`, written down in docs/hours.md):
+per type of place (:data:`geo_clsm.model.resource_types.HOLIDAY_RULES`, written down in docs/hours.md):
 hours with a ``PH`` rule, or ``24/7``, say themselves what happens on a holiday; otherwise a place
 whose rule is ``closed`` (a CMP, a CATTP …) is closed on public holidays, and one whose rule is
 ``as_weekday`` (a national line open « Mo-Su », a hospital) keeps its regular week's hours.

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from geo_clsm.model.ages import AGE_BANDS
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 MIN_CONTRAST = 4.5
 """WCAG 2 AA for normal text: the colour is a background for white text."""

@@ -7,7 +7,6 @@ re-projects them (see :mod:`geo_clsm.geo.crs`).
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,131 +16,19 @@ from geo_clsm.model import clock
 from geo_clsm.model.codes import Email, FinessNumber, InseeCode, Postcode, RecordId, Website
 from geo_clsm.model.freshness import AcceptsNew, ConfirmPolicy, VerifiedBy, public_freshness
 from geo_clsm.model.freshness import provenance_fr as freshness_words
-from geo_clsm.model.hours import HolidayRule, OpeningHours, parse_opening_hours, time_zone
+from geo_clsm.model.hours import OpeningHours, parse_opening_hours, time_zone
 from geo_clsm.model.hours_words import in_words
 from geo_clsm.model.notice import Notice
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource_types import (
+    CMP_FAMILY,
+    HOLIDAY_RULES,
+    IMPLIED_AGES,
+    TYPE_BY_CODE,
+    ResourceType,
+    ages_overlap,
+)
 from geo_clsm.model.sector import Extent
-
-
-class ResourceType(StrEnum):
-    """Kinds of mental-health resources. Codes are stable identifiers."""
-
-    CMP_ADULTE = "CMP_ADULTE"
-    CMP_ENFANT = "CMP_ENFANT"
-    CMP = "CMP"  # CMP whose public (adults / children) is not stated by any source
-    CATTP = "CATTP"
-    HDJ = "HDJ"
-    CMPP = "CMPP"
-    GEM = "GEM"
-    MDA = "MDA"
-    EMPP = "EMPP"
-    PAEJ = "PAEJ"
-    CSAPA = "CSAPA"
-    URGENCES_PSY = "URGENCES_PSY"
-    HOPITAL_PSY = "HOPITAL_PSY"
-    ASSOCIATION = "ASSOCIATION"
-    AUTRE = "AUTRE"
-    LIGNE_ECOUTE = "LIGNE_ECOUTE"  # national phone line: no position, never a map marker
-    URGENCE = "URGENCE"  # national emergency number (114): no position
-
-    @property
-    def label_fr(self) -> str:
-        return TYPE_LABELS_FR[self]
-
-    def covers(self, other: ResourceType) -> bool:
-        """Whether a filter on ``self`` may keep an offer of type ``other``, before the audience test.
-
-        The CMP family (``CMP``, ``CMP_ADULTE``, ``CMP_ENFANT``) covers itself: a CMP whose
-        public is not stated may receive adults or children; :meth:`Resource.matches_type`
-        then compares audiences (the type's :data:`IMPLIED_AGES` against the offer's).
-        """
-        return other == self or (self in CMP_FAMILY and other in CMP_FAMILY)
-
-
-CMP_FAMILY = frozenset({ResourceType.CMP, ResourceType.CMP_ADULTE, ResourceType.CMP_ENFANT})
-_TYPE_BY_CODE: dict[str, ResourceType] = {t.value: t for t in ResourceType}
-
-TYPE_LABELS_FR: dict[ResourceType, str] = {
-    ResourceType.CMP_ADULTE: "CMP adultes",
-    ResourceType.CMP_ENFANT: "CMP enfants et adolescents",
-    ResourceType.CMP: "CMP (public non précisé)",
-    ResourceType.CATTP: "CATTP",
-    ResourceType.HDJ: "Hôpital de jour",
-    ResourceType.CMPP: "CMPP",
-    ResourceType.GEM: "GEM (groupe d'entraide mutuelle)",
-    ResourceType.MDA: "Maison des adolescents",
-    ResourceType.EMPP: "Équipe mobile psychiatrie-précarité",
-    ResourceType.PAEJ: "Point d'écoute (PAEJ)",
-    ResourceType.CSAPA: "CSAPA (addictions)",
-    ResourceType.URGENCES_PSY: "Urgences psychiatriques",
-    ResourceType.HOPITAL_PSY: "Hôpital psychiatrique",
-    ResourceType.ASSOCIATION: "Association",
-    ResourceType.AUTRE: "Autre ressource",
-    ResourceType.LIGNE_ECOUTE: "Ligne d'écoute nationale (téléphone)",
-    ResourceType.URGENCE: "Numéro d'urgence national",
-}
-
-HOLIDAY_RULES: dict[ResourceType, HolidayRule] = {
-    # Consultations and day care of the public psychiatric sector: weekdays, closed on public holidays.
-    ResourceType.CMP_ADULTE: HolidayRule.CLOSED,
-    ResourceType.CMP_ENFANT: HolidayRule.CLOSED,
-    ResourceType.CMP: HolidayRule.CLOSED,
-    ResourceType.CATTP: HolidayRule.CLOSED,
-    ResourceType.HDJ: HolidayRule.CLOSED,
-    ResourceType.CMPP: HolidayRule.CLOSED,
-    # Associations and services with staff on weekday hours: closed on public holidays.
-    ResourceType.GEM: HolidayRule.CLOSED,
-    ResourceType.MDA: HolidayRule.CLOSED,
-    ResourceType.EMPP: HolidayRule.CLOSED,
-    ResourceType.PAEJ: HolidayRule.CLOSED,
-    ResourceType.CSAPA: HolidayRule.CLOSED,
-    ResourceType.ASSOCIATION: HolidayRule.CLOSED,
-    ResourceType.AUTRE: HolidayRule.CLOSED,
-    # Hospitals and emergencies run every day of the year: their hours hold on public holidays.
-    ResourceType.URGENCES_PSY: HolidayRule.AS_WEEKDAY,
-    ResourceType.HOPITAL_PSY: HolidayRule.AS_WEEKDAY,
-    # National lines: a line open « Mo-Su » answers on public holidays too.
-    ResourceType.LIGNE_ECOUTE: HolidayRule.AS_WEEKDAY,
-    ResourceType.URGENCE: HolidayRule.AS_WEEKDAY,
-}
-"""What hours without a ``PH`` rule mean on a French public holiday, per type (docs/hours.md)."""
-
-# Types that are phone lines, not places: listed, never placed on the map or in distance searches.
-LINE_TYPES = frozenset({ResourceType.LIGNE_ECOUTE, ResourceType.URGENCE})
-PLACE_TYPES = tuple(t for t in ResourceType if t not in LINE_TYPES)
-"""Types of places (those with a position, measured by the access indicators)."""
-
-IMPLIED_AGES: dict[ResourceType, tuple[int | None, int | None]] = {
-    ResourceType.CMP_ADULTE: (18, None),
-    ResourceType.CMP_ENFANT: (0, 17),
-    ResourceType.MDA: (11, 25),
-    ResourceType.URGENCES_PSY: (0, None),  # an emergency service receives everyone
-}
-"""Ages a type implies (inclusive years; None = open end). A filter on one of these types
-keeps offers whose audience overlaps the range, or whose audience is unknown."""
-
-
-def _overlaps(a: tuple[int | None, int | None], b: tuple[int | None, int | None]) -> bool:
-    lo = max(0 if a[0] is None else a[0], 0 if b[0] is None else b[0])
-    hi = min(200 if a[1] is None else a[1], 200 if b[1] is None else b[1])
-    return lo <= hi
-
-
-class PositionPrecision(StrEnum):
-    """How precisely a position locates the place."""
-
-    ADDRESS = "address"
-    STREET = "street"
-    COMMUNE = "commune"
-    NONE = "none"  # no source locates it, not even to a commune: listed, never mapped
-
-
-PRECISION_LABELS_FR = {
-    PositionPrecision.ADDRESS: "à l'adresse",
-    PositionPrecision.STREET: "à la rue",
-    PositionPrecision.COMMUNE: "position approximative (commune)",
-    PositionPrecision.NONE: "position inconnue",
-}
 
 
 class Audience(BaseModel):
@@ -166,17 +53,6 @@ class Audience(BaseModel):
         lo = 0 if self.age_min is None else self.age_min
         hi = 200 if self.age_max is None else self.age_max
         return lo <= age <= hi
-
-
-class Position(BaseModel):
-    """A WGS84 point with its precision and the source of the coordinates."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
-    precision: PositionPrecision
-    source: str
 
 
 class Resource(BaseModel):
@@ -295,7 +171,7 @@ class Resource(BaseModel):
         CMP enfants et adolescents 0-17, maison des adolescents 11-25.
         """
         ages = self.offer_ages(offer or self.type)
-        return None if ages is None else _overlaps(ages, (age, age))
+        return None if ages is None else ages_overlap(ages, (age, age))
 
     def public_position(self) -> Position | None:
         """The position shown to the public (commune-level for a confidential address)."""
@@ -329,7 +205,7 @@ class Resource(BaseModel):
                 continue
             ages = None if want_ages is None else self.offer_ages(offer)
             unknown_ok = ages is None and not known_audience_only
-            if want_ages is None or unknown_ok or (ages is not None and _overlaps(ages, want_ages)):
+            if want_ages is None or unknown_ok or (ages is not None and ages_overlap(ages, want_ages)):
                 out.append(offer)
         return tuple(out)
 
@@ -341,7 +217,7 @@ class Resource(BaseModel):
 
     @property
     def service_types(self) -> tuple[ResourceType, ...]:
-        return tuple(_TYPE_BY_CODE[s] for s in self.services if s in _TYPE_BY_CODE)
+        return tuple(TYPE_BY_CODE[s] for s in self.services if s in TYPE_BY_CODE)
 
     def public_properties(self, *, today: date | None = None, policy: ConfirmPolicy | None = None) -> dict[str, Any]:
         """Properties safe to publish (GeoJSON feature properties, CSV rows, documents).

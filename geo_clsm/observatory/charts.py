@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from geo_clsm.exports.tables import base_label, label, unit
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

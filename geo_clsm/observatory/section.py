@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo_clsm.access.present import format_fr
 from geo_clsm.exports.tables import base_label
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.observatory.charts import evolution_chart
 from geo_clsm.observatory.evolution import Evolution
 

@@ -15,11 +15,13 @@ territories and geometries is kept in ``meta``), by one worker under an advisory
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.catalog import Catalog
@@ -32,6 +34,48 @@ _ZONES_LOCK = 0x15_0D_6E_0F  # pg_advisory_xact_lock key of the service-area ext
 _LAYERS_LOCK = 0x15_0D_6E_0C  # pg_advisory_xact_lock key of the layer refresh
 
 _fingerprints: list[tuple[Catalog, str]] = []  # the last catalog seen, and its layers' fingerprint
+
+
+def _replace_if_changed(
+    db: SqlEngine, *, key: str, fingerprint: str, lock: int, write: Callable[[Connection], None], analyze: str
+) -> bool:
+    """The one refresh of a derived table: unless ``meta[key]`` already holds ``fingerprint``,
+    ``write`` replaces the rows and the fingerprint is stored, in one transaction under the advisory
+    ``lock`` (one worker writes, the others find it done), then ``ANALYZE analyze`` (fresh statistics,
+    so that the planner picks the GiST indexes from the start). Returns whether it wrote."""
+    read = sa.text("SELECT value FROM meta WHERE key = :k")
+    with db.connect() as conn:
+        if conn.execute(read, {"k": key}).scalar() == fingerprint:
+            return False
+    with db.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
+        if conn.execute(read, {"k": key}).scalar() == fingerprint:  # another worker did it meanwhile
+            return False
+        write(conn)
+        conn.execute(sa.text("DELETE FROM meta WHERE key = :k"), {"k": key})
+        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": key, "v": fingerprint})
+        conn.execute(sa.text(f"ANALYZE {analyze}"))
+    return True
+
+
+def _rows_fingerprint(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
+    """A hash of rows: their ``fields`` and their ``wkb`` geometry."""
+    h = hashlib.blake2b(digest_size=16)
+    for row in rows:
+        h.update("".join(f"{row[f]}|" for f in fields).encode())
+        h.update(bytes(row["wkb"]))
+    return h.hexdigest()
+
+
+def _replace_rows(table: str, insert: str, rows: list[dict[str, Any]]) -> Callable[[Connection], None]:
+    """A ``write`` of :func:`_replace_if_changed`: every row of ``table`` replaced by ``rows``."""
+
+    def write(conn: Connection) -> None:
+        conn.execute(sa.text(f"DELETE FROM {table}"))
+        if rows:
+            conn.execute(sa.text(insert), rows)
+
+    return write
 
 
 def layers_fingerprint(catalog: Catalog) -> str:
@@ -54,15 +98,8 @@ def layers_fingerprint(catalog: Catalog) -> str:
 def sync_layers(db: SqlEngine, catalog: Catalog) -> bool:
     """Copy the catalog's commune and QPV polygons into ``layer_communes`` / ``layer_qpv`` when they
     differ from what the database holds; returns whether it wrote. Safe with several workers."""
-    fp = layers_fingerprint(catalog)
-    read = sa.text("SELECT value FROM meta WHERE key = 'layers_fingerprint'")
-    with db.connect() as conn:
-        if conn.execute(read).scalar() == fp:
-            return False
-    with db.begin() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LAYERS_LOCK})
-        if conn.execute(read).scalar() == fp:  # another worker did it meanwhile
-            return False
+
+    def write(conn: Connection) -> None:
         conn.execute(sa.text("DELETE FROM layer_communes"))
         conn.execute(sa.text("DELETE FROM layer_qpv"))
         c = catalog.commune_table.frame().reset_index(drop=True)
@@ -77,11 +114,15 @@ def sync_layers(db: SqlEngine, catalog: Catalog) -> bool:
             conn.execute(
                 sa.text(f"INSERT INTO layer_qpv VALUES (:ord, :a, :b, :t, {geom})"), _layer_rows(q, "code_qp", "lib_qp")
             )
-        conn.execute(sa.text("DELETE FROM meta WHERE key = 'layers_fingerprint'"))
-        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('layers_fingerprint', :v)"), {"v": fp})
-        # Fresh statistics, so that the planner picks the GiST indexes (KNN) from the start.
-        conn.execute(sa.text("ANALYZE layer_communes, layer_qpv, resources"))
-    return True
+
+    return _replace_if_changed(
+        db,
+        key="layers_fingerprint",
+        fingerprint=layers_fingerprint(catalog),
+        lock=_LAYERS_LOCK,
+        write=write,
+        analyze="layer_communes, layer_qpv, resources",
+    )
 
 
 def _layer_rows(frame: Any, code: str, name: str) -> list[dict[str, Any]]:
@@ -112,33 +153,26 @@ def sync_access_points(
     """Store a territory's weighted sample points in ``access_points`` (projected, EPSG ``srid``)
     when they differ from what the database holds; returns whether it wrote. ``groups``: (zone,
     code_qp, xy (n, 2) array in metres, weights) in order. Safe with several workers."""
-    fp = points_fingerprint(srid, groups)
-    key = f"access_points:{territory}"
-    read = sa.text("SELECT value FROM meta WHERE key = :k")
-    with db.connect() as conn:
-        if conn.execute(read, {"k": key}).scalar() == fp:
-            return False
-    rows: list[dict[str, Any]] = []
-    for zone, code, xy, w in groups:
-        for (x, y), wi in zip(np.asarray(xy, dtype=float).tolist(), np.asarray(w, dtype=float).tolist(), strict=True):
-            rows.append({"t": territory, "o": len(rows), "z": zone, "c": code, "w": wi, "x": x, "y": y})
-    with db.begin() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _POINTS_LOCK})
-        if conn.execute(read, {"k": key}).scalar() == fp:  # another worker did it meanwhile
-            return False
+
+    def write(conn: Connection) -> None:
+        rows: list[dict[str, Any]] = []
+        for zone, code, xy, w in groups:
+            xys, ws = np.asarray(xy, dtype=float).tolist(), np.asarray(w, dtype=float).tolist()
+            for (x, y), wi in zip(xys, ws, strict=True):
+                rows.append({"t": territory, "o": len(rows), "z": zone, "c": code, "w": wi, "x": x, "y": y})
         conn.execute(sa.text("DELETE FROM access_points WHERE territory = :t"), {"t": territory})
         if rows:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO access_points VALUES "
-                    f"(:t, :o, :z, :c, :w, ST_SetSRID(ST_MakePoint(:x, :y), {int(srid)}))"
-                ),
-                rows,
-            )
-        conn.execute(sa.text("DELETE FROM meta WHERE key = :k"), {"k": key})
-        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": key, "v": fp})
-        conn.execute(sa.text("ANALYZE access_points"))
-    return True
+            point = f"ST_SetSRID(ST_MakePoint(:x, :y), {int(srid)})"
+            conn.execute(sa.text(f"INSERT INTO access_points VALUES (:t, :o, :z, :c, :w, {point})"), rows)
+
+    return _replace_if_changed(
+        db,
+        key=f"access_points:{territory}",
+        fingerprint=points_fingerprint(srid, groups),
+        lock=_POINTS_LOCK,
+        write=write,
+        analyze="access_points",
+    )
 
 
 _SECTORS_LOCK = 0x15_0D_6E_0E  # pg_advisory_xact_lock key of the sector extents refresh
@@ -169,32 +203,18 @@ def sync_sector_extents(db: SqlEngine, index: SectorIndex) -> bool:
     from what the database holds (a fingerprint in ``meta``); returns whether it wrote. Safe with
     several workers (advisory lock)."""
     rows = sector_extent_rows(index)
-    h = hashlib.blake2b(digest_size=16)
-    for row in rows:
-        h.update(f"{row['id']}|{row['public']}|{row['t']}|{row['srid']}|".encode())
-        h.update(row["wkb"])
-    fp = h.hexdigest()
-    read = sa.text("SELECT value FROM meta WHERE key = 'sector_extents_fingerprint'")
-    with db.connect() as conn:
-        if conn.execute(read).scalar() == fp:
-            return False
-    with db.begin() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SECTORS_LOCK})
-        if conn.execute(read).scalar() == fp:
-            return False
-        conn.execute(sa.text("DELETE FROM sector_extents"))
-        if rows:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO sector_extents (sector_id, public, territory, zone_srid, geom) "
-                    "VALUES (:id, :public, :t, :srid, ST_Multi(ST_GeomFromWKB(:wkb, :srid)))"
-                ),
-                rows,
-            )
-        conn.execute(sa.text("DELETE FROM meta WHERE key = 'sector_extents_fingerprint'"))
-        conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('sector_extents_fingerprint', :v)"), {"v": fp})
-        conn.execute(sa.text("ANALYZE sector_extents"))
-    return True
+    insert = (
+        "INSERT INTO sector_extents (sector_id, public, territory, zone_srid, geom) "
+        "VALUES (:id, :public, :t, :srid, ST_Multi(ST_GeomFromWKB(:wkb, :srid)))"
+    )
+    return _replace_if_changed(
+        db,
+        key="sector_extents_fingerprint",
+        fingerprint=_rows_fingerprint(rows, ("id", "public", "t", "srid")),
+        lock=_SECTORS_LOCK,
+        write=_replace_rows("sector_extents", insert, rows),
+        analyze="sector_extents",
+    )
 
 
 def sync_service_areas(db: SqlEngine, catalog: Catalog) -> bool:
@@ -205,27 +225,12 @@ def sync_service_areas(db: SqlEngine, catalog: Catalog) -> bool:
 
     zones = service_area_geometries(catalog)
     rows: list[dict[str, Any]] = [{"id": rid, "wkb": shapely.to_wkb(polygonal(g))} for rid, g in sorted(zones.items())]
-    h = hashlib.blake2b(digest_size=16)
-    for row in rows:
-        h.update(str(row["id"]).encode() + b"|")
-        h.update(bytes(row["wkb"]))
-    fp = h.hexdigest()
-    read = sa.text("SELECT value FROM meta WHERE key = 'service_area_extents_fingerprint'")
-    with db.connect() as conn:
-        if conn.execute(read).scalar() == fp:
-            return False
-    with db.begin() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ZONES_LOCK})
-        if conn.execute(read).scalar() == fp:
-            return False
-        conn.execute(sa.text("DELETE FROM service_area_extents"))
-        if rows:
-            conn.execute(
-                sa.text("INSERT INTO service_area_extents VALUES (:id, ST_Multi(ST_GeomFromWKB(:wkb, 4326)))"), rows
-            )
-        conn.execute(sa.text("DELETE FROM meta WHERE key = 'service_area_extents_fingerprint'"))
-        conn.execute(
-            sa.text("INSERT INTO meta (key, value) VALUES ('service_area_extents_fingerprint', :v)"), {"v": fp}
-        )
-        conn.execute(sa.text("ANALYZE service_area_extents"))
-    return True
+    insert = "INSERT INTO service_area_extents VALUES (:id, ST_Multi(ST_GeomFromWKB(:wkb, 4326)))"
+    return _replace_if_changed(
+        db,
+        key="service_area_extents_fingerprint",
+        fingerprint=_rows_fingerprint(rows, ("id",)),
+        lock=_ZONES_LOCK,
+        write=_replace_rows("service_area_extents", insert, rows),
+        analyze="service_area_extents",
+    )

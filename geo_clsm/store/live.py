@@ -204,8 +204,12 @@ class LiveEngine:
             with_qpv = set(engine.catalog.qpv["territory"])
             fresh: dict[str, AccessResult] = {}
             for tid in sorted(dirty & with_qpv):
+                if self._stop.is_set():
+                    return
                 fresh[tid] = compute_access(engine.catalog, territory=tid, params=AccessParams())
             with self._lock:
+                if self._stop.is_set():  # stopped meanwhile: no engine is built for an app that is gone
+                    return
                 if self.current is engine:
                     # A new engine (same catalog, index, markers) with the new indicators, swapped
                     # in whole: an engine never changes once served, so a request (and the data
@@ -274,6 +278,10 @@ class LiveEngine:
             self._stop.wait(self.poll_interval_s)
 
     def stop(self) -> None:
+        """Stop watching, and let a background computation of indicators end without publishing (it
+        would otherwise build one more engine after the app is gone, held as long as the app is)."""
         self._stop.set()
         if self._poller is not None:
             self._poller.join(timeout=5)
+        if self._access_thread is not None:
+            self._access_thread.join(timeout=5)

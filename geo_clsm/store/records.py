@@ -17,7 +17,8 @@ from geo_clsm.data.importers.resource_schema import COLUMNS
 from geo_clsm.data.importers.resource_write import resource_to_row
 from geo_clsm.model import clock
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 from geo_clsm.model.sector import Extent
 
 EDITABLE = frozenset([*COLUMNS, "x", "y", "notice"])

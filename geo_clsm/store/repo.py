@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.importers.resource_rows import CommunePoint
+from geo_clsm.model import clock
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource import Resource
 from geo_clsm.store.records import FieldError, from_row, from_snapshot, snapshot, to_row, validate_record
@@ -205,7 +206,7 @@ def mark_verified(
     engine: SqlEngine, resource_id: str, *, author: str, on: date | None = None, check: ChangeCheck | None = None
 ) -> Change:
     """Record that a person checked the resource today (``last_verified``, ``verified_by_person``)."""
-    day = on or date.today()
+    day = on or clock.today()
     with engine.begin() as conn:
         old, status = get(conn, resource_id)
         if check is not None:

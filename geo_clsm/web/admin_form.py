@@ -33,7 +33,8 @@ from geo_clsm.model.hours_grid import (
     hours_in_words,
     text_from_grid,
 )
-from geo_clsm.model.resource import HOLIDAY_RULES, PRECISION_LABELS_FR, TYPE_LABELS_FR, PositionPrecision, ResourceType
+from geo_clsm.model.position import PRECISION_LABELS_FR, PositionPrecision
+from geo_clsm.model.resource_types import HOLIDAY_RULES, TYPE_LABELS_FR, ResourceType
 
 UNKNOWN_ALLOWED = ("wheelchair", "appointment_required", "free_of_charge")
 """Yes-no fields that may be unknown (the others are no until someone says yes)."""

@@ -16,7 +16,8 @@ from geo_clsm.i18n import N_, Translator, translator
 from geo_clsm.model.fields import FIELD_LABELS
 from geo_clsm.model.hours import OpeningHoursError
 from geo_clsm.model.hours_grid import hours_in_words
-from geo_clsm.model.resource import PRECISION_LABELS_FR, TYPE_LABELS_FR, PositionPrecision, ResourceType
+from geo_clsm.model.position import PRECISION_LABELS_FR, PositionPrecision
+from geo_clsm.model.resource_types import TYPE_LABELS_FR, ResourceType
 
 ACTIONS_FR = {
     "create": N_("Fiche créée"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -22,6 +22,7 @@ from geo_clsm.model.errors import (
     StaleResultError,
 )
 from geo_clsm.model.validate import french_reason
+from geo_clsm.web.sessions import SignInRequired, optional_session
 
 STATUS: dict[type[GeoClsmError], int] = {
     AmbiguousPlaceError: 409,  # several places answer: the body lists ``candidates`` to choose from
@@ -71,6 +72,10 @@ def install(app: FastAPI) -> None:
             body["field"] = exc.field  # type: ignore[attr-defined]
         return JSONResponse(status_code=status, content=body)
 
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(_: Request, __: SignInRequired) -> Response:
+        return RedirectResponse("/admin/login", status_code=303)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = []
@@ -99,7 +104,6 @@ def install(app: FastAPI) -> None:
 def forbidden_page(request: Request, message: str) -> Response:
     """The editor screens' 403 page (a record or territory outside the account's roles)."""
     from geo_clsm.web.forms import page  # the templates need the app's state: imported when used
-    from geo_clsm.web.sessions import optional_session
 
     return page(request, "admin/forbidden.html", 403, session=optional_session(request), message=message)
 

@@ -13,12 +13,14 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from geo_clsm.i18n import N_
+from geo_clsm.model.errors import ForbiddenError
 from geo_clsm.settings import Settings
 from geo_clsm.store.users import Session
 from geo_clsm.web.admin_form import editor_translator
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.middleware.admin_lang import requested_lang
-from geo_clsm.web.sessions import csrf_ok, optional_session
+from geo_clsm.web.sessions import SignInRequired, csrf_ok, optional_session
 from geo_clsm.web.templating import TEMPLATES
 
 FORM_COOKIE = "geo_clsm_form"
@@ -51,6 +53,21 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
 
 def to_login() -> RedirectResponse:
     return RedirectResponse("/admin/login", status_code=303)
+
+
+ADMIN_ONLY = N_("réservé aux administrateurs : ce compte est un compte d'éditeur")
+
+
+def signed_in(request: Request, csrf_token: str | None = None, *, admin: bool = False) -> Session:
+    """The session of an editor screen: its first line. Without one (or, for a form, with a CSRF
+    token that does not match :func:`checked`) the screen answers with the sign-in page
+    (:class:`SignInRequired`); ``admin``: an editor's account gets the 403 page (:class:`ForbiddenError`)."""
+    session = optional_session(request) if csrf_token is None else checked(request, csrf_token)
+    if session is None:
+        raise SignInRequired
+    if admin and not session.user.is_admin:
+        raise ForbiddenError(ADMIN_ONLY)
+    return session
 
 
 def back(url: str) -> RedirectResponse:

@@ -11,7 +11,7 @@ from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from geo_clsm.model.ages import AGE_BANDS, AGE_MAX, AGE_MIN, AgeError, parse_age
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 T = TypeVar("T")
 

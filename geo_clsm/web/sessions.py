@@ -18,6 +18,12 @@ from geo_clsm.settings import Settings
 from geo_clsm.store.users import SESSION_HOURS, Session, session_for
 from geo_clsm.web.lifecycle import service_state
 
+
+class SignInRequired(Exception):
+    """An editor screen asked without a session (or a form whose CSRF token does not match): the
+    answer is the sign-in page (303 to /admin/login)."""
+
+
 COOKIE = "geo_clsm_session"
 CSRF_HEADER = "X-CSRF-Token"
 

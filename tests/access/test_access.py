@@ -22,7 +22,8 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.manifest import Territory
 from geo_clsm.geo.crs import LAMBERT93, to_wgs84
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 
 # A synthetic territory in Lambert-93: one 4 km x 4 km commune, a 200 m x 200 m QPV in it.
 X0, Y0 = 900_000.0, 6_880_000.0  # south-west corner of the commune (near Metz)

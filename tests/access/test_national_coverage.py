@@ -21,7 +21,7 @@ from geo_clsm.access.params import AccessParams
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.manifest import read_manifest
 from geo_clsm.model.errors import LayerError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from tests.access.test_national_gaps import (
     PILOT_COMMUNES,
     TYPES,

@@ -25,7 +25,9 @@ from geo_clsm.access.sampling import sample_grid
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.manifest import LayerInfo, Territory
 from geo_clsm.geo.crs import LAMBERT93, WGS84
-from geo_clsm.model.resource import Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Audience, Resource
+from geo_clsm.model.resource_types import ResourceType
 
 REUNION = "EPSG:2975"
 TYPES = [ResourceType.CMP, ResourceType.CMP_ENFANT, ResourceType.GEM, ResourceType.HOPITAL_PSY]

@@ -18,7 +18,9 @@ from scipy.spatial import cKDTree
 from geo_clsm.access.national_zone import Method, build_zone, covered_frame, nearest_bound_m, type_frame
 from geo_clsm.access.params import AccessParams
 from geo_clsm.geo.crs import LAMBERT93, WGS84
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 X0, Y0, SIDE = 700_000.0, 6_600_000.0, 3000.0
 NX, NY = 14, 9

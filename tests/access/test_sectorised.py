@@ -17,7 +17,7 @@ from geo_clsm.access.indicators import compute_access, sample_territory
 from geo_clsm.access.params import AccessParams
 from geo_clsm.access.sectorised import NOT_INFORMED, SECTOR_COLUMNS, SECTOR_TYPES
 from geo_clsm.data.catalog import Catalog
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from tests.sector_fixtures import catalog_with_sectors
 
 TYPES = list(SECTOR_TYPES)

@@ -9,7 +9,7 @@ from geo_clsm.access.objective import coarsen, territory_demand
 from geo_clsm.access.suggest import Problem, brute_force, build_problem, reduce_coverage, solve, spopt_pmedian
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 
 @pytest.fixture(scope="module")

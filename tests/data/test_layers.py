@@ -8,7 +8,7 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.layers import load_catalog
 from geo_clsm.data.manifest import read_manifest
 from geo_clsm.model.errors import LayerError
-from geo_clsm.model.resource import PositionPrecision
+from geo_clsm.model.position import PositionPrecision
 
 LAYERS = Path(__file__).resolve().parents[2] / "layers"
 

@@ -12,7 +12,8 @@ import pytest
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.documents.render import guide_document
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 
 PUBLIC_URL = "https://sante-mentale.example.fr"
 GENERATED_ON = date(2026, 11, 23)

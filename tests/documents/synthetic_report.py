@@ -18,7 +18,8 @@ from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.manifest import LayerInfo, Territory
 from geo_clsm.documents.report.national import National
 from geo_clsm.geo.crs import WGS84
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 
 TERRITORY = "synthetic_terr"
 CONFIDENTIAL_STREET = "9 impasse Synthétique-Confidentielle"

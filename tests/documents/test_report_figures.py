@@ -19,7 +19,7 @@ from geo_clsm.documents.report.figures import compute_figures, report_figures
 from geo_clsm.documents.report.render import report_html
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import NotFoundError
-from geo_clsm.model.resource import PLACE_TYPES
+from geo_clsm.model.resource_types import PLACE_TYPES
 from tests.documents.synthetic_report import (
     CONFIDENTIAL_STREET,
     INTERNAL_NOTE,

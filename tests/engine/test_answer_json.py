@@ -13,7 +13,7 @@ from geo_clsm.engine.answer import LOCATED_BY_COORDINATES, nearest_answer, neare
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.model.geojson import FeatureCache, feature
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 NOW = datetime(2026, 12, 7, 10, 30)
 QUERIES = [

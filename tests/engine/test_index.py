@@ -8,7 +8,8 @@ from pyproj import Geod
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.index import ResourceIndex
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 
 GEOD = Geod(ellps="GRS80")
 

@@ -14,7 +14,9 @@ from pyproj import Transformer
 from geo_clsm.engine.index import ResourceIndex
 from geo_clsm.engine.query import matches_audience
 from geo_clsm.geo.crs import projected_crs_for, projected_crs_many
-from geo_clsm.model.resource import Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Audience, Resource
+from geo_clsm.model.resource_types import ResourceType
 
 L93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
 TYPES = ["CMP_ADULTE", "CMP_ENFANT", "CATTP", "MDA", "GEM"]

@@ -14,7 +14,9 @@ from geo_clsm.engine.answer import LOCATED_BY_COORDINATES, nearest_answer
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.model.hours import PARIS, open_now, open_state, parse_opening_hours, time_zone
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 SAINT_DENIS = (55.4504, -20.8823)  # La Réunion
 MONDAY_10H_REUNION = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # 10:00 in La Réunion (UTC+4), 07:00 in Paris

@@ -24,7 +24,7 @@ from geo_clsm.engine.answer import LOCATED_BY_COORDINATES, nearest_answer
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.engine.sector_roles import result_public
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.sector import Extent, Sector
 
 SOURCE = "FICTIF : secteurs inventés pour les tests (tests/engine/test_sector_answers.py)"

@@ -9,7 +9,9 @@ from datetime import date
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearest import NearestQuery
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.sector import Extent
 from tests.sector_fixtures import POINTS
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from geo_clsm.cli import main
 from geo_clsm.exports.hsds import hsds_files, write_hsds
-from geo_clsm.model.resource import Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Audience, Resource
+from geo_clsm.model.resource_types import ResourceType
 
 FRICTIONLESS = Path(sys.executable).parent / "frictionless"
 OFFICIAL = Path(__file__).resolve().parents[2] / "geo_clsm" / "exports" / "hsds_spec" / "datapackage.json"

@@ -20,7 +20,9 @@ from geo_clsm.engine.batch import write_answers_csv
 from geo_clsm.exports.hsds import hsds_files
 from geo_clsm.exports.sheet_safety import neutralise
 from geo_clsm.exports.tables import label, write_table
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 HOSTILE = ['=HYPERLINK("http://synthetic.invalid","x")', "+1+1", "-1+2", "@SUM(A1)", "\t=1+1", "\r=1+1"]
 

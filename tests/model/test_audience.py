@@ -9,7 +9,9 @@ from datetime import date
 import pytest
 
 from geo_clsm.engine.query import audience_unknown, count_unknown_audience, filter_resources, matches_audience
-from geo_clsm.model.resource import Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Audience, Resource
+from geo_clsm.model.resource_types import ResourceType
 
 T = ResourceType
 

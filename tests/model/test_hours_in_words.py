@@ -7,7 +7,8 @@ from datetime import date
 
 from geo_clsm.model.hours import parse_opening_hours
 from geo_clsm.model.hours_words import describe, in_words
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 HOURS = "Mo-Fr 09:00-12:00,14:00-17:30"
 

@@ -1,4 +1,4 @@
-"""Public holidays by type of place (geo_clsm.model.resource.HOLIDAY_RULES, docs/hours.md), checked
+"""Public holidays by type of place (geo_clsm.model.resource_types.HOLIDAY_RULES, docs/hours.md), checked
 against opening_hours.js, the reference evaluation of OSM opening hours (npm ``opening_hours``,
 installed by ``make ohjs`` into the git-ignored .cache/ohjs, run by node): for each type's rule,
 the same strings at the same instants (public holidays, nights, weekdays) give the same state.
@@ -17,7 +17,7 @@ import pytest
 
 from geo_clsm.data.importers.lines import import_national_lines
 from geo_clsm.model.hours import HolidayRule, implied_rule, open_state, parse_opening_hours
-from geo_clsm.model.resource import HOLIDAY_RULES, ResourceType
+from geo_clsm.model.resource_types import HOLIDAY_RULES, ResourceType
 
 ROOT = Path(__file__).resolve().parents[2]
 OHJS = ROOT / ".cache" / "ohjs" / "node_modules" / "opening_hours" / "package.json"

@@ -3,7 +3,9 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from geo_clsm.model.resource import Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Audience, Resource
+from geo_clsm.model.resource_types import ResourceType
 
 
 def _res(**kw: object) -> Resource:

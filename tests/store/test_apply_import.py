@@ -8,7 +8,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine as SqlEngine
 
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.store import files, repo
 from geo_clsm.store.files import apply_records
 from geo_clsm.store.schema import history

@@ -29,7 +29,9 @@ from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
 from geo_clsm.engine.postgis.backend import PostgisBackend
 from geo_clsm.geo.crs import _ZONES, projected_crs_for
 from geo_clsm.model.errors import InvalidInputError, OutsideTerritoryError
-from geo_clsm.model.resource import Audience, Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Audience, Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.sector import Extent
 from geo_clsm.store import repo
 from geo_clsm.store.db import connect

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo
 from geo_clsm.store.disagreements import file_disagreements, list_disagreements, resolve
 from geo_clsm.store.schema import disagreements

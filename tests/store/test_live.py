@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pandas as pd
+import pytest
 from sqlalchemy.engine import Engine as SqlEngine
 
 from geo_clsm.access.indicators import compute_access
@@ -78,6 +79,30 @@ def test_access_recomputed_in_background_previous_served_meanwhile(
         recomputed["metz"].qpv.drop(columns="geometry").reset_index(drop=True),
         expected.qpv.drop(columns="geometry").reset_index(drop=True),
     )
+
+
+def test_an_app_stopped_during_its_indicators_gets_no_new_engine(
+    db: SqlEngine, catalog: Catalog, shipped: list[Resource], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app shut down while its indicators are recomputed (the background thread outlives the
+    lifespan) is given no new engine afterwards: one was built and swapped in after the stop, held by
+    the stopped app (the extra engine the engine-lifetime test counted after the web suite)."""
+    base = Engine(catalog_from_store(catalog, shipped))
+    base.access  # noqa: B018 (the indicators of start-up, as the app computes them)
+    swapped: list[Engine] = []
+    live = LiveEngine(db, base, compute_access_in_background=False, on_swap=swapped.append)
+    live.sync()
+
+    def stopped_while_computing(*args: object, **kwargs: object) -> object:
+        live.stop()  # the shutdown comes while the indicators are being computed
+        return compute_access(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("geo_clsm.store.live.compute_access", stopped_while_computing)
+    metz_cmp = next(r for r in shipped if r.territory == "metz" and r.position is not None)
+    repo.withdraw(db, metz_cmp.id, author="ed@example.fr")
+    new = live.sync()  # the rebuild, then the indicators (in the foreground here)
+    assert swapped == [new]  # the rebuild only: no engine with the new indicators after the stop
+    assert live.current is new and new.access is base.access
 
 
 def test_changed_territories(shipped: list[Resource]) -> None:

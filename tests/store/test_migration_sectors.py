@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.store import repo
 from geo_clsm.store.db import connect, upgrade
 from geo_clsm.store.records import to_row

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from geo_clsm.cli import main
 from geo_clsm.data.catalog import Catalog
-from geo_clsm.model.resource import Position, PositionPrecision
+from geo_clsm.model.position import Position, PositionPrecision
 from geo_clsm.store.accounts import set_role
 from geo_clsm.store.db import connect, upgrade
 from geo_clsm.store.rights import ADMIN, EDIT, READ, may, may_change, territory_map

@@ -40,7 +40,9 @@ from hypothesis import strategies as st
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.data.layers import merge_resources
 from geo_clsm.engine.core import Engine
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.store.db import connect
 from geo_clsm.store.users import add_user

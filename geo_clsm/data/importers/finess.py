@@ -28,7 +28,8 @@ from geo_clsm.data.importers.names import readable, readable_street
 from geo_clsm.data.importers.report import ImportReport
 from geo_clsm.data.importers.resource_rows import CommunePoint
 from geo_clsm.geo.crs import LAMBERT93, crs_for_department, to_wgs84
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 from geo_clsm.model.validate import check_lonlat, french_errors, lambert93_to_lonlat
 
 SOURCE = "FINESS, extraction etalab (data.gouv.fr)"

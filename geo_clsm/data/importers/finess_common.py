@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 
 from geo_clsm.geo.crs import WGS84, crs_for_department, to_projected
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.validate import normalize_name
 
 # FINESS category code -> resource type. A category absent from this map is out of scope.

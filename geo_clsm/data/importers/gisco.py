@@ -30,7 +30,8 @@ from geo_clsm.data.importers.finess_common import (
 )
 from geo_clsm.data.importers.names import readable, readable_street
 from geo_clsm.data.importers.report import ImportReport, utf8_readable
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 from geo_clsm.model.validate import check_lonlat, french_errors
 
 SOURCE = "Eurostat GISCO healthcare services FR 2020 (FINESS via ATLASANTE)"

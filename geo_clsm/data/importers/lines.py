@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from geo_clsm.data.importers.finess_common import format_phone
 from geo_clsm.data.importers.report import ImportReport, utf8_readable
 from geo_clsm.model.hours import parse_opening_hours
-from geo_clsm.model.resource import Audience, Resource, ResourceType
+from geo_clsm.model.resource import Audience, Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.validate import french_errors
 
 ALL_NEEDS = "*"

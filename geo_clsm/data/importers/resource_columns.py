@@ -31,7 +31,8 @@ from geo_clsm.data.importers.resource_schema import (
     TEXT_COLUMNS,
 )
 from geo_clsm.data.importers.resource_sharing import Compact
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 from geo_clsm.model.validate import french_errors, lonlat_ok
 
 CHUNK_ROWS = 20_000

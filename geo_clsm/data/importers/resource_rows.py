@@ -17,7 +17,8 @@ import shapely
 from pydantic import ValidationError
 
 from geo_clsm.data.importers.resource_schema import FALSE_WORDS, RETIRED_COLUMNS, TRUE_WORDS
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 from geo_clsm.model.sector import Extent
 from geo_clsm.model.validate import check_lonlat, french_errors, lambert93_to_lonlat, repair_polygonal
 

@@ -8,7 +8,7 @@ the CSV readers (:mod:`~geo_clsm.data.importers.resource_csv`) and the writer
 
 from __future__ import annotations
 
-from geo_clsm.model.resource import PositionPrecision
+from geo_clsm.model.position import PositionPrecision
 
 COLUMNS = [
     "id",

@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from geo_clsm.model.resource import Audience, Position, Resource
+from geo_clsm.model.position import Position
+from geo_clsm.model.resource import Audience, Resource
 
 
 def share_equal_parts(resources: Iterable[Resource]) -> None:

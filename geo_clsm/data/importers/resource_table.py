@@ -42,7 +42,8 @@ from geo_clsm.data.importers.resource_schema import (
     TRUE_WORDS,
 )
 from geo_clsm.data.importers.resource_sharing import Compact
-from geo_clsm.model.resource import Audience, Resource, ResourceType
+from geo_clsm.model.resource import Audience, Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.validate import lonlat_ok
 
 BoolArray = NDArray[np.bool_]

@@ -36,7 +36,7 @@ from geo_clsm.exports.indicator_files import records
 from geo_clsm.model.directory_figures import wait_by_type
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.freshness import fresh_share
-from geo_clsm.model.resource import PLACE_TYPES, ResourceType
+from geo_clsm.model.resource_types import PLACE_TYPES, ResourceType
 
 REPORT_KINDS = ("pilot", "local")
 """Territories that have a diagnostic report (the national territory has none)."""

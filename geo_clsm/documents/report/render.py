@@ -22,7 +22,7 @@ from geo_clsm.documents.report.sectors import sector_tables
 from geo_clsm.documents.report.supply import DIRECTORY, in_communes
 from geo_clsm.geo.crs import projected_crs_for
 from geo_clsm.model.errors import InvalidInputError
-from geo_clsm.model.resource import PLACE_TYPES, ResourceType
+from geo_clsm.model.resource_types import PLACE_TYPES, ResourceType
 
 FORMATS = ("html", "pdf")
 

@@ -16,7 +16,7 @@ from geo_clsm.access.params import AccessResult
 from geo_clsm.access.present import format_fr, present
 from geo_clsm.access.sectorised import NOT_INFORMED, PARTIAL
 from geo_clsm.exports.indicator_files import records
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("sector_ids", "Secteur(s)"),

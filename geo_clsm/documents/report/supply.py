@@ -19,7 +19,8 @@ import shapely
 
 from geo_clsm.access.present import significant
 from geo_clsm.geo.crs import WGS84
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 DIRECTORY = "annuaire"
 """The ``layer`` of rows counting the directory in service (every source, editors' changes included)."""

@@ -12,7 +12,7 @@ from typing import Any
 from geo_clsm.access.present import format_fr
 from geo_clsm.documents.report.figures import ReportFigures
 from geo_clsm.documents.report.supply import DIRECTORY
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 QPV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("gap_rank", "Rang (1 = le plus loin)"),

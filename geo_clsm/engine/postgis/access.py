@@ -37,7 +37,8 @@ from geo_clsm.access.rows import Measured, QpvMeasured, TypeRows, type_rows
 from geo_clsm.access.sampled import SampledTerritory
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.geo.walk import walk_minutes
-from geo_clsm.model.resource import PLACE_TYPES, Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import PLACE_TYPES, ResourceType
 from geo_clsm.store import repo
 from geo_clsm.store.layer_tables import sync_access_points, sync_layers, sync_service_areas
 

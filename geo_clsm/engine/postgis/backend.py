@@ -54,7 +54,8 @@ from geo_clsm.engine.postgis.access import postgis_indicators, read_resources
 from geo_clsm.engine.query import filter_resources
 from geo_clsm.geo.area import Area, published_xy
 from geo_clsm.geo.crs import project_point, projected_crs_for
-from geo_clsm.model.resource import Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.model.sector import Sector
 from geo_clsm.store.layer_tables import sync_layers, sync_sector_extents, sync_service_areas
 from geo_clsm.store.records import from_row

@@ -28,7 +28,8 @@ from markupsafe import Markup
 from geo_clsm.engine.core import Engine
 from geo_clsm.geo.crs import LAMBERT93, WGS84, projected_crs_for
 from geo_clsm.model.ages import AGE_GROUPS
-from geo_clsm.model.resource import PRECISION_LABELS_FR, ResourceType
+from geo_clsm.model.position import PRECISION_LABELS_FR
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.web.templating import PathFor
 
 if TYPE_CHECKING:  # folium (with branca, jinja2, requests) is imported when a page is first drawn

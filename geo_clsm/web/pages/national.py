@@ -20,7 +20,7 @@ import pandas as pd
 from babel.dates import format_date, format_time
 
 from geo_clsm.access.present import format_fr, round_series, rule
-from geo_clsm.model.resource import LINE_TYPES, ResourceType
+from geo_clsm.model.resource_types import LINE_TYPES, ResourceType
 from geo_clsm.web.templating import PathFor, render
 
 INDICATORS: dict[str, str] = {

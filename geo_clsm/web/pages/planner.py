@@ -26,7 +26,7 @@ from geo_clsm.i18n.js import JS_MSGIDS
 from geo_clsm.model import clock
 from geo_clsm.model.directory_figures import wait_by_type
 from geo_clsm.model.freshness import fresh_share
-from geo_clsm.model.resource import PLACE_TYPES, ResourceType
+from geo_clsm.model.resource_types import PLACE_TYPES, ResourceType
 from geo_clsm.web.pages.maps import (
     APP_SCRIPTS,
     add_outlines,

@@ -17,7 +17,7 @@ from geo_clsm.access.present import format_fr
 from geo_clsm.access.sectorised import NOT_INFORMED, SECTOR_TYPES
 from geo_clsm.engine.core import Engine
 from geo_clsm.geo.crs import WGS84
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.web.pages.maps import outline_geojson
 
 SECTOR_COLUMNS: list[tuple[str, str]] = [

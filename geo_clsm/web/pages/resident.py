@@ -14,7 +14,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.i18n import Translator, available_langs, translator
 from geo_clsm.i18n.orientation import rules
 from geo_clsm.model.ages import AGE_GROUPS
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.web.pages.maps import (
     APP_SCRIPTS,
     TYPE_STYLE,

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from geo_clsm.i18n import Translator
 from geo_clsm.i18n.orientation import Situation, rules
 from geo_clsm.model.freshness import source_short
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.web.pages.dated_words import dated_words
 from geo_clsm.web.pages.maps import TYPE_STYLE
 from geo_clsm.web.pages.resident import languages

@@ -19,7 +19,7 @@ from geo_clsm.engine.backend import MemoryBackend, QueryBackend
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports.indicator_files import records
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_backend, get_engine, get_settings
 from geo_clsm.web.downloads import FORMAT_HELP, TABLE_RESPONSES, table_response

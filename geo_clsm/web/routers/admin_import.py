@@ -22,13 +22,13 @@ from geo_clsm.store import repo
 from geo_clsm.store.files import apply_records
 from geo_clsm.store.users import Session
 from geo_clsm.web.deps import get_engine
-from geo_clsm.web.forms import Csrf, checked, page, to_login
+from geo_clsm.web.forms import Csrf, page, signed_in
 from geo_clsm.web.heavy import heavy_pool, heavy_ticket, run_sync
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.live import refresh
 from geo_clsm.web.previews import SUFFIXES, PreviewStore
 from geo_clsm.web.rights import AUTHORISE, Rights, rights_of
-from geo_clsm.web.sessions import get_db, optional_session
+from geo_clsm.web.sessions import get_db
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -41,9 +41,7 @@ def previews(request: Request) -> PreviewStore:
 
 @router.get("/admin/import")
 def import_form(request: Request) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
+    session = signed_in(request)
     return page(request, "admin/import.html", session=session)
 
 
@@ -92,9 +90,7 @@ def _outside(mine: Rights, records: list[Resource], stored: dict[str, Resource])
 async def import_preview(
     request: Request, engine: Annotated[Engine, Depends(get_engine)], file: UploadFile, csrf_token: Csrf
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
+    session = signed_in(request, csrf_token)
     suffix = Path(file.filename or "").suffix.lower()
     if suffix not in SUFFIXES:
         error = f"fichier : format « {suffix} » non pris en charge, choisir un .csv ou un .geojson"
@@ -119,9 +115,7 @@ async def import_preview(
 def import_apply(
     request: Request, engine: Annotated[Engine, Depends(get_engine)], token: Annotated[str, Form()], csrf_token: Csrf
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
+    session = signed_in(request, csrf_token)
     path = previews(request).pending(token)
     if path is None:
         return page(request, "admin/import.html", 422, session=session, error=N_("aperçu expiré : renvoyer le fichier"))

@@ -17,7 +17,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.i18n import N_
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.model.hours import OpeningHoursError
-from geo_clsm.model.resource import TYPE_LABELS_FR
+from geo_clsm.model.resource_types import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo
 from geo_clsm.store.corrections import list_corrections
@@ -32,11 +32,21 @@ from geo_clsm.store.users import AccountDisabledError, Session, authenticate, cl
 from geo_clsm.web.admin_form import editor_translator, field_label, form_context, posted_fields
 from geo_clsm.web.admin_history import action_label, readable_changes
 from geo_clsm.web.deps import get_engine, get_settings
-from geo_clsm.web.forms import Csrf, back, checked, double_submit_ok, form_token, page, to_login, with_form_cookie
+from geo_clsm.web.forms import (
+    Csrf,
+    back,
+    checked,
+    double_submit_ok,
+    form_token,
+    page,
+    signed_in,
+    to_login,
+    with_form_cookie,
+)
 from geo_clsm.web.live import refresh, refresh_in_thread
 from geo_clsm.web.middleware.rate_limit import LOGIN_PER_MINUTE, client_address, retry_after_s, too_many_message
 from geo_clsm.web.rights import AUTHORISE, rights_of
-from geo_clsm.web.sessions import COOKIE, clear_session_cookie, get_db, optional_session, set_session_cookie
+from geo_clsm.web.sessions import COOKIE, clear_session_cookie, get_db, set_session_cookie
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 
@@ -120,9 +130,7 @@ def list_page(
     q: str | None = None,
     offset: Annotated[int, Query(ge=-MAX_ID, le=MAX_ID)] = 0,
 ) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
+    session = signed_in(request)
     q = (q or "")[:200]
     first = first_territories(engine, session)
     scope = rights_of(request, session.user).scope
@@ -151,9 +159,7 @@ def _form_context(row: dict[str, Any], engine: Engine, request: Request) -> dict
 
 @router.get("/admin/resources/new")
 def new_form(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
+    session = signed_in(request)
     return page(request, "admin/edit.html", session=session, new=True, status="", **_form_context({}, engine, request))
 
 
@@ -164,9 +170,7 @@ def edit_form(
     engine: Annotated[Engine, Depends(get_engine)],
     report: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
+    session = signed_in(request)
     with get_db(request).connect() as conn:
         r, status = repo.get(conn, resource_id)
     shown = get_report(get_db(request), report) if report else None
@@ -198,9 +202,7 @@ async def _posted_fields(request: Request, before: dict[str, str]) -> tuple[dict
 @router.post("/admin/resources/new")
 async def create(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
     fields, csrf, grid_error = await _posted_fields(request, {})
-    session = checked(request, csrf)
-    if session is None:
-        return to_login()
+    session = signed_in(request, csrf)
     data = {k: v for k, v in fields.items() if v.strip()}
     try:
         if grid_error:
@@ -241,9 +243,7 @@ async def save(resource_id: str, request: Request, engine: Annotated[Engine, Dep
         current, status = repo.get(conn, resource_id)
     before = {k: "" if v is None else str(v) for k, v in resource_to_row(current).items()}
     fields, csrf, grid_error = await _posted_fields(request, before)
-    session = checked(request, csrf)
-    if session is None:
-        return to_login()
+    session = signed_in(request, csrf)
     changes = {k: v for k, v in fields.items() if k != "id" and v.strip() != before.get(k, "").strip()}
     report = request.query_params.get("report")
     if changes or grid_error:
@@ -280,9 +280,7 @@ def act(
     csrf_token: Csrf,
     entry_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
+    session = signed_in(request, csrf_token)
     db, author, check = get_db(request), session.user.email, rights_of(request, session.user).check
     if action == "verified":
         repo.mark_verified(db, resource_id, author=author, check=check)
@@ -298,9 +296,7 @@ def act(
 
 @router.get("/admin/resources/{resource_id}/history")
 def history_page(resource_id: str, request: Request) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
+    session = signed_in(request)
     with get_db(request).connect() as conn:
         r, status = repo.get(conn, resource_id)
         entries = repo.entries(conn, resource_id)
@@ -316,9 +312,7 @@ def history_page(resource_id: str, request: Request) -> Response:
 
 @router.get("/admin/review")
 def review_page(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
+    session = signed_in(request)
     scope = rights_of(request, session.user).scope
     with get_db(request).connect() as conn:
         queue = review_queue(conn, first_territories=first_territories(engine, session), scope=scope)
@@ -346,9 +340,7 @@ def decide_disagreement(
     csrf_token: Csrf,
 ) -> Response:
     """Accept the official values (written as a change, in the history) or keep the curated record."""
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
+    session = signed_in(request, csrf_token)
     if decision not in DECISIONS:
         raise NotFoundError(f"décision inconnue « {decision} »")
     db, check, author = get_db(request), rights_of(request, session.user).check, session.user.email
@@ -365,9 +357,7 @@ def reports_page(
     statut: Annotated[str, Query(pattern="^(ouverts|traites)$")] = "ouverts",
 ) -> Response:
     """Open reports (to handle), or handled ones (« traités »: corrected or dismissed, and how)."""
-    session = optional_session(request)
-    if session is None:
-        return to_login()
+    session = signed_in(request)
     first = first_territories(engine, session)
     status, scope = "handled" if statut == "traites" else "open", rights_of(request, session.user).scope
     shown = list_reports(get_db(request), status=status, first_territories=first, scope=scope)
@@ -389,8 +379,6 @@ def dismiss(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Dismiss a report, with the reason (required): it is handled, and stays findable."""
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
+    session = signed_in(request, csrf_token)
     set_status(get_db(request), report_id, "dismissed", by=session.user.email, reason=reason)
     return back("/admin/reports?done=dismissed")

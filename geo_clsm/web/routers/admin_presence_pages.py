@@ -22,7 +22,7 @@ from geo_clsm.i18n import available_langs, translator
 from geo_clsm.model.ages import AGE_GROUPS
 from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.model.presence import Presence, check_logo, check_presence
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.store.presence import read_presence, save_logo, save_presence
 from geo_clsm.web.deps import get_settings, serving_engine

@@ -18,25 +18,18 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.i18n import N_
 from geo_clsm.model.errors import GeoClsmError
 from geo_clsm.settings import Settings
-from geo_clsm.store.users import Session
 from geo_clsm.web.deps import get_engine, get_settings
-from geo_clsm.web.forms import Csrf, back, checked, page, to_login
+from geo_clsm.web.forms import Csrf, back, page, signed_in
 from geo_clsm.web.rights import AUTHORISE
 from geo_clsm.web.routers.nearest import territories as territory_summaries
-from geo_clsm.web.sessions import optional_session
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 KIND_LABELS = {"pilot": N_("pilote"), "local": N_("ajouté"), "national": N_("national")}
-FORBIDDEN = N_("réservé aux administrateurs : ce compte est un compte d'éditeur")
 _SPLIT = re.compile(r"[\s,;]+")
 
 
 def _codes(text: str) -> tuple[str, ...]:
     return tuple(c.upper() for c in _SPLIT.split(text.strip()) if c)
-
-
-def _forbidden(request: Request, session: Session) -> Response:
-    return page(request, "admin/forbidden.html", 403, session=session, message=FORBIDDEN)
 
 
 def _list_context(engine: Engine, settings: Settings) -> dict[str, Any]:
@@ -53,11 +46,7 @@ def territories_page(
     engine: Annotated[Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
-    if not session.user.is_admin:
-        return _forbidden(request, session)
+    session = signed_in(request, admin=True)
     return page(
         request,
         "admin/territories.html",
@@ -81,11 +70,7 @@ def add(
     departments: Annotated[str, Form(max_length=200)] = "",
     communes: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
-    if not session.user.is_admin:
-        return _forbidden(request, session)
+    session = signed_in(request, csrf_token, admin=True)
     selection = Selection(epci_siren=epci.strip() or None, departments=_codes(departments), communes=_codes(communes))
     try:
         add_territory(
@@ -122,11 +107,7 @@ def confirm_removal(
     engine: Annotated[Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
-    if not session.user.is_admin:
-        return _forbidden(request, session)
+    session = signed_in(request, admin=True)
     entry = next((e for e in read_local(settings.local_territories_file) if e.get("id") == territory_id), None)
     if entry is None:
         message = f"territoire local « {territory_id} » inconnu : seuls les territoires ajoutés peuvent être retirés"
@@ -144,11 +125,7 @@ def remove(
     settings: Annotated[Settings, Depends(get_settings)],
     csrf_token: Csrf,
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
-    if not session.user.is_admin:
-        return _forbidden(request, session)
+    session = signed_in(request, csrf_token, admin=True)
     try:
         remove_territory(settings.local_territories_file, territory_id)
     except GeoClsmError as exc:

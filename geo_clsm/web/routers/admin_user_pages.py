@@ -22,12 +22,11 @@ from geo_clsm.store.accounts import set_active, set_password, set_role
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.territory_accounts import accounts_within, administered, grant, set_roles_within
 from geo_clsm.store.users import Session, add_user, list_users
-from geo_clsm.web.forms import Csrf, back, checked, page, to_login
+from geo_clsm.web.forms import ADMIN_ONLY, Csrf, back, page, signed_in, to_login
 from geo_clsm.web.rights import AUTHORISE
-from geo_clsm.web.sessions import COOKIE, get_db, optional_session
+from geo_clsm.web.sessions import COOKIE, get_db
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
-FORBIDDEN = N_("réservé aux administrateurs : ce compte est un compte d'éditeur")
 DEPLOYMENT_ONLY = "réservé aux administrateurs du déploiement : mot de passe et état d'un compte existant"
 ROLE_LABELS = {"editor": N_("éditeur"), "admin": N_("administrateur")}
 DONE = {
@@ -54,22 +53,23 @@ def _page(request: Request, session: Session, status: int = 200, **context: obje
     )
 
 
+def _mine(session: Session) -> frozenset[str] | None:
+    """The territories whose accounts this session manages (None: the whole deployment); 403 for an editor."""
+    mine = administered(session.user)
+    if mine == frozenset():
+        raise ForbiddenError(ADMIN_ONLY)
+    return mine
+
+
 def _ids(text: str) -> list[str]:
     """Territory ids typed in a field, separated by commas or spaces (none: the whole deployment)."""
     return [t for t in re.split(r"[\s,;]+", text.strip()) if t]
 
 
-def _forbidden(request: Request, session: Session) -> Response:
-    return page(request, "admin/forbidden.html", 403, session=session, message=FORBIDDEN)
-
-
 @router.get("/admin/users")
 def users_page(request: Request) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
-    if administered(session.user) == frozenset():
-        return _forbidden(request, session)
+    session = signed_in(request)
+    _mine(session)
     return _page(request, session)
 
 
@@ -82,12 +82,8 @@ def create(
     password: Annotated[str, Form(max_length=1000)] = "",
     territories: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
-    mine = administered(session.user)
-    if mine == frozenset():
-        return _forbidden(request, session)
+    session = signed_in(request, csrf_token)
+    mine = _mine(session)
     db, own = get_db(request), request.cookies.get(COOKIE)
     try:
         if mine is None:
@@ -112,12 +108,8 @@ def change(
     password: Annotated[str, Form(max_length=1000)] = "",
     territories: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
-    mine = administered(session.user)
-    if mine == frozenset():
-        return _forbidden(request, session)
+    session = signed_in(request, csrf_token)
+    mine = _mine(session)
     if action not in DONE or action == "created":
         raise NotFoundError(f"action inconnue « {action} »")
     if mine is not None and action != "role":

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from geo_clsm.campaigns.service import start_campaign
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import GeoClsmError, NotFoundError
-from geo_clsm.model.resource import TYPE_LABELS_FR
+from geo_clsm.model.resource_types import TYPE_LABELS_FR
 from geo_clsm.settings import Settings
 from geo_clsm.store import campaigns as store
 from geo_clsm.store.corrections import resolve
@@ -28,11 +28,11 @@ from geo_clsm.store.rights import EDIT
 from geo_clsm.store.schema import MAX_ID
 from geo_clsm.store.users import Session
 from geo_clsm.web.deps import get_engine, get_settings
-from geo_clsm.web.forms import Csrf, back, checked, page, to_login
+from geo_clsm.web.forms import Csrf, back, page, signed_in
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.live import refresh
 from geo_clsm.web.rights import AUTHORISE, rights_of
-from geo_clsm.web.sessions import get_db, optional_session
+from geo_clsm.web.sessions import get_db
 
 router = APIRouter(include_in_schema=False, dependencies=[AUTHORISE])
 
@@ -60,9 +60,7 @@ def campaigns_page(
     engine: Annotated[Engine, Depends(get_engine)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
+    session = signed_in(request)
     territories = editor_territories(request, engine, session)
     with get_db(request).connect() as conn:
         items = store.list_campaigns(conn, territories=territories)
@@ -92,9 +90,7 @@ def start(
     link_days: Annotated[int, Form(ge=1, le=366)] = 60,
     remind_days: Annotated[int, Form(ge=0, le=365)] = 14,
 ) -> Response:
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
+    session = signed_in(request, csrf_token)
     rights_of(request, session.user).territory(territory, EDIT)  # 403 outside the account's territories
     try:
         _allowed(request, engine, session, territory)
@@ -139,9 +135,7 @@ def campaign_page(
     request: Request,
     engine: Annotated[Engine, Depends(get_engine)],
 ) -> Response:
-    session = optional_session(request)
-    if session is None:
-        return to_login()
+    session = signed_in(request)
     with get_db(request).connect() as conn:
         campaign = store.get_campaign(conn, campaign_id)  # its territory: checked by AUTHORISE
         counts = store.counts(conn, campaign_id)
@@ -167,9 +161,7 @@ def revoke(
     resource_id: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Revoke one place's links (``resource_id``), or every link of the campaign."""
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
+    signed_in(request, csrf_token)
     db = get_db(request)
     with db.connect() as conn:
         store.get_campaign(conn, campaign_id)  # 404 if unknown; its territory: checked by AUTHORISE
@@ -186,9 +178,7 @@ def decide_correction(
     csrf_token: Csrf,
 ) -> Response:
     """Accept a place's proposed value (written, in the history naming the campaign) or reject it."""
-    session = checked(request, csrf_token)
-    if session is None:
-        return to_login()
+    session = signed_in(request, csrf_token)
     if decision not in ("accept", "reject"):
         raise NotFoundError(f"décision inconnue « {decision} »")
     try:

@@ -22,7 +22,7 @@ from geo_clsm.engine.core import Engine
 from geo_clsm.i18n import choose_lang, translator
 from geo_clsm.model.errors import GeoClsmError, InvalidInputError, NotFoundError
 from geo_clsm.model.presence import Presence, page_filters
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.store.presence import read_logo, read_presence
 from geo_clsm.web.deps import get_settings, serving_engine

@@ -9,6 +9,7 @@ bad or unknown parameter is a French 400. Objects are built in :mod:`geo_clsm.ex
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -20,6 +21,7 @@ from geo_clsm.exports import hsds_api
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.web.deps import get_engine
 from geo_clsm.web.ogc_route import OgcRoute
+from geo_clsm.web.params import async_dependency
 
 OPEN = {"Access-Control-Allow-Origin": "*"}
 
@@ -82,22 +84,6 @@ def _near(lat: float | None, lon: float | None, proximity: float | None) -> tupl
     return (lon, lat, 5_000.0 if proximity is None else proximity)
 
 
-async def _select(
-    engine: Engine,
-    search: str | None,
-    taxonomy_term_id: str | None,
-    lat: float | None,
-    lon: float | None,
-    proximity: float | None,
-    postcode: str | None,
-) -> list[hsds_api.Entry]:
-    if postcode is not None and not (len(postcode) == 5 and postcode.isdigit()):
-        raise InvalidInputError("postcode : un code postal à cinq chiffres, par exemple 57000")
-    near = _near(lat, lon, proximity)
-    found = await _directory(engine)
-    return found.select(search=search, taxonomy_term_id=taxonomy_term_id, near=near, postcode=postcode)
-
-
 Search = Annotated[
     str | None, Query(max_length=200, description="Recherche plein texte (tous les mots)", examples=["psychiatrie"])
 ]
@@ -117,20 +103,36 @@ Proximity = Annotated[
 Postcode = Annotated[str | None, Query(description="Code postal de l'adresse du service", examples=["57000"])]
 
 
+@dataclass
+class Listing:
+    """The parameters of the two paginated lists (``/services`` and ``/service_at_locations``)."""
+
+    search: Search = None
+    taxonomy_term_id: Term = None
+    lat: Lat = None
+    lon: Lon = None
+    proximity: Proximity = None
+    postcode: Postcode = None
+    page: Page = 1
+    per_page: PerPage = 50
+
+    async def page_of(self, engine: Engine, key: str) -> Response:
+        """This page of the entries selected, each as its ``key`` object."""
+        if self.postcode is not None and not (len(self.postcode) == 5 and self.postcode.isdigit()):
+            raise InvalidInputError("postcode : un code postal à cinq chiffres, par exemple 57000")
+        near = _near(self.lat, self.lon, self.proximity)
+        found = (await _directory(engine)).select(
+            search=self.search, taxonomy_term_id=self.taxonomy_term_id, near=near, postcode=self.postcode
+        )
+        return _json(hsds_api.page(found, page_number=self.page, per_page=self.per_page, key=key))
+
+
+ListingParams = Annotated[Listing, Depends(async_dependency(Listing))]
+
+
 @router.get("/services", summary="HSDS 3.0 : services (paginés, filtrés)")
-async def services(
-    engine: Annotated[Engine, Depends(get_engine)],
-    search: Search = None,
-    taxonomy_term_id: Term = None,
-    lat: Lat = None,
-    lon: Lon = None,
-    proximity: Proximity = None,
-    postcode: Postcode = None,
-    page: Page = 1,
-    per_page: PerPage = 50,
-) -> Response:
-    found = await _select(engine, search, taxonomy_term_id, lat, lon, proximity, postcode)
-    return _json(hsds_api.page(found, page_number=page, per_page=per_page, key="service"))
+async def services(engine: Annotated[Engine, Depends(get_engine)], listing: ListingParams) -> Response:
+    return await listing.page_of(engine, "service")
 
 
 @router.get("/services/{id}", summary="HSDS 3.0 : un service, complet")
@@ -148,19 +150,8 @@ async def one_service(
 
 
 @router.get("/service_at_locations", summary="HSDS 3.0 : services en un lieu (paginés, filtrés)")
-async def service_at_locations(
-    engine: Annotated[Engine, Depends(get_engine)],
-    search: Search = None,
-    taxonomy_term_id: Term = None,
-    lat: Lat = None,
-    lon: Lon = None,
-    proximity: Proximity = None,
-    postcode: Postcode = None,
-    page: Page = 1,
-    per_page: PerPage = 50,
-) -> Response:
-    found = await _select(engine, search, taxonomy_term_id, lat, lon, proximity, postcode)
-    return _json(hsds_api.page(found, page_number=page, per_page=per_page, key="service_at_location"))
+async def service_at_locations(engine: Annotated[Engine, Depends(get_engine)], listing: ListingParams) -> Response:
+    return await listing.page_of(engine, "service_at_location")
 
 
 @router.get("/service_at_locations/{id}", summary="HSDS 3.0 : un service en un lieu, complet")

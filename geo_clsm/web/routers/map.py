@@ -19,7 +19,7 @@ from geo_clsm.engine.nearest import open_at_moment
 from geo_clsm.geo.area import Area
 from geo_clsm.i18n import choose_lang
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import LINE_TYPES, ResourceType
+from geo_clsm.model.resource_types import LINE_TYPES, ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.assets import accepted_encoding
 from geo_clsm.web.deps import get_engine, get_geocoder, get_settings, serving_engine

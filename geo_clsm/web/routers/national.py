@@ -19,7 +19,7 @@ from geo_clsm.exports.indicator_files import records
 from geo_clsm.exports.tables import csv_standard
 from geo_clsm.i18n import choose_lang
 from geo_clsm.model.errors import InvalidInputError, NotFoundError, StaleResultError
-from geo_clsm.model.resource import LINE_TYPES, ResourceType
+from geo_clsm.model.resource_types import LINE_TYPES, ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_settings
 from geo_clsm.web.downloads import table_response

@@ -16,7 +16,7 @@ from geo_clsm.engine.build import data_version
 from geo_clsm.engine.core import Engine
 from geo_clsm.exports.indicator_files import records
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.observatory.charts import series_chart
 from geo_clsm.observatory.evolution import INDICATORS, evolution, series, snapshot_info
 from geo_clsm.observatory.snapshots import load

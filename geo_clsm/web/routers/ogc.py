@@ -24,7 +24,7 @@ from geo_clsm.exports import ogc, ogc_params
 from geo_clsm.geo.area import Area
 from geo_clsm.geo.crs import WGS84
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.web import ogc_html
 from geo_clsm.web.deps import get_backend, get_engine
 from geo_clsm.web.ogc_route import OgcRoute

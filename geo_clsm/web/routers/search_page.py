@@ -22,7 +22,7 @@ from geo_clsm.i18n import choose_lang, translator
 from geo_clsm.i18n.orientation import rules
 from geo_clsm.model.ages import AGE_ERROR, AgeError, parse_age
 from geo_clsm.model.errors import GeoClsmError
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.deps import get_backend, get_engine, get_geocoder, get_settings
 from geo_clsm.web.errors import status_of

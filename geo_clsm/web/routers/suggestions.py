@@ -34,7 +34,7 @@ from geo_clsm.access.suggest import (
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.geocode import Geocoder
 from geo_clsm.model.errors import InvalidInputError, NotFoundError
-from geo_clsm.model.resource import PLACE_TYPES, ResourceType
+from geo_clsm.model.resource_types import PLACE_TYPES, ResourceType
 from geo_clsm.web.deps import get_engine, get_geocoder
 from geo_clsm.web.heavy import BUSY, heavy_ticket, run_sync
 from geo_clsm.web.lifecycle import service_state

@@ -5,7 +5,8 @@ import pytest
 from geo_clsm.data.importers.finess import import_finess
 from geo_clsm.data.importers.finess_common import CommuneChecker
 from geo_clsm.data.importers.resource_rows import CommunePoint
-from geo_clsm.model.resource import PositionPrecision, ResourceType
+from geo_clsm.model.position import PositionPrecision
+from geo_clsm.model.resource_types import ResourceType
 
 
 def test_stock_layout_latin1(

@@ -7,7 +7,8 @@ from geo_clsm.data.importers.finess_common import (
     type_from_category,
 )
 from geo_clsm.data.importers.gisco import import_gisco
-from geo_clsm.model.resource import PositionPrecision, ResourceType
+from geo_clsm.model.position import PositionPrecision
+from geo_clsm.model.resource_types import ResourceType
 
 
 def test_gisco_import_with_checks(data_dir: Path, metz_checker: CommuneChecker) -> None:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from geo_clsm.data.importers.registry import audience_ages, import_registry, registry_record
 from geo_clsm.data.importers.resource_rows import CommunePoint
-from geo_clsm.model.resource import PositionPrecision, ResourceType
+from geo_clsm.model.position import PositionPrecision
+from geo_clsm.model.resource_types import ResourceType
 
 REGISTRY = Path(__file__).resolve().parents[3] / "layers" / "pilots" / "resources_metz_angouleme.csv"
 

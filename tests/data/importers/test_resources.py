@@ -5,7 +5,8 @@ import pytest
 from geo_clsm.data.importers.resource_rows import CommunePoint
 from geo_clsm.data.importers.resource_write import write_resources_csv
 from geo_clsm.data.importers.resources import import_resources
-from geo_clsm.model.resource import PositionPrecision, ResourceType
+from geo_clsm.model.position import PositionPrecision
+from geo_clsm.model.resource_types import ResourceType
 
 
 def test_csv_import_every_check(data_dir: Path, metz: tuple[object, dict[str, CommunePoint]]) -> None:

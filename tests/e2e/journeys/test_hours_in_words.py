@@ -16,7 +16,9 @@ from playwright.sync_api import Browser
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.hours import parse_opening_hours
 from geo_clsm.model.hours_words import in_words
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 from .phone import BORNY, LANGS, map_ready, phone, serve, shot, with_lang
 

@@ -17,7 +17,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from geo_clsm.engine.core import Engine
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 
 from .phone import map_ready, phone, serve, shot
 

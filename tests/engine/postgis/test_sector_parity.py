@@ -22,7 +22,7 @@ from geo_clsm.engine.backend import MemoryBackend
 from geo_clsm.engine.core import Engine
 from geo_clsm.engine.nearest import NearestQuery
 from geo_clsm.engine.postgis.backend import PostgisBackend
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.store.db import connect
 from geo_clsm.store.live import LiveEngine
 from geo_clsm.store.sectors import replace_sectors

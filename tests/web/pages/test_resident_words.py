@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 
 from geo_clsm.engine.nearest import NearestAnswer
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 BORNY = {"lat": 49.11296, "lon": 6.22361}
 

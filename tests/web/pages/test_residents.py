@@ -16,7 +16,8 @@ from geo_clsm.i18n import LOCALES_DIR, available_langs, choose_lang, translator
 from geo_clsm.i18n.extract import all_messages
 from geo_clsm.i18n.orientation import RULES_FILE, parse_rules, rules
 from geo_clsm.model.hours import is_open_at
-from geo_clsm.model.resource import LINE_TYPES, Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import LINE_TYPES, ResourceType
 
 
 def test_orientation_rules_are_complete_and_checked() -> None:

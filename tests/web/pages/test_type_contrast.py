@@ -16,7 +16,7 @@ import re
 import pytest
 
 from geo_clsm.documents.staticmap import MARKER_APPROX_FILL, MARKER_FILL
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.package_data import package_dir
 from geo_clsm.web.pages.maps import TYPE_STYLE
 

@@ -13,7 +13,7 @@ from geo_clsm.data.importers.finess_common import type_from_category
 from geo_clsm.data.importers.names import readable, readable_street
 from geo_clsm.engine.core import Engine
 from geo_clsm.model import clock
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 # Lyon 8e town hall (WGS84), 387 km from the Maison des adolescents of Metz.
 LYON = {"lat": 45.7348, "lon": 4.8742}

@@ -13,7 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from geo_clsm.engine.core import Engine
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
 

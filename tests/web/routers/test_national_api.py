@@ -16,7 +16,7 @@ from geo_clsm.access.national import compute_national
 from geo_clsm.access.national_io import write_national
 from geo_clsm.access.params import AccessParams
 from geo_clsm.engine.core import Engine
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
 from tests.access.test_national_gaps import TYPES, synthetic_national_catalog

@@ -16,7 +16,9 @@ from pyproj import Transformer
 
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
-from geo_clsm.model.resource import Position, PositionPrecision, Resource, ResourceType
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import ResourceType
 from geo_clsm.settings import Settings
 from geo_clsm.web.app import create_app
 from geo_clsm.web.lifecycle import install_engine

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
-from geo_clsm.model.resource import ResourceType
+from geo_clsm.model.resource_types import ResourceType
 
 ITEMS = "/ogc/collections/resources/items"
 
