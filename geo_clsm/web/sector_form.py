@@ -18,7 +18,8 @@ from shapely.geometry import mapping
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.i18n import N_, Translator
-from geo_clsm.model.resource import TYPE_LABELS_FR, Resource, ResourceType
+from geo_clsm.model.resource import Resource
+from geo_clsm.model.resource_types import TYPE_LABELS_FR, ResourceType
 
 REFERENT_TYPE_ORDER = (
     ResourceType.CMP_ADULTE,

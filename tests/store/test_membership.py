@@ -11,7 +11,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from geo_clsm.data.catalog import Catalog
-from geo_clsm.model.resource import Position, PositionPrecision, Resource
+from geo_clsm.model.position import Position, PositionPrecision
+from geo_clsm.model.resource import Resource
 from geo_clsm.store import repo, seeding
 from geo_clsm.store.db import connect, upgrade
 from geo_clsm.store.files import export_resources

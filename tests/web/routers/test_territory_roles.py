@@ -20,7 +20,7 @@ from httpx import Response
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import ForbiddenError
-from geo_clsm.model.resource import Position, PositionPrecision
+from geo_clsm.model.position import Position, PositionPrecision
 from geo_clsm.model.sector import Extent, Sector
 from geo_clsm.settings import Settings
 from geo_clsm.store import seeding
