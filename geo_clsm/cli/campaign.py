@@ -56,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _start(args: argparse.Namespace, settings: Any, db: Any) -> int:
     from geo_clsm.campaigns.service import start_campaign
+    from geo_clsm.engine.build import load_served_catalog
+    from geo_clsm.store.rights import territory_map
+
+    # The served places: the records inside the territory by position or commune are its too (issue 31).
+    places = territory_map(load_served_catalog(settings))
 
     started = start_campaign(
         db,
@@ -67,6 +72,7 @@ def _start(args: argparse.Namespace, settings: Any, db: Any) -> int:
         resource_type=args.type,
         stale_only=args.stale,
         ids=[i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None,
+        places=places,
     )
     print(f"campagne n° {started.campaign_id} : {len(started.recipients)} message(s) en attente d'envoi")
     for r in started.without_email:

@@ -16,6 +16,7 @@ from geo_clsm.cli import main
 from geo_clsm.data.catalog import Catalog
 from geo_clsm.engine.core import Engine
 from geo_clsm.model.errors import InvalidInputError
+from geo_clsm.model.position import Position, PositionPrecision
 from geo_clsm.settings import Settings
 from geo_clsm.store import repo, seeding
 from geo_clsm.store.db import connect, upgrade
@@ -79,6 +80,26 @@ def test_cli_starts_lists_and_revokes(catalog: Catalog, tmp_path: Path, capsys: 
     assert "liens désactivés : 1" in capsys.readouterr().out
     assert main(["campaign", "start", "--territory", "nulle-part", "--database", url]) == 2
     assert "aucune fiche à confirmer" in capsys.readouterr().err
+
+
+def test_cli_start_reaches_a_record_inside_the_territory_by_position_alone(
+    catalog: Catalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A FICTITIOUS record (test data) that names no territory and no commune but lies in Metz is
+    one of Metz's records for ``geo-clsm campaign start`` as for the screen (issue 31)."""
+    url = f"sqlite:///{tmp_path / 'cli-position.db'}"
+    db = connect(url)
+    upgrade(db)
+    base = next(r for r in catalog.resources if r.territory == "metz" and r.position is not None)
+    rid = "synthetique-campagne-sans-territoire"
+    pos = Position(lon=6.176, lat=49.119, precision=PositionPrecision.ADDRESS, source="test synthétique")
+    unnamed = base.model_copy(
+        update={"id": rid, "name": "Lieu synthétique (test)", "territory": None, "insee_com": None, "position": pos}
+        | {"email": synthetic_email(rid)}
+    )
+    seeding.seed(db, [unnamed])
+    assert main(["campaign", "start", "--territory", "metz", "--ids", rid, "--database", url]) == 0
+    assert "campagne n° 1 : 1 message(s) en attente d'envoi" in capsys.readouterr().out
 
 
 def test_smtp_urls() -> None:
