@@ -24,7 +24,8 @@
   function filterByTerritory() {
     var t = territorySel ? territorySel.value : "";
     Array.prototype.forEach.call(form.querySelectorAll(".places"), function (div) {
-      div.hidden = Boolean(t) && div.getAttribute("data-territory") !== t;
+      // Another territory's list stays in sight while one of its places is chosen: what is sent is seen.
+      div.hidden = Boolean(t) && div.getAttribute("data-territory") !== t && !div.querySelector("input:checked");
     });
     Array.prototype.forEach.call(form.querySelectorAll('select[name="referents"]'), function (sel) {
       Array.prototype.forEach.call(sel.querySelectorAll("option[data-territory]"), function (o) {
