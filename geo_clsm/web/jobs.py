@@ -16,11 +16,23 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Path
 
 from geo_clsm.model.errors import GeoClsmError
+
+JobId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Identifiant du calcul, donné par POST /api/suggestions (job_url)",
+        examples=["k3Jx9QpL2mVw7TnA"],
+    ),
+]
+"""A job's id in a path (its URL is the key: a 404 for an unknown or expired one)."""
 
 Status = Literal["en attente", "en cours", "terminé", "échec"]
 Report = Callable[[str, float], None]

@@ -163,6 +163,7 @@ def _fill(path: str, secret_engine: Engine) -> str:
         "territory": "metz",
         "code_qp": code_qp,
         "sector_id": "FICTIF-57G01",  # none loaded here: a 404, which must leak nothing either
+        "job_id": "calcul-inconnu",  # no suggestion job here: a 404, which must leak nothing either
     }
     if path.startswith("/hsds/"):  # the HSDS ids of the secret resource's service and service_at_location
         tables = hsds_tables([secret_engine.catalog.resources_by_id[SECRET_ID]])

@@ -254,7 +254,7 @@ class NearestFastPath:
         """The engine last served (weakly: an engine swapped out is freed once its requests are
         done) and its data version, derived once per engine (an engine never changes)."""
 
-    def _data_version(self, engine: Engine) -> str:
+    def _version_for(self, engine: Engine) -> str:
         known = self._version
         if known is None or known[0]() is not engine:
             known = self._version = (weakref.ref(engine), data_version(engine))
@@ -280,7 +280,7 @@ class NearestFastPath:
             scope.setdefault("state", {})[FAILURE_STATE_KEY] = exc
             await self.app(scope, receive, send)
             return
-        scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = self._data_version(engine)
+        scope.setdefault("state", {})[DATA_VERSION_STATE_KEY] = self._version_for(engine)
         await send(
             {
                 "type": "http.response.start",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from geo_clsm.documents.render import render_template
@@ -17,11 +17,11 @@ from geo_clsm.i18n import choose_lang, translator
 from geo_clsm.model import clock
 from geo_clsm.model.errors import NotFoundError
 from geo_clsm.web.downloads import table_response
+from geo_clsm.web.jobs import JobId
 from geo_clsm.web.lifecycle import service_state
 
 router = APIRouter(prefix="/api", tags=["écarts d'accès (QPV)"])
 
-JobId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 COLUMNS = [
     "element",
     "code",
@@ -137,7 +137,13 @@ def suggestion_export(
     response_class=HTMLResponse,
     summary="Suggestions : page à imprimer (style du diagnostic territorial)",
 )
-def suggestion_print(request: Request, job_id: JobId, lang: str | None = None) -> HTMLResponse:
+def suggestion_print(
+    request: Request,
+    job_id: JobId,
+    lang: Annotated[
+        str | None, Query(max_length=20, description="Langue de la page (fr, en, ar)", examples=["ar"])
+    ] = None,
+) -> HTMLResponse:
     answer = finished_answer(request, job_id)
     chosen = choose_lang(lang, request.headers.get("accept-language"))
     t = translator(chosen)

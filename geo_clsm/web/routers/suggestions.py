@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,6 +37,7 @@ from geo_clsm.model.errors import InvalidInputError, NotFoundError
 from geo_clsm.model.resource_types import PLACE_TYPES, ResourceType
 from geo_clsm.web.deps import get_engine, get_geocoder
 from geo_clsm.web.heavy import BUSY, heavy_ticket, run_sync
+from geo_clsm.web.jobs import JobId
 from geo_clsm.web.lifecycle import service_state
 from geo_clsm.web.middleware.rate_limit import RATE_LIMITED, rate_limit
 from geo_clsm.web.routers.access import ScenarioRequest, scenario_answer
@@ -127,7 +128,8 @@ def suggestions(
     summary="Suggestions en tâche de fond : étape, avancement, puis la réponse",
 )
 async def suggestion_job(
-    request: Request, job_id: Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+    request: Request,
+    job_id: JobId,
 ) -> dict[str, Any]:
     job = service_state(request).jobs.get(job_id)
     if job is None:

@@ -28,7 +28,6 @@
   var linesEl = document.getElementById("gc-lines");
   var resultsEl = document.getElementById("gc-results");
   var form = document.getElementById("gc-filter-form");
-
   var listeners = [];         // called with each nearest answer (the orientation helper listens)
   var markerHandler = null;   // planner's what-if: takes a marker's click (returns true) instead of its popup
   var lastText = null;        // the text of the last search (shared without any position)
