@@ -6,13 +6,10 @@ so and the map asks for the places open now that speak that language; an address
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Request
 
 from geo_clsm.engine.core import Engine
@@ -20,10 +17,9 @@ from geo_clsm.i18n import translator
 from geo_clsm.settings import Settings
 from geo_clsm.store.db import connect
 from geo_clsm.store.users import add_user
-from geo_clsm.web.app import create_app
 from geo_clsm.web.pages.resident import spoken_languages
 
-from ..conftest import _free_port
+from .serving import serve
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 METZ_ADMIN = ("admin-metz-filtres@clsm-test.fr", "mot-de-passe-metz!")
@@ -33,19 +29,9 @@ METZ_ADMIN = ("admin-metz-filtres@clsm-test.fr", "mot-de-passe-metz!")
 def site(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(the app's address, a language spoken somewhere in the directory)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('clsm-filters-e2e') / 'db.sqlite'}"
-    app = create_app(Settings(tiles_url="none", database_url=url), engine=engine)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    add_user(connect(url), *METZ_ADMIN, role="admin", territories=["metz"])
-    yield f"http://127.0.0.1:{port}", spoken_languages(engine, translator("fr"))[0][0]
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serve(Settings(tiles_url="none", database_url=url), engine) as base:
+        add_user(connect(url), *METZ_ADMIN, role="admin", territories=["metz"])
+        yield base, spoken_languages(engine, translator("fr"))[0][0]
 
 
 def _phone(browser: Browser, locale: str = "fr-FR") -> Page:

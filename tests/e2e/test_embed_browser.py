@@ -12,7 +12,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Frame, Page
 
 from geo_clsm.engine.core import Engine
@@ -20,9 +19,9 @@ from geo_clsm.model.presence import check_presence
 from geo_clsm.settings import Settings
 from geo_clsm.store.db import connect
 from geo_clsm.store.presence import save_presence
-from geo_clsm.web.app import create_app
 
 from ..conftest import _free_port
+from .serving import serve
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -54,32 +53,21 @@ def _host_site(app_base: str) -> tuple[ThreadingHTTPServer, str]:
 @pytest.fixture(scope="module")
 def sites(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
     url = f"sqlite:///{tmp_path_factory.mktemp('embed-e2e') / 'db.sqlite'}"
-    app = create_app(Settings(tiles_url="none", database_url=url), engine=engine)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    declared, declared_url = _host_site(base)
-    undeclared, undeclared_url = _host_site(base)
-    presence = check_presence(
-        {
-            "display_name": "CLSM de Metz (test)",
-            "contact_email": "clsm@metz.example",
-            "local_numbers": [{"number": "03 87 00 00 99", "label": "Écoute locale (fictive)"}],
-            "embed_origins": [declared_url],
-        }
-    )
-    save_presence(connect(url), "metz", presence)
-    yield base, declared_url, undeclared_url
-    declared.shutdown()
-    undeclared.shutdown()
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serve(Settings(tiles_url="none", database_url=url), engine) as base:
+        declared, declared_url = _host_site(base)
+        undeclared, undeclared_url = _host_site(base)
+        presence = check_presence(
+            {
+                "display_name": "CLSM de Metz (test)",
+                "contact_email": "clsm@metz.example",
+                "local_numbers": [{"number": "03 87 00 00 99", "label": "Écoute locale (fictive)"}],
+                "embed_origins": [declared_url],
+            }
+        )
+        save_presence(connect(url), "metz", presence)
+        yield base, declared_url, undeclared_url
+        declared.shutdown()
+        undeclared.shutdown()
 
 
 def _phone(browser: Browser) -> Page:

@@ -5,14 +5,11 @@ Angoulême's record and its note."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from playwright.sync_api import Browser, Page
 
 from geo_clsm.engine.core import Engine
@@ -20,9 +17,8 @@ from geo_clsm.settings import Settings
 from geo_clsm.store.db import connect
 from geo_clsm.store.schema import resources
 from geo_clsm.store.users import add_user
-from geo_clsm.web.app import create_app
 
-from ..conftest import _free_port
+from .serving import serve
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 METZ_RID = "metz-epsm-metz-jury"
@@ -35,23 +31,13 @@ ANG = ("editeur@clsm-angouleme.example.fr", "mot-de-passe-angouleme")
 @pytest.fixture(scope="module")
 def site(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('roles-e2e') / 'db.sqlite'}"
-    app = create_app(Settings(tiles_url="none", database_url=url), engine=engine)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    db = connect(url)
-    add_user(db, *METZ, role="editor", territories=["metz"])
-    add_user(db, *ANG, role="editor", territories=["angouleme"])
-    with db.begin() as conn:
-        conn.execute(sa.update(resources).where(resources.c.id == ANG_RID).values(notes=NOTE))
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serve(Settings(tiles_url="none", database_url=url), engine) as base:
+        db = connect(url)
+        add_user(db, *METZ, role="editor", territories=["metz"])
+        add_user(db, *ANG, role="editor", territories=["angouleme"])
+        with db.begin() as conn:
+            conn.execute(sa.update(resources).where(resources.c.id == ANG_RID).values(notes=NOTE))
+        yield base
 
 
 def _signed_in(browser: Browser, base: str, who: tuple[str, str]) -> Page:
