@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Locator, Page
 
 from geo_clsm.engine.core import Engine
 from geo_clsm.settings import Settings
@@ -120,3 +120,33 @@ def serve(engine: Engine, db: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     t.join(timeout=10)
+
+
+# Each run of an element's text matching a pattern, in the order of the text, with its box on screen.
+_RUNS_JS = """
+(el, source) => {
+  const out = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const re = new RegExp(source, "g");
+    let m;
+    while ((m = re.exec(node.data))) {
+      const r = document.createRange();
+      r.setStart(node, m.index);
+      r.setEnd(node, m.index + m[0].length);
+      const b = r.getBoundingClientRect();
+      out.push({text: m[0], left: b.left, right: b.right, top: Math.round(b.top)});
+    }
+  }
+  return out;
+}
+"""
+
+
+def runs_on_screen(element: Locator, pattern: str) -> list[dict[str, Any]]:
+    """The runs of ``element``'s text matching ``pattern`` (a JavaScript regular expression), in
+    the order of the text, each with its ``left``, ``right`` and ``top`` on screen: what a person
+    sees where (digit groups of a phone number, the words of a French name on an Arabic page)."""
+    runs: list[dict[str, Any]] = element.evaluate(_RUNS_JS, pattern)
+    return runs

@@ -14,31 +14,10 @@ from playwright.sync_api import Browser, Locator
 
 from tests.sector_fixtures import POINTS
 
-from .phone import map_ready, phone, shot, with_lang
+from .phone import map_ready, phone, runs_on_screen, shot, with_lang
 from .test_sector import sector_server  # noqa: F401 - the fixture: the app with the fictitious sectors
 
 pytestmark = pytest.mark.browser
-
-# Each word of an element's text (runs of non-space characters), in the order of the text, with its box on screen.
-_WORDS_JS = """
-(el) => {
-  const out = [];
-  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-  let node;
-  while ((node = walker.nextNode())) {
-    const re = /\\S+/g;
-    let m;
-    while ((m = re.exec(node.data))) {
-      const r = document.createRange();
-      r.setStart(node, m.index);
-      r.setEnd(node, m.index + m[0].length);
-      const b = r.getBoundingClientRect();
-      out.push({text: m[0], left: b.left, right: b.right, top: Math.round(b.top)});
-    }
-  }
-  return out;
-}
-"""
 
 
 def seen_left_to_right(words: list[dict[str, Any]]) -> str:
@@ -55,7 +34,7 @@ def check_sector_line(line: Locator) -> list[str]:
     shown = []
     for i in range(names.count()):
         name = names.nth(i)
-        words = name.evaluate(_WORDS_JS)
+        words = runs_on_screen(name, r"\S+")
         text = " ".join(name.inner_text().split())
         assert seen_left_to_right(words) == text, (seen_left_to_right(words), text)
         last = words[-1]
@@ -90,7 +69,7 @@ def check_addresses(addresses: Locator) -> None:
     street number first, on the left (it was seen at the end: « Rue Guynemer, 57950 Montigny-lès- 26 Metz »)."""
     assert addresses.count() > 0
     for i in range(addresses.count()):
-        words = addresses.nth(i).evaluate(_WORDS_JS)
+        words = runs_on_screen(addresses.nth(i), r"\S+")
         text = " ".join(addresses.nth(i).inner_text().split())
         assert seen_left_to_right(words) == text, (seen_left_to_right(words), text)
 
@@ -102,7 +81,7 @@ def test_map_sector_names_and_scale_bar_in_arabic(browser: Browser, sector_serve
     map_ready(page)
     # The scale bar: the number, then « km » (or « m ») to its right, as it reads in every language.
     scale = page.locator(".leaflet-control-scale-line").first
-    words = scale.evaluate(_WORDS_JS)
+    words = runs_on_screen(scale, r"\S+")
     assert len(words) == 2 and words[0]["text"].isdigit(), words
     assert words[0]["right"] <= words[1]["left"], words  # « 2 km »: the number on the left
     # The sector line above the list, drawn by the script.

@@ -13,34 +13,14 @@ from typing import Any
 
 from playwright.sync_api import Browser, Locator, Page
 
-from .phone import BORNY, map_ready, phone, shot, with_lang
+from .phone import BORNY, map_ready, phone, runs_on_screen, shot, with_lang
 
-# The digit groups of an element's text, in the order of the text, each with its left edge on screen.
-_GROUPS_JS = """
-(el) => {
-  const out = [];
-  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-  let node;
-  while ((node = walker.nextNode())) {
-    const re = /\\d+/g;
-    let m;
-    while ((m = re.exec(node.data))) {
-      const r = document.createRange();
-      r.setStart(node, m.index);
-      r.setEnd(node, m.index + m[0].length);
-      const b = r.getBoundingClientRect();
-      out.push({text: m[0], left: b.left, top: b.top});
-    }
-  }
-  return out;
-}
-"""
 _ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u200e\u200f"))
 
 
 def visual_number(link: Locator) -> str:
     """The link's digit groups in the order they are seen, left to right (one line)."""
-    groups: list[dict[str, Any]] = link.evaluate(_GROUPS_JS)
+    groups: list[dict[str, Any]] = runs_on_screen(link, r"\d+")
     assert groups, link.inner_text()
     assert len({round(g["top"]) for g in groups}) == 1, groups  # one line: left to right is reading order
     return " ".join(g["text"] for g in sorted(groups, key=lambda g: g["left"]))
